@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The README's test command: installs everything (scripts/setup.sh), type-checks and builds every
+# package with turbo, then runs every package's tests in one vitest run. Always ends with the
+# `N passed, N failed` line; a failed build counts as one failure.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+if ! bash scripts/setup.sh; then
+  echo "setup failed"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+build_failed=0
+if ! turbo run build --output-logs=errors-only; then
+  echo "build (type check) failed"
+  build_failed=1
+fi
+
+log=$(mktemp)
+vitest run "$@" 2>&1 | tee "$log"
+test_status=${PIPESTATUS[0]}
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
+rm -f "$log"
+
+passed=0; failed=1
+if [ -n "$summary" ]; then
+  passed=${summary%% passed*}
+  failed=${summary#*, }; failed=${failed%% failed}
+fi
+failed=$((failed + build_failed))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$test_status" -eq 0 ]
