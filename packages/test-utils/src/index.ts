@@ -1,0 +1,3 @@
+export { KuboDaemon, type KuboOptions } from './kubo.ts'
+export { ipfsBinary } from './binary.ts'
+export { KuboStartError, KuboNotInstalledError, KuboRpcError } from './errors.ts'
