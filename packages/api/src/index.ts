@@ -1,1 +1,61 @@
+/**
+ * @cluster/api — the wire types of the IPFS Cluster REST API (Go IPFS Cluster v1.1.6) with JSON
+ * codecs that read and write exactly Go's JSON.
+ */
 export const API_VERSION = '1.1.6'
+
+export * from './errors.ts'
+export { parseJson, stringifyJson, goMap, newRecord, rawInteger, quoteJsonString } from './json.ts'
+export type { JsonValue, JsonObject, RawJson } from './json.ts'
+export { CID, parseCid, cidToString, cidEquals, isCid } from './cid.ts'
+export { parsePeerId, isPeerId, peerIdToBytes, parsePeerIdsLenient } from './peer-id.ts'
+export type { PeerId } from './peer-id.ts'
+export { parseMultiaddr, multiaddrPeerId } from './multiaddr.ts'
+export type { Multiaddr } from './multiaddr.ts'
+export { Timestamp } from './timestamp.ts'
+export type { ClockLike, OffsetSpec, CivilDateTime } from './timestamp.ts'
+export {
+  parseDuration, formatDuration, NANOSECOND, MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR
+} from './duration.ts'
+export type { Duration } from './duration.ts'
+export { goQueryEscape, encodeGoQuery } from './query-escape.ts'
+export { decodePinOptionsQuery, encodePinOptionsQuery, META_PREFIX } from './pin-options-query.ts'
+export type { PinOptionsQueryContext } from './pin-options-query.ts'
+
+export {
+  TRACKER_STATUSES, TRACKER_STATUS_BITS, isTrackerStatus, trackerStatusFromString, isErrorStatus,
+  parseTrackerStatusFilter, trackerStatusMatches, formatTrackerStatusFilter
+} from './types/status.ts'
+export type { TrackerStatus, TrackerStatusFilterName, TrackerStatusFilter } from './types/status.ts'
+export {
+  PIN_TYPES, PIN_TYPE_BITS, pinTypeFromString, parsePinTypeFilter, pinTypeMatches, pinModeFromString,
+  pinModeToDepth, pinDepthToMode
+} from './types/pin-type.ts'
+export type { PinType, PinTypeFilter, PinMode } from './types/pin-type.ts'
+export { defaultPinOptions, encodePin, decodePin, encodePinOptions, decodePinOptions } from './types/pin.ts'
+export type { Pin, PinOptions } from './types/pin.ts'
+export {
+  encodeGlobalPinInfo, decodeGlobalPinInfo, encodePinInfoShort, decodePinInfoShort, encodePinInfo,
+  decodePinInfo, pinInfoToGlobal, pinInfoShortOf
+} from './types/pin-info.ts'
+export type { GlobalPinInfo, PinInfoShort, PinInfo } from './types/pin-info.ts'
+export { encodeId, decodeId, encodeIpfsId, decodeIpfsId, encodeVersion, decodeVersion } from './types/id.ts'
+export type { Id, IpfsId, Version } from './types/id.ts'
+export { encodeMetric, decodeMetric, encodeAlert, decodeAlert } from './types/metric.ts'
+export type { Metric, Alert } from './types/metric.ts'
+export { encodeConnectGraph, decodeConnectGraph } from './types/graph.ts'
+export type { ConnectGraph } from './types/graph.ts'
+export { encodeAddedOutput, decodeAddedOutput } from './types/added-output.ts'
+export type { AddedOutput } from './types/added-output.ts'
+export {
+  encodeGlobalRepoGc, decodeGlobalRepoGc, encodeRepoGc, decodeRepoGc, encodeIpfsRepoGc, decodeIpfsRepoGc
+} from './types/repo-gc.ts'
+export type { GlobalRepoGc, RepoGc, IpfsRepoGc } from './types/repo-gc.ts'
+export {
+  encodeBandwidth, decodeBandwidth, encodeBandwidthByProtocol, decodeBandwidthByProtocol
+} from './types/bandwidth.ts'
+export type { Bandwidth, BandwidthByProtocol } from './types/bandwidth.ts'
+export { encodeErrorBody, decodeErrorBody, errorBodyFromResponse } from './types/error-body.ts'
+export type { ErrorBody } from './types/error-body.ts'
+export { codecs } from './codecs.ts'
+export type { Codec, CodecName } from './codecs.ts'

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import { EncodeError, InvalidTimestampError, SECOND, Timestamp } from '../src/index.ts'
+
+describe('Timestamp', () => {
+  it('zero time is Go\'s year-1 instant and prints as such', () => {
+    expect(Timestamp.ZERO.toString()).toBe('0001-01-01T00:00:00Z')
+    expect(Timestamp.ZERO.unixSeconds()).toBe(-62135596800n)
+    expect(Timestamp.ZERO.isZero()).toBe(true)
+    expect(Timestamp.ZERO.civil()).toEqual({ year: 1, month: 1, day: 1, hour: 0, minute: 0, second: 0, nanosecond: 0 })
+    expect(Timestamp.parse('0001-01-01T00:00:00Z')).toEqual(Timestamp.ZERO)
+    // The zero instant seen in another offset is still zero (Go's IsZero).
+    expect(Timestamp.ZERO.withOffset(60).isZero()).toBe(true)
+    expect(Timestamp.ZERO.withOffset(60).toString()).toBe('0001-01-01T01:00:00+01:00')
+  })
+
+  it('parses 0 to 9 fraction digits and prints trailing zeros dropped', () => {
+    const base = '2025-03-01T12:34:56'
+    const expected = ['', '.1', '.12', '.123', '.1234', '.12345', '.123456', '.1234567', '.12345678', '.123456789']
+    for (let n = 0; n <= 9; n++) {
+      const frac = n === 0 ? '' : '.' + '123456789'.slice(0, n)
+      const t = Timestamp.parse(`${base}${frac}Z`)
+      expect(t.toString()).toBe(`${base}${expected[n]}Z`)
+      expect(t.civil().nanosecond).toBe(n === 0 ? 0 : Number('123456789'.slice(0, n).padEnd(9, '0')))
+    }
+    expect(Timestamp.parse(`${base}.500000000Z`).toString()).toBe(`${base}.5Z`)
+    expect(Timestamp.parse(`${base}.000000000Z`).toString()).toBe(`${base}Z`)
+  })
+
+  it('keeps the UTC offset and nanoseconds', () => {
+    const t = Timestamp.parse('2025-03-01T12:35:10.081622217+01:00')
+    expect(t.offsetMinutes).toBe(60)
+    expect(t.unixNanos).toBe(1740828910081622217n)
+    expect(t.toString()).toBe('2025-03-01T12:35:10.081622217+01:00')
+    expect(t.withOffset(0).toString()).toBe('2025-03-01T11:35:10.081622217Z')
+    expect(t.withOffset(-330).toString()).toBe('2025-03-01T06:05:10.081622217-05:30')
+    expect(t.equals(t.withOffset(0))).toBe(true)
+    expect(Timestamp.parse('2025-03-01T00:30:00-05:30').toString()).toBe('2025-03-01T00:30:00-05:30')
+  })
+
+  it('handles instants before 1970 and around day boundaries', () => {
+    expect(Timestamp.fromUnixNanos(-1n).toString()).toBe('1969-12-31T23:59:59.999999999Z')
+    expect(Timestamp.fromUnixNanos(0n, 60).toString()).toBe('1970-01-01T01:00:00+01:00')
+    expect(Timestamp.parse('2024-02-29T23:59:59.999999999-01:00').withOffset(0).toString()).toBe('2024-03-01T00:59:59.999999999Z')
+    expect(Timestamp.parse('1600-02-29T00:00:00Z').toString()).toBe('1600-02-29T00:00:00Z')
+  })
+
+  it('converts from and to Date', () => {
+    const d = new Date('2025-03-01T11:34:56.789Z')
+    const t = Timestamp.fromDate(d)
+    expect(t.toString()).toBe('2025-03-01T11:34:56.789Z')
+    expect(t.toDate().getTime()).toBe(d.getTime())
+    expect(Timestamp.fromDate(d, 120).toString()).toBe('2025-03-01T13:34:56.789+02:00')
+    expect(Timestamp.parse('2025-03-01T11:34:56.789999999Z').toDate().getTime()).toBe(d.getTime())
+    expect(Timestamp.fromDate(d, 'local').equals(t)).toBe(true)
+    expect(() => Timestamp.fromDate(new Date(Number.NaN))).toThrow(InvalidTimestampError)
+  })
+
+  it('reads an injected clock (ms number, ns bigint or Date)', () => {
+    expect(Timestamp.now({ now: () => 1740828896000 }).toString()).toBe('2025-03-01T11:34:56Z')
+    expect(Timestamp.now({ now: () => 1740828896000000001n }).toString()).toBe('2025-03-01T11:34:56.000000001Z')
+    expect(Timestamp.now({ now: () => new Date(0) }, 60).toString()).toBe('1970-01-01T01:00:00+01:00')
+  })
+
+  it('adds durations, compares and truncates', () => {
+    const t = Timestamp.parse('2025-03-01T12:00:00.75+01:00')
+    const later = t.add(90n * SECOND)
+    expect(later.toString()).toBe('2025-03-01T12:01:30.75+01:00')
+    expect(later.since(t)).toBe(90n * SECOND)
+    expect(t.compare(later)).toBe(-1)
+    expect(later.compare(t)).toBe(1)
+    expect(t.compare(t.withOffset(0))).toBe(0)
+    expect(t.isBefore(later) && later.isAfter(t)).toBe(true)
+    expect(t.truncateToSeconds().toString()).toBe('2025-03-01T12:00:00+01:00')
+    expect(Timestamp.fromUnixNanos(-1n).truncateToSeconds().unixSeconds()).toBe(-1n)
+  })
+
+  it('refuses to write JSON Go could not write', () => {
+    expect(() => Timestamp.fromCivil({ year: 10000 }).toJSON()).toThrow(EncodeError)
+    expect(() => Timestamp.fromCivil({ year: -1 }).toJSON()).toThrow(EncodeError)
+    expect(() => Timestamp.parse('2025-03-01T12:00:00+24:00').toJSON()).toThrow('timezone hour outside of range')
+    expect(Timestamp.fromCivil({ year: 0 }).toJSON()).toBe('0000-01-01T00:00:00Z')
+  })
+
+  it('rejects malformed text with Go messages', () => {
+    expect(() => Timestamp.parse('2025-03-01T12:00:00')).toThrow(InvalidTimestampError)
+    expect(() => Timestamp.parse('2025-02-30T00:00:00Z')).toThrow('parsing time "2025-02-30T00:00:00Z": day out of range')
+    expect(() => Timestamp.parse('2025-03-01T12:00:00Z\u00e9')).toThrow('extra text: "\\xc3\\xa9"')
+  })
+})
