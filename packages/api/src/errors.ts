@@ -82,3 +82,13 @@ export class InvalidFilterError extends ApiError {
     super('invalid filter value', options)
   }
 }
+
+/** The CID is not in the cluster's pinset (REST: 404 "pin is not part of the pinset"). */
+export class PinNotFoundError extends ApiError {
+  override readonly name: string = 'PinNotFoundError'
+  override readonly code: string = 'ERR_PIN_NOT_FOUND'
+
+  constructor (message = 'pin is not part of the pinset', options?: ErrorOptions) {
+    super(message, options)
+  }
+}

@@ -59,3 +59,4 @@ export { encodeErrorBody, decodeErrorBody, errorBodyFromResponse } from './types
 export type { ErrorBody } from './types/error-body.ts'
 export { codecs } from './codecs.ts'
 export type { Codec, CodecName } from './codecs.ts'
+export type { ClusterApi, RequestOptions, LocalOption } from './cluster.ts'

@@ -1,0 +1,61 @@
+/**
+ * What the API layers (REST, proxy) need from a cluster peer. `apps/service` implements it with
+ * the real cluster; tests implement it with fakes. Errors thrown by implementations map to HTTP:
+ * PinNotFoundError → 404, the named input errors of this package → 400, anything else → 500
+ * with the error's message (rest-api.md §1.4).
+ */
+import type { CID } from './cid.ts'
+import type { PeerId } from './peer-id.ts'
+import type { ConnectGraph } from './types/graph.ts'
+import type { Id, Version } from './types/id.ts'
+import type { Alert, Metric } from './types/metric.ts'
+import type { Pin, PinOptions } from './types/pin.ts'
+import type { GlobalPinInfo } from './types/pin-info.ts'
+import type { PinTypeFilter } from './types/pin-type.ts'
+import type { TrackerStatusFilter } from './types/status.ts'
+import type { GlobalRepoGc } from './types/repo-gc.ts'
+import type { BandwidthByProtocol } from './types/bandwidth.ts'
+
+export interface RequestOptions {
+  /** Aborted when the client goes away or the request times out. */
+  signal?: AbortSignal
+}
+
+export interface LocalOption extends RequestOptions {
+  /** Only this peer (`?local=true`). */
+  local?: boolean
+}
+
+export interface ClusterApi {
+  id: (opts?: RequestOptions) => Promise<Id>
+  version: (opts?: RequestOptions) => Promise<Version>
+  /** Every peer's identity; unreachable peers are included with their `error` set. */
+  peers: (opts?: RequestOptions) => AsyncIterable<Id>
+  peerAdd: (peer: PeerId, opts?: RequestOptions) => Promise<Id>
+  peerRemove: (peer: PeerId, opts?: RequestOptions) => Promise<void>
+
+  /** The pinset, filtered by pin type (`/allocations`). */
+  allocations: (filter: PinTypeFilter, opts?: RequestOptions) => AsyncIterable<Pin>
+  /** One pin of the pinset; throws PinNotFoundError when absent. */
+  allocation: (cid: CID, opts?: RequestOptions) => Promise<Pin>
+
+  status: (cid: CID, opts?: LocalOption) => Promise<GlobalPinInfo>
+  /** Status of every CID in the pinset (or of `cids` only), filtered by status. */
+  statusAll: (filter: TrackerStatusFilter, opts?: LocalOption & { cids?: CID[] }) => AsyncIterable<GlobalPinInfo>
+  recover: (cid: CID, opts?: LocalOption) => Promise<GlobalPinInfo>
+  recoverAll: (opts?: LocalOption) => AsyncIterable<GlobalPinInfo>
+
+  pin: (cid: CID, options: PinOptions, opts?: RequestOptions) => Promise<Pin>
+  /** Pins `/ipfs/...`, `/ipns/...` or `/ipld/...` after resolving it through IPFS. */
+  pinPath: (path: string, options: PinOptions, opts?: RequestOptions) => Promise<Pin>
+  unpin: (cid: CID, opts?: RequestOptions) => Promise<Pin>
+  unpinPath: (path: string, opts?: RequestOptions) => Promise<Pin>
+
+  repoGc: (opts?: LocalOption) => Promise<GlobalRepoGc>
+  connectGraph: (opts?: RequestOptions) => Promise<ConnectGraph>
+  alerts: (opts?: RequestOptions) => Promise<Alert[]>
+  bandwidth: (opts?: RequestOptions) => Promise<BandwidthByProtocol>
+  /** Latest valid metrics of that name, one per peer. */
+  metrics: (name: string, opts?: RequestOptions) => Promise<Metric[]>
+  metricNames: (opts?: RequestOptions) => Promise<string[]>
+}
