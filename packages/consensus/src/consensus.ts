@@ -1,0 +1,163 @@
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Pin } from '@cluster/api'
+import { ProposalDroppedError, RaftNode, SqliteStorage, TimeoutError, type RaftTransport } from '@cluster/raft'
+import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
+import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
+import { decodeOp, encodeOp, type LogOp } from './ops.ts'
+import { PinsetState, type ApplyHooks } from './state.ts'
+
+export interface RaftConsensusInit {
+  /** This peer's ID (the libp2p peer ID string the transport uses). */
+  id: string
+  /** The Raft data folder (`raft.sqlite` and `pinset.sqlite` live there). */
+  dataDir: string
+  transport: RaftTransport
+  config?: Partial<RaftConsensusConfig>
+  hooks?: ApplyHooks
+  /** This peer was removed from the peerset (the service then shuts down). */
+  onRemoved?: () => void
+  onLeaderChange?: (leader: string | null) => void
+  /** Storage or state failure: consensus stopped on this peer (the service must shut down). */
+  onFatal?: (err: Error) => void
+}
+
+/**
+ * The cluster's shared pinset over Raft: pins and unpins are log operations, every peer applies
+ * them to its SQLite pinset in order. Commits may start on any peer (followers forward to the
+ * leader) and are retried `commit_retries` times across leader changes; pin and unpin are
+ * idempotent, so a retry after an uncertain timeout is safe.
+ */
+export class RaftConsensus {
+  readonly state: PinsetState
+  readonly id: string
+  private readonly node: RaftNode<void>
+  private readonly storage: SqliteStorage
+  private readonly config: RaftConsensusConfig
+  private stopped = false
+
+  constructor (init: RaftConsensusInit) {
+    this.id = init.id
+    this.config = resolveRaftConfig(init.config)
+    mkdirSync(init.dataDir, { recursive: true, mode: 0o700 })
+    this.storage = new SqliteStorage(join(init.dataDir, 'raft.sqlite'))
+    this.state = new PinsetState(join(init.dataDir, 'pinset.sqlite'), init.hooks)
+    const peerset = this.config.initPeerset.length > 0 ? this.config.initPeerset : [init.id]
+    const electionTicks = 10
+    this.node = new RaftNode(init.id, {
+      storage: this.storage,
+      transport: init.transport,
+      stateMachine: this.state,
+      bootstrap: peerset.includes(init.id) ? peerset : undefined,
+      tickMs: Math.max(1, Math.round(this.config.heartbeatTimeoutMs / electionTicks)),
+      electionTicks,
+      heartbeatTicks: 1,
+      maxEntriesPerMsg: this.config.maxAppendEntries,
+      snapshotEvery: this.config.snapshotThreshold,
+      keepAfterSnapshot: this.config.trailingLogs,
+      requestTimeoutMs: this.config.waitForLeaderTimeoutMs,
+      onRemoved: init.onRemoved,
+      onLeaderChange: init.onLeaderChange,
+      onFatal: init.onFatal
+    })
+    this.node.start()
+  }
+
+  /** Adds or replaces the pin of `pin.cid` in the shared pinset; resolves once applied here. */
+  async logPin (pin: Pin): Promise<void> {
+    await this.commit({ type: 'pin', pin })
+  }
+
+  /** Removes the pin; resolves once applied here. Removing an absent pin is fine. */
+  async logUnpin (pin: Pin): Promise<void> {
+    await this.commit({ type: 'unpin', pin })
+  }
+
+  /** The current leader's ID; throws NoLeaderError when there is none. */
+  leader (): string {
+    this.assertRunning()
+    const leader = this.node.leaderId
+    if (leader === null) throw new NoLeaderError()
+    return leader
+  }
+
+  isLeader (): boolean {
+    return this.node.isLeader
+  }
+
+  async waitForLeader (timeoutMs = this.config.waitForLeaderTimeoutMs): Promise<string> {
+    const deadline = Date.now() + timeoutMs
+    while (this.node.leaderId === null) {
+      this.assertRunning()
+      if (Date.now() > deadline) throw new NoLeaderError()
+      await sleep(20)
+    }
+    return this.node.leaderId
+  }
+
+  /** Members of the latest configuration (voters), sorted as strings like Go. */
+  peers (): string[] {
+    this.assertRunning()
+    return [...this.node.status().confState.voters].sort()
+  }
+
+  /** Adds a voter; a peer already in the configuration is a success without a log entry. */
+  async addPeer (id: string): Promise<void> {
+    if (this.peers().includes(id)) return
+    await this.retry(async () => { await this.node.addVoter(id) }, `add peer ${id}`)
+  }
+
+  /** Removes a member; not a member → success; the last member cannot remove itself (Go's text). */
+  async rmPeer (id: string): Promise<void> {
+    const peers = this.peers()
+    if (!peers.includes(id)) return
+    if (peers.length === 1) throw new CommitError('cannot remove ourselves from a 1-peer cluster')
+    await this.retry(async () => { await this.node.removeMember(id) }, `remove peer ${id}`)
+  }
+
+  /** Linearizable read barrier: after it, `state` reflects every commit made before the call. */
+  async readBarrier (): Promise<void> {
+    await this.retry(async () => { await this.node.readBarrier() }, 'read barrier')
+  }
+
+  async shutdown (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    await this.node.stop()
+    this.storage.close()
+    this.state.close()
+  }
+
+  private async commit (op: LogOp): Promise<void> {
+    const payload = encodeOp(op)
+    // Never put an entry in the shared log that the other peers could not decode.
+    decodeOp(payload)
+    await this.retry(async () => { await this.node.propose(payload) }, `${op.type} ${op.pin.cid.toString()}`)
+  }
+
+  /** Runs `attempt` up to 1 + commit_retries times while there is no leader or it times out. */
+  private async retry (attempt: () => Promise<void>, what: string): Promise<void> {
+    let last: Error | undefined
+    for (let i = 0; i <= this.config.commitRetries; i++) {
+      this.assertRunning()
+      if (i > 0) await sleep(this.config.commitRetryDelayMs)
+      try {
+        await this.waitForLeader()
+        await attempt()
+        return
+      } catch (err) {
+        if (!(err instanceof ProposalDroppedError || err instanceof TimeoutError || err instanceof NoLeaderError)) throw err
+        last = err
+      }
+    }
+    throw new CommitError(`${what}: ${last?.message ?? 'failed'}`, { cause: last })
+  }
+
+  private assertRunning (): void {
+    if (this.stopped) throw new ConsensusShutdownError()
+  }
+}
+
+async function sleep (ms: number): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, ms))
+}

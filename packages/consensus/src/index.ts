@@ -1,0 +1,6 @@
+export { RaftConsensus, type RaftConsensusInit } from './consensus.ts'
+export { PinsetState, parseSnapshot, type ApplyHooks } from './state.ts'
+export { encodeOp, decodeOp, type LogOp } from './ops.ts'
+export { RAFT_DEFAULTS, resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
+export { ConsensusError, NoLeaderError, ConsensusShutdownError, CommitError, ConsensusConfigError, StateFormatError } from './errors.ts'
+export { exportPins, parsePinStream } from './export.ts'

@@ -1,0 +1,154 @@
+import Database from 'better-sqlite3'
+import { decodePin, encodePin, parseJson, stringifyJson, type CID, type Pin } from '@cluster/api'
+import type { StateMachine } from '@cluster/raft'
+import { decodeOp, type LogOp } from './ops.ts'
+import { StateFormatError } from './errors.ts'
+
+/** Called after a committed operation changed the pinset (the cluster tells its tracker). */
+export interface ApplyHooks {
+  onPin?: (pin: Pin) => void
+  onUnpin?: (pin: Pin) => void
+  /** A committed entry that does not decode: skipped (logged), never fatal, as in Go. */
+  onInvalidOp?: (err: Error, index: number) => void
+}
+
+const SNAPSHOT_HEADER = 'cluster-ts-pinset'
+const SNAPSHOT_VERSION = 1
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+/**
+ * The pinset: one SQLite table of pins keyed by CID (indexed by name too), kept on disk so big
+ * pinsets list and filter with flat memory. It is the Raft state machine: each applied entry and
+ * the applied index change in one transaction, so after a crash the pinset and the index agree
+ * and Raft replays only what follows.
+ */
+export class PinsetState implements StateMachine<void> {
+  private readonly db: Database.Database
+  private readonly hooks: ApplyHooks
+  private readonly stmt: {
+    put: Database.Statement<[string, string, string, string]>
+    del: Database.Statement<[string]>
+    get: Database.Statement<[string], { json: string } | undefined>
+    all: Database.Statement<[], { json: string }>
+    count: Database.Statement<[], { n: number }>
+    setApplied: Database.Statement<[number]>
+    getApplied: Database.Statement<[], { value: number } | undefined>
+    clear: Database.Statement<[]>
+  }
+
+  constructor (path: string, hooks: ApplyHooks = {}) {
+    this.hooks = hooks
+    this.db = new Database(path)
+    this.db.pragma('journal_mode = WAL')
+    // The Raft log is fsynced; the pinset can be rebuilt from it, so a commit need not fsync here.
+    this.db.pragma('synchronous = NORMAL')
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS pins (cid TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, json TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS pins_by_name ON pins (name);
+      CREATE TABLE IF NOT EXISTS state_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    `)
+    this.stmt = {
+      put: this.db.prepare('INSERT OR REPLACE INTO pins (cid, name, type, json) VALUES (?, ?, ?, ?)'),
+      del: this.db.prepare('DELETE FROM pins WHERE cid = ?'),
+      get: this.db.prepare('SELECT json FROM pins WHERE cid = ?'),
+      all: this.db.prepare('SELECT json FROM pins ORDER BY cid'),
+      count: this.db.prepare('SELECT count(*) AS n FROM pins'),
+      setApplied: this.db.prepare("INSERT INTO state_meta (key, value) VALUES ('applied', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+      getApplied: this.db.prepare("SELECT value FROM state_meta WHERE key = 'applied'"),
+      clear: this.db.prepare('DELETE FROM pins')
+    }
+  }
+
+  // --- reading ---------------------------------------------------------------------------
+
+  get (cid: CID): Pin | undefined {
+    const row = this.stmt.get.get(cid.toString())
+    return row === undefined ? undefined : decodeStored(row.json)
+  }
+
+  has (cid: CID): boolean {
+    return this.stmt.get.get(cid.toString()) !== undefined
+  }
+
+  /** Every pin, sorted by CID string, read from disk as it is consumed. */
+  * list (): Generator<Pin> {
+    for (const row of this.stmt.all.iterate()) yield decodeStored(row.json)
+  }
+
+  count (): number {
+    return this.stmt.count.get()?.n ?? 0
+  }
+
+  // --- the Raft state machine ------------------------------------------------------------
+
+  apply (payload: Uint8Array, index: number): void {
+    let op: LogOp
+    try {
+      op = decodeOp(payload)
+    } catch (err) {
+      // Every peer skips the same entry, so the pinsets stay identical.
+      this.stmt.setApplied.run(index)
+      this.hooks.onInvalidOp?.(err as Error, index)
+      return
+    }
+    this.db.transaction(() => {
+      if (op.type === 'pin') this.put(op.pin)
+      else this.stmt.del.run(op.pin.cid.toString())
+      this.stmt.setApplied.run(index)
+    })()
+    if (op.type === 'pin') this.hooks.onPin?.(op.pin)
+    else this.hooks.onUnpin?.(op.pin)
+  }
+
+  appliedIndex (): number {
+    return this.stmt.getApplied.get()?.value ?? 0
+  }
+
+  /** A header line then one Go-JSON pin per line, sorted by CID: deterministic bytes. */
+  snapshot (): Uint8Array {
+    const lines = [JSON.stringify({ format: SNAPSHOT_HEADER, version: SNAPSHOT_VERSION, count: this.count() })]
+    for (const row of this.stmt.all.iterate()) lines.push(row.json)
+    return encoder.encode(lines.join('\n') + '\n')
+  }
+
+  restore (data: Uint8Array, index: number): void {
+    const pins = parseSnapshot(data)
+    this.replaceAll(pins, index)
+  }
+
+  /** Replaces the whole pinset (snapshot restore, `state import`). */
+  replaceAll (pins: Iterable<Pin>, index: number): void {
+    this.db.transaction(() => {
+      this.stmt.clear.run()
+      for (const pin of pins) this.put(pin)
+      this.stmt.setApplied.run(index)
+    })()
+  }
+
+  close (): void {
+    this.db.close()
+  }
+
+  private put (pin: Pin): void {
+    this.stmt.put.run(pin.cid.toString(), pin.name, pin.type, stringifyJson(encodePin(pin)))
+  }
+}
+
+function decodeStored (json: string): Pin {
+  return decodePin(parseJson(json))
+}
+
+/** Reads a snapshot made by {@link PinsetState.snapshot}; an empty buffer is an empty pinset. */
+export function parseSnapshot (data: Uint8Array): Pin[] {
+  if (data.length === 0) return []
+  const lines = decoder.decode(data).split('\n').filter(l => l !== '')
+  const header = JSON.parse(lines[0] ?? '{}') as { format?: string, version?: number, count?: number }
+  if (header.format !== SNAPSHOT_HEADER || header.version !== SNAPSHOT_VERSION) {
+    throw new StateFormatError('not a pinset snapshot of a known version')
+  }
+  const pins = lines.slice(1).map(decodeStored)
+  if (pins.length !== header.count) throw new StateFormatError(`snapshot holds ${pins.length} pins, header says ${String(header.count)}`)
+  return pins
+}
+

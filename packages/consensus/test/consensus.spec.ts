@@ -1,0 +1,137 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { defaultPinOptions, parseCid, Timestamp, type Pin } from '@cluster/api'
+import { MemoryNetwork } from '@cluster/raft'
+import { CommitError, PinsetState, RaftConsensus, StateFormatError } from '@cluster/consensus'
+
+const CIDS = [
+  'bafybeiffd3lbj7yhtdcstalnjfhpmgg37obes2zrgejyo5mfgni2s4yipa',
+  'bafkreig6bm26z4gfprwdams273vb6strmhzg7yrfh6wdtvfqsa2x4zkylm',
+  'QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS'
+]
+
+function pin (cid: string, name = '', allocations: string[] = []): Pin {
+  return {
+    ...defaultPinOptions(), name, replicationFactorMin: -1, replicationFactorMax: -1,
+    cid: parseCid(cid), type: 'pin', allocations, maxDepth: -1, reference: undefined, timestamp: Timestamp.fromDate(new Date())
+  }
+}
+
+const open: RaftConsensus[] = []
+const dirs: string[] = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map(async c => await c.shutdown()))
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function tempDir (): string {
+  const d = mkdtempSync(join(tmpdir(), 'consensus-'))
+  dirs.push(d)
+  return d
+}
+
+const fast = { heartbeatTimeoutMs: 100, waitForLeaderTimeoutMs: 10_000, commitRetries: 3, commitRetryDelayMs: 20 }
+
+function peer (net: MemoryNetwork, dir: string, id: string, initPeerset: string[], tracked: string[] = []): RaftConsensus {
+  const c = new RaftConsensus({
+    id, dataDir: join(dir, id), transport: net.transport(id), config: { ...fast, initPeerset },
+    hooks: { onPin: p => tracked.push(`track ${p.cid.toString()}`), onUnpin: p => tracked.push(`untrack ${p.cid.toString()}`) }
+  })
+  open.push(c)
+  return c
+}
+
+async function until (cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+
+const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'
+const P2 = '12D3KooWJ7JLjFub4u2vrx8asEMz5gnbA2U5199GcXMfWaStDbAV'
+const P3 = '12D3KooWJVyhPXhspHCmP1qkstWB5HJ19j3REsBmBBpUEUEaiqzM'
+
+describe('RaftConsensus', () => {
+  const ids = [P1, P2, P3]
+
+  it('commits pins and unpins from any peer to every peer\'s pinset, and tells the tracker', async () => {
+    const dir = tempDir()
+    const net = new MemoryNetwork()
+    const tracked: string[] = []
+    const peers = ids.map(id => peer(net, dir, id, ids, id === P3 ? tracked : []))
+    await peers[0]?.waitForLeader()
+    const follower = peers.find(p => !p.isLeader()) as RaftConsensus
+
+    await follower.logPin(pin(CIDS[0] as string, 'dataset', [P1, P2]))
+    await follower.logPin(pin(CIDS[1] as string))
+    await follower.logUnpin(pin(CIDS[1] as string))
+    for (const p of peers) await p.readBarrier()
+    for (const p of peers) {
+      expect([...p.state.list()].map(x => [x.cid.toString(), x.name, x.allocations])).toEqual([[CIDS[0], 'dataset', [P1, P2]]])
+    }
+    expect(tracked).toEqual([`track ${CIDS[0]}`, `track ${CIDS[1]}`, `untrack ${CIDS[1]}`])
+    expect(peers[2]?.peers()).toEqual([P1, P2, P3].sort())
+  })
+
+  it('keeps the pinset across a restart and replays only what it missed', async () => {
+    const dir = tempDir()
+    const net = new MemoryNetwork()
+    const peers = ids.map(id => peer(net, dir, id, ids))
+    await peers[0]?.waitForLeader()
+    await peers[0]?.logPin(pin(CIDS[0] as string, 'a'))
+    await until(() => peers[2]?.state.count() === 1, 'p3 to apply the pin')
+    await peers[2]?.shutdown()
+
+    await peers[0]?.logPin(pin(CIDS[2] as string, 'missed while down'))
+    const tracked: string[] = []
+    const back = peer(net, dir, P3, ids, tracked)
+    expect(back.state.count()).toBe(1)
+    await back.readBarrier()
+    expect([...back.state.list()].map(p => p.name).sort()).toEqual(['a', 'missed while down'])
+    // Only the entry applied after the restart reaches the tracker.
+    expect(tracked).toEqual([`track ${CIDS[2]}`])
+  })
+
+  it('adds and removes peers; a lone peer cannot remove itself', async () => {
+    const dir = tempDir()
+    const net = new MemoryNetwork()
+    const solo = peer(net, dir, P1, [P1])
+    await solo.waitForLeader()
+    await expect(solo.rmPeer(P1)).rejects.toThrow(new CommitError('cannot remove ourselves from a 1-peer cluster'))
+    await solo.logPin(pin(CIDS[0] as string))
+
+    const joiner = peer(net, dir, P2, [P1])
+    await solo.addPeer(P2)
+    await solo.addPeer(P2)
+    expect(solo.peers()).toEqual([P1, P2].sort())
+    await until(() => joiner.state.count() === 1, 'the new peer to receive the pinset')
+
+    await solo.rmPeer(P2)
+    await solo.rmPeer(P3)
+    expect(solo.peers()).toEqual([P1])
+  })
+
+  it('skips a committed entry that does not decode on every peer, without stopping', async () => {
+    const dir = tempDir()
+    const state = new PinsetState(join(dir, 'pins.sqlite'), { onInvalidOp: (_err, index) => skipped.push(index) })
+    const skipped: number[] = []
+    state.apply(new Uint8Array([1, 123, 125]), 7)
+    state.apply(new Uint8Array([9]), 8)
+    expect(skipped).toEqual([7, 8])
+    expect(state.appliedIndex()).toBe(8)
+    expect(state.count()).toBe(0)
+    state.close()
+  })
+
+  it('refuses to propose a pin that would not decode on the other peers', async () => {
+    const dir = tempDir()
+    const solo = peer(new MemoryNetwork(), dir, P1, [P1])
+    await solo.waitForLeader()
+    await expect(solo.logPin(pin(CIDS[0] as string, '', ['not-a-peer-id']))).rejects.toBeInstanceOf(StateFormatError)
+    expect(solo.state.count()).toBe(0)
+  })
+})

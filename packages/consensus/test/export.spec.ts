@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { defaultPinOptions, parseCid, Timestamp, type Pin } from '@cluster/api'
+import { encodeOp, exportPins, parsePinStream, PinsetState, StateFormatError } from '@cluster/consensus'
+
+const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'
+const pin = (cid: string, name: string): Pin => ({
+  ...defaultPinOptions(), name, replicationFactorMin: 2, replicationFactorMax: 3, metadata: { kind: name },
+  cid: parseCid(cid), type: 'pin', allocations: [P1], maxDepth: -1, reference: undefined,
+  timestamp: Timestamp.parse('2025-03-01T12:34:56.5+01:00')
+})
+
+describe('state export / import', () => {
+  it('round-trips the pinset through Go\'s JSON-lines format, and through a snapshot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'export-'))
+    try {
+      const a = new PinsetState(join(dir, 'a.sqlite'))
+      a.apply(encodeOp({ type: 'pin', pin: pin('QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS', 'one') }), 1)
+      a.apply(encodeOp({ type: 'pin', pin: pin('bafkreig6bm26z4gfprwdams273vb6strmhzg7yrfh6wdtvfqsa2x4zkylm', 'two <&>') }), 2)
+      const exported = [...exportPins(a.list())].join('')
+      expect(exported.split('\n')).toHaveLength(3)
+      expect(exported).toContain('"name":"two \\u003c\\u0026\\u003e"')
+
+      const b = new PinsetState(join(dir, 'b.sqlite'))
+      b.replaceAll(parsePinStream(exported), 2)
+      expect([...exportPins(b.list())].join('')).toBe(exported)
+
+      const c = new PinsetState(join(dir, 'c.sqlite'))
+      c.restore(a.snapshot(), 2)
+      expect([...exportPins(c.list())].join('')).toBe(exported)
+      for (const s of [a, b, c]) s.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('accepts whitespace-separated values and rejects malformed input with the pin number', () => {
+    const line = [...exportPins([pin('QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS', 'x')])][0] as string
+    expect(parsePinStream(`  ${line.trim()}   ${line.trim()}\n\n`)).toHaveLength(2)
+    expect(() => parsePinStream(`${line}{"cid":"nope"}`)).toThrow(/pin #2/)
+    expect(() => parsePinStream(`${line}{"cid":`)).toThrow(StateFormatError)
+    expect(() => parsePinStream('42')).toThrow(StateFormatError)
+  })
+})
