@@ -1,0 +1,323 @@
+import type { PeerId } from '@cluster/api'
+import type { CID } from 'multiformats/cid'
+import { multihashKey, toCid, type CidLike } from './cid.ts'
+import { KuboClient } from './client.ts'
+import type { Clock } from './clock.ts'
+import { defaultIpfsHttpConfig, validateIpfsHttpConfig, type IpfsHttpConfig } from './config.ts'
+import { BlockPutError, ConfigKeyError, IpfsConnectorError, UnpinDisabledError, messageOf } from './errors.ts'
+import type { Logger } from './logger.ts'
+import { isNotPinnedOrIndirectError } from './pins.ts'
+import type { BlockInput, IpfsIdResult, IpfsPinStatus, PinLsEntry, PinLsType, PinProgress, RepoGcEntry, RepoStat } from './types.ts'
+
+/** What the connector needs of a pin (a subset of the cluster's Pin type). */
+export interface PinRequest {
+  cid: CidLike
+  /** -1 (default) recursive, 0 direct, n > 0 depth-limited (Kubo pins it fully recursively). */
+  maxDepth?: number
+  /** Multiaddrs (ending in `/p2p/<id>`) of nodes known to hold the content. */
+  origins?: readonly string[]
+  /** Pin by updating this existing recursive pin (`pin/update`) when it is pinned. */
+  pinUpdate?: CidLike
+}
+
+export interface PinCallOptions {
+  signal?: AbortSignal
+  onProgress?: (progress: PinProgress) => void
+}
+
+export interface RepoGcResult {
+  keys: RepoGcEntry[]
+  /** Set when the run was cut short (deadline, cancellation, decode error). */
+  error?: string
+}
+
+export interface IpfsConnectorOptions {
+  config?: Partial<IpfsHttpConfig>
+  clock?: Clock
+  logger?: Logger
+  /** Called every `informer_trigger_interval` pin/block-put/gc events: broadcast metrics now. */
+  onInformerTrigger?: () => void
+}
+
+const MAX_ORIGINS = 10
+const READY_RETRY_MS = 1000
+
+/**
+ * The cluster's IPFS connector (ipfs-connector.md §3): pin/unpin with Kubo's quirks handled,
+ * status queries, swarm connections, repo stat/GC, block streaming, informer triggers.
+ */
+export class IpfsConnector {
+  readonly config: IpfsHttpConfig
+  readonly client: KuboClient
+  private readonly logger: Logger
+  private readonly clock: Clock
+  private readonly onInformerTrigger: (() => void) | undefined
+  private triggerCount = 0
+  private pinsCounter = 0
+  private lastListed = 0
+  private readyFlag = false
+
+  constructor (options: IpfsConnectorOptions = {}) {
+    this.config = { ...defaultIpfsHttpConfig(), ...options.config }
+    validateIpfsHttpConfig(this.config)
+    this.client = new KuboClient({ address: this.config.nodeMultiaddress, clock: options.clock, logger: options.logger })
+    this.logger = this.client.http.logger
+    this.clock = this.client.http.clock
+    this.onInformerTrigger = options.onInformerTrigger
+  }
+
+  /** True once `id` has answered once. */
+  get ready (): boolean {
+    return this.readyFlag
+  }
+
+  /** Pins added (+1) and removed (−1) through this connector since start (metrics only). */
+  get pinsAdded (): number {
+    return this.pinsCounter
+  }
+
+  /** Number of pins seen by the last complete {@link pinLs}. */
+  get lastPinCount (): number {
+    return this.lastListed
+  }
+
+  /** Close idle connections. */
+  shutdown (): void {
+    this.client.destroy()
+  }
+
+  /**
+   * Poll `id` every second until Kubo answers (warning every 10 failures), then, if
+   * `connect_swarms_delay` > 0 and `peerAddresses` is given, wait that long and ConnectSwarms.
+   */
+  async waitForIpfs (options: { signal?: AbortSignal, peerAddresses?: () => AsyncIterable<string> | Iterable<string> } = {}): Promise<void> {
+    let failures = 0
+    while (true) {
+      options.signal?.throwIfAborted()
+      try {
+        await this.ipfsId({ signal: options.signal })
+        break
+      } catch (err) {
+        options.signal?.throwIfAborted()
+        failures++
+        if (failures % 10 === 0) this.logger.warn(`ipfs does not seem to be available after ${failures} retries: ${messageOf(err)}`)
+        await this.sleep(READY_RETRY_MS, options.signal)
+      }
+    }
+    this.readyFlag = true
+    this.logger.info('IPFS is ready')
+    if (this.config.connectSwarmsDelayMs > 0 && options.peerAddresses !== undefined) {
+      await this.sleep(this.config.connectSwarmsDelayMs, options.signal)
+      await this.connectSwarms(options.peerAddresses(), { signal: options.signal })
+    }
+  }
+
+  /** Kubo's peer ID and addresses (`ipfs_request_timeout`). */
+  ipfsId (options: { signal?: AbortSignal } = {}): Promise<IpfsIdResult> {
+    return this.client.id({ timeoutMs: this.config.ipfsRequestTimeoutMs, signal: options.signal })
+  }
+
+  /** Pin as §3.2: skip when already pinned as wanted, `pin/update` when possible, else `pin/add`. */
+  async pin (pin: PinRequest, options: PinCallOptions = {}): Promise<void> {
+    const cid = toCid(pin.cid)
+    const maxDepth = pin.maxDepth ?? -1
+    const wanted: IpfsPinStatus = maxDepth === 0 ? 'direct' : 'recursive'
+    const current = await this.pinLsCid(cid, maxDepth, options)
+    if (current === wanted) {
+      this.logger.debug(`IPFS object ${cid.toString()} is already pinned (${wanted})`)
+      return
+    }
+    this.informerEvent()
+    const origins = new AbortController()
+    const onAbort = (): void => { origins.abort() }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      this.connectOrigins(pin.origins ?? [], origins.signal)
+      if (pin.pinUpdate !== undefined) {
+        const from = toCid(pin.pinUpdate)
+        const fromStatus = await this.pinLsCid(from, -1, options)
+        if (fromStatus === 'recursive') {
+          this.logger.debug(`updating pin ${from.toString()} to ${cid.toString()}`)
+          await this.client.pinUpdate(from, cid, { unpin: false, signal: options.signal })
+          this.pinsCounter++
+          return
+        }
+      }
+      await this.client.pinAdd(cid, {
+        maxDepth,
+        stallTimeoutMs: this.config.pinTimeoutMs,
+        onProgress: options.onProgress,
+        signal: options.signal
+      })
+      this.pinsCounter++
+    } finally {
+      origins.abort()
+      options.signal?.removeEventListener('abort', onAbort)
+      this.informerEvent()
+    }
+  }
+
+  /** Unpin as §3.4: "not pinned or pinned indirectly" counts as success. */
+  async unpin (cid: CidLike, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.config.unpinDisable) throw new UnpinDisabledError()
+    try {
+      await this.client.pinRm(cid, { timeoutMs: this.config.unpinTimeoutMs, signal: options.signal })
+      this.pinsCounter--
+    } catch (err) {
+      if (!isNotPinnedOrIndirectError(err)) throw err
+      this.logger.debug(`IPFS object ${toCid(cid).toString()} is already unpinned`)
+    }
+  }
+
+  /** Status of one CID for the depth wanted (direct when `maxDepth` = 0, else recursive). */
+  async pinLsCid (cid: CidLike | undefined, maxDepth = -1, options: { signal?: AbortSignal } = {}): Promise<IpfsPinStatus> {
+    if (cid === undefined || cid === '') throw new IpfsConnectorError('calling PinLsCid without a defined CID')
+    return await this.client.pinLsCid(cid, maxDepth === 0 ? 'direct' : 'recursive', {
+      timeoutMs: this.config.ipfsRequestTimeoutMs, signal: options.signal
+    })
+  }
+
+  /** Every pin of the given types (all of them, unlike Go), one deadline for the listing. */
+  async * pinLs (types: readonly PinLsType[] = ['recursive', 'direct'], options: { signal?: AbortSignal } = {}): AsyncGenerator<PinLsEntry> {
+    let n = 0
+    for await (const entry of this.client.pinLs(types, { timeoutMs: this.config.ipfsRequestTimeoutMs, signal: options.signal })) {
+      n++
+      yield entry
+    }
+    this.lastListed = n
+  }
+
+  /**
+   * ConnectSwarms (§3.7): `swarm/connect` to each address, sequentially, under one
+   * `ipfs_request_timeout` deadline; failures are logged at debug level and ignored.
+   */
+  async connectSwarms (addresses: AsyncIterable<string> | Iterable<string>, options: { signal?: AbortSignal } = {}): Promise<{ attempted: number, connected: number }> {
+    const ac = new AbortController()
+    const timer = this.config.ipfsRequestTimeoutMs > 0
+      ? this.clock.setTimeout(() => { ac.abort(new Error('ConnectSwarms deadline')) }, this.config.ipfsRequestTimeoutMs)
+      : undefined
+    const signal = options.signal === undefined ? ac.signal : AbortSignal.any([ac.signal, options.signal])
+    let attempted = 0
+    let connected = 0
+    try {
+      for await (const addr of addresses) {
+        if (signal.aborted) break
+        attempted++
+        try {
+          await this.client.swarmConnect(addr, { signal })
+          connected++
+        } catch (err) {
+          this.logger.debug(`swarm/connect ${addr}: ${messageOf(err)}`)
+        }
+      }
+    } finally {
+      if (timer !== undefined) this.clock.clearTimeout(timer)
+    }
+    return { attempted, connected }
+  }
+
+  /** Peer IDs Kubo is connected to. */
+  swarmPeers (options: { signal?: AbortSignal } = {}): Promise<PeerId[]> {
+    return this.client.swarmPeers({ timeoutMs: this.config.ipfsRequestTimeoutMs, signal: options.signal })
+  }
+
+  repoStat (options: { signal?: AbortSignal } = {}): Promise<RepoStat> {
+    return this.client.repoStat({ timeoutMs: this.config.ipfsRequestTimeoutMs, signal: options.signal })
+  }
+
+  /** Walk Kubo's configuration by a `/`-separated key, e.g. `Datastore/StorageMax`. */
+  async configKey (key: string, options: { signal?: AbortSignal } = {}): Promise<unknown> {
+    let node: unknown = await this.client.configShow({ timeoutMs: this.config.ipfsRequestTimeoutMs, signal: options.signal })
+    for (const part of key.split('/')) {
+      if (typeof node !== 'object' || node === null || Array.isArray(node)) throw new ConfigKeyError('invalid path')
+      const obj = node as Record<string, unknown>
+      if (!(part in obj)) throw new ConfigKeyError('key not found in configuration')
+      node = obj[part]
+    }
+    return node
+  }
+
+  /** Run `repo/gc` (`repogc_timeout`); a cut-short run returns what it collected plus the error. */
+  async repoGc (options: { signal?: AbortSignal } = {}): Promise<RepoGcResult> {
+    const keys: RepoGcEntry[] = []
+    try {
+      for await (const entry of this.client.repoGc({ timeoutMs: this.config.repoGcTimeoutMs, signal: options.signal })) keys.push(entry)
+      return { keys }
+    } catch (err) {
+      return { keys, error: messageOf(err) }
+    } finally {
+      this.informerEvent()
+    }
+  }
+
+  /** Path or CID → root CID (§2.11). */
+  resolve (path: string, options: { signal?: AbortSignal } = {}): Promise<CID> {
+    return this.client.resolve(path, { timeoutMs: this.config.ipfsRequestTimeoutMs, signal: options.signal })
+  }
+
+  blockGet (cid: CidLike, options: { signal?: AbortSignal } = {}): Promise<Uint8Array> {
+    return this.client.blockGet(cid, { timeoutMs: this.config.ipfsRequestTimeoutMs, signal: options.signal })
+  }
+
+  /**
+   * BlockStream: store blocks in Kubo in one streamed `block/put`. Acknowledgements are
+   * matched to sent blocks by multihash (Kubo answers CIDv1); every block must be acknowledged.
+   */
+  async blockStream (blocks: AsyncIterable<BlockInput> | Iterable<BlockInput>, options: { signal?: AbortSignal } = {}): Promise<number> {
+    const pending = new Set<string>()
+    async function * track (): AsyncGenerator<BlockInput> {
+      for await (const b of blocks) {
+        pending.add(multihashKey(b.cid))
+        yield b
+      }
+    }
+    let acked = 0
+    try {
+      for await (const ack of this.client.blockPut(track(), { signal: options.signal })) {
+        if (pending.delete(multihashKey(ack.key))) acked++
+        else this.logger.warn(`BlockStream: Kubo stored ${ack.key.toString()}, which matches no sent block`)
+      }
+      if (pending.size > 0) throw new BlockPutError(`BlockStream: ${pending.size} block(s) were not acknowledged by IPFS`)
+      return acked
+    } finally {
+      this.informerEvent()
+    }
+  }
+
+  private connectOrigins (origins: readonly string[], signal: AbortSignal): void {
+    for (const addr of origins.slice(0, MAX_ORIGINS)) {
+      this.client.swarmConnect(addr, { signal }).catch((err: unknown) => {
+        this.logger.debug(`connecting to pin origin ${addr}: ${messageOf(err)}`)
+      })
+    }
+  }
+
+  private informerEvent (): void {
+    const every = this.config.informerTriggerInterval
+    if (every <= 0 || this.onInformerTrigger === undefined) return
+    this.triggerCount++
+    if (this.triggerCount >= every) {
+      this.triggerCount = 0
+      try {
+        this.onInformerTrigger()
+      } catch (err) {
+        this.logger.error(`informer trigger: ${messageOf(err)}`)
+      }
+    }
+  }
+
+  private async sleep (ms: number, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted()
+    await new Promise<void>((resolve, reject) => {
+      const onAbort = (): void => {
+        this.clock.clearTimeout(timer)
+        reject(signal?.reason)
+      }
+      const timer = this.clock.setTimeout(() => {
+        signal?.removeEventListener('abort', onAbort)
+        resolve()
+      }, ms)
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
+  }
+}

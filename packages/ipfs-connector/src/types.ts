@@ -1,0 +1,67 @@
+import type { PeerId } from '@cluster/api'
+import type { CID } from 'multiformats/cid'
+
+/** `id`: Kubo's peer ID and the addresses that parsed as multiaddrs. */
+export interface IpfsIdResult {
+  id: PeerId
+  addresses: string[]
+  agentVersion?: string
+}
+
+/** `version`. */
+export interface IpfsVersionResult {
+  version: string
+  commit: string
+  repo: string
+  system: string
+  golang: string
+}
+
+/** Pin types as Kubo lists them (`bug` = anything unrecognised). */
+export type IpfsPinType = 'recursive' | 'direct' | 'indirect' | 'bug'
+
+/** Filters accepted by `pin/ls?type=`. */
+export type PinLsType = 'recursive' | 'direct' | 'indirect' | 'all'
+
+/** One line of `pin/ls`. `cid` is parsed; `cidString` is Kubo's own spelling. */
+export interface PinLsEntry {
+  cid: CID
+  cidString: string
+  type: IpfsPinType
+}
+
+/** Local pin status of one CID (Go's IPFSPinStatus without "error", which is thrown). */
+export type IpfsPinStatus = IpfsPinType | 'unpinned'
+
+/** A `pin/add` progress line. All fields are omit-if-zero at Kubo's side. */
+export interface PinProgress {
+  /** Nodes fetched so far. */
+  progress: number
+  /** Bytes fetched so far (newer Kubo only). */
+  bytes: number
+}
+
+/** `repo/stat?size-only=true`, sizes as bigint (StorageMax may be 2^64−1). */
+export interface RepoStat {
+  repoSize: bigint
+  storageMax: bigint
+  numObjects: bigint
+}
+
+/** One line of `repo/gc`: a removed block or an error. */
+export interface RepoGcEntry {
+  key: CID | null
+  error?: string
+}
+
+/** A block to store: its CID (codec and multihash are taken from it) and bytes. */
+export interface BlockInput {
+  cid: CID
+  bytes: Uint8Array
+}
+
+/** One acknowledgement line of `block/put` (Kubo answers CIDv1). */
+export interface BlockPutResult {
+  key: CID
+  size: number
+}
