@@ -1,0 +1,102 @@
+import type { Libp2p } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream } from '@libp2p/utils'
+import { RpcError, type RpcErrorType } from './errors.ts'
+import { decodeFrame, encodeFrame } from './frames.ts'
+import type { StreamMethod, UnaryMethod } from './method.ts'
+import { RPC_PROTOCOL, type RpcServer } from './server.ts'
+
+export interface CallOptions {
+  signal?: AbortSignal
+  /** Whole-call budget. Default 60 s. */
+  timeoutMs?: number
+}
+
+/** Calls methods on any peer; calls to this peer go straight to the local server. */
+export class RpcClient {
+  private readonly node: Libp2p
+  private readonly local: RpcServer
+
+  constructor (node: Libp2p, local: RpcServer) {
+    this.node = node
+    this.local = local
+  }
+
+  async call<A, R> (peer: string, method: UnaryMethod<A, R>, arg: A, opts: CallOptions = {}): Promise<R> {
+    const signal = budget(opts)
+    if (peer === this.local.self) return await (this.local.dispatchLocal(method.name, arg, signal) as Promise<R>)
+    let result: R | undefined
+    let got = false
+    for await (const value of this.remote(peer, method, arg, signal)) {
+      result = value
+      got = true
+    }
+    if (!got) throw new RpcError('client', `${method.name}: empty answer`)
+    return result as R
+  }
+
+  stream<A, R> (peer: string, method: StreamMethod<A, R>, arg: A, opts: CallOptions = {}): AsyncIterable<R> {
+    const signal = budget(opts)
+    if (peer === this.local.self) return this.local.dispatchLocal(method.name, arg, signal) as AsyncIterable<R>
+    return this.remote(peer, method, arg, signal)
+  }
+
+  /** The same unary call on several peers at once; each result or error by peer. */
+  async callMany<A, R> (peers: readonly string[], method: UnaryMethod<A, R>, arg: A, opts: CallOptions = {}): Promise<Map<string, R | RpcError>> {
+    const settled = await Promise.all(peers.map(async (peer): Promise<[string, R | RpcError]> => {
+      try {
+        return [peer, await this.call(peer, method, arg, opts)]
+      } catch (err) {
+        return [peer, err instanceof RpcError ? err : new RpcError('server', (err as Error).message)]
+      }
+    }))
+    return new Map<string, R | RpcError>(settled)
+  }
+
+  private async * remote<A, R> (peer: string, method: UnaryMethod<A, R> | StreamMethod<A, R>, arg: A, signal: AbortSignal): AsyncGenerator<R> {
+    let stream
+    try {
+      stream = await this.node.dialProtocol(peerIdFromString(peer), RPC_PROTOCOL, { signal })
+    } catch (err) {
+      throw new RpcError('transport', `${method.name} to ${peer}: ${(err as Error).message}`, { cause: err })
+    }
+    const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 })
+    try {
+      await lp.write(encodeFrame({ m: method.name, a: method.arg.encode(arg) }), { signal })
+      while (true) {
+        let frame: Record<string, unknown>
+        try {
+          frame = decodeFrame((await lp.read({ signal })).subarray())
+        } catch (err) {
+          if (err instanceof TypeError || err instanceof SyntaxError) throw new RpcError('client', `${method.name}: undecodable answer from ${peer}`)
+          throw new RpcError('transport', `${method.name} to ${peer}: ${(err as Error).message}`, { cause: err })
+        }
+        if ('v' in frame) {
+          try {
+            yield method.result.decode(frame.v, 'result')
+          } catch (err) {
+            if (err instanceof RpcError) throw err
+            throw new RpcError('client', `${method.name}: bad answer from ${peer}: ${(err as Error).message}`)
+          }
+        } else if (frame.end === true) {
+          return
+        } else if (typeof frame.e === 'string') {
+          throw new RpcError(isErrorType(frame.t) ? frame.t : 'server', frame.e)
+        } else {
+          throw new RpcError('client', `${method.name}: unexpected frame from ${peer}`)
+        }
+      }
+    } finally {
+      stream.abort(new Error('rpc call finished'))
+    }
+  }
+}
+
+function budget (opts: CallOptions): AbortSignal {
+  const timeout = AbortSignal.timeout(opts.timeoutMs ?? 60_000)
+  return opts.signal === undefined ? timeout : AbortSignal.any([opts.signal, timeout])
+}
+
+function isErrorType (t: unknown): t is RpcErrorType {
+  return t === 'server' || t === 'client' || t === 'authorization' || t === 'transport'
+}
