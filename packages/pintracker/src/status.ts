@@ -1,0 +1,119 @@
+/**
+ * Status(cid) and StatusAll(filter) (cluster-behaviour.md §7.4–7.5): merging the operations,
+ * the pinset and what IPFS has pinned.
+ */
+import { TRACKER_STATUS_BITS, pinDepthToMode, trackerStatusMatches } from '@cluster/api'
+import type { CID, Pin, PinInfo, Timestamp, TrackerStatus, TrackerStatusFilter } from '@cluster/api'
+import { cidKey } from './cid-key.ts'
+import { IpfsPinsetError, errorText } from './errors.ts'
+import type { OperationTracker } from './operation-tracker.ts'
+import { emptyInfo, infoContext, infoFromOperation, infoFromPin } from './pin-info.ts'
+import type { InfoContext } from './pin-info.ts'
+import { isRemotePin } from './pin-predicates.ts'
+import type { IpfsPinType, PinsetReader, TrackerIpfs, TrackerPeer } from './types.ts'
+
+/** The error text of an `unexpectedly_unpinned` item (Go's, word for word). */
+export const UNEXPECTEDLY_UNPINNED_MESSAGE = 'the item should be pinned but it is not'
+
+export interface StatusSources {
+  ops: OperationTracker
+  pinset: PinsetReader
+  ipfs: TrackerIpfs
+  peer: TrackerPeer
+  now: () => Timestamp
+}
+
+const BITS = TRACKER_STATUS_BITS
+const STATE_STATUSES = BITS.pinned | BITS.unexpectedly_unpinned | BITS.sharded | BITS.remote
+const IPFS_STATUSES = BITS.pinned | BITS.unexpectedly_unpinned
+
+/** Go's `filter.Match(mask)`: a 0 filter wants everything, otherwise any common bit. */
+function wants (filter: TrackerStatusFilter, mask: number): boolean {
+  return filter === 0 || (filter & mask) !== 0
+}
+
+function isPinnedType (t: IpfsPinType | undefined): boolean {
+  return t === 'recursive' || t === 'direct'
+}
+
+
+/** Status(cid): one peer's view of one CID. Never throws: failures give `cluster_error`. */
+export async function statusOf (src: StatusSources, cid: CID): Promise<PinInfo> {
+  const ctx = infoContext(src.peer)
+  const op = src.ops.operation(cid)
+  if (op !== undefined) return infoFromOperation(ctx, op)
+  let pin: Pin | undefined
+  try {
+    pin = await src.pinset.get(cid)
+  } catch (err) {
+    const info = emptyInfo(ctx, cid, src.now())
+    info.status = 'cluster_error'
+    info.error = errorText(err)
+    return info
+  }
+  if (pin === undefined) {
+    const info = emptyInfo(ctx, cid, src.now())
+    info.status = 'unpinned'
+    return info
+  }
+  if (pin.type === 'meta-pin') return infoFromPin(ctx, pin, 'sharded')
+  if (isRemotePin(pin, src.peer.peerId)) return infoFromPin(ctx, pin, 'remote')
+  let type: IpfsPinType | undefined
+  try {
+    type = await src.ipfs.pinLsCid(cid, pinDepthToMode(pin.maxDepth))
+  } catch (err) {
+    return infoFromPin(ctx, pin, 'cluster_error', errorText(err))
+  }
+  return isPinnedType(type)
+    ? infoFromPin(ctx, pin, 'pinned')
+    : infoFromPin(ctx, pin, 'unexpectedly_unpinned', UNEXPECTEDLY_UNPINNED_MESSAGE)
+}
+
+/** One IPFS listing (recursive and direct pins) as CID string → type. */
+async function listIpfsPins (ipfs: TrackerIpfs): Promise<Map<string, IpfsPinType>> {
+  const pins = new Map<string, IpfsPinType>()
+  try {
+    for await (const entry of ipfs.pinLs()) {
+      if (isPinnedType(entry.type)) pins.set(entry.cid, entry.type)
+    }
+  } catch (err) {
+    throw new IpfsPinsetError(err)
+  }
+  return pins
+}
+
+function infoFromState (ctx: InfoContext, pin: Pin, status: TrackerStatus): PinInfo {
+  return infoFromPin(ctx, pin, status, status === 'unexpectedly_unpinned' ? UNEXPECTEDLY_UNPINNED_MESSAGE : '')
+}
+
+/**
+ * StatusAll(filter), streamed. With a filter that wants no state-derived status (e.g. `queued`,
+ * `error`), only operations are listed (including those of CIDs not in the pinset). Otherwise
+ * every pin of the pinset is visited once: its operation if it has one that matches, else the
+ * status derived from the state and from one IPFS listing (taken only when `pinned` or
+ * `unexpectedly_unpinned` is wanted; a failing listing throws IpfsPinsetError before anything is
+ * emitted). Memory: the listing map plus one pin at a time.
+ */
+export async function * statusAllOf (src: StatusSources, filter: TrackerStatusFilter = 0): AsyncGenerator<PinInfo> {
+  const ctx = infoContext(src.peer)
+  if (!wants(filter, STATE_STATUSES)) {
+    yield * src.ops.getAll(filter)
+    return
+  }
+  const ipfsPins = wants(filter, IPFS_STATUSES) ? await listIpfsPins(src.ipfs) : undefined
+  const self = src.peer.peerId
+  for await (const pin of src.pinset.list()) {
+    const key = cidKey(pin.cid)
+    const op = src.ops.operation(key)
+    if (op !== undefined && trackerStatusMatches(op.status, filter)) {
+      yield infoFromOperation(ctx, op)
+      continue
+    }
+    let status: TrackerStatus
+    if (pin.type === 'meta-pin') status = 'sharded'
+    else if (isRemotePin(pin, self)) status = 'remote'
+    else if (ipfsPins === undefined) continue // neither pinned nor unexpectedly_unpinned is wanted
+    else status = ipfsPins.has(key) ? 'pinned' : 'unexpectedly_unpinned'
+    if (trackerStatusMatches(status, filter)) yield infoFromState(ctx, pin, status)
+  }
+}

@@ -1,0 +1,263 @@
+/**
+ * The stateless pin tracker (cluster-behaviour.md §7): turns the shared pinset into IPFS pin and
+ * unpin calls. It keeps no copy of the pinset, only the operation tracker.
+ */
+import { Timestamp, pinDepthToMode } from '@cluster/api'
+import type { CID, Pin, PinInfo, TrackerStatusFilter } from '@cluster/api'
+import { defaultStatelessConfig, validateStatelessConfig } from './config.ts'
+import type { StatelessConfig } from './config.ts'
+import { QUEUE_FULL_MESSAGE, QueueFullError, TrackerClosedError, errorText } from './errors.ts'
+import type { Operation } from './operation.ts'
+import { OperationTracker } from './operation-tracker.ts'
+import { barePin, isRemotePin } from './pin-predicates.ts'
+import { OperationScheduler } from './scheduler.ts'
+import type { Lane } from './scheduler.ts'
+import { statusAllOf, statusOf } from './status.ts'
+import type { StatusSources } from './status.ts'
+import { toTrackerLogger } from './logger.ts'
+import type { LoggerLike, TrackerLogger } from './logger.ts'
+import type { PinsetReader, TrackerIpfs, TrackerPeer } from './types.ts'
+
+export interface StatelessTrackerOptions extends TrackerPeer {
+  ipfs: TrackerIpfs
+  pinset: PinsetReader
+  /** Defaults to defaultStatelessConfig(); validated. */
+  config?: Partial<StatelessConfig> | undefined
+  logger?: LoggerLike | undefined
+}
+
+const ERROR_STATUSES = new Set(['pin_error', 'unpin_error'])
+
+export class StatelessTracker {
+  readonly config: Readonly<StatelessConfig>
+  /** The operation tracker (read it for tests, metrics, debugging). */
+  readonly operations: OperationTracker
+  readonly #ipfs: TrackerIpfs
+  readonly #pinset: PinsetReader
+  readonly #peer: TrackerPeer
+  readonly #log: TrackerLogger
+  readonly #scheduler: OperationScheduler
+  readonly #sources: StatusSources
+  readonly #remoteUnpins = new Set<Promise<unknown>>()
+  #closing: Promise<void> | undefined
+
+  constructor (options: StatelessTrackerOptions) {
+    const given = Object.entries(options.config ?? {}).filter(([, v]) => v !== undefined)
+    const config: StatelessConfig = { ...defaultStatelessConfig(), ...Object.fromEntries(given) }
+    validateStatelessConfig(config)
+    this.config = Object.freeze(config)
+    this.#ipfs = options.ipfs
+    this.#pinset = options.pinset
+    this.#peer = { peerId: options.peerId, peerName: options.peerName, identity: options.identity, clock: options.clock }
+    this.#log = toTrackerLogger(options.logger)
+    this.operations = new OperationTracker(this.#peer)
+    this.#scheduler = new OperationScheduler({
+      concurrentPins: config.concurrentPins,
+      maxQueueSize: config.maxPinQueueSize,
+      execute: async (op) => { await this.#execute(op) },
+      onUnexpectedError: (err, op) => { this.#log.error?.(`pintracker: operation on ${op.key} failed unexpectedly: ${errorText(err)}`) }
+    })
+    this.#sources = { ops: this.operations, pinset: this.#pinset, ipfs: this.#ipfs, peer: this.#peer, now: () => this.#now() }
+  }
+
+  #now (): Timestamp {
+    return Timestamp.now(this.#peer.clock)
+  }
+
+  #assertOpen (): void {
+    if (this.#closing !== undefined) throw new TrackerClosedError()
+  }
+
+  /**
+   * Track(pin): called when a pin is committed. Meta pins are never pinned; a pin not allocated
+   * here is unpinned synchronously (errors are recorded on a `remote` operation, never thrown);
+   * anything else is queued for pinning. Throws QueueFullError when the queue is full.
+   */
+  async track (pin: Pin): Promise<void> {
+    this.#assertOpen()
+    if (pin.type === 'meta-pin') return
+    if (isRemotePin(pin, this.#peer.peerId)) {
+      await this.#unpinRemote(pin)
+      return
+    }
+    this.#enqueue(pin, 'pin')
+  }
+
+  async #unpinRemote (pin: Pin): Promise<void> {
+    const op = this.operations.trackNew(pin, 'remote', 'in_progress')
+    if (op === undefined) return
+    let failure: unknown
+    let failed = false
+    const call = this.#ipfs.unpin(pin.cid, { signal: op.signal })
+    this.#remoteUnpins.add(call)
+    try {
+      await call
+    } catch (err) {
+      failed = true
+      failure = err
+    } finally {
+      this.#remoteUnpins.delete(call)
+    }
+    op.cancel()
+    if (failed) {
+      this.#log.warn?.(`pintracker: unpinning remote pin ${op.key}: ${errorText(failure)}`)
+      op.setError(errorText(failure), this.#now())
+      return
+    }
+    op.setPhase('done', this.#now())
+    this.operations.clean(op)
+  }
+
+  /** Untrack(cid): called when an unpin is committed; queues an unpin (harmless where not pinned). */
+  async untrack (cid: CID): Promise<void> {
+    this.#assertOpen()
+    this.#enqueue(barePin(cid, this.#now()), 'unpin')
+  }
+
+  /** Whether a pin operation goes to the priority queue (§7.2). */
+  isPriority (pin: Pin, attempts: number): boolean {
+    const deadline = pin.timestamp.add(this.config.priorityPinMaxAge)
+    return this.#now().isBefore(deadline) && attempts <= this.config.priorityPinMaxRetries
+  }
+
+  #enqueue (pin: Pin, type: 'pin' | 'unpin'): void {
+    const op = this.operations.trackNew(pin, type, 'queued')
+    if (op === undefined) return
+    let lane: Lane = 'unpin'
+    if (type === 'pin') {
+      const priority = this.isPriority(pin, op.attempts)
+      op.setPriority(priority)
+      lane = priority ? 'priority' : 'pin'
+    }
+    if (!this.#scheduler.push(op, lane)) {
+      op.setError(QUEUE_FULL_MESSAGE, this.#now())
+      op.cancel()
+      this.#log.error?.(`pintracker: ${QUEUE_FULL_MESSAGE}`)
+      throw new QueueFullError()
+    }
+  }
+
+  /** The worker step (§7.2). */
+  async #execute (op: Operation): Promise<void> {
+    op.setPhase('in_progress', this.#now())
+    op.incAttempts()
+    try {
+      if (op.type === 'pin') {
+        const pin = op.pin
+        await this.#ipfs.pin(op.cid, {
+          mode: pinDepthToMode(pin.maxDepth),
+          maxDepth: pin.maxDepth,
+          origins: pin.origins ?? [],
+          signal: op.signal
+        })
+      } else {
+        await this.#ipfs.unpin(op.cid, { signal: op.signal })
+      }
+    } catch (err) {
+      if (op.cancelled) return // replaced meanwhile: drop silently
+      op.setError(errorText(err), this.#now())
+      op.cancel()
+      this.#log.debug?.(`pintracker: ${op.type} ${op.key} failed (attempt ${op.attempts}): ${errorText(err)}`)
+      return
+    }
+    op.setPhase('done', this.#now())
+    op.cancel()
+    this.operations.clean(op)
+  }
+
+  /** Status(cid) (§7.4). Never throws: failures are `cluster_error` items. */
+  async status (cid: CID): Promise<PinInfo> {
+    return await statusOf(this.#sources, cid)
+  }
+
+  /** StatusAll(filter) (§7.5), streamed. Throws IpfsPinsetError when IPFS cannot be listed. */
+  statusAll (filter: TrackerStatusFilter = 0): AsyncGenerator<PinInfo> {
+    return statusAllOf(this.#sources, filter)
+  }
+
+  /**
+   * Recover(cid) (§7.6): re-queues a pin in `pin_error`/`unexpectedly_unpinned` or an unpin in
+   * `unpin_error`, ignoring `max_retries`; returns the new status, or the current one when
+   * there was nothing to do. A full queue throws QueueFullError carrying the status (`info`).
+   */
+  async recover (cid: CID): Promise<PinInfo> {
+    const info = await this.status(cid)
+    return (await this.#recoverWith(info)) ?? info
+  }
+
+  async #recoverWith (info: PinInfo): Promise<PinInfo | undefined> {
+    try {
+      switch (info.status) {
+        case 'pin_error':
+        case 'unexpectedly_unpinned': {
+          this.#assertOpen()
+          const pin = await this.#pinset.get(info.cid) // the pin may have changed
+          if (pin === undefined) return await this.status(info.cid)
+          this.#enqueue(pin, 'pin')
+          break
+        }
+        case 'unpin_error':
+          this.#assertOpen()
+          this.#enqueue(barePin(info.cid, this.#now()), 'unpin')
+          break
+        default:
+          return undefined
+      }
+    } catch (err) {
+      if (err instanceof QueueFullError) err.info = await this.status(info.cid)
+      throw err
+    }
+    return await this.status(info.cid)
+  }
+
+  /**
+   * Whether RecoverAll may re-queue this item: always, unless `max_retries` > 0 and it is a
+   * failed operation whose attempts already exceed `max_retries` (1 try + max_retries retries).
+   */
+  #withinRetryCap (info: PinInfo): boolean {
+    const cap = this.config.maxRetries
+    return cap === 0 || !ERROR_STATUSES.has(info.status) || info.attemptCount <= cap
+  }
+
+  /**
+   * RecoverAll (§7.6): StatusAll(all) and recover every item that needs it; streams only the
+   * items actually re-queued, stops (throws) at the first failure. Failed operations past the
+   * `max_retries` cap are left alone (a manual recover(cid) still retries them).
+   */
+  async * recoverAll (): AsyncGenerator<PinInfo> {
+    for await (const info of this.statusAll(0)) {
+      if (!this.#withinRetryCap(info)) continue
+      const recovered = await this.#recoverWith(info)
+      if (recovered !== undefined) yield recovered
+    }
+  }
+
+  /** PinQueueSize (§7.8): pin operations in phase queued (priority and normal). */
+  pinQueueSize (): number {
+    return this.operations.queuedPins
+  }
+
+  /** Resolves when no operation is queued or running (remote unpins excluded: track awaits them). */
+  async drain (): Promise<void> {
+    await this.#scheduler.idle()
+  }
+
+  /** Queue and worker counters (for metrics and debugging). */
+  stats (): { queued: Record<Lane, number>, running: { pins: number, unpins: number }, operations: number } {
+    return { queued: this.#scheduler.queueLengths(), running: this.#scheduler.running, operations: this.operations.size }
+  }
+
+  /**
+   * Shutdown: refuses new operations, aborts the running ones (their IPFS requests see the
+   * signal), drops the queues and waits for the running calls to settle. Idempotent.
+   */
+  async close (): Promise<void> {
+    if (this.#closing !== undefined) return await this.#closing
+    this.#closing = (async () => {
+      this.operations.cancelAll()
+      await this.#scheduler.close()
+      await Promise.allSettled([...this.#remoteUnpins])
+    })()
+    await this.#closing
+  }
+}
