@@ -14,6 +14,8 @@ export interface RaftConsensusInit {
   dataDir: string
   transport: RaftTransport
   config?: Partial<RaftConsensusConfig>
+  /** Joining an existing cluster: never bootstrap a new group, wait to be added. */
+  joining?: boolean
   hooks?: ApplyHooks
   /** This peer was removed from the peerset (the service then shuts down). */
   onRemoved?: () => void
@@ -48,7 +50,7 @@ export class RaftConsensus {
       storage: this.storage,
       transport: init.transport,
       stateMachine: this.state,
-      bootstrap: peerset.includes(init.id) ? peerset : undefined,
+      bootstrap: init.joining !== true && peerset.includes(init.id) ? peerset : undefined,
       tickMs: Math.max(1, Math.round(this.config.heartbeatTimeoutMs / electionTicks)),
       electionTicks,
       heartbeatTicks: 1,

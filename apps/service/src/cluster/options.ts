@@ -1,0 +1,59 @@
+import type { PrivateKey } from '@libp2p/interface'
+import type { RaftConsensusConfig } from '@cluster/consensus'
+import type { IpfsHttpConfig } from '@cluster/ipfs-connector'
+import type { StatelessConfig } from '@cluster/pintracker'
+
+/** Everything a cluster peer needs; `apps/service` builds it from service.json + identity.json. */
+export interface ClusterPeerOptions {
+  privateKey: PrivateKey
+  peername: string
+  /** 64 hex characters; '' runs without a private network. */
+  secret: string
+  /** libp2p listen multiaddrs. */
+  listen: string[]
+  /** Known peer multiaddrs (`/…/p2p/<id>`), e.g. from the peerstore file. */
+  peerAddresses?: string[]
+  /** Join the cluster through these peers (`daemon --bootstrap`). */
+  bootstrap?: string[]
+  /** The Raft data folder. */
+  dataDir: string
+  raft?: Partial<RaftConsensusConfig>
+  /** `cluster.replication_factor_min/max` (Go default -1/-1: everywhere). */
+  replicationFactorMin?: number
+  replicationFactorMax?: number
+  /** `cluster.disable_repinning` (Go v1.1.6 default true). */
+  disableRepinning?: boolean
+  /** `cluster.monitor_ping_interval` (15 s): ping metric every interval, TTL twice that. */
+  monitorPingIntervalMs?: number
+  /** `monitor.pubsubmon.check_interval` (15 s). */
+  checkIntervalMs?: number
+  /** `cluster.pin_recover_interval` (12 min). */
+  pinRecoverIntervalMs?: number
+  /** `cluster.state_sync_interval` (5 min): unpin expired pins. */
+  stateSyncIntervalMs?: number
+  ipfs?: Partial<IpfsHttpConfig>
+  tracker?: Partial<StatelessConfig>
+  /** `allocator.balanced.allocate_by`. */
+  allocateBy?: string[]
+  /** `informer.tags.tags`. */
+  tags?: Record<string, string>
+  /** TTL of informer metrics (`metric_ttl`, 30 s). */
+  informerTtlMs?: number
+  /** `informer.pinqueue.weight_bucket_size` (100000). */
+  pinqueueWeightBucket?: number
+  logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+}
+
+export const PEER_DEFAULTS = {
+  replicationFactorMin: -1,
+  replicationFactorMax: -1,
+  disableRepinning: true,
+  monitorPingIntervalMs: 15_000,
+  checkIntervalMs: 15_000,
+  pinRecoverIntervalMs: 12 * 60_000,
+  stateSyncIntervalMs: 5 * 60_000,
+  allocateBy: ['tag:group', 'freespace'],
+  tags: { group: 'default' },
+  informerTtlMs: 30_000,
+  pinqueueWeightBucket: 100_000
+}

@@ -1,0 +1,520 @@
+import {
+  PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches, trackerStatusMatches,
+  type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
+  type GlobalRepoGc, type Id, type LocalOption, type Metric, type PeerId, type Pin, type PinInfo,
+  type PinOptions, type PinTypeFilter, type RepoGc, type TrackerStatusFilter, type Version
+} from '@cluster/api'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { allocate } from '@cluster/allocator'
+import { RaftConsensus } from '@cluster/consensus'
+import { DiskInformer, IpfsConnector, TagsInformer, type Informer } from '@cluster/ipfs-connector'
+import { isClosestPeer, PubsubMonitor, type Alert as MonitorAlert } from '@cluster/monitor'
+import { cidKey, StatelessTracker, type TrackerIpfs } from '@cluster/pintracker'
+import { Libp2pTransport } from '@cluster/raft'
+import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
+import { addInfo, emptyGlobal, syntheticInfo, type PeerCard } from './aggregate.ts'
+import { ClusterStoppedError } from './errors.ts'
+import { createHost, rememberPeer, type ClusterHost } from './host.ts'
+import { informerLoop, metricCodec, pingValue, readPingValue } from './metrics.ts'
+import { PEER_DEFAULTS, type ClusterPeerOptions } from './options.ts'
+import { setupPin } from './pin-setup.ts'
+import { Rpc } from './rpc-methods.ts'
+import { serveRpc } from './rpc-server.ts'
+
+export const VERSION = '1.1.6'
+const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
+const FANOUT_TIMEOUT_MS = 15_000
+const MAX_ALERTS = 1000
+
+/**
+ * One cluster peer: the libp2p host, Raft consensus over the shared pinset, the pin tracker
+ * driving the local Kubo, the monitor and allocator, and peer RPC. Implements ClusterApi, which
+ * the REST API and the proxy serve.
+ */
+export class ClusterPeer implements ClusterApi {
+  readonly peerId: PeerId
+  readonly host: ClusterHost
+  readonly consensus: RaftConsensus
+  readonly tracker: StatelessTracker
+  readonly connector: IpfsConnector
+  readonly monitor: PubsubMonitor<Metric>
+  readonly rpc: RpcClient
+  readonly options: ClusterPeerOptions & typeof PEER_DEFAULTS
+  private readonly rpcServer: RpcServer
+  private readonly alertList: Alert[] = []
+  private readonly stops: Array<() => void> = []
+  private lastIpfs: { id?: string, addresses: string[], error: string } = { addresses: [], error: 'not contacted yet' }
+  private stopped = false
+
+  private constructor (host: ClusterHost, options: ClusterPeerOptions & typeof PEER_DEFAULTS, transport: Libp2pTransport, rpcServer: RpcServer) {
+    this.host = host
+    this.options = options
+    this.peerId = host.peerId.toString() as PeerId
+    this.rpcServer = rpcServer
+    this.rpc = new RpcClient(host, rpcServer)
+    this.connector = new IpfsConnector({ config: options.ipfs })
+    this.monitor = new PubsubMonitor<Metric>({
+      pubsub: host.services.pubsub,
+      codec: metricCodec,
+      peerset: () => new Set(this.peerset()),
+      now: () => BigInt(Date.now()) * 1_000_000n,
+      checkIntervalMs: options.checkIntervalMs,
+      onAlert: alert => { void this.onAlert(alert) }
+    })
+    this.tracker = new StatelessTracker({
+      ipfs: trackerIpfsOf(this.connector),
+      pinset: { get: cid => this.consensus.state.get(cid), list: () => this.consensus.state.list() },
+      peerId: this.peerId,
+      peerName: options.peername,
+      identity: () => ({ ipfsPeerId: this.lastIpfs.id as PeerId | undefined, ipfsPeerAddresses: this.lastIpfs.addresses as PinInfo['ipfsPeerAddresses'] }),
+      config: options.tracker,
+      logger: { error: m => { this.log('error', m) }, warn: m => { this.log('warn', m) } }
+    })
+    this.consensus = new RaftConsensus({
+      id: this.peerId,
+      dataDir: options.dataDir,
+      transport,
+      config: options.raft,
+      joining: (options.bootstrap ?? []).length > 0,
+      hooks: {
+        onPin: pin => { this.tracker.track(pin).catch((err: Error) => { this.log('error', `track ${pin.cid.toString()}: ${err.message}`) }) },
+        onUnpin: pin => { this.tracker.untrack(pin.cid).catch((err: Error) => { this.log('error', `untrack ${pin.cid.toString()}: ${err.message}`) }) },
+        onInvalidOp: (err, index) => { this.log('error', `skipped log entry ${index}: ${err.message}`) }
+      },
+      onFatal: err => { this.log('error', `consensus stopped: ${err.message}`) }
+    })
+  }
+
+  static async start (opts: ClusterPeerOptions): Promise<ClusterPeer> {
+    const options = { ...PEER_DEFAULTS, ...stripUndefined(opts) } as ClusterPeerOptions & typeof PEER_DEFAULTS
+    const host = await createHost({ privateKey: options.privateKey, listen: options.listen, secret: options.secret, peers: [...(options.peerAddresses ?? []), ...(options.bootstrap ?? [])] })
+    const rpcServer = new RpcServer({ self: host.peerId.toString() })
+    const transport = await Libp2pTransport.create(host)
+    const peer = new ClusterPeer(host, options, transport, rpcServer)
+    serveRpc(peer, rpcServer)
+    await rpcServer.listen(host)
+    peer.monitor.start()
+    peer.startLoops()
+    for (const addr of options.bootstrap ?? []) await peer.join(addr)
+    return peer
+  }
+
+  /** Asks the peer at `addr` to add us to its cluster (`daemon --bootstrap`). */
+  async join (addr: string): Promise<void> {
+    const remote = await rememberPeer(this.host, addr)
+    await this.rpc.call(remote, Rpc.peerAdd, this.peerId, { timeoutMs: 30_000 })
+    await this.consensus.waitForLeader()
+  }
+
+  async stop (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    for (const stop of this.stops) stop()
+    this.monitor.stop()
+    await this.tracker.close()
+    await this.consensus.shutdown()
+    await this.rpcServer.close()
+    this.connector.shutdown()
+    await this.host.stop()
+  }
+
+  // --- ClusterApi --------------------------------------------------------------------------
+
+  async id (): Promise<Id> { return await this.identity() }
+
+  async version (): Promise<Version> { return { version: VERSION } }
+
+  async * peers (): AsyncIterable<Id> {
+    const members = this.peerset()
+    const results = await this.rpc.callMany(members, Rpc.id, undefined, { timeoutMs: FANOUT_TIMEOUT_MS })
+    for (const member of members) {
+      const r = results.get(member)
+      if (r instanceof RpcError) {
+        if (r.type === 'authorization') continue
+        yield unreachableId(member, r.message)
+      } else if (r !== undefined) yield r
+    }
+  }
+
+  async peerAdd (peer: PeerId): Promise<Id> {
+    this.assertRunning()
+    await this.consensus.addPeer(peer)
+    try {
+      return await this.rpc.call(peer, Rpc.id, undefined, { timeoutMs: FANOUT_TIMEOUT_MS })
+    } catch (err) {
+      return unreachableId(peer, (err as Error).message)
+    }
+  }
+
+  async peerRemove (peer: PeerId): Promise<void> {
+    this.assertRunning()
+    if (!this.options.disableRepinning) await this.repinFrom(peer, false)
+    await this.consensus.rmPeer(peer)
+  }
+
+  async * allocations (filter: PinTypeFilter): AsyncIterable<Pin> {
+    for (const pin of this.consensus.state.list()) if (pinTypeMatches(pin.type, filter)) yield pin
+  }
+
+  async allocation (cid: CID): Promise<Pin> {
+    const pin = this.consensus.state.get(cid)
+    if (pin === undefined) throw new PinNotFoundError()
+    return pin
+  }
+
+  async pin (cid: CID, options: PinOptions): Promise<Pin> {
+    return await this.pinWith({ ...options, cid, type: 'pin', allocations: [], maxDepth: options.mode === 'direct' ? 0 : -1, reference: undefined, timestamp: Timestamp.ZERO }, [])
+  }
+
+  async pinPath (path: string, options: PinOptions): Promise<Pin> {
+    return await this.pin(await this.connector.resolve(path), options)
+  }
+
+  async unpin (cid: CID): Promise<Pin> {
+    this.assertRunning()
+    const pin = await this.allocation(cid)
+    if (pin.type === 'shard-pin') throw new Error('cannot unpin a shard directly. Unpin content root CID instead')
+    if (pin.type === 'clusterdag-pin') throw new Error('cannot unpin a Cluster DAG directly. Unpin content root CID instead')
+    await this.consensus.logUnpin(pin)
+    return pin
+  }
+
+  async unpinPath (path: string): Promise<Pin> {
+    return await this.unpin(await this.connector.resolve(path))
+  }
+
+  async status (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
+    if (opts.local === true) return pinInfoToGlobal(await this.tracker.status(cid))
+    return await this.globalInfo(cid, 'status')
+  }
+
+  async * statusAll (filter: TrackerStatusFilter, opts: LocalOption & { cids?: CID[] } = {}): AsyncIterable<GlobalPinInfo> {
+    if (opts.cids !== undefined && opts.cids.length > 0) {
+      for (const cid of opts.cids) {
+        const info = await this.status(cid, opts)
+        if (matchesFilter(info, filter)) yield info
+      }
+      return
+    }
+    if (opts.local === true) {
+      for await (const info of this.tracker.statusAll(filter)) yield pinInfoToGlobal(info)
+      return
+    }
+    yield * this.globalStream(peer => this.rpc.stream(peer, Rpc.trackerStatusAll, filter), filter)
+  }
+
+  async recover (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
+    if (opts.local === true) return pinInfoToGlobal(await this.tracker.recover(cid))
+    return await this.globalInfo(cid, 'recover')
+  }
+
+  async * recoverAll (opts: LocalOption = {}): AsyncIterable<GlobalPinInfo> {
+    if (opts.local === true) {
+      for await (const info of this.tracker.recoverAll()) yield pinInfoToGlobal(info)
+      return
+    }
+    yield * this.globalStream(peer => this.rpc.stream(peer, Rpc.recoverAllLocal, undefined), 0)
+  }
+
+  async repoGc (opts: LocalOption = {}): Promise<GlobalRepoGc> {
+    const members = opts.local === true ? [this.peerId] : this.peerset()
+    const peerMap: Record<string, RepoGc> = {}
+    for (const member of members) {
+      try {
+        peerMap[member] = await this.rpc.call(member, Rpc.repoGcLocal, undefined)
+      } catch (err) {
+        peerMap[member] = { peer: member as PeerId, peername: this.card(member).peername, keys: [], error: (err as Error).message }
+      }
+    }
+    return { peerMap }
+  }
+
+  async connectGraph (): Promise<ConnectGraph> {
+    const members = this.peerset()
+    const graph: ConnectGraph = { clusterId: this.peerId, idToPeername: {}, ipfsLinks: {}, clusterLinks: {}, clusterTrustLinks: {}, clusterToIpfs: {} }
+    await Promise.all(members.map(async member => {
+      graph.clusterTrustLinks![member] = true
+      graph.idToPeername![member] = this.card(member).peername
+      try {
+        const seen = await this.rpc.call(member, Rpc.connectedPeers, undefined, { timeoutMs: FANOUT_TIMEOUT_MS })
+        graph.clusterLinks![member] = seen.filter(p => p !== member && members.includes(p)) as PeerId[]
+      } catch {
+        graph.clusterLinks![member] = []
+      }
+      const ipfsId = this.card(member).ipfsPeerId
+      if (ipfsId === undefined) return
+      graph.clusterToIpfs![member] = ipfsId as PeerId
+      try {
+        graph.ipfsLinks![ipfsId] = await this.rpc.call(member, Rpc.ipfsSwarmPeers, undefined, { timeoutMs: FANOUT_TIMEOUT_MS }) as PeerId[]
+      } catch {
+        graph.ipfsLinks![ipfsId] = []
+      }
+    }))
+    return graph
+  }
+
+  async alerts (): Promise<Alert[]> { return [...this.alertList] }
+  async bandwidth (): Promise<BandwidthByProtocol> { return null }
+  async metrics (name: string): Promise<Metric[]> { return this.monitor.latest(name) }
+  async metricNames (): Promise<string[]> { return this.monitor.store.names() }
+
+  // --- internals ---------------------------------------------------------------------------
+
+  /** This peer's ID object (cluster-behaviour.md §10). */
+  async identity (): Promise<Id> {
+    const members = this.peerset()
+    const addresses = this.host.getMultiaddrs().map(a => a.toString())
+    const others = members.filter(p => p !== this.peerId)
+    const known = await Promise.all(others.map(async p => {
+      const addrs = await this.host.peerStore.get(peerIdFromString(p)).then(info => info.addresses.map(a => `${a.multiaddr.toString()}/p2p/${p}`), () => [])
+      return addrs.sort()
+    }))
+    return {
+      id: this.peerId,
+      addresses: addresses as Id['addresses'],
+      clusterPeers: members as PeerId[],
+      clusterPeersAddresses: known.flat() as Id['clusterPeersAddresses'],
+      version: VERSION,
+      commit: '',
+      rpcProtocolVersion: RPC_PROTOCOL_VERSION,
+      error: '',
+      ipfs: this.lastIpfs.id === undefined
+        ? { id: undefined, addresses: null, error: this.lastIpfs.error }
+        : { id: this.lastIpfs.id as PeerId, addresses: this.lastIpfs.addresses as Id['addresses'], error: '' },
+      peername: this.options.peername
+    }
+  }
+
+  peerset (): string[] {
+    try {
+      return this.consensus.peers()
+    } catch {
+      return [this.peerId]
+    }
+  }
+
+  /** The pin flow of cluster-behaviour.md §3.1. */
+  private async pinWith (pin: Pin, blacklist: string[]): Promise<Pin> {
+    this.assertRunning()
+    const existing = this.consensus.state.get(pin.cid)
+    const now = Timestamp.now()
+    const ready = setupPin(pin, existing, this.options, now)
+    ready.timestamp = now
+    if (ready.type !== 'meta-pin' && (ready.allocations ?? []).length === 0 && !(ready.replicationFactorMin === -1 && ready.replicationFactorMax === -1)) {
+      const metrics = new Map(this.options.allocateBy.map(name => [name, this.monitor.latest(name)]))
+      const everywhere = existing !== undefined && existing.replicationFactorMin === -1 && existing.replicationFactorMax === -1
+      ready.allocations = allocate({
+        allocateBy: this.options.allocateBy,
+        metrics,
+        replicationFactorMin: ready.replicationFactorMin,
+        replicationFactorMax: ready.replicationFactorMax,
+        current: everywhere ? [] : existing?.allocations ?? [],
+        blacklist,
+        priority: ready.userAllocations ?? []
+      }) as PeerId[]
+    }
+    await this.consensus.logPin(ready)
+    return ready
+  }
+
+  /** Go's globalPinInfo fan-out (§9.1). */
+  private async globalInfo (cid: CID, what: 'status' | 'recover'): Promise<GlobalPinInfo> {
+    const now = Timestamp.now()
+    const members = this.peerset()
+    const pin = this.consensus.state.get(cid)
+    const global = emptyGlobal(cid)
+    if (pin === undefined) {
+      for (const m of members) addInfo(global, syntheticInfo(cid, m, this.card(m), 'unpinned', now))
+      return global
+    }
+    const everywhere = (pin.allocations ?? []).length === 0
+    const dests = everywhere ? members : [...(pin.allocations ?? [])]
+    for (const m of members) if (!dests.includes(m)) addInfo(global, syntheticInfo(cid, m, this.card(m), 'remote', now, pin))
+    const method = what === 'status' ? Rpc.trackerStatus : Rpc.trackerRecover
+    const results = await this.rpc.callMany(dests, method, cid.toString(), { timeoutMs: FANOUT_TIMEOUT_MS })
+    for (const dest of dests) {
+      const r = results.get(dest)
+      if (r instanceof RpcError) {
+        if (r.type !== 'authorization') addInfo(global, syntheticInfo(cid, dest, this.card(dest), 'cluster_error', Timestamp.now(), undefined, r.message))
+      } else if (r !== undefined) addInfo(global, r)
+    }
+    return global
+  }
+
+  /** Go's globalPinInfoStream (§9.2): merge every member's stream by CID. */
+  private async * globalStream (open: (peer: string) => AsyncIterable<PinInfo>, filter: TrackerStatusFilter): AsyncIterable<GlobalPinInfo> {
+    const members = this.peerset()
+    const byCid = new Map<string, GlobalPinInfo>()
+    const failed = new Map<string, string>()
+    await Promise.all(members.map(async member => {
+      try {
+        for await (const info of open(member)) {
+          const key = info.cid.toString()
+          let g = byCid.get(key)
+          if (g === undefined) byCid.set(key, g = emptyGlobal(info.cid))
+          addInfo(g, info)
+        }
+      } catch (err) {
+        if (!(err instanceof RpcError && err.type === 'authorization')) failed.set(member, (err as Error).message)
+      }
+    }))
+    const now = Timestamp.now()
+    for (const g of byCid.values()) {
+      for (const [member, error] of failed) addInfo(g, syntheticInfo(g.cid, member, this.card(member), 'cluster_error', now, undefined, error))
+      if (matchesFilter(g, filter)) yield g
+    }
+  }
+
+  /** Peername and IPFS identity of a peer from its last ping metric (ourselves: live values). */
+  card (peer: string): PeerCard {
+    if (peer === this.peerId) return { peername: this.options.peername, ...(this.lastIpfs.id === undefined ? {} : { ipfsPeerId: this.lastIpfs.id }), ipfsAddresses: this.lastIpfs.addresses }
+    const ping = readPingValue(this.monitor.store.latestForPeer('ping', peer))
+    return { peername: ping.peername, ...(ping.ipfsId === undefined ? {} : { ipfsPeerId: ping.ipfsId }), ipfsAddresses: ping.ipfsAddresses }
+  }
+
+  private async onAlert (alert: MonitorAlert<Metric>): Promise<void> {
+    if (this.alertList.length >= MAX_ALERTS) this.alertList.length = 0
+    this.alertList.unshift({ ...alert.metric, triggeredAt: Timestamp.fromUnixNanos(alert.triggeredAt) })
+    if (alert.metric.name !== 'ping' || this.options.disableRepinning) return
+    await this.repinFrom(alert.metric.peer, true).catch((err: Error) => { this.log('error', `repin from ${alert.metric.peer}: ${err.message}`) })
+  }
+
+  /** Re-allocates the pins of a failed (or removed) peer (§6): only the closest peer acts, unless vacating. */
+  private async repinFrom (down: string, onlyIfClosest: boolean): Promise<void> {
+    const peers = this.peerset()
+    for (const pin of this.consensus.state.list()) {
+      if (!(pin.allocations ?? []).includes(down as PeerId)) continue
+      if (onlyIfClosest && !isClosestPeer(this.peerId, pin.cid, peers, down)) continue
+      await this.pinWith({ ...pin, allocations: [] }, [down])
+    }
+  }
+
+  private startLoops (): void {
+    const ping = async (): Promise<void> => {
+      try {
+        const id = await this.connector.ipfsId({ signal: AbortSignal.timeout(10_000) })
+        this.lastIpfs = { id: id.id, addresses: id.addresses, error: '' }
+      } catch (err) {
+        this.lastIpfs = { ...this.lastIpfs, error: (err as Error).message }
+      }
+      const ttl = 2 * this.options.monitorPingIntervalMs
+      await this.connectIpfsSwarms()
+      await this.monitor.publish({
+        name: 'ping', peer: this.peerId, value: pingValue(this.options.peername, this.lastIpfs.id, this.lastIpfs.addresses),
+        expire: BigInt(Date.now() + ttl) * 1_000_000n, valid: true, weight: 0, partitionable: false, receivedAt: 0n
+      }).catch((err: Error) => { this.log('warn', `ping: ${err.message}`) })
+    }
+    void ping()
+    this.every(this.options.monitorPingIntervalMs, ping)
+
+    const informers: Informer[] = [
+      new DiskInformer(this.connector, { metricTtlMs: this.options.informerTtlMs }),
+      new TagsInformer({ tags: this.options.tags, metricTtlMs: this.options.informerTtlMs }),
+      pinqueueInformer(this.tracker, this.options.informerTtlMs, this.options.pinqueueWeightBucket)
+    ]
+    for (const informer of informers) {
+      this.stops.push(informerLoop(this.peerId, informer, this.monitor, err => { this.log('warn', `informer ${informer.name}: ${err.message}`) }))
+    }
+
+    // Recover once right after start, then periodically; expire pins at each state sync.
+    const recoverAll = async (): Promise<void> => {
+      try { for await (const _ of this.tracker.recoverAll()) { /* re-queued */ } } catch (err) { this.log('warn', `recover: ${(err as Error).message}`) }
+    }
+    setTimeout(() => { void recoverAll() }, 1_000).unref()
+    this.every(this.options.pinRecoverIntervalMs, recoverAll)
+    this.every(this.options.stateSyncIntervalMs, async () => { await this.unpinExpired() })
+  }
+
+  private readonly swarmConnected = new Set<string>()
+
+  /**
+   * Connects our Kubo to the other peers' Kubos (Go's ConnectSwarms), learning their addresses
+   * from their ping metrics; each IPFS peer is dialled once.
+   */
+  private async connectIpfsSwarms (): Promise<void> {
+    const addresses: string[] = []
+    for (const peer of this.peerset()) {
+      if (peer === this.peerId) continue
+      const card = this.card(peer)
+      if (card.ipfsPeerId === undefined || this.swarmConnected.has(card.ipfsPeerId) || card.ipfsPeerId === this.lastIpfs.id) continue
+      this.swarmConnected.add(card.ipfsPeerId)
+      addresses.push(...card.ipfsAddresses)
+    }
+    if (addresses.length > 0) await this.connector.connectSwarms(addresses).catch(() => {})
+  }
+
+  /** State sync (§8): unpin pins whose `expire_at` passed; only the closest peer acts. */
+  async unpinExpired (): Promise<void> {
+    const now = Timestamp.now()
+    const peers = this.peerset()
+    for (const pin of this.consensus.state.list()) {
+      if (pin.expireAt.isZero() || !pin.expireAt.isBefore(now)) continue
+      if (!isClosestPeer(this.peerId, pin.cid, peers, '')) continue
+      await this.consensus.logUnpin(pin).catch((err: Error) => { this.log('warn', `expire ${pin.cid.toString()}: ${err.message}`) })
+    }
+  }
+
+  private every (ms: number, task: () => Promise<void>): void {
+    let running = false
+    const timer = setInterval(() => {
+      if (running || this.stopped) return
+      running = true
+      void task().finally(() => { running = false })
+    }, ms)
+    timer.unref()
+    this.stops.push(() => { clearInterval(timer) })
+  }
+
+  private assertRunning (): void {
+    if (this.stopped) throw new ClusterStoppedError()
+  }
+
+  private log (level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+    this.options.logger?.(level, message)
+  }
+}
+
+function unreachableId (peer: string, error: string): Id {
+  return { id: peer as PeerId, addresses: null, clusterPeers: null, clusterPeersAddresses: null, version: '', commit: '', rpcProtocolVersion: '', error, ipfs: { id: undefined, addresses: null, error: '' }, peername: '' }
+}
+
+function matchesFilter (g: GlobalPinInfo, filter: TrackerStatusFilter): boolean {
+  if (filter === 0) return true
+  return Object.values(g.peerMap ?? {}).some(s => trackerStatusMatches(s.status, filter))
+}
+
+/** The pin tracker's view of IPFS, served by the Kubo connector. */
+function trackerIpfsOf (connector: IpfsConnector): TrackerIpfs {
+  return {
+    pin: async (cid, o) => { await connector.pin({ cid, maxDepth: o.maxDepth, origins: o.origins }, { signal: o.signal }) },
+    unpin: async (cid, o) => { await connector.unpin(cid, o) },
+    pinLsCid: async (cid, mode) => pinTypeOf(await connector.pinLsCid(cid, mode === 'direct' ? 0 : -1)),
+    pinLs: async function * () {
+      for await (const e of connector.pinLs(['recursive', 'direct'])) {
+        const type = pinTypeOf(e.type)
+        if (type !== undefined) yield { cid: cidKey(e.cid), type }
+      }
+    }
+  }
+}
+
+function pinTypeOf (s: string): 'recursive' | 'direct' | 'indirect' | undefined {
+  return s === 'recursive' || s === 'direct' || s === 'indirect' ? s : undefined
+}
+
+/** The `pinqueue` informer: queued pins, weight −queued/bucket truncated (cluster-behaviour.md §4.3). */
+function pinqueueInformer (tracker: StatelessTracker, ttlMs: number, bucket: number): Informer {
+  return {
+    name: 'pinqueue',
+    getMetrics: async () => {
+      const n = tracker.pinQueueSize()
+      const weight = bucket > 0 ? -Math.trunc(n / bucket) : -n
+      return [{ name: 'pinqueue', peer: '' as PeerId, value: String(n), expire: BigInt(Date.now() + ttlMs) * 1_000_000n, valid: true, weight, partitionable: false, receivedAt: 0n }]
+    }
+  }
+}
+
+function stripUndefined<T extends object> (o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+

@@ -1,0 +1,27 @@
+import { parseCid, type PeerId } from '@cluster/api'
+import type { RpcServer } from '@cluster/rpc'
+import type { ClusterPeer } from './peer.ts'
+import { Rpc } from './rpc-methods.ts'
+
+/** Serves this peer's side of every fan-out (see rpc-methods.ts). */
+export function serveRpc (peer: ClusterPeer, server: RpcServer): void {
+  server
+    .implement(Rpc.id, async () => await peer.identity())
+    .implement(Rpc.peerAdd, async (id) => await peer.peerAdd(id as PeerId))
+    .implement(Rpc.connectedPeers, async () => peer.host.getPeers().map(p => p.toString()))
+    .implement(Rpc.repoGcLocal, async () => {
+      const result = await peer.connector.repoGc()
+      return {
+        peer: peer.peerId,
+        peername: peer.options.peername,
+        keys: result.keys.map(k => ({ key: k.key ?? undefined, error: k.error ?? '' })),
+        error: result.error ?? ''
+      }
+    })
+    .implement(Rpc.recoverAllLocal, async function * () { yield * peer.tracker.recoverAll() })
+    .implement(Rpc.trackerStatus, async (cid) => await peer.tracker.status(parseCid(cid)))
+    .implement(Rpc.trackerStatusAll, async function * (filter) { yield * peer.tracker.statusAll(filter) })
+    .implement(Rpc.trackerRecover, async (cid) => await peer.tracker.recover(parseCid(cid)))
+    .implement(Rpc.ipfsSwarmPeers, async () => (await peer.connector.swarmPeers()).map(p => p.toString()))
+    .implement(Rpc.sendInformersMetrics, async () => undefined)
+}

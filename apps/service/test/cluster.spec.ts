@@ -1,0 +1,106 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultPinOptions, parseCid, PinNotFoundError, type GlobalPinInfo } from '@cluster/api'
+import { KuboDaemon } from '@cluster/test-utils'
+import { ClusterPeer, type ClusterPeerOptions } from '../src/cluster/index.ts'
+
+const SECRET = 'a'.repeat(64)
+
+/** Short intervals so metrics, alerts and elections happen in test time. */
+function fastOptions (dir: string, kubo: KuboDaemon): Omit<ClusterPeerOptions, 'privateKey' | 'peername'> {
+  return {
+    secret: SECRET,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    dataDir: dir,
+    raft: { heartbeatTimeoutMs: 300, waitForLeaderTimeoutMs: 20_000, commitRetries: 3, commitRetryDelayMs: 100 },
+    monitorPingIntervalMs: 500,
+    checkIntervalMs: 500,
+    informerTtlMs: 1_000,
+    ipfs: { nodeMultiaddress: kubo.apiMultiaddr, pinTimeoutMs: 10_000 },
+    disableRepinning: false
+  }
+}
+
+async function until<T> (probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const v = await probe()
+    if (v !== undefined) return v
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error(`timed out: ${what}`)
+}
+
+function statuses (g: GlobalPinInfo): string[] {
+  return Object.values(g.peerMap ?? {}).map(s => s.status).sort()
+}
+
+describe('a 3-peer cluster, each peer with its own Kubo', () => {
+  const kubos: KuboDaemon[] = []
+  const peers: ClusterPeer[] = []
+  let dir: string
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cluster-'))
+    kubos.push(...await Promise.all([0, 1, 2].map(async () => await KuboDaemon.start())))
+    const keys = await Promise.all([0, 1, 2].map(async () => await generateKeyPair('Ed25519')))
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+    const ids = keys.map(k => peerIdFromPrivateKey(k).toString())
+    for (let i = 0; i < 3; i++) {
+      peers.push(await ClusterPeer.start({
+        ...fastOptions(join(dir, `peer${i}`), kubos[i] as KuboDaemon),
+        privateKey: keys[i] as Awaited<ReturnType<typeof generateKeyPair>>,
+        peername: `peer${i}`,
+        raft: { ...fastOptions(dir, kubos[i] as KuboDaemon).raft, initPeerset: ids }
+      }))
+    }
+    // Every host learns the others' addresses (the peerstore file does this in the service).
+    for (const a of peers) for (const b of peers) if (a !== b) await a.host.peerStore.merge(b.host.peerId, { multiaddrs: b.host.getMultiaddrs() })
+    await until(async () => peers.every(p => p.monitor.latest('freespace').length === 3) ? true : undefined, 'metrics from every peer')
+  }, 120_000)
+
+  afterAll(async () => {
+    await Promise.all(peers.map(async p => await p.stop()))
+    await Promise.all(kubos.map(async k => await k.stop()))
+    rmSync(dir, { recursive: true, force: true })
+  }, 60_000)
+
+  it('pins with replication factor 2: two peers pin it in Kubo, the third reports remote', async () => {
+    const form = new FormData()
+    form.append('file', new Blob([`cluster content ${Date.now()}`]))
+    const { Key } = await (kubos[0] as KuboDaemon).rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)
+    const cid = parseCid(Key)
+
+    const pin = await (peers[1] as ClusterPeer).pin(cid, { ...defaultPinOptions(), name: 'two copies', replicationFactorMin: 2, replicationFactorMax: 2 })
+    expect(pin.allocations).toHaveLength(2)
+    const status = await until(async () => {
+      const s = await (peers[2] as ClusterPeer).status(cid)
+      return statuses(s).join() === 'pinned,pinned,remote' ? s : undefined
+    }, 'pinned on both allocations')
+    expect(status.name).toBe('two copies')
+    for (const allocated of pin.allocations ?? []) {
+      const i = peers.findIndex(p => p.peerId === allocated)
+      const listed = await (kubos[i] as KuboDaemon).rpc<{ Keys: Record<string, unknown> }>('pin/ls', { arg: Key })
+      expect(Object.keys(listed.Keys)).toHaveLength(1)
+    }
+
+    const all = []
+    for await (const g of (peers[0] as ClusterPeer).statusAll(0)) all.push(g)
+    expect(all.map(g => g.cid.toString())).toContain(Key)
+
+    await (peers[0] as ClusterPeer).unpin(cid)
+    await until(async () => statuses(await (peers[0] as ClusterPeer).status(cid)).every(s => s === 'unpinned') ? true : undefined, 'unpinned everywhere')
+    await expect((peers[0] as ClusterPeer).allocation(cid)).rejects.toBeInstanceOf(PinNotFoundError)
+  }, 90_000)
+
+  it('lists every peer with its IPFS identity', async () => {
+    const ids = []
+    for await (const id of (peers[0] as ClusterPeer).peers()) ids.push(id)
+    expect(ids.map(i => i.peername).sort()).toEqual(['peer0', 'peer1', 'peer2'])
+    expect(ids.every(i => i.error === '' && i.ipfs.id !== undefined)).toBe(true)
+    expect(ids[0]?.clusterPeers).toHaveLength(3)
+  })
+})
