@@ -1,9 +1,7 @@
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
-import { tcp } from '@libp2p/tcp'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
+import { loopbackNode } from '@cluster/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { METRICS_TOPIC, PubsubMonitor, type MetricCodec, type MonitoredMetric } from '@cluster/monitor'
 
@@ -21,13 +19,7 @@ const codec: MetricCodec<TestMetric> = {
 type Node = Libp2p<{ pubsub: GossipSub, identify: unknown }>
 
 async function startNode (): Promise<Node> {
-  return await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
-    services: { identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) }
-  })
+  return await loopbackNode({ identify: identify(), pubsub: gossipsub({ allowPublishToZeroTopicPeers: true }) })
 }
 
 async function until (condition: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {

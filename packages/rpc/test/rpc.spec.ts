@@ -1,7 +1,5 @@
-import { noise } from '@chainsafe/libp2p-noise'
-import { yamux } from '@chainsafe/libp2p-yamux'
-import { tcp } from '@libp2p/tcp'
-import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Libp2p } from 'libp2p'
+import { loopbackNode } from '@cluster/test-utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { codecs, type Version } from '@cluster/api'
 import { RpcClient, RpcError, RpcServer, listOf, none, streaming, text, unary } from '@cluster/rpc'
@@ -15,15 +13,6 @@ const Count = streaming('Cluster.Count', 'open', text, text)
 const Slow = unary('Cluster.Slow', 'open', none, text)
 const Names = unary('Cluster.Names', 'open', listOf(text), listOf(text))
 
-async function node (): Promise<Libp2p> {
-  return await createLibp2p({
-    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
-    streamMuxers: [yamux()]
-  })
-}
-
 describe('RPC between two libp2p peers', () => {
   let a: Libp2p, b: Libp2p
   let client: RpcClient
@@ -31,7 +20,7 @@ describe('RPC between two libp2p peers', () => {
   let slowAborted = false
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([node(), node()])
+    [a, b] = await Promise.all([loopbackNode(), loopbackNode()])
     bId = b.peerId.toString()
     await a.peerStore.merge(b.peerId, { multiaddrs: b.getMultiaddrs() })
     const serverB = new RpcServer({ self: bId, isTrusted: peer => peer === a.peerId.toString() })
