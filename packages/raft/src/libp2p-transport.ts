@@ -1,0 +1,130 @@
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
+import { decodeMessage, encodeMessage } from './codec.ts'
+import type { Message, NodeId } from './messages.ts'
+import type { RaftTransport } from './transport.ts'
+
+/** Our own protocol id: a TypeScript peer must never talk Raft to a Go cluster by accident. */
+export const RAFT_PROTOCOL = '/cluster-ts/raft/1.0.0'
+
+export interface Libp2pTransportOptions {
+  protocol?: string
+  /** Dial + protocol negotiation budget. Default 5 s. */
+  dialTimeoutMs?: number
+  /** Messages queued for one peer beyond this are dropped (Raft resends). Default 4096. */
+  maxQueuedPerPeer?: number
+  /** Largest accepted frame (snapshots travel in one message). Default 256 MiB. */
+  maxMessageBytes?: number
+}
+
+/**
+ * {@link RaftTransport} over libp2p: node IDs are peer-ID strings; one long-lived outbound stream
+ * per peer carries length-prefixed MessagePack frames, written in batches. A message is accepted
+ * only from the peer it claims to come from (the connection's authenticated remote peer).
+ */
+export class Libp2pTransport implements RaftTransport {
+  readonly localId: NodeId
+  private readonly node: Libp2p
+  private readonly protocol: string
+  private readonly options: Required<Libp2pTransportOptions>
+  private readonly peers = new Map<NodeId, Outbound>()
+  private messageHandler: (m: Message) => void = () => {}
+  private unreachableHandler: (peer: NodeId) => void = () => {}
+  private closed = false
+  private readonly inbound = new Set<Stream>()
+
+  private constructor (node: Libp2p, options: Libp2pTransportOptions) {
+    this.node = node
+    this.localId = node.peerId.toString()
+    this.protocol = options.protocol ?? RAFT_PROTOCOL
+    this.options = {
+      protocol: this.protocol,
+      dialTimeoutMs: options.dialTimeoutMs ?? 5_000,
+      maxQueuedPerPeer: options.maxQueuedPerPeer ?? 4096,
+      maxMessageBytes: options.maxMessageBytes ?? 256 * 1024 * 1024
+    }
+  }
+
+  static async create (node: Libp2p, options: Libp2pTransportOptions = {}): Promise<Libp2pTransport> {
+    const t = new Libp2pTransport(node, options)
+    await node.handle(t.protocol, (stream, connection) => { void t.readInbound(stream, connection) }, { runOnLimitedConnection: false })
+    return t
+  }
+
+  send (messages: readonly Message[]): void {
+    if (this.closed) return
+    for (const m of messages) {
+      let peer = this.peers.get(m.to)
+      if (peer === undefined) this.peers.set(m.to, peer = { queue: [], writing: false })
+      if (peer.queue.length >= this.options.maxQueuedPerPeer) continue
+      peer.queue.push(encodeMessage(m))
+      if (!peer.writing) void this.flush(m.to, peer)
+    }
+  }
+
+  onMessage (handler: (m: Message) => void): void { this.messageHandler = handler }
+  onUnreachable (handler: (peer: NodeId) => void): void { this.unreachableHandler = handler }
+
+  async close (): Promise<void> {
+    this.closed = true
+    await this.node.unhandle(this.protocol)
+    for (const peer of this.peers.values()) peer.stream?.unwrap().abort(new Error('transport closed'))
+    for (const stream of this.inbound) stream.abort(new Error('transport closed'))
+    this.peers.clear()
+  }
+
+  /** Writes everything queued for `to`, opening the stream when needed; one writer per peer. */
+  private async flush (to: NodeId, peer: Outbound): Promise<void> {
+    peer.writing = true
+    try {
+      while (peer.queue.length > 0 && !this.closed) {
+        if (peer.stream === undefined) {
+          const stream = await this.node.dialProtocol(peerIdFromString(to), this.protocol, {
+            signal: AbortSignal.timeout(this.options.dialTimeoutMs)
+          })
+          peer.stream = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
+        }
+        const batch = peer.queue.splice(0, peer.queue.length)
+        await peer.stream.writeV(batch)
+      }
+    } catch {
+      // Dial or write failed: drop what is queued (Raft resends) and tell the node.
+      peer.queue.length = 0
+      peer.stream?.unwrap().abort(new Error('raft stream failed'))
+      peer.stream = undefined
+      if (!this.closed) this.unreachableHandler(to)
+    } finally {
+      peer.writing = false
+    }
+  }
+
+  private async readInbound (stream: Stream, connection: Connection): Promise<void> {
+    this.inbound.add(stream)
+    const remote = connection.remotePeer.toString()
+    const lp = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
+    try {
+      while (!this.closed) {
+        const frame = await lp.read()
+        let m: Message
+        try {
+          m = decodeMessage(frame.subarray())
+        } catch {
+          continue
+        }
+        if (m.from !== remote || m.to !== this.localId) continue
+        this.messageHandler(m)
+      }
+    } catch {
+      // The remote closed or reset the stream; it opens a new one when it has more to say.
+    } finally {
+      this.inbound.delete(stream)
+    }
+  }
+}
+
+interface Outbound {
+  queue: Uint8Array[]
+  writing: boolean
+  stream?: LengthPrefixedStream<Stream>
+}

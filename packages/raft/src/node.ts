@@ -1,0 +1,381 @@
+import { decodeConfChange } from './confchange.ts'
+import { wrap, unwrap } from './envelope.ts'
+import type { RaftConfig } from './config.ts'
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Snapshot } from './messages.ts'
+import { isEmptySnapshot } from './messages.ts'
+import { RawNode, type Ready } from './rawnode.ts'
+import { SeededRng } from './rng.ts'
+import { bootstrapSnapshot, type Storage } from './storage.ts'
+import type { RaftTransport } from './transport.ts'
+import { ForeignMessageError, NodeStoppedError, TimeoutError } from './transport-errors.ts'
+
+/** The replicated application. Raft calls it in log order, once per committed entry. */
+export interface StateMachine<R = unknown> {
+  /** Applies one committed entry; the result resolves the proposer's promise on this node. */
+  apply: (payload: Uint8Array, index: number) => R
+  /** The whole state, for snapshots sent to lagging followers and for log compaction. */
+  snapshot: () => Uint8Array
+  /** Replaces the whole state (a snapshot arrived, or at start-up). */
+  restore: (data: Uint8Array, index: number) => void
+  /**
+   * For durable state machines (the state lives on disk): the last index they applied. The driver
+   * then skips restoring the snapshot at start-up and re-applies only what follows.
+   */
+  appliedIndex?: () => number
+}
+
+/** The storage the driver writes to: MemoryStorage and SqliteStorage both fit. */
+export interface WritableStorage extends Storage {
+  setHardState: (hs: HardState) => void
+  append: (entries: readonly Entry[]) => void
+  applySnapshot: (s: Snapshot) => void
+  createSnapshot: (i: number, cs: ConfState, data: Uint8Array) => Snapshot
+  compact: (i: number) => void
+  /** One atomic, synced write of a Ready (SqliteStorage); otherwise the three calls above. */
+  persist?: (update: { hardState?: HardState, entries?: readonly Entry[], snapshot?: Snapshot }) => void
+}
+
+export interface RaftNodeOptions<R> extends Omit<RaftConfig, 'storage' | 'rng' | 'id' | 'applied'> {
+  storage: WritableStorage
+  transport: RaftTransport
+  stateMachine: StateMachine<R>
+  /** Initial voters when the storage is empty (every founding member passes the same list). */
+  bootstrap?: readonly NodeId[]
+  /** Milliseconds per logical tick. Default 100 (election timeout 1–2 s with 10 ticks). */
+  tickMs?: number
+  /** Take a snapshot and compact the log every this many applied entries. Default 10000. */
+  snapshotEvery?: number
+  /** Entries kept behind a snapshot for slow followers. Default 1000. */
+  keepAfterSnapshot?: number
+  /** How long proposals, reads and membership changes may take. Default 10 s. */
+  requestTimeoutMs?: number
+  /** Seed of the election-timeout jitter (default: random). */
+  seed?: number
+  onLeaderChange?: (leader: NodeId | null) => void
+  /** This node was removed from the group (its removal was applied). */
+  onRemoved?: () => void
+  /** A storage or state-machine failure stopped the node (it cannot continue safely). */
+  onFatal?: (err: Error) => void
+  /** A message from the network was refused (not a member, or rejected by the core). */
+  onRejectedMessage?: (err: Error, message: Message) => void
+}
+
+interface Waiter<T> { resolve: (v: T) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }
+
+type Input = { kind: 'tick' } | { kind: 'message', message: Message } | { kind: 'unreachable', peer: NodeId }
+
+/**
+ * Drives a {@link RawNode} with real time, durable storage and a transport (etcd's node loop):
+ * ticks from a timer; each Ready is handled in order — leader messages go out first, then the
+ * entries and hard state are persisted (synced), then the remaining messages are sent, committed
+ * entries are applied, and the Ready is acknowledged. An entry is acknowledged to peers only after
+ * it is durable; a proposal resolves only after it is committed and applied here.
+ */
+export class RaftNode<R = unknown> {
+  readonly id: NodeId
+  private readonly rawNode: RawNode
+  private readonly opts: RaftNodeOptions<R>
+  private readonly inbox: Input[] = []
+  private readonly proposals = new Map<number, Waiter<R>>()
+  private readonly reads = new Map<string, Waiter<void>>()
+  private readonly pendingReads: Array<{ index: number, waiter: Waiter<void> }> = []
+  private proposalBatch: Array<{ seq: number, data: Uint8Array }> = []
+  private seq = 0
+  private applied: number
+  private snapshotIndex: number
+  private leader: NodeId | null = null
+  private timer?: NodeJS.Timeout
+  private scheduled = false
+  private processing = false
+  private stopped = false
+
+  constructor (id: NodeId, opts: RaftNodeOptions<R>) {
+    this.id = id
+    this.opts = opts
+    const { storage, stateMachine } = opts
+    if (opts.bootstrap !== undefined && storage.lastIndex() === 0 && isEmptySnapshot(storage.snapshot())) {
+      storage.applySnapshot(bootstrapSnapshot(opts.bootstrap, stateMachine.snapshot()))
+    }
+    const snap = storage.snapshot()
+    this.snapshotIndex = snap.metadata.index
+    const durable = stateMachine.appliedIndex?.()
+    if (durable !== undefined && durable >= this.snapshotIndex) {
+      this.applied = durable
+    } else {
+      if (!isEmptySnapshot(snap)) stateMachine.restore(snap.data, snap.metadata.index)
+      this.applied = snap.metadata.index
+    }
+    this.rawNode = new RawNode({
+      ...opts,
+      id,
+      storage,
+      applied: this.applied,
+      rng: new SeededRng(opts.seed ?? Math.floor(Math.random() * 2 ** 32))
+    })
+    opts.transport.onMessage(message => { this.enqueue({ kind: 'message', message }) })
+    opts.transport.onUnreachable(peer => { this.enqueue({ kind: 'unreachable', peer }) })
+  }
+
+  start (): void {
+    this.timer = setInterval(() => { this.enqueue({ kind: 'tick' }) }, this.opts.tickMs ?? 100)
+    this.schedule()
+  }
+
+  async stop (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    clearInterval(this.timer)
+    const err = new NodeStoppedError('raft node stopped')
+    for (const w of this.proposals.values()) { clearTimeout(w.timer); w.reject(err) }
+    for (const w of this.reads.values()) { clearTimeout(w.timer); w.reject(err) }
+    for (const { waiter } of this.pendingReads) { clearTimeout(waiter.timer); waiter.reject(err) }
+    this.proposals.clear()
+    this.reads.clear()
+    this.pendingReads.length = 0
+    await this.opts.transport.close()
+  }
+
+  get leaderId (): NodeId | null { return this.leader }
+  get isLeader (): boolean { return this.leader === this.id }
+  get appliedIndex (): number { return this.applied }
+  status (): ReturnType<RawNode['status']> { return this.rawNode.status() }
+
+  /** Starts an election now (tests, and a clean hand-over at start-up). */
+  campaign (): void {
+    this.rawNode.campaign()
+    this.schedule()
+  }
+
+  /**
+   * Replicates `payload`; resolves with the state machine's result once committed and applied
+   * here. Followers forward to the leader. Rejects with TimeoutError (outcome unknown: the entry
+   * may still commit) or ProposalDroppedError (no leader: nothing was written).
+   */
+  async propose (payload: Uint8Array): Promise<R> {
+    const seq = ++this.seq
+    const promise = this.wait(this.proposals, seq, 'proposal')
+    // Proposals made in the same event-loop turn enter the log as one batch (one append).
+    this.proposalBatch.push({ seq, data: wrap(this.id, seq, payload) })
+    this.schedule()
+    return await promise
+  }
+
+  /** Linearizable read barrier: resolves when this node has applied everything committed before the call. */
+  async readBarrier (): Promise<void> {
+    const key = `${this.id}:${++this.seq}`
+    const promise = this.wait(this.reads, key, 'read')
+    this.rawNode.readIndex(new TextEncoder().encode(key))
+    this.schedule()
+    return await promise
+  }
+
+  /** Adds (or promotes) a voter; resolves once the change is applied here. */
+  async addVoter (id: NodeId): Promise<void> {
+    await this.changeMembership({ type: 'addNode', nodeId: id })
+  }
+
+  async addLearner (id: NodeId): Promise<void> {
+    await this.changeMembership({ type: 'addLearner', nodeId: id })
+  }
+
+  async removeMember (id: NodeId): Promise<void> {
+    await this.changeMembership({ type: 'removeNode', nodeId: id })
+  }
+
+  transferLeadership (to: NodeId): void {
+    this.rawNode.transferLeadership(to)
+    this.schedule()
+  }
+
+  private async changeMembership (cc: ConfChange): Promise<void> {
+    const seq = ++this.seq
+    const promise = this.wait(this.proposals, seq, 'membership change')
+    try {
+      this.rawNode.proposeConfChange({ ...cc, context: wrap(this.id, seq, new Uint8Array(0)) })
+    } catch (err) {
+      this.fail(seq, err as Error)
+    }
+    this.schedule()
+    await promise
+  }
+
+  private wait<K, T> (map: Map<K, Waiter<T>>, key: K, what: string): Promise<T> {
+    if (this.stopped) return Promise.reject(new NodeStoppedError('raft node stopped'))
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        map.delete(key)
+        reject(new TimeoutError(`${what} timed out after ${this.opts.requestTimeoutMs ?? 10_000} ms`))
+      }, this.opts.requestTimeoutMs ?? 10_000)
+      map.set(key, { resolve, reject, timer })
+    })
+  }
+
+  private enqueue (input: Input): void {
+    if (this.stopped) return
+    this.inbox.push(input)
+    this.schedule()
+  }
+
+  private schedule (): void {
+    if (this.scheduled || this.stopped) return
+    this.scheduled = true
+    setImmediate(() => {
+      this.scheduled = false
+      void this.process()
+    })
+  }
+
+  private async process (): Promise<void> {
+    if (this.processing || this.stopped) return
+    this.processing = true
+    try {
+      this.drainInbox()
+      while (this.rawNode.hasReady() && !this.stopped) {
+        await this.handleReady(this.rawNode.ready())
+        this.drainInbox()
+      }
+    } catch (err) {
+      // Storage or state machine failed mid-Ready: continuing could violate safety.
+      this.opts.onFatal?.(err as Error)
+      void this.stop()
+    } finally {
+      this.processing = false
+    }
+    if (this.inbox.length > 0) this.schedule()
+  }
+
+  private drainInbox (): void {
+    for (const input of this.inbox.splice(0)) {
+      if (input.kind === 'tick') this.rawNode.tick()
+      else if (input.kind === 'unreachable') this.rawNode.reportUnreachable(input.peer)
+      else this.stepMessage(input.message)
+    }
+    if (this.proposalBatch.length > 0) {
+      const batch = this.proposalBatch
+      this.proposalBatch = []
+      try {
+        this.rawNode.proposeBatch(batch.map(p => p.data))
+      } catch (err) {
+        for (const { seq } of batch) this.fail(seq, err as Error)
+      }
+    }
+  }
+
+  private fail (seq: number, err: Error): void {
+    const waiter = this.proposals.get(seq)
+    if (waiter === undefined) return
+    this.proposals.delete(seq)
+    clearTimeout(waiter.timer)
+    waiter.reject(err)
+  }
+
+  /**
+   * Steps a network message. Once this node knows its group, messages from non-members (a removed
+   * peer, a stranger) are refused; a fresh node with no configuration yet accepts the leader that
+   * is adding it. A message the core refuses is reported and dropped, never fatal.
+   */
+  private stepMessage (m: Message): void {
+    const members = this.rawNode.raft.trk.progress
+    if (m.to !== this.id || (members.size > 0 && !members.has(m.from))) {
+      this.opts.onRejectedMessage?.(new ForeignMessageError(`message ${m.type} from ${m.from} to ${m.to} refused: not a member of this group`), m)
+      return
+    }
+    // A member acknowledging entries we never had is lying or confused: it must not move commit.
+    if ((m.type === 'appResp' || m.type === 'heartbeatResp') && !m.reject && m.index > this.rawNode.raft.log.lastIndex()) {
+      this.opts.onRejectedMessage?.(new ForeignMessageError(`${m.type} from ${m.from} acknowledges index ${m.index} beyond the last index ${this.rawNode.raft.log.lastIndex()}`), m)
+      return
+    }
+    try {
+      this.rawNode.step(m)
+    } catch (err) {
+      this.opts.onRejectedMessage?.(err as Error, m)
+    }
+  }
+
+  private async handleReady (rd: Ready): Promise<void> {
+    const { storage, transport } = this.opts
+    if (rd.softState !== undefined && rd.softState.leader !== this.leader) {
+      this.leader = rd.softState.leader
+      this.opts.onLeaderChange?.(this.leader)
+    }
+    // The leader's appends leave before its own disk write: replication overlaps the fsync.
+    if (rd.messagesNow.length > 0) {
+      transport.send(rd.messagesNow)
+      if (rd.entries.length > 0) await new Promise(resolve => setImmediate(resolve))
+    }
+    if (storage.persist !== undefined) {
+      storage.persist({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
+    } else {
+      if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot)
+      if (rd.entries.length > 0) storage.append(rd.entries)
+      if (rd.hardState !== undefined) storage.setHardState(rd.hardState)
+    }
+    if (rd.snapshot !== undefined) {
+      this.opts.stateMachine.restore(rd.snapshot.data, rd.snapshot.metadata.index)
+      this.applied = rd.snapshot.metadata.index
+      this.snapshotIndex = rd.snapshot.metadata.index
+    }
+    transport.send(rd.messagesAfterPersist)
+    for (const entry of rd.committedEntries) this.applyEntry(entry)
+    for (const rs of rd.readStates) {
+      const key = new TextDecoder().decode(rs.context)
+      const waiter = this.reads.get(key)
+      if (waiter === undefined) continue
+      this.reads.delete(key)
+      this.pendingReads.push({ index: rs.index, waiter })
+    }
+    this.rawNode.advance(rd)
+    // Transports are fire-and-forget: a snapshot handed over counts as sent; if it was lost, the
+    // follower rejects the next append and the leader sends it again.
+    for (const m of [...rd.messagesNow, ...rd.messagesAfterPersist]) {
+      if (m.type === 'snap') this.rawNode.reportSnapshot(m.to, true)
+    }
+    this.releaseReads()
+    this.maybeSnapshot()
+  }
+
+  private applyEntry (entry: Entry): void {
+    this.applied = entry.index
+    if (entry.type === 'confChange') {
+      const cc = decodeConfChange(entry.data)
+      this.rawNode.applyConfChange(cc)
+      const env = cc.context === undefined ? undefined : unwrap(cc.context)
+      if (env?.origin === this.id) this.settle(env.seq, undefined as R)
+      if (cc.type === 'removeNode' && cc.nodeId === this.id) this.opts.onRemoved?.()
+      return
+    }
+    const env = unwrap(entry.data)
+    if (env === undefined) return
+    const result = this.opts.stateMachine.apply(env.payload, entry.index)
+    if (env.origin === this.id) this.settle(env.seq, result)
+  }
+
+  private settle (seq: number, result: R): void {
+    const waiter = this.proposals.get(seq)
+    if (waiter === undefined) return
+    this.proposals.delete(seq)
+    clearTimeout(waiter.timer)
+    waiter.resolve(result)
+  }
+
+  private releaseReads (): void {
+    for (let i = this.pendingReads.length - 1; i >= 0; i--) {
+      const pending = this.pendingReads[i]
+      if (pending === undefined || pending.index > this.applied) continue
+      this.pendingReads.splice(i, 1)
+      clearTimeout(pending.waiter.timer)
+      pending.waiter.resolve()
+    }
+  }
+
+  private maybeSnapshot (): void {
+    const every = this.opts.snapshotEvery ?? 10_000
+    if (this.applied - this.snapshotIndex < every) return
+    const { storage, stateMachine } = this.opts
+    storage.createSnapshot(this.applied, this.rawNode.status().confState, stateMachine.snapshot())
+    this.snapshotIndex = this.applied
+    const keep = this.opts.keepAfterSnapshot ?? 1000
+    const compactTo = this.applied - keep
+    if (compactTo > storage.firstIndex()) storage.compact(compactTo)
+  }
+}
