@@ -1,29 +1,30 @@
 import {
-  PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches, trackerStatusMatches,
+  PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
   type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
   type GlobalRepoGc, type Id, type LocalOption, type Metric, type PeerId, type Pin, type PinInfo,
-  type PinOptions, type PinTypeFilter, type RepoGc, type TrackerStatusFilter, type Version
+  type PinOptions, type PinTypeFilter, type TrackerStatusFilter, type Version
 } from '@cluster/api'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { allocate } from '@cluster/allocator'
 import { RaftConsensus } from '@cluster/consensus'
 import { DiskInformer, IpfsConnector, TagsInformer, type Informer } from '@cluster/ipfs-connector'
 import { isClosestPeer, PubsubMonitor, type Alert as MonitorAlert } from '@cluster/monitor'
-import { cidKey, StatelessTracker, type TrackerIpfs } from '@cluster/pintracker'
+import { StatelessTracker } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
-import { addInfo, emptyGlobal, syntheticInfo, type PeerCard } from './aggregate.ts'
+import type { PeerCard } from './aggregate.ts'
 import { ClusterStoppedError } from './errors.ts'
 import { createHost, rememberPeer, type ClusterHost } from './host.ts'
 import { informerLoop, metricCodec, pingValue, readPingValue } from './metrics.ts'
 import { PEER_DEFAULTS, type ClusterPeerOptions } from './options.ts'
 import { setupPin } from './pin-setup.ts'
 import { Rpc } from './rpc-methods.ts'
+import { FANOUT_TIMEOUT_MS, connectGraphOf, globalInfo, globalStream, matchesFilter, repoGcAll, unreachableId } from './fanout.ts'
+import { pinqueueInformer, trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
 
 export const VERSION = '1.1.6'
 const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
-const FANOUT_TIMEOUT_MS = 15_000
 const MAX_ALERTS = 1000
 
 /**
@@ -118,6 +119,11 @@ export class ClusterPeer implements ClusterApi {
     await this.host.stop()
   }
 
+  /** The shared pinset (this peer's copy). */
+  get state (): RaftConsensus['state'] {
+    return this.consensus.state
+  }
+
   // --- ClusterApi --------------------------------------------------------------------------
 
   async id (): Promise<Id> { return await this.identity() }
@@ -185,7 +191,7 @@ export class ClusterPeer implements ClusterApi {
 
   async status (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
     if (opts.local === true) return pinInfoToGlobal(await this.tracker.status(cid))
-    return await this.globalInfo(cid, 'status')
+    return await globalInfo(this, cid, 'status')
   }
 
   async * statusAll (filter: TrackerStatusFilter, opts: LocalOption & { cids?: CID[] } = {}): AsyncIterable<GlobalPinInfo> {
@@ -200,12 +206,12 @@ export class ClusterPeer implements ClusterApi {
       for await (const info of this.tracker.statusAll(filter)) yield pinInfoToGlobal(info)
       return
     }
-    yield * this.globalStream(peer => this.rpc.stream(peer, Rpc.trackerStatusAll, filter), filter)
+    yield * globalStream(this, peer => this.rpc.stream(peer, Rpc.trackerStatusAll, filter), filter)
   }
 
   async recover (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
     if (opts.local === true) return pinInfoToGlobal(await this.tracker.recover(cid))
-    return await this.globalInfo(cid, 'recover')
+    return await globalInfo(this, cid, 'recover')
   }
 
   async * recoverAll (opts: LocalOption = {}): AsyncIterable<GlobalPinInfo> {
@@ -213,44 +219,15 @@ export class ClusterPeer implements ClusterApi {
       for await (const info of this.tracker.recoverAll()) yield pinInfoToGlobal(info)
       return
     }
-    yield * this.globalStream(peer => this.rpc.stream(peer, Rpc.recoverAllLocal, undefined), 0)
+    yield * globalStream(this, peer => this.rpc.stream(peer, Rpc.recoverAllLocal, undefined), 0)
   }
 
   async repoGc (opts: LocalOption = {}): Promise<GlobalRepoGc> {
-    const members = opts.local === true ? [this.peerId] : this.peerset()
-    const peerMap: Record<string, RepoGc> = {}
-    for (const member of members) {
-      try {
-        peerMap[member] = await this.rpc.call(member, Rpc.repoGcLocal, undefined)
-      } catch (err) {
-        peerMap[member] = { peer: member as PeerId, peername: this.card(member).peername, keys: [], error: (err as Error).message }
-      }
-    }
-    return { peerMap }
+    return await repoGcAll(this, opts.local === true ? [this.peerId] : this.peerset())
   }
 
   async connectGraph (): Promise<ConnectGraph> {
-    const members = this.peerset()
-    const graph: ConnectGraph = { clusterId: this.peerId, idToPeername: {}, ipfsLinks: {}, clusterLinks: {}, clusterTrustLinks: {}, clusterToIpfs: {} }
-    await Promise.all(members.map(async member => {
-      graph.clusterTrustLinks![member] = true
-      graph.idToPeername![member] = this.card(member).peername
-      try {
-        const seen = await this.rpc.call(member, Rpc.connectedPeers, undefined, { timeoutMs: FANOUT_TIMEOUT_MS })
-        graph.clusterLinks![member] = seen.filter(p => p !== member && members.includes(p)) as PeerId[]
-      } catch {
-        graph.clusterLinks![member] = []
-      }
-      const ipfsId = this.card(member).ipfsPeerId
-      if (ipfsId === undefined) return
-      graph.clusterToIpfs![member] = ipfsId as PeerId
-      try {
-        graph.ipfsLinks![ipfsId] = await this.rpc.call(member, Rpc.ipfsSwarmPeers, undefined, { timeoutMs: FANOUT_TIMEOUT_MS }) as PeerId[]
-      } catch {
-        graph.ipfsLinks![ipfsId] = []
-      }
-    }))
-    return graph
+    return await connectGraphOf(this, this.peerId)
   }
 
   async alerts (): Promise<Alert[]> { return [...this.alertList] }
@@ -315,54 +292,6 @@ export class ClusterPeer implements ClusterApi {
     }
     await this.consensus.logPin(ready)
     return ready
-  }
-
-  /** Go's globalPinInfo fan-out (§9.1). */
-  private async globalInfo (cid: CID, what: 'status' | 'recover'): Promise<GlobalPinInfo> {
-    const now = Timestamp.now()
-    const members = this.peerset()
-    const pin = this.consensus.state.get(cid)
-    const global = emptyGlobal(cid)
-    if (pin === undefined) {
-      for (const m of members) addInfo(global, syntheticInfo(cid, m, this.card(m), 'unpinned', now))
-      return global
-    }
-    const everywhere = (pin.allocations ?? []).length === 0
-    const dests = everywhere ? members : [...(pin.allocations ?? [])]
-    for (const m of members) if (!dests.includes(m)) addInfo(global, syntheticInfo(cid, m, this.card(m), 'remote', now, pin))
-    const method = what === 'status' ? Rpc.trackerStatus : Rpc.trackerRecover
-    const results = await this.rpc.callMany(dests, method, cid.toString(), { timeoutMs: FANOUT_TIMEOUT_MS })
-    for (const dest of dests) {
-      const r = results.get(dest)
-      if (r instanceof RpcError) {
-        if (r.type !== 'authorization') addInfo(global, syntheticInfo(cid, dest, this.card(dest), 'cluster_error', Timestamp.now(), undefined, r.message))
-      } else if (r !== undefined) addInfo(global, r)
-    }
-    return global
-  }
-
-  /** Go's globalPinInfoStream (§9.2): merge every member's stream by CID. */
-  private async * globalStream (open: (peer: string) => AsyncIterable<PinInfo>, filter: TrackerStatusFilter): AsyncIterable<GlobalPinInfo> {
-    const members = this.peerset()
-    const byCid = new Map<string, GlobalPinInfo>()
-    const failed = new Map<string, string>()
-    await Promise.all(members.map(async member => {
-      try {
-        for await (const info of open(member)) {
-          const key = info.cid.toString()
-          let g = byCid.get(key)
-          if (g === undefined) byCid.set(key, g = emptyGlobal(info.cid))
-          addInfo(g, info)
-        }
-      } catch (err) {
-        if (!(err instanceof RpcError && err.type === 'authorization')) failed.set(member, (err as Error).message)
-      }
-    }))
-    const now = Timestamp.now()
-    for (const g of byCid.values()) {
-      for (const [member, error] of failed) addInfo(g, syntheticInfo(g.cid, member, this.card(member), 'cluster_error', now, undefined, error))
-      if (matchesFilter(g, filter)) yield g
-    }
   }
 
   /** Peername and IPFS identity of a peer from its last ping metric (ourselves: live values). */
@@ -471,46 +400,6 @@ export class ClusterPeer implements ClusterApi {
 
   private log (level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.options.logger?.(level, message)
-  }
-}
-
-function unreachableId (peer: string, error: string): Id {
-  return { id: peer as PeerId, addresses: null, clusterPeers: null, clusterPeersAddresses: null, version: '', commit: '', rpcProtocolVersion: '', error, ipfs: { id: undefined, addresses: null, error: '' }, peername: '' }
-}
-
-function matchesFilter (g: GlobalPinInfo, filter: TrackerStatusFilter): boolean {
-  if (filter === 0) return true
-  return Object.values(g.peerMap ?? {}).some(s => trackerStatusMatches(s.status, filter))
-}
-
-/** The pin tracker's view of IPFS, served by the Kubo connector. */
-function trackerIpfsOf (connector: IpfsConnector): TrackerIpfs {
-  return {
-    pin: async (cid, o) => { await connector.pin({ cid, maxDepth: o.maxDepth, origins: o.origins }, { signal: o.signal }) },
-    unpin: async (cid, o) => { await connector.unpin(cid, o) },
-    pinLsCid: async (cid, mode) => pinTypeOf(await connector.pinLsCid(cid, mode === 'direct' ? 0 : -1)),
-    pinLs: async function * () {
-      for await (const e of connector.pinLs(['recursive', 'direct'])) {
-        const type = pinTypeOf(e.type)
-        if (type !== undefined) yield { cid: cidKey(e.cid), type }
-      }
-    }
-  }
-}
-
-function pinTypeOf (s: string): 'recursive' | 'direct' | 'indirect' | undefined {
-  return s === 'recursive' || s === 'direct' || s === 'indirect' ? s : undefined
-}
-
-/** The `pinqueue` informer: queued pins, weight −queued/bucket truncated (cluster-behaviour.md §4.3). */
-function pinqueueInformer (tracker: StatelessTracker, ttlMs: number, bucket: number): Informer {
-  return {
-    name: 'pinqueue',
-    getMetrics: async () => {
-      const n = tracker.pinQueueSize()
-      const weight = bucket > 0 ? -Math.trunc(n / bucket) : -n
-      return [{ name: 'pinqueue', peer: '' as PeerId, value: String(n), expire: BigInt(Date.now() + ttlMs) * 1_000_000n, valid: true, weight, partitionable: false, receivedAt: 0n }]
-    }
   }
 }
 

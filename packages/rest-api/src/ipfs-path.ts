@@ -1,0 +1,42 @@
+/**
+ * IPFS paths as boxo's path.NewPath validates them (what Go's REST API uses for
+ * `/pins/{ipfs|ipns|ipld}/{path}`): at least two segments, `ipfs`/`ipld` followed by a CID.
+ */
+import { parseCid } from '@cluster/api'
+import { cleanPath } from './clean-path.ts'
+
+export class InvalidIpfsPathError extends Error {
+  override readonly name = 'InvalidIpfsPathError'
+  readonly code = 'ERR_INVALID_IPFS_PATH'
+}
+
+function segments (str: string): string[] {
+  let s = cleanPath(str)
+  if (s === '.') return []
+  s = s.replace(/\/$/, '').replace(/^\//, '')
+  return s === '' ? [] : s.split('/')
+}
+
+/** Returns the cleaned path (trailing slash kept), or throws with boxo's message. */
+export function parseIpfsPath (str: string): string {
+  const invalid = (detail: string): InvalidIpfsPathError =>
+    new InvalidIpfsPathError(`invalid path ${JSON.stringify(str)}: ${detail}`)
+  const segs = segments(str)
+  if (segs.length < 2) throw invalid('path does not have enough components')
+  switch (segs[0]) {
+    case 'ipfs':
+    case 'ipld':
+      try {
+        parseCid(segs[1]!)
+      } catch (err) {
+        throw invalid((err as Error).message)
+      }
+      break
+    case 'ipns':
+      break
+    default:
+      throw invalid(`unknown namespace: ${JSON.stringify(segs[0])}`)
+  }
+  const cleaned = cleanPath(str)
+  return str.endsWith('/') ? cleaned + '/' : cleaned
+}

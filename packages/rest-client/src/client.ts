@@ -1,0 +1,245 @@
+/**
+ * RestClient: every route of the REST API (rest-api.md §3 except `/add`), with the requests
+ * the Go client (`api/rest/client`) sends. Implements `ClusterApi`, so it can stand wherever a
+ * cluster is expected.
+ */
+import type { IncomingMessage } from 'node:http'
+import {
+  decodeAlert, decodeBandwidthByProtocol, decodeConnectGraph, decodeGlobalPinInfo, decodeGlobalRepoGc, decodeId,
+  decodeMetric, decodePin, decodeVersion, encodePinOptionsQuery, formatTrackerStatusFilter, parseJson, PIN_TYPE_BITS,
+  goQueryEscape
+} from '@cluster/api'
+import type {
+  Alert, BandwidthByProtocol, CID, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric, Pin,
+  PinOptions, PinTypeFilter, PeerId, RequestOptions, TrackerStatusFilter, Version
+} from '@cluster/api'
+import { RestApiResponseError, RestClientConfigError, RestDecodeError } from './errors.ts'
+import { readText, responseError, streamErrors, Transport } from './transport.ts'
+import type { TlsOptions } from './transport.ts'
+
+export interface RestClientOptions {
+  /** Base URL (`http://127.0.0.1:9094`); or give `host`. */
+  url?: string
+  /** API multiaddr as the ctl takes it (`/ip4/127.0.0.1/tcp/9094`, `/dns/…/tcp/…`, `/unix/…`). */
+  host?: string
+  /** Use HTTPS with `host`. */
+  https?: boolean
+  username?: string
+  password?: string
+  /** Bearer token (used when no username is given). */
+  token?: string
+  /** Per request, body included; 0 = none (default). */
+  timeoutMs?: number
+  tls?: TlsOptions
+  headers?: Record<string, string>
+}
+
+export const DEFAULT_API_URL = 'http://127.0.0.1:9094'
+
+/** `/ip4/1.2.3.4/tcp/9094` → `http://1.2.3.4:9094` (libp2p `/p2p/` hosts are not supported). */
+export function urlFromMultiaddr (addr: string, https = false): string {
+  const scheme = https ? 'https' : 'http'
+  if (addr.startsWith('/unix/')) return `${scheme}+unix://${encodeURIComponent(addr.slice('/unix'.length))}`
+  const parts = addr.split('/')
+  const [, proto, host, tcp, port] = parts
+  if (parts.length !== 5 || tcp !== 'tcp' || port === undefined || !/^\d+$/.test(port) || host === undefined || host === '') {
+    throw new RestClientConfigError(`unsupported API multiaddress ${JSON.stringify(addr)}`)
+  }
+  switch (proto) {
+    case 'ip4': case 'dns': case 'dns4': case 'dns6': return `${scheme}://${host}:${port}`
+    case 'ip6': return `${scheme}://[${host}]:${port}`
+    default: throw new RestClientConfigError(`unsupported API multiaddress ${JSON.stringify(addr)}`)
+  }
+}
+
+type Decoder<T> = (value: unknown, path?: string) => T
+
+function decodeWith<T> (decode: Decoder<T>, text: string): T {
+  try {
+    return decode(parseJson(text))
+  } catch (err) {
+    throw new RestDecodeError({ code: 0, message: `error decoding response: ${(err as Error).message}` }, { cause: err })
+  }
+}
+
+function localQuery (opts: LocalOption | undefined): string {
+  return `local=${opts?.local === true ? 'true' : 'false'}`
+}
+
+/** The names the Go client sends for a pin-type filter bit set (`all` when it covers all). */
+export function formatPinTypeFilter (filter: PinTypeFilter): string {
+  if ((filter & PIN_TYPE_BITS.all) === PIN_TYPE_BITS.all || filter === 0) return 'all'
+  return (['pin', 'meta-pin', 'clusterdag-pin', 'shard-pin'] as const).filter((t) => (filter & PIN_TYPE_BITS[t]) !== 0).join(',')
+}
+
+export class RestClient implements ClusterApi {
+  readonly #t: Transport
+
+  constructor (opts: RestClientOptions = {}) {
+    const url = opts.url ?? (opts.host !== undefined ? urlFromMultiaddr(opts.host, opts.https === true) : DEFAULT_API_URL)
+    this.#t = new Transport({
+      baseUrl: url,
+      ...(opts.username !== undefined ? { username: opts.username, password: opts.password ?? '' } : {}),
+      ...(opts.token !== undefined ? { token: opts.token } : {}),
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.tls !== undefined ? { tls: opts.tls } : {}),
+      ...(opts.headers !== undefined ? { headers: opts.headers } : {})
+    })
+  }
+
+  /** Closes idle keep-alive connections. */
+  close (): void {
+    this.#t.close()
+  }
+
+  async #call (method: string, path: string, opts?: RequestOptions, body?: string): Promise<{ status: number, text: string }> {
+    const res = await this.#t.send(method, path, body, opts?.signal)
+    const text = await readText(res)
+    const status = res.statusCode ?? 0
+    if (status >= 400) throw responseError(status, text)
+    return { status, text }
+  }
+
+  async #single<T> (method: string, path: string, decode: Decoder<T>, opts?: RequestOptions, body?: string): Promise<T> {
+    const { text } = await this.#call(method, path, opts, body)
+    return decodeWith(decode, text)
+  }
+
+  async #empty (method: string, path: string, opts?: RequestOptions): Promise<void> {
+    await this.#call(method, path, opts)
+  }
+
+  /** NDJSON stream: yields each item as it arrives; trailer errors are thrown at the end. */
+  async * #stream<T> (method: string, path: string, decode: Decoder<T>, opts?: RequestOptions): AsyncGenerator<T> {
+    const res: IncomingMessage = await this.#t.send(method, path, undefined, opts?.signal)
+    const status = res.statusCode ?? 0
+    if (status >= 400) throw responseError(status, await readText(res))
+    if (status === 204 || status === 202) { res.resume(); return }
+    let buffered = ''
+    try {
+      for await (const chunk of res) {
+        buffered += (chunk as Buffer).toString('utf8')
+        let nl: number
+        while ((nl = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, nl).trim()
+          buffered = buffered.slice(nl + 1)
+          if (line !== '') yield decodeWith(decode, line)
+        }
+      }
+    } finally {
+      if (!res.complete) res.destroy()
+    }
+    if (buffered.trim() !== '') yield decodeWith(decode, buffered.trim())
+    const errors = streamErrors(res).filter((e) => e !== '')
+    if (errors.length > 0) throw new RestApiResponseError({ code: 500, message: errors.join('; ') })
+  }
+
+  id (opts?: RequestOptions): Promise<Id> { return this.#single('GET', '/id', decodeId, opts) }
+  version (opts?: RequestOptions): Promise<Version> { return this.#single('GET', '/version', decodeVersion, opts) }
+  peers (opts?: RequestOptions): AsyncIterable<Id> { return this.#stream('GET', '/peers', decodeId, opts) }
+
+  peerAdd (peer: PeerId, opts?: RequestOptions): Promise<Id> {
+    return this.#single('POST', '/peers', decodeId, opts, JSON.stringify({ peer_id: peer }))
+  }
+
+  peerRemove (peer: PeerId, opts?: RequestOptions): Promise<void> {
+    return this.#empty('DELETE', `/peers/${encodeURIComponent(peer)}`, opts)
+  }
+
+  allocations (filter: PinTypeFilter = PIN_TYPE_BITS.all, opts?: RequestOptions): AsyncIterable<Pin> {
+    return this.#stream('GET', `/allocations?filter=${goQueryEscape(formatPinTypeFilter(filter))}`, decodePin, opts)
+  }
+
+  allocation (cid: CID, opts?: RequestOptions): Promise<Pin> {
+    return this.#single('GET', `/allocations/${cid.toString()}`, decodePin, opts)
+  }
+
+  status (cid: CID, opts?: LocalOption): Promise<GlobalPinInfo> {
+    return this.#single('GET', `/pins/${cid.toString()}?${localQuery(opts)}`, decodeGlobalPinInfo, opts)
+  }
+
+  statusAll (filter: TrackerStatusFilter = 0, opts?: LocalOption & { cids?: CID[] }): AsyncIterable<GlobalPinInfo> {
+    const cids = (opts?.cids ?? []).map((c) => c.toString()).join(',')
+    const f = cids === '' ? formatTrackerStatusFilter(filter) : ''
+    return this.#stream('GET', `/pins?${localQuery(opts)}&filter=${goQueryEscape(f)}&cids=${goQueryEscape(cids)}`, decodeGlobalPinInfo, opts)
+  }
+
+  recover (cid: CID, opts?: LocalOption): Promise<GlobalPinInfo> {
+    return this.#single('POST', `/pins/${cid.toString()}/recover?${localQuery(opts)}`, decodeGlobalPinInfo, opts)
+  }
+
+  recoverAll (opts?: LocalOption): AsyncIterable<GlobalPinInfo> {
+    return this.#stream('POST', `/pins/recover?${localQuery(opts)}`, decodeGlobalPinInfo, opts)
+  }
+
+  pin (cid: CID, options: PinOptions, opts?: RequestOptions): Promise<Pin> {
+    return this.#single('POST', `/pins/${cid.toString()}?${encodePinOptionsQuery(options)}`, decodePin, opts)
+  }
+
+  /** `path` is `/ipfs/…`, `/ipns/…` or `/ipld/…` (what `ipfs-cluster-ctl pin add` uses). */
+  pinPath (path: string, options: PinOptions, opts?: RequestOptions): Promise<Pin> {
+    return this.#single('POST', `/pins${encodePath(path)}?${encodePinOptionsQuery(options)}`, decodePin, opts)
+  }
+
+  unpin (cid: CID, opts?: RequestOptions): Promise<Pin> {
+    return this.#single('DELETE', `/pins/${cid.toString()}`, decodePin, opts)
+  }
+
+  unpinPath (path: string, opts?: RequestOptions): Promise<Pin> {
+    return this.#single('DELETE', `/pins${encodePath(path)}`, decodePin, opts)
+  }
+
+  repoGc (opts?: LocalOption): Promise<GlobalRepoGc> {
+    return this.#single('POST', `/ipfs/gc?${localQuery(opts)}`, decodeGlobalRepoGc, opts)
+  }
+
+  connectGraph (opts?: RequestOptions): Promise<ConnectGraph> {
+    return this.#single('GET', '/health/graph', decodeConnectGraph, opts)
+  }
+
+  alerts (opts?: RequestOptions): Promise<Alert[]> {
+    return this.#single('GET', '/health/alerts', listOf(decodeAlert), opts)
+  }
+
+  bandwidth (opts?: RequestOptions): Promise<BandwidthByProtocol> {
+    return this.#single('GET', '/health/bandwidth', decodeBandwidthByProtocol, opts)
+  }
+
+  metrics (name: string, opts?: RequestOptions): Promise<Metric[]> {
+    return this.#single('GET', `/monitor/metrics/${encodeURIComponent(name)}`, listOf(decodeMetric), opts)
+  }
+
+  metricNames (opts?: RequestOptions): Promise<string[]> {
+    return this.#single('GET', '/monitor/metrics', listOf((v, p) => {
+      if (typeof v !== 'string') throw new Error(`${p ?? ''}: expected string`)
+      return v
+    }), opts)
+  }
+
+  /** `POST /token`: a JWT for the authenticated user. */
+  async token (opts?: RequestOptions): Promise<string> {
+    return await this.#single('POST', '/token', (v) => {
+      const token = (v as { token?: unknown } | null)?.token
+      if (typeof token !== 'string') throw new Error('expected {"token": string}')
+      return token
+    }, opts)
+  }
+
+  /** `GET /health` (no authentication needed): resolves when the API answers 204. */
+  async health (opts?: RequestOptions): Promise<void> {
+    await this.#empty('GET', '/health', opts)
+  }
+}
+
+function listOf<T> (decode: Decoder<T>): Decoder<T[]> {
+  return (v, path = '') => {
+    if (v === null) return []
+    if (!Array.isArray(v)) throw new Error(`${path}: expected array`)
+    return v.map((x, i) => decode(x, `${path}[${i}]`))
+  }
+}
+
+/** Escapes each path segment (keeps the slashes). */
+function encodePath (path: string): string {
+  return path.split('/').map((s) => encodeURIComponent(s)).join('/')
+}
