@@ -189,6 +189,24 @@ export const ROUTES: RouteDef[] = [
       return await streamResponse(c, d.config.headers, { items: d.cluster.statusAll(filter, { local, ...signal(c) }) }, encodeGlobalPinInfo)
     }
   },
+  // Older names kept as aliases (this project's earlier API; Go v1.1.6 answers 404/400).
+  {
+    name: 'PinList', method: 'GET', path: '/pinlist', pattern: /^\/pinlist$/,
+    handler: async (c, d) => await streamResponse(c, d.config.headers, { items: d.cluster.allocations(parsePinTypeFilter(''), signal(c)) }, encodePin)
+  },
+  {
+    // Statuses are computed from IPFS on every call: "sync" re-checks and returns fresh statuses.
+    name: 'SyncAll', method: 'POST', path: '/pins/sync', pattern: /^\/pins\/sync$/,
+    handler: async (c, d) => await streamResponse(c, d.config.headers, { items: d.cluster.statusAll(0, { local: isLocal(c), ...signal(c) }) }, encodeGlobalPinInfo)
+  },
+  {
+    name: 'Sync', method: 'POST', path: '/pins/:hash/sync', pattern: /^\/pins\/[^/]+\/sync$/,
+    handler: async (c, d) => {
+      const cid = cidParam(c)
+      pinOptions(c, d)
+      return json(c, d, encodeGlobalPinInfo(await d.cluster.status(cid, { local: isLocal(c), ...signal(c) })))
+    }
+  },
   {
     name: 'Recover', method: 'POST', path: '/pins/:hash/recover', pattern: /^\/pins\/[^/]+\/recover$/,
     handler: async (c, d) => {

@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest'
 import { makeApp } from './helpers.ts'
 import { C1, Q1 } from './fake-cluster.ts'
+
+async function collect<T> (it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = []
+  for await (const x of it) out.push(x)
+  return out
+}
 import { signToken } from '../src/index.ts'
+import { parsePinTypeFilter } from '@cluster/api'
 
 const basic = (u: string, p: string): string => 'Basic ' + Buffer.from(`${u}:${p}`).toString('base64')
 
 describe('router: 404, 405, redirects', () => {
   it('unknown paths are JSON 404, the root too', async () => {
     const { app } = makeApp()
-    for (const path of ['/nope', '/', '/pinlist', '/pins/a/b/c', '/monitor']) {
+    for (const path of ['/nope', '/', '/pins/a/b/c', '/monitor']) {
       const res = await app.request(path)
       expect(res.status, path).toBe(404)
       expect(res.headers.get('content-type')).toBe('application/json')
@@ -27,14 +34,25 @@ describe('router: 404, 405, redirects', () => {
     }
   })
 
-  it('old alias routes behave as Go v1.1.6 (§10)', async () => {
-    const { app } = makeApp()
-    expect((await app.request('/pinlist')).status).toBe(404)
-    const sync = await app.request('/pins/sync', { method: 'POST' })
-    expect(sync.status).toBe(400)
-    expect(((await sync.json()) as { message: string }).message).toMatch(/^error decoding Cid: /)
+  it('keeps the older names as aliases: /pinlist, POST /pins/sync, POST /pins/{cid}/sync', async () => {
+    const { app, fake } = makeApp()
+    const pinned = await app.request(`/pins/${C1}`, { method: 'POST' })
+    expect(pinned.status, await pinned.clone().text()).toBe(200)
+    const list = await app.request('/pinlist')
+    expect(list.status).toBe(200)
+    const pins = (await list.text()).trim().split('\n').map(l => JSON.parse(l) as { cid: string })
+    expect(pins.map(p => p.cid)).toEqual([...(await collect(fake.allocations(parsePinTypeFilter(''))))].map(p => p.cid.toString()))
+
+    const syncAll = await app.request('/pins/sync', { method: 'POST' })
+    expect(syncAll.status).toBe(200)
+    expect((await syncAll.text()).trim().split('\n').map(l => (JSON.parse(l) as { cid: string }).cid)).toContain(C1)
+
+    const one = await app.request(`/pins/${C1}/sync`, { method: 'POST' })
+    expect(one.status).toBe(200)
+    expect(((await one.json()) as { cid: string }).cid).toBe(C1)
+    expect((await app.request('/pins/not-a-cid/sync', { method: 'POST' })).status).toBe(400)
+    // GET on the sync path is still route 12 with a bad CID, as in Go.
     expect((await app.request('/pins/sync')).status).toBe(400)
-    expect((await app.request(`/pins/${C1}/sync`, { method: 'POST' })).status).toBe(404)
   })
 
   it('a trailing slash is a 307 to the same URL without it, query kept', async () => {
