@@ -1,0 +1,134 @@
+import { rename, rm, stat } from 'node:fs/promises'
+import { multiaddr } from '@multiformats/multiaddr'
+import { RestApiServer, restApiConfigFromJson } from '@cluster/rest-api'
+import { ClusterPeer } from '../cluster/index.ts'
+import { consensusOf, loadConfigFolder, raftDataFolder, serviceConfigToJson, type LoadedConfigFolder } from '../config/index.ts'
+import { acquireLock } from './lock.ts'
+import { CommandError, type Io } from './io.ts'
+import { peerOptionsOf } from './peer-options.ts'
+
+export interface DaemonFlags {
+  bootstrap?: string
+  leave?: boolean
+}
+
+/** A running daemon: the peer, its APIs, and how to stop them. */
+export interface RunningDaemon {
+  peer: ClusterPeer
+  restApi?: RestApiServer
+  stop: () => Promise<void>
+}
+
+/** `ipfs-cluster-service daemon` (config.md §7.3), up to readiness. */
+export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<RunningDaemon> {
+  io.err('Initializing. For verbose output run with "-l debug". Please wait...\n')
+  const bootstrap = parseBootstrap(flags.bootstrap)
+  const release = await acquireLock(folder).catch((err: Error) => { throw new CommandError(err.message) })
+  let loaded: LoadedConfigFolder
+  try {
+    loaded = await loadConfigFolder(folder, { env: env as Record<string, string> })
+    consensusOf(loaded.config)
+  } catch (err) {
+    await release()
+    throw new CommandError(`error loading configurations: ${(err as Error).message}`)
+  }
+  for (const w of loaded.warnings) io.err(`WARN config: ${typeof w === 'string' ? w : JSON.stringify(w)}\n`)
+  if (bootstrap.length > 0) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate)
+
+  let peer: ClusterPeer
+  try {
+    peer = await ClusterPeer.start({
+      ...await peerOptionsOf(loaded, bootstrap),
+      logger: (level, message) => { if (level !== 'debug') io.err(`${level.toUpperCase()} ${message}\n`) }
+    })
+  } catch (err) {
+    await release()
+    throw new CommandError(`error creating cluster peer: ${(err as Error).message}`)
+  }
+  let restApi: RestApiServer | undefined
+  if (loaded.config.present.has('restapi')) {
+    try {
+      const section = (serviceConfigToJson(loaded.config).api as Record<string, unknown>).restapi
+      restApi = new RestApiServer(peer, restApiConfigFromJson(section, { configDir: folder }))
+      await restApi.start()
+    } catch (err) {
+      await peer.stop()
+      await release()
+      throw new CommandError(`error creating REST API component: ${(err as Error).message}`)
+    }
+  }
+  await peer.consensus.waitForLeader().catch(() => { io.err('WARN no Raft leader yet: waiting for peers\n') })
+  io.err('** IPFS Cluster is READY **\n')
+  let stopping: Promise<void> | undefined
+  return {
+    peer,
+    ...(restApi === undefined ? {} : { restApi }),
+    stop: async () => {
+      stopping ??= (async () => {
+        if (flags.leave === true) await peer.consensus.rmPeer(peer.peerId).catch(() => {})
+        await restApi?.stop()
+        await peer.stop()
+        await release()
+      })()
+      await stopping
+    }
+  }
+}
+
+/** Runs the daemon until SIGINT/SIGTERM/SIGHUP (a second signal warns, a third exits 1). */
+export async function runDaemon (folder: string, flags: DaemonFlags, io: Io): Promise<number> {
+  const daemon = await startDaemon(folder, flags, io)
+  return await new Promise<number>(resolve => {
+    let signals = 0
+    const onSignal = (): void => {
+      signals++
+      if (signals === 1) {
+        io.err('Received signal, shutting down...\n')
+        void daemon.stop().then(() => { resolve(0) })
+      } else if (signals === 2) {
+        io.err('Shutdown is taking too long! Press Ctrl-c again to manually kill cluster. Note that this may corrupt the local cluster state.\n')
+      } else {
+        io.err('exiting cluster NOW\n')
+        process.exit(1)
+      }
+    }
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal)
+  })
+}
+
+function parseBootstrap (value: string | undefined): string[] {
+  if (value === undefined || value.trim() === '') return []
+  return value.split(',').map(s => s.trim()).filter(s => s !== '').map(addr => {
+    try {
+      return multiaddr(addr).toString()
+    } catch (err) {
+      throw new CommandError(`error error parsing bootstrap multiaddress (${addr}): ${(err as Error).message}`)
+    }
+  })
+}
+
+/**
+ * Go's Clean (consensus-raft.md §A.8): a folder without a snapshot is deleted; otherwise it is
+ * rotated to `raft.old.0` after shifting older backups, keeping at most `backupsRotate`.
+ */
+export async function cleanRaftFolder (dir: string, backupsRotate: number): Promise<void> {
+  if (!await exists(dir)) return
+  if (!await hasSnapshot(dir)) {
+    await rm(dir, { recursive: true, force: true })
+    return
+  }
+  await rm(`${dir}.old.${backupsRotate - 1}`, { recursive: true, force: true })
+  for (let i = backupsRotate - 2; i >= 0; i--) {
+    if (await exists(`${dir}.old.${i}`)) await rename(`${dir}.old.${i}`, `${dir}.old.${i + 1}`)
+  }
+  await rename(dir, `${dir}.old.0`)
+}
+
+async function exists (path: string): Promise<boolean> {
+  return await stat(path).then(() => true, () => false)
+}
+
+/** Our Raft folder holds a snapshot once the pinset was ever snapshotted or imported. */
+async function hasSnapshot (dir: string): Promise<boolean> {
+  return await exists(`${dir}/raft.sqlite`)
+}

@@ -1,0 +1,22 @@
+/** Where a command writes: the real streams, or buffers in tests. */
+export interface Io {
+  out: (text: string) => void
+  err: (text: string) => void
+}
+
+export const processIo: Io = {
+  out: text => { process.stdout.write(text) },
+  err: text => { process.stderr.write(text) }
+}
+
+/** An `error <doing>: <reason>` failure: printed to stderr, exit code 1 (config.md §7.10). */
+export class CommandError extends Error {
+  override readonly name = 'CommandError'
+  readonly code = 'ERR_COMMAND'
+  readonly exitCode: number
+
+  constructor (message: string, exitCode = 1) {
+    super(message)
+    this.exitCode = exitCode
+  }
+}

@@ -1,0 +1,137 @@
+import { existsSync } from 'node:fs'
+import yargs from 'yargs'
+import { VERSION } from '../cluster/index.ts'
+import { configPaths, initConfigFolder, resolveConfigFolder } from '../config/index.ts'
+import { runDaemon } from './daemon.ts'
+import { CommandError, processIo, type Io } from './io.ts'
+import { acquireLock } from './lock.ts'
+import { confirm } from './prompt.ts'
+import { readInput, stateCleanup, stateExport, stateImport } from './state.ts'
+
+const DESCRIPTION = `Description:
+  ipfs-cluster-service runs an IPFS Cluster peer (Raft consensus). A peer runs beside an IPFS
+  daemon (Kubo) and shares one pinset with the other peers of its cluster.
+
+  Before running the daemon, create a configuration with "ipfs-cluster-service init".
+  The configuration folder is ~/.ipfs-cluster, or $IPFS_CLUSTER_PATH, or --config.`
+
+/**
+ * `ipfs-cluster-service` (config.md §7). Returns the exit code: 0 success (a declined prompt too),
+ * 1 for `error <doing>: <reason>` failures and for no/unknown command, 2 for usage errors (Go exits
+ * 0 on those; see the README).
+ */
+export async function main (argv: string[], io: Io = processIo): Promise<number> {
+  let exitCode = 0
+  const folderOf = (args: { config?: string }): string => resolveConfigFolder({ flag: args.config, env: process.env })
+  const run = (fn: (args: Record<string, unknown>) => Promise<number | undefined | void>) => async (args: Record<string, unknown>) => {
+    try {
+      exitCode = (await fn(args)) ?? 0
+    } catch (err) {
+      io.err(`${(err as Error).message}\n`)
+      exitCode = err instanceof CommandError ? err.exitCode : 1
+    }
+  }
+  // `--version` before any command prints and exits, whatever follows (yargs would use console.log).
+  const firstCommand = argv.findIndex(a => !a.startsWith('-'))
+  const globalArgs = firstCommand === -1 ? argv : argv.slice(0, firstCommand)
+  if (globalArgs.includes('--version') || globalArgs.includes('-v')) {
+    io.out(`ipfs-cluster-service version ${VERSION}\n`)
+    return 0
+  }
+  const cli = yargs(argv)
+    .scriptName('ipfs-cluster-service')
+    .usage('Usage:\n  $0 [global options] <command> [command options]\n\n' + DESCRIPTION)
+    .option('config', { alias: 'c', type: 'string', describe: 'path to the configuration and data folder', global: true })
+    .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'forcefully proceed with some actions, no prompts', global: true })
+    .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'enable full debug logging', global: true })
+    .option('loglevel', { alias: 'l', type: 'string', default: 'info', describe: 'set the loglevel for cluster components', global: true })
+    .group(['config', 'force', 'debug', 'loglevel', 'help', 'version'], 'Global Options:')
+    .version(false)
+    .option('version', { alias: 'v', type: 'boolean', describe: 'print the version and exit' })
+    .help('help').alias('help', 'h')
+    .command('init [source]', 'Creates a configuration and generates an identity', y => y
+      .positional('source', { type: 'string', describe: 'URL of a remote configuration' })
+      .option('consensus', { type: 'string', default: 'raft', describe: 'consensus component: raft (crdt is not implemented)' })
+      .option('datastore', { type: 'string', default: 'pebble', describe: 'ignored with raft' })
+      .option('custom-secret', { alias: 's', type: 'boolean', default: false, describe: 'prompt for the cluster secret' })
+      .option('peers', { type: 'string', describe: 'comma-separated multiaddresses of peers (with /p2p/<id>)' })
+      .option('randomports', { type: 'boolean', default: false, describe: 'use random free ports for every listener' }),
+    run(async args => {
+      const consensus = String(args.consensus)
+      if (consensus === 'crdt') throw new CommandError('error choosing consensus: crdt consensus is not implemented by this port; use --consensus raft')
+      if (consensus !== 'raft') throw new CommandError("error choosing consensus: flag value must be set to 'raft' or 'crdt'")
+      const folder = folderOf(args)
+      const paths = configPaths(folder)
+      if (existsSync(paths.service) || existsSync(paths.identity)) {
+        const release = await acquireLock(folder).catch((err: Error) => { throw new CommandError(err.message) })
+        await release()
+      }
+      if (existsSync(paths.service) && args.force !== true) {
+        if (!await confirm('The configuration file will be overwritten. Continue? [y/n]: ', io.out)) return 0
+      }
+      let customSecret: string | undefined
+      if (args.customSecret === true && args.source === undefined) {
+        io.out('Enter cluster secret (32-byte hex string): ')
+        customSecret = (await readInput(undefined, { out: () => {}, err: io.err })).trim()
+      }
+      const result = await initConfigFolder({
+        folder, env: process.env as Record<string, string>, randomPorts: args.randomports === true,
+        ...(typeof args.peers === 'string' ? { peers: args.peers } : {}),
+        ...(customSecret === undefined ? {} : { customSecret }),
+        ...(typeof args.source === 'string' ? { sourceUrl: args.source } : {})
+      }).catch((err: Error) => { throw new CommandError(err.message) })
+      for (const m of result.messages) io.err(`${m}\n`)
+      return 0
+    }))
+    .command('daemon', 'Runs the IPFS Cluster peer (default)', y => y
+      .option('bootstrap', { alias: 'j', type: 'string', describe: 'join a cluster through these comma-separated peer multiaddresses' })
+      .option('leave', { alias: 'x', type: 'boolean', default: false, hidden: true })
+      .option('stats', { type: 'boolean', default: false, describe: 'enable stats collection (ignored)' })
+      .option('tracing', { type: 'boolean', default: false, describe: 'enable tracing (ignored)' }),
+    run(async args => await runDaemon(folderOf(args), {
+      ...(typeof args.bootstrap === 'string' ? { bootstrap: args.bootstrap } : {}),
+      leave: args.leave === true
+    }, io)))
+    .command('state', 'Manages the peer\'s consensus state (pinset)', y => y
+      .command('export', 'Exports the state to stdout or a file (one JSON pin per line)', yy => yy
+        .option('file', { alias: 'f', type: 'string', describe: 'write to this file' }),
+      run(async args => { await stateExport(folderOf(args), typeof args.file === 'string' ? args.file : undefined, io) }))
+      .command('import [file]', 'Imports a state (JSON pins), replacing the current one', yy => yy
+        .positional('file', { type: 'string' })
+        .option('replication-min', { alias: 'rmin', type: 'number', describe: 'overwrite each pin\'s replication-min' })
+        .option('replication-max', { alias: 'rmax', type: 'number', describe: 'overwrite each pin\'s replication-max' })
+        .option('allocations', { alias: 'allocs', type: 'string', describe: 'overwrite each pin\'s allocations (comma-separated peer IDs)' }),
+      run(async args => {
+        if (args.force !== true && !await confirm('The pinset (state) of this peer will be replaced. Continue? [y/n]: ', io.out)) return 0
+        const text = await readInput(typeof args.file === 'string' ? args.file : undefined, io)
+        await stateImport(folderOf(args), text, {
+          ...(typeof args.replicationMin === 'number' ? { replicationMin: args.replicationMin } : {}),
+          ...(typeof args.replicationMax === 'number' ? { replicationMax: args.replicationMax } : {}),
+          ...(typeof args.allocations === 'string' ? { allocations: args.allocations } : {})
+        }, io)
+      }))
+      .command('cleanup', 'Removes the peer\'s state (kept as a backup)', yy => yy,
+        run(async args => {
+          if (args.force !== true && !await confirm('The peer state will be removed.  Existing pins may be lost. Continue? [y/n]: ', io.out)) return 0
+          await stateCleanup(folderOf(args))
+        }))
+      .demandCommand(1, 'state needs a subcommand: export, import or cleanup'))
+    .command('version', 'Prints the version', y => y, run(async () => { io.out(`${VERSION}\n`) }))
+    .demandCommand(1)
+    .strict()
+    .fail((msg, err, y) => {
+      if (err !== undefined && err !== null) throw err
+      // No command: the help, exit 1 (as Go). Unknown flags: exit 2 (Go exits 0; see the README).
+      if (msg === null || msg.startsWith('Not enough non-option arguments')) {
+        if (exitCode !== 1) y.showHelp(text => { io.err(`${text}\n`) })
+        exitCode = 1
+        return
+      }
+      io.err(`Incorrect Usage: ${msg}\n`)
+      exitCode = 2
+    })
+    .wrap(100)
+    .exitProcess(false)
+  await cli.parseAsync()
+  return exitCode
+}

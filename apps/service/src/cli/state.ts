@@ -1,0 +1,114 @@
+import { createWriteStream } from 'node:fs'
+import { mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parsePeerIdsLenient, type Pin } from '@cluster/api'
+import { exportPins, parsePinStream, PinsetState } from '@cluster/consensus'
+import { SqliteStorage } from '@cluster/raft'
+import { consensusOf, loadConfigFolder, peerstorePath, raftDataFolder, readPeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
+import { cleanRaftFolder } from './daemon.ts'
+import { acquireLock } from './lock.ts'
+import { CommandError, type Io } from './io.ts'
+
+async function withState<T> (folder: string, env: NodeJS.ProcessEnv, run: (loaded: LoadedConfigFolder) => Promise<T>): Promise<T> {
+  const release = await acquireLock(folder).catch((err: Error) => { throw new CommandError(err.message) })
+  try {
+    let loaded: LoadedConfigFolder
+    try {
+      loaded = await loadConfigFolder(folder, { env: env as Record<string, string> })
+      consensusOf(loaded.config)
+    } catch (err) {
+      throw new CommandError(`error loading configurations: ${(err as Error).message}`)
+    }
+    return await run(loaded)
+  } finally {
+    await release()
+  }
+}
+
+/**
+ * `state export`: one Go-JSON pin per line. Unlike Go (latest snapshot only), this is the whole
+ * applied pinset, entries after the last snapshot included.
+ */
+export async function stateExport (folder: string, file: string | undefined, io: Io, env = process.env): Promise<void> {
+  await withState(folder, env, async (loaded) => {
+    const dir = raftDataFolder(loaded.config.consensus.raft, folder)
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const state = new PinsetState(join(dir, 'pinset.sqlite'))
+    try {
+      if (file === undefined) {
+        for (const line of exportPins(state.list())) io.out(line)
+        return
+      }
+      const out = createWriteStream(file, { mode: 0o600 })
+      for (const line of exportPins(state.list())) {
+        if (!out.write(line)) await new Promise<void>(resolve => out.once('drain', () => { resolve() }))
+      }
+      await new Promise<void>((resolve, reject) => { out.end((err?: Error | null) => { err == null ? resolve() : reject(err) }) })
+    } finally {
+      state.close()
+    }
+  })
+}
+
+export interface ImportOptions {
+  replicationMin?: number
+  replicationMax?: number
+  allocations?: string
+}
+
+/**
+ * `state import`: backs up (cleans) the Raft folder, then writes the pins as a fresh snapshot
+ * (index 2, term 1) whose voters are the peerstore's peers plus this peer, and the pinset.
+ */
+export async function stateImport (folder: string, text: string, opts: ImportOptions, io: Io, env = process.env): Promise<void> {
+  await withState(folder, env, async (loaded) => {
+    let pins: Pin[]
+    try {
+      pins = parsePinStream(text)
+    } catch (err) {
+      throw new CommandError(`error importing state: ${(err as Error).message}`)
+    }
+    const allocations = parsePeerIdsLenient((opts.allocations ?? '').split(',').map(s => s.trim()).filter(s => s !== ''))
+    pins = pins.map(p => ({
+      ...p,
+      ...(opts.replicationMin !== undefined && opts.replicationMin > 0 ? { replicationFactorMin: opts.replicationMin } : {}),
+      ...(opts.replicationMax !== undefined && opts.replicationMax > 0 ? { replicationFactorMax: opts.replicationMax } : {}),
+      ...(allocations.length > 0 ? { allocations } : {})
+    }))
+    const raft = loaded.config.consensus.raft
+    const dir = raftDataFolder(raft, folder)
+    await cleanRaftFolder(dir, raft.backupsRotate)
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    const peerstore = await readPeerstoreFile(peerstorePath(loaded.config.cluster, folder)).catch(() => [])
+    const voters = [...new Set([...peerstore.map(a => a.split('/p2p/').pop() ?? '').filter(s => s !== ''), loaded.identity.id])].sort()
+    const state = new PinsetState(join(dir, 'pinset.sqlite'))
+    const storage = new SqliteStorage(join(dir, 'raft.sqlite'))
+    try {
+      state.replaceAll(pins, 2)
+      storage.persist({
+        snapshot: { metadata: { index: 2, term: 1, confState: { voters, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data: state.snapshot() },
+        hardState: { term: 1, vote: null, commit: 2 }
+      })
+    } finally {
+      storage.close()
+      state.close()
+    }
+    io.err('state successfully imported.  Make sure all peers have consistent states\n')
+  })
+}
+
+/** `state cleanup`: the next start is a first start (the old folder is kept as a backup). */
+export async function stateCleanup (folder: string, env = process.env): Promise<void> {
+  await withState(folder, env, async (loaded) => {
+    const raft = loaded.config.consensus.raft
+    await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate)
+  })
+}
+
+export async function readInput (file: string | undefined, io: Io): Promise<string> {
+  if (file !== undefined) return await readFile(file, 'utf8')
+  io.out('reading from stdin, Ctrl-D to finish\n')
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}

@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultPinOptions, parseCid } from '@cluster/api'
+import { KuboDaemon } from '@cluster/test-utils'
+import { main } from '../src/cli/main.ts'
+import { startDaemon } from '../src/cli/daemon.ts'
+import type { Io } from '../src/cli/io.ts'
+
+function capture (): Io & { stdout: string, stderr: string } {
+  const io = { stdout: '', stderr: '', out: (t: string) => { io.stdout += t }, err: (t: string) => { io.stderr += t } }
+  return io
+}
+
+describe('ipfs-cluster-service', () => {
+  let dir: string
+  let kubo: KuboDaemon
+  const saved = process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'service-cli-'))
+    kubo = await KuboDaemon.start()
+    process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS = kubo.apiMultiaddr
+  }, 60_000)
+
+  afterAll(async () => {
+    if (saved === undefined) delete process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS
+    else process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS = saved
+    await kubo.stop()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('prints its version, and refuses crdt and unknown flags with clear errors', async () => {
+    const io = capture()
+    expect(await main(['--version'], io)).toBe(0)
+    expect(io.stdout).toBe('ipfs-cluster-service version 1.1.6\n')
+    const crdt = capture()
+    expect(await main(['-c', join(dir, 'x'), 'init', '--consensus', 'crdt'], crdt)).toBe(1)
+    expect(crdt.stderr).toContain('crdt consensus is not implemented')
+    expect(await main(['--bogus', 'version'], capture())).toBe(2)
+    expect(await main([], capture())).toBe(1)
+  })
+
+  it('init writes service.json, identity.json and the peerstore; daemon serves the REST API; state export → cleanup → import round-trips', async () => {
+    const folder = join(dir, 'peer0')
+    const init = capture()
+    expect(await main(['-c', folder, 'init', '--randomports'], init)).toBe(0)
+    expect(init.stderr).toContain(`configuration written to ${folder}/service.json.`)
+    expect(statSync(join(folder, 'service.json')).mode & 0o777).toBe(0o600)
+    expect(statSync(join(folder, 'identity.json')).mode & 0o777).toBe(0o600)
+
+    const daemonIo = capture()
+    const daemon = await startDaemon(folder, {}, daemonIo)
+    try {
+      expect(daemonIo.stderr).toContain('** IPFS Cluster is READY **')
+      // A second daemon on the same folder is refused by the execution lock.
+      await expect(startDaemon(folder, {}, capture())).rejects.toThrow(/error obtaining execution lock/)
+
+      const url = `http://${daemon.restApi?.addresses[0]?.host ?? ''}:${daemon.restApi?.addresses[0]?.port ?? ''}`
+      const id = await (await fetch(`${url}/id`)).json() as { id: string, peername: string }
+      expect(id.id).toBe(daemon.peer.peerId)
+
+      const form = new FormData()
+      form.append('file', new Blob([`state round trip ${Date.now()}`]))
+      const { Key } = await kubo.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)
+      const res = await fetch(`${url}/pins/${Key}?name=roundtrip`, { method: 'POST' })
+      expect(res.status).toBe(200)
+      expect((await daemon.peer.allocation(parseCid(Key))).name).toBe('roundtrip')
+      await daemon.peer.pin(parseCid('QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS'), { ...defaultPinOptions(), name: 'second' })
+    } finally {
+      await daemon.stop()
+    }
+
+    const exported = capture()
+    expect(await main(['-c', folder, 'state', 'export'], exported)).toBe(0)
+    const lines = exported.stdout.trim().split('\n')
+    expect(lines).toHaveLength(2)
+    expect(lines.map(l => (JSON.parse(l) as { name: string }).name).sort()).toEqual(['roundtrip', 'second'])
+
+    expect(await main(['-c', folder, 'state', 'cleanup', '-f'], capture())).toBe(0)
+    const empty = capture()
+    expect(await main(['-c', folder, 'state', 'export'], empty)).toBe(0)
+    expect(empty.stdout).toBe('')
+
+    const file = join(dir, 'export.jsonl')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(file, exported.stdout)
+    const imported = capture()
+    expect(await main(['-c', folder, 'state', 'import', '-f', file], imported)).toBe(0)
+    const again = capture()
+    expect(await main(['-c', folder, 'state', 'export'], again)).toBe(0)
+    expect(again.stdout).toBe(exported.stdout)
+
+    // The imported pinset is what the daemon serves after a restart.
+    const restarted = await startDaemon(folder, {}, capture())
+    try {
+      const names = []
+      for await (const p of restarted.peer.allocations(30)) names.push(p.name)
+      expect(names.sort()).toEqual(['roundtrip', 'second'])
+    } finally {
+      await restarted.stop()
+    }
+
+    writeFileSync(file, 'not exactly json')
+    const bad = capture()
+    expect(await main(['-c', folder, 'state', 'import', '-f', file], bad)).toBe(1)
+    expect(bad.stderr).toContain('error importing state')
+  }, 120_000)
+})
