@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The README's first command: installs everything, then runs the main job.
-# Until the cluster service exists, the main job starts the IPFS side of a local peer: a real Kubo
-# on loopback with a temporary repository, and prints how to reach it (Ctrl-C stops and cleans up).
+# The main job: a local 3-peer cluster on loopback (3 ipfs-cluster-service daemons, a real Kubo
+# each), state under .cache/local-cluster/, and prints how to reach it (Ctrl-C stops it).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 bash scripts/setup.sh
-exec node --conditions=source scripts/local-node.ts "$@"
+exec node --conditions=source scripts/local-cluster.ts "$@"

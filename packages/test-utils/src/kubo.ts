@@ -1,6 +1,6 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process'
-import { accessSync, constants, statSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { accessSync, constants, existsSync, statSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -22,6 +22,11 @@ export interface KuboOptions {
    * (Kubo fsyncs every block and pin: ~3 ms each on disk, nothing on tmpfs), else the OS temp dir.
    */
   repoParent?: string
+  /**
+   * A persistent repository instead of a temporary one: created (`ipfs init`) when missing,
+   * reused otherwise, and kept by `stop()` (the local cluster of `npm start` uses it).
+   */
+  repoPath?: string
 }
 
 /** `/dev/shm` when writable, else the OS temp dir. */
@@ -60,6 +65,8 @@ export class KuboDaemon {
   /** Swarm addresses ending in `/p2p/<peerId>`. */
   readonly swarmAddresses: string[]
   readonly pid: number
+  /** A `repoPath` repository: kept by stop(). */
+  persistent = false
   private readonly child: ChildProcess
   private readonly exited: Promise<void>
 
@@ -76,12 +83,16 @@ export class KuboDaemon {
 
   static async start (options: KuboOptions = {}): Promise<KuboDaemon> {
     const bin = ipfsBinary()
-    const repoPath = await mkdtemp(join(options.repoParent ?? defaultRepoParent(), 'kubo-'))
+    const persistent = options.repoPath !== undefined
+    const repoPath = options.repoPath ?? await mkdtemp(join(options.repoParent ?? defaultRepoParent(), 'kubo-'))
     const env = { ...process.env, IPFS_PATH: repoPath, IPFS_TELEMETRY: 'off' }
     let child: ChildProcess | undefined
     try {
-      await run(bin, ['init', '--profile=test'], { env })
-      await configure(repoPath, options.storageMax ?? '1GB')
+      if (!persistent || !existsSync(join(repoPath, 'config'))) {
+        await mkdir(repoPath, { recursive: true })
+        await run(bin, ['init', '--profile=test'], { env })
+        await configure(repoPath, options.storageMax ?? '1GB')
+      }
       child = spawn(bin, ['daemon', '--routing=none', '--enable-gc=false', ...(options.daemonArgs ?? [])], {
         env, detached: true, stdio: ['ignore', 'pipe', 'pipe']
       })
@@ -92,13 +103,14 @@ export class KuboDaemon {
       const apiMultiaddr = (await readFile(join(repoPath, 'api'), 'utf8')).trim()
       const daemon = new KuboDaemon({ repoPath, apiMultiaddr, peerId: '', swarmAddresses: [], child, exited })
       const id = await daemon.rpc<{ ID: string, Addresses: string[] | null }>('id')
+      daemon.persistent = persistent
       return Object.assign(daemon, {
         peerId: id.ID,
         swarmAddresses: (id.Addresses ?? []).filter(a => a.startsWith('/ip4/127.0.0.1/tcp/'))
       })
     } catch (err) {
       if (child !== undefined) killGroup(child, 'SIGKILL')
-      await rm(repoPath, { recursive: true, force: true })
+      if (!persistent) await rm(repoPath, { recursive: true, force: true })
       throw err
     }
   }
@@ -134,7 +146,7 @@ export class KuboDaemon {
     await this.rpc('swarm/connect', { arg: other.swarmAddresses[0] ?? '' })
   }
 
-  /** SIGTERM (SIGKILL after 10 s), wait for exit, delete the repository. Idempotent. */
+  /** SIGTERM (SIGKILL after 10 s), wait for exit, delete a temporary repository. Idempotent. */
   async stop (): Promise<void> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       killGroup(this.child, 'SIGTERM')
@@ -142,7 +154,7 @@ export class KuboDaemon {
       await this.exited
       clearTimeout(timer)
     }
-    await rm(this.repoPath, { recursive: true, force: true })
+    if (!this.persistent) await rm(this.repoPath, { recursive: true, force: true })
   }
 
   /** SIGKILL without cleanup of the repository: a crashed daemon. */

@@ -1,0 +1,102 @@
+/**
+ * Reading a configuration folder for `daemon` and `state` (config.md §2, §3): `service.json`
+ * with the environment applied, then `identity.json` (migrated from a pre-0.11 `service.json`
+ * when missing) with `CLUSTER_ID`/`CLUSTER_PRIVATEKEY` applied.
+ */
+import { access, readFile } from 'node:fs/promises'
+import { IdentityError, messageOf } from './errors.ts'
+import type { Env } from './env.ts'
+import { configPaths } from './folder.ts'
+import { applyIdentityEnv, identityFromJson, readIdentityFile, writeIdentityFile } from './identity.ts'
+import type { Identity } from './identity.ts'
+import type { ConfigWarning } from './json-reader.ts'
+import { readServiceConfigFile } from './service-file.ts'
+import type { ParseServiceConfigOptions, ServiceConfig } from './service-config.ts'
+
+export interface LoadIdentityResult {
+  identity: Identity
+  /** Set when the identity was migrated out of `service.json`: the notice Go prints to stderr. */
+  notice?: string
+}
+
+async function exists (path: string): Promise<boolean> {
+  try {
+    await access(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Loads `identity.json`; when it does not exist, extracts `cluster.id` and
+ * `cluster.private_key` from the legacy `service.json`, saves them as `identity.json` and
+ * returns Go's notice. Environment overrides are applied last.
+ */
+export async function loadIdentity (identityPath: string, servicePath: string, env: Env = {}): Promise<LoadIdentityResult> {
+  let identity: Identity
+  let notice: string | undefined
+  if (await exists(identityPath)) {
+    identity = await readIdentityFile(identityPath)
+  } else {
+    let cluster: unknown
+    try {
+      const json = JSON.parse(await readFile(servicePath, 'utf8')) as Record<string, unknown>
+      cluster = json.cluster ?? {}
+    } catch (err) {
+      throw new IdentityError(`error loading identity: ${messageOf(err)}`, { cause: err })
+    }
+    try {
+      identity = identityFromJson(cluster)
+    } catch (err) {
+      throw new IdentityError(`error loading identity: ${messageOf(err)}`, { cause: err })
+    }
+    try {
+      await writeIdentityFile(identityPath, identity)
+    } catch (err) {
+      throw new IdentityError(`error saving identity: ${messageOf(err)}`, { cause: err })
+    }
+    notice = `\nNOTICE: identity information extracted from ${servicePath} and saved as ${identityPath}.\n\n`
+  }
+  try {
+    identity = applyIdentityEnv(identity, env)
+  } catch (err) {
+    throw new IdentityError(`error applying environment variables to the identity: ${messageOf(err)}`, { cause: err })
+  }
+  return notice === undefined ? { identity } : { identity, notice }
+}
+
+export interface LoadedConfigFolder {
+  folder: string
+  servicePath: string
+  identityPath: string
+  config: ServiceConfig
+  identity: Identity
+  warnings: ConfigWarning[]
+  /** Legacy identity migration notice (print it to stderr). */
+  notice?: string
+}
+
+export interface LoadConfigFolderOptions {
+  /** Environment overrides (default: none). */
+  env?: Env
+  /** Peer name used when the file gives none (default: hostname). */
+  hostname?: string
+}
+
+/**
+ * Loads a configuration folder the way `daemon` and `state` do: `service.json` + environment,
+ * then the identity. Failures are ConfigError subclasses; the command line reports them as
+ * `error loading configurations: <message>`.
+ */
+export async function loadConfigFolder (folder: string, opts: LoadConfigFolderOptions = {}): Promise<LoadedConfigFolder> {
+  const paths = configPaths(folder)
+  const env = opts.env ?? {}
+  const parseOpts: ParseServiceConfigOptions = { env }
+  if (opts.hostname !== undefined) parseOpts.hostname = opts.hostname
+  const { config, warnings } = await readServiceConfigFile(paths.service, parseOpts)
+  const { identity, notice } = await loadIdentity(paths.identity, paths.service, env)
+  const out: LoadedConfigFolder = { folder, servicePath: paths.service, identityPath: paths.identity, config, identity, warnings }
+  if (notice !== undefined) out.notice = notice
+  return out
+}

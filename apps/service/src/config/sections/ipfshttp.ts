@@ -1,0 +1,55 @@
+/**
+ * The `ipfs_connector.ipfshttp` section (config.md §5.6). Parsing, validation, JSON form and
+ * environment variables are @cluster/ipfs-connector's (its config uses milliseconds; a zero
+ * request timeout means "no timeout", a zero `pin_timeout` is refused); this file adapts them to
+ * the loader's errors.
+ */
+import {
+  applyIpfsHttpEnv, defaultIpfsHttpConfig, ipfsHttpConfigToJson, parseIpfsHttpConfig, validateIpfsHttpConfig
+} from '@cluster/ipfs-connector'
+import type { IpfsHttpConfig } from '@cluster/ipfs-connector'
+import type { JsonObject } from '@cluster/api'
+import { ConfigParseError, ConfigValidationError, messageOf } from '../errors.ts'
+import type { JsonReader } from '../json-reader.ts'
+import type { SectionCodec } from '../section.ts'
+
+export type { IpfsHttpConfig }
+
+const KNOWN = [
+  'node_multiaddress', 'connect_swarms_delay', 'ipfs_request_timeout', 'pin_timeout', 'unpin_timeout',
+  'repogc_timeout', 'informer_trigger_interval', 'unpin_disable'
+] as const
+
+/**
+ * Runs one of the connector's config functions, turning its errors into the loader's:
+ * `error parsing …` texts are parse errors (naming `key`), the others validation failures.
+ */
+export function adaptConnectorError<T> (component: string, key: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    const msg = messageOf(err)
+    if (msg.startsWith('error parsing')) throw new ConfigParseError(key, msg, { cause: err })
+    throw new ConfigValidationError(component, msg, { cause: err })
+  }
+}
+
+export const ipfsHttpCodec: SectionCodec<IpfsHttpConfig> = {
+  key: 'ipfshttp',
+  envPrefix: 'CLUSTER_IPFSHTTP',
+  known: KNOWN,
+  envFields: [],
+  defaults: defaultIpfsHttpConfig,
+  apply: (_base: IpfsHttpConfig, r: JsonReader) =>
+    adaptConnectorError('ipfshttp', r.path, () => parseIpfsHttpConfig(r.normalized())),
+  validate: (cfg: IpfsHttpConfig) => {
+    try {
+      validateIpfsHttpConfig(cfg)
+      return undefined
+    } catch (err) {
+      return messageOf(err)
+    }
+  },
+  toJson: (cfg: IpfsHttpConfig) => ({ ...ipfsHttpConfigToJson(cfg) }) as JsonObject,
+  applyEnv: (cfg, env) => adaptConnectorError('ipfshttp', 'ipfshttp', () => applyIpfsHttpEnv(cfg, env))
+}

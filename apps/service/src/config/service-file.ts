@@ -1,0 +1,29 @@
+/**
+ * Reading and writing `service.json` on disk (mode 0600, no trailing newline).
+ */
+import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { ConfigError, messageOf } from './errors.ts'
+import { formatServiceConfig, parseServiceConfig } from './service-config.ts'
+import type { LoadedServiceConfig, ParseServiceConfigOptions, ServiceConfig } from './service-config.ts'
+
+/** Reads and parses a `service.json` file (see `parseServiceConfig`). */
+export async function readServiceConfigFile (path: string, opts: ParseServiceConfigOptions = {}): Promise<LoadedServiceConfig> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw new ConfigError(`error reading the configuration file: ${messageOf(err)}`, { cause: err })
+  }
+  return parseServiceConfig(text, opts)
+}
+
+/** Validates and writes a `service.json` file with mode 0600 (the folder must exist). */
+export async function writeServiceConfigFile (path: string, config: ServiceConfig): Promise<void> {
+  await writeTextFile0600(path, formatServiceConfig(config))
+}
+
+/** Writes a file and makes sure its mode is 0600 (also when it existed before). */
+export async function writeTextFile0600 (path: string, text: string): Promise<void> {
+  await writeFile(path, text, { mode: 0o600 })
+  await chmod(path, 0o600)
+}
