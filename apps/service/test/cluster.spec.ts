@@ -18,7 +18,7 @@ function fastOptions (dir: string, kubo: KuboDaemon): Omit<ClusterPeerOptions, '
     raft: { heartbeatTimeoutMs: 300, waitForLeaderTimeoutMs: 20_000, commitRetries: 3, commitRetryDelayMs: 100 },
     monitorPingIntervalMs: 500,
     checkIntervalMs: 500,
-    informerTtlMs: 1_000,
+    informerTtlMs: 5_000,
     ipfs: { nodeMultiaddress: kubo.apiMultiaddr, pinTimeoutMs: 10_000 },
     disableRepinning: false
   }
@@ -59,7 +59,7 @@ describe('a 3-peer cluster, each peer with its own Kubo', () => {
     }
     // Every host learns the others' addresses (the peerstore file does this in the service).
     for (const a of peers) for (const b of peers) if (a !== b) await a.host.peerStore.merge(b.host.peerId, { multiaddrs: b.host.getMultiaddrs() })
-    await until(async () => peers.every(p => p.monitor.latest('freespace').length === 3) ? true : undefined, 'metrics from every peer')
+    await until(async () => peers.every(p => p.monitor.latest('freespace').length === 3 && p.monitor.latest('tag:group').length === 3) ? true : undefined, 'metrics from every peer')
   }, 120_000)
 
   afterAll(async () => {

@@ -31,6 +31,7 @@ export class PinsetState implements StateMachine<void> {
     del: Database.Statement<[string]>
     get: Database.Statement<[string], { json: string } | undefined>
     all: Database.Statement<[], { json: string }>
+    page: Database.Statement<[string, number], { cid: string, json: string }>
     count: Database.Statement<[], { n: number }>
     setApplied: Database.Statement<[number]>
     getApplied: Database.Statement<[], { value: number } | undefined>
@@ -53,6 +54,7 @@ export class PinsetState implements StateMachine<void> {
       del: this.db.prepare('DELETE FROM pins WHERE cid = ?'),
       get: this.db.prepare('SELECT json FROM pins WHERE cid = ?'),
       all: this.db.prepare('SELECT json FROM pins ORDER BY cid'),
+      page: this.db.prepare('SELECT cid, json FROM pins WHERE cid > ? ORDER BY cid LIMIT ?'),
       count: this.db.prepare('SELECT count(*) AS n FROM pins'),
       setApplied: this.db.prepare("INSERT INTO state_meta (key, value) VALUES ('applied', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
       getApplied: this.db.prepare("SELECT value FROM state_meta WHERE key = 'applied'"),
@@ -71,9 +73,20 @@ export class PinsetState implements StateMachine<void> {
     return this.stmt.get.get(cid.toString()) !== undefined
   }
 
-  /** Every pin, sorted by CID string, read from disk as it is consumed. */
-  * list (): Generator<Pin> {
-    for (const row of this.stmt.all.iterate()) yield decodeStored(row.json)
+  /**
+   * Every pin, sorted by CID string, read from disk page by page as it is consumed. No SQLite
+   * cursor stays open between pages, so a consumer may await (stream to a client, commit a
+   * re-pin) while entries are applied: an open cursor would make every write fail with
+   * "connection is busy". Pins changed during a long listing may or may not be seen.
+   */
+  * list (pageSize = 1000): Generator<Pin> {
+    let after = ''
+    while (true) {
+      const rows = this.stmt.page.all(after, pageSize)
+      for (const row of rows) yield decodeStored(row.json)
+      if (rows.length < pageSize) return
+      after = (rows[rows.length - 1] as { cid: string }).cid
+    }
   }
 
   count (): number {

@@ -44,3 +44,26 @@ describe('state export / import', () => {
     expect(() => parsePinStream('42')).toThrow(StateFormatError)
   })
 })
+
+describe('PinsetState listing', () => {
+  it('lets entries be applied while a listing is paused between pages', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'listing-'))
+    try {
+      const state = new PinsetState(join(dir, 'pins.sqlite'))
+      const cids = ['QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS', 'QmYFQTdsnwUVEZmALypPf8wLz6VAPKPYpwPGgUD7NEfh4M', 'bafkreig6bm26z4gfprwdams273vb6strmhzg7yrfh6wdtvfqsa2x4zkylm']
+      cids.forEach((c, i) => { state.apply(encodeOp({ type: 'pin', pin: pin(c, `p${i}`) }), i + 1) })
+      const seen: string[] = []
+      let index = 10
+      for (const p of state.list(1)) {
+        seen.push(p.name)
+        // A write in the middle of the listing (what a re-pin or a REST stream does) must work.
+        state.apply(encodeOp({ type: 'pin', pin: { ...p, name: `${p.name}!` } }), index++)
+      }
+      expect(seen).toEqual(['p0', 'p1', 'p2'])
+      expect([...state.list()].map(p => p.name)).toEqual(['p0!', 'p1!', 'p2!'])
+      state.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

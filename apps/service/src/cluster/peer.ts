@@ -82,7 +82,8 @@ export class ClusterPeer implements ClusterApi {
         onUnpin: pin => { this.tracker.untrack(pin.cid).catch((err: Error) => { this.log('error', `untrack ${pin.cid.toString()}: ${err.message}`) }) },
         onInvalidOp: (err, index) => { this.log('error', `skipped log entry ${index}: ${err.message}`) }
       },
-      onFatal: err => { this.log('error', `consensus stopped: ${err.message}`) }
+      onFatal: err => { this.log('error', `consensus stopped: ${err.message}`) },
+      onLeaderChange: leader => { this.log('info', `raft leader: ${leader ?? 'none'}`) }
     })
   }
 
@@ -347,9 +348,15 @@ export class ClusterPeer implements ClusterApi {
 
     // Recover once right after start, then periodically; expire pins at each state sync.
     const recoverAll = async (): Promise<void> => {
-      try { for await (const _ of this.tracker.recoverAll()) { /* re-queued */ } } catch (err) { this.log('warn', `recover: ${(err as Error).message}`) }
+      try {
+        for await (const _ of this.tracker.recoverAll()) { /* re-queued */ }
+      } catch (err) {
+        if (!this.stopped) this.log('warn', `recover: ${(err as Error).message}`)
+      }
     }
-    setTimeout(() => { void recoverAll() }, 1_000).unref()
+    const first = setTimeout(() => { void recoverAll() }, 1_000)
+    first.unref()
+    this.stops.push(() => { clearTimeout(first) })
     this.every(this.options.pinRecoverIntervalMs, recoverAll)
     this.every(this.options.stateSyncIntervalMs, async () => { await this.unpinExpired() })
   }

@@ -1,0 +1,143 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { KuboDaemon } from '@cluster/test-utils'
+
+const run = promisify(execFile)
+const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'run.ts')
+
+export interface LocalPeer {
+  index: number
+  folder: string
+  id: string
+  clusterPort: string
+  /** REST API multiaddr and URL. */
+  restApi: string
+  restUrl: string
+  proxy: string
+  kubo?: KuboDaemon
+  daemon?: ChildProcess
+}
+
+export interface LocalClusterOptions {
+  /** Folder holding every peer's config folder, Kubo repository and log. */
+  base: string
+  peers?: number
+  /** Edits applied to each peer's service.json at first start (JSON object, Go keys). */
+  configure?: (config: Record<string, any>, index: number) => void
+  /** Extra environment of the daemons. */
+  env?: NodeJS.ProcessEnv
+}
+
+/**
+ * N `ipfs-cluster-service daemon` processes on loopback, each with its own real Kubo — the
+ * main job (`npm start`) and the multi-process tests. Configuration happens once (`init
+ * --randomports` per peer, one shared secret, every peer in `init_peerset` and the others'
+ * addresses in its peerstore); later starts reuse the folders, so state survives restarts.
+ */
+export class LocalCluster {
+  readonly peers: LocalPeer[] = []
+  private readonly opts: LocalClusterOptions
+
+  constructor (opts: LocalClusterOptions) {
+    this.opts = opts
+  }
+
+  async start (timeoutMs = 90_000): Promise<void> {
+    mkdirSync(this.opts.base, { recursive: true })
+    await this.configure()
+    for (const p of this.peers) await this.startPeer(p.index)
+    for (const a of this.peers) for (const b of this.peers) if (a !== b) await a.kubo?.connect(b.kubo as KuboDaemon).catch(() => {})
+    await this.waitReady(this.peers, timeoutMs)
+  }
+
+  /** Starts (or restarts) one peer's Kubo and daemon. */
+  async startPeer (index: number): Promise<void> {
+    const p = this.peers[index] as LocalPeer
+    p.kubo ??= await KuboDaemon.start({ repoPath: join(this.opts.base, `kubo${index}`) })
+    const log = openSync(join(p.folder, 'daemon.log'), 'a')
+    p.daemon = spawn(process.execPath, ['--conditions=source', CLI, '-c', p.folder, 'daemon'], {
+      env: { ...process.env, ...this.opts.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: p.kubo.apiMultiaddr, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: p.kubo.apiMultiaddr },
+      stdio: ['ignore', log, log]
+    })
+  }
+
+  /** SIGKILL a peer's daemon (a crash); its Kubo keeps running. */
+  async kill (index: number): Promise<void> {
+    const d = this.peers[index]?.daemon
+    if (d === undefined || d.exitCode !== null) return
+    d.kill('SIGKILL')
+    await new Promise(resolve => d.once('exit', resolve))
+  }
+
+  async stop (): Promise<void> {
+    for (const p of this.peers) p.daemon?.kill('SIGTERM')
+    await Promise.all(this.peers.map(async p => {
+      const d = p.daemon
+      if (d !== undefined && d.exitCode === null && d.signalCode === null) await new Promise(resolve => d.once('exit', resolve))
+    }))
+    await Promise.all(this.peers.map(async p => await p.kubo?.stop()))
+  }
+
+  /** Waits until every given peer answers `/id` and sees the whole peerset. */
+  async waitReady (peers: LocalPeer[], timeoutMs = 90_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    const ready = async (p: LocalPeer): Promise<boolean> => {
+      try {
+        const id = await (await fetch(`${p.restUrl}/id`, { signal: AbortSignal.timeout(2_000) })).json() as { cluster_peers: string[] | null }
+        return (id.cluster_peers ?? []).length === this.peers.length
+      } catch { return false }
+    }
+    while (!(await Promise.all(peers.map(ready))).every(Boolean)) {
+      const dead = peers.find(p => p.daemon?.exitCode !== null && p.daemon?.exitCode !== undefined)
+      if (dead !== undefined) throw new Error(`peer${dead.index} exited: see ${dead.folder}/daemon.log`)
+      if (Date.now() > deadline) throw new Error(`the local cluster did not come up: see ${this.opts.base}/peer*/daemon.log`)
+      await new Promise(resolve => setTimeout(resolve, 300))
+    }
+  }
+
+  private async configure (): Promise<void> {
+    const n = this.opts.peers ?? 3
+    const folders = Array.from({ length: n }, (_, i) => join(this.opts.base, `peer${i}`))
+    if (!folders.every(f => existsSync(join(f, 'service.json')))) {
+      for (const [i, folder] of folders.entries()) {
+        await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${i}` } })
+      }
+      const described = folders.map((f, i) => describe(f, i))
+      const secret = readJson(join(folders[0] as string, 'service.json')).cluster.secret
+      for (const p of described) {
+        const path = join(p.folder, 'service.json')
+        const config = readJson(path)
+        config.cluster.secret = secret
+        config.consensus.raft.init_peerset = described.map(q => q.id)
+        this.opts.configure?.(config, p.index)
+        writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 })
+        const others = described.filter(q => q !== p).map(q => `/ip4/127.0.0.1/tcp/${q.clusterPort}/p2p/${q.id}`)
+        writeFileSync(join(p.folder, 'peerstore'), others.join('\n') + '\n')
+      }
+    }
+    this.peers.push(...folders.map((f, i) => describe(f, i)))
+  }
+}
+
+function readJson (path: string): Record<string, any> {
+  return JSON.parse(readFileSync(path, 'utf8'))
+}
+
+function describe (folder: string, index: number): LocalPeer {
+  const config = readJson(join(folder, 'service.json'))
+  const identity = readJson(join(folder, 'identity.json'))
+  const listen = [config.cluster.listen_multiaddress].flat().find((a: string) => a.includes('/tcp/')) as string
+  const restApi = [config.api.restapi.http_listen_multiaddress].flat()[0] as string
+  const [, , host, , port] = restApi.split('/')
+  return {
+    index,
+    folder,
+    id: identity.id,
+    clusterPort: listen.split('/tcp/')[1] as string,
+    restApi,
+    restUrl: `http://${host ?? ''}:${port ?? ''}`,
+    proxy: [config.api.ipfsproxy.listen_multiaddress].flat()[0] as string
+  }
+}

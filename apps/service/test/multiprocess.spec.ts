@@ -1,0 +1,107 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LocalCluster, type LocalPeer } from '../dev/local-cluster.ts'
+
+interface PinJson { allocations: string[] }
+interface StatusJson { peer_map: Record<string, { status: string }> }
+
+async function until<T> (probe: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
+  const deadline = Date.now() + ms
+  while (Date.now() < deadline) {
+    const v = await probe().catch(() => undefined)
+    if (v !== undefined) return v
+    await new Promise(resolve => setTimeout(resolve, 250))
+  }
+  throw new Error(`timed out: ${what}`)
+}
+
+async function getJson<T> (url: string, init?: RequestInit): Promise<T> {
+  const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) })
+  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`)
+  return await res.json() as T
+}
+
+async function putBlock (peer: LocalPeer, text: string): Promise<string> {
+  const form = new FormData()
+  form.append('file', new Blob([text]))
+  return (await peer.kubo!.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key
+}
+
+describe('a cluster of 3 daemon processes with a Kubo each', () => {
+  let base: string
+  let cluster: LocalCluster
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'multiprocess-'))
+    cluster = new LocalCluster({
+      base,
+      peers: 3,
+      configure: (c) => {
+        c.cluster.replication_factor_min = 2
+        c.cluster.replication_factor_max = 2
+        c.cluster.disable_repinning = false
+        c.cluster.monitor_ping_interval = '1s'
+        c.monitor.pubsubmon.check_interval = '1s'
+        for (const informer of ['disk', 'tags', 'pinqueue']) c.informer[informer].metric_ttl = '5s'
+      }
+    })
+    await cluster.start()
+  }, 180_000)
+
+  afterAll(async () => {
+    await cluster?.stop()
+    if (process.env.KEEP_TEST_DIRS === undefined) rmSync(base, { recursive: true, force: true })
+  }, 60_000)
+
+  it('re-allocates the pins of a peer killed with SIGKILL, and the peer restarts with its state', async () => {
+    const [p0] = cluster.peers as [LocalPeer]
+    // Wait until every peer's metrics are known, so allocation sees three candidates.
+    for (const name of ['freespace', 'tag:group']) {
+      await until(async () => (await getJson<unknown[]>(`${p0.restUrl}/monitor/metrics/${name}`)).length === 3 ? true : undefined, `${name} from every peer`)
+    }
+
+    const cid = await putBlock(p0, `survives a crash ${Date.now()}`)
+    const pin = await getJson<PinJson>(`${p0.restUrl}/pins/${cid}`, { method: 'POST' })
+    expect(pin.allocations).toHaveLength(2)
+    // Kill an allocated peer other than the one we talk to.
+    const target = cluster.peers.find(p => p !== p0 && pin.allocations.includes(p.id)) as LocalPeer
+    await cluster.kill(target.index)
+
+    const moved = await until(async () => {
+      const now = await getJson<PinJson>(`${p0.restUrl}/allocations/${cid}`)
+      return now.allocations.length === 2 && !now.allocations.includes(target.id) ? now : undefined
+    }, 'the pin to leave the dead peer')
+    await until(async () => {
+      const s = await getJson<StatusJson>(`${p0.restUrl}/pins/${cid}`)
+      return moved.allocations.every(id => s.peer_map[id]?.status === 'pinned') ? true : undefined
+    }, 'the new allocations to pin it')
+
+    // The killed peer comes back with the pinset intact (and catches up).
+    await cluster.startPeer(target.index)
+    await cluster.waitReady([target])
+    const back = await until(async () => {
+      const p = await getJson<PinJson>(`${target.restUrl}/allocations/${cid}`)
+      return p.allocations.join() === moved.allocations.join() ? p : undefined
+    }, 'the restarted peer to know the new allocations')
+    expect(back.allocations).toEqual(moved.allocations)
+  }, 180_000)
+
+  it('elects a new leader when the leader is killed, and keeps accepting pins', async () => {
+    // Each daemon logs `raft leader: <id>` when it learns of a leader; the latest line is current.
+    const leaderId = await until(async () => {
+      const seen = cluster.peers.map(p => /raft leader: (\S+)\n(?![\s\S]*raft leader:)/.exec(readFileSync(join(p.folder, 'daemon.log'), 'utf8'))?.[1])
+      return seen.every(id => id !== undefined && id !== 'none' && id === seen[0]) ? seen[0] : undefined
+    }, 'every peer to agree on a leader')
+    const leaderIndex = cluster.peers.findIndex(p => p.id === leaderId)
+    expect(leaderIndex).toBeGreaterThanOrEqual(0)
+    await cluster.kill(leaderIndex)
+    const alive = cluster.peers.filter(p => p.index !== leaderIndex)
+    const cid = await putBlock(alive[0]!, `after leader loss ${Date.now()}`)
+    const pin = await until(async () => await getJson<PinJson>(`${alive[0]!.restUrl}/pins/${cid}?replication=2`, { method: 'POST' }), 'a pin after the leader died')
+    expect(pin.allocations.every(id => id !== cluster.peers[leaderIndex]!.id)).toBe(true)
+    await cluster.startPeer(leaderIndex)
+    await cluster.waitReady(cluster.peers)
+  }, 180_000)
+})
