@@ -1,0 +1,53 @@
+/** Where the ctl writes, what it reads from its environment, and its clock: injectable for tests. */
+import { createWriteStream } from 'node:fs'
+
+export interface CtlIo {
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  env: Record<string, string | undefined>
+  /** Unix nanoseconds. */
+  now: () => bigint
+  /** Current directory (for `add .`). */
+  cwd: string
+  /** Whether stdout is a terminal (the `add` progress bar is shown only then). */
+  isTty: boolean
+  /** Resolves after `ms` milliseconds (aborted with the signal). */
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** Opens a file for writing (`health graph --file`). */
+  openFile: (path: string) => Promise<{ write: (text: string) => void, close: () => Promise<void> }>
+}
+
+export function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted === true) { reject(signal.reason as Error); return }
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    const onAbort = (): void => { clearTimeout(timer); reject(signal!.reason as Error) }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
+
+async function openFile (path: string): Promise<{ write: (text: string) => void, close: () => Promise<void> }> {
+  const stream = createWriteStream(path)
+  await new Promise<void>((resolve, reject) => {
+    stream.once('open', () => { resolve() })
+    stream.once('error', reject)
+  })
+  return {
+    write: (text) => { stream.write(text) },
+    close: () => new Promise<void>((resolve) => { stream.end(resolve) })
+  }
+}
+
+/** The real process: stdout/stderr, process.env, the system clock. */
+export function processIo (): CtlIo {
+  return {
+    stdout: (t) => { process.stdout.write(t) },
+    stderr: (t) => { process.stderr.write(t) },
+    env: process.env,
+    now: () => BigInt(Date.now()) * 1_000_000n,
+    cwd: process.cwd(),
+    isTty: process.stdout.isTTY,
+    sleep,
+    openFile
+  }
+}
