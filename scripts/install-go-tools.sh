@@ -8,10 +8,18 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 mkdir -p "$CLUSTER_GOBIN"
 
+# Usage: install-go-tools.sh [--group G] [name]: the lines without a group (default), those of
+# group G, or the one named.
+group=""
+if [ "${1:-}" = "--group" ]; then group="$2"; shift 2; fi
 only="${1:-}"
-while IFS=$'\t' read -r name module version pkg; do
+while IFS=$'\t' read -r name module version pkg line_group; do
   case "$name" in ''|'#'*) continue ;; esac
-  [ -n "$only" ] && [ "$only" != "$name" ] && continue
+  if [ -n "$only" ]; then
+    [ "$only" != "$name" ] && continue
+  elif [ "${line_group:-}" != "$group" ]; then
+    continue
+  fi
   stamp="$CLUSTER_GOBIN/$name.version"
   if [ -x "$CLUSTER_GOBIN/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$module@$version" ]; then
     continue
