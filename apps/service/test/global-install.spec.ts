@@ -1,0 +1,51 @@
+import { execFile, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import { afterAll, describe, expect, it } from 'vitest'
+import { KuboDaemon } from '@cluster/test-utils'
+import { packForGlobalInstall } from '../dev/pack-global.ts'
+
+const run = promisify(execFile)
+const repo = resolve(import.meta.dirname, '..', '..', '..')
+const prefix = mkdtempSync(join(tmpdir(), 'global-prefix-'))
+const work = mkdtempSync(join(repo, '.cache', 'global-'))
+afterAll(() => {
+  rmSync(prefix, { recursive: true, force: true })
+  rmSync(work, { recursive: true, force: true })
+})
+
+describe('global install', () => {
+  it('installs ipfs-cluster-service and ipfs-cluster-ctl with npm into a fresh prefix; both run; one peer inits and serves', async () => {
+    await run(join(repo, 'node_modules', '.bin', 'turbo'), ['run', 'build', '--filter=@cluster/service...', '--filter=@cluster/ctl...', '--output-logs=errors-only'], { cwd: repo, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } })
+    const tarballs = await packForGlobalInstall(['@cluster/service', '@cluster/ctl'], work)
+    await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error',
+      tarballs.get('@cluster/service') as string, tarballs.get('@cluster/ctl') as string], { timeout: 300_000 })
+    const bin = (name: string): string => join(prefix, 'bin', name)
+
+    expect((await run(bin('ipfs-cluster-service'), ['--version'])).stdout).toBe('ipfs-cluster-service version 1.1.6\n')
+    expect((await run(bin('ipfs-cluster-ctl'), ['--version'])).stdout).toContain('1.1.6')
+
+    const folder = join(work, 'peer')
+    await run(bin('ipfs-cluster-service'), ['-c', folder, 'init', '--randomports'])
+    const kubo = await KuboDaemon.start()
+    const daemon = spawn(bin('ipfs-cluster-service'), ['-c', folder, 'daemon'], {
+      env: { ...process.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr }, stdio: ['ignore', 'pipe', 'pipe']
+    })
+    try {
+      let log = ''
+      daemon.stderr.on('data', (c: Buffer) => { log += c.toString() })
+      const deadline = Date.now() + 60_000
+      while (!log.includes('** IPFS Cluster is READY **') && daemon.exitCode === null && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
+      expect(log).toContain('** IPFS Cluster is READY **')
+      const api = [JSON.parse(readFileSync(join(folder, 'service.json'), 'utf8')).api.restapi.http_listen_multiaddress].flat()[0] as string
+      const { stdout } = await run(bin('ipfs-cluster-ctl'), ['--host', api, 'id'])
+      expect(stdout).toMatch(/^12D3KooW\S+ \| \S+ \| Sees 0 other peers/)
+    } finally {
+      daemon.kill('SIGTERM')
+      await new Promise(resolve => { if (daemon.exitCode !== null) resolve(null); else daemon.once('exit', resolve) })
+      await kubo.stop()
+    }
+  }, 400_000)
+})
