@@ -104,3 +104,42 @@ describe('a 3-peer cluster, each peer with its own Kubo', () => {
     expect(ids[0]?.clusterPeers).toHaveLength(3)
   })
 })
+
+describe('joining and leaving', () => {
+  const kubos: KuboDaemon[] = []
+  const peers: ClusterPeer[] = []
+  let dir: string
+
+  beforeAll(async () => { dir = mkdtempSync(join(tmpdir(), 'join-')) })
+  afterAll(async () => {
+    await Promise.all(peers.map(async p => await p.stop()))
+    await Promise.all(kubos.map(async k => await k.stop()))
+    rmSync(dir, { recursive: true, force: true })
+  }, 60_000)
+
+  async function peer (i: number, secret: string, bootstrap?: string[]): Promise<ClusterPeer> {
+    const kubo = await KuboDaemon.start()
+    kubos.push(kubo)
+    const p = await ClusterPeer.start({
+      ...fastOptions(join(dir, `peer${i}`), kubo), secret, privateKey: await generateKeyPair('Ed25519'), peername: `peer${i}`,
+      ...(bootstrap === undefined ? {} : { bootstrap })
+    })
+    peers.push(p)
+    return p
+  }
+
+  it('a peer joins with --bootstrap and is removed again; a peer with another secret cannot join', async () => {
+    const first = await peer(0, SECRET)
+    await first.consensus.waitForLeader()
+    const addr = `${first.host.getMultiaddrs()[0]?.toString() ?? ''}`
+    const second = await peer(1, SECRET, [addr])
+    expect(first.peerset().sort()).toEqual([first.peerId, second.peerId].sort())
+    await until(async () => second.peerset().length === 2 ? true : undefined, 'the joiner to see both members')
+
+    await expect(peer(2, 'b'.repeat(64), [addr])).rejects.toThrow()
+    expect(first.peerset()).toHaveLength(2)
+
+    await first.peerRemove(second.peerId)
+    expect(first.peerset()).toEqual([first.peerId])
+  }, 120_000)
+})

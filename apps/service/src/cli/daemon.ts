@@ -10,6 +10,8 @@ import { peerOptionsOf } from './peer-options.ts'
 export interface DaemonFlags {
   bootstrap?: string
   leave?: boolean
+  /** The peer was removed from the cluster and shut itself down (its Raft folder is cleaned). */
+  onRemoved?: () => void
 }
 
 /** A running daemon: the peer, its APIs, and how to stop them. */
@@ -36,16 +38,25 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   if (bootstrap.length > 0) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate)
 
   let peer: ClusterPeer
+  let restApi: RestApiServer | undefined
   try {
+    const raft = loaded.config.consensus.raft
     peer = await ClusterPeer.start({
       ...await peerOptionsOf(loaded, bootstrap),
-      logger: (level, message) => { if (level !== 'debug') io.err(`${level.toUpperCase()} ${message}\n`) }
+      logger: (level, message) => { if (level !== 'debug') io.err(`${level.toUpperCase()} ${message}\n`) },
+      onRemoved: () => {
+        void (async () => {
+          await restApi?.stop()
+          await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate).catch(() => {})
+          await release()
+          flags.onRemoved?.()
+        })()
+      }
     })
   } catch (err) {
     await release()
     throw new CommandError(`error creating cluster peer: ${(err as Error).message}`)
   }
-  let restApi: RestApiServer | undefined
   if (loaded.config.present.has('restapi')) {
     try {
       const section = (serviceConfigToJson(loaded.config).api as Record<string, unknown>).restapi
@@ -65,9 +76,12 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     ...(restApi === undefined ? {} : { restApi }),
     stop: async () => {
       stopping ??= (async () => {
-        if (flags.leave === true) await peer.consensus.rmPeer(peer.peerId).catch(() => {})
+        // leave_on_shutdown / --leave: remove ourselves (best effort), then clean the Raft state.
+        const leave = flags.leave === true || loaded.config.cluster.leaveOnShutdown
+        if (leave) await peer.consensus.rmPeer(peer.peerId).catch(() => {})
         await restApi?.stop()
         await peer.stop()
+        if (leave) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate).catch(() => {})
         await release()
       })()
       await stopping
@@ -77,8 +91,10 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
 
 /** Runs the daemon until SIGINT/SIGTERM/SIGHUP (a second signal warns, a third exits 1). */
 export async function runDaemon (folder: string, flags: DaemonFlags, io: Io): Promise<number> {
-  const daemon = await startDaemon(folder, flags, io)
+  let removed: (() => void) | undefined
+  const daemon = await startDaemon(folder, { ...flags, onRemoved: () => { removed?.() } }, io)
   return await new Promise<number>(resolve => {
+    removed = () => { resolve(0) }
     let signals = 0
     const onSignal = (): void => {
       signals++

@@ -42,6 +42,8 @@ export interface ClusterPeerOptions {
   /** `informer.pinqueue.weight_bucket_size` (100000). */
   pinqueueWeightBucket?: number
   logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+  /** Called after the peer shut itself down because it was removed from the peerset. */
+  onRemoved?: () => void
 }
 
 export const PEER_DEFAULTS = {

@@ -83,7 +83,11 @@ export class ClusterPeer implements ClusterApi {
         onInvalidOp: (err, index) => { this.log('error', `skipped log entry ${index}: ${err.message}`) }
       },
       onFatal: err => { this.log('error', `consensus stopped: ${err.message}`) },
-      onLeaderChange: leader => { this.log('info', `raft leader: ${leader ?? 'none'}`) }
+      onLeaderChange: leader => { this.log('info', `raft leader: ${leader ?? 'none'}`) },
+      onRemoved: () => {
+        this.log('warn', 'this peer was removed from the cluster: shutting down')
+        void this.stop().then(() => { this.options.onRemoved?.() })
+      }
     })
   }
 
@@ -97,15 +101,26 @@ export class ClusterPeer implements ClusterApi {
     await rpcServer.listen(host)
     peer.monitor.start()
     peer.startLoops()
-    for (const addr of options.bootstrap ?? []) await peer.join(addr)
+    try {
+      for (const addr of options.bootstrap ?? []) await peer.join(addr)
+    } catch (err) {
+      await peer.stop()
+      throw err
+    }
     return peer
   }
 
   /** Asks the peer at `addr` to add us to its cluster (`daemon --bootstrap`). */
+  /**
+   * Join (cluster-behaviour.md §11.2): asks the peer at `addr` to add us, waits for a leader,
+   * then re-checks every pin (what pins the existing pinset here).
+   */
   async join (addr: string): Promise<void> {
     const remote = await rememberPeer(this.host, addr)
-    await this.rpc.call(remote, Rpc.peerAdd, this.peerId, { timeoutMs: 30_000 })
+    if (remote === this.peerId) return
+    await this.rpc.call(remote, Rpc.peerAdd, this.peerId, { timeoutMs: 15_000 })
     await this.consensus.waitForLeader()
+    void this.recoverAllLocal()
   }
 
   async stop (): Promise<void> {
@@ -347,13 +362,7 @@ export class ClusterPeer implements ClusterApi {
     }
 
     // Recover once right after start, then periodically; expire pins at each state sync.
-    const recoverAll = async (): Promise<void> => {
-      try {
-        for await (const _ of this.tracker.recoverAll()) { /* re-queued */ }
-      } catch (err) {
-        if (!this.stopped) this.log('warn', `recover: ${(err as Error).message}`)
-      }
-    }
+    const recoverAll = async (): Promise<void> => { await this.recoverAllLocal() }
     const first = setTimeout(() => { void recoverAll() }, 1_000)
     first.unref()
     this.stops.push(() => { clearTimeout(first) })
@@ -377,6 +386,15 @@ export class ClusterPeer implements ClusterApi {
       addresses.push(...card.ipfsAddresses)
     }
     if (addresses.length > 0) await this.connector.connectSwarms(addresses).catch(() => {})
+  }
+
+  /** RecoverAllLocal: re-queue what this peer should pin but does not (errors are logged). */
+  private async recoverAllLocal (): Promise<void> {
+    try {
+      for await (const _ of this.tracker.recoverAll()) { /* re-queued */ }
+    } catch (err) {
+      if (!this.stopped) this.log('warn', `recover: ${(err as Error).message}`)
+    }
   }
 
   /** State sync (§8): unpin pins whose `expire_at` passed; only the closest peer acts. */
