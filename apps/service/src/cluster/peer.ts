@@ -9,7 +9,7 @@ import { allocate } from '@cluster/allocator'
 import { RaftConsensus } from '@cluster/consensus'
 import { DiskInformer, IpfsConnector, TagsInformer, type Informer } from '@cluster/ipfs-connector'
 import { isClosestPeer, PubsubMonitor, type Alert as MonitorAlert } from '@cluster/monitor'
-import { StatelessTracker } from '@cluster/pintracker'
+import { StatelessTracker, sweepExpiredPins } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
 import type { PeerCard } from './aggregate.ts'
@@ -22,6 +22,7 @@ import { Rpc } from './rpc-methods.ts'
 import { FANOUT_TIMEOUT_MS, connectGraphOf, globalInfo, globalStream, matchesFilter, repoGcAll, unreachableId } from './fanout.ts'
 import { pinqueueInformer, trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
+import { every, repinFrom, type RepinContext } from './repin.ts'
 
 export const VERSION = '1.1.6'
 const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
@@ -170,7 +171,7 @@ export class ClusterPeer implements ClusterApi {
 
   async peerRemove (peer: PeerId): Promise<void> {
     this.assertRunning()
-    if (!this.options.disableRepinning) await this.repinFrom(peer, false)
+    if (!this.options.disableRepinning) await repinFrom(this.repinContext(), peer, false)
     await this.consensus.rmPeer(peer)
   }
 
@@ -321,17 +322,7 @@ export class ClusterPeer implements ClusterApi {
     if (this.alertList.length >= MAX_ALERTS) this.alertList.length = 0
     this.alertList.unshift({ ...alert.metric, triggeredAt: Timestamp.fromUnixNanos(alert.triggeredAt) })
     if (alert.metric.name !== 'ping' || this.options.disableRepinning) return
-    await this.repinFrom(alert.metric.peer, true).catch((err: Error) => { this.log('error', `repin from ${alert.metric.peer}: ${err.message}`) })
-  }
-
-  /** Re-allocates the pins of a failed (or removed) peer (§6): only the closest peer acts, unless vacating. */
-  private async repinFrom (down: string, onlyIfClosest: boolean): Promise<void> {
-    const peers = this.peerset()
-    for (const pin of this.consensus.state.list()) {
-      if (!(pin.allocations ?? []).includes(down as PeerId)) continue
-      if (onlyIfClosest && !isClosestPeer(this.peerId, pin.cid, peers, down)) continue
-      await this.pinWith({ ...pin, allocations: [] }, [down])
-    }
+    await repinFrom(this.repinContext(), alert.metric.peer, true).catch((err: Error) => { this.log('error', `repin from ${alert.metric.peer}: ${err.message}`) })
   }
 
   private startLoops (): void {
@@ -350,7 +341,7 @@ export class ClusterPeer implements ClusterApi {
       }).catch((err: Error) => { this.log('warn', `ping: ${err.message}`) })
     }
     void ping()
-    this.every(this.options.monitorPingIntervalMs, ping)
+    this.stops.push(every(this.options.monitorPingIntervalMs, ping))
 
     const informers: Informer[] = [
       new DiskInformer(this.connector, { metricTtlMs: this.options.informerTtlMs }),
@@ -366,8 +357,17 @@ export class ClusterPeer implements ClusterApi {
     const first = setTimeout(() => { void recoverAll() }, 1_000)
     first.unref()
     this.stops.push(() => { clearTimeout(first) })
-    this.every(this.options.pinRecoverIntervalMs, recoverAll)
-    this.every(this.options.stateSyncIntervalMs, async () => { await this.unpinExpired() })
+    this.stops.push(every(this.options.pinRecoverIntervalMs, recoverAll))
+    this.stops.push(every(this.options.stateSyncIntervalMs, async () => {
+      const peers = this.peerset()
+      const { failed } = await sweepExpiredPins({
+        pinset: this.consensus.state,
+        now: Timestamp.now(),
+        isResponsible: cid => isClosestPeer(this.peerId, cid, peers, ''),
+        unpin: async cid => await this.unpin(cid)
+      })
+      for (const f of failed) this.log('warn', `expire ${f.cid.toString()}: ${f.error}`)
+    }))
   }
 
   private readonly swarmConnected = new Set<string>()
@@ -397,26 +397,13 @@ export class ClusterPeer implements ClusterApi {
     }
   }
 
-  /** State sync (§8): unpin pins whose `expire_at` passed; only the closest peer acts. */
-  async unpinExpired (): Promise<void> {
-    const now = Timestamp.now()
-    const peers = this.peerset()
-    for (const pin of this.consensus.state.list()) {
-      if (pin.expireAt.isZero() || !pin.expireAt.isBefore(now)) continue
-      if (!isClosestPeer(this.peerId, pin.cid, peers, '')) continue
-      await this.consensus.logUnpin(pin).catch((err: Error) => { this.log('warn', `expire ${pin.cid.toString()}: ${err.message}`) })
+  private repinContext (): RepinContext {
+    return {
+      self: this.peerId,
+      peerset: () => this.peerset(),
+      pins: () => this.consensus.state.list(),
+      repin: async (pin, blacklist) => { await this.pinWith(pin, blacklist) }
     }
-  }
-
-  private every (ms: number, task: () => Promise<void>): void {
-    let running = false
-    const timer = setInterval(() => {
-      if (running || this.stopped) return
-      running = true
-      void task().finally(() => { running = false })
-    }, ms)
-    timer.unref()
-    this.stops.push(() => { clearInterval(timer) })
   }
 
   private assertRunning (): void {

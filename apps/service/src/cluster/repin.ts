@@ -1,0 +1,40 @@
+import type { PeerId, Pin } from '@cluster/api'
+import { isClosestPeer } from '@cluster/monitor'
+
+/** What the re-pin sweep needs from the peer. */
+export interface RepinContext {
+  self: string
+  peerset: () => string[]
+  pins: () => Iterable<Pin>
+  repin: (pin: Pin, blacklist: string[]) => Promise<void>
+}
+
+/**
+ * Re-allocates the pins of a failed (or removed) peer (cluster-behaviour.md §6): with
+ * `onlyIfClosest`, only the peer closest to each CID acts (ping alerts reach every peer);
+ * vacating a removed peer acts on all of them.
+ */
+export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest: boolean): Promise<void> {
+  const peers = ctx.peerset()
+  const affected: Pin[] = []
+  for (const pin of ctx.pins()) {
+    if (!(pin.allocations ?? []).includes(down as PeerId)) continue
+    if (onlyIfClosest && !isClosestPeer(ctx.self, pin.cid, peers, down)) continue
+    affected.push(pin)
+  }
+  // Collected first: each re-pin is a commit, and the listing must not run under it.
+  for (const pin of affected) await ctx.repin({ ...pin, allocations: [] }, [down])
+}
+
+/** Runs `task` every `ms`, never two at once; returns the stop function. */
+export function every (ms: number, task: () => Promise<void>): () => void {
+  let running = false
+  let stopped = false
+  const timer = setInterval(() => {
+    if (running || stopped) return
+    running = true
+    void task().finally(() => { running = false })
+  }, ms)
+  timer.unref()
+  return () => { stopped = true; clearInterval(timer) }
+}
