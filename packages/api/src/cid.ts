@@ -40,8 +40,30 @@ function decodeBase32 (data: string, upper: boolean): Uint8Array {
   return out.subarray(0, n)
 }
 
+/** Go's hex.DecodeString (either case), with its error texts: a bad byte before an odd length. */
+function decodeBase16 (data: string): Uint8Array {
+  const nibble = (i: number): number => {
+    const c = data.charCodeAt(i)
+    if (c >= 48 && c <= 57) return c - 48
+    if (c >= 97 && c <= 102) return c - 87
+    if (c >= 65 && c <= 70) return c - 55
+    const cp = data.codePointAt(i) as number
+    throw new Error(`encoding/hex: invalid byte: U+${cp.toString(16).toUpperCase().padStart(4, '0')} '${String.fromCodePoint(cp)}'`)
+  }
+  const out = new Uint8Array(Math.floor(data.length / 2))
+  for (let i = 0; i < out.length; i++) out[i] = (nibble(2 * i) << 4) | nibble(2 * i + 1)
+  if (data.length % 2 === 1) {
+    nibble(data.length - 1)
+    throw new Error('encoding/hex: odd length hex string')
+  }
+  return out
+}
+
 /** The multibase codec whose prefix starts `text` (Go's go-multibase knows the same set). */
 function findBase (text: string): MultibaseDecoder<string> | undefined {
+  if (text[0] === 'f' || text[0] === 'F') {
+    return { decode: (t: string) => decodeBase16(t.slice(1)) } as unknown as MultibaseDecoder<string>
+  }
   if (text[0] === 'b' || text[0] === 'B') {
     const upper = text[0] === 'B'
     return { decode: (t: string) => decodeBase32(t.slice(1), upper) } as unknown as MultibaseDecoder<string>

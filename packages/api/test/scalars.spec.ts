@@ -51,3 +51,13 @@ describe('multiaddrs', () => {
     }
   })
 })
+
+describe('base16 CIDs and peer IDs fail with Go hex errors', () => {
+  it('reports the first invalid byte, then an odd length, as encoding/hex does', () => {
+    const parse = parseCid
+    expect(() => parse('foo')).toThrow("encoding/hex: invalid byte: U+006F 'o'")
+    expect(() => parse('Fxyz')).toThrow("encoding/hex: invalid byte: U+0078 'x'")
+    expect(() => parse('f0')).toThrow('encoding/hex: odd length hex string')
+    expect(parse('f01551220' + 'ab'.repeat(32)).toString()).toBe(parse('f01551220' + 'AB'.repeat(32)).toString())
+  })
+})
