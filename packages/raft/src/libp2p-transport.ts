@@ -2,6 +2,7 @@ import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { decodeMessage, encodeMessage } from './codec.ts'
+import { DecodeError } from './transport-errors.ts'
 import type { Message, NodeId } from './messages.ts'
 import type { RaftTransport } from './transport.ts'
 
@@ -16,6 +17,8 @@ export interface Libp2pTransportOptions {
   maxQueuedPerPeer?: number
   /** Largest accepted frame (snapshots travel in one message). Default 256 MiB. */
   maxMessageBytes?: number
+  /** A frame was refused (undecodable, oversize, or sent in another node's name). */
+  onInvalidMessage?: (err: Error, from: string) => void
 }
 
 /**
@@ -27,7 +30,8 @@ export class Libp2pTransport implements RaftTransport {
   readonly localId: NodeId
   private readonly node: Libp2p
   private readonly protocol: string
-  private readonly options: Required<Libp2pTransportOptions>
+  private readonly options: Required<Omit<Libp2pTransportOptions, 'onInvalidMessage'>>
+  private readonly onInvalid: (err: Error, from: string) => void
   private readonly peers = new Map<NodeId, Outbound>()
   private messageHandler: (m: Message) => void = () => {}
   private unreachableHandler: (peer: NodeId) => void = () => {}
@@ -44,6 +48,7 @@ export class Libp2pTransport implements RaftTransport {
       maxQueuedPerPeer: options.maxQueuedPerPeer ?? 4096,
       maxMessageBytes: options.maxMessageBytes ?? 256 * 1024 * 1024
     }
+    this.onInvalid = options.onInvalidMessage ?? (() => {})
   }
 
   static async create (node: Libp2p, options: Libp2pTransportOptions = {}): Promise<Libp2pTransport> {
@@ -109,14 +114,21 @@ export class Libp2pTransport implements RaftTransport {
         let m: Message
         try {
           m = decodeMessage(frame.subarray())
-        } catch {
+        } catch (err) {
+          this.onInvalid(err as Error, remote)
           continue
         }
-        if (m.from !== remote || m.to !== this.localId) continue
+        if (m.from !== remote || m.to !== this.localId) {
+          this.onInvalid(new DecodeError(`message from ${m.from} to ${m.to} arrived from ${remote}: refused`), remote)
+          continue
+        }
         this.messageHandler(m)
       }
-    } catch {
-      // The remote closed or reset the stream; it opens a new one when it has more to say.
+    } catch (err) {
+      // The remote closed or reset the stream (it opens a new one when it has more to say), or
+      // sent a frame over the size limit: the stream is dropped.
+      if (!this.closed && /too (long|large)|exceeds|max/i.test((err as Error).message)) this.onInvalid(new DecodeError(`oversize frame: ${(err as Error).message}`), remote)
+      stream.abort(err as Error)
     } finally {
       this.inbound.delete(stream)
     }

@@ -112,4 +112,31 @@ describe('Libp2pTransport over real libp2p on loopback', () => {
       await n1.stop()
     }
   })
+
+  it('refuses garbage and oversize frames with a named error, and keeps serving', async () => {
+    const [n1, n2] = await Promise.all([node(), node()])
+    try {
+      n1.peerStore.merge(n2.peerId, { multiaddrs: n2.getMultiaddrs() })
+      const invalid: string[] = []
+      const t2 = await Libp2pTransport.create(n2, { maxMessageBytes: 1024, onInvalidMessage: err => invalid.push(`${err.name}: ${err.message}`) })
+      const got: Message[] = []
+      t2.onMessage(m => got.push(m))
+      const { lpStream } = await import('@libp2p/utils')
+      const raw = lpStream(await n1.dialProtocol(n2.peerId, '/cluster-ts/raft/1.0.0'))
+      await raw.write(new TextEncoder().encode('not msgpack at all'))
+      await raw.write(new Uint8Array(4096))
+      const deadline = Date.now() + 10_000
+      while (invalid.length < 2 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+      expect(invalid[0]).toMatch(/^DecodeError: /)
+      expect(invalid[1]).toMatch(/^DecodeError: oversize frame/)
+      // A well-formed message on a new stream still gets through.
+      const t1 = await Libp2pTransport.create(n1)
+      t1.send([sample(n1.peerId.toString(), n2.peerId.toString())])
+      while (got.length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+      expect(got).toHaveLength(1)
+      await Promise.all([t1.close(), t2.close()])
+    } finally {
+      await Promise.all([n1.stop(), n2.stop()])
+    }
+  })
 })
