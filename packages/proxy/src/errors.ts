@@ -1,0 +1,48 @@
+/**
+ * Named errors of @cluster/proxy. Each has a stable `name` and `code`; handlers turn them into
+ * Kubo-shaped error bodies (`{"Message","Code":0,"Type":"error"}`) with `status`.
+ */
+
+/** Base class of the errors of this package. */
+export class ProxyError extends Error {
+  override readonly name: string = 'ProxyError'
+  readonly code: string = 'ERR_PROXY'
+  /** HTTP status Kubo would answer with. */
+  readonly status: number = 500
+}
+
+/** The `ipfsproxy` configuration section is invalid (load or validation). */
+export class ProxyConfigError extends ProxyError {
+  override readonly name = 'ProxyConfigError'
+  override readonly code = 'ERR_PROXY_CONFIG'
+}
+
+/** A listener could not be opened (busy port, bad address). */
+export class ProxyStartError extends ProxyError {
+  override readonly name = 'ProxyStartError'
+  override readonly code = 'ERR_PROXY_START'
+}
+
+/** A request argument is missing or malformed in a way Kubo reports as a client error (400). */
+export class ProxyArgumentError extends ProxyError {
+  override readonly name = 'ProxyArgumentError'
+  override readonly code = 'ERR_PROXY_ARGUMENT'
+  override readonly status: number = 400
+}
+
+/** A request cannot be served (bad path, bad option, unsupported mode); answered with 500 like Kubo. */
+export class ProxyRequestError extends ProxyError {
+  override readonly name = 'ProxyRequestError'
+  override readonly code = 'ERR_PROXY_REQUEST'
+}
+
+/** The IPFS daemon behind the proxy could not be reached or answered badly. */
+export class ProxyUpstreamError extends ProxyError {
+  override readonly name = 'ProxyUpstreamError'
+  override readonly code = 'ERR_PROXY_UPSTREAM'
+}
+
+/** The text of any thrown value. */
+export function messageOf (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,0 +1,101 @@
+/**
+ * The plain reverse proxy (proxy.md §4): request and response bodies are streamed in both
+ * directions (never buffered), hop-by-hop headers dropped, `X-Forwarded-For` appended, trailers
+ * (`X-Stream-Error`) forwarded. Kubo unreachable → 502 with a Kubo-style JSON error.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { messageOf } from './errors.ts'
+import { sendError } from './respond.ts'
+import type { Upstream } from './upstream.ts'
+
+const HOP_BY_HOP = new Set([
+  'connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization',
+  'te', 'trailer', 'transfer-encoding', 'upgrade'
+])
+
+/** Headers named in `Connection` are hop-by-hop too. */
+function connectionTokens (value: string | string[] | undefined): Set<string> {
+  const out = new Set<string>()
+  for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+    for (const token of v.split(',')) if (token.trim() !== '') out.add(token.trim().toLowerCase())
+  }
+  return out
+}
+
+/** Request headers for the upstream: raw names and repeated values kept, hop-by-hop removed. */
+export function forwardHeaders (req: IncomingMessage): OutgoingHttpHeaders {
+  const drop = connectionTokens(req.headers.connection)
+  const out: Record<string, string | string[]> = {}
+  const raw = req.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    const value = raw[i + 1] as string
+    const lower = name.toLowerCase()
+    if (HOP_BY_HOP.has(lower) || drop.has(lower) || lower === 'x-forwarded-for') continue
+    const prev = out[name]
+    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+  }
+  const client = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
+  const prior = req.headers['x-forwarded-for']
+  const chain = Array.isArray(prior) ? prior.join(', ') : prior
+  if (client !== '') out['X-Forwarded-For'] = chain !== undefined && chain !== '' ? `${chain}, ${client}` : client
+  else if (chain !== undefined) out['X-Forwarded-For'] = chain
+  return out
+}
+
+/** Response headers for the client: hop-by-hop removed; declared trailers re-announced. */
+function backwardHeaders (res: IncomingMessage): OutgoingHttpHeaders {
+  const drop = connectionTokens(res.headers.connection)
+  const out: Record<string, string | string[]> = {}
+  const raw = res.rawHeaders
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] as string
+    const lower = name.toLowerCase()
+    if (HOP_BY_HOP.has(lower) || drop.has(lower)) continue
+    const prev = out[name]
+    const value = raw[i + 1] as string
+    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
+  }
+  const trailer = res.headers.trailer
+  if (trailer !== undefined && trailer !== '') {
+    out.Trailer = trailer
+    // Trailers need chunked encoding: let Node choose it.
+    for (const k of Object.keys(out)) if (k.toLowerCase() === 'content-length') delete out[k]
+  }
+  return out
+}
+
+/** Forwards one request to Kubo and streams the answer back. Never throws. */
+export function reverseProxy (req: IncomingMessage, res: ServerResponse, upstream: Upstream): void {
+  const controller = new AbortController()
+  const abort = (): void => { if (!res.writableFinished) controller.abort() }
+  res.on('close', abort)
+  upstream.request({
+    method: req.method ?? 'GET',
+    path: req.url ?? '/',
+    headers: forwardHeaders(req),
+    body: req,
+    signal: controller.signal
+  }).then(up => {
+    up.on('error', () => { res.destroy() })
+    res.writeHead(up.statusCode ?? 502, up.statusMessage, backwardHeaders(up))
+    if (res.req.method === 'HEAD') {
+      up.resume()
+      res.end()
+      return
+    }
+    up.pipe(res, { end: false })
+    up.on('end', () => {
+      const trailers: Record<string, string> = {}
+      const raw = up.rawTrailers
+      for (let i = 0; i + 1 < raw.length; i += 2) trailers[raw[i] as string] = raw[i + 1] as string
+      if (Object.keys(trailers).length > 0) res.addTrailers(trailers)
+      res.end()
+    })
+  }, (err: unknown) => {
+    if (controller.signal.aborted) return
+    req.resume()
+    if (res.headersSent) res.destroy()
+    else sendError(res, 502, messageOf(err))
+  })
+}
