@@ -68,6 +68,11 @@ describe('ipfs-cluster-service', () => {
       expect(res.status).toBe(200)
       expect((await daemon.peer.allocation(parseCid(Key))).name).toBe('roundtrip')
       await daemon.peer.pin(parseCid('QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS'), { ...defaultPinOptions(), name: 'second' })
+
+      // The IPFS proxy answers pin/ls from the cluster's pinset.
+      const proxyAddr = daemon.proxy?.addresses[0]
+      const listed = await (await fetch(`http://${proxyAddr?.host ?? ''}:${proxyAddr?.port ?? ''}/api/v0/pin/ls?arg=${Key}`, { method: 'POST' })).json() as { Keys: Record<string, { Type: string }> }
+      expect(listed.Keys[Key]).toMatchObject({ Type: 'recursive' })
     } finally {
       await daemon.stop()
     }

@@ -1,5 +1,6 @@
 import { rename, rm, stat } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
+import { ProxyServer, applyProxyEnv, parseProxyConfig } from '@cluster/proxy'
 import { RestApiServer, restApiConfigFromJson } from '@cluster/rest-api'
 import { ClusterPeer } from '../cluster/index.ts'
 import { consensusOf, loadConfigFolder, raftDataFolder, serviceConfigToJson, type LoadedConfigFolder } from '../config/index.ts'
@@ -18,6 +19,7 @@ export interface DaemonFlags {
 export interface RunningDaemon {
   peer: ClusterPeer
   restApi?: RestApiServer
+  proxy?: ProxyServer
   stop: () => Promise<void>
 }
 
@@ -39,6 +41,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
 
   let peer: ClusterPeer
   let restApi: RestApiServer | undefined
+  let proxy: ProxyServer | undefined
   try {
     const raft = loaded.config.consensus.raft
     peer = await ClusterPeer.start({
@@ -47,6 +50,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
       onRemoved: () => {
         void (async () => {
           await restApi?.stop()
+          await proxy?.stop()
           await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate).catch(() => {})
           await release()
           flags.onRemoved?.()
@@ -68,18 +72,35 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
       throw new CommandError(`error creating REST API component: ${(err as Error).message}`)
     }
   }
+  if (loaded.config.present.has('ipfsproxy')) {
+    try {
+      const section = (serviceConfigToJson(loaded.config).api as Record<string, unknown>).ipfsproxy
+      proxy = new ProxyServer(peer, applyProxyEnv(parseProxyConfig(section, folder), env), {
+        repoStats: async opts => await peer.repoStats(opts),
+        logger: (level, message) => { if (level === 'warn' || level === 'error') io.err(`${level.toUpperCase()} ipfsproxy: ${message}\n`) }
+      })
+      await proxy.start()
+    } catch (err) {
+      await restApi?.stop()
+      await peer.stop()
+      await release()
+      throw new CommandError(`error creating IPFS Proxy component: ${(err as Error).message}`)
+    }
+  }
   await peer.consensus.waitForLeader().catch(() => { io.err('WARN no Raft leader yet: waiting for peers\n') })
   io.err('** IPFS Cluster is READY **\n')
   let stopping: Promise<void> | undefined
   return {
     peer,
     ...(restApi === undefined ? {} : { restApi }),
+    ...(proxy === undefined ? {} : { proxy }),
     stop: async () => {
       stopping ??= (async () => {
         // leave_on_shutdown / --leave: remove ourselves (best effort), then clean the Raft state.
         const leave = flags.leave === true || loaded.config.cluster.leaveOnShutdown
         if (leave) await peer.consensus.rmPeer(peer.peerId).catch(() => {})
         await restApi?.stop()
+        await proxy?.stop()
         await peer.stop()
         if (leave) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate).catch(() => {})
         await release()

@@ -13,7 +13,7 @@ import { StatelessTracker, sweepExpiredPins } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
 import type { PeerCard } from './aggregate.ts'
-import { ClusterStoppedError } from './errors.ts'
+import { ClusterRequestError, ClusterStoppedError } from './errors.ts'
 import { createHost, rememberPeer, type ClusterHost } from './host.ts'
 import { informerLoop, metricCodec, pingValue, readPingValue } from './metrics.ts'
 import { PEER_DEFAULTS, type ClusterPeerOptions } from './options.ts'
@@ -186,7 +186,36 @@ export class ClusterPeer implements ClusterApi {
   }
 
   async pin (cid: CID, options: PinOptions): Promise<Pin> {
+    if (options.pinUpdate !== undefined && !options.pinUpdate.equals(cid)) return await this.pinUpdate(options.pinUpdate, cid, options)
     return await this.pinWith({ ...options, cid, type: 'pin', allocations: [], maxDepth: options.mode === 'direct' ? 0 : -1, reference: undefined, timestamp: Timestamp.ZERO }, [])
+  }
+
+  /**
+   * PinUpdate (cluster-behaviour.md §3.4): the new CID takes the old pin's allocations, factors,
+   * mode and metadata (no allocation runs); the name and a future expiry may be replaced; the old
+   * pin stays. Allocated peers pin the new CID with Kubo's `pin/update` when they can.
+   */
+  async pinUpdate (from: CID, to: CID, options: PinOptions): Promise<Pin> {
+    this.assertRunning()
+    const existing = await this.allocation(from)
+    if (existing.type !== 'pin') throw new ClusterRequestError('this pin type cannot be updated')
+    const now = Timestamp.now()
+    const pin: Pin = {
+      ...existing,
+      cid: to,
+      pinUpdate: from,
+      timestamp: now,
+      name: options.name !== '' ? options.name : existing.name,
+      expireAt: !options.expireAt.isZero() && options.expireAt.isAfter(now) ? options.expireAt : existing.expireAt
+    }
+    await this.consensus.logPin(pin)
+    return pin
+  }
+
+  /** Every member's Kubo repository sizes (the proxy's `repo/stat` sums them). */
+  async repoStats (opts: { signal?: AbortSignal } = {}): Promise<Array<{ repoSize: bigint, storageMax: bigint } | Error>> {
+    const results = await this.rpc.callMany(this.peerset(), Rpc.ipfsRepoStat, undefined, { timeoutMs: FANOUT_TIMEOUT_MS, ...(opts.signal === undefined ? {} : { signal: opts.signal }) })
+    return [...results.values()].map(r => r instanceof Error ? r : { repoSize: BigInt(r[0] ?? '0'), storageMax: BigInt(r[1] ?? '0') })
   }
 
   async pinPath (path: string, options: PinOptions): Promise<Pin> {

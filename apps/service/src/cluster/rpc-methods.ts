@@ -23,5 +23,7 @@ export const Rpc = {
   trackerStatusAll: streaming('PinTracker.StatusAll', 'trusted', filter, codecs.pinInfo),
   trackerRecover: unary('PinTracker.Recover', 'trusted', text, codecs.pinInfo),
   ipfsSwarmPeers: unary('IPFSConnector.SwarmPeers', 'trusted', none, listOf(text)),
+  /** Repo size and StorageMax of the peer's Kubo, as decimal strings (they exceed 2^53). */
+  ipfsRepoStat: unary('IPFSConnector.RepoStat', 'trusted', none, listOf(text)),
   sendInformersMetrics: unary('Cluster.SendInformersMetrics', 'closed', none, none)
 } as const

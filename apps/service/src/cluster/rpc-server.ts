@@ -23,5 +23,9 @@ export function serveRpc (peer: ClusterPeer, server: RpcServer): void {
     .implement(Rpc.trackerStatusAll, async function * (filter) { yield * peer.tracker.statusAll(filter) })
     .implement(Rpc.trackerRecover, async (cid) => await peer.tracker.recover(parseCid(cid)))
     .implement(Rpc.ipfsSwarmPeers, async () => (await peer.connector.swarmPeers()).map(p => p.toString()))
+    .implement(Rpc.ipfsRepoStat, async () => {
+      const stat = await peer.connector.repoStat()
+      return [stat.repoSize.toString(), stat.storageMax.toString()]
+    })
     .implement(Rpc.sendInformersMetrics, async () => undefined)
 }
