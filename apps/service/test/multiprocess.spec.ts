@@ -104,4 +104,14 @@ describe('a cluster of 3 daemon processes with a Kubo each', () => {
     await cluster.startPeer(leaderIndex)
     await cluster.waitReady(cluster.peers)
   }, 180_000)
+
+  it('stops cleanly on SIGTERM and rewrites each peerstore with the other peers', async () => {
+    await cluster.stop()
+    for (const p of cluster.peers) {
+      expect(p.daemon?.exitCode).toBe(0)
+      const lines = readFileSync(join(p.folder, 'peerstore'), 'utf8').trim().split('\n')
+      const ids = new Set(lines.map(l => l.split('/p2p/').pop()))
+      expect([...ids].sort()).toEqual(cluster.peers.filter(q => q !== p).map(q => q.id).sort())
+    }
+  }, 60_000)
 })

@@ -3,7 +3,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { ProxyServer, applyProxyEnv, parseProxyConfig } from '@cluster/proxy'
 import { RestApiServer, restApiConfigFromJson } from '@cluster/rest-api'
 import { ClusterPeer } from '../cluster/index.ts'
-import { consensusOf, loadConfigFolder, raftDataFolder, serviceConfigToJson, type LoadedConfigFolder } from '../config/index.ts'
+import { consensusOf, loadConfigFolder, peerstorePath, raftDataFolder, serviceConfigToJson, writePeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
 import { acquireLock } from './lock.ts'
 import { CommandError, type Io } from './io.ts'
 import { peerOptionsOf } from './peer-options.ts'
@@ -99,6 +99,9 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
         // leave_on_shutdown / --leave: remove ourselves (best effort), then clean the Raft state.
         const leave = flags.leave === true || loaded.config.cluster.leaveOnShutdown
         if (leave) await peer.consensus.rmPeer(peer.peerId).catch(() => {})
+        // The peerstore file is rewritten with what we know of the other peers (Go does too).
+        const known = await peer.peerAddresses().catch(() => [])
+        if (known.length > 0) await writePeerstoreFile(peerstorePath(loaded.config.cluster, folder), known).catch(() => {})
         await restApi?.stop()
         await proxy?.stop()
         await peer.stop()

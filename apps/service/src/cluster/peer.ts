@@ -212,6 +212,17 @@ export class ClusterPeer implements ClusterApi {
     return pin
   }
 
+  /** Known addresses of the other members (`/…/p2p/<id>`), for the peerstore file. */
+  async peerAddresses (): Promise<string[]> {
+    const out: string[] = []
+    for (const member of this.peerset()) {
+      if (member === this.peerId) continue
+      const info = await this.host.peerStore.get(peerIdFromString(member)).catch(() => undefined)
+      for (const a of info?.addresses ?? []) out.push(`${a.multiaddr.toString()}/p2p/${member}`)
+    }
+    return out.sort()
+  }
+
   /** Every member's Kubo repository sizes (the proxy's `repo/stat` sums them). */
   async repoStats (opts: { signal?: AbortSignal } = {}): Promise<Array<{ repoSize: bigint, storageMax: bigint } | Error>> {
     const results = await this.rpc.callMany(this.peerset(), Rpc.ipfsRepoStat, undefined, { timeoutMs: FANOUT_TIMEOUT_MS, ...(opts.signal === undefined ? {} : { signal: opts.signal }) })
