@@ -9,7 +9,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { goCtl, normalise, tsCtl } from './harness.ts'
-import { syntheticCid } from './fake-cluster.ts'
+import { syntheticCid } from '@cluster/test-utils'
 
 interface Upload { query: string, parts: Array<{ filename: string, type: string, size: number }> }
 

@@ -1,9 +1,9 @@
 /** Shared test data: the fake cluster's IDs and the example pin of rest-api.md §2.4. */
 import { parseCid, Timestamp } from '@cluster/api'
 import type { Pin } from '@cluster/api'
-import { C1, T0 } from './fake-cluster.ts'
+import { C1, T0 } from '@cluster/test-utils'
 
-export * from './fake-cluster.ts'
+export * from '@cluster/test-utils'
 
 export function examplePin (): Pin {
   return {

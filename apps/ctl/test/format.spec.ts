@@ -6,7 +6,7 @@ import {
   formatAddedOutput, formatAlert, formatApiError, formatBandwidth, formatGlobalPinInfo, formatGlobalRepoGc, formatId,
   formatMetric, formatPin, humanBytes, indentJson, makeDot, relativeTime, statusReached
 } from '../src/index.ts'
-import { C1, C2, I1, I2, P1, P2, P3 } from './fake-cluster.ts'
+import { C1, C2, I1, I2, P1, P2, P3 } from '@cluster/test-utils'
 import { goFixed } from '../src/humanize.ts'
 
 const SEC = 1_000_000_000n

@@ -9,7 +9,7 @@ import { RestApiServer } from '@cluster/rest-api'
 import { main } from '../src/index.ts'
 import type { CtlIo } from '../src/index.ts'
 import { sleep } from '../src/io.ts'
-import { FakeCluster, T0 } from './fake-cluster.ts'
+import { FakeCluster, T0 } from '@cluster/test-utils'
 
 export const GO_CTL = join(process.env.CLUSTER_GOBIN ?? join(import.meta.dirname, '../../../.cache/gobin'), 'ipfs-cluster-ctl')
 

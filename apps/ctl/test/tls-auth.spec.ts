@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { RestApiServer } from '@cluster/rest-api'
 import { goCtl, normalise, tsCtl } from './harness.ts'
-import { FakeCluster, P1, T0 } from './fake-cluster.ts'
+import { FakeCluster, P1, T0 } from '@cluster/test-utils'
 
 let tlsServer: RestApiServer
 let tlsHost: string

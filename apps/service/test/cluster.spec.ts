@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPinOptions, parseCid, PinNotFoundError, type GlobalPinInfo } from '@cluster/api'
-import { KuboDaemon } from '@cluster/test-utils'
+import { KuboDaemon, until } from '@cluster/test-utils'
 import { ClusterPeer, type ClusterPeerOptions } from '../src/cluster/index.ts'
 
 const SECRET = 'a'.repeat(64)
@@ -24,15 +24,6 @@ function fastOptions (dir: string, kubo: KuboDaemon): Omit<ClusterPeerOptions, '
   }
 }
 
-async function until<T> (probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const v = await probe()
-    if (v !== undefined) return v
-    await new Promise(resolve => setTimeout(resolve, 100))
-  }
-  throw new Error(`timed out: ${what}`)
-}
 
 function statuses (g: GlobalPinInfo): string[] {
   return Object.values(g.peerMap ?? {}).map(s => s.status).sort()

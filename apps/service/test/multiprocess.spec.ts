@@ -2,20 +2,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { until } from '@cluster/test-utils'
 import { LocalCluster, type LocalPeer } from '../dev/local-cluster.ts'
 
 interface PinJson { allocations: string[] }
 interface StatusJson { peer_map: Record<string, { status: string }> }
 
-async function until<T> (probe: () => Promise<T | undefined>, what: string, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const v = await probe().catch(() => undefined)
-    if (v !== undefined) return v
-    await new Promise(resolve => setTimeout(resolve, 250))
-  }
-  throw new Error(`timed out: ${what}`)
-}
 
 async function getJson<T> (url: string, init?: RequestInit): Promise<T> {
   const res = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) })

@@ -123,12 +123,4 @@ function defaults (): PinOptions {
   return { replicationFactorMin: 0, replicationFactorMax: 0, name: '', mode: 'recursive', shardSize: 0, userAllocations: null, expireAt: Timestamp.ZERO, metadata: null, pinUpdate: undefined, origins: null }
 }
 
-export async function until<T> (probe: () => Promise<T | undefined> | T | undefined, what: string, ms = 60_000): Promise<T> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    const v = await probe()
-    if (v !== undefined) return v
-    await new Promise(resolve => setTimeout(resolve, 150))
-  }
-  throw new Error(`timed out: ${what}`)
-}
+export { until } from '@cluster/test-utils'

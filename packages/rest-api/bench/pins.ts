@@ -8,7 +8,7 @@ import { Agent, request } from 'node:http'
 import { defaultPinOptions, newRecord, Timestamp } from '@cluster/api'
 import type { GlobalPinInfo, LocalOption, Pin, PinInfoShort, PinTypeFilter, TrackerStatusFilter } from '@cluster/api'
 import { RestApiServer } from '@cluster/rest-api'
-import { FakeCluster, syntheticCid, P1, P2, T0 } from '../test/fake-cluster.ts'
+import { FakeCluster, syntheticCid, P1, P2, T0 } from '@cluster/test-utils'
 import { summarize, writeResults } from '../../../scripts/lib/bench-results.ts'
 import type { BenchRow } from '../../../scripts/lib/bench-results.ts'
 

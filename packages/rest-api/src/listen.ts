@@ -1,71 +1,13 @@
-/** Listen multiaddrs (`http_listen_multiaddress`) → Node listen options, and bound addresses back. */
-import { isIP } from 'node:net'
-import type { AddressInfo } from 'node:net'
+/** Listen multiaddrs → Node listen options (shared parser of @cluster/api, this package's error). */
+import { boundAddress, parseListenMultiaddr as parseListen, type BoundAddress, type ListenTarget } from '@cluster/api'
 import { RestApiStartError } from './errors.ts'
 
-export type ListenTarget =
-  | { kind: 'tcp', host: string, port: number, family: 4 | 6 | 0 }
-  | { kind: 'unix', path: string }
+export { boundAddress, type BoundAddress, type ListenTarget }
 
-export interface BoundAddress {
-  /** The listen address as a multiaddr, with the real port (`/ip4/127.0.0.1/tcp/41234`). */
-  multiaddr: string
-  /** Base URL for clients (`http://127.0.0.1:41234`, `https://…`, or `http+unix://…`). */
-  url: string
-  host?: string
-  port?: number
-  socketPath?: string
-}
-
-/** Parses `/ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>` or `/unix/<path>`. */
 export function parseListenMultiaddr (addr: string): ListenTarget {
-  const bad = (why: string): RestApiStartError => new RestApiStartError(`cannot listen on ${JSON.stringify(addr)}: ${why}`)
-  if (addr.startsWith('/unix/')) {
-    let path = addr.slice('/unix'.length)
-    if (path.includes('%')) {
-      try {
-        path = decodeURIComponent(path.slice(1))
-      } catch {
-        throw bad('bad unix path')
-      }
-    }
-    if (path === '' || path === '/') throw bad('empty unix path')
-    return { kind: 'unix', path }
-  }
-  const parts = addr.split('/')
-  if (parts.length !== 5 || parts[0] !== '' || parts[3] !== 'tcp') throw bad('expected /<ip4|ip6|dns|dns4|dns6>/<host>/tcp/<port> or /unix/<path>')
-  const [, proto, host, , portText] = parts as [string, string, string, string, string]
-  if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw bad('invalid port')
-  const port = Number(portText)
-  switch (proto) {
-    case 'ip4':
-      if (isIP(host) !== 4) throw bad('invalid IPv4 address')
-      return { kind: 'tcp', host, port, family: 4 }
-    case 'ip6':
-      if (isIP(host) !== 6) throw bad('invalid IPv6 address')
-      return { kind: 'tcp', host, port, family: 6 }
-    case 'dns':
-    case 'dns4':
-    case 'dns6':
-      if (host === '') throw bad('empty host name')
-      return { kind: 'tcp', host, port, family: proto === 'dns4' ? 4 : proto === 'dns6' ? 6 : 0 }
-    default:
-      throw bad(`unsupported protocol ${proto}`)
-  }
-}
-
-export function boundAddress (target: ListenTarget, info: AddressInfo | string | null, tls: boolean): BoundAddress {
-  const scheme = tls ? 'https' : 'http'
-  if (target.kind === 'unix') {
-    return { multiaddr: `/unix${target.path}`, url: `${scheme}+unix://${encodeURIComponent(target.path)}`, socketPath: target.path }
-  }
-  const host = info !== null && typeof info === 'object' ? info.address : target.host
-  const port = info !== null && typeof info === 'object' ? info.port : target.port
-  const v6 = isIP(host) === 6
-  return {
-    multiaddr: `/${v6 ? 'ip6' : 'ip4'}/${host}/tcp/${port}`,
-    url: `${scheme}://${v6 ? `[${host}]` : host}:${port}`,
-    host,
-    port
+  try {
+    return parseListen(addr)
+  } catch (err) {
+    throw new RestApiStartError((err as Error).message, { cause: err })
   }
 }

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ClusterApi } from '@cluster/api'
 import { createRestApiApp } from '../src/index.ts'
-import { FakeCluster, C1, Q1, P1, P2 } from './fake-cluster.ts'
+import { FakeCluster, C1, Q1, P1, P2 } from '@cluster/test-utils'
 import { seed, FIXED_NOW } from './helpers.ts'
 
 /** Deterministic PRNG (mulberry32). */

@@ -3,7 +3,7 @@ import { Timestamp, parseCid, parseMultiaddr } from '@cluster/api'
 import type { Pin } from '@cluster/api'
 import { createRestApiApp, RestApiServer } from '../src/index.ts'
 import type { RestApiConfig, RestApiApp } from '../src/index.ts'
-import { FakeCluster, C1, T0 } from './fake-cluster.ts'
+import { FakeCluster, C1, T0 } from '@cluster/test-utils'
 
 export const FIXED_NOW = (): Timestamp => T0
 

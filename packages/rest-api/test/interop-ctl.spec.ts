@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { RestApiServer } from '../src/index.ts'
 import { startServer, seed } from './helpers.ts'
-import { FakeCluster, C1, C2, P1, P2, I1, Q1, Q2 } from './fake-cluster.ts'
+import { FakeCluster, C1, C2, P1, P2, I1, Q1, Q2 } from '@cluster/test-utils'
 
 const CTL = join(process.env.CLUSTER_GOBIN ?? join(import.meta.dirname, '../../../.cache/gobin'), 'ipfs-cluster-ctl')
 

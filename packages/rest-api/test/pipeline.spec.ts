@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { makeApp } from './helpers.ts'
-import { C1, Q1 } from './fake-cluster.ts'
+import { C1, Q1 } from '@cluster/test-utils'
 
 async function collect<T> (it: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []

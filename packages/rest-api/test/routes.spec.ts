@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { encodeId, encodeGlobalRepoGc, parseCid, stringifyJson, Timestamp } from '@cluster/api'
 import { makeApp, seed, EXAMPLE_PIN_JSON, ndjson } from './helpers.ts'
-import { C1, C2, C3, P1, P2, P3, Q1, Q2 } from './fake-cluster.ts'
+import { C1, C2, C3, P1, P2, P3, Q1, Q2 } from '@cluster/test-utils'
 
 const JSON_TYPE = 'application/json'
 

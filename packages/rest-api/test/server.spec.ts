@@ -10,7 +10,7 @@ import {
   RestApiServer, restApiConfigFromJson, restApiConfigToJson, defaultRestApiConfig, RestApiConfigError, RestApiStartError
 } from '../src/index.ts'
 import { startServer, seed } from './helpers.ts'
-import { FakeCluster, C1, C2, Q1 } from './fake-cluster.ts'
+import { FakeCluster, C1, C2, Q1 } from '@cluster/test-utils'
 
 interface Raw { status: number, headers: Record<string, string | string[] | undefined>, body: string, trailers: string[] }
 

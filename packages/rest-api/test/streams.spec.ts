@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { encodePin, parseCid, stringifyJson } from '@cluster/api'
 import { makeApp, seed, EXAMPLE_PIN_JSON, ndjson } from './helpers.ts'
 import { streamTrailers } from '../src/index.ts'
-import { C1, C2, Q1, P1, P2 } from './fake-cluster.ts'
+import { C1, C2, Q1, P1, P2 } from '@cluster/test-utils'
 
 describe('stream responses (in-process)', () => {
   it('200 NDJSON, one object per line, trailer value "" when fine', async () => {

@@ -11,7 +11,7 @@ import { RestApiServer } from '@cluster/rest-api'
 import {
   RestClient, RestApiResponseError, RestPinNotFoundError, RestTransportError, urlFromMultiaddr, formatPinTypeFilter
 } from '../src/index.ts'
-import { FakeCluster, C1, C2, Q1, Q2, P1, P2, P3, T0 } from '../../rest-api/test/fake-cluster.ts'
+import { FakeCluster, C1, C2, Q1, Q2, P1, P2, P3, T0 } from '@cluster/test-utils'
 import { seed, examplePin } from '../../rest-api/test/helpers.ts'
 
 const FIXTURES = join(import.meta.dirname, '../../rest-api/test/fixtures')

@@ -113,27 +113,33 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   }
 }
 
-/** Runs the daemon until SIGINT/SIGTERM/SIGHUP (a second signal warns, a third exits 1). */
+/**
+ * Runs the daemon until SIGINT/SIGTERM/SIGHUP (a second signal warns, a third exits 1). The
+ * handlers are installed before start-up, so a signal during start-up still shuts down cleanly.
+ */
 export async function runDaemon (folder: string, flags: DaemonFlags, io: Io): Promise<number> {
-  let removed: (() => void) | undefined
-  const daemon = await startDaemon(folder, { ...flags, onRemoved: () => { removed?.() } }, io)
-  return await new Promise<number>(resolve => {
-    removed = () => { resolve(0) }
-    let signals = 0
-    const onSignal = (): void => {
-      signals++
-      if (signals === 1) {
-        io.err('Received signal, shutting down...\n')
-        void daemon.stop().then(() => { resolve(0) })
-      } else if (signals === 2) {
-        io.err('Shutdown is taking too long! Press Ctrl-c again to manually kill cluster. Note that this may corrupt the local cluster state.\n')
-      } else {
-        io.err('exiting cluster NOW\n')
-        process.exit(1)
-      }
+  let signals = 0
+  let onFirstSignal: () => void = () => {}
+  const firstSignal = new Promise<void>(resolve => { onFirstSignal = resolve })
+  const onSignal = (): void => {
+    signals++
+    if (signals === 1) {
+      io.err('Received signal, shutting down...\n')
+      onFirstSignal()
+    } else if (signals === 2) {
+      io.err('Shutdown is taking too long! Press Ctrl-c again to manually kill cluster. Note that this may corrupt the local cluster state.\n')
+    } else {
+      io.err('exiting cluster NOW\n')
+      process.exit(1)
     }
-    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal)
-  })
+  }
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal)
+  let onRemoved: () => void = () => {}
+  const removed = new Promise<void>(resolve => { onRemoved = resolve })
+  const daemon = await startDaemon(folder, { ...flags, onRemoved }, io)
+  await Promise.race([firstSignal, removed])
+  if (signals > 0) await daemon.stop()
+  return 0
 }
 
 function parseBootstrap (value: string | undefined): string[] {

@@ -4,10 +4,9 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { ClusterPeer, type ClusterPeerOptions } from '@cluster/service'
-import { ipfsBinary } from '@cluster/test-utils'
-import { ProxyServer, type PeerRepoStat } from '../src/index.ts'
-import { until } from './helpers.ts'
+import { ClusterPeer, type ClusterPeerOptions } from '../../src/index.ts'
+import { ipfsBinary, until } from '@cluster/test-utils'
+import { ProxyServer, type PeerRepoStat } from '@cluster/proxy'
 
 const run = promisify(execFile)
 

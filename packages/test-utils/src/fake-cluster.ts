@@ -1,6 +1,7 @@
 /**
- * An in-memory ClusterApi for tests: a pinset map, three peers (P1 is "this" peer, P3 can be
- * made unreachable), metrics, alerts, and failure injection per method.
+ * An in-memory ClusterApi for API-layer tests (REST server and client, ctl golden tests):
+ * a pinset map, three peers (P1 is "this" peer, P3 can be made unreachable), metrics, alerts,
+ * and failure injection per method. Timestamps are fixed except metric expiries (relative to now).
  */
 import {
   CID, parseCid, parseMultiaddr, parsePeerId, PinNotFoundError, Timestamp, trackerStatusMatches,
@@ -58,6 +59,8 @@ export class FakeCluster implements ClusterApi {
   readonly down = new Set<string>()
   readonly removedPeers: PeerId[] = []
   now: () => Timestamp = () => T0
+  /** Reception time of every metric (fixed per fake, so two ctl runs see the same values). */
+  metricBase = BigInt(Date.now()) * 1_000_000n
 
   #check (m: Method): void {
     const msg = this.failures.get(m)
@@ -313,7 +316,7 @@ export class FakeCluster implements ClusterApi {
   }
 
   metricOf (name: string, peer: PeerId): Metric {
-    const base = BigInt(Date.now()) * 1_000_000n
+    const base = this.metricBase
     const values: Record<string, [string, number]> = {
       freespace: ['52044009472', 52044009472],
       ping: [JSON.stringify({ peer_name: this.#peer(peer).name }), 0],

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PinNotFoundError, defaultPinOptions, parseCid, type CID } from '@cluster/api'
-import { KuboDaemon } from '@cluster/test-utils'
-import { startCluster, statuses, type TestCluster } from './cluster-harness.ts'
-import { request, until } from './helpers.ts'
+import { KuboDaemon, until } from '@cluster/test-utils'
+import { startCluster, statuses, type TestCluster } from './proxy/cluster-harness.ts'
+import { request } from './proxy/http.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'proxy-composition-'))
 const kubos: KuboDaemon[] = []

@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PinNotFoundError, parseCid } from '@cluster/api'
-import { KuboDaemon } from '@cluster/test-utils'
-import { ipfsCli, startCluster, statuses, type TestCluster } from './cluster-harness.ts'
-import { until } from './helpers.ts'
+import { KuboDaemon, until } from '@cluster/test-utils'
+import { ipfsCli, startCluster, statuses, type TestCluster } from './proxy/cluster-harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'proxy-cluster-'))
 /** The CLI needs no repository of its own with --api: an empty folder proves it. */
