@@ -134,3 +134,36 @@ describe('joining and leaving', () => {
     expect(first.peerset()).toEqual([first.peerId])
   }, 120_000)
 })
+
+describe('a peer whose Kubo is down', () => {
+  it('starts, reports the IPFS error in its ID, and marks pins pin_error instead of crashing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deadkubo-'))
+    const peer = await ClusterPeer.start({
+      secret: SECRET, listen: ['/ip4/127.0.0.1/tcp/0'], dataDir: join(dir, 'raft'), peername: 'lonely',
+      privateKey: await generateKeyPair('Ed25519'),
+      raft: { heartbeatTimeoutMs: 300, waitForLeaderTimeoutMs: 20_000 },
+      monitorPingIntervalMs: 500, checkIntervalMs: 500, informerTtlMs: 5_000,
+      // Nothing listens on port 9 of loopback: connection refused.
+      ipfs: { nodeMultiaddress: '/ip4/127.0.0.1/tcp/9', ipfsRequestTimeoutMs: 2_000, pinTimeoutMs: 2_000 }
+    })
+    try {
+      await peer.consensus.waitForLeader()
+      const id = await until(async () => {
+        const i = await peer.id()
+        return i.ipfs.error !== '' && i.ipfs.error !== 'not contacted yet' ? i : undefined
+      }, 'the IPFS error to show')
+      expect(id.ipfs.id).toBeUndefined()
+      const cid = parseCid('QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS')
+      await peer.pin(cid, { ...defaultPinOptions(), name: 'no kubo' })
+      const status = await until(async () => {
+        const s = await peer.status(cid)
+        const mine = s.peerMap?.[peer.peerId]
+        return mine?.status === 'pin_error' ? mine : undefined
+      }, 'pin_error')
+      expect(status.error).not.toBe('')
+    } finally {
+      await peer.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }, 60_000)
+})
