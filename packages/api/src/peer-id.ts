@@ -25,8 +25,21 @@ const CODEC_NAMES: Record<number, string> = {
   0x0200: 'json'
 }
 
+/** Peer IDs already validated (a cluster has few peers; their IDs appear in every status). */
+const validated = new Map<string, PeerId>()
+const VALIDATED_MAX = 4096
+
 /** Parses and validates a peer ID, returning its canonical base58btc form. */
 export function parsePeerId (text: string): PeerId {
+  const known = validated.get(text)
+  if (known !== undefined) return known
+  const id = parsePeerIdUncached(text)
+  if (validated.size >= VALIDATED_MAX) validated.clear()
+  validated.set(text, id)
+  return id
+}
+
+function parsePeerIdUncached (text: string): PeerId {
   if (text.startsWith('Qm') || text.startsWith('1')) {
     let bytes: Uint8Array
     try {
@@ -39,7 +52,8 @@ export function parsePeerId (text: string): PeerId {
     } catch (err) {
       throw new InvalidPeerIdError(`failed to parse peer ID: ${(err as Error).message}`, { cause: err })
     }
-    return base58btc.baseEncode(bytes) as PeerId
+    // base58 is bijective: the decoded bytes re-encode to the same text.
+    return text as PeerId
   }
   let cid
   try {

@@ -71,12 +71,16 @@ export class RpcClient {
           if (err instanceof TypeError || err instanceof SyntaxError) throw new RpcError('client', `${method.name}: undecodable answer from ${peer}`)
           throw new RpcError('transport', `${method.name} to ${peer}: ${(err as Error).message}`, { cause: err })
         }
-        if ('v' in frame) {
-          try {
-            yield method.result.decode(frame.v, 'result')
-          } catch (err) {
-            if (err instanceof RpcError) throw err
-            throw new RpcError('client', `${method.name}: bad answer from ${peer}: ${(err as Error).message}`)
+        if ('v' in frame || Array.isArray(frame.vs)) {
+          const values = 'v' in frame ? [frame.v] : frame.vs as unknown[]
+          for (const v of values) {
+            let decoded: R
+            try {
+              decoded = method.result.decode(v, 'result')
+            } catch (err) {
+              throw new RpcError('client', `${method.name}: bad answer from ${peer}: ${(err as Error).message}`)
+            }
+            yield decoded
           }
         } else if (frame.end === true) {
           return

@@ -3,10 +3,11 @@ import type { RpcErrorType } from './errors.ts'
 
 /**
  * Frames on one call's stream, each a length-prefixed JSON document:
- * request `{"m": method, "a": arg}`; then answer frames `{"v": value}` (one for a unary call, any
- * number for a stream) and a final `{"end": true}` or `{"e": message, "t": type}`.
+ * request `{"m": method, "a": arg}`; then answer frames `{"v": value}` (a unary call's result) or
+ * `{"vs": [values…]}` (a batch of stream items), and a final `{"end": true}` or
+ * `{"e": message, "t": type}`.
  */
-export type AnswerFrame = { v: JsonValue } | { end: true } | { e: string, t: RpcErrorType }
+export type AnswerFrame = { v: JsonValue } | { vs: JsonValue[] } | { end: true } | { e: string, t: RpcErrorType }
 export interface RequestFrame { m: string, a: JsonValue }
 
 const encoder = new TextEncoder()

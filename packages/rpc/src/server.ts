@@ -1,6 +1,7 @@
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { RpcError } from './errors.ts'
+import type { JsonValue } from '@cluster/api'
 import { decodeFrame, encodeFrame, type AnswerFrame } from './frames.ts'
 import type { Method, StreamMethod, UnaryMethod } from './method.ts'
 
@@ -90,9 +91,7 @@ export class RpcServer {
       }
       const ctx: CallContext = { caller: connection.remotePeer.toString(), local: false, signal: abort.signal }
       if (entry.method.stream) {
-        for await (const item of entry.handler(arg, ctx) as AsyncIterable<unknown>) {
-          await send({ v: entry.method.result.encode(item) })
-        }
+        await sendBatched(entry.handler(arg, ctx) as AsyncIterable<unknown>, item => entry.method.result.encode(item), send)
       } else {
         await send({ v: entry.method.result.encode(await (entry.handler(arg, ctx) as Promise<unknown>)) })
       }
@@ -105,4 +104,43 @@ export class RpcServer {
       await stream.close().catch(() => { stream.abort(new Error('rpc stream close failed')) })
     }
   }
+}
+
+/** Stream items per frame: at most this many… */
+const BATCH_ITEMS = 256
+/** …and an item never waits longer than this for companions. */
+const BATCH_WAIT_MS = 20
+const WAITED = Symbol('waited')
+
+/**
+ * Sends a stream's items in batches: one frame per item costs a write and a read on each side,
+ * which limits a status stream to under a thousand items per second. A partial batch is flushed
+ * when the producer pauses, so slow streams are not delayed.
+ */
+async function sendBatched (items: AsyncIterable<unknown>, encode: (item: unknown) => JsonValue, send: (frame: AnswerFrame) => Promise<void>): Promise<void> {
+  const it = items[Symbol.asyncIterator]()
+  let batch: JsonValue[] = []
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return
+    const vs = batch
+    batch = []
+    await send({ vs })
+  }
+  let pending = it.next()
+  while (true) {
+    let timer: NodeJS.Timeout | undefined
+    const next = batch.length === 0
+      ? await pending
+      : await Promise.race([pending, new Promise<typeof WAITED>(resolve => { timer = setTimeout(() => { resolve(WAITED) }, BATCH_WAIT_MS) })])
+    clearTimeout(timer)
+    if (next === WAITED) {
+      await flush()
+      continue
+    }
+    if (next.done === true) break
+    batch.push(encode(next.value))
+    pending = it.next()
+    if (batch.length >= BATCH_ITEMS) await flush()
+  }
+  await flush()
 }
