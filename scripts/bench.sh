@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # `pnpm bench`: runs every benchmark script (packages/*/bench/*.ts, apps/*/bench/*.ts); each writes
 # its results to bench/results/. `pnpm bench <pattern>` runs only the scripts whose path matches.
+# Then bench/side-by-side.ts: the same workloads on our cluster and on Go IPFS Cluster v1.1.6.
+# `pnpm bench --quick` (or QUICK=1 pnpm bench) runs the side-by-side suite in its quick mode.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 bash scripts/setup.sh
+if [ "${1:-}" = "--quick" ]; then export QUICK=1; shift; fi
 pattern="${1:-}"
 for script in packages/*/bench/*.ts apps/*/bench/*.ts; do
   [ -f "$script" ] || continue
@@ -12,3 +15,7 @@ for script in packages/*/bench/*.ts apps/*/bench/*.ts; do
   echo "== $script"
   node --conditions=source "$script"
 done
+if [ -z "$pattern" ] || [[ "bench/side-by-side.ts" == *"$pattern"* ]]; then
+  echo "== bench/side-by-side.ts"
+  node --conditions=source bench/side-by-side.ts ${QUICK:+--quick}
+fi

@@ -17,6 +17,11 @@ if ! turbo run build --output-logs=errors-only; then
   echo "build (type check) failed"
   build_failed=1
 fi
+# The repository's own scripts and benchmarks are type-checked too (against package sources).
+if ! { tsc -p scripts/tsconfig.json && tsc -p bench/tsconfig.json; }; then
+  echo "type check of scripts/ or bench/ failed"
+  build_failed=1
+fi
 
 log=$(mktemp)
 vitest run "$@" 2>&1 | tee "$log"
