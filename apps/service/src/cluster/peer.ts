@@ -362,7 +362,15 @@ export class ClusterPeer implements ClusterApi {
     if (this.alertList.length >= MAX_ALERTS) this.alertList.length = 0
     this.alertList.unshift({ ...alert.metric, triggeredAt: Timestamp.fromUnixNanos(alert.triggeredAt) })
     if (alert.metric.name !== 'ping' || this.options.disableRepinning) return
-    await repinFrom(this.repinContext(), alert.metric.peer, true).catch((err: Error) => { this.log('error', `repin from ${alert.metric.peer}: ${err.message}`) })
+    // A ping can expire because *this* peer's event loop was busy (a long listing), not because
+    // the other peer is gone: ask it directly before moving its pins away.
+    const down = alert.metric.peer
+    const alive = await this.rpc.call(down, Rpc.id, undefined, { timeoutMs: 2_000 }).then(() => true, () => false)
+    if (alive) {
+      this.log('info', `ping of ${down} expired but it answers: not re-pinning`)
+      return
+    }
+    await repinFrom(this.repinContext(), down, true).catch((err: Error) => { this.log('error', `repin from ${down}: ${err.message}`) })
   }
 
   private startLoops (): void {
