@@ -6,7 +6,7 @@ import {
   formatAddedOutput, formatAlert, formatApiError, formatBandwidth, formatGlobalPinInfo, formatGlobalRepoGc, formatId,
   formatMetric, formatPin, humanBytes, indentJson, makeDot, relativeTime, statusReached
 } from '../src/index.ts'
-import { C1, C2, I1, I2, P1, P2, P3 } from '@cluster/test-utils'
+import { C1, C2, examplePin, I1, I2, P1, P2, P3 } from '@cluster/test-utils'
 import { goFixed } from '../src/humanize.ts'
 
 const SEC = 1_000_000_000n
@@ -71,24 +71,8 @@ describe('GlobalPinInfo', () => {
 })
 
 describe('Pin', () => {
-  const base: Pin = {
-    replicationFactorMin: -1,
-    replicationFactorMax: -1,
-    name: 'dataset-2025',
-    mode: 'recursive',
-    shardSize: 0,
-    userAllocations: null,
-    expireAt: Timestamp.ZERO,
-    metadata: { kind: 'text' },
-    pinUpdate: undefined,
-    origins: [],
-    cid: parseCid(C1),
-    type: 'pin',
-    allocations: [],
-    maxDepth: -1,
-    reference: undefined,
-    timestamp: Timestamp.parse('2025-03-01T12:34:56+01:00')
-  }
+  const base: Pin = { ...examplePin(), timestamp: Timestamp.parse('2025-03-01T12:34:56+01:00') }
+
 
   it('prints both spec examples', () => {
     expect(formatPin(base)).toBe(`${C1} | dataset-2025 | PIN | Repl. Factor: -1 | Allocations: [everywhere] | Recursive | Metadata: yes | Exp: ∞ | Added: 2025-03-01 12:34:56\n`)

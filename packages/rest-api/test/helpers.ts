@@ -3,7 +3,9 @@ import { Timestamp, parseCid, parseMultiaddr } from '@cluster/api'
 import type { Pin } from '@cluster/api'
 import { createRestApiApp, RestApiServer } from '../src/index.ts'
 import type { RestApiConfig, RestApiApp } from '../src/index.ts'
-import { FakeCluster, C1, T0 } from '@cluster/test-utils'
+import { FakeCluster, C1, T0, examplePin } from '@cluster/test-utils'
+
+export { examplePin }
 
 export const FIXED_NOW = (): Timestamp => T0
 
@@ -19,27 +21,6 @@ export async function startServer (config: Partial<RestApiConfig> = {}, fake = n
   return { server, fake, url: addr.url, multiaddr: addr.multiaddr, port: addr.port ?? 0 }
 }
 
-/** The pin of rest-api.md §2.4's first example (state-backed, replication -1). */
-export function examplePin (): Pin {
-  return {
-    replicationFactorMin: -1,
-    replicationFactorMax: -1,
-    name: 'dataset-2025',
-    mode: 'recursive',
-    shardSize: 0,
-    userAllocations: null,
-    expireAt: Timestamp.ZERO,
-    metadata: { kind: 'text' },
-    pinUpdate: undefined,
-    origins: [],
-    cid: parseCid(C1),
-    type: 'pin',
-    allocations: [],
-    maxDepth: -1,
-    reference: undefined,
-    timestamp: T0
-  }
-}
 
 export const EXAMPLE_PIN_JSON = '{"replication_factor_min":-1,"replication_factor_max":-1,"name":"dataset-2025","mode":"recursive","shard_size":0,"user_allocations":null,"expire_at":"0001-01-01T00:00:00Z","metadata":{"kind":"text"},"pin_update":null,"origins":[],"cid":"bafybeiffd3lbj7yhtdcstalnjfhpmgg37obes2zrgejyo5mfgni2s4yipa","type":"pin","allocations":[],"max_depth":-1,"reference":null,"timestamp":"2025-03-01T12:34:56+01:00"}'
 

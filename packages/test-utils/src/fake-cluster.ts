@@ -359,3 +359,25 @@ export function syntheticCid (i: number): CID {
   view.setUint32(8, Math.imul(i, 2654435761) >>> 0)
   return CID.decode(bytes)
 }
+
+/** The pin of rest-api.md §2.4's first example (state-backed, replication -1). */
+export function examplePin (): Pin {
+  return {
+    replicationFactorMin: -1,
+    replicationFactorMax: -1,
+    name: 'dataset-2025',
+    mode: 'recursive',
+    shardSize: 0,
+    userAllocations: null,
+    expireAt: Timestamp.ZERO,
+    metadata: { kind: 'text' },
+    pinUpdate: undefined,
+    origins: [],
+    cid: parseCid(C1),
+    type: 'pin',
+    allocations: [],
+    maxDepth: -1,
+    reference: undefined,
+    timestamp: T0
+  }
+}
