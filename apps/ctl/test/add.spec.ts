@@ -9,7 +9,9 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { goCtl, normalise, tsCtl } from './harness.ts'
-import { syntheticCid } from '@cluster/test-utils'
+import { addUpload } from '@cluster/adder'
+import { RestApiServer } from '@cluster/rest-api'
+import { FakeCluster, syntheticCid } from '@cluster/test-utils'
 
 interface Upload { query: string, parts: Array<{ filename: string, type: string, size: number }> }
 
@@ -68,10 +70,10 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function same (args: string[]): Promise<void> {
+async function same (args: string[], target = host): Promise<void> {
   uploads.length = 0
-  const go = await goCtl(['--host', host, ...args].map((a) => a.replace('@', dir + '/')))
-  const ts = await tsCtl(['--host', host, ...args].map((a) => a.replace('@', dir + '/')))
+  const go = await goCtl(['--host', target, ...args].map((a) => a.replace('@', dir + '/')))
+  const ts = await tsCtl(['--host', target, ...args].map((a) => a.replace('@', dir + '/')))
   expect({ ...ts, stdout: normalise(ts.stdout), stderr: normalise(ts.stderr) })
     .toEqual({ ...go, stdout: normalise(go.stdout), stderr: normalise(go.stderr) })
   expect(uploads.length === 0 || uploads.length === 2).toBe(true)
@@ -111,6 +113,42 @@ describe('add: same request and output as Go ipfs-cluster-ctl', () => {
       await same(['--enc', 'json', 'add', '@hello.txt'])
     } finally {
       failWith = undefined
+    }
+  })
+})
+
+describe('add against our REST API and the real adder: same output as Go ipfs-cluster-ctl', () => {
+  let rest: RestApiServer
+  let restHost: string
+  const fake = new FakeCluster()
+  fake.adder = (upload, params, signal) => addUpload(upload, params, { put: async () => {} }, signal === undefined ? {} : { signal })
+
+  beforeAll(async () => {
+    rest = new RestApiServer(fake, { httpListenMultiaddress: ['/ip4/127.0.0.1/tcp/0'] })
+    restHost = (await rest.start()).multiaddr
+  })
+  afterAll(async () => { await rest.stop() })
+
+  it('prints the same lines for files, folders, wrapping and the CID options', async () => {
+    await same(['add', '@hello.txt'], restHost)
+    await same(['add', '-r', '@photos'], restHost)
+    await same(['add', '-r', '-w', '@photos', '@hello.txt'], restHost)
+    await same(['add', '-r', '--raw-leaves', '--layout', 'trickle', '@photos'], restHost)
+    await same(['add', '-r', '--cid-version', '1', '--hash', 'sha3-512', '@photos'], restHost)
+    await same(['add', '-Q', '-r', '@photos'], restHost)
+    await same(['--enc', 'json', 'add', '-r', '--rmin', '1', '--rmax', '2', '@photos'], restHost)
+    await same(['--enc', 'json', 'add', '--no-stream', '-r', '@photos'], restHost)
+    const go = await goCtl(['--host', restHost, 'add', '-r', dir + '/photos'])
+    expect(go.stdout.trim().split('\n').map(l => l.replace(/ Qm\w{44} /, ' <cid> '))).toEqual(['added <cid> photos/cat.jpg', 'added <cid> photos/sub/dog.jpg', 'added <cid> photos/sub', 'added <cid> photos'])
+  })
+
+  it('fails the same way when the upload cannot be added', async () => {
+    await same(['add', '--chunker', 'size-0', '@hello.txt'], restHost)
+    fake.failures.set('add', 'no peers to allocate to')
+    try {
+      await same(['add', '@hello.txt'], restHost)
+    } finally {
+      fake.failures.delete('add')
     }
   })
 })

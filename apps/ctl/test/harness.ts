@@ -2,28 +2,15 @@
  * Golden-test harness: a real RestApiServer (from @cluster/rest-api) over the fake cluster,
  * the real Go ipfs-cluster-ctl v1.1.6 and our ctl (in-process through `main`) run against it.
  */
-import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import { RestApiServer } from '@cluster/rest-api'
 import { main } from '../src/index.ts'
 import type { CtlIo } from '../src/index.ts'
 import { sleep } from '../src/io.ts'
-import { FakeCluster, T0 } from '@cluster/test-utils'
+import { FakeCluster, runGoCtl, T0, type CtlRun } from '@cluster/test-utils'
 
-export const GO_CTL = join(process.env.CLUSTER_GOBIN ?? join(import.meta.dirname, '../../../.cache/gobin'), 'ipfs-cluster-ctl')
+export type Run = CtlRun
 
-export interface Run { code: number, stdout: string, stderr: string }
-
-export function goCtl (args: string[], env: Record<string, string> = {}): Promise<Run> {
-  if (!existsSync(GO_CTL)) throw new Error(`Go ipfs-cluster-ctl not found at ${GO_CTL}: run \`npm run setup\` first`)
-  return new Promise((resolve) => {
-    execFile(GO_CTL, args, { timeout: 60_000, env: { ...process.env, CLUSTER_CREDENTIALS: '', ...env } }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1
-      resolve({ code, stdout, stderr })
-    })
-  })
-}
+export const goCtl = runGoCtl
 
 export function testIo (over: Partial<CtlIo> = {}): { io: CtlIo, out: () => string, err: () => string } {
   let out = ''

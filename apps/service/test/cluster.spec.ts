@@ -5,59 +5,25 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPinOptions, parseCid, PinNotFoundError, type GlobalPinInfo } from '@cluster/api'
 import { KuboDaemon, until } from '@cluster/test-utils'
-import { ClusterPeer, type ClusterPeerOptions } from '../src/cluster/index.ts'
-
-const SECRET = 'a'.repeat(64)
-
-/** Short intervals so metrics, alerts and elections happen in test time. */
-function fastOptions (dir: string, kubo: KuboDaemon): Omit<ClusterPeerOptions, 'privateKey' | 'peername'> {
-  return {
-    secret: SECRET,
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    dataDir: dir,
-    raft: { heartbeatTimeoutMs: 300, waitForLeaderTimeoutMs: 20_000, commitRetries: 3, commitRetryDelayMs: 100 },
-    monitorPingIntervalMs: 500,
-    checkIntervalMs: 500,
-    informerTtlMs: 5_000,
-    ipfs: { nodeMultiaddress: kubo.apiMultiaddr, pinTimeoutMs: 10_000 },
-    disableRepinning: false
-  }
-}
-
+import { ClusterPeer } from '../src/cluster/index.ts'
+import { fastOptions, SECRET, startCluster } from './helpers/cluster.ts'
 
 function statuses (g: GlobalPinInfo): string[] {
   return Object.values(g.peerMap ?? {}).map(s => s.status).sort()
 }
 
 describe('a 3-peer cluster, each peer with its own Kubo', () => {
-  const kubos: KuboDaemon[] = []
-  const peers: ClusterPeer[] = []
-  let dir: string
+  let kubos: KuboDaemon[] = []
+  let peers: ClusterPeer[] = []
+  let cluster: Awaited<ReturnType<typeof startCluster>> | undefined
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'cluster-'))
-    kubos.push(...await Promise.all([0, 1, 2].map(async () => await KuboDaemon.start())))
-    const keys = await Promise.all([0, 1, 2].map(async () => await generateKeyPair('Ed25519')))
-    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
-    const ids = keys.map(k => peerIdFromPrivateKey(k).toString())
-    for (let i = 0; i < 3; i++) {
-      peers.push(await ClusterPeer.start({
-        ...fastOptions(join(dir, `peer${i}`), kubos[i] as KuboDaemon),
-        privateKey: keys[i] as Awaited<ReturnType<typeof generateKeyPair>>,
-        peername: `peer${i}`,
-        raft: { ...fastOptions(dir, kubos[i] as KuboDaemon).raft, initPeerset: ids }
-      }))
-    }
-    // Every host learns the others' addresses (the peerstore file does this in the service).
-    for (const a of peers) for (const b of peers) if (a !== b) await a.host.peerStore.merge(b.host.peerId, { multiaddrs: b.host.getMultiaddrs() })
-    await until(async () => peers.every(p => p.monitor.latest('freespace').length === 3 && p.monitor.latest('tag:group').length === 3) ? true : undefined, 'metrics from every peer')
+    cluster = await startCluster(3, 'cluster-')
+    kubos = cluster.kubos
+    peers = cluster.peers
   }, 120_000)
 
-  afterAll(async () => {
-    await Promise.all(peers.map(async p => await p.stop()))
-    await Promise.all(kubos.map(async k => await k.stop()))
-    rmSync(dir, { recursive: true, force: true })
-  }, 60_000)
+  afterAll(async () => { await cluster?.stop() }, 60_000)
 
   it('pins with replication factor 2: two peers pin it in Kubo, the third reports remote', async () => {
     const form = new FormData()

@@ -15,6 +15,8 @@ import type { PinTypeFilter } from './types/pin-type.ts'
 import type { TrackerStatusFilter } from './types/status.ts'
 import type { GlobalRepoGc } from './types/repo-gc.ts'
 import type { BandwidthByProtocol } from './types/bandwidth.ts'
+import type { AddedOutput } from './types/added-output.ts'
+import type { AddParams } from './add-params.ts'
 
 export interface RequestOptions {
   /** Aborted when the client goes away or the request times out. */
@@ -24,6 +26,13 @@ export interface RequestOptions {
 export interface LocalOption extends RequestOptions {
   /** Only this peer (`?local=true`). */
   local?: boolean
+}
+
+/** A `POST /add` body: a multipart upload as Go's client builds it (rest-api.md §4.15). */
+export interface AddUpload {
+  /** The request's Content-Type (carries the multipart boundary). */
+  contentType: string
+  body: AsyncIterable<Uint8Array>
 }
 
 export interface ClusterApi {
@@ -50,6 +59,12 @@ export interface ClusterApi {
   pinPath: (path: string, options: PinOptions, opts?: RequestOptions) => Promise<Pin>
   unpin: (cid: CID, opts?: RequestOptions) => Promise<Pin>
   unpinPath: (path: string, opts?: RequestOptions) => Promise<Pin>
+  /**
+   * Chunks the upload into a DAG, sends its blocks to the allocated peers' IPFS and pins the
+   * root (unless `noPin`). Yields one output per added node as it is produced; the last one is
+   * the root.
+   */
+  add: (upload: AddUpload, params: AddParams, opts?: RequestOptions) => AsyncIterable<AddedOutput>
 
   repoGc: (opts?: LocalOption) => Promise<GlobalRepoGc>
   connectGraph: (opts?: RequestOptions) => Promise<ConnectGraph>

@@ -72,6 +72,16 @@ export class PinOptionsError extends ApiError {
   readonly status = 400
 }
 
+/**
+ * A `POST /add` request is unusable: not a multipart body, or an invalid adder option.
+ * `message` is Go's text; answered as HTTP 400.
+ */
+export class AddRequestError extends ApiError {
+  override readonly name = 'AddRequestError'
+  override readonly code = 'ERR_INVALID_ADD_REQUEST'
+  readonly status = 400
+}
+
 /** A `filter` query parameter names nothing valid. Message: `invalid filter value` (HTTP 400). */
 export class InvalidFilterError extends ApiError {
   override readonly name = 'InvalidFilterError'

@@ -19,8 +19,11 @@ export {
 } from './duration.ts'
 export type { Duration } from './duration.ts'
 export { goQueryEscape, encodeGoQuery } from './query-escape.ts'
-export { decodePinOptionsQuery, encodePinOptionsQuery, META_PREFIX } from './pin-options-query.ts'
+export { decodePinOptionsQuery, encodePinOptionsQuery, pinOptionsQueryEntries, META_PREFIX } from './pin-options-query.ts'
 export type { PinOptionsQueryContext } from './pin-options-query.ts'
+export { decodeAddParams, encodeAddParamsQuery, parseGoBool } from './add-params.ts'
+export { multipartBoundary, parseMediaType } from './media-type.ts'
+export type { AddParams, AddLayout, AddFormat } from './add-params.ts'
 
 export {
   TRACKER_STATUSES, TRACKER_STATUS_BITS, isTrackerStatus, trackerStatusFromString, isErrorStatus,
@@ -59,6 +62,6 @@ export { encodeErrorBody, decodeErrorBody, errorBodyFromResponse } from './types
 export type { ErrorBody } from './types/error-body.ts'
 export { codecs } from './codecs.ts'
 export type { Codec, CodecName } from './codecs.ts'
-export type { ClusterApi, RequestOptions, LocalOption } from './cluster.ts'
+export type { ClusterApi, RequestOptions, LocalOption, AddUpload } from './cluster.ts'
 export { parseListenMultiaddr, boundAddress } from './listen.ts'
 export type { ListenTarget, BoundAddress } from './listen.ts'

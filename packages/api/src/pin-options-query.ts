@@ -144,6 +144,11 @@ export function decodePinOptionsQuery (params: URLSearchParams, ctx: PinOptionsQ
  * Go's escaping; `expire-at` only when set, `meta-*`, `pin-update`, `origins` when present.
  */
 export function encodePinOptionsQuery (po: PinOptions): string {
+  return encodeGoQuery(pinOptionsQueryEntries(po))
+}
+
+/** The parameters of `encodePinOptionsQuery`, unencoded (other encoders add theirs). */
+export function pinOptionsQueryEntries (po: PinOptions): Map<string, string> {
   const entries: Array<[string, string]> = [
     ['replication-min', String(po.replicationFactorMin)],
     ['replication-max', String(po.replicationFactorMax)],
@@ -160,5 +165,5 @@ export function encodePinOptionsQuery (po: PinOptions): string {
   }
   if (po.pinUpdate !== undefined) seen.set('pin-update', po.pinUpdate.toString())
   if (po.origins !== null && po.origins.length > 0) seen.set('origins', po.origins.join(','))
-  return encodeGoQuery(seen)
+  return seen
 }

@@ -1,49 +1,10 @@
-import http, { type IncomingHttpHeaders } from 'node:http'
 import {
-  PinNotFoundError, Timestamp, parseCid, type CID, type ClusterApi, type GlobalRepoGc, type Pin, type PinOptions
+  PinNotFoundError, Timestamp, parseCid, type AddedOutput, type AddParams, type AddUpload, type CID, type ClusterApi,
+  type GlobalRepoGc, type Pin, type PinOptions, type RequestOptions
 } from '@cluster/api'
+import { addUpload, type BlockSink } from '@cluster/adder'
 
-export interface Answer {
-  status: number
-  headers: IncomingHttpHeaders
-  body: string
-  trailers: NodeJS.Dict<string>
-}
-
-/** One HTTP request with node:http (trailers included); `body` may be a string or a Buffer. */
-export async function request (url: string, init: { method?: string, headers?: Record<string, string>, body?: string | Buffer } = {}): Promise<Answer> {
-  return await new Promise<Answer>((resolve, reject) => {
-    const req = http.request(url, { method: init.method ?? 'POST', headers: init.headers, signal: AbortSignal.timeout(60_000) }, res => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('error', reject)
-      res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), trailers: res.trailers })
-      })
-    })
-    req.on('error', reject)
-    req.end(init.body)
-  })
-}
-
-/** Newline-delimited JSON values of a body. */
-export function lines (body: string): unknown[] {
-  return body.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as unknown)
-}
-
-/** A multipart/form-data body the way the ipfs CLI sends files (one part per file). */
-export function multipart (files: Array<{ name: string, content: string | Buffer, directory?: boolean }>): { body: Buffer, contentType: string } {
-  const boundary = `----proxytest${Math.random().toString(16).slice(2)}`
-  const parts: Buffer[] = []
-  for (const f of files) {
-    const type = f.directory === true ? 'application/x-directory' : 'application/octet-stream'
-    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${encodeURIComponent(f.name)}"\r\nContent-Type: ${type}\r\n\r\n`))
-    parts.push(Buffer.isBuffer(f.content) ? f.content : Buffer.from(f.content))
-    parts.push(Buffer.from('\r\n'))
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`))
-  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` }
-}
+export { request, lines, multipart, type Answer } from '@cluster/test-utils'
 
 export const CID1 = 'QmP63DkAFEnDYNjDYBpyNDfttu1fvUw99x1brscPzpqmmq'
 export const CID2 = 'QmP63DkAFEnDYNjDYBpyNDfttu1fvUw99x1brscPzpqmma'
@@ -67,6 +28,8 @@ function pinOf (cid: CID, o: PinOptions): Pin {
 export class FakeCluster {
   readonly pins = new Map<string, Pin>()
   readonly calls: Array<{ op: string, cid: string, options?: PinOptions }> = []
+  /** Where `add` stores the blocks it produces (the test's Kubo); unset, they are dropped. */
+  blockSink: BlockSink = { put: async () => {} }
 
   constructor () {
     for (const c of [CID1, CID2, CID3]) this.pins.set(c, pinOf(parseCid(c), { ...defaults(), mode: c === CID3 ? 'direct' : 'recursive' }))
@@ -87,6 +50,16 @@ export class FakeCluster {
   }
 
   async pinPath (path: string, options: PinOptions): Promise<Pin> { return await this.pin(this.resolve(path), options) }
+
+  /** The real adder; the root is pinned unless `noPin`. */
+  async * add (upload: AddUpload, params: AddParams, opts: RequestOptions = {}): AsyncIterable<AddedOutput> {
+    let root: CID | undefined
+    for await (const node of addUpload(upload, params, this.blockSink, opts.signal === undefined ? {} : { signal: opts.signal })) {
+      if (node.cid !== undefined) root = node.cid
+      yield { ...node, allocations: [] }
+    }
+    if (root !== undefined && !params.noPin) await this.pin(root, params.pinOptions)
+  }
 
   async unpin (cid: CID): Promise<Pin> {
     this.calls.push({ op: 'unpin', cid: cid.toString() })

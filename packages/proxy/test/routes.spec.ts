@@ -30,17 +30,16 @@ describe('routing', () => {
 })
 
 describe('add options', () => {
-  it('maps Kubo and cluster options, and never lets Kubo pin', () => {
-    const p = parseAddParams(new URLSearchParams('recursive=true&layout=trickle&replication-min=2&replication-max=3&name=n&meta-a=b&cid-version=1&pin=true'))
+  it('maps Kubo and cluster options', () => {
+    const p = parseAddParams(new URLSearchParams('recursive=true&trickle=true&replication-min=2&replication-max=3&name=n&meta-a=b&cid-version=1&pin=true'))
     expect(p.pinOptions.replicationFactorMin).toBe(2)
     expect(p.pinOptions.replicationFactorMax).toBe(3)
     expect(p.pinOptions.name).toBe('n')
     expect(p.pinOptions.metadata).toEqual({ a: 'b' })
-    expect(p.kuboQuery.get('trickle')).toBe('true')
-    expect(p.kuboQuery.get('pin')).toBe('false')
-    expect(p.kuboQuery.get('cid-version')).toBe('1')
-    expect(p.kuboQuery.has('replication-min')).toBe(false)
-    expect(p.kuboQuery.has('meta-a')).toBe(false)
+    expect(p.layout).toBe('trickle')
+    expect(p.cidVersion).toBe(1)
+    expect(p.rawLeaves).toBe(true)
+    expect(p.noPin).toBe(false)
     expect(p.streamChannels).toBe(true)
     expect(parseAddParams(new URLSearchParams('pin=false')).noPin).toBe(true)
     expect(parseAddParams(new URLSearchParams('stream-channels=f')).streamChannels).toBe(false)
@@ -52,7 +51,8 @@ describe('add options', () => {
       ['layout=zigzag', 'error parsing options:layout parameter is invalid'],
       ['format=tar', 'error parsing options:format parameter is invalid'],
       ['replication-min=x', 'error parsing options:parameter replication-min invalid'],
-      ['only-hash=true', 'only-hash is not supported when adding to cluster']
+      ['only-hash=true', 'only-hash is not supported when adding to cluster'],
+      ['trickle=sometimes', 'error parsing options:parameter trickle invalid']
     ]
     for (const [q, message] of cases) {
       expect(() => parseAddParams(new URLSearchParams(q)), q).toThrow(ProxyRequestError)

@@ -14,6 +14,7 @@ import { parseIpfsPath } from './ipfs-path.ts'
 import { readBodyText, firstJsonValue } from './body.ts'
 import type { Responder } from './respond.ts'
 import { streamResponse } from './stream.ts'
+import { addHandler } from './add.ts'
 import { signToken } from './jwt.ts'
 
 export interface RouteDeps {
@@ -150,9 +151,7 @@ export const ROUTES: RouteDef[] = [
   },
   {
     name: 'Add', method: 'POST', path: '/add', pattern: /^\/add$/,
-    handler: async () => {
-      throw new HttpError(501, 'adding content through the REST API (/add) is not implemented by this server yet')
-    }
+    handler: async (c, d) => await addHandler(c, d)
   },
   {
     name: 'Allocations', method: 'GET', path: '/allocations', pattern: /^\/allocations$/,

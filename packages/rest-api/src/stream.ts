@@ -79,12 +79,40 @@ export async function streamResponse<T> (
   }
   const headers = apiHeaders(c, configured)
   headers.set('Trailer', STREAM_ERROR_TRAILER)
+  return respond(c, headers, it, { value: first.value }, encode, errors, true)
+}
+
+/**
+ * The `/add` stream (rest-api.md §4.15): 200 and the headers go out at once, before the first
+ * item exists (the client is still uploading), and the trailer is only set on failure.
+ */
+export function immediateStreamResponse<T> (c: AppContext, headers: Headers, items: AsyncIterable<T>, encode: (item: T) => JsonValue): Response {
+  headers.set('Trailer', STREAM_ERROR_TRAILER)
+  return respond(c, headers, items[Symbol.asyncIterator](), undefined, encode, [], false)
+}
+
+function respond<T> (
+  c: AppContext, headers: Headers, it: AsyncIterator<T>, first: { value: T } | undefined,
+  encode: (item: T) => JsonValue, errors: string[], trailerWhenFine: boolean
+): Response {
   const outgoing = c.env?.outgoing
+  const opts = { errors, trailerWhenFine }
   if (outgoing !== undefined) {
-    void writeNode(outgoing, headers, it, first.value, encode, errors, c.req.raw.signal)
+    void writeNode(outgoing, headers, it, first, encode, opts, c.req.raw.signal)
     return RESPONSE_ALREADY_SENT
   }
-  return fetchStream(headers, it, first.value, encode, errors)
+  return fetchStream(headers, it, first, encode, opts)
+}
+
+interface TrailerOptions {
+  errors: string[]
+  /** Send the (empty) trailer even when the stream ended fine (§1.3 streams do, `/add` does not). */
+  trailerWhenFine: boolean
+}
+
+function trailerValues (iterError: string, opts: TrailerOptions): string[] {
+  if (iterError === '' && opts.errors.length === 0 && !opts.trailerWhenFine) return []
+  return [iterError, ...opts.errors]
 }
 
 /** Waits for 'drain' or 'close', removing both listeners afterwards. */
@@ -113,9 +141,9 @@ async function writeNode<T> (
   res: ServerResponse,
   headers: Headers,
   it: AsyncIterator<T>,
-  first: T,
+  first: { value: T } | undefined,
   encode: (item: T) => JsonValue,
-  errors: string[],
+  opts: TrailerOptions,
   signal: AbortSignal
 ): Promise<void> {
   let iterError = ''
@@ -128,26 +156,30 @@ async function writeNode<T> (
     const record = headerRecord(headers)
     if (!trailers) delete record.trailer
     res.writeHead(200, record)
-    let item: T = first
+    if (first === undefined) res.flushHeaders()
+    let pending = first
     for (;;) {
+      if (pending === undefined) {
+        let next: IteratorResult<T>
+        try {
+          next = await it.next()
+        } catch (err) {
+          iterError = messageOf(err)
+          break
+        }
+        if (next.done === true) break
+        pending = { value: next.value }
+      }
       if (closed || signal.aborted || res.destroyed) { iterError = 'context canceled'; break }
       let line: string
       try {
-        line = jsonBody(encode(item))
+        line = jsonBody(encode(pending.value))
       } catch (err) {
         iterError = messageOf(err)
         break
       }
+      pending = undefined
       if (!res.write(line)) await drainOrClose(res)
-      let next: IteratorResult<T>
-      try {
-        next = await it.next()
-      } catch (err) {
-        iterError = messageOf(err)
-        break
-      }
-      if (next.done === true) break
-      item = next.value
     }
   } catch (err) {
     iterError = messageOf(err)
@@ -158,7 +190,7 @@ async function writeNode<T> (
   if (res.destroyed || res.writableEnded) return
   if (!trailers) { res.end(); return }
   try {
-    res.addTrailers([iterError, ...errors].map((e): [string, string] => [STREAM_ERROR_TRAILER, wireHeaderValue(e)]))
+    res.addTrailers(trailerValues(iterError, opts).map((e): [string, string] => [STREAM_ERROR_TRAILER, wireHeaderValue(e)]))
   } catch {
     // Only reachable with a value Node refuses; the stream still ends properly.
   }
@@ -168,16 +200,16 @@ async function writeNode<T> (
 function fetchStream<T> (
   headers: Headers,
   it: AsyncIterator<T>,
-  first: T,
+  first: { value: T } | undefined,
   encode: (item: T) => JsonValue,
-  errors: string[]
+  opts: TrailerOptions
 ): Response {
   const encoder = new TextEncoder()
-  let pending: T | undefined = first
-  let hasPending = true
+  let pending: T | undefined = first?.value
+  let hasPending = first !== undefined
   let resolveTrailers: (v: string[]) => void = () => {}
   const trailers = new Promise<string[]>((resolve) => { resolveTrailers = resolve })
-  const finish = (iterError: string): void => { resolveTrailers([iterError, ...errors]) }
+  const finish = (iterError: string): void => { resolveTrailers(trailerValues(iterError, opts)) }
   const body = new ReadableStream<Uint8Array>({
     async pull (controller) {
       try {

@@ -1,25 +1,14 @@
 /**
  * The real Go `ipfs-cluster-ctl` v1.1.6 against our server (backed by the fake cluster).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { RestApiServer } from '../src/index.ts'
 import { startServer, seed } from './helpers.ts'
-import { FakeCluster, C1, C2, P1, P2, I1, Q1, Q2 } from '@cluster/test-utils'
+import { FakeCluster, C1, C2, P1, P2, I1, Q1, Q2, goCtlBinary, runGoCtl, type CtlRun } from '@cluster/test-utils'
 
-const CTL = join(process.env.CLUSTER_GOBIN ?? join(import.meta.dirname, '../../../.cache/gobin'), 'ipfs-cluster-ctl')
-
-interface Run { code: number, stdout: string, stderr: string }
-
-function ctl (host: string, args: string[], extra: string[] = []): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(CTL, ['--host', host, ...extra, ...args], { timeout: 60_000, env: { ...process.env, CLUSTER_CREDENTIALS: '' } }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1
-      resolve({ code, stdout, stderr })
-    })
-  })
+function ctl (host: string, args: string[], extra: string[] = []): Promise<CtlRun> {
+  return runGoCtl(['--host', host, ...extra, ...args])
 }
 
 /** Splits concatenated indented JSON objects (the ctl's stream output) into values. */
@@ -42,7 +31,7 @@ let fake: FakeCluster
 let host: string
 
 beforeAll(async () => {
-  if (!existsSync(CTL)) throw new Error(`Go ipfs-cluster-ctl not found at ${CTL}: run \`npm run setup\` first`)
+  goCtlBinary()
   fake = new FakeCluster()
   seed(fake)
   const s = await startServer({}, fake)

@@ -166,11 +166,11 @@ describe('single routes', () => {
     expect(fail.status).toBe(500)
   })
 
-  it('POST /add is answered 501 (not implemented yet)', async () => {
+  it('POST /add refuses a body that is not multipart with 400; other methods get 405', async () => {
     const { app } = makeApp()
     const res = await app.request('/add?format=unixfs', { method: 'POST', body: 'x' })
-    expect(res.status).toBe(501)
-    expect(((await res.json()) as { code: number }).code).toBe(501)
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ code: 400, message: "request Content-Type isn't multipart/form-data" })
     expect((await app.request('/add')).status).toBe(405)
   })
 

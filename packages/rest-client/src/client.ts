@@ -1,21 +1,21 @@
 /**
- * RestClient: every route of the REST API (rest-api.md §3 except `/add`), with the requests
+ * RestClient: every route of the REST API (rest-api.md §3), with the requests
  * the Go client (`api/rest/client`) sends. Implements `ClusterApi`, so it can stand wherever a
  * cluster is expected.
  */
 import type { IncomingMessage } from 'node:http'
 import {
   decodeAlert, decodeBandwidthByProtocol, decodeConnectGraph, decodeGlobalPinInfo, decodeGlobalRepoGc, decodeId,
-  decodeMetric, decodePin, decodeVersion, encodePinOptionsQuery, formatTrackerStatusFilter, parseJson, PIN_TYPE_BITS,
+  decodeAddedOutput, decodeMetric, decodePin, decodeVersion, encodeAddParamsQuery, encodePinOptionsQuery, formatTrackerStatusFilter, parseJson, PIN_TYPE_BITS,
   goQueryEscape
 } from '@cluster/api'
 import type {
-  Alert, BandwidthByProtocol, CID, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric, Pin,
+  AddedOutput, AddParams, AddUpload, Alert, BandwidthByProtocol, CID, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric, Pin,
   PinOptions, PinTypeFilter, PeerId, RequestOptions, TrackerStatusFilter, Version
 } from '@cluster/api'
 import { RestApiResponseError, RestClientConfigError, RestDecodeError } from './errors.ts'
 import { readText, responseError, streamErrors, Transport } from './transport.ts'
-import type { TlsOptions } from './transport.ts'
+import type { RequestBody, TlsOptions } from './transport.ts'
 
 export interface RestClientOptions {
   /** Base URL (`http://127.0.0.1:9094`); or give `host`. */
@@ -110,8 +110,8 @@ export class RestClient implements ClusterApi {
   }
 
   /** NDJSON stream: yields each item as it arrives; trailer errors are thrown at the end. */
-  async * #stream<T> (method: string, path: string, decode: Decoder<T>, opts?: RequestOptions): AsyncGenerator<T> {
-    const res: IncomingMessage = await this.#t.send(method, path, undefined, opts?.signal)
+  async * #stream<T> (method: string, path: string, decode: Decoder<T>, opts?: RequestOptions, body?: RequestBody): AsyncGenerator<T> {
+    const res: IncomingMessage = await this.#t.send(method, path, body, opts?.signal)
     const status = res.statusCode ?? 0
     if (status >= 400) throw responseError(status, await readText(res))
     if (status === 204 || status === 202) { res.resume(); return }
@@ -183,6 +183,15 @@ export class RestClient implements ClusterApi {
 
   unpin (cid: CID, opts?: RequestOptions): Promise<Pin> {
     return this.#single('DELETE', `/pins/${cid.toString()}`, decodePin, opts)
+  }
+
+  /**
+   * `POST /add`: streams the multipart upload and yields the outputs as the server sends them
+   * (the query always asks for a stream, as Go's client does).
+   */
+  add (upload: AddUpload, params: AddParams, opts?: RequestOptions): AsyncIterable<AddedOutput> {
+    const query = encodeAddParamsQuery({ ...params, streamChannels: true })
+    return this.#stream('POST', `/add?${query}`, decodeAddedOutput, opts, { contentType: upload.contentType, stream: upload.body })
   }
 
   unpinPath (path: string, opts?: RequestOptions): Promise<Pin> {

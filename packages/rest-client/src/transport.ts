@@ -3,6 +3,7 @@
  * failures in HTTP trailers (`X-Stream-Error`), which fetch does not expose.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http'
+import { Readable } from 'node:stream'
 import type { IncomingMessage, RequestOptions as NodeRequestOptions } from 'node:http'
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { errorBodyFromResponse } from '@cluster/api'
@@ -58,6 +59,9 @@ export interface SendResult {
   res: IncomingMessage
 }
 
+/** A JSON text, or a streamed body with its content type (multipart uploads). */
+export type RequestBody = string | { contentType: string, stream: AsyncIterable<Uint8Array> }
+
 export class Transport {
   readonly #opts: TransportOptions
   readonly #target: Target
@@ -71,25 +75,28 @@ export class Transport {
       : new HttpAgent({ keepAlive: true })
   }
 
-  #headers (hasBody: boolean): Record<string, string> {
+  #headers (body: RequestBody | undefined): Record<string, string> {
     const h: Record<string, string> = { ...this.#opts.headers }
     if (this.#opts.username !== undefined) {
       h.Authorization = 'Basic ' + Buffer.from(`${this.#opts.username}:${this.#opts.password ?? ''}`).toString('base64')
     } else if (this.#opts.token !== undefined) {
       h.Authorization = `Bearer ${this.#opts.token}`
     }
-    if (hasBody) h['Content-Type'] = 'application/json'
+    if (typeof body === 'string') h['Content-Type'] = 'application/json'
+    else if (body !== undefined) h['Content-Type'] = body.contentType
     return h
   }
 
   /** Sends one request (following redirects) and returns the response with its body unread. */
-  async send (method: string, path: string, body?: string, signal?: AbortSignal): Promise<IncomingMessage> {
+  async send (method: string, path: string, body?: RequestBody, signal?: AbortSignal): Promise<IncomingMessage> {
     let current = path
-    for (let i = 0; i <= MAX_REDIRECTS; i++) {
+    // A streamed body can only be sent once: no redirects then.
+    const hops = typeof body === 'object' ? 0 : MAX_REDIRECTS
+    for (let i = 0; i <= hops; i++) {
       const res = await this.#once(method, current, body, signal)
       const status = res.statusCode ?? 0
       const location = res.headers.location
-      if ((status === 301 || status === 302 || status === 307 || status === 308) && location !== undefined) {
+      if (i < hops && (status === 301 || status === 302 || status === 307 || status === 308) && location !== undefined) {
         res.resume()
         current = location.startsWith('/') ? location : new URL(location).pathname + new URL(location).search
         continue
@@ -99,13 +106,13 @@ export class Transport {
     throw new RestTransportError({ code: 0, message: `${method} ${path}: stopped after ${MAX_REDIRECTS} redirects` })
   }
 
-  async #once (method: string, path: string, body: string | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+  async #once (method: string, path: string, body: RequestBody | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
     const t = this.#target
     const options: NodeRequestOptions = {
       method,
       path,
       agent: this.#agent,
-      headers: this.#headers(body !== undefined),
+      headers: this.#headers(body),
       ...(t.socketPath !== undefined ? { socketPath: t.socketPath } : { host: t.host, port: t.port }),
       ...(signal !== undefined ? { signal } : {})
     }
@@ -119,7 +126,12 @@ export class Transport {
       if (timeout > 0) {
         req.setTimeout(timeout, () => { req.destroy(new Error(`timeout after ${timeout} ms`)) })
       }
-      req.end(body)
+      if (typeof body === 'object') {
+        // The answer may start while the upload is still being sent (`/add`).
+        Readable.from(body.stream).on('error', (err: Error) => req.destroy(err)).pipe(req)
+      } else {
+        req.end(body)
+      }
     })
   }
 

@@ -8,7 +8,7 @@ import {
   pinTypeMatches, pinModeToDepth, newRecord
 } from '@cluster/api'
 import type {
-  Alert, BandwidthByProtocol, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric,
+  AddedOutput, AddParams, AddUpload, Alert, BandwidthByProtocol, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric,
   Multiaddr, Pin, PinInfoShort, PinOptions, PinTypeFilter, PeerId, RequestOptions, TrackerStatus, TrackerStatusFilter, Version
 } from '@cluster/api'
 
@@ -38,6 +38,11 @@ export const PEERS: FakePeer[] = [
 
 type Method = keyof ClusterApi
 
+/** A node the fake's adder produced (the shape of @cluster/adder's outputs). */
+export interface FakeAddedNode { name: string, cid: CID | undefined, bytes: number, size: number }
+/** Builds the DAG of an upload; tests plug @cluster/adder's `addUpload` in (with any block sink). */
+export type FakeAdder = (upload: AddUpload, params: AddParams, signal?: AbortSignal) => AsyncIterable<FakeAddedNode>
+
 /** Thrown by methods told to fail (`fake.failures`): answered as HTTP 500. */
 export class FakeFailure extends Error {
   override readonly name = 'FakeFailure'
@@ -58,6 +63,8 @@ export class FakeCluster implements ClusterApi {
   /** Peers that do not answer (listed with an error). */
   readonly down = new Set<string>()
   readonly removedPeers: PeerId[] = []
+  /** What `add` chunks uploads with; unset, `add` fails with a 500 as a cluster without IPFS would. */
+  adder: FakeAdder | undefined
   now: () => Timestamp = () => T0
   /** Reception time of every metric (fixed per fake, so two ctl runs see the same values). */
   metricBase = BigInt(Date.now()) * 1_000_000n
@@ -257,6 +264,20 @@ export class FakeCluster implements ClusterApi {
     }
     this.pins.set(cid.toString(), pin)
     return pin
+  }
+
+  /** Runs the plugged-in adder, then pins the last node (the root) unless `noPin`. */
+  async * add (upload: AddUpload, params: AddParams, opts: RequestOptions = {}): AsyncIterable<AddedOutput> {
+    this.#check('add')
+    if (this.adder === undefined) throw new FakeFailure('this fake cluster has no adder')
+    // As Go's BlockAllocate: "everywhere" sends the blocks to every peer.
+    const allocations = params.pinOptions.replicationFactorMin === -1 ? [...this.peerset] : this.peerset.slice(0, 2)
+    let root: CID | undefined
+    for await (const node of this.adder(upload, params, opts.signal)) {
+      if (node.cid !== undefined) root = node.cid
+      yield { ...node, allocations: node.cid === undefined ? [] : allocations }
+    }
+    if (root !== undefined && !params.noPin) await this.pin(root, params.pinOptions)
   }
 
   resolvePath (path: string): CID {

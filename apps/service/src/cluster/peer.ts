@@ -1,6 +1,6 @@
 import {
-  PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
-  type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
+  CID as CIDClass, PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
+  type AddedOutput, type AddParams, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
   type GlobalRepoGc, type Id, type LocalOption, type Metric, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type TrackerStatusFilter, type Version
 } from '@cluster/api'
@@ -23,10 +23,14 @@ import { FANOUT_TIMEOUT_MS, connectGraphOf, globalInfo, globalStream, matchesFil
 import { pinqueueInformer, trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
 import { every, repinFrom, type RepinContext } from './repin.ts'
+import { addContent } from './add.ts'
+import { localDestination, remoteDestination } from './block-destinations.ts'
 
 export const VERSION = '1.1.6'
 const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
 const MAX_ALERTS = 1000
+/** The root of an add is unknown while its blocks are allocated (Go uses cid.Undef). */
+const NO_CID = CIDClass.parse('bafkqaaa')
 
 /**
  * One cluster peer: the libp2p host, Raft consensus over the shared pinset, the pin tracker
@@ -233,6 +237,18 @@ export class ClusterPeer implements ClusterApi {
     return await this.pin(await this.connector.resolve(path), options)
   }
 
+  add (upload: AddUpload, params: AddParams, opts: { signal?: AbortSignal } = {}): AsyncIterable<AddedOutput> {
+    return addContent({
+      self: this.peerId,
+      blockAllocate: async p => await this.blockAllocate(p),
+      destination: peer => peer === this.peerId ? localDestination(this.peerId, this.connector, opts.signal) : remoteDestination(peer, this.rpc, opts.signal),
+      // setupPin clears the preset allocations again when the pin is "everywhere".
+      pinRoot: async (root, p, allocations) => {
+        await this.pinWith({ ...p.pinOptions, cid: root, type: 'pin', allocations: allocations as PeerId[], maxDepth: -1, reference: undefined, timestamp: Timestamp.ZERO }, [])
+      }
+    }, upload, params, opts.signal)
+  }
+
   async unpin (cid: CID): Promise<Pin> {
     this.assertRunning()
     const pin = await this.allocation(cid)
@@ -335,20 +351,37 @@ export class ClusterPeer implements ClusterApi {
     const ready = setupPin(pin, existing, this.options, now)
     ready.timestamp = now
     if (ready.type !== 'meta-pin' && (ready.allocations ?? []).length === 0 && !(ready.replicationFactorMin === -1 && ready.replicationFactorMax === -1)) {
-      const metrics = new Map(this.options.allocateBy.map(name => [name, this.monitor.latest(name)]))
       const everywhere = existing !== undefined && existing.replicationFactorMin === -1 && existing.replicationFactorMax === -1
-      ready.allocations = allocate({
-        allocateBy: this.options.allocateBy,
-        metrics,
-        replicationFactorMin: ready.replicationFactorMin,
-        replicationFactorMax: ready.replicationFactorMax,
-        current: everywhere ? [] : existing?.allocations ?? [],
-        blacklist,
-        priority: ready.userAllocations ?? []
-      }) as PeerId[]
+      ready.allocations = this.allocateFor(ready, everywhere ? [] : existing?.allocations ?? [], blacklist)
     }
     await this.consensus.logPin(ready)
     return ready
+  }
+
+  private allocateFor (pin: Pin, current: readonly string[], blacklist: string[]): PeerId[] {
+    const metrics = new Map(this.options.allocateBy.map(name => [name, this.monitor.latest(name)]))
+    return allocate({
+      allocateBy: this.options.allocateBy,
+      metrics,
+      replicationFactorMin: pin.replicationFactorMin,
+      replicationFactorMax: pin.replicationFactorMax,
+      current: [...current],
+      blacklist,
+      priority: pin.userAllocations ?? []
+    }) as PeerId[]
+  }
+
+  /**
+   * BlockAllocate (cluster-behaviour.md §4.4): where an add sends its blocks. "Everywhere" means
+   * every member with a valid ping; otherwise a normal allocation for the add's pin options.
+   */
+  async blockAllocate (params: AddParams): Promise<string[]> {
+    this.assertRunning()
+    const draft: Pin = { ...params.pinOptions, cid: NO_CID, type: 'pin', allocations: [], maxDepth: -1, reference: undefined, timestamp: Timestamp.ZERO }
+    const pin = setupPin(draft, undefined, this.options, Timestamp.now())
+    const members = new Set(this.peerset())
+    if (pin.replicationFactorMin < 0) return this.monitor.latest('ping').map(m => m.peer).filter(p => members.has(p))
+    return this.allocateFor(pin, [], [])
   }
 
   /** Peername and IPFS identity of a peer from its last ping metric (ourselves: live values). */

@@ -1,4 +1,4 @@
-import { codecs, type Codec } from '@cluster/api'
+import { codecs, parseCid, type CID, type Codec } from '@cluster/api'
 import { listOf, none, streaming, text, unary } from '@cluster/rpc'
 
 const filter: Codec<number> = {
@@ -6,6 +6,18 @@ const filter: Codec<number> = {
   decode: v => {
     if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError('filter must be an integer')
     return v
+  }
+}
+
+/** Blocks of an add, as `[cid, base64 bytes]` pairs. */
+export const blocks: Codec<Array<{ cid: CID, bytes: Uint8Array }>> = {
+  encode: v => v.map(b => [b.cid.toString(), Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.byteLength).toString('base64')]),
+  decode: v => {
+    if (!Array.isArray(v)) throw new TypeError('blocks must be an array')
+    return v.map(item => {
+      if (!Array.isArray(item) || typeof item[0] !== 'string' || typeof item[1] !== 'string') throw new TypeError('a block must be [cid, base64]')
+      return { cid: parseCid(item[0]), bytes: Buffer.from(item[1], 'base64') }
+    })
   }
 }
 
@@ -25,5 +37,7 @@ export const Rpc = {
   ipfsSwarmPeers: unary('IPFSConnector.SwarmPeers', 'trusted', none, listOf(text)),
   /** Repo size and StorageMax of the peer's Kubo, as decimal strings (they exceed 2^53). */
   ipfsRepoStat: unary('IPFSConnector.RepoStat', 'trusted', none, listOf(text)),
+  /** Stores blocks of an add in the peer's IPFS (Go streams them with IPFSConnector.BlockStream). */
+  ipfsBlockPut: unary('IPFSConnector.BlockPut', 'trusted', blocks, none),
   sendInformersMetrics: unary('Cluster.SendInformersMetrics', 'closed', none, none)
 } as const

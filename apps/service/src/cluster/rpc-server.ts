@@ -27,5 +27,6 @@ export function serveRpc (peer: ClusterPeer, server: RpcServer): void {
       const stat = await peer.connector.repoStat()
       return [stat.repoSize.toString(), stat.storageMax.toString()]
     })
+    .implement(Rpc.ipfsBlockPut, async (blocks, ctx) => { await peer.connector.blockStream(blocks, { signal: ctx.signal }); return undefined })
     .implement(Rpc.sendInformersMetrics, async () => undefined)
 }

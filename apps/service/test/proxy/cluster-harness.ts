@@ -1,11 +1,9 @@
 /** Starting real cluster peers (apps/service ClusterPeer) in this process, each with a proxy. */
 import { execFile } from 'node:child_process'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { ClusterPeer, type ClusterPeerOptions } from '../../src/index.ts'
-import { ipfsBinary, until } from '@cluster/test-utils'
+import type { ClusterPeer } from '../../src/index.ts'
+import { ipfsBinary } from '@cluster/test-utils'
+import { startPeerGroup } from '../helpers/cluster.ts'
 import { ProxyServer, type PeerRepoStat } from '@cluster/proxy'
 
 const run = promisify(execFile)
@@ -23,30 +21,7 @@ export interface TestCluster {
  * so metrics and elections happen in test time. Every peer gets a proxy in front of its IPFS node.
  */
 export async function startCluster (opts: { dir: string, secret: string, ipfsAddrs: string[], replication: [number, number], name: string }): Promise<TestCluster> {
-  const n = opts.ipfsAddrs.length
-  const keys = await Promise.all(opts.ipfsAddrs.map(async () => await generateKeyPair('Ed25519')))
-  const ids = keys.map(k => peerIdFromPrivateKey(k).toString())
-  const peers: ClusterPeer[] = []
-  for (let i = 0; i < n; i++) {
-    const options: ClusterPeerOptions = {
-      privateKey: keys[i] as ClusterPeerOptions['privateKey'],
-      peername: `${opts.name}${i}`,
-      secret: opts.secret,
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      dataDir: join(opts.dir, `${opts.name}${i}`),
-      raft: { heartbeatTimeoutMs: 300, waitForLeaderTimeoutMs: 20_000, commitRetries: 3, commitRetryDelayMs: 100, initPeerset: ids },
-      monitorPingIntervalMs: 500,
-      checkIntervalMs: 500,
-      informerTtlMs: 1_000,
-      replicationFactorMin: opts.replication[0],
-      replicationFactorMax: opts.replication[1],
-      ipfs: { nodeMultiaddress: opts.ipfsAddrs[i] as string, pinTimeoutMs: 20_000 },
-      disableRepinning: true
-    }
-    peers.push(await ClusterPeer.start(options))
-  }
-  for (const a of peers) for (const b of peers) if (a !== b) await a.host.peerStore.merge(b.host.peerId, { multiaddrs: b.host.getMultiaddrs() })
-  await until(async () => peers.every(p => p.monitor.latest('freespace').length === n) ? true : undefined, `${opts.name}: metrics from every peer`, 90_000)
+  const peers = await startPeerGroup({ ...opts, informerTtlMs: 1_000, pinTimeoutMs: 20_000, disableRepinning: true })
 
   // ClusterApi has no repo/stat fan-out: every proxy asks each peer's own connector (what Go's
   // IPFSConnector.RepoStat RPC does), errors kept per peer.

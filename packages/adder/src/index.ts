@@ -1,0 +1,6 @@
+export { addUpload } from './add.ts'
+export { checkAddParams } from './params.ts'
+export { checkUploadContentType } from './content-type.ts'
+export { AdderError, InvalidUploadError, UnsupportedAddOptionError, CarImportError, AddAbortedError } from './errors.ts'
+export { supportedHashNames } from './hashers.ts'
+export type { Block, BlockSink, AddedNode, AddOptions } from './types.ts'

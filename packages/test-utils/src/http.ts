@@ -1,0 +1,55 @@
+/** Raw HTTP helpers for API tests: requests that expose trailers, NDJSON, Go-style uploads. */
+import http, { type IncomingHttpHeaders } from 'node:http'
+import { goMultipart, type UploadItem } from './multipart.ts'
+
+export interface Answer {
+  status: number
+  headers: IncomingHttpHeaders
+  body: string
+  trailers: NodeJS.Dict<string>
+}
+
+/** One HTTP request with node:http (trailers included); `body` may be a string, a Buffer or a stream of chunks. */
+export async function request (url: string, init: { method?: string, headers?: Record<string, string>, body?: string | Buffer | AsyncIterable<Uint8Array> } = {}): Promise<Answer> {
+  return await new Promise<Answer>((resolve, reject) => {
+    const req = http.request(url, { method: init.method ?? 'POST', headers: init.headers, signal: AbortSignal.timeout(60_000) }, res => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('error', reject)
+      res.on('end', () => {
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), trailers: res.trailers })
+      })
+    })
+    req.on('error', reject)
+    const body = init.body
+    if (body === undefined || typeof body === 'string' || Buffer.isBuffer(body)) {
+      req.end(body)
+      return
+    }
+    void (async () => {
+      for await (const chunk of body) {
+        if (!req.write(chunk)) await new Promise(resolve => req.once('drain', resolve))
+      }
+      req.end()
+    })().catch((err: Error) => req.destroy(err))
+  })
+}
+
+/** Newline-delimited JSON values of a body. */
+export function lines (body: string): unknown[] {
+  return body.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as unknown)
+}
+
+export interface UploadEntry {
+  /** Path inside the upload (`photos/cat.jpg`). */
+  name: string
+  content: string | Uint8Array
+  directory?: boolean
+}
+
+/** A Go-style upload (see goMultipart) of simple entries, as a Buffer; `withMeta` adds mode/mtime as Go's ctl does. */
+export function multipart (entries: UploadEntry[], withMeta = false): { body: Buffer, contentType: string } {
+  const items: UploadItem[] = entries.map(e => e.directory === true ? { type: 'dir', path: e.name } : { type: 'file', path: e.name, data: e.content })
+  const { bytes, contentType } = goMultipart(items, { withMeta, boundary: `clustertest${Math.random().toString(16).slice(2)}` })
+  return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType }
+}
