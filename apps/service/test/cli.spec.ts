@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -41,6 +41,20 @@ describe('ipfs-cluster-service', () => {
     expect(await main(['--bogus', 'version'], capture())).toBe(2)
     expect(await main([], capture())).toBe(1)
   })
+
+  it('refuses to start on a data folder holding a Go peer\'s Raft store, and releases the folder', async () => {
+    const folder = join(dir, 'from-go')
+    expect(await main(['-c', folder, 'init', '--randomports'], capture())).toBe(0)
+    mkdirSync(join(folder, 'raft'))
+    writeFileSync(join(folder, 'raft', 'raft.db'), Buffer.alloc(32_768, 7))
+    const io = capture()
+    expect(await main(['-c', folder, 'daemon'], io)).toBe(1)
+    expect(io.stderr).toMatch(/error creating cluster peer: .*raft\.db.*state export/)
+    // The execution lock was released: a second attempt fails the same way, not on the lock.
+    const again = capture()
+    expect(await main(['-c', folder, 'daemon'], again)).toBe(1)
+    expect(again.stderr).not.toContain('execution lock')
+  }, 60_000)
 
   it('init writes service.json, identity.json and the peerstore; daemon serves the REST API; state export → cleanup → import round-trips', async () => {
     const folder = join(dir, 'peer0')

@@ -53,6 +53,27 @@ describe('a 3-peer cluster, each peer with its own Kubo', () => {
     await expect((peers[0] as ClusterPeer).allocation(cid)).rejects.toBeInstanceOf(PinNotFoundError)
   }, 90_000)
 
+  it('allocates as asked: user allocations first, rf_max capped by the peers there are, a clear error when too few', async () => {
+    const cids = []
+    for (let i = 0; i < 3; i++) {
+      const form = new FormData()
+      form.append('file', new Blob([`allocation scenario ${i} ${Date.now()}`]))
+      cids.push(parseCid((await (kubos[0] as KuboDaemon).rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key))
+    }
+    const [third, second] = [(peers[2] as ClusterPeer).peerId, (peers[1] as ClusterPeer).peerId]
+    const chosen = await (peers[0] as ClusterPeer).pin(cids[0]!, { ...defaultPinOptions(), replicationFactorMin: 1, replicationFactorMax: 2, userAllocations: [third, second] })
+    expect(chosen.allocations).toEqual([third, second])
+
+    // rf_max above the peer count: every peer, and rf_min is met.
+    const wide = await (peers[0] as ClusterPeer).pin(cids[1]!, { ...defaultPinOptions(), replicationFactorMin: 2, replicationFactorMax: 10 })
+    expect([...(wide.allocations ?? [])].sort()).toEqual(peers.map(p => p.peerId).sort())
+    await until(async () => statuses(await (peers[0] as ClusterPeer).status(cids[1]!)).join() === 'pinned,pinned,pinned' ? true : undefined, 'pinned on all three')
+
+    await expect((peers[0] as ClusterPeer).pin(cids[2]!, { ...defaultPinOptions(), replicationFactorMin: 4, replicationFactorMax: 5 }))
+      .rejects.toThrow('not enough peers to allocate CID. Needed at least: 4. Wanted at most: 5. Available candidates: 3. See logs for more info.')
+    await expect((peers[0] as ClusterPeer).allocation(cids[2]!)).rejects.toBeInstanceOf(PinNotFoundError)
+  }, 60_000)
+
   it('lists every peer with its IPFS identity', async () => {
     const ids = []
     for await (const id of (peers[0] as ClusterPeer).peers()) ids.push(id)

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs'
-import { join } from 'node:path'
 import type { Pin } from '@cluster/api'
-import { ProposalDroppedError, RaftNode, SqliteStorage, TimeoutError, type RaftTransport } from '@cluster/raft'
+import { ProposalDroppedError, RaftNode, TimeoutError, type RaftTransport, type SqliteStorage } from '@cluster/raft'
+import { openDataFolder } from './data-folder.ts'
 import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
 import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import { decodeOp, encodeOp, type LogOp } from './ops.ts'
@@ -41,9 +40,9 @@ export class RaftConsensus {
   constructor (init: RaftConsensusInit) {
     this.id = init.id
     this.config = resolveRaftConfig(init.config)
-    mkdirSync(init.dataDir, { recursive: true, mode: 0o700 })
-    this.storage = new SqliteStorage(join(init.dataDir, 'raft.sqlite'))
-    this.state = new PinsetState(join(init.dataDir, 'pinset.sqlite'), init.hooks)
+    const { storage, state } = openDataFolder(init.dataDir, init.hooks)
+    this.storage = storage
+    this.state = state
     const peerset = this.config.initPeerset.length > 0 ? this.config.initPeerset : [init.id]
     const electionTicks = 10
     this.node = new RaftNode(init.id, {

@@ -37,3 +37,9 @@ export class StateFormatError extends ConsensusError {
   override readonly name = 'StateFormatError'
   override readonly code = 'ERR_STATE_FORMAT'
 }
+
+/** The Raft data folder cannot be used: another implementation's store, or unreadable files. */
+export class DataFolderError extends ConsensusError {
+  override readonly name = 'DataFolderError'
+  override readonly code = 'ERR_DATA_FOLDER'
+}

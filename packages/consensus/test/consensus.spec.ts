@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { defaultPinOptions, parseCid, Timestamp, type Pin } from '@cluster/api'
 import { MemoryNetwork } from '@cluster/raft'
-import { CommitError, PinsetState, RaftConsensus, StateFormatError } from '@cluster/consensus'
+import { CommitError, DataFolderError, PinsetState, RaftConsensus, StateFormatError } from '@cluster/consensus'
 
 const CIDS = [
   'bafybeiffd3lbj7yhtdcstalnjfhpmgg37obes2zrgejyo5mfgni2s4yipa',
@@ -133,5 +133,28 @@ describe('RaftConsensus', () => {
     await solo.waitForLeader()
     await expect(solo.logPin(pin(CIDS[0] as string, '', ['not-a-peer-id']))).rejects.toBeInstanceOf(StateFormatError)
     expect(solo.state.count()).toBe(0)
+  })
+})
+
+describe('data folders it cannot use', () => {
+  it('refuses a Go peer\'s Raft store with what to do instead of starting from an empty pinset', () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, 'a'))
+    writeFileSync(join(dir, 'a', 'raft.db'), Buffer.alloc(4096, 1))
+    expect(() => peer(new MemoryNetwork(), dir, 'a', ['a'])).toThrow(DataFolderError)
+    expect(() => peer(new MemoryNetwork(), dir, 'a', ['a'])).toThrow(/Go IPFS Cluster peer \(raft\.db\).*state export/)
+    expect(existsSync(join(dir, 'a', 'raft.sqlite'))).toBe(false)
+  })
+
+  it('refuses unreadable Raft and pinset files with a named error, leaving them untouched', () => {
+    for (const file of ['raft.sqlite', 'pinset.sqlite']) {
+      const dir = tempDir()
+      mkdirSync(join(dir, 'a'))
+      const garbage = Buffer.from('this is not an SQLite database, just some text '.repeat(200))
+      writeFileSync(join(dir, 'a', file), garbage)
+      expect(() => peer(new MemoryNetwork(), dir, 'a', ['a']), file).toThrow(DataFolderError)
+      expect(() => peer(new MemoryNetwork(), dir, 'a', ['a']), file).toThrow(new RegExp(`cannot open the (Raft log|pinset) .*${file}`))
+      expect(readFileSync(join(dir, 'a', file)).equals(garbage)).toBe(true)
+    }
   })
 })

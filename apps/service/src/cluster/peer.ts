@@ -100,8 +100,14 @@ export class ClusterPeer implements ClusterApi {
     const options = { ...PEER_DEFAULTS, ...stripUndefined(opts) } as ClusterPeerOptions & typeof PEER_DEFAULTS
     const host = await createHost({ privateKey: options.privateKey, listen: options.listen, secret: options.secret, peers: [...(options.peerAddresses ?? []), ...(options.bootstrap ?? [])] })
     const rpcServer = new RpcServer({ self: host.peerId.toString() })
-    const transport = await Libp2pTransport.create(host)
-    const peer = new ClusterPeer(host, options, transport, rpcServer)
+    let peer: ClusterPeer
+    try {
+      peer = new ClusterPeer(host, options, await Libp2pTransport.create(host), rpcServer)
+    } catch (err) {
+      // E.g. a data folder it cannot use: nothing else was started yet.
+      await host.stop()
+      throw err
+    }
     serveRpc(peer, rpcServer)
     await rpcServer.listen(host)
     peer.monitor.start()
