@@ -87,6 +87,14 @@ describe('ipfs-cluster-service', () => {
       const proxyAddr = daemon.proxy?.addresses[0]
       const listed = await (await fetch(`http://${proxyAddr?.host ?? ''}:${proxyAddr?.port ?? ''}/api/v0/pin/ls?arg=${Key}`, { method: 'POST' })).json() as { Keys: Record<string, { Type: string }> }
       expect(listed.Keys[Key]).toMatchObject({ Type: 'recursive' })
+
+      // The Pinning Service API (init writes its section) answers from the same cluster.
+      const svc = daemon.pinSvcApi?.addresses[0]
+      const svcUrl = `http://${svc?.host ?? ''}:${svc?.port ?? ''}`
+      const status = await (await fetch(`${svcUrl}/pins/${Key}`)).json() as { requestid: string, pin: { name: string }, status: string }
+      expect(status).toMatchObject({ requestid: Key, pin: { name: 'roundtrip' } })
+      const listAll = await (await fetch(`${svcUrl}/pins?status=queued,pinning,pinned,failed`)).json() as { count: number }
+      expect(listAll.count).toBe(2)
     } finally {
       await daemon.stop()
     }

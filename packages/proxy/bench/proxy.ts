@@ -1,4 +1,4 @@
-// Throughput of proxied (non-intercepted) calls through the proxy vs straight to Kubo:
+// Throughput of proxied (non-intercepted) calls through our proxy and Go's vs straight to Kubo:
 // `block/get` of 1 MiB blocks (BLOCKS per run) and `cat` of a 100 MiB file. Ratio goal ≥ 0.9.
 // Run: node --conditions=source packages/proxy/bench/proxy.ts   (BENCH_RUNS, BENCH_CAT_MIB to change)
 import { execFile } from 'node:child_process'
@@ -7,7 +7,12 @@ import { randomBytes } from 'node:crypto'
 import type { ClusterApi } from '@cluster/api'
 import { KuboDaemon } from '@cluster/test-utils'
 import { ProxyServer } from '../src/index.ts'
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { median, summarize, writeResults, type BenchRow } from '../../../scripts/lib/bench-results.ts'
+import { BenchCluster } from '../../../bench/lib/cluster.ts'
+import { goFlavour } from '../../../bench/lib/go-cluster.ts'
+import { installCleanupHandlers } from '../../../bench/lib/processes.ts'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 7)
 const CAT_MIB = Number(process.env.BENCH_CAT_MIB ?? 100)
@@ -16,46 +21,45 @@ const MIB = 1024 * 1024
 const run = promisify(execFile)
 
 /**
- * The client runs in its own process (as a real client would), so the proxy's event loop is not
- * shared with the reading side. It POSTs each URL in turn with keep-alive, discards the bodies and
- * prints the bytes and seconds.
+ * The client is curl in its own process (lean, like the Go `ipfs` CLI; a Node client would take
+ * CPU from the 2 cores that Kubo and the proxy share): it POSTs each URL in turn, reusing the
+ * connection when the server allows it, and discards the bodies.
  */
-const CLIENT = `
-const http = require('node:http')
-const agent = new http.Agent({ keepAlive: true })
-const urls = JSON.parse(process.argv[1])
-function drain (url) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', agent }, res => {
-      let n = 0
-      res.on('data', c => { n += c.length })
-      res.on('end', () => { res.statusCode === 200 ? resolve(n) : reject(new Error(url + ': ' + res.statusCode)) })
-      res.on('error', reject)
-    })
-    req.on('error', reject)
-    req.end()
-  })
-}
-;(async () => {
-  const start = process.hrtime.bigint()
-  let bytes = 0
-  for (const u of urls) bytes += await drain(u)
-  process.stdout.write(JSON.stringify({ bytes, seconds: Number(process.hrtime.bigint() - start) / 1e9 }))
-  agent.destroy()
-})().catch(err => { console.error(err); process.exit(1) })
-`
-
-/** MiB/s of fetching `urls` one after the other from a separate client process. */
 async function mibPerSecond (urls: string[]): Promise<number> {
-  const { stdout } = await run(process.execPath, ['-e', CLIENT, JSON.stringify(urls)], { maxBuffer: 1 << 20 })
-  const { bytes, seconds } = JSON.parse(stdout) as { bytes: number, seconds: number }
+  const args = ['-s', '-f', '-X', 'POST', '-w', '%{size_download}\n']
+  for (const u of urls) args.push('-o', '/dev/null', u)
+  const start = process.hrtime.bigint()
+  const { stdout } = await run('curl', args, { maxBuffer: 1 << 20 })
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9
+  const bytes = stdout.trim().split('\n').reduce((sum, n) => sum + Number(n), 0)
   return bytes / MIB / seconds
 }
 
+/** Go IPFS Cluster v1.1.6 with one peer in front of the same Kubo: its proxy is the reference. */
+async function goProxy (kuboApi: string): Promise<{ url: string, cluster: BenchCluster } | undefined> {
+  try {
+    await goFlavour.prepare()
+  } catch (err) {
+    console.error(`Go ipfs-cluster-service unavailable (${(err as Error).message}): measuring without it`)
+    return undefined
+  }
+  const cluster = new BenchCluster({
+    flavour: goFlavour,
+    kuboApis: [kuboApi],
+    configure: (config) => { config.cluster.replication_factor_min = -1; config.cluster.replication_factor_max = -1 }
+  })
+  await cluster.start()
+  const config = JSON.parse(readFileSync(join(cluster.peers[0]!.folder, 'service.json'), 'utf8'))
+  const [, , host, , port] = String([config.api.ipfsproxy.listen_multiaddress].flat()[0]).split('/')
+  return { url: `http://${host}:${port}`, cluster }
+}
+
+installCleanupHandlers()
 const kubo = await KuboDaemon.start()
 // Non-intercepted calls never touch the cluster.
 const proxy = new ProxyServer({} as ClusterApi, { listenMultiaddress: ['/ip4/127.0.0.1/tcp/0'], nodeMultiaddress: kubo.apiMultiaddr })
 const proxyUrl = (await proxy.start()).url
+const go = await goProxy(kubo.apiMultiaddr)
 
 try {
   const blocks: string[] = []
@@ -71,28 +75,33 @@ try {
   const blockGet = (base: string): string[] => blocks.map(b => `${base}/api/v0/block/get?arg=${b}`)
   const cat = (base: string): string[] => [`${base}/api/v0/cat?arg=${added.Hash}`]
 
-  // Warm-up (Kubo caches), then alternate direct/proxied runs.
-  for (const base of [kubo.apiUrl, proxyUrl]) {
+  const targets: Array<[string, string]> = [['direct to Kubo', kubo.apiUrl], ['through our proxy', proxyUrl]]
+  if (go !== undefined) targets.push(['through the Go v1.1.6 proxy', go.url])
+  // Warm-up (Kubo caches), then alternate the targets.
+  for (const [, base] of targets) {
     await mibPerSecond(blockGet(base))
     await mibPerSecond(cat(base))
   }
-  const samples: Record<string, number[]> = { blockDirect: [], blockProxy: [], catDirect: [], catProxy: [] }
+  const samples = new Map(targets.map(([name]) => [name, { block: [] as number[], cat: [] as number[] }]))
   for (let r = 0; r < RUNS; r++) {
-    samples.blockDirect!.push(await mibPerSecond(blockGet(kubo.apiUrl)))
-    samples.blockProxy!.push(await mibPerSecond(blockGet(proxyUrl)))
-    samples.catDirect!.push(await mibPerSecond(cat(kubo.apiUrl)))
-    samples.catProxy!.push(await mibPerSecond(cat(proxyUrl)))
+    for (const [name, base] of targets) samples.get(name)!.block.push(await mibPerSecond(blockGet(base)))
+    for (const [name, base] of targets) samples.get(name)!.cat.push(await mibPerSecond(cat(base)))
   }
-  const blockRatio = median(samples.blockProxy!) / median(samples.blockDirect!)
-  const catRatio = median(samples.catProxy!) / median(samples.catDirect!)
-  const rows: BenchRow[] = [
-    summarize(`block/get ${BLOCKS}×1 MiB, direct to Kubo`, 'MiB/s', samples.blockDirect!),
-    summarize(`block/get ${BLOCKS}×1 MiB, through the proxy`, 'MiB/s', samples.blockProxy!, `ratio ${blockRatio.toFixed(3)}`),
-    summarize(`cat ${CAT_MIB} MiB, direct to Kubo`, 'MiB/s', samples.catDirect!),
-    summarize(`cat ${CAT_MIB} MiB, through the proxy`, 'MiB/s', samples.catProxy!, `ratio ${catRatio.toFixed(3)}`)
-  ]
-  writeResults('proxy-throughput', rows, { blockRatio, catRatio, goal: 0.9 })
+  const direct = samples.get('direct to Kubo')!
+  const ratios: Record<string, number> = {}
+  const rows: BenchRow[] = []
+  for (const kind of ['block', 'cat'] as const) {
+    for (const [name] of targets) {
+      const s = samples.get(name)!
+      const ratio = median(s[kind]) / median(direct[kind])
+      if (name !== 'direct to Kubo') ratios[`${kind}:${name}`] = ratio
+      const label = kind === 'block' ? `block/get ${BLOCKS}×1 MiB, ${name}` : `cat ${CAT_MIB} MiB, ${name}`
+      rows.push(summarize(label, 'MiB/s', s[kind], name === 'direct to Kubo' ? '' : `ratio ${ratio.toFixed(3)} of direct`))
+    }
+  }
+  writeResults('proxy-throughput', rows, { ratios, goal: 0.9, client: 'curl' })
 } finally {
   await proxy.stop()
+  await go?.cluster.stop()
   await kubo.stop()
 }

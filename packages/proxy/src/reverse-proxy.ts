@@ -2,19 +2,20 @@
  * The plain reverse proxy (proxy.md §4): request and response bodies are streamed in both
  * directions (never buffered), hop-by-hop headers dropped, `X-Forwarded-For` appended, trailers
  * (`X-Stream-Error`) forwarded. Kubo unreachable → 502 with a Kubo-style JSON error.
+ * Used for an HTTPS Kubo; a plain-HTTP Kubo gets the byte-copying path of raw-forward.ts.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { messageOf } from './errors.ts'
 import { sendError } from './respond.ts'
 import type { Upstream } from './upstream.ts'
 
-const HOP_BY_HOP = new Set([
+export const HOP_BY_HOP = new Set([
   'connection', 'proxy-connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization',
   'te', 'trailer', 'transfer-encoding', 'upgrade'
 ])
 
 /** Headers named in `Connection` are hop-by-hop too. */
-function connectionTokens (value: string | string[] | undefined): Set<string> {
+export function connectionTokens (value: string | string[] | undefined): Set<string> {
   const out = new Set<string>()
   for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
     for (const token of v.split(',')) if (token.trim() !== '') out.add(token.trim().toLowerCase())

@@ -19,6 +19,7 @@ import { HeaderSetter } from './headers.ts'
 import { boundAddress, parseListenMultiaddr, type BoundAddress } from './listen.ts'
 import { sendError } from './respond.ts'
 import { reverseProxy } from './reverse-proxy.ts'
+import { rawForward } from './raw-forward.ts'
 import { routeOf, type HandlerName } from './routes.ts'
 import { Upstream } from './upstream.ts'
 
@@ -151,7 +152,13 @@ export class ProxyServer {
     }
     res.write = ((...args: unknown[]) => { count(args[0]); return write(...args) }) as typeof res.write
     res.end = ((...args: unknown[]) => { if (typeof args[0] !== 'function') count(args[0]); return end(...args) }) as typeof res.end
-    res.on('close', () => { this.accessLog?.write(accessLogLine(req, res.statusCode, bytes, at)) })
+    let logged = false
+    const logLine = (): void => {
+      if (logged) return
+      logged = true
+      this.accessLog?.write(accessLogLine(req, res.statusCode, bytes, at))
+    }
+    res.on('close', logLine)
     if (this.config.writeTimeoutMs > 0) {
       const timer = setTimeout(() => { res.destroy() }, this.config.writeTimeoutMs)
       res.on('close', () => { clearTimeout(timer) })
@@ -159,7 +166,8 @@ export class ProxyServer {
 
     const route = routeOf(req.method, req.url)
     if (route === undefined) {
-      reverseProxy(req, res, this.upstream)
+      if (this.upstream.https) reverseProxy(req, res, this.upstream)
+      else rawForward(req, res, this.upstream, { count: n => { bytes += n }, done: logLine })
       return
     }
     if (!READS_BODY.has(route.handler)) req.resume()

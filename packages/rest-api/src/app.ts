@@ -1,5 +1,6 @@
 /**
- * The hono app: Go's request pipeline (rest-api.md §1.2) in front of the route table.
+ * The hono app: Go's request pipeline (rest-api.md §1.2) in front of a route table. The REST API
+ * and the Pinning Service API (§11) share the pipeline; they differ in routes and error body.
  *
  * Order: header size (431) → authentication (401) → CORS (pre-flights answered 204) →
  * trailing-slash redirect (307) → path cleaning (301) → router (404 JSON / 405 empty).
@@ -13,9 +14,10 @@ import type { RestApiConfig } from './config.ts'
 import { checkAuth } from './auth.ts'
 import { actualHeaders, corsPolicy, preflightHeaders } from './cors.ts'
 import { cleanRequestPath } from './clean-path.ts'
-import { plainHeaders, Responder } from './respond.ts'
+import { plainHeaders, Responder, restErrorBody } from './respond.ts'
+import type { ErrorBodyFormat } from './respond.ts'
 import { pathMatchesRoute, ROUTES } from './routes.ts'
-import type { RouteDeps } from './routes.ts'
+import type { RouteDef, RouteDeps } from './routes.ts'
 
 export interface RestApiAppOptions {
   /** Clock for JWT claim checks and `expire-in` (default: Date). */
@@ -28,6 +30,17 @@ export interface RestApiAppOptions {
 }
 
 export type RestApiApp = Hono<AppEnv>
+
+/** What distinguishes one API served by the common pipeline from another. */
+export interface ApiDefinition {
+  /** Route table, first match wins. */
+  routes: readonly RouteDef[]
+  /** Body of every error answer, the pipeline's 401/404 included. */
+  errorBody: ErrorBodyFormat
+}
+
+/** The REST API (rest-api.md §3): its route table and `{"code":…,"message":…}` errors. */
+export const REST_API: ApiDefinition = { routes: ROUTES, errorBody: restErrorBody }
 
 /** Sum of header bytes the way Go's server counts them (name + value + `: ` + CRLF). */
 function headerBytes (headers: Headers): number {
@@ -71,9 +84,14 @@ function methodNotAllowed (c: AppContext): Response {
 
 /** Builds the REST API as a hono app (usable in-process with `app.request()`). */
 export function createRestApiApp (cluster: ClusterApi, config: Partial<RestApiConfig> = {}, opts: RestApiAppOptions = {}): RestApiApp {
-  const cfg = resolveRestApiConfig(config)
+  return createApiApp(cluster, resolveRestApiConfig(config), opts, REST_API)
+}
+
+/** Go's common API layer (auth, CORS, redirects, router) in front of `api`'s routes. */
+export function createApiApp (cluster: ClusterApi, cfg: RestApiConfig, opts: RestApiAppOptions, api: ApiDefinition): RestApiApp {
+  const { routes } = api
   const clock = opts.clock ?? Date
-  const responder = new Responder(cfg.headers)
+  const responder = new Responder(cfg.headers, api.errorBody)
   const cors = corsPolicy(cfg)
   const creds = cfg.basicAuthCredentials
   const maxHeader = cfg.maxHeaderBytes + HEADER_BYTES_SLACK
@@ -122,17 +140,17 @@ export function createRestApiApp (cluster: ClusterApi, config: Partial<RestApiCo
 
     if (method === 'HEAD') {
       // Go's router does not map HEAD to GET routes.
-      return pathMatchesRoute(c.req.path) ? methodNotAllowed(c) : responder.error(c, 404, 'not found')
+      return pathMatchesRoute(c.req.path, routes) ? methodNotAllowed(c) : responder.error(c, 404, 'not found')
     }
     await next()
   })
 
-  for (const route of ROUTES) {
+  for (const route of routes) {
     app.on(route.method, route.path, async (c) => await route.handler(c, deps))
   }
 
   app.notFound((c) => {
-    if (pathMatchesRoute(c.req.path)) return methodNotAllowed(c)
+    if (pathMatchesRoute(c.req.path, routes)) return methodNotAllowed(c)
     return responder.error(c, 404, 'not found')
   })
 

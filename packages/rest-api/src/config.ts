@@ -1,13 +1,18 @@
 /**
  * The `api.restapi` configuration section (rest-api.md §8, config.md §5.3): Go's keys, defaults,
  * load rules ("copied as-is" keys, strict durations, `max_header_bytes` 0 → 4096), validation
- * messages, and `CLUSTER_RESTAPI_*` environment overrides.
+ * messages, and `CLUSTER_RESTAPI_*` environment overrides. The `api.pinsvcapi` section (§11) has
+ * the same keys; only its default listen address (9097) and env prefix differ.
  */
 import { formatDuration, parseDuration, SECOND, MINUTE } from '@cluster/api'
 import type { Duration } from '@cluster/api'
 import { RestApiConfigError } from './errors.ts'
 
 export const DEFAULT_HTTP_LISTEN_MULTIADDRESS = '/ip4/127.0.0.1/tcp/9094'
+/** Default listen address of the `pinsvcapi` section. */
+export const DEFAULT_PINSVCAPI_LISTEN_MULTIADDRESS = '/ip4/127.0.0.1/tcp/9097'
+/** Section name of the Pinning Service API's configuration. */
+export const PINSVCAPI_CONFIG_KEY = 'pinsvcapi'
 export const DEFAULT_MAX_HEADER_BYTES = 4096
 /** Go's http.Server accepts this much more than MaxHeaderBytes before answering 431. */
 export const HEADER_BYTES_SLACK = 4096
@@ -52,12 +57,12 @@ export interface RestApiConfig {
   maxBodyBytes: number
 }
 
-/** The section as `init` writes it. */
-export function defaultRestApiConfig (): RestApiConfig {
+/** The section as `init` writes it (`configKey` `pinsvcapi` listens on 9097 instead of 9094). */
+export function defaultRestApiConfig (configKey = 'restapi'): RestApiConfig {
   return {
-    configKey: 'restapi',
+    configKey,
     configDir: '.',
-    httpListenMultiaddress: [DEFAULT_HTTP_LISTEN_MULTIADDRESS],
+    httpListenMultiaddress: [configKey === PINSVCAPI_CONFIG_KEY ? DEFAULT_PINSVCAPI_LISTEN_MULTIADDRESS : DEFAULT_HTTP_LISTEN_MULTIADDRESS],
     sslCertFile: '',
     sslKeyFile: '',
     readTimeout: 0n,
@@ -81,11 +86,26 @@ export function defaultRestApiConfig (): RestApiConfig {
   }
 }
 
-/** Defaults overlaid with `partial`, then validated. */
+/** Defaults (of `partial.configKey`'s section) overlaid with `partial`, then validated. */
 export function resolveRestApiConfig (partial: Partial<RestApiConfig> = {}): RestApiConfig {
-  const cfg = { ...defaultRestApiConfig(), ...partial }
+  const cfg = { ...defaultRestApiConfig(partial.configKey), ...partial }
   validateRestApiConfig(cfg)
   return cfg
+}
+
+/** The `pinsvcapi` section as `init` writes it (listens on `/ip4/127.0.0.1/tcp/9097`). */
+export function defaultPinSvcApiConfig (): RestApiConfig {
+  return defaultRestApiConfig(PINSVCAPI_CONFIG_KEY)
+}
+
+/** `pinsvcapi` defaults overlaid with `partial`, then validated. */
+export function resolvePinSvcApiConfig (partial: Partial<RestApiConfig> = {}): RestApiConfig {
+  return resolveRestApiConfig({ configKey: PINSVCAPI_CONFIG_KEY, ...partial })
+}
+
+/** Reads a `pinsvcapi` JSON section (`CLUSTER_PINSVCAPI_*` overrides when `env` is given). */
+export function pinSvcApiConfigFromJson (section: unknown, opts: Omit<LoadOptions, 'configKey'> = {}): RestApiConfig {
+  return restApiConfigFromJson(section, { ...opts, configKey: PINSVCAPI_CONFIG_KEY })
 }
 
 /** Go's Config.Validate; throws RestApiConfigError with Go's message. */
@@ -194,7 +214,7 @@ export function restApiConfigFromJson (section: unknown, opts: LoadOptions = {})
   const k = opts.configKey ?? 'restapi'
   let j = asObject(section, `${k} section`)
   if (opts.env !== undefined) j = applyEnv(j, opts.env, `CLUSTER_${k.toUpperCase()}_`)
-  const d = defaultRestApiConfig()
+  const d = defaultRestApiConfig(k)
   const listen = strOrList(j, 'http_listen_multiaddress', k)
   const maxHeader = j.max_header_bytes ?? 0
   if (typeof maxHeader !== 'number' || !Number.isInteger(maxHeader)) {

@@ -1,6 +1,7 @@
 /**
  * Single responses (rest-api.md §1.3): one JSON value plus `\n`, `Content-Type:
- * application/json`, the configured `headers`; errors as `{"code":…,"message":…}`.
+ * application/json`, the configured `headers`; errors as `{"code":…,"message":…}` (REST API) or
+ * whatever body the API's error format builds (`{"error":{"reason":…}}` for the pinning service).
  */
 import { PinNotFoundError, stringifyJson, ApiError } from '@cluster/api'
 import type { JsonValue } from '@cluster/api'
@@ -10,6 +11,12 @@ import { HttpError } from './errors.ts'
 const NOT_FOUND_MESSAGE = 'pin is not part of the pinset'
 
 export type HeaderList = Array<[string, string]>
+
+/** Builds the JSON body of an error answer from its HTTP status and message. */
+export type ErrorBodyFormat = (status: number, message: string) => JsonValue
+
+/** The REST API's error object (rest-api.md §1.4). */
+export const restErrorBody: ErrorBodyFormat = (status, message) => ({ code: status, message })
 
 /** The headers of an API-written response: per-request base (CORS), configured, content type. */
 export function apiHeaders (c: AppContext, configured: Record<string, string[]>): Headers {
@@ -45,23 +52,26 @@ export function errorStatus (err: unknown): { status: number, message: string } 
 
 export class Responder {
   readonly configured: Record<string, string[]>
+  readonly errorBody: ErrorBodyFormat
 
-  constructor (configured: Record<string, string[]>) {
+  constructor (configured: Record<string, string[]>, errorBody: ErrorBodyFormat = restErrorBody) {
     this.configured = configured
+    this.errorBody = errorBody
   }
 
   json (c: AppContext, value: JsonValue, status = 200): Response {
     return new Response(jsonBody(value), { status, headers: apiHeaders(c, this.configured) })
   }
 
-  noContent (c: AppContext): Response {
-    return new Response(null, { status: 204, headers: apiHeaders(c, this.configured) })
+  /** An answer without body (204 by default; the pinning service's DELETE uses 202). */
+  noContent (c: AppContext, status = 204): Response {
+    return new Response(null, { status, headers: apiHeaders(c, this.configured) })
   }
 
   error (c: AppContext, status: number, message: string, extra: HeaderList = []): Response {
     const headers = apiHeaders(c, this.configured)
     for (const [k, v] of extra) headers.append(k, v)
-    return new Response(jsonBody({ code: status, message }), { status, headers })
+    return new Response(jsonBody(this.errorBody(status, message)), { status, headers })
   }
 
   fromError (c: AppContext, err: unknown): Response {

@@ -96,6 +96,24 @@ function statusOfCids (cluster: ClusterApi, cids: CID[], local: boolean, sig: Ab
 
 const PIN_PATH = ':keyType{ipfs|ipns|ipld}/:path{.+}'
 
+/** `POST /token` (§4.22): a JWT for the authenticated user; 401 when authentication is off. */
+export const TOKEN_ROUTE: RouteDef = {
+  name: 'Token', method: 'POST', path: '/token', pattern: /^\/token$/,
+  handler: async (c, d) => {
+    const creds = d.config.basicAuthCredentials
+    const user = c.get('user')
+    const password = creds !== null && user !== undefined && Object.hasOwn(creds, user) ? creds[user] : undefined
+    if (password === undefined || user === undefined) throw new HttpError(401, 'unauthorized')
+    return d.responder.json(c, { token: signToken(user, password) })
+  }
+}
+
+/** `GET /health` (§4.23): 204, reached without authentication. */
+export const HEALTH_ROUTE: RouteDef = {
+  name: 'Health', method: 'GET', path: '/health', pattern: /^\/health$/,
+  handler: async (c, d) => d.responder.noContent(c)
+}
+
 export const ROUTES: RouteDef[] = [
   {
     name: 'ID', method: 'GET', path: '/id', pattern: /^\/id$/,
@@ -282,23 +300,11 @@ export const ROUTES: RouteDef[] = [
     name: 'MetricNames', method: 'GET', path: '/monitor/metrics', pattern: /^\/monitor\/metrics$/,
     handler: async (c, d) => json(c, d, await d.cluster.metricNames(signal(c)))
   },
-  {
-    name: 'Token', method: 'POST', path: '/token', pattern: /^\/token$/,
-    handler: async (c, d) => {
-      const creds = d.config.basicAuthCredentials
-      const user = c.get('user')
-      const password = creds !== null && user !== undefined && Object.hasOwn(creds, user) ? creds[user] : undefined
-      if (password === undefined || user === undefined) throw new HttpError(401, 'unauthorized')
-      return json(c, d, { token: signToken(user, password) })
-    }
-  },
-  {
-    name: 'Health', method: 'GET', path: '/health', pattern: /^\/health$/,
-    handler: async (c, d) => d.responder.noContent(c)
-  }
+  TOKEN_ROUTE,
+  HEALTH_ROUTE
 ]
 
 /** Whether some route's template matches the path (then a wrong method is a 405). */
-export function pathMatchesRoute (path: string): boolean {
-  return ROUTES.some((r) => r.pattern.test(path))
+export function pathMatchesRoute (path: string, routes: readonly RouteDef[] = ROUTES): boolean {
+  return routes.some((r) => r.pattern.test(path))
 }

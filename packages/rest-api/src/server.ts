@@ -1,6 +1,7 @@
 /**
  * RestApiServer: the hono app served by node:http (or node:https when TLS files are configured)
  * on every `http_listen_multiaddress`, with Go's limits and timeouts mapped to Node's.
+ * PinSvcApiServer (pinsvc/server.ts) is the same server with the Pinning Service API's app.
  */
 import { createWriteStream, readFileSync } from 'node:fs'
 import type { WriteStream } from 'node:fs'
@@ -44,9 +45,19 @@ export class RestApiServer {
   #state: 'new' | 'starting' | 'running' | 'stopped' = 'new'
 
   constructor (cluster: ClusterApi, config: Partial<RestApiConfig> = {}, opts: RestApiServerOptions = {}) {
-    this.config = resolveRestApiConfig(config)
+    this.config = this.resolveConfig(config)
     this.#opts = opts
-    this.app = createRestApiApp(cluster, this.config, opts)
+    this.app = this.createApp(cluster, this.config, opts)
+  }
+
+  /** Defaults and validation of the configuration (subclasses serving another API override it). */
+  protected resolveConfig (config: Partial<RestApiConfig>): RestApiConfig {
+    return resolveRestApiConfig(config)
+  }
+
+  /** The app served on every listener (called once, by the constructor). */
+  protected createApp (cluster: ClusterApi, config: RestApiConfig, opts: RestApiAppOptions): RestApiApp {
+    return createRestApiApp(cluster, config, opts)
   }
 
   /** Every bound listener (after `start()`). */

@@ -1,7 +1,7 @@
 import { rename, rm, stat } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ProxyServer, applyProxyEnv, parseProxyConfig } from '@cluster/proxy'
-import { RestApiServer, restApiConfigFromJson } from '@cluster/rest-api'
+import { PinSvcApiServer, RestApiServer, pinSvcApiConfigFromJson, restApiConfigFromJson } from '@cluster/rest-api'
 import { ClusterPeer } from '../cluster/index.ts'
 import { consensusOf, loadConfigFolder, peerstorePath, raftDataFolder, serviceConfigToJson, writePeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
 import { acquireLock } from './lock.ts'
@@ -19,6 +19,8 @@ export interface DaemonFlags {
 export interface RunningDaemon {
   peer: ClusterPeer
   restApi?: RestApiServer
+  /** The Pinning Service API (a PinSvcApiServer). */
+  pinSvcApi?: RestApiServer
   proxy?: ProxyServer
   stop: () => Promise<void>
 }
@@ -41,6 +43,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
 
   let peer: ClusterPeer
   let restApi: RestApiServer | undefined
+  let pinSvcApi: RestApiServer | undefined
   let proxy: ProxyServer | undefined
   try {
     const raft = loaded.config.consensus.raft
@@ -61,15 +64,24 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     await release()
     throw new CommandError(`error creating cluster peer: ${(err as Error).message}`)
   }
-  if (loaded.config.present.has('restapi')) {
+  // The REST API, then the Pinning Service API: the same server code, each from its own section.
+  const httpApis = [
+    { key: 'restapi', label: 'REST API', make: (section: unknown) => new RestApiServer(peer, restApiConfigFromJson(section, { configDir: folder })) },
+    { key: 'pinsvcapi', label: 'Pinning Service API', make: (section: unknown) => new PinSvcApiServer(peer, pinSvcApiConfigFromJson(section, { configDir: folder })) }
+  ] as const
+  for (const api of httpApis) {
+    if (!loaded.config.present.has(api.key)) continue
     try {
-      const section = (serviceConfigToJson(loaded.config).api as Record<string, unknown>).restapi
-      restApi = new RestApiServer(peer, restApiConfigFromJson(section, { configDir: folder }))
-      await restApi.start()
+      const server = api.make((serviceConfigToJson(loaded.config).api as Record<string, unknown>)[api.key])
+      if (api.key === 'restapi') restApi = server
+      else pinSvcApi = server
+      await server.start()
     } catch (err) {
+      await pinSvcApi?.stop()
+      await restApi?.stop()
       await peer.stop()
       await release()
-      throw new CommandError(`error creating REST API component: ${(err as Error).message}`)
+      throw new CommandError(`error creating ${api.label} component: ${(err as Error).message}`)
     }
   }
   if (loaded.config.present.has('ipfsproxy')) {
@@ -81,6 +93,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
       })
       await proxy.start()
     } catch (err) {
+      await pinSvcApi?.stop()
       await restApi?.stop()
       await peer.stop()
       await release()
@@ -93,6 +106,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   return {
     peer,
     ...(restApi === undefined ? {} : { restApi }),
+    ...(pinSvcApi === undefined ? {} : { pinSvcApi }),
     ...(proxy === undefined ? {} : { proxy }),
     stop: async () => {
       stopping ??= (async () => {
@@ -103,6 +117,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
         const known = await peer.peerAddresses().catch(() => [])
         if (known.length > 0) await writePeerstoreFile(peerstorePath(loaded.config.cluster, folder), known).catch(() => {})
         await restApi?.stop()
+        await pinSvcApi?.stop()
         await proxy?.stop()
         await peer.stop()
         if (leave) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate).catch(() => {})

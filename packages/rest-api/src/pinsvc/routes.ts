@@ -1,0 +1,174 @@
+/**
+ * Routes of the IPFS Pinning Service API (rest-api.md §11), in Go's order, over a ClusterApi.
+ * Request IDs are CIDs. `/token` and `/health` are the REST API's.
+ */
+import { cidEquals, defaultPinOptions, parseCid } from '@cluster/api'
+import type { CID, ClusterApi, Multiaddr, Pin, PinOptions } from '@cluster/api'
+import type { AppContext } from '../context.ts'
+import { HttpError } from '../errors.ts'
+import { firstJsonValue, readBodyText } from '../body.ts'
+import { HEALTH_ROUTE, TOKEN_ROUTE } from '../routes.ts'
+import type { RouteDef, RouteDeps } from '../routes.ts'
+import { decodePinSvcPin, encodePinSvcPinList, encodePinSvcPinStatus } from './types.ts'
+import type { PinSvcPin, PinSvcPinList, PinSvcPinStatus } from './types.ts'
+import { pinStatusOfGlobal, trackerFilterOf } from './status.ts'
+import { matchesListFilters, parseListQuery } from './query.ts'
+import type { PinSvcListOptions } from './query.ts'
+
+const signal = (c: AppContext): { signal: AbortSignal } => ({ signal: c.req.raw.signal })
+
+function requestIdParam (c: AppContext): CID {
+  try {
+    return parseCid(c.req.param('requestid') ?? '')
+  } catch (err) {
+    throw new HttpError(400, `error decoding requestID: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** The request body as a Pin; 400 `error decoding request body: …` (also when it has no CID). */
+async function readPin (c: AppContext, d: RouteDeps): Promise<PinSvcPin> {
+  const text = await readBodyText(c.req.raw, d.config.maxBodyBytes)
+  const fail = (why: string, cause?: unknown): never => { throw new HttpError(400, `error decoding request body: ${why}`, { cause }) }
+  if (text.trim() === '') fail('EOF')
+  let value: unknown
+  try {
+    value = JSON.parse(firstJsonValue(text))
+  } catch (err) {
+    fail((err as Error).message, err)
+  }
+  let pin
+  try {
+    pin = decodePinSvcPin(value)
+  } catch (err) {
+    return fail((err as Error).message, err)
+  }
+  // Go answers a body without CID with 200 and no body at all; we refuse it.
+  if (pin.cid === undefined) return fail('missing cid')
+  return { ...pin, cid: pin.cid }
+}
+
+/**
+ * IPFS addresses of the peers a new pin is allocated to (every peer for pin-everywhere), in
+ * allocation order. Like Go, peers whose IPFS daemon cannot be reached contribute nothing and a
+ * failure to list peers leaves the delegates empty.
+ */
+async function delegatesOf (cluster: ClusterApi, pin: Pin, opts: { signal: AbortSignal }): Promise<Multiaddr[]> {
+  const byPeer = new Map<string, Multiaddr[]>()
+  try {
+    for await (const id of cluster.peers(opts)) byPeer.set(id.id, id.ipfs.addresses ?? [])
+  } catch {
+    return []
+  }
+  const everywhere = pin.replicationFactorMin === -1 && pin.replicationFactorMax === -1
+  const peers = everywhere ? [...byPeer.keys()] : (pin.allocations ?? [])
+  return peers.flatMap((p) => byPeer.get(p) ?? [])
+}
+
+/** `POST /pins` and `POST /pins/{requestid}` (replace: pin as an update, then unpin the old one). */
+async function addPin (c: AppContext, d: RouteDeps): Promise<Response> {
+  const pin = await readPin(c, d)
+  const replaced = c.req.param('requestid') === undefined ? undefined : requestIdParam(c)
+  const options: PinOptions = {
+    ...defaultPinOptions(),
+    name: pin.name,
+    origins: pin.origins.length === 0 ? null : pin.origins,
+    metadata: Object.keys(pin.meta).length === 0 ? null : pin.meta,
+    mode: 'recursive',
+    pinUpdate: replaced
+  }
+  const pinned = await d.cluster.pin(pin.cid, options, signal(c))
+  // Go unpins the replaced CID even when it is the one just pinned; we keep the pin then.
+  if (replaced !== undefined && !cidEquals(replaced, pin.cid)) await d.cluster.unpin(replaced, signal(c))
+  const status: PinSvcPinStatus = {
+    requestId: pin.cid.toString(),
+    status: 'queued',
+    created: pinned.timestamp,
+    pin: { cid: pinned.cid, name: pinned.name, origins: pinned.origins ?? [], meta: pinned.metadata ?? {} },
+    delegates: await delegatesOf(d.cluster, pinned, signal(c))
+  }
+  return d.responder.json(c, encodePinSvcPinStatus(status))
+}
+
+async function getPin (c: AppContext, d: RouteDeps): Promise<Response> {
+  const cid = requestIdParam(c)
+  let status: PinSvcPinStatus | undefined
+  try {
+    status = pinStatusOfGlobal(await d.cluster.status(cid, signal(c)))
+  } catch {
+    status = undefined
+  }
+  if (status === undefined) throw new HttpError(404, 'pin not found')
+  return d.responder.json(c, encodePinSvcPinStatus(status))
+}
+
+async function removePin (c: AppContext, d: RouteDeps): Promise<Response> {
+  const cid = requestIdParam(c)
+  await d.cluster.unpin(cid, signal(c))
+  return d.responder.noContent(c, 202)
+}
+
+/** Keeps the `limit` newest statuses (ties in arrival order), newest first. */
+function keepNewest (kept: PinSvcPinStatus[], st: PinSvcPinStatus, limit: number): void {
+  let i = kept.length
+  while (i > 0 && kept[i - 1]!.created.isBefore(st.created)) i--
+  if (i >= limit) return
+  kept.splice(i, 0, st)
+  if (kept.length > limit) kept.pop()
+}
+
+/** Every pin with the wanted statuses that passes the filters, newest first. */
+async function listAll (cluster: ClusterApi, opts: PinSvcListOptions, sig: { signal: AbortSignal }): Promise<PinSvcPinList> {
+  const results: PinSvcPinStatus[] = []
+  let count = 0
+  for await (const gpi of cluster.statusAll(trackerFilterOf(opts.statuses), sig)) {
+    const st = pinStatusOfGlobal(gpi)
+    if (st === undefined || !matchesListFilters(st, opts)) continue
+    count++
+    keepNewest(results, st, opts.limit)
+  }
+  return { count, results }
+}
+
+/**
+ * The given CIDs' statuses (fetched in parallel; answered in the order given). As in Go, the
+ * other filters do not apply, CIDs without status are skipped, and a failed status call among
+ * the kept results fails the whole answer.
+ */
+async function listCids (cluster: ClusterApi, opts: PinSvcListOptions, sig: { signal: AbortSignal }): Promise<PinSvcPinList> {
+  const answers = await Promise.all(opts.cids.map(async (cid) => {
+    try {
+      return { st: pinStatusOfGlobal(await cluster.status(cid, sig)) }
+    } catch (err) {
+      return { err: err instanceof Error ? err.message : String(err) }
+    }
+  }))
+  const results: PinSvcPinStatus[] = []
+  const errors: string[] = []
+  let count = 0
+  for (const { st, err } of answers) {
+    if (st === undefined && err === undefined) continue
+    if (count < opts.limit) {
+      if (st !== undefined) results.push(st)
+      if (err !== undefined) errors.push(err)
+    }
+    count++
+  }
+  if (errors.length > 0) throw new HttpError(500, errors.join('; '))
+  return { count, results }
+}
+
+async function listPins (c: AppContext, d: RouteDeps): Promise<Response> {
+  const opts = parseListQuery(new URL(c.req.url).searchParams)
+  const list = opts.cids.length > 0 ? await listCids(d.cluster, opts, signal(c)) : await listAll(d.cluster, opts, signal(c))
+  return d.responder.json(c, encodePinSvcPinList(list))
+}
+
+export const PINSVC_ROUTES: RouteDef[] = [
+  { name: 'ListPins', method: 'GET', path: '/pins', pattern: /^\/pins$/, handler: listPins },
+  { name: 'AddPin', method: 'POST', path: '/pins', pattern: /^\/pins$/, handler: addPin },
+  { name: 'GetPin', method: 'GET', path: '/pins/:requestid', pattern: /^\/pins\/[^/]+$/, handler: getPin },
+  { name: 'ReplacePin', method: 'POST', path: '/pins/:requestid', pattern: /^\/pins\/[^/]+$/, handler: addPin },
+  { name: 'RemovePin', method: 'DELETE', path: '/pins/:requestid', pattern: /^\/pins\/[^/]+$/, handler: removePin },
+  TOKEN_ROUTE,
+  HEALTH_ROUTE
+]
