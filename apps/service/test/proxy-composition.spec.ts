@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PinNotFoundError, defaultPinOptions, parseCid, type CID } from '@cluster/api'
 import { KuboDaemon, until } from '@cluster/test-utils'
 import { startCluster, statuses, type TestCluster } from './proxy/cluster-harness.ts'
-import { request } from './proxy/http.ts'
+import { request } from '@cluster/test-utils'
 
 const dir = mkdtempSync(join(tmpdir(), 'proxy-composition-'))
 const kubos: KuboDaemon[] = []
