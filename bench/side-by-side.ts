@@ -32,7 +32,7 @@ const ONLY = argv.includes('--only') && onlyArg !== undefined ? new Set(onlyArg.
 const wants = (w: number): boolean => ONLY === undefined || ONLY.has(w)
 
 const P = QUICK
-  ? { w1Runs: 2, w1Pins: { 1: 60, 16: 300, 64: 400 } as Record<number, number>, w1DeadlineMs: 8_000, w3Pins: 10_000, w3Runs: 2, w2Pins: 500, w2Runs: 1, w5Runs: 5, pollTimeoutMs: 90_000 }
+  ? { w1Runs: 2, w1Pins: { 1: 60, 16: 300, 64: 400 } as Record<number, number>, w1DeadlineMs: 8_000, w3Pins: 5_000, w3Runs: 2, w2Pins: 500, w2Runs: 1, w5Runs: 4, pollTimeoutMs: 45_000 }
   : { w1Runs: 3, w1Pins: { 1: 300, 16: 1500, 64: 2500 } as Record<number, number>, w1DeadlineMs: 20_000, w3Pins: 100_000, w3Runs: 1, w2Pins: 10_000, w2Runs: 1, w5Runs: 10, pollTimeoutMs: 360_000 }
 
 const flavourArg = argv[argv.indexOf('--flavour') + 1]
@@ -143,11 +143,15 @@ async function workload3 (): Promise<void> {
   const agent = new Agent({ keepAlive: true })
   const measure = async (cluster: BenchCluster, path: string): Promise<{ seconds: number, items: number, peakMiB: number }> => {
     let peak = 0
-    const sampler = setInterval(() => { for (let i = 0; i < cluster.peers.length; i++) peak = Math.max(peak, cluster.rss(i)) }, 50)
+    const sample = (): void => { for (let i = 0; i < cluster.peers.length; i++) peak = Math.max(peak, cluster.rss(i)) }
+    const sampler = setInterval(sample, 50)
     const t0 = performance.now()
     try {
       const items = await streamNdjson(agent, `${cluster.peers[0]?.restUrl}${path}`)
-      return { seconds: (performance.now() - t0) / 1000, items, peakMiB: peak / MiB }
+      const seconds = (performance.now() - t0) / 1000
+      // A listing shorter than the sampling period still gets one sample, right after it.
+      sample()
+      return { seconds, items, peakMiB: peak / MiB }
     } finally { clearInterval(sampler) }
   }
   try {
@@ -396,9 +400,14 @@ async function workload5 (host: string): Promise<void> {
         samples[v.name]?.push(await timeCommand(v.command, [...v.args, '--host', host, sub]))
       }
     }
-    const dist = stats(samples['ts-dist'] ?? [])
-    addRow(`5. ipfs-cluster-ctl ${sub} (cold start)`, 'ms', 'lower', { go: samples.go ?? [], ts: samples.ts ?? [] },
-      `ours from sources (--conditions=source)${dist.runs > 0 ? `; from built dist/: median ${fmt(dist.median)} ms (${fmt(dist.min)}–${fmt(dist.max)}), ${fmt(dist.median / median(samples.go ?? []))}× Go` : ''}`)
+    // Ours = the installed program (bin → dist/, what npm installs) when it is built; the run
+    // from TypeScript sources (type stripping on every start) is reported beside it.
+    const source = stats(samples.ts ?? [])
+    const ours = distWorks ? samples['ts-dist'] ?? [] : samples.ts ?? []
+    addRow(`5. ipfs-cluster-ctl ${sub} (cold start)`, 'ms', 'lower', { go: samples.go ?? [], ts: ours },
+      distWorks
+        ? `ours = the built bin (bin/ipfs-cluster-ctl.js → dist/); from sources (--conditions=source): median ${fmt(source.median)} ms (${fmt(source.min)}–${fmt(source.max)})`
+        : 'ours from sources (--conditions=source): dist/ is not built')
   }
 }
 

@@ -79,6 +79,17 @@ describe('POST /add on a 3-peer cluster', () => {
     expect(await hasBlock(cluster.kubos[2]!, root)).toBe(false)
   }, 60_000)
 
+  it('GET /allocations streams the stored pins exactly as GET /allocations/<cid> shows each', async () => {
+    const res = await fetch(`${rest.addresses[0]!.url}/allocations`)
+    const lines = (await res.text()).trim().split('\n')
+    expect(lines.length).toBeGreaterThan(0)
+    for (const line of lines) {
+      const cid = (JSON.parse(line) as { cid: string }).cid
+      expect((await (await fetch(`${rest.addresses[0]!.url}/allocations/${cid}`)).text()).trim()).toBe(line)
+    }
+    expect((await fetch(`${rest.addresses[0]!.url}/allocations?filter=shard-pin`)).status).toBe(204)
+  })
+
   it('--no-pin stores the blocks everywhere they are allocated but pins nothing', async () => {
     const file = join(cluster.dir, 'nopin.txt')
     writeFileSync(file, `not pinned ${Date.now()}\n`)

@@ -45,6 +45,12 @@ export interface ClusterApi {
 
   /** The pinset, filtered by pin type (`/allocations`). */
   allocations: (filter: PinTypeFilter, opts?: RequestOptions) => AsyncIterable<Pin>
+  /**
+   * Optional: the same pins already encoded, as chunks of NDJSON text (each chunk whole lines of
+   * the REST `Pin` JSON). A cluster that stores pins in that form serves big listings without
+   * decoding and re-encoding each pin.
+   */
+  allocationsJson?: (filter: PinTypeFilter, opts?: RequestOptions) => AsyncIterable<string>
   /** One pin of the pinset; throws PinNotFoundError when absent. */
   allocation: (cid: CID, opts?: RequestOptions) => Promise<Pin>
 

@@ -32,6 +32,7 @@ export class PinsetState implements StateMachine<void> {
     get: Database.Statement<[string], { json: string } | undefined>
     all: Database.Statement<[], { json: string }>
     page: Database.Statement<[string, number], { cid: string, json: string }>
+    pageTyped: Database.Statement<[string, number], { cid: string, type: string, json: string }>
     count: Database.Statement<[], { n: number }>
     setApplied: Database.Statement<[number]>
     getApplied: Database.Statement<[], { value: number } | undefined>
@@ -55,6 +56,7 @@ export class PinsetState implements StateMachine<void> {
       get: this.db.prepare('SELECT json FROM pins WHERE cid = ?'),
       all: this.db.prepare('SELECT json FROM pins ORDER BY cid'),
       page: this.db.prepare('SELECT cid, json FROM pins WHERE cid > ? ORDER BY cid LIMIT ?'),
+      pageTyped: this.db.prepare('SELECT cid, type, json FROM pins WHERE cid > ? ORDER BY cid LIMIT ?'),
       count: this.db.prepare('SELECT count(*) AS n FROM pins'),
       setApplied: this.db.prepare("INSERT INTO state_meta (key, value) VALUES ('applied', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
       getApplied: this.db.prepare("SELECT value FROM state_meta WHERE key = 'applied'"),
@@ -84,6 +86,23 @@ export class PinsetState implements StateMachine<void> {
     while (true) {
       const rows = this.stmt.page.all(after, pageSize)
       for (const row of rows) yield decodeStored(row.json)
+      if (rows.length < pageSize) return
+      after = (rows[rows.length - 1] as { cid: string }).cid
+    }
+  }
+
+  /**
+   * The pins as stored — their REST `Pin` JSON — in CID order, one page (whole NDJSON lines,
+   * each ending in `\n`) at a time, keeping only the types `keep` accepts. Pages are read like
+   * `list`: no cursor stays open.
+   */
+  * listJson (keep: (type: string) => boolean = () => true, pageSize = 1000): Generator<string> {
+    let after = ''
+    while (true) {
+      const rows = this.stmt.pageTyped.all(after, pageSize)
+      let text = ''
+      for (const row of rows) if (keep(row.type)) text += row.json + '\n'
+      if (text !== '') yield text
       if (rows.length < pageSize) return
       after = (rows[rows.length - 1] as { cid: string }).cid
     }

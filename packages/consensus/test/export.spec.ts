@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { defaultPinOptions, parseCid, Timestamp, type Pin } from '@cluster/api'
+import { defaultPinOptions, encodePin, parseCid, stringifyJson, Timestamp, type Pin } from '@cluster/api'
 import { encodeOp, exportPins, parsePinStream, PinsetState, StateFormatError } from '@cluster/consensus'
 
 const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'
@@ -62,6 +62,25 @@ describe('PinsetState listing', () => {
       expect(seen).toEqual(['p0', 'p1', 'p2'])
       expect([...state.list()].map(p => p.name)).toEqual(['p0!', 'p1!', 'p2!'])
       state.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('listing the stored JSON', () => {
+  it('yields every pin as its REST JSON line, in CID order, across pages, filtered by type', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'listjson-'))
+    try {
+      const s = new PinsetState(join(dir, 's.sqlite'))
+      const cids = ['QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS', 'bafkreig6bm26z4gfprwdams273vb6strmhzg7yrfh6wdtvfqsa2x4zkylm', 'bafybeiffd3lbj7yhtdcstalnjfhpmgg37obes2zrgejyo5mfgni2s4yipa']
+      cids.forEach((cid, i) => { s.apply(encodeOp({ type: 'pin', pin: pin(cid, `p${i} <&>`) }), i + 1) })
+      const fromList = [...s.list()].map(p => stringifyJson(encodePin(p)) + '\n').join('')
+      const pages = [...s.listJson(() => true, 2)]
+      expect(pages).toHaveLength(2)
+      expect(pages.join('')).toBe(fromList)
+      expect([...s.listJson(type => type === 'shard-pin')]).toEqual([])
+      s.close()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

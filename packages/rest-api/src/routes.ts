@@ -13,7 +13,7 @@ import { HttpError } from './errors.ts'
 import { parseIpfsPath } from './ipfs-path.ts'
 import { readBodyText, firstJsonValue } from './body.ts'
 import type { Responder } from './respond.ts'
-import { streamResponse } from './stream.ts'
+import { streamResponse, streamTextResponse } from './stream.ts'
 import { addHandler } from './add.ts'
 import { signToken } from './jwt.ts'
 
@@ -175,6 +175,8 @@ export const ROUTES: RouteDef[] = [
     name: 'Allocations', method: 'GET', path: '/allocations', pattern: /^\/allocations$/,
     handler: async (c, d) => {
       const filter = parsePinTypeFilter(query(c).get('filter') ?? '')
+      // Pins as the cluster stores them, when it can: no decoding and re-encoding per pin.
+      if (d.cluster.allocationsJson !== undefined) return await streamTextResponse(c, d.config.headers, { items: d.cluster.allocationsJson(filter, signal(c)) })
       return await streamResponse(c, d.config.headers, { items: d.cluster.allocations(filter, signal(c)) }, encodePin)
     }
   },

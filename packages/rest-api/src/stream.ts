@@ -61,6 +61,23 @@ export async function streamResponse<T> (
   source: StreamSource<T>,
   encode: (item: T) => JsonValue
 ): Promise<Response> {
+  return await streamLines(c, configured, source, item => jsonBody(encode(item)))
+}
+
+/**
+ * The same stream from text the producer already encoded: each item is one or more complete
+ * NDJSON lines (e.g. pins as stored), written as they are.
+ */
+export async function streamTextResponse (c: AppContext, configured: Record<string, string[]>, source: StreamSource<string>): Promise<Response> {
+  return await streamLines(c, configured, source, text => text)
+}
+
+async function streamLines<T> (
+  c: AppContext,
+  configured: Record<string, string[]>,
+  source: StreamSource<T>,
+  line: (item: T) => string
+): Promise<Response> {
   const errors = source.errors ?? []
   let it: AsyncIterator<T>
   let first: IteratorResult<T>
@@ -79,7 +96,7 @@ export async function streamResponse<T> (
   }
   const headers = apiHeaders(c, configured)
   headers.set('Trailer', STREAM_ERROR_TRAILER)
-  return respond(c, headers, it, { value: first.value }, encode, errors, true)
+  return respond(c, headers, it, { value: first.value }, line, errors, true)
 }
 
 /**
@@ -88,20 +105,20 @@ export async function streamResponse<T> (
  */
 export function immediateStreamResponse<T> (c: AppContext, headers: Headers, items: AsyncIterable<T>, encode: (item: T) => JsonValue): Response {
   headers.set('Trailer', STREAM_ERROR_TRAILER)
-  return respond(c, headers, items[Symbol.asyncIterator](), undefined, encode, [], false)
+  return respond(c, headers, items[Symbol.asyncIterator](), undefined, item => jsonBody(encode(item)), [], false)
 }
 
 function respond<T> (
   c: AppContext, headers: Headers, it: AsyncIterator<T>, first: { value: T } | undefined,
-  encode: (item: T) => JsonValue, errors: string[], trailerWhenFine: boolean
+  line: (item: T) => string, errors: string[], trailerWhenFine: boolean
 ): Response {
   const outgoing = c.env?.outgoing
   const opts = { errors, trailerWhenFine }
   if (outgoing !== undefined) {
-    void writeNode(outgoing, headers, it, first, encode, opts, c.req.raw.signal)
+    void writeNode(outgoing, headers, it, first, line, opts, c.req.raw.signal)
     return RESPONSE_ALREADY_SENT
   }
-  return fetchStream(headers, it, first, encode, opts)
+  return fetchStream(headers, it, first, line, opts)
 }
 
 interface TrailerOptions {
@@ -142,7 +159,7 @@ async function writeNode<T> (
   headers: Headers,
   it: AsyncIterator<T>,
   first: { value: T } | undefined,
-  encode: (item: T) => JsonValue,
+  line: (item: T) => string,
   opts: TrailerOptions,
   signal: AbortSignal
 ): Promise<void> {
@@ -171,15 +188,15 @@ async function writeNode<T> (
         pending = { value: next.value }
       }
       if (closed || signal.aborted || res.destroyed) { iterError = 'context canceled'; break }
-      let line: string
+      let text: string
       try {
-        line = jsonBody(encode(pending.value))
+        text = line(pending.value)
       } catch (err) {
         iterError = messageOf(err)
         break
       }
       pending = undefined
-      if (!res.write(line)) await drainOrClose(res)
+      if (!res.write(text)) await drainOrClose(res)
     }
   } catch (err) {
     iterError = messageOf(err)
@@ -201,7 +218,7 @@ function fetchStream<T> (
   headers: Headers,
   it: AsyncIterator<T>,
   first: { value: T } | undefined,
-  encode: (item: T) => JsonValue,
+  line: (item: T) => string,
   opts: TrailerOptions
 ): Response {
   const encoder = new TextEncoder()
@@ -223,7 +240,7 @@ function fetchStream<T> (
           pending = next.value
         }
         hasPending = false
-        controller.enqueue(encoder.encode(jsonBody(encode(pending as T))))
+        controller.enqueue(encoder.encode(line(pending as T)))
       } catch (err) {
         finish(messageOf(err))
         await closeIterator(it)

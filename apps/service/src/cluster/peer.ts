@@ -189,6 +189,10 @@ export class ClusterPeer implements ClusterApi {
     for (const pin of this.consensus.state.list()) if (pinTypeMatches(pin.type, filter)) yield pin
   }
 
+  async * allocationsJson (filter: PinTypeFilter): AsyncIterable<string> {
+    yield * this.consensus.state.listJson(type => pinTypeMatches(type as Pin['type'], filter))
+  }
+
   async allocation (cid: CID): Promise<Pin> {
     const pin = this.consensus.state.get(cid)
     if (pin === undefined) throw new PinNotFoundError()
