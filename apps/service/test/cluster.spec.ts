@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultPinOptions, parseCid, PinNotFoundError, type GlobalPinInfo } from '@cluster/api'
-import { KuboDaemon, until } from '@cluster/test-utils'
-import { ClusterPeer } from '../src/cluster/index.ts'
+import { decodeAddParams, defaultPinOptions, parseCid, PinNotFoundError, type GlobalPinInfo } from '@cluster/api'
+import { KuboDaemon, multipart, until } from '@cluster/test-utils'
+import { ClusterPeer, FollowerModeError } from '../src/cluster/index.ts'
 import { fastOptions, SECRET, startCluster } from './helpers/cluster.ts'
 
 function statuses (g: GlobalPinInfo): string[] {
@@ -82,6 +82,38 @@ describe('a 3-peer cluster, each peer with its own Kubo', () => {
     expect(ids.every(i => i.error === '' && i.ipfs.id !== undefined)).toBe(true)
     expect(ids[0]?.clusterPeers).toHaveLength(3)
   })
+})
+
+describe('follower mode', () => {
+  it('refuses writes on the follower, which still follows the pinset and reports only itself', async () => {
+    const cluster = await startCluster(2, 'follower-', { tweak: i => i === 1 ? { followerMode: true } : {} })
+    try {
+      const [leader, follower] = cluster.peers as [ClusterPeer, ClusterPeer]
+      const form = new FormData()
+      form.append('file', new Blob([`follower mode ${Date.now()}`]))
+      const cid = parseCid((await (cluster.kubos[0] as KuboDaemon).rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key)
+      const refused = 'this peer is configured to be in follower mode. Write operations are disabled'
+      await expect(follower.pin(cid, defaultPinOptions())).rejects.toThrow(refused)
+      await expect(follower.pin(cid, defaultPinOptions())).rejects.toBeInstanceOf(FollowerModeError)
+      await expect(follower.pinPath(`/ipfs/${cid.toString()}`, defaultPinOptions())).rejects.toThrow(refused)
+
+      await leader.pin(cid, { ...defaultPinOptions(), name: 'from the leader' })
+      await until(async () => follower.consensus.state.get(cid)?.name === 'from the leader' ? true : undefined, 'the follower to apply the pin')
+      await expect(follower.unpin(cid)).rejects.toThrow(refused)
+      const upload = multipart([{ name: 'x.txt', content: 'x' }])
+      const add = async (): Promise<void> => { for await (const _ of follower.add({ contentType: upload.contentType, body: [upload.body] }, decodeAddParams(new URLSearchParams()))) { /* nothing */ } }
+      await expect(add()).rejects.toThrow(refused)
+
+      const mine = await until(async () => {
+        const s = await follower.status(cid)
+        return s.peerMap?.[follower.peerId]?.status === 'pinned' ? s : undefined
+      }, 'pinned on the follower')
+      expect(Object.keys(mine.peerMap ?? {})).toEqual([follower.peerId])
+      expect(Object.keys((await leader.status(cid)).peerMap ?? {}).sort()).toEqual([leader.peerId, follower.peerId].sort())
+    } finally {
+      await cluster.stop()
+    }
+  }, 90_000)
 })
 
 describe('joining and leaving', () => {

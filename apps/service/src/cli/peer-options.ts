@@ -23,6 +23,7 @@ export async function peerOptionsOf (loaded: LoadedConfigFolder, bootstrap: stri
     replicationFactorMin: c.replicationFactorMin,
     replicationFactorMax: c.replicationFactorMax,
     disableRepinning: c.disableRepinning,
+    followerMode: c.followerMode,
     monitorPingIntervalMs: ms(c.monitorPingInterval),
     checkIntervalMs: ms(config.monitor.pubsubmon.checkInterval),
     pinRecoverIntervalMs: ms(c.pinRecoverInterval),

@@ -4,6 +4,14 @@ export class ClusterRequestError extends Error {
   readonly code = 'ERR_CLUSTER_REQUEST'
 }
 
+/** A write on a peer in follower mode (cluster-behaviour.md §12): Go's text. */
+export class FollowerModeError extends Error {
+  override readonly name = 'FollowerModeError'
+  readonly code = 'ERR_FOLLOWER_MODE'
+
+  constructor (message = 'this peer is configured to be in follower mode. Write operations are disabled') { super(message) }
+}
+
 /** The peer is shutting down or not started. */
 export class ClusterStoppedError extends Error {
   override readonly name = 'ClusterStoppedError'

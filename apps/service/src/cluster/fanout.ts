@@ -10,6 +10,8 @@ export const FANOUT_TIMEOUT_MS = 15_000
 export interface FanoutContext {
   rpc: RpcClient
   peerset: () => string[]
+  /** This peer's ID when it is in follower mode: status and recover then only involve it. */
+  followerOf?: string
   card: (peer: string) => PeerCard
   state: { get: (cid: CID) => Pin | undefined }
 }
@@ -17,7 +19,7 @@ export interface FanoutContext {
 /** Go's globalPinInfo fan-out (§9.1). */
 export async function globalInfo (ctx: FanoutContext, cid: CID, what: 'status' | 'recover'): Promise<GlobalPinInfo> {
   const now = Timestamp.now()
-  const members = ctx.peerset()
+  const members = ctx.followerOf !== undefined ? [ctx.followerOf] : ctx.peerset()
   const pin = ctx.state.get(cid)
   const global = emptyGlobal(cid)
   if (pin === undefined) {
@@ -25,7 +27,7 @@ export async function globalInfo (ctx: FanoutContext, cid: CID, what: 'status' |
     return global
   }
   const everywhere = (pin.allocations ?? []).length === 0
-  const dests = everywhere ? members : [...(pin.allocations ?? [])]
+  const dests = everywhere || ctx.followerOf !== undefined ? members : [...(pin.allocations ?? [])]
   for (const m of members) if (!dests.includes(m)) addInfo(global, syntheticInfo(cid, m, ctx.card(m), 'remote', now, pin))
   const method = what === 'status' ? Rpc.trackerStatus : Rpc.trackerRecover
   const results = await ctx.rpc.callMany(dests, method, cid.toString(), { timeoutMs: FANOUT_TIMEOUT_MS })
@@ -40,7 +42,7 @@ export async function globalInfo (ctx: FanoutContext, cid: CID, what: 'status' |
 
 /** Go's globalPinInfoStream (§9.2): merge every member's stream by CID. */
 export async function * globalStream (ctx: FanoutContext, open: (peer: string) => AsyncIterable<PinInfo>, filter: TrackerStatusFilter): AsyncIterable<GlobalPinInfo> {
-  const members = ctx.peerset()
+  const members = ctx.followerOf !== undefined ? [ctx.followerOf] : ctx.peerset()
   const byCid = new Map<string, GlobalPinInfo>()
   const failed = new Map<string, string>()
   await Promise.all(members.map(async member => {

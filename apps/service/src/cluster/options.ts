@@ -23,6 +23,11 @@ export interface ClusterPeerOptions {
   replicationFactorMax?: number
   /** `cluster.disable_repinning` (Go v1.1.6 default true). */
   disableRepinning?: boolean
+  /**
+   * `cluster.follower_mode`: a read-only peer. Writes (pin, unpin, add) fail, alerts are ignored,
+   * expired pins are not swept, and status/recover only involve this peer.
+   */
+  followerMode?: boolean
   /** `cluster.monitor_ping_interval` (15 s): ping metric every interval, TTL twice that. */
   monitorPingIntervalMs?: number
   /** `monitor.pubsubmon.check_interval` (15 s). */
@@ -50,6 +55,7 @@ export const PEER_DEFAULTS = {
   replicationFactorMin: -1,
   replicationFactorMax: -1,
   disableRepinning: true,
+  followerMode: false,
   monitorPingIntervalMs: 15_000,
   checkIntervalMs: 15_000,
   pinRecoverIntervalMs: 12 * 60_000,

@@ -13,7 +13,7 @@ import { StatelessTracker, sweepExpiredPins } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
 import type { PeerCard } from './aggregate.ts'
-import { ClusterRequestError, ClusterStoppedError } from './errors.ts'
+import { ClusterRequestError, ClusterStoppedError, FollowerModeError } from './errors.ts'
 import { createHost, rememberPeer, type ClusterHost } from './host.ts'
 import { informerLoop, metricCodec, pingValue, readPingValue } from './metrics.ts'
 import { PEER_DEFAULTS, type ClusterPeerOptions } from './options.ts'
@@ -210,7 +210,7 @@ export class ClusterPeer implements ClusterApi {
    * pin stays. Allocated peers pin the new CID with Kubo's `pin/update` when they can.
    */
   async pinUpdate (from: CID, to: CID, options: PinOptions): Promise<Pin> {
-    this.assertRunning()
+    this.assertWritable()
     const existing = await this.allocation(from)
     if (existing.type !== 'pin') throw new ClusterRequestError('this pin type cannot be updated')
     const now = Timestamp.now()
@@ -244,6 +244,7 @@ export class ClusterPeer implements ClusterApi {
   }
 
   async pinPath (path: string, options: PinOptions): Promise<Pin> {
+    this.assertWritable()
     return await this.pin(await this.connector.resolve(path), options)
   }
 
@@ -260,7 +261,7 @@ export class ClusterPeer implements ClusterApi {
   }
 
   async unpin (cid: CID): Promise<Pin> {
-    this.assertRunning()
+    this.assertWritable()
     const pin = await this.allocation(cid)
     if (pin.type === 'shard-pin') throw new Error('cannot unpin a shard directly. Unpin content root CID instead')
     if (pin.type === 'clusterdag-pin') throw new Error('cannot unpin a Cluster DAG directly. Unpin content root CID instead')
@@ -269,6 +270,7 @@ export class ClusterPeer implements ClusterApi {
   }
 
   async unpinPath (path: string): Promise<Pin> {
+    this.assertWritable()
     return await this.unpin(await this.connector.resolve(path))
   }
 
@@ -355,7 +357,7 @@ export class ClusterPeer implements ClusterApi {
 
   /** The pin flow of cluster-behaviour.md §3.1. */
   private async pinWith (pin: Pin, blacklist: string[]): Promise<Pin> {
-    this.assertRunning()
+    this.assertWritable()
     const existing = this.consensus.state.get(pin.cid)
     const now = Timestamp.now()
     const ready = setupPin(pin, existing, this.options, now)
@@ -386,7 +388,7 @@ export class ClusterPeer implements ClusterApi {
    * every member with a valid ping; otherwise a normal allocation for the add's pin options.
    */
   async blockAllocate (params: AddParams): Promise<string[]> {
-    this.assertRunning()
+    this.assertWritable()
     const draft: Pin = { ...params.pinOptions, cid: NO_CID, type: 'pin', allocations: [], maxDepth: -1, reference: undefined, timestamp: Timestamp.ZERO }
     const pin = setupPin(draft, undefined, this.options, Timestamp.now())
     const members = new Set(this.peerset())
@@ -402,6 +404,7 @@ export class ClusterPeer implements ClusterApi {
   }
 
   private async onAlert (alert: MonitorAlert<Metric>): Promise<void> {
+    if (this.options.followerMode) return
     if (this.alertList.length >= MAX_ALERTS) this.alertList.length = 0
     this.alertList.unshift({ ...alert.metric, triggeredAt: Timestamp.fromUnixNanos(alert.triggeredAt) })
     if (alert.metric.name !== 'ping' || this.options.disableRepinning) return
@@ -450,6 +453,7 @@ export class ClusterPeer implements ClusterApi {
     this.stops.push(() => { clearTimeout(first) })
     this.stops.push(every(this.options.pinRecoverIntervalMs, recoverAll))
     this.stops.push(every(this.options.stateSyncIntervalMs, async () => {
+      if (this.options.followerMode) return
       const peers = this.peerset()
       const { failed } = await sweepExpiredPins({
         pinset: this.consensus.state,
@@ -499,6 +503,17 @@ export class ClusterPeer implements ClusterApi {
 
   private assertRunning (): void {
     if (this.stopped) throw new ClusterStoppedError()
+  }
+
+  /** Running and not in follower mode. */
+  private assertWritable (): void {
+    this.assertRunning()
+    if (this.options.followerMode) throw new FollowerModeError()
+  }
+
+  /** This peer's ID in follower mode (the fan-outs then only involve it). */
+  get followerOf (): string | undefined {
+    return this.options.followerMode ? this.peerId : undefined
   }
 
   private log (level: 'debug' | 'info' | 'warn' | 'error', message: string): void {

@@ -35,6 +35,8 @@ export interface PeerGroupOptions {
   disableRepinning?: boolean
   informerTtlMs?: number
   pinTimeoutMs?: number
+  /** Per-peer option changes (e.g. follower mode on one peer). */
+  tweak?: (index: number) => Partial<ClusterPeerOptions>
 }
 
 /** Peers forming one Raft group from the start; resolves once every peer has every metric. */
@@ -58,7 +60,8 @@ export async function startPeerGroup (opts: PeerGroupOptions): Promise<ClusterPe
         informerTtlMs: opts.informerTtlMs ?? 5_000,
         ...(opts.replication === undefined ? {} : { replicationFactorMin: opts.replication[0], replicationFactorMax: opts.replication[1] }),
         ipfs: { nodeMultiaddress: opts.ipfsAddrs[i]!, pinTimeoutMs: opts.pinTimeoutMs ?? 10_000 },
-        disableRepinning: opts.disableRepinning ?? false
+        disableRepinning: opts.disableRepinning ?? false,
+        ...opts.tweak?.(i)
       }
       peers.push(await ClusterPeer.start(options))
     }
