@@ -4,26 +4,27 @@ import {
   type GlobalRepoGc, type Id, type LocalOption, type Metric, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type TrackerStatusFilter, type Version
 } from '@cluster/api'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { allocate } from '@cluster/allocator'
 import { RaftConsensus } from '@cluster/consensus'
-import { DiskInformer, IpfsConnector, TagsInformer, type Informer } from '@cluster/ipfs-connector'
-import { isClosestPeer, PubsubMonitor, type Alert as MonitorAlert } from '@cluster/monitor'
-import { StatelessTracker, sweepExpiredPins } from '@cluster/pintracker'
+import { IpfsConnector } from '@cluster/ipfs-connector'
+import { PubsubMonitor, type Alert as MonitorAlert } from '@cluster/monitor'
+import { StatelessTracker } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
 import type { PeerCard } from './aggregate.ts'
 import { ClusterRequestError, ClusterStoppedError, FollowerModeError } from './errors.ts'
 import { createHost, rememberPeer, type ClusterHost } from './host.ts'
-import { informerLoop, metricCodec, pingValue, readPingValue } from './metrics.ts'
+import { metricCodec, readPingValue } from './metrics.ts'
 import { PEER_DEFAULTS, type ClusterPeerOptions } from './options.ts'
 import { setupPin } from './pin-setup.ts'
 import { Rpc } from './rpc-methods.ts'
 import { FANOUT_TIMEOUT_MS, connectGraphOf, globalInfo, globalStream, matchesFilter, repoGcAll, unreachableId } from './fanout.ts'
-import { pinqueueInformer, trackerIpfsOf } from './adapters.ts'
+import { trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
-import { every, repinFrom, type RepinContext } from './repin.ts'
+import { repinFrom, type RepinContext } from './repin.ts'
 import { addContent } from './add.ts'
+import { startLoops, type IpfsIdentity } from './loops.ts'
+import { identityOf, memberAddresses } from './identity.ts'
 import { localDestination, remoteDestination } from './block-destinations.ts'
 
 export const VERSION = '1.1.6'
@@ -49,7 +50,8 @@ export class ClusterPeer implements ClusterApi {
   private readonly rpcServer: RpcServer
   private readonly alertList: Alert[] = []
   private readonly stops: Array<() => void> = []
-  private lastIpfs: { id?: string, addresses: string[], error: string } = { addresses: [], error: 'not contacted yet' }
+  /** What this peer last learned of its Kubo (updated by the ping loop). */
+  ipfs: IpfsIdentity = { addresses: [], error: 'not contacted yet' }
   private stopped = false
 
   private constructor (host: ClusterHost, options: ClusterPeerOptions & typeof PEER_DEFAULTS, transport: Libp2pTransport, rpcServer: RpcServer) {
@@ -72,7 +74,7 @@ export class ClusterPeer implements ClusterApi {
       pinset: { get: cid => this.consensus.state.get(cid), list: () => this.consensus.state.list() },
       peerId: this.peerId,
       peerName: options.peername,
-      identity: () => ({ ipfsPeerId: this.lastIpfs.id as PeerId | undefined, ipfsPeerAddresses: this.lastIpfs.addresses as PinInfo['ipfsPeerAddresses'] }),
+      identity: () => ({ ipfsPeerId: this.ipfs.id as PeerId | undefined, ipfsPeerAddresses: this.ipfs.addresses as PinInfo['ipfsPeerAddresses'] }),
       config: options.tracker,
       logger: { error: m => { this.log('error', m) }, warn: m => { this.log('warn', m) } }
     })
@@ -111,7 +113,7 @@ export class ClusterPeer implements ClusterApi {
     serveRpc(peer, rpcServer)
     await rpcServer.listen(host)
     peer.monitor.start()
-    peer.startLoops()
+    peer.stops.push(...startLoops(peer))
     try {
       for (const addr of options.bootstrap ?? []) await peer.join(addr)
     } catch (err) {
@@ -228,13 +230,7 @@ export class ClusterPeer implements ClusterApi {
 
   /** Known addresses of the other members (`/…/p2p/<id>`), for the peerstore file. */
   async peerAddresses (): Promise<string[]> {
-    const out: string[] = []
-    for (const member of this.peerset()) {
-      if (member === this.peerId) continue
-      const info = await this.host.peerStore.get(peerIdFromString(member)).catch(() => undefined)
-      for (const a of info?.addresses ?? []) out.push(`${a.multiaddr.toString()}/p2p/${member}`)
-    }
-    return out.sort()
+    return await memberAddresses(this.host, this.peerset().filter(p => p !== this.peerId))
   }
 
   /** Every member's Kubo repository sizes (the proxy's `repo/stat` sums them). */
@@ -324,27 +320,7 @@ export class ClusterPeer implements ClusterApi {
 
   /** This peer's ID object (cluster-behaviour.md §10). */
   async identity (): Promise<Id> {
-    const members = this.peerset()
-    const addresses = this.host.getMultiaddrs().map(a => a.toString())
-    const others = members.filter(p => p !== this.peerId)
-    const known = await Promise.all(others.map(async p => {
-      const addrs = await this.host.peerStore.get(peerIdFromString(p)).then(info => info.addresses.map(a => `${a.multiaddr.toString()}/p2p/${p}`), () => [])
-      return addrs.sort()
-    }))
-    return {
-      id: this.peerId,
-      addresses: addresses as Id['addresses'],
-      clusterPeers: members as PeerId[],
-      clusterPeersAddresses: known.flat() as Id['clusterPeersAddresses'],
-      version: VERSION,
-      commit: '',
-      rpcProtocolVersion: RPC_PROTOCOL_VERSION,
-      error: '',
-      ipfs: this.lastIpfs.id === undefined
-        ? { id: undefined, addresses: null, error: this.lastIpfs.error }
-        : { id: this.lastIpfs.id as PeerId, addresses: this.lastIpfs.addresses as Id['addresses'], error: '' },
-      peername: this.options.peername
-    }
+    return await identityOf(this.host, this.peerId, this.peerset(), { version: VERSION, rpcProtocolVersion: RPC_PROTOCOL_VERSION, peername: this.options.peername, ipfs: this.ipfs })
   }
 
   peerset (): string[] {
@@ -398,7 +374,7 @@ export class ClusterPeer implements ClusterApi {
 
   /** Peername and IPFS identity of a peer from its last ping metric (ourselves: live values). */
   card (peer: string): PeerCard {
-    if (peer === this.peerId) return { peername: this.options.peername, ...(this.lastIpfs.id === undefined ? {} : { ipfsPeerId: this.lastIpfs.id }), ipfsAddresses: this.lastIpfs.addresses }
+    if (peer === this.peerId) return { peername: this.options.peername, ...(this.ipfs.id === undefined ? {} : { ipfsPeerId: this.ipfs.id }), ipfsAddresses: this.ipfs.addresses }
     const ping = readPingValue(this.monitor.store.latestForPeer('ping', peer))
     return { peername: ping.peername, ...(ping.ipfsId === undefined ? {} : { ipfsPeerId: ping.ipfsId }), ipfsAddresses: ping.ipfsAddresses }
   }
@@ -419,72 +395,8 @@ export class ClusterPeer implements ClusterApi {
     await repinFrom(this.repinContext(), down, true).catch((err: Error) => { this.log('error', `repin from ${down}: ${err.message}`) })
   }
 
-  private startLoops (): void {
-    const ping = async (): Promise<void> => {
-      try {
-        const id = await this.connector.ipfsId({ signal: AbortSignal.timeout(10_000) })
-        this.lastIpfs = { id: id.id, addresses: id.addresses, error: '' }
-      } catch (err) {
-        this.lastIpfs = { ...this.lastIpfs, error: (err as Error).message }
-      }
-      const ttl = 2 * this.options.monitorPingIntervalMs
-      await this.connectIpfsSwarms()
-      await this.monitor.publish({
-        name: 'ping', peer: this.peerId, value: pingValue(this.options.peername, this.lastIpfs.id, this.lastIpfs.addresses),
-        expire: BigInt(Date.now() + ttl) * 1_000_000n, valid: true, weight: 0, partitionable: false, receivedAt: 0n
-      }).catch((err: Error) => { this.log('warn', `ping: ${err.message}`) })
-    }
-    void ping()
-    this.stops.push(every(this.options.monitorPingIntervalMs, ping))
-
-    const informers: Informer[] = [
-      new DiskInformer(this.connector, { metricTtlMs: this.options.informerTtlMs }),
-      new TagsInformer({ tags: this.options.tags, metricTtlMs: this.options.informerTtlMs }),
-      pinqueueInformer(this.tracker, this.options.informerTtlMs, this.options.pinqueueWeightBucket)
-    ]
-    for (const informer of informers) {
-      this.stops.push(informerLoop(this.peerId, informer, this.monitor, err => { this.log('warn', `informer ${informer.name}: ${err.message}`) }))
-    }
-
-    // Recover once right after start, then periodically; expire pins at each state sync.
-    const recoverAll = async (): Promise<void> => { await this.recoverAllLocal() }
-    const first = setTimeout(() => { void recoverAll() }, 1_000)
-    first.unref()
-    this.stops.push(() => { clearTimeout(first) })
-    this.stops.push(every(this.options.pinRecoverIntervalMs, recoverAll))
-    this.stops.push(every(this.options.stateSyncIntervalMs, async () => {
-      if (this.options.followerMode) return
-      const peers = this.peerset()
-      const { failed } = await sweepExpiredPins({
-        pinset: this.consensus.state,
-        now: Timestamp.now(),
-        isResponsible: cid => isClosestPeer(this.peerId, cid, peers, ''),
-        unpin: async cid => await this.unpin(cid)
-      })
-      for (const f of failed) this.log('warn', `expire ${f.cid.toString()}: ${f.error}`)
-    }))
-  }
-
-  private readonly swarmConnected = new Set<string>()
-
-  /**
-   * Connects our Kubo to the other peers' Kubos (Go's ConnectSwarms), learning their addresses
-   * from their ping metrics; each IPFS peer is dialled once.
-   */
-  private async connectIpfsSwarms (): Promise<void> {
-    const addresses: string[] = []
-    for (const peer of this.peerset()) {
-      if (peer === this.peerId) continue
-      const card = this.card(peer)
-      if (card.ipfsPeerId === undefined || this.swarmConnected.has(card.ipfsPeerId) || card.ipfsPeerId === this.lastIpfs.id) continue
-      this.swarmConnected.add(card.ipfsPeerId)
-      addresses.push(...card.ipfsAddresses)
-    }
-    if (addresses.length > 0) await this.connector.connectSwarms(addresses).catch(() => {})
-  }
-
   /** RecoverAllLocal: re-queue what this peer should pin but does not (errors are logged). */
-  private async recoverAllLocal (): Promise<void> {
+  async recoverAllLocal (): Promise<void> {
     try {
       for await (const _ of this.tracker.recoverAll()) { /* re-queued */ }
     } catch (err) {
@@ -516,7 +428,7 @@ export class ClusterPeer implements ClusterApi {
     return this.options.followerMode ? this.peerId : undefined
   }
 
-  private log (level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
+  log (level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
     this.options.logger?.(level, message)
   }
 }

@@ -1,0 +1,100 @@
+/**
+ * A peer's background work (cluster-behaviour.md §5, §7): the ping metric (with this peer's
+ * Kubo identity, connecting the Kubos of the other peers on the way), one loop per informer,
+ * RecoverAllLocal shortly after start and then periodically, and the state sync that unpins
+ * expired pins. Each loop is stopped through the returned functions.
+ */
+import { Timestamp, type CID, type Metric, type PeerId } from '@cluster/api'
+import { DiskInformer, TagsInformer, type Informer, type IpfsConnector } from '@cluster/ipfs-connector'
+import { isClosestPeer, type PubsubMonitor } from '@cluster/monitor'
+import { sweepExpiredPins, type PinsetReader, type StatelessTracker } from '@cluster/pintracker'
+import type { PeerCard } from './aggregate.ts'
+import { pinqueueInformer } from './adapters.ts'
+import { informerLoop, pingValue } from './metrics.ts'
+import type { ClusterPeerOptions, PEER_DEFAULTS } from './options.ts'
+import { every } from './repin.ts'
+
+/** What this peer last learned of its Kubo (shown in its ID and ping metric). */
+export interface IpfsIdentity { id?: string, addresses: string[], error: string }
+
+/** The parts of a peer the loops use. */
+export interface LoopHost {
+  peerId: PeerId
+  options: ClusterPeerOptions & typeof PEER_DEFAULTS
+  connector: IpfsConnector
+  monitor: PubsubMonitor<Metric>
+  tracker: StatelessTracker
+  state: PinsetReader
+  ipfs: IpfsIdentity
+  peerset: () => string[]
+  card: (peer: string) => PeerCard
+  unpin: (cid: CID) => Promise<unknown>
+  recoverAllLocal: () => Promise<void>
+  log: (level: 'warn', message: string) => void
+}
+
+/**
+ * Connects our Kubo to the other peers' Kubos (Go's ConnectSwarms), learning their addresses
+ * from their ping metrics; each IPFS peer is dialled once (`dialled` remembers them).
+ */
+async function connectIpfsSwarms (host: LoopHost, dialled: Set<string>): Promise<void> {
+  const addresses: string[] = []
+  for (const peer of host.peerset()) {
+    if (peer === host.peerId) continue
+    const card = host.card(peer)
+    if (card.ipfsPeerId === undefined || dialled.has(card.ipfsPeerId) || card.ipfsPeerId === host.ipfs.id) continue
+    dialled.add(card.ipfsPeerId)
+    addresses.push(...card.ipfsAddresses)
+  }
+  if (addresses.length > 0) await host.connector.connectSwarms(addresses).catch(() => {})
+}
+
+/** Starts every loop; returns their stop functions. */
+export function startLoops (host: LoopHost): Array<() => void> {
+  const stops: Array<() => void> = []
+  const { options } = host
+  const dialled = new Set<string>()
+  const ping = async (): Promise<void> => {
+    try {
+      const id = await host.connector.ipfsId({ signal: AbortSignal.timeout(10_000) })
+      host.ipfs = { id: id.id, addresses: id.addresses, error: '' }
+    } catch (err) {
+      host.ipfs = { ...host.ipfs, error: (err as Error).message }
+    }
+    const ttl = 2 * options.monitorPingIntervalMs
+    await connectIpfsSwarms(host, dialled)
+    await host.monitor.publish({
+      name: 'ping', peer: host.peerId, value: pingValue(options.peername, host.ipfs.id, host.ipfs.addresses),
+      expire: BigInt(Date.now() + ttl) * 1_000_000n, valid: true, weight: 0, partitionable: false, receivedAt: 0n
+    }).catch((err: Error) => { host.log('warn', `ping: ${err.message}`) })
+  }
+  void ping()
+  stops.push(every(options.monitorPingIntervalMs, ping))
+
+  const informers: Informer[] = [
+    new DiskInformer(host.connector, { metricTtlMs: options.informerTtlMs }),
+    new TagsInformer({ tags: options.tags, metricTtlMs: options.informerTtlMs }),
+    pinqueueInformer(host.tracker, options.informerTtlMs, options.pinqueueWeightBucket)
+  ]
+  for (const informer of informers) {
+    stops.push(informerLoop(host.peerId, informer, host.monitor, err => { host.log('warn', `informer ${informer.name}: ${err.message}`) }))
+  }
+
+  // Recover once right after start, then periodically; expire pins at each state sync.
+  const first = setTimeout(() => { void host.recoverAllLocal() }, 1_000)
+  first.unref()
+  stops.push(() => { clearTimeout(first) })
+  stops.push(every(options.pinRecoverIntervalMs, async () => { await host.recoverAllLocal() }))
+  stops.push(every(options.stateSyncIntervalMs, async () => {
+    if (options.followerMode) return
+    const peers = host.peerset()
+    const { failed } = await sweepExpiredPins({
+      pinset: host.state,
+      now: Timestamp.now(),
+      isResponsible: cid => isClosestPeer(host.peerId, cid, peers, ''),
+      unpin: async cid => { await host.unpin(cid) }
+    })
+    for (const f of failed) host.log('warn', `expire ${f.cid.toString()}: ${f.error}`)
+  }))
+  return stops
+}
