@@ -5,7 +5,9 @@
  * body, chunk framing, trailers — is copied byte for byte to the client's socket, which is
  * closed when Kubo closes. Nothing parses or re-frames the body: on a 2-core machine shared
  * with Kubo, the proxy's CPU per byte is what decides the throughput of `cat`, `block/get`, ….
- * The cost: a proxied call does not keep the client's connection alive.
+ * The cost: the call does not keep the client's connection alive, and a new connection to Kubo
+ * costs ~2 ms — so only the commands that move content take this path (carriesBulkData); the
+ * others keep the keep-alive reverse proxy of reverse-proxy.ts.
  */
 import net from 'node:net'
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
@@ -13,6 +15,15 @@ import { messageOf } from './errors.ts'
 import { sendError } from './respond.ts'
 import { connectionTokens, forwardHeaders, HOP_BY_HOP } from './reverse-proxy.ts'
 import type { Upstream } from './upstream.ts'
+
+/** Kubo commands whose answers are content (files, blocks, DAG exports), possibly large. */
+const BULK_COMMANDS = new Set(['cat', 'get', 'block/get', 'dag/export', 'files/read', 'tar/cat', 'refs', 'ls'])
+
+/** Whether `url` (`/api/v0/<command>?…`) is a content-moving command, worth the byte-copying path. */
+export function carriesBulkData (url: string | undefined): boolean {
+  const path = (url ?? '').split('?')[0] ?? ''
+  return path.startsWith('/api/v0/') && BULK_COMMANDS.has(path.slice('/api/v0/'.length).replace(/\/+$/, ''))
+}
 
 /** A response head larger than this is refused (Kubo's are a few hundred bytes). */
 export const MAX_RESPONSE_HEAD_BYTES = 64 * 1024

@@ -19,7 +19,7 @@ import { HeaderSetter } from './headers.ts'
 import { boundAddress, parseListenMultiaddr, type BoundAddress } from './listen.ts'
 import { sendError } from './respond.ts'
 import { reverseProxy } from './reverse-proxy.ts'
-import { rawForward } from './raw-forward.ts'
+import { carriesBulkData, rawForward } from './raw-forward.ts'
 import { routeOf, type HandlerName } from './routes.ts'
 import { Upstream } from './upstream.ts'
 
@@ -166,8 +166,8 @@ export class ProxyServer {
 
     const route = routeOf(req.method, req.url)
     if (route === undefined) {
-      if (this.upstream.https) reverseProxy(req, res, this.upstream)
-      else rawForward(req, res, this.upstream, { count: n => { bytes += n }, done: logLine })
+      if (!this.upstream.https && carriesBulkData(req.url)) rawForward(req, res, this.upstream, { count: n => { bytes += n }, done: logLine })
+      else reverseProxy(req, res, this.upstream)
       return
     }
     if (!READS_BODY.has(route.handler)) req.resume()

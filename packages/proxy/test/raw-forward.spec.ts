@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ClusterApi } from '@cluster/api'
 import { ProxyServer } from '../src/index.ts'
-import { rewriteResponseHead } from '../src/raw-forward.ts'
+import { carriesBulkData, rewriteResponseHead } from '../src/raw-forward.ts'
 import { request } from './helpers.ts'
 
 const closers: Array<() => Promise<void>> = []
@@ -63,7 +63,7 @@ describe('raw forwarding', () => {
       socket.once('data', () => { socket.end('HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n' + 'x'.repeat(100_000)) })
     })
     const url = await proxyTo(await listen(upstream))
-    const a = await request(`${url}/api/v0/log/tail`)
+    const a = await request(`${url}/api/v0/get?arg=x`)
     expect(a.status).toBe(200)
     expect(a.body).toHaveLength(100_000)
   })
@@ -77,10 +77,15 @@ describe('raw forwarding', () => {
       [await listen(hangup), /closed the connection without answering/]
     ]
     for (const [node, message] of cases) {
-      const a = await request(`${await proxyTo(node)}/api/v0/version`)
+      const a = await request(`${await proxyTo(node)}/api/v0/block/get?arg=x`)
       expect(a.status, node).toBe(502)
       expect(JSON.parse(a.body), node).toMatchObject({ Message: expect.stringMatching(message), Code: 0, Type: 'error' })
     }
+  })
+
+  it('takes only content-moving commands; the others keep the keep-alive reverse proxy', () => {
+    for (const url of ['/api/v0/cat?arg=x', '/api/v0/block/get?arg=x', '/api/v0/dag/export/', '/api/v0/get']) expect(carriesBulkData(url), url).toBe(true)
+    for (const url of ['/api/v0/version', '/api/v0/id', '/api/v0/block/stat?arg=x', '/api/v0/catalog', '/cat', undefined]) expect(carriesBulkData(url), String(url)).toBe(false)
   })
 
   it('rewrites response heads: drops hop-by-hop and Connection-listed fields, keeps framing', () => {
