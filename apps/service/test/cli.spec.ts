@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -54,6 +54,23 @@ describe('ipfs-cluster-service', () => {
     const again = capture()
     expect(await main(['-c', folder, 'daemon'], again)).toBe(1)
     expect(again.stderr).not.toContain('execution lock')
+  }, 60_000)
+
+  it('says so when the data folder belongs to another cluster, and keeps running without a leader', async () => {
+    const first = join(dir, 'cluster-a')
+    const second = join(dir, 'cluster-b')
+    for (const f of [first, second]) expect(await main(['-c', f, 'init', '--randomports'], capture())).toBe(0)
+    const a = await startDaemon(first, {}, capture())
+    await a.stop()
+    cpSync(join(first, 'raft'), join(second, 'raft'), { recursive: true })
+    const io = capture()
+    const b = await startDaemon(second, {}, io, { ...process.env, CLUSTER_RAFT_WAITFORLEADERTIMEOUT: '2s' })
+    try {
+      expect(io.stderr).toContain(`WARN this peer (${b.peer.peerId}) is not among the Raft members stored in ${join(second, 'raft')} (${a.peer.peerId})`)
+      expect(io.stderr).toContain('** IPFS Cluster is READY **')
+    } finally {
+      await b.stop()
+    }
   }, 60_000)
 
   it('init writes service.json, identity.json and the peerstore; daemon serves the REST API; state export → cleanup → import round-trips', async () => {

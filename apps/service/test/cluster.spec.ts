@@ -53,9 +53,9 @@ describe('a 3-peer cluster, each peer with its own Kubo', () => {
     await expect((peers[0] as ClusterPeer).allocation(cid)).rejects.toBeInstanceOf(PinNotFoundError)
   }, 90_000)
 
-  it('allocates as asked: user allocations first, rf_max capped by the peers there are, a clear error when too few', async () => {
+  it('allocates as asked: user allocations, rf_max capped by the peers there are, a clear error when too few, everywhere', async () => {
     const cids = []
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 4; i++) {
       const form = new FormData()
       form.append('file', new Blob([`allocation scenario ${i} ${Date.now()}`]))
       cids.push(parseCid((await (kubos[0] as KuboDaemon).rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key))
@@ -73,6 +73,11 @@ describe('a 3-peer cluster, each peer with its own Kubo', () => {
     await expect((peers[0] as ClusterPeer).pin(cids[2]!, { ...defaultPinOptions(), replicationFactorMin: 4, replicationFactorMax: 5 }))
       .rejects.toThrow('not enough peers to allocate CID. Needed at least: 4. Wanted at most: 5. Available candidates: 3. See logs for more info.')
     await expect((peers[0] as ClusterPeer).allocation(cids[2]!)).rejects.toBeInstanceOf(PinNotFoundError)
+
+    // Everywhere (-1): no allocations stored, every peer pins it.
+    const everywhere = await (peers[1] as ClusterPeer).pin(cids[3]!, { ...defaultPinOptions(), replicationFactorMin: -1, replicationFactorMax: -1 })
+    expect(everywhere.allocations).toEqual([])
+    await until(async () => statuses(await (peers[2] as ClusterPeer).status(cids[3]!)).join() === 'pinned,pinned,pinned' ? true : undefined, 'pinned everywhere')
   }, 60_000)
 
   it('lists every peer with its IPFS identity', async () => {

@@ -100,7 +100,16 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
       throw new CommandError(`error creating IPFS Proxy component: ${(err as Error).message}`)
     }
   }
-  await peer.consensus.waitForLeader().catch(() => { io.err('WARN no Raft leader yet: waiting for peers\n') })
+  await peer.consensus.waitForLeader().catch(() => {
+    io.err('WARN no Raft leader yet: waiting for peers\n')
+    // A data folder of another cluster (or of a peer removed while it was down) names other
+    // members: this peer will never be part of their group. Say so instead of waiting silently.
+    const members = peer.peerset()
+    if (!members.includes(peer.peerId)) {
+      io.err(`WARN this peer (${peer.peerId}) is not among the Raft members stored in ${raftDataFolder(loaded.config.consensus.raft, folder)} ` +
+        `(${members.join(', ')}): the folder may belong to another cluster, or this peer was removed; \`state cleanup\` starts it afresh\n`)
+    }
+  })
   io.err('** IPFS Cluster is READY **\n')
   let stopping: Promise<void> | undefined
   return {
