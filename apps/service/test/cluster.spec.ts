@@ -160,6 +160,36 @@ describe('joining and leaving', () => {
   }, 120_000)
 })
 
+describe('a peer whose Kubo dies while it runs', () => {
+  it('keeps serving, keeps its pinset, and reports the new pins as pin_error with the reason', async () => {
+    const cluster = await startCluster(1, 'kubo-dies-')
+    try {
+      const [peer] = cluster.peers as [ClusterPeer]
+      const kubo = cluster.kubos[0] as KuboDaemon
+      const form = new FormData()
+      form.append('file', new Blob([`before the crash ${Date.now()}`]))
+      const pinned = parseCid((await kubo.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key)
+      await peer.pin(pinned, { ...defaultPinOptions(), name: 'kept' })
+      await until(async () => (await peer.status(pinned)).peerMap?.[peer.peerId]?.status === 'pinned' ? true : undefined, 'pinned before the crash')
+
+      await kubo.kill()
+      const later = parseCid('QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS')
+      await peer.pin(later, { ...defaultPinOptions(), name: 'after the crash' })
+      const failed = await until(async () => {
+        const mine = (await peer.status(later)).peerMap?.[peer.peerId]
+        return mine?.status === 'pin_error' ? mine : undefined
+      }, 'pin_error once Kubo is gone')
+      expect(failed.error).not.toBe('')
+      const id = await until(async () => { const i = await peer.id(); return i.ipfs.error !== '' ? i : undefined }, 'the IPFS error in the ID')
+      expect(id.ipfs.id).toBeUndefined()
+      expect((await peer.allocation(pinned)).name).toBe('kept')
+      expect((await peer.allocation(later)).name).toBe('after the crash')
+    } finally {
+      await cluster.stop()
+    }
+  }, 90_000)
+})
+
 describe('a peer whose Kubo is down', () => {
   it('starts, reports the IPFS error in its ID, and marks pins pin_error instead of crashing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'deadkubo-'))

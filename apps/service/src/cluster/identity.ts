@@ -30,7 +30,8 @@ export async function identityOf (host: ClusterHost, self: PeerId, members: stri
     commit: '',
     rpcProtocolVersion: facts.rpcProtocolVersion,
     error: '',
-    ipfs: ipfs.id === undefined
+    // The last call to Kubo failed: its error, no ID (the ping metric keeps the last good one).
+    ipfs: ipfs.id === undefined || ipfs.error !== ''
       ? { id: undefined, addresses: null, error: ipfs.error }
       : { id: ipfs.id as PeerId, addresses: ipfs.addresses as Id['addresses'], error: '' },
     peername: facts.peername
