@@ -1,9 +1,9 @@
 import { rename, rm, stat } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ProxyServer, applyProxyEnv, parseProxyConfig } from '@cluster/proxy'
-import { PinSvcApiServer, RestApiServer, pinSvcApiConfigFromJson, restApiConfigFromJson } from '@cluster/rest-api'
+import { PinSvcApiServer, RestApiServer } from '@cluster/rest-api'
 import { ClusterPeer } from '../cluster/index.ts'
-import { consensusOf, loadConfigFolder, peerstorePath, raftDataFolder, serviceConfigToJson, writePeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
+import { consensusOf, loadConfigFolder, peerstorePath, raftDataFolder, serverConfigOf, serviceConfigToJson, writePeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
 import { acquireLock } from './lock.ts'
 import { CommandError, type Io } from './io.ts'
 import { peerOptionsOf } from './peer-options.ts'
@@ -66,13 +66,13 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   }
   // The REST API, then the Pinning Service API: the same server code, each from its own section.
   const httpApis = [
-    { key: 'restapi', label: 'REST API', make: (section: unknown) => new RestApiServer(peer, restApiConfigFromJson(section, { configDir: folder })) },
-    { key: 'pinsvcapi', label: 'Pinning Service API', make: (section: unknown) => new PinSvcApiServer(peer, pinSvcApiConfigFromJson(section, { configDir: folder })) }
+    { key: 'restapi', label: 'REST API', make: () => new RestApiServer(peer, serverConfigOf('restapi', loaded.config.api.restapi, folder)) },
+    { key: 'pinsvcapi', label: 'Pinning Service API', make: () => new PinSvcApiServer(peer, serverConfigOf('pinsvcapi', loaded.config.api.pinsvcapi, folder)) }
   ] as const
   for (const api of httpApis) {
     if (!loaded.config.present.has(api.key)) continue
     try {
-      const server = api.make((serviceConfigToJson(loaded.config).api as Record<string, unknown>)[api.key])
+      const server = api.make()
       if (api.key === 'restapi') restApi = server
       else pinSvcApi = server
       await server.start()

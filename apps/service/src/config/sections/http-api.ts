@@ -1,10 +1,12 @@
 /**
  * The `api.restapi` and `api.pinsvcapi` sections (config.md §5.3–5.4): the same keys (Go's
- * `api/common/config.go`), differing only in the default listen port and env prefix. Field
- * names match @cluster/rest-api's RestApiConfig so the values can be handed over as they are.
+ * `api/common/config.go`), differing only in the default listen port and env prefix. The values
+ * are @cluster/rest-api's RestApiConfig (its defaults too); this file adds what the config layer
+ * needs on top: Go's load rules with key positions in errors, env fields and the JSON form.
  */
-import { MINUTE, SECOND, formatDuration, goMap, parsePeerId } from '@cluster/api'
-import type { Duration, JsonObject } from '@cluster/api'
+import { formatDuration, goMap, parsePeerId } from '@cluster/api'
+import type { JsonObject } from '@cluster/api'
+import { DEFAULT_MAX_HEADER_BYTES, defaultRestApiConfig, type RestApiConfig } from '@cluster/rest-api'
 import { ConfigParseError, messageOf } from '../errors.ts'
 import { decodePrivateKey, peerIdOfKey } from '../identity.ts'
 import type { EnvField } from '../env.ts'
@@ -12,59 +14,22 @@ import type { JsonReader } from '../json-reader.ts'
 import type { SectionCodec } from '../section.ts'
 import { multiaddrList, strictDuration, stringsJson } from '../values.ts'
 
-export interface HttpApiSection {
-  /** Canonical listen multiaddresses. */
-  httpListenMultiaddress: string[]
-  /** TLS files ('' = plain HTTP); relative paths are under the config folder. */
-  sslCertFile: string
-  sslKeyFile: string
-  readTimeout: Duration
-  readHeaderTimeout: Duration
-  writeTimeout: Duration
-  idleTimeout: Duration
-  maxHeaderBytes: number
-  /** Optional separate libp2p endpoint (kept for round trips). */
-  libp2pListenMultiaddress: string[]
-  id: string
-  privateKey: string
-  /** user → password; null = no authentication. */
-  basicAuthCredentials: Record<string, string> | null
-  httpLogFile: string
-  headers: Record<string, string[]>
-  corsAllowedOrigins: string[]
-  corsAllowedMethods: string[]
-  corsAllowedHeaders: string[]
-  corsExposedHeaders: string[]
-  corsAllowCredentials: boolean
-  corsMaxAge: Duration
+/**
+ * The section as the config layer holds it: @cluster/rest-api's RestApiConfig without the
+ * fields that are not Go keys (section name, config folder, body limit).
+ */
+export type HttpApiSection = Omit<RestApiConfig, 'configKey' | 'configDir' | 'maxBodyBytes'>
+
+export const MIN_MAX_HEADER_BYTES = DEFAULT_MAX_HEADER_BYTES
+
+function defaultHttpApi (key: string): HttpApiSection {
+  const { configKey: _k, configDir: _d, maxBodyBytes: _b, ...section } = defaultRestApiConfig(key)
+  return section
 }
 
-export const MIN_MAX_HEADER_BYTES = 4096
-export const DEFAULT_CORS_EXPOSED_HEADERS = ['Content-Type', 'X-Stream-Output', 'X-Chunked-Output', 'X-Content-Length'] as const
-
-function defaultHttpApi (listen: string): HttpApiSection {
-  return {
-    httpListenMultiaddress: [listen],
-    sslCertFile: '',
-    sslKeyFile: '',
-    readTimeout: 0n,
-    readHeaderTimeout: 5n * SECOND,
-    writeTimeout: 0n,
-    idleTimeout: 2n * MINUTE,
-    maxHeaderBytes: MIN_MAX_HEADER_BYTES,
-    libp2pListenMultiaddress: [],
-    id: '',
-    privateKey: '',
-    basicAuthCredentials: null,
-    httpLogFile: '',
-    headers: {},
-    corsAllowedOrigins: ['*'],
-    corsAllowedMethods: ['GET'],
-    corsAllowedHeaders: [],
-    corsExposedHeaders: [...DEFAULT_CORS_EXPOSED_HEADERS],
-    corsAllowCredentials: true,
-    corsMaxAge: 0n
-  }
+/** The server configuration of a section: what the daemon hands to @cluster/rest-api. */
+export function serverConfigOf (key: string, section: HttpApiSection, configDir: string): RestApiConfig {
+  return { ...defaultRestApiConfig(key), ...section, configKey: key, configDir }
 }
 
 const KNOWN = [
@@ -197,18 +162,18 @@ const ENV_FIELDS: readonly EnvField[] = [
   f('CORSMAXAGE', 'cors_max_age', 'string')
 ]
 
-function httpApiCodec (key: string, envPrefix: string, listen: string): SectionCodec<HttpApiSection> {
+function httpApiCodec (key: string, envPrefix: string): SectionCodec<HttpApiSection> {
   return {
     key,
     envPrefix,
     known: KNOWN,
     envFields: ENV_FIELDS,
-    defaults: () => defaultHttpApi(listen),
+    defaults: () => defaultHttpApi(key),
     apply: makeApply(key),
     validate: makeValidate(key),
     toJson: httpApiToJson
   }
 }
 
-export const restApiCodec = httpApiCodec('restapi', 'CLUSTER_RESTAPI', '/ip4/127.0.0.1/tcp/9094')
-export const pinSvcApiCodec = httpApiCodec('pinsvcapi', 'CLUSTER_PINSVCAPI', '/ip4/127.0.0.1/tcp/9097')
+export const restApiCodec = httpApiCodec('restapi', 'CLUSTER_RESTAPI')
+export const pinSvcApiCodec = httpApiCodec('pinsvcapi', 'CLUSTER_PINSVCAPI')
