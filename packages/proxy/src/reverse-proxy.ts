@@ -2,7 +2,7 @@
  * The plain reverse proxy (proxy.md §4): request and response bodies are streamed in both
  * directions (never buffered), hop-by-hop headers dropped, `X-Forwarded-For` appended, trailers
  * (`X-Stream-Error`) forwarded. Kubo unreachable → 502 with a Kubo-style JSON error.
- * Used for an HTTPS Kubo; a plain-HTTP Kubo gets the byte-copying path of raw-forward.ts.
+ * Used for an HTTPS Kubo; a plain-HTTP Kubo gets the relay of relay.ts.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { messageOf } from './errors.ts'
@@ -44,25 +44,29 @@ export function forwardHeaders (req: IncomingMessage): OutgoingHttpHeaders {
   return out
 }
 
-/** Response headers for the client: hop-by-hop removed; declared trailers re-announced. */
-function backwardHeaders (res: IncomingMessage): OutgoingHttpHeaders {
-  const drop = connectionTokens(res.headers.connection)
+/**
+ * Response headers for the client: hop-by-hop and `Connection`-listed fields removed, repeated
+ * fields kept in order. A body Kubo sent chunked is chunked again by node:http (never with a
+ * Content-Length), and its announced trailers are announced again.
+ */
+export function responseHeaders (fields: Array<[string, string]>, chunked: boolean): OutgoingHttpHeaders {
+  const drop = connectionTokens(fields.filter(([k]) => k.toLowerCase() === 'connection').map(([, v]) => v))
   const out: Record<string, string | string[]> = {}
-  const raw = res.rawHeaders
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i] as string
+  const trailer: string[] = []
+  for (const [name, value] of fields) {
     const lower = name.toLowerCase()
-    if (HOP_BY_HOP.has(lower) || drop.has(lower)) continue
+    if (lower === 'trailer') trailer.push(value)
+    if (HOP_BY_HOP.has(lower) || drop.has(lower) || (chunked && lower === 'content-length')) continue
     const prev = out[name]
-    const value = raw[i + 1] as string
     out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value]
   }
-  const trailer = res.headers.trailer
-  if (trailer !== undefined && trailer !== '') {
-    out.Trailer = trailer
-    // Trailers need chunked encoding: let Node choose it.
-    for (const k of Object.keys(out)) if (k.toLowerCase() === 'content-length') delete out[k]
-  }
+  if (chunked && trailer.length > 0) out.Trailer = trailer.join(', ')
+  return out
+}
+
+function pairs (raw: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = []
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i] as string, raw[i + 1] as string])
   return out
 }
 
@@ -79,7 +83,7 @@ export function reverseProxy (req: IncomingMessage, res: ServerResponse, upstrea
     signal: controller.signal
   }).then(up => {
     up.on('error', () => { res.destroy() })
-    res.writeHead(up.statusCode ?? 502, up.statusMessage, backwardHeaders(up))
+    res.writeHead(up.statusCode ?? 502, up.statusMessage, responseHeaders(pairs(up.rawHeaders), up.headers['transfer-encoding'] !== undefined || up.headers.trailer !== undefined))
     if (res.req.method === 'HEAD') {
       up.resume()
       res.end()
@@ -87,10 +91,8 @@ export function reverseProxy (req: IncomingMessage, res: ServerResponse, upstrea
     }
     up.pipe(res, { end: false })
     up.on('end', () => {
-      const trailers: Record<string, string> = {}
-      const raw = up.rawTrailers
-      for (let i = 0; i + 1 < raw.length; i += 2) trailers[raw[i] as string] = raw[i + 1] as string
-      if (Object.keys(trailers).length > 0) res.addTrailers(trailers)
+      const trailers = pairs(up.rawTrailers)
+      if (trailers.length > 0) res.addTrailers(trailers)
       res.end()
     })
   }, (err: unknown) => {

@@ -19,7 +19,7 @@ import { HeaderSetter } from './headers.ts'
 import { boundAddress, parseListenMultiaddr, type BoundAddress } from './listen.ts'
 import { sendError } from './respond.ts'
 import { reverseProxy } from './reverse-proxy.ts'
-import { carriesBulkData, rawForward } from './raw-forward.ts'
+import { relay } from './relay.ts'
 import { routeOf, type HandlerName } from './routes.ts'
 import { Upstream } from './upstream.ts'
 
@@ -166,7 +166,8 @@ export class ProxyServer {
 
     const route = routeOf(req.method, req.url)
     if (route === undefined) {
-      if (!this.upstream.https && carriesBulkData(req.url)) rawForward(req, res, this.upstream, { count: n => { bytes += n }, done: logLine })
+      const connections = this.upstream.connections
+      if (connections !== undefined) relay(req, res, connections, this.upstream.baseUrl)
       else reverseProxy(req, res, this.upstream)
       return
     }

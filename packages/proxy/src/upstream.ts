@@ -4,6 +4,7 @@ import https from 'node:https'
 import type { Readable } from 'node:stream'
 import { targetOf } from '@cluster/ipfs-connector'
 import { ProxyUpstreamError, messageOf } from './errors.ts'
+import { KuboConnections } from './kubo-connections.ts'
 
 export interface UpstreamRequest {
   method: string
@@ -21,6 +22,8 @@ export class Upstream {
   readonly port: number
   readonly https: boolean
   readonly agent: http.Agent
+  /** The relay's own keep-alive connections (plain HTTP only). */
+  readonly connections: KuboConnections | undefined
 
   constructor (nodeMultiaddress: string, useHttps: boolean) {
     const target = targetOf(nodeMultiaddress)
@@ -29,6 +32,7 @@ export class Upstream {
     this.port = target.port
     this.https = useHttps
     this.agent = useHttps ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true })
+    this.connections = useHttps ? undefined : new KuboConnections(this.host, this.port)
   }
 
   /** `http://127.0.0.1:5001` (IPv6 hosts in brackets). */
@@ -62,6 +66,7 @@ export class Upstream {
 
   close (): void {
     this.agent.destroy()
+    this.connections?.close()
   }
 }
 
