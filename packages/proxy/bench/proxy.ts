@@ -14,7 +14,7 @@ import { BenchCluster } from '../../../bench/lib/cluster.ts'
 import { goFlavour } from '../../../bench/lib/go-cluster.ts'
 import { installCleanupHandlers } from '../../../bench/lib/processes.ts'
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 7)
+const RUNS = Number(process.env.BENCH_RUNS ?? 15)
 const CAT_MIB = Number(process.env.BENCH_CAT_MIB ?? 100)
 const BLOCKS = 64
 const MIB = 1024 * 1024

@@ -23,13 +23,13 @@ const BODY_REUSE_IDLE_MS = 2_000
  * Coalescing of a large answer: Kubo writes 4 KiB chunks, and a proxy that keeps up with it wakes
  * for every few of them — each wake-up (read, parse, write to the client, which wakes too) costs
  * far more CPU than the bytes it moves, on cores Kubo needs. Once an answer has proved large,
- * a small read pauses the connection for a millisecond so the next read takes what Kubo wrote
- * meanwhile. Measured on 2 cores (block/get of 1 MiB blocks, cat of 100 MiB): about half the
- * proxy's CPU, ~0.77 → ~0.9 of direct throughput for block/get. Small answers (under 64 KiB)
- * never wait.
+ * a read under 32 KiB pauses the connection for a millisecond so the next read takes what Kubo
+ * wrote meanwhile. Measured on 2 cores (block/get of 1 MiB blocks, cat of 100 MiB): about half
+ * the proxy's CPU, ~0.77 → ~0.9 of direct throughput for block/get (thresholds of 8–64 KiB were
+ * within the run-to-run noise). Answers under 64 KiB never wait.
  */
 const COALESCE_AFTER_BYTES = 64 * 1024
-const COALESCE_BELOW_BYTES = 64 * 1024
+const COALESCE_BELOW_BYTES = 32 * 1024
 const COALESCE_DELAY_MS = 1
 
 function headText (first: string, headers: Record<string, string | string[]>): string {
@@ -190,7 +190,13 @@ export function relay (req: IncomingMessage, res: ServerResponse, kubo: KuboConn
         // Pause only when the kernel left data in user space: a large write always sets
         // need-drain, even when it went out at once.
         const socket = res.socket
-        if (socket === null || !socket.writableNeedDrain || socket.writableLength === 0) {
+        if (socket === null) {
+          // A pipelined answer waits in memory for the ones before it: hold Kubo back meanwhile.
+          if (!res.writableNeedDrain) return true
+          res.once('drain', () => { if (!done) conn.socket.resume() })
+          return false
+        }
+        if (!socket.writableNeedDrain || socket.writableLength === 0) {
           if (n >= COALESCE_BELOW_BYTES || relayedBytes < COALESCE_AFTER_BYTES) return true
           setTimeout(() => { if (!done) conn.socket.resume() }, COALESCE_DELAY_MS)
           return false

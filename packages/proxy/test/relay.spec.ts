@@ -141,6 +141,30 @@ describe('relay', () => {
     await until(() => received === total ? true : undefined, 'the whole answer')
   })
 
+  it('drops the Kubo connection when the client goes away mid-answer', async () => {
+    let upstreamClosed = false
+    const upstream = http.createServer((req, res) => {
+      req.resume()
+      res.on('close', () => { upstreamClosed = true })
+      const piece = Buffer.alloc(64 * 1024, 2)
+      const timer = setInterval(() => { res.write(piece) }, 5)
+      res.on('close', () => { clearInterval(timer) })
+    })
+    const url = await proxyTo((await listen(upstream)).node)
+    await new Promise<void>((resolve, reject) => {
+      const client = http.request(`${url}/api/v0/cat?arg=x`, { method: 'POST', agent: false }, response => {
+        let got = 0
+        response.on('data', (c: Buffer) => {
+          got += c.length
+          if (got > 256 * 1024) { client.destroy(); resolve() }
+        })
+      })
+      client.on('error', err => { if (!client.destroyed) reject(err) })
+      client.end()
+    })
+    await until(() => upstreamClosed ? true : undefined, 'the upstream connection closed')
+  })
+
   it('answers 502 with a Kubo error when the upstream is down, answers garbage, or hangs up', async () => {
     const garbage = net.createServer(socket => { socket.once('data', () => { socket.end('SSH-2.0-OpenSSH\r\n\r\n') }) })
     const hangup = net.createServer(socket => { socket.once('data', () => { socket.end() }) })
