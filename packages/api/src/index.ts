@@ -23,6 +23,7 @@ export { decodePinOptionsQuery, encodePinOptionsQuery, pinOptionsQueryEntries, M
 export type { PinOptionsQueryContext } from './pin-options-query.ts'
 export { decodeAddParams, encodeAddParamsQuery, parseGoBool } from './add-params.ts'
 export { multipartBoundary, parseMediaType } from './media-type.ts'
+export { clfDate, commonLogLine, countResponseBytes } from './access-log.ts'
 export type { AddParams, AddLayout, AddFormat } from './add-params.ts'
 
 export {

@@ -1,27 +1,7 @@
-/** Access log in Apache Common Log Format (proxy.md §5), to a file (appended) or the logger. */
+/** The proxy's access log (proxy.md §5): Common Log Format lines to a file (appended) or the logger. */
 import { createWriteStream, type WriteStream } from 'node:fs'
-import type { IncomingMessage } from 'node:http'
 import { isAbsolute, join } from 'node:path'
 import type { LogFn } from './context.ts'
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-
-function pad (n: number): string {
-  return String(n).padStart(2, '0')
-}
-
-/** `10/Oct/2000:13:55:36 -0700` in the local zone. */
-export function clfDate (d: Date): string {
-  const off = -d.getTimezoneOffset()
-  const abs = Math.abs(off)
-  return `${pad(d.getDate())}/${MONTHS[d.getMonth()] as string}/${d.getFullYear()}:${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${off >= 0 ? '+' : '-'}${pad(Math.floor(abs / 60))}${pad(abs % 60)}`
-}
-
-export function accessLogLine (req: IncomingMessage, status: number, bytes: number, at: Date): string {
-  const host = (req.socket.remoteAddress ?? '-').replace(/^::ffff:/, '')
-  const uri = (req.url ?? '').replace(/[\u0000-\u001f"\\\u007f]/g, ch => `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`)
-  return `${host} - - [${clfDate(at)}] "${req.method ?? ''} ${uri} HTTP/${req.httpVersion}" ${status} ${bytes}`
-}
 
 /** Where access lines go. */
 export class AccessLog {

@@ -4,9 +4,9 @@
  * Kubo at `node_multiaddress`, streamed both ways.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
-import { API_VERSION, type ClusterApi } from '@cluster/api'
+import { API_VERSION, commonLogLine, countResponseBytes, type ClusterApi } from '@cluster/api'
 import { KuboClient } from '@cluster/ipfs-connector'
-import { AccessLog, accessLogLine } from './access-log.ts'
+import { AccessLog } from './access-log.ts'
 import { defaultProxyConfig, validateProxyConfig, type ProxyConfig } from './config.ts'
 import type { HandlerContext, LogFn, RepoStatsSource } from './context.ts'
 import { ProxyError, ProxyStartError, messageOf } from './errors.ts'
@@ -143,20 +143,12 @@ export class ProxyServer {
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
     const at = new Date()
-    let bytes = 0
-    const write = res.write.bind(res) as (...args: unknown[]) => boolean
-    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse
-    const count = (chunk: unknown): void => {
-      if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk)
-      else if (chunk instanceof Uint8Array) bytes += chunk.byteLength
-    }
-    res.write = ((...args: unknown[]) => { count(args[0]); return write(...args) }) as typeof res.write
-    res.end = ((...args: unknown[]) => { if (typeof args[0] !== 'function') count(args[0]); return end(...args) }) as typeof res.end
+    const bytes = countResponseBytes(res)
     let logged = false
     const logLine = (): void => {
       if (logged) return
       logged = true
-      this.accessLog?.write(accessLogLine(req, res.statusCode, bytes, at))
+      this.accessLog?.write(commonLogLine(req, res.statusCode, bytes(), at))
     }
     res.on('close', logLine)
     if (this.config.writeTimeoutMs > 0) {

@@ -11,7 +11,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { isAbsolute, join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { getRequestListener } from '@hono/node-server'
-import type { ClusterApi } from '@cluster/api'
+import { countResponseBytes, type ClusterApi } from '@cluster/api'
 import { createRestApiApp } from './app.ts'
 import type { RestApiApp, RestApiAppOptions } from './app.ts'
 import { HEADER_BYTES_SLACK, resolveRestApiConfig } from './config.ts'
@@ -101,16 +101,8 @@ export class RestApiServer {
       }
       if (log !== undefined) {
         const started = new Date()
-        let bytes = 0
-        const write = res.write.bind(res) as (...args: unknown[]) => boolean
-        const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse
-        const count = (chunk: unknown): void => {
-          if (typeof chunk === 'string') bytes += Buffer.byteLength(chunk)
-          else if (chunk instanceof Uint8Array) bytes += chunk.byteLength
-        }
-        res.write = ((...args: unknown[]) => { count(args[0]); return write(...args) }) as typeof res.write
-        res.end = ((...args: unknown[]) => { if (typeof args[0] !== 'function') count(args[0]); return end(...args) }) as typeof res.end
-        res.once('close', () => { log(accessLogLine(req, res.statusCode, bytes, started)) })
+        const bytes = countResponseBytes(res)
+        res.once('close', () => { log(accessLogLine(req, res.statusCode, bytes(), started)) })
       }
       void handle(req, res)
     }
