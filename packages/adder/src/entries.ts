@@ -1,15 +1,15 @@
 /**
  * Multipart parts as upload entries (file, directory or symlink at a path relative to the upload
- * root), with Go's query-unescaping of the `filename` parameter.
+ * root), with Go's query-unescaping of the `filename` parameter. A part without a file name is
+ * a nameless entry (path `''`), as `ipfs add` sends stdin and kubo-rpc-client sends bare bytes.
  */
-import type { Readable } from 'node:stream'
 import { InvalidUploadError } from './errors.ts'
 import type { MultipartReader, RawPart } from './multipart.ts'
 
 export type UploadEntry =
   | { kind: 'directory', path: string }
   | { kind: 'symlink', path: string, target: string }
-  | { kind: 'file', path: string, content: Readable }
+  | { kind: 'file', path: string, content: AsyncIterable<Uint8Array> }
 
 const DIRECTORY_TYPES = new Set(['application/x-directory', 'multipart/form-data', 'multipart/mixed'])
 const SYMLINK_TYPE = 'application/symlink'
@@ -44,48 +44,36 @@ export function goQueryUnescape (text: string): string | undefined {
 
 /**
  * The relative path of a part: query-unescaped (kept as sent when the escape is invalid, as
- * boxo does), `.` and empty components dropped. `..` and empty paths are refused.
+ * boxo does), `.` and empty components dropped; `''` when nothing is left (a nameless part, as
+ * boxo reads it). `..` is refused.
  */
 export function partPath (filename: string): string {
   const unescaped = goQueryUnescape(filename) ?? filename
   const parts = unescaped.split('/').filter(p => p !== '' && p !== '.')
   if (parts.includes('..')) throw new InvalidUploadError(`invalid path in upload: ${JSON.stringify(unescaped)}`)
-  if (parts.length === 0) throw new InvalidUploadError(`multipart part without a file name (${JSON.stringify(filename)})`)
   return parts.join('/')
 }
 
-async function readText (stream: Readable, limit: number): Promise<string> {
-  const chunks: Buffer[] = []
+async function readText (content: AsyncIterable<Uint8Array>, limit: number): Promise<string> {
+  const chunks: Uint8Array[] = []
   let size = 0
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (size > limit) {
-      stream.destroy()
-      throw new InvalidUploadError(`symlink target longer than ${limit} bytes`)
-    }
+  for await (const chunk of content) {
+    size += chunk.byteLength
+    if (size > limit) throw new InvalidUploadError(`symlink target longer than ${limit} bytes`)
     chunks.push(chunk)
   }
   return Buffer.concat(chunks).toString('utf8')
 }
 
-async function drain (stream: Readable): Promise<void> {
-  for await (const _chunk of stream) { /* directory parts carry no data */ }
-}
-
 export async function toEntry (part: RawPart): Promise<UploadEntry> {
-  let path: string
-  try {
-    path = partPath(part.filename)
-  } catch (err) {
-    part.stream.destroy()
-    throw err
-  }
+  const path = partPath(part.filename)
   if (DIRECTORY_TYPES.has(part.mimeType)) {
-    await drain(part.stream)
+    // Go would make everything after a nameless directory part its content, an accident no client relies on.
+    if (path === '') throw new InvalidUploadError('a directory in the upload has no name')
     return { kind: 'directory', path }
   }
-  if (part.mimeType === SYMLINK_TYPE) return { kind: 'symlink', path, target: await readText(part.stream, MAX_SYMLINK_TARGET) }
-  return { kind: 'file', path, content: part.stream }
+  if (part.mimeType === SYMLINK_TYPE) return { kind: 'symlink', path, target: await readText(part.content, MAX_SYMLINK_TARGET) }
+  return { kind: 'file', path, content: part.content }
 }
 
 /** Entries in body order, with one entry of look-back (to split top-level entries). */
@@ -109,7 +97,7 @@ export class EntrySource {
   }
 }
 
-/** The first path component (the top-level entry an entry belongs to). */
+/** The first path component (the top-level entry an entry belongs to; `''` for a nameless one). */
 export function topName (path: string): string {
   const slash = path.indexOf('/')
   return slash < 0 ? path : path.slice(0, slash)

@@ -11,12 +11,15 @@ export class AdderError extends Error {
 }
 
 /**
- * The upload is not what the Go client sends: wrong Content-Type, malformed or truncated
- * multipart body, a part without a usable path, no parts at all…
+ * The upload is unusable: wrong Content-Type, malformed or truncated multipart body, a path
+ * with `..`, a nameless directory, duplicate paths, no parts at all… The client's fault (a
+ * ClientInputError of @cluster/api): answered 400 when nothing was sent yet.
  */
 export class InvalidUploadError extends AdderError {
   override readonly name = 'InvalidUploadError'
   override readonly code = 'ERR_INVALID_UPLOAD'
+  readonly clientError = true
+  readonly status = 400
 }
 
 /**
@@ -27,6 +30,7 @@ export class InvalidUploadError extends AdderError {
 export class UnsupportedAddOptionError extends AdderError {
   override readonly name = 'UnsupportedAddOptionError'
   override readonly code = 'ERR_UNSUPPORTED_ADD_OPTION'
+  readonly clientError = true
   readonly status = 400
 }
 
@@ -38,6 +42,8 @@ export class UnsupportedAddOptionError extends AdderError {
 export class CarImportError extends AdderError {
   override readonly name = 'CarImportError'
   override readonly code = 'ERR_CAR_IMPORT'
+  readonly clientError = true
+  readonly status = 400
 }
 
 /** The add was aborted through `options.signal`; `cause` is the signal's reason. */

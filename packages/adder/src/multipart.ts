@@ -1,25 +1,30 @@
 /**
- * Streaming reader of the `POST /add` multipart body (boxo MultiFileReader, form mode): parts are
- * handed out one at a time, as they arrive; the body is only read as fast as the parts are
- * consumed (busboy's backpressure).
+ * Streaming reader of the `POST /add` multipart body, framed as Go's mime/multipart frames it
+ * (preamble skipped, transport padding after boundaries, an empty first part without its CRLF,
+ * LF-only line ends accepted in boundary and header lines). Parts are handed out one at a time
+ * and their content is pulled from the body as it is read: nothing is buffered beyond one chunk
+ * of the body, and the body is read no faster than the parts are consumed.
  */
-import { once } from 'node:events'
-import type { Readable } from 'node:stream'
-import busboy from 'busboy'
 import type { AddUpload } from '@cluster/api'
 import { uploadBoundary } from './content-type.ts'
 import { InvalidUploadError } from './errors.ts'
+import { partHeaders } from './part-headers.ts'
 
-/** One multipart part as busboy gives it. */
+/** One multipart part. */
 export interface RawPart {
-  /** The `filename` parameter, still escaped. */
+  /** The `filename` parameter, still escaped; `''` for a nameless part. */
   filename: string
   /** The part's Content-Type, lower-cased (`application/octet-stream` when absent). */
   mimeType: string
-  stream: Readable
+  /** The part's bytes; reading stops being possible once the next part was asked for. */
+  content: AsyncIterable<Uint8Array>
 }
 
+/** Longest preamble line or header block we read (Go's own limit is larger, but no client needs it). */
+const MAX_HEADER_BYTES = 1 << 20
+
 const noop = (): void => {}
+const LF = 0x0a
 
 /** Resolves like `promise`, or rejects when `signal` aborts first (the promise is then ignored). */
 async function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<T> {
@@ -37,121 +42,250 @@ async function raceAbort<T> (promise: Promise<T>, signal: AbortSignal): Promise<
   }
 }
 
-function quoteParam (value: string): string {
-  return `"${value.replace(/["\\]/g, '\\$&')}"`
+type State = 'preamble' | 'headers' | 'body' | 'done'
+
+function unexpectedEnd (): InvalidUploadError {
+  return new InvalidUploadError('malformed multipart upload: unexpected end of the body')
 }
 
 export class MultipartReader {
-  private readonly parser: busboy.Busboy
-  private readonly queue: RawPart[] = []
+  private readonly upload: AddUpload
   private readonly stop = new AbortController()
+  /** `--boundary` and `\r\n--boundary` */
+  private readonly dashBoundary: Buffer
+  private readonly delimiter: Buffer
   private body: AsyncIterator<Uint8Array> | undefined
-  private wake: (() => void) | undefined
-  private started = false
-  private finished = false
+  private buf: Buffer = Buffer.alloc(0)
+  private pos = 0
+  private eof = false
+  private state: State = 'preamble'
+  /** Bumped with every part, so a stale part's content reads nothing. */
+  private partId = 0
+  /** Serialises body reads: a part's content and nextPart never read at the same time. */
+  private lock: Promise<unknown> = Promise.resolve()
+  /** Some content of the current part was handed out (before that, `--boundary` alone ends it). */
+  private partStarted = false
   private closed = false
   /** The first fatal error: malformed or truncated body, a failing body, an abort. */
   failure: Error | undefined
 
-  private readonly upload: AddUpload
-
   constructor (upload: AddUpload) {
     this.upload = upload
     const boundary = uploadBoundary(upload.contentType)
-    // busboy only speaks form-data; multipart/mixed has the same framing.
-    this.parser = busboy({
-      headers: { 'content-type': `multipart/form-data; boundary=${quoteParam(boundary)}` },
-      preservePath: true,
-      defParamCharset: 'utf8'
-    })
-    this.parser.on('file', (_name, stream, info) => {
-      stream.on('error', noop) // errors reach whoever reads the stream; never unhandled
-      this.queue.push({ filename: info.filename ?? '', mimeType: info.mimeType.toLowerCase(), stream })
-      this.notify()
-    })
-    this.parser.on('field', (name) => {
-      this.fail(new InvalidUploadError(`multipart part ${JSON.stringify(name)} has no filename`))
-    })
-    this.parser.on('finish', () => {
-      this.finished = true
-      this.notify()
-    })
-    this.parser.on('error', (err: Error) => {
-      this.fail(new InvalidUploadError(`malformed multipart upload: ${err.message}`, { cause: err }))
-    })
+    this.dashBoundary = Buffer.from(`--${boundary}`, 'utf8')
+    this.delimiter = Buffer.from(`\r\n--${boundary}`, 'utf8')
   }
 
   /** The next part in body order, undefined after the last one. Throws the reader's failure. */
   async nextPart (): Promise<RawPart | undefined> {
-    this.start()
-    for (;;) {
-      if (this.failure !== undefined) throw this.failure
-      const part = this.queue.shift()
-      if (part !== undefined) return part
-      if (this.finished) return undefined
-      await new Promise<void>(resolve => { this.wake = resolve })
-    }
+    return await this.locked(async () => {
+      if (this.state === 'body') while (await this.bodyChunk() !== undefined) { /* the rest of an unread part */ }
+      if (this.state === 'preamble') await this.skipPreamble()
+      if (this.state === 'done') return undefined
+      const block = await this.readHeaderBlock()
+      const { filename, mimeType } = partHeaders(block)
+      this.state = 'body'
+      const id = ++this.partId
+      return { filename, mimeType, content: this.partContent(id) }
+    })
   }
 
-  /** Stops reading with `err` (first failure wins): the parser and every pending part stream are destroyed with it. */
+  /** Stops reading with `err` (first failure wins); the body is released. */
   fail (err: Error): void {
     if (this.failure !== undefined || this.closed) return
     this.failure = err
-    this.shutdown(err)
+    this.release(err)
   }
 
   /** Releases everything; safe to call more than once and after a failure. */
   close (): void {
     if (this.closed) return
-    const unfinished = !this.finished && this.failure === undefined
+    const unfinished = this.state !== 'done' && this.failure === undefined
     this.closed = true
-    if (unfinished || this.queue.length > 0) this.shutdown(new InvalidUploadError('the add ended before the upload was read'))
-    else this.stop.abort()
+    this.release(unfinished ? new InvalidUploadError('the add ended before the upload was read') : undefined)
   }
 
-  private start (): void {
-    if (this.started) return
-    this.started = true
-    void this.pump()
-  }
-
-  private notify (): void {
-    const wake = this.wake
-    this.wake = undefined
-    wake?.()
-  }
-
-  private shutdown (err: Error): void {
-    this.stop.abort(err)
-    if (!this.parser.destroyed) this.parser.destroy(err)
-    for (const part of this.queue.splice(0)) part.stream.destroy(err)
+  private release (reason: Error | undefined): void {
+    this.stop.abort(reason)
     const body = this.body
     this.body = undefined
+    this.eof = true
     try {
       body?.return?.()?.catch(noop)
     } catch { /* a body that cannot be stopped */ }
-    this.notify()
   }
 
-  /** Copies the body into the parser, waiting for 'drain' whenever the parser pushes back. */
-  private async pump (): Promise<void> {
-    const { signal } = this.stop
-    try {
-      this.body = this.upload.body[Symbol.asyncIterator]()
-      for (;;) {
-        const body = this.body
-        if (body === undefined) return
-        const next = await raceAbort(body.next(), signal)
-        if (signal.aborted) return
-        if (next.done === true) break
-        if (!this.parser.write(next.value)) await once(this.parser, 'drain', { signal })
+  private async locked<T> (op: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(async () => {
+      if (this.failure !== undefined) throw this.failure
+      try {
+        return await op()
+      } catch (err) {
+        const failure = err instanceof InvalidUploadError || this.stop.signal.aborted ? err as Error : this.wrap(err)
+        this.fail(failure)
+        throw this.failure ?? failure
       }
-      this.body = undefined
-      this.parser.end()
-    } catch (err) {
-      if (signal.aborted) return
-      const message = err instanceof Error ? err.message : String(err)
-      this.fail(new InvalidUploadError(`reading the upload failed: ${message}`, { cause: err }))
+    })
+    this.lock = run.catch(noop)
+    return await run
+  }
+
+  private wrap (err: unknown): Error {
+    const message = err instanceof Error ? err.message : String(err)
+    return new InvalidUploadError(`reading the upload failed: ${message}`, { cause: err })
+  }
+
+  private async * partContent (id: number): AsyncGenerator<Uint8Array> {
+    for (;;) {
+      const chunk = await this.locked(async () => this.partId === id && this.state === 'body' ? await this.bodyChunk() : undefined)
+      if (chunk === undefined) return
+      yield chunk
     }
+  }
+
+  /** Reads one more piece of the body into the buffer; false at its end. */
+  private async fill (): Promise<boolean> {
+    if (this.eof) return false
+    const { signal } = this.stop
+    this.body ??= this.upload.body[Symbol.asyncIterator]()
+    for (;;) {
+      const next = await raceAbort(this.body.next(), signal)
+      if (next.done === true) {
+        this.eof = true
+        this.body = undefined
+        return false
+      }
+      if (next.value.byteLength === 0) continue
+      const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength)
+      this.buf = this.pos < this.buf.length ? Buffer.concat([this.buf.subarray(this.pos), chunk]) : chunk
+      this.pos = 0
+      return true
+    }
+  }
+
+  /** One line including its LF (or what is left at the end of the body); undefined at the end. */
+  private async readLine (): Promise<Buffer | undefined> {
+    for (;;) {
+      const lf = this.buf.indexOf(LF, this.pos)
+      if (lf >= 0) {
+        const line = this.buf.subarray(this.pos, lf + 1)
+        this.pos = lf + 1
+        return line
+      }
+      if (this.buf.length - this.pos > MAX_HEADER_BYTES) throw new InvalidUploadError('malformed multipart upload: line too long')
+      if (!await this.fill()) {
+        if (this.pos >= this.buf.length) return undefined
+        const rest = this.buf.subarray(this.pos)
+        this.pos = this.buf.length
+        return rest
+      }
+    }
+  }
+
+  /** What follows `--boundary` on its line: `--` ends the body; only padding and a line end start a part. */
+  private boundaryKind (rest: Buffer): 'part' | 'final' | undefined {
+    if (rest[0] === 0x2d && rest[1] === 0x2d) return 'final'
+    const text = rest.toString('latin1').replace(/[ \t]+(?=\r?\n?$)/, '')
+    return text === '\r\n' || text === '\n' ? 'part' : undefined
+  }
+
+  private async skipPreamble (): Promise<void> {
+    for (;;) {
+      const line = await this.readLine()
+      if (line === undefined) throw unexpectedEnd()
+      if (!line.subarray(0, this.dashBoundary.length).equals(this.dashBoundary)) continue
+      const kind = this.boundaryKind(line.subarray(this.dashBoundary.length))
+      if (kind === undefined) continue
+      if (kind === 'final') await this.finish()
+      else this.state = 'headers'
+      return
+    }
+  }
+
+  private async readHeaderBlock (): Promise<string> {
+    const lines: string[] = []
+    let size = 0
+    for (;;) {
+      const line = await this.readLine()
+      if (line === undefined || line[line.length - 1] !== LF) throw unexpectedEnd()
+      const text = line.toString('utf8').replace(/\r?\n$/, '')
+      if (text === '') return lines.join('\n')
+      size += line.length
+      if (size > MAX_HEADER_BYTES) throw new InvalidUploadError('malformed multipart upload: part headers too large')
+      lines.push(text)
+    }
+  }
+
+  /**
+   * Go's matchAfterPrefix: does the delimiter found at `at` end a part? 1 yes, -1 no (the bytes
+   * only start like a boundary), 0 more bytes needed.
+   */
+  private delimiterMatch (at: number, prefixLength: number): number {
+    const after = at + prefixLength
+    if (after >= this.buf.length) return this.eof ? 1 : 0
+    const c = this.buf[after]
+    if (c === 0x20 || c === 0x09 || c === 0x0d || c === LF) return 1
+    if (c !== 0x2d) return -1
+    if (after + 1 >= this.buf.length) return this.eof ? -1 : 0
+    return this.buf[after + 1] === 0x2d ? 1 : -1
+  }
+
+  /** The next piece of the current part's content; undefined at its end (then the next boundary line is read). */
+  private async bodyChunk (): Promise<Buffer | undefined> {
+    const atStart = (): boolean => this.buf.subarray(this.pos, this.pos + this.dashBoundary.length).equals(this.dashBoundary)
+    for (;;) {
+      // An empty part may follow its headers directly with `--boundary` (no CRLF first).
+      let found = this.partStarted ? -1 : (atStart() ? this.pos : -1)
+      let prefix = this.dashBoundary.length
+      if (found < 0) {
+        found = this.buf.indexOf(this.delimiter, this.pos)
+        prefix = this.delimiter.length
+      }
+      while (found >= 0) {
+        const match = this.delimiterMatch(found, prefix)
+        if (match === 0) break
+        if (match === 1) return await this.endOfPart(found, prefix)
+        found = this.buf.indexOf(this.delimiter, found + 1)
+        prefix = this.delimiter.length
+      }
+      // Keep a tail that could be the start of a delimiter split across reads.
+      const safe = found >= 0 ? found : Math.max(this.pos, this.buf.length - this.delimiter.length - 1)
+      if (safe > this.pos) {
+        const chunk = this.buf.subarray(this.pos, safe)
+        this.pos = safe
+        this.partStarted = true
+        return chunk
+      }
+      if (this.eof) throw unexpectedEnd()
+      await this.fill()
+    }
+  }
+
+  private async endOfPart (found: number, prefix: number): Promise<Buffer | undefined> {
+    const chunk = found > this.pos ? this.buf.subarray(this.pos, found) : undefined
+    if (chunk !== undefined) {
+      this.pos = found
+      this.partStarted = true
+      return chunk
+    }
+    this.pos = found + prefix
+    this.partStarted = false
+    const rest = await this.readLine()
+    if (rest === undefined) throw unexpectedEnd()
+    const kind = this.boundaryKind(rest)
+    if (kind === undefined) throw new InvalidUploadError('malformed multipart upload: bad boundary line')
+    if (kind === 'final') await this.finish()
+    else this.state = 'headers'
+    return undefined
+  }
+
+  /**
+   * After the closing boundary: the epilogue (usually a line end) is read and dropped, so the
+   * body is consumed to its end and never has to be cut short.
+   */
+  private async finish (): Promise<void> {
+    this.state = 'done'
+    this.pos = this.buf.length
+    while (await this.fill()) this.pos = this.buf.length
   }
 }

@@ -24,6 +24,7 @@ export interface DagSettings {
   rehash: boolean
   wrap: boolean
   progress: boolean
+  namelessAsCid: boolean
 }
 
 /**
@@ -53,6 +54,7 @@ export function resolveAddParams (params: AddParams): DagSettings {
     hasher,
     rehash,
     wrap: params.wrap,
-    progress: params.progress
+    progress: params.progress,
+    namelessAsCid: params.namelessAsCid === true
   }
 }

@@ -1,7 +1,8 @@
 /**
  * The directory tree of one add (what Kubo keeps in MFS): every path of the upload, leaves
  * (files, symlinks) with their final CID and cumulative size once imported. Refuses what MFS
- * refuses: a second entry with the same name, a file used as a directory.
+ * refuses: a second entry with the same name, a file used as a directory. A nameless leaf (path
+ * `''`) takes its CID as its name once imported, as Kubo names stdin in MFS.
  */
 import type { CID } from 'multiformats/cid'
 import { InvalidUploadError } from './errors.ts'
@@ -43,8 +44,9 @@ export class DirectoryTree {
     return dir
   }
 
-  /** Reserves the place of a file or symlink (parents created as needed). */
+  /** Reserves the place of a file or symlink (parents created as needed); a nameless one is placed by setLeaf. */
   addLeaf (path: string): void {
+    if (path === '') return
     const slash = path.lastIndexOf('/')
     const parent = slash < 0 ? this.root : this.addDirectory(path.slice(0, slash))
     const name = path.slice(slash + 1)
@@ -54,6 +56,12 @@ export class DirectoryTree {
 
   /** Records the imported CID and size of a leaf added with addLeaf. */
   setLeaf (path: string, cid: CID, size: number): void {
+    if (path === '') {
+      const name = cid.toString()
+      if (this.root.children.has(name)) throw new InvalidUploadError(`cannot add ${name}: directory already has entry by that name`)
+      this.root.children.set(name, { kind: 'leaf', cid, size })
+      return
+    }
     const node = this.find(path)
     if (node?.kind !== 'leaf') throw new InvalidUploadError(`internal error: ${path} was not reserved`)
     node.cid = cid

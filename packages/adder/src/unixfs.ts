@@ -3,7 +3,8 @@
  * the other, as the multipart body arrives); our tree builder outputs every file as soon as it is
  * chunked and records it; directories are then built and output bottom-up (directories.ts).
  * Without wrapping, each top-level entry is added in turn (as Kubo's `add` command does) and the
- * last is the root; with wrapping, everything goes in one directory named ''.
+ * last is the root; with wrapping, everything goes in one directory named ''. A nameless file is
+ * a top-level entry of its own, named after its CID inside a wrapper (as Kubo puts stdin in MFS).
  */
 import { importer } from 'ipfs-unixfs-importer'
 import type { ImportCandidate, ImporterOptions, TreeBuilder } from 'ipfs-unixfs-importer'
@@ -75,16 +76,18 @@ async function * candidates (entries: AsyncIterable<UploadEntry>, tree: Director
   }
 }
 
-/** Imports one top-level entry (`rootPath`), or everything wrapped (`rootPath` ''). */
-async function * importGroup (entries: AsyncIterable<UploadEntry>, rootPath: string, ctx: UnixfsContext): AsyncGenerator<AddedNode> {
+/** Imports one top-level entry (`rootPath`), or everything into the wrapper (`rootPath` undefined). */
+async function * importGroup (entries: AsyncIterable<UploadEntry>, rootPath: string | undefined, ctx: UnixfsContext): AsyncGenerator<AddedNode> {
   const { writer, settings } = ctx
   const tree = new DirectoryTree()
   for await (const result of importer(candidates(entries, tree, ctx.progress), writer, importerOptions(settings, tree, writer))) {
-    yield { name: result.path ?? '', cid: result.cid, bytes: 0, size: Number(result.size) }
+    const path = result.path ?? ''
+    const name = path === '' && settings.namelessAsCid ? result.cid.toString() : path
+    yield { name, cid: result.cid, bytes: 0, size: Number(result.size) }
   }
-  const root = rootPath === '' ? tree.root : tree.find(rootPath)
+  const root = rootPath === undefined ? tree.root : tree.find(rootPath)
   if (root?.kind !== 'dir') return
-  yield * buildDirectories(rootPath, root, { writer, cidVersion: settings.cidVersion })
+  yield * buildDirectories(rootPath ?? '', root, { writer, cidVersion: settings.cidVersion })
 }
 
 export async function * addUnixfs (source: EntrySource, ctx: UnixfsContext): AsyncGenerator<AddedNode> {
@@ -92,7 +95,7 @@ export async function * addUnixfs (source: EntrySource, ctx: UnixfsContext): Asy
   if (next === undefined) throw new InvalidUploadError('the upload contains no files')
   if (ctx.settings.wrap) {
     source.pushBack(next)
-    yield * importGroup(drainSource(source), '', ctx)
+    yield * importGroup(drainSource(source), undefined, ctx)
     return
   }
   while (next !== undefined) {
@@ -113,7 +116,7 @@ interface Group { first: UploadEntry, following: UploadEntry | undefined }
 async function * groupEntries (source: EntrySource, group: Group, top: string): AsyncGenerator<UploadEntry> {
   yield group.first
   for (let entry = await source.next(); entry !== undefined; entry = await source.next()) {
-    if (topName(entry.path) !== top) {
+    if (top === '' || topName(entry.path) !== top) {
       group.following = entry
       return
     }

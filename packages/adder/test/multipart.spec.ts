@@ -1,9 +1,10 @@
 /** How the multipart upload is read: paths, part types, implicit directories, odd framing. */
+import * as dagPb from '@ipld/dag-pb'
 import { describe, expect, it } from 'vitest'
-import { InvalidUploadError } from '../src/index.ts'
+import { addUpload, InvalidUploadError } from '../src/index.ts'
 import { goQueryUnescape, partPath } from '../src/entries.ts'
-import { runAdd } from './helpers/add.ts'
-import { goMultipart } from '@cluster/test-utils'
+import { MemorySink, params, runAdd } from './helpers/add.ts'
+import { goMultipart, pieces } from '@cluster/test-utils'
 import type { UploadItem } from '@cluster/test-utils'
 
 const names = (outputs: Array<{ name: string }>): string[] => outputs.map(o => o.name)
@@ -17,9 +18,9 @@ describe('paths', () => {
     expect(partPath('.%2Fa%2F%2Fb%2F')).toBe('a/b')
   })
 
-  it('refuses empty and parent-relative paths', () => {
-    expect(() => partPath('')).toThrow(InvalidUploadError)
-    expect(() => partPath('.')).toThrow(InvalidUploadError)
+  it('an empty path is a nameless part; parent-relative paths are refused', () => {
+    expect(partPath('')).toBe('')
+    expect(partPath('.%2F')).toBe('')
     expect(() => partPath('a%2F..%2F..%2Fetc')).toThrow(/invalid path/)
   })
 })
@@ -85,10 +86,66 @@ describe('parts', () => {
       .rejects.toThrow(/directory already has entry by that name/)
   })
 
-  it('refuses a part without a filename', async () => {
+  it('a part without a filename, or with an empty one, is a nameless file (as boxo reads it)', async () => {
     const boundary = 'xyz'
-    const bytes = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"\r\n\r\nhello\r\n--${boundary}--\r\n`)
-    await expect(runAdd({ contentType: `multipart/form-data; boundary=${boundary}`, bytes })).rejects.toThrow(InvalidUploadError)
+    const contentType = `multipart/form-data; boundary=${boundary}`
+    const named = await runAdd(goMultipart([{ type: 'file', path: 'f', data: 'hello' }]))
+    const cid = named.outputs[0]!.cid!.toString()
+    for (const disposition of ['form-data; name="file"', 'form-data; name="file"; filename=""', 'form-data']) {
+      const bytes = Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n\r\nhello\r\n--${boundary}--\r\n`)
+      const { outputs } = await runAdd({ contentType, bytes })
+      expect(outputs.map(o => [o.name, o.cid?.toString()]), disposition).toEqual([['', cid]])
+    }
+    const bytes = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename=""\r\n\r\nhello\r\n--${boundary}--\r\n`)
+    const kuboNames: string[] = []
+    for await (const out of addUpload({ contentType, body: pieces(bytes) }, { ...params(), namelessAsCid: true }, new MemorySink())) kuboNames.push(out.name)
+    expect(kuboNames).toEqual([cid])
+  })
+
+  it('reads `Content-Disposition: file` parts (boxo\'s non-form writer), RFC 2231 names, folded headers', async () => {
+    const boundary = 'q'
+    const part = (headers: string, body: string): string => `--${boundary}\r\n${headers}\r\n\r\n${body}\r\n`
+    const text = part('Content-Disposition: file; filename="d"\r\nContent-Type: application/x-directory', '') +
+      part('Content-Disposition: attachment;\r\n filename*=UTF-8\'\'d%2F%C3%BC.txt', 'u') +
+      part('content-disposition: FILE; filename=d%2Fplain', 'p') + `--${boundary}--`
+    const { outputs } = await runAdd({ contentType: `multipart/mixed; boundary=${boundary}`, bytes: Buffer.from(text) })
+    expect(names(outputs)).toEqual(['d/ü.txt', 'd/plain', 'd'])
+  })
+
+  it('several nameless files are top-level entries of their own; wrapped, each is named by its CID', async () => {
+    const boundary = 'n'
+    const part = (body: string): string => `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n${body}\r\n`
+    const body = { contentType: `multipart/form-data; boundary=${boundary}`, bytes: Buffer.from(part('one') + part('two') + `--${boundary}--\r\n`) }
+    const plain = await runAdd(body)
+    expect(names(plain.outputs)).toEqual(['', ''])
+    const wrapped = await runAdd(body, { 'wrap-with-directory': 'true' })
+    const [one, two] = plain.outputs.map(o => o.cid!.toString())
+    expect(wrapped.outputs.map(o => o.cid?.toString()).slice(0, 2)).toEqual([one, two])
+    // The wrapper links the files under their CIDs, as `ipfs add -w` does with stdin.
+    const wrapper = dagPb.decode(wrapped.sink.get(wrapped.outputs[2]!.cid!)!.bytes)
+    expect(wrapper.Links.map(l => l.Name).sort()).toEqual([one, two].sort())
+    await expect(runAdd({ ...body, bytes: Buffer.from(part('same') + part('same') + `--${boundary}--`) }, { 'wrap-with-directory': 'true' }))
+      .rejects.toThrow(/directory already has entry by that name/)
+  })
+
+  it('refuses a nameless directory part', async () => {
+    const bytes = Buffer.from('--b\r\nContent-Disposition: form-data; name="file"; filename=""\r\nContent-Type: application/x-directory\r\n\r\n\r\n--b--\r\n')
+    await expect(runAdd({ contentType: 'multipart/form-data; boundary=b', bytes })).rejects.toThrow(new InvalidUploadError('a directory in the upload has no name'))
+  })
+
+  it('frames like Go: preamble, padding after boundaries, an empty part without CRLF, LF-only lines, epilogue', async () => {
+    const text = 'preamble line\r\n--b  \t\r\nContent-Disposition: form-data; filename="d"\r\nContent-Type: application/x-directory\r\n\r\n' +
+      '--b\nContent-Disposition: form-data; filename="d%2Fx"\n\nx\r\n--bnot\r\n--b--\r\nepilogue'
+    const { outputs, sink } = await runAdd({ contentType: 'multipart/form-data; boundary=b', bytes: Buffer.from(text) }, {}, undefined, [1, 2, 3])
+    expect(names(outputs)).toEqual(['d/x', 'd'])
+    expect(Buffer.from(sink.get(outputs[0]!.cid!)!.bytes).includes(Buffer.from('x\r\n--bnot'))).toBe(true)
+  })
+
+  it('refuses malformed part headers', async () => {
+    const bad = async (headers: string): Promise<unknown> => await runAdd({ contentType: 'multipart/form-data; boundary=b', bytes: Buffer.from(`--b\r\n${headers}\r\n\r\nx\r\n--b--\r\n`) }).catch((e: unknown) => e)
+    expect(await bad('no colon here')).toBeInstanceOf(InvalidUploadError)
+    expect(String(await bad('Content-Disposition: form-data; filename="a"; filename="b"'))).toMatch(/bad Content-Disposition/)
+    expect(String(await bad('Content-Disposition: form-data; filename="a\r\nContent-Type: /'))).toMatch(/malformed multipart upload/)
   })
 
   it('an upload without parts is an error', async () => {

@@ -38,6 +38,11 @@ export interface AddParams {
   noCopy: boolean
   /** Put the blocks but do not pin the root. */
   noPin: boolean
+  /**
+   * Name the outputs of a nameless file (stdin, bare bytes) after its CID, as Kubo's `add` does;
+   * Go's cluster leaves them `''`. Not a query parameter: the IPFS proxy sets it.
+   */
+  namelessAsCid?: boolean
 }
 
 /** Go's strconv.ParseBool; undefined when the text is not a boolean. */

@@ -68,7 +68,8 @@ export interface ClusterApi {
   /**
    * Chunks the upload into a DAG, sends its blocks to the allocated peers' IPFS and pins the
    * root (unless `noPin`). Yields one output per added node as it is produced; the last one is
-   * the root.
+   * the root. Failures caused by the request (malformed upload, unsupported option) are
+   * ClientInputErrors.
    */
   add: (upload: AddUpload, params: AddParams, opts?: RequestOptions) => AsyncIterable<AddedOutput>
 

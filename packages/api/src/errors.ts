@@ -102,3 +102,21 @@ export class PinNotFoundError extends ApiError {
     super(message, options)
   }
 }
+
+/**
+ * What an error caused by a request's input declares, whichever package throws it (the
+ * adder's upload errors, for one): `clientError: true` and the 4xx `status` to answer with.
+ * Other errors may carry a `status` that is not the client's (an IPFS daemon's answer).
+ */
+export interface ClientInputError extends Error {
+  readonly clientError: true
+  readonly status: number
+}
+
+/** The 4xx status of a ClientInputError, else undefined. */
+export function clientErrorStatus (err: unknown): number | undefined {
+  if (!(err instanceof Error)) return undefined
+  const { clientError, status } = err as Partial<ClientInputError>
+  if (clientError !== true || typeof status !== 'number') return undefined
+  return Number.isInteger(status) && status >= 400 && status <= 499 ? status : undefined
+}
