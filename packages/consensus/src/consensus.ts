@@ -1,5 +1,8 @@
 import type { Pin } from '@cluster/api'
-import { ProposalDroppedError, RaftNode, TimeoutError, type RaftTransport, type SqliteStorage } from '@cluster/raft'
+import {
+  ProposalDroppedError, RaftNode, TimeoutError, decodeDescriptor, fileSnapshotFetcher, isEmptySnapshot,
+  type RaftTransport, type SnapshotEvent, type SqliteStorage
+} from '@cluster/raft'
 import { openDataFolder } from './data-folder.ts'
 import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
 import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
@@ -21,6 +24,8 @@ export interface RaftConsensusInit {
   onLeaderChange?: (leader: string | null) => void
   /** Storage or state failure: consensus stopped on this peer (the service must shut down). */
   onFatal?: (err: Error) => void
+  /** What consensus does that an operator should see (repairs, snapshots sent and received). */
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void
 }
 
 /**
@@ -40,16 +45,21 @@ export class RaftConsensus {
   constructor (init: RaftConsensusInit) {
     this.id = init.id
     this.config = resolveRaftConfig(init.config)
-    const { storage, state } = openDataFolder(init.dataDir, init.hooks)
+    const log = init.log ?? (() => {})
+    const { storage, state, snapshots, rejoin, repairs } = openDataFolder(init.dataDir, init.hooks)
+    for (const repair of repairs) log('warn', repair)
     this.storage = storage
     this.state = state
     const peerset = this.config.initPeerset.length > 0 ? this.config.initPeerset : [init.id]
     const electionTicks = 10
+    const canCarryFiles = init.transport.readSnapshotFile !== undefined && init.transport.serveSnapshotFiles !== undefined
     this.node = new RaftNode(init.id, {
       storage: this.storage,
       transport: init.transport,
       stateMachine: this.state,
-      bootstrap: init.joining !== true && peerset.includes(init.id) ? peerset : undefined,
+      snapshotFetcher: canCarryFiles ? fileSnapshotFetcher(snapshots, init.transport) : undefined,
+      onSnapshotEvent: event => { logSnapshotEvent(log, event) },
+      bootstrap: !rejoin && init.joining !== true && peerset.includes(init.id) ? peerset : undefined,
       tickMs: Math.max(1, Math.round(this.config.heartbeatTimeoutMs / electionTicks)),
       electionTicks,
       heartbeatTicks: 1,
@@ -61,6 +71,12 @@ export class RaftConsensus {
       onLeaderChange: init.onLeaderChange,
       onFatal: init.onFatal
     })
+    // The stored snapshot must be a file this peer can send (not one lost, nor an in-message
+    // snapshot of an earlier version): otherwise a new one is taken as soon as possible.
+    const snap = storage.snapshot()
+    const descriptor = decodeDescriptor(snap.data)
+    if (!isEmptySnapshot(snap) && snap.data.length > 0 && (descriptor === undefined || !snapshots.has(descriptor))) this.node.requestSnapshot()
+    if (rejoin) log('warn', 'waiting for the cluster leader to send this peer the current state')
     this.node.start()
   }
 
@@ -156,6 +172,17 @@ export class RaftConsensus {
 
   private assertRunning (): void {
     if (this.stopped) throw new ConsensusShutdownError()
+  }
+}
+
+function logSnapshotEvent (log: NonNullable<RaftConsensusInit['log']>, e: SnapshotEvent): void {
+  switch (e.type) {
+    case 'created': log('info', `raft snapshot at index ${e.index} written in ${e.ms} ms`); break
+    case 'create-failed': log('error', `raft snapshot at index ${e.index} failed: ${e.error.message}`); break
+    case 'fetching': log('info', `receiving the state (raft snapshot at index ${e.index}) from ${e.from}`); break
+    case 'fetched': log('info', `received raft snapshot ${e.index} from ${e.from} in ${e.ms} ms`); break
+    case 'fetch-failed': log('warn', `receiving raft snapshot ${e.index} from ${e.from} failed (resumes on the next attempt): ${e.error.message}`); break
+    case 'restored': log('info', `installed raft snapshot ${e.index} in ${e.ms} ms`)
   }
 }
 

@@ -1,8 +1,10 @@
+import { copyFileSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { decodePin, encodePin, parseJson, stringifyJson, type CID, type Pin } from '@cluster/api'
-import type { StateMachine } from '@cluster/raft'
+import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft'
 import { decodeOp, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
+import { copyPinsetFile, createSchema, type SnapshotCopy } from './pinset-file.ts'
 
 /** Called after a committed operation changed the pinset (the cluster tells its tracker). */
 export interface ApplyHooks {
@@ -10,7 +12,20 @@ export interface ApplyHooks {
   onUnpin?: (pin: Pin) => void
   /** A committed entry that does not decode: skipped (logged), never fatal, as in Go. */
   onInvalidOp?: (err: Error, index: number) => void
+  /** The whole pinset was replaced by a snapshot (the tracker re-checks every pin). */
+  onRestore?: (index: number) => void
 }
+
+export interface PinsetStateOptions {
+  /** Where snapshots are written as files (Raft consensus); without it they are in-memory bytes. */
+  snapshots?: SnapshotFolder
+}
+
+/**
+ * A proposal seen again within this many entries of its first application is a duplicate (the
+ * driver re-sent it to a new leader) and is skipped. Far beyond any re-send delay.
+ */
+const DUPLICATE_WINDOW = 100_000
 
 const SNAPSHOT_HEADER = 'cluster-ts-pinset'
 const SNAPSHOT_VERSION = 1
@@ -24,9 +39,12 @@ const decoder = new TextDecoder()
  * and Raft replays only what follows.
  */
 export class PinsetState implements StateMachine<void> {
-  private readonly db: Database.Database
+  readonly path: string
+  private db!: Database.Database
   private readonly hooks: ApplyHooks
-  private readonly stmt: {
+  private readonly snapshots?: SnapshotFolder
+  private copying?: SnapshotCopy
+  private stmt!: {
     put: Database.Statement<[string, string, string, string]>
     del: Database.Statement<[string]>
     get: Database.Statement<[string], { json: string } | undefined>
@@ -37,19 +55,24 @@ export class PinsetState implements StateMachine<void> {
     setApplied: Database.Statement<[number]>
     getApplied: Database.Statement<[], { value: number } | undefined>
     clear: Database.Statement<[]>
+    seen: Database.Statement<[string], { idx: number } | undefined>
+    remember: Database.Statement<[string, number]>
+    forget: Database.Statement<[number]>
   }
 
-  constructor (path: string, hooks: ApplyHooks = {}) {
+  constructor (path: string, hooks: ApplyHooks = {}, options: PinsetStateOptions = {}) {
+    this.path = path
     this.hooks = hooks
-    this.db = new Database(path)
+    this.snapshots = options.snapshots
+    this.open()
+  }
+
+  private open (): void {
+    this.db = new Database(this.path)
     this.db.pragma('journal_mode = WAL')
     // The Raft log is fsynced; the pinset can be rebuilt from it, so a commit need not fsync here.
     this.db.pragma('synchronous = NORMAL')
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS pins (cid TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, json TEXT NOT NULL);
-      CREATE INDEX IF NOT EXISTS pins_by_name ON pins (name);
-      CREATE TABLE IF NOT EXISTS state_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-    `)
+    createSchema(this.db)
     this.stmt = {
       put: this.db.prepare('INSERT OR REPLACE INTO pins (cid, name, type, json) VALUES (?, ?, ?, ?)'),
       del: this.db.prepare('DELETE FROM pins WHERE cid = ?'),
@@ -60,7 +83,10 @@ export class PinsetState implements StateMachine<void> {
       count: this.db.prepare('SELECT count(*) AS n FROM pins'),
       setApplied: this.db.prepare("INSERT INTO state_meta (key, value) VALUES ('applied', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
       getApplied: this.db.prepare("SELECT value FROM state_meta WHERE key = 'applied'"),
-      clear: this.db.prepare('DELETE FROM pins')
+      clear: this.db.prepare('DELETE FROM pins'),
+      seen: this.db.prepare('SELECT idx FROM applied_proposals WHERE id = ?'),
+      remember: this.db.prepare('INSERT OR REPLACE INTO applied_proposals (id, idx) VALUES (?, ?)'),
+      forget: this.db.prepare('DELETE FROM applied_proposals WHERE idx < ?')
     }
   }
 
@@ -114,7 +140,11 @@ export class PinsetState implements StateMachine<void> {
 
   // --- the Raft state machine ------------------------------------------------------------
 
-  apply (payload: Uint8Array, index: number): void {
+  apply (payload: Uint8Array, index: number, proposal?: string): void {
+    if (proposal !== undefined && this.isDuplicate(proposal, index)) {
+      this.stmt.setApplied.run(index)
+      return
+    }
     let op: LogOp
     try {
       op = decodeOp(payload)
@@ -127,26 +157,81 @@ export class PinsetState implements StateMachine<void> {
     this.db.transaction(() => {
       if (op.type === 'pin') this.put(op.pin)
       else this.stmt.del.run(op.pin.cid.toString())
+      if (proposal !== undefined) this.stmt.remember.run(proposal, index)
+      // Deterministic pruning (every replica at the same indexes), so every replica decides alike.
+      if (index % 4096 === 0) this.stmt.forget.run(index - DUPLICATE_WINDOW)
       this.stmt.setApplied.run(index)
     })()
     if (op.type === 'pin') this.hooks.onPin?.(op.pin)
     else this.hooks.onUnpin?.(op.pin)
   }
 
+  /** A re-sent proposal already applied (within the window): skipped by every replica. */
+  private isDuplicate (proposal: string, index: number): boolean {
+    const seen = this.stmt.seen.get(proposal)
+    return seen !== undefined && seen.idx >= index - DUPLICATE_WINDOW && seen.idx < index
+  }
+
   appliedIndex (): number {
     return this.stmt.getApplied.get()?.value ?? 0
   }
 
-  /** A header line then one Go-JSON pin per line, sorted by CID: deterministic bytes. */
-  snapshot (): Uint8Array {
+  /** The pins stay, but none of the log counts as applied (the log they came from was lost). */
+  forgetAppliedIndex (): void {
+    this.db.exec("DELETE FROM state_meta WHERE key = 'applied'")
+  }
+
+  /**
+   * With a snapshot folder: a copy of the pinset file as it is now, written while entries go on
+   * being applied; resolves with its descriptor. Without: in-memory bytes (a header line, then one
+   * Go-JSON pin per line sorted by CID).
+   */
+  snapshot (): Uint8Array | Promise<Uint8Array> {
+    const folder = this.snapshots
+    if (folder === undefined) return this.snapshotBytes()
+    if (this.copying !== undefined) return Promise.reject(new StateFormatError('a snapshot is already being written'))
+    const index = this.appliedIndex()
+    const temp = folder.tempPath()
+    const copy = copyPinsetFile(this.path, temp)
+    this.copying = copy
+    return copy.done.then(async () => await folder.seal(temp, index)).catch((err: Error) => {
+      rmSync(temp, { force: true })
+      throw err
+    }).finally(() => { if (this.copying === copy) this.copying = undefined })
+  }
+
+  snapshotBytes (): Uint8Array {
     const lines = [JSON.stringify({ format: SNAPSHOT_HEADER, version: SNAPSHOT_VERSION, count: this.count() })]
     for (const row of this.stmt.all.iterate()) lines.push(row.json)
     return encoder.encode(lines.join('\n') + '\n')
   }
 
+  /** Replaces the whole state: from a snapshot file, from in-memory bytes, or empty. */
   restore (data: Uint8Array, index: number): void {
-    const pins = parseSnapshot(data)
-    this.replaceAll(pins, index)
+    const descriptor = decodeDescriptor(data)
+    if (descriptor === undefined) {
+      this.replaceAll(parseSnapshot(data), index)
+    } else {
+      const path = this.snapshots?.pathOf(descriptor)
+      if (path === undefined) throw new StateFormatError(`snapshot file ${descriptor.name} is not here`)
+      this.installFile(path, index)
+    }
+    this.hooks.onRestore?.(index)
+  }
+
+  /** Puts a copy of a snapshot file in place of the pinset file (closed and reopened). */
+  installFile (path: string, index: number): void {
+    this.copying?.abort()
+    this.copying = undefined
+    this.db.close()
+    for (const suffix of ['-wal', '-shm']) rmSync(this.path + suffix, { force: true })
+    const incoming = `${this.path}.incoming`
+    copyFileSync(path, incoming)
+    const fd = openSync(incoming, 'r+')
+    try { fsyncSync(fd) } finally { closeSync(fd) }
+    renameSync(incoming, this.path)
+    this.open()
+    if (this.appliedIndex() !== index) this.stmt.setApplied.run(index)
   }
 
   /** Replaces the whole pinset (snapshot restore, `state import`). */
@@ -159,7 +244,9 @@ export class PinsetState implements StateMachine<void> {
   }
 
   close (): void {
-    this.db.close()
+    this.copying?.abort()
+    this.copying = undefined
+    if (this.db.open) this.db.close()
   }
 
   private put (pin: Pin): void {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -146,15 +146,18 @@ describe('data folders it cannot use', () => {
     expect(existsSync(join(dir, 'a', 'raft.sqlite'))).toBe(false)
   })
 
-  it('refuses unreadable Raft and pinset files with a named error, leaving them untouched', () => {
-    for (const file of ['raft.sqlite', 'pinset.sqlite']) {
-      const dir = tempDir()
-      mkdirSync(join(dir, 'a'))
-      const garbage = Buffer.from('this is not an SQLite database, just some text '.repeat(200))
-      writeFileSync(join(dir, 'a', file), garbage)
-      expect(() => peer(new MemoryNetwork(), dir, 'a', ['a']), file).toThrow(DataFolderError)
-      expect(() => peer(new MemoryNetwork(), dir, 'a', ['a']), file).toThrow(new RegExp(`cannot open the (Raft log|pinset) .*${file}`))
-      expect(readFileSync(join(dir, 'a', file)).equals(garbage)).toBe(true)
-    }
+  it('moves an unreadable pinset aside and starts from the Raft log; refuses nothing it can repair', async () => {
+    const dir = tempDir()
+    const first = peer(new MemoryNetwork(), dir, 'a', ['a'])
+    await first.waitForLeader()
+    await first.logPin(pin(CIDS[0] as string, 'kept'))
+    await first.shutdown()
+    const garbage = Buffer.from('this is not an SQLite database, just some text '.repeat(200))
+    writeFileSync(join(dir, 'a', 'pinset.sqlite'), garbage)
+    const back = peer(new MemoryNetwork(), dir, 'a', ['a'])
+    await back.waitForLeader()
+    await until(() => back.state.count() === 1, 'the pinset rebuilt from the log')
+    const aside = readdirSync(join(dir, 'a')).find(f => f.startsWith('pinset.sqlite.damaged-')) as string
+    expect(readFileSync(join(dir, 'a', aside)).equals(garbage)).toBe(true)
   })
 })

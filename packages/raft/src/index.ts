@@ -26,12 +26,14 @@ export {
 
 // Node.js side: driver, durable storage, transports.
 export { RaftNode } from './node.ts'
-export type { RaftNodeOptions, StateMachine, WritableStorage } from './node.ts'
+export type { RaftNodeOptions, StateMachine, WritableStorage, SnapshotFetcher, SnapshotEvent } from './node.ts'
+export { SnapshotFolder, fileSnapshotFetcher, encodeDescriptor, decodeDescriptor, readFileChunks } from './snapshot-files.ts'
+export type { SnapshotFileDescriptor, SnapshotFileReader, SnapshotFolderOptions } from './snapshot-files.ts'
 export { SqliteStorage } from './sqlite-storage.ts'
 export type { SqliteStorageOptions } from './sqlite-storage.ts'
-export type { RaftTransport } from './transport.ts'
+export type { RaftTransport, SnapshotFileResolver } from './transport.ts'
 export { MemoryNetwork } from './memory-transport.ts'
-export { Libp2pTransport, RAFT_PROTOCOL } from './libp2p-transport.ts'
+export { Libp2pTransport, RAFT_PROTOCOL, RAFT_SNAPSHOT_PROTOCOL } from './libp2p-transport.ts'
 export type { Libp2pTransportOptions } from './libp2p-transport.ts'
 export { encodeMessage, decodeMessage } from './codec.ts'
-export { DecodeError, TimeoutError, NodeStoppedError, ForeignMessageError } from './transport-errors.ts'
+export { DecodeError, TimeoutError, NodeStoppedError, ForeignMessageError, SnapshotTransferError } from './transport-errors.ts'

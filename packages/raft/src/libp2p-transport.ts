@@ -1,13 +1,18 @@
+import { stat } from 'node:fs/promises'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { decodeMessage, encodeMessage } from './codec.ts'
-import { DecodeError } from './transport-errors.ts'
+import { readFileChunks } from './snapshot-files.ts'
+import { DecodeError, SnapshotTransferError } from './transport-errors.ts'
 import type { Message, NodeId } from './messages.ts'
-import type { RaftTransport } from './transport.ts'
+import type { RaftTransport, SnapshotFileResolver } from './transport.ts'
 
 /** Our own protocol id: a TypeScript peer must never talk Raft to a Go cluster by accident. */
 export const RAFT_PROTOCOL = '/cluster-ts/raft/1.0.0'
+/** Snapshot files in chunks: request `{name, offset}`, answer `{remaining}` or `{error}`, then data frames. */
+export const RAFT_SNAPSHOT_PROTOCOL = '/cluster-ts/raft-snapshot/1.0.0'
+const SNAPSHOT_CHUNK = 256 * 1024
 
 export interface Libp2pTransportOptions {
   protocol?: string
@@ -15,8 +20,13 @@ export interface Libp2pTransportOptions {
   dialTimeoutMs?: number
   /** Messages queued for one peer beyond this are dropped (Raft resends). Default 4096. */
   maxQueuedPerPeer?: number
-  /** Largest accepted frame (snapshots travel in one message). Default 256 MiB. */
+  /**
+   * Largest accepted frame. Default 64 MiB: a message carries at most `maxEntriesPerMsg` entries,
+   * and snapshot files travel in 256 KiB chunks on their own protocol.
+   */
   maxMessageBytes?: number
+  /** A snapshot file transfer may be idle this long before it is dropped. Default 30 s. */
+  snapshotIdleTimeoutMs?: number
   /** A frame was refused (undecodable, oversize, or sent in another node's name). */
   onInvalidMessage?: (err: Error, from: string) => void
 }
@@ -31,6 +41,7 @@ export class Libp2pTransport implements RaftTransport {
   private readonly node: Libp2p
   private readonly protocol: string
   private readonly options: Required<Omit<Libp2pTransportOptions, 'onInvalidMessage'>>
+  private snapshotFiles?: SnapshotFileResolver
   private readonly onInvalid: (err: Error, from: string) => void
   private readonly peers = new Map<NodeId, Outbound>()
   private messageHandler: (m: Message) => void = () => {}
@@ -46,7 +57,8 @@ export class Libp2pTransport implements RaftTransport {
       protocol: this.protocol,
       dialTimeoutMs: options.dialTimeoutMs ?? 5_000,
       maxQueuedPerPeer: options.maxQueuedPerPeer ?? 4096,
-      maxMessageBytes: options.maxMessageBytes ?? 256 * 1024 * 1024
+      maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
+      snapshotIdleTimeoutMs: options.snapshotIdleTimeoutMs ?? 30_000
     }
     this.onInvalid = options.onInvalidMessage ?? (() => {})
   }
@@ -54,7 +66,35 @@ export class Libp2pTransport implements RaftTransport {
   static async create (node: Libp2p, options: Libp2pTransportOptions = {}): Promise<Libp2pTransport> {
     const t = new Libp2pTransport(node, options)
     await node.handle(t.protocol, (stream, connection) => { void t.readInbound(stream, connection) }, { runOnLimitedConnection: false })
+    await node.handle(RAFT_SNAPSHOT_PROTOCOL, (stream) => { void t.serveSnapshot(stream) }, { runOnLimitedConnection: false })
     return t
+  }
+
+  serveSnapshotFiles (resolve: SnapshotFileResolver): void { this.snapshotFiles = resolve }
+
+  /** Reads a peer's snapshot file from `offset`; throws SnapshotTransferError when it cannot. */
+  async * readSnapshotFile (peer: NodeId, name: string, offset: number): AsyncGenerator<Uint8Array> {
+    const idle = this.options.snapshotIdleTimeoutMs
+    const stream = await this.node.dialProtocol(peerIdFromString(peer), RAFT_SNAPSHOT_PROTOCOL, {
+      signal: AbortSignal.timeout(this.options.dialTimeoutMs)
+    })
+    const lp = lpStream(stream, { maxDataLength: SNAPSHOT_CHUNK + 1024, maxBufferSize: 4 * SNAPSHOT_CHUNK })
+    try {
+      await lp.write(new TextEncoder().encode(JSON.stringify({ name, offset })), { signal: AbortSignal.timeout(idle) })
+      const head = JSON.parse(new TextDecoder().decode((await lp.read({ signal: AbortSignal.timeout(idle) })).subarray())) as { remaining?: number, error?: string }
+      if (typeof head.remaining !== 'number') throw new SnapshotTransferError(`snapshot ${name} from ${peer}: ${head.error ?? 'refused'}`)
+      let remaining = head.remaining
+      while (remaining > 0) {
+        const chunk = (await lp.read({ signal: AbortSignal.timeout(idle) })).subarray()
+        remaining -= chunk.byteLength
+        yield chunk
+      }
+      await stream.close().catch(() => {})
+    } catch (err) {
+      stream.abort(err as Error)
+      if (err instanceof SnapshotTransferError) throw err
+      throw new SnapshotTransferError(`snapshot ${name} from ${peer}: ${(err as Error).message}`, { cause: err })
+    }
   }
 
   send (messages: readonly Message[]): void {
@@ -74,6 +114,7 @@ export class Libp2pTransport implements RaftTransport {
   async close (): Promise<void> {
     this.closed = true
     await this.node.unhandle(this.protocol)
+    await this.node.unhandle(RAFT_SNAPSHOT_PROTOCOL)
     for (const peer of this.peers.values()) peer.stream?.unwrap().abort(new Error('transport closed'))
     for (const stream of this.inbound) stream.abort(new Error('transport closed'))
     this.peers.clear()
@@ -88,7 +129,7 @@ export class Libp2pTransport implements RaftTransport {
           const stream = await this.node.dialProtocol(peerIdFromString(to), this.protocol, {
             signal: AbortSignal.timeout(this.options.dialTimeoutMs)
           })
-          peer.stream = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
+          peer.stream = lpStream(stream, this.frameLimits())
         }
         const batch = peer.queue.splice(0, peer.queue.length)
         await peer.stream.writeV(batch)
@@ -107,7 +148,7 @@ export class Libp2pTransport implements RaftTransport {
   private async readInbound (stream: Stream, connection: Connection): Promise<void> {
     this.inbound.add(stream)
     const remote = connection.remotePeer.toString()
-    const lp = lpStream(stream, { maxDataLength: this.options.maxMessageBytes })
+    const lp = lpStream(stream, this.frameLimits())
     try {
       while (!this.closed) {
         const frame = await lp.read()
@@ -127,12 +168,54 @@ export class Libp2pTransport implements RaftTransport {
     } catch (err) {
       // The remote closed or reset the stream (it opens a new one when it has more to say), or
       // sent a frame over the size limit: the stream is dropped.
-      if (!this.closed && /too (long|large)|exceeds|max/i.test((err as Error).message)) this.onInvalid(new DecodeError(`oversize frame: ${(err as Error).message}`), remote)
-      stream.abort(err as Error)
+      const e = err as Error
+      if (!this.closed && (/InvalidDataLength|StreamBuffer/.test(e.name) || /too (long|large)|exceed|max/i.test(e.message))) {
+        this.onInvalid(new DecodeError(`oversize frame (limit ${this.options.maxMessageBytes} bytes): ${e.message}`), remote)
+      }
+      stream.abort(e)
     } finally {
       this.inbound.delete(stream)
     }
   }
+
+  /**
+   * A frame as large as allowed must also fit in the read buffer (4 MiB by default), with room
+   * for the frames that arrived behind it.
+   */
+  private frameLimits (): { maxDataLength: number, maxBufferSize: number } {
+    return { maxDataLength: this.options.maxMessageBytes, maxBufferSize: Math.max(4 * 1024 * 1024, 2 * this.options.maxMessageBytes) }
+  }
+
+  /** Sends a snapshot file from the requested offset, in chunks, honouring back-pressure. */
+  private async serveSnapshot (stream: Stream): Promise<void> {
+    const lp = lpStream(stream, { maxDataLength: 4096 })
+    const idle = this.options.snapshotIdleTimeoutMs
+    try {
+      const req = JSON.parse(new TextDecoder().decode((await lp.read({ signal: AbortSignal.timeout(idle) })).subarray())) as { name?: unknown, offset?: unknown }
+      const path = typeof req.name === 'string' ? this.snapshotFiles?.(req.name) : undefined
+      const offset = typeof req.offset === 'number' && Number.isSafeInteger(req.offset) && req.offset >= 0 ? req.offset : -1
+      const size = path === undefined ? -1 : await fileSize(path)
+      if (path === undefined || size < 0 || offset < 0 || offset > size) {
+        await lp.write(new TextEncoder().encode(JSON.stringify({ error: path === undefined ? 'no such snapshot here' : 'bad offset' })))
+        await stream.close()
+        return
+      }
+      await lp.write(new TextEncoder().encode(JSON.stringify({ remaining: size - offset })))
+      let sent = 0
+      for await (const chunk of readFileChunks(path, offset, SNAPSHOT_CHUNK)) {
+        if (sent + chunk.byteLength > size - offset) break // the file grew: never send more than announced
+        await lp.write(chunk, { signal: AbortSignal.timeout(idle) })
+        sent += chunk.byteLength
+      }
+      await stream.close()
+    } catch (err) {
+      stream.abort(err as Error)
+    }
+  }
+}
+
+async function fileSize (path: string): Promise<number> {
+  try { return (await stat(path)).size } catch { return -1 }
 }
 
 interface Outbound {

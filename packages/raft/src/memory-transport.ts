@@ -1,6 +1,8 @@
 import { decodeMessage, encodeMessage } from './codec.ts'
 import type { Message, NodeId } from './messages.ts'
-import type { RaftTransport } from './transport.ts'
+import { readFileChunks } from './snapshot-files.ts'
+import { SnapshotTransferError } from './transport-errors.ts'
+import type { RaftTransport, SnapshotFileResolver } from './transport.ts'
 
 /**
  * An in-process network of {@link RaftTransport}s for tests, examples and benchmarks. Messages are
@@ -45,6 +47,16 @@ export class MemoryNetwork {
   }
 
   /** @internal */
+  async * readSnapshotFile (from: NodeId, peer: NodeId, name: string, offset: number): AsyncGenerator<Uint8Array> {
+    const path = this.nodes.get(peer)?.snapshotFiles?.(name)
+    if (path === undefined || this.cut.has(`${from}>${peer}`)) throw new SnapshotTransferError(`snapshot ${name} from ${peer}: not available`)
+    for await (const chunk of readFileChunks(path, offset, 64 * 1024)) {
+      if (this.cut.has(`${peer}>${from}`)) throw new SnapshotTransferError(`snapshot ${name} from ${peer}: connection cut`)
+      yield chunk
+    }
+  }
+
+  /** @internal */
   remove (id: NodeId): void {
     this.nodes.delete(id)
   }
@@ -53,6 +65,7 @@ export class MemoryNetwork {
 class MemoryTransport implements RaftTransport {
   readonly localId: NodeId
   closed = false
+  snapshotFiles?: SnapshotFileResolver
   private readonly network: MemoryNetwork
   private messageHandler: (m: Message) => void = () => {}
   private unreachableHandler: (peer: NodeId) => void = () => {}
@@ -69,6 +82,12 @@ class MemoryTransport implements RaftTransport {
 
   onMessage (handler: (m: Message) => void): void { this.messageHandler = handler }
   onUnreachable (handler: (peer: NodeId) => void): void { this.unreachableHandler = handler }
+
+  serveSnapshotFiles (resolve: SnapshotFileResolver): void { this.snapshotFiles = resolve }
+
+  readSnapshotFile (peer: NodeId, name: string, offset: number): AsyncIterable<Uint8Array> {
+    return this.network.readSnapshotFile(this.localId, peer, name, offset)
+  }
 
   receive (m: Message): void { if (!this.closed) this.messageHandler(m) }
   unreachable (peer: NodeId): void { if (!this.closed) this.unreachableHandler(peer) }

@@ -1,8 +1,9 @@
 import { decodeConfChange } from './confchange.ts'
-import { wrap, unwrap } from './envelope.ts'
+import { proposalId, unwrap } from './envelope.ts'
 import type { RaftConfig } from './config.ts'
 import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Snapshot } from './messages.ts'
 import { isEmptySnapshot } from './messages.ts'
+import { PendingProposals } from './proposals.ts'
 import { RawNode, type Ready } from './rawnode.ts'
 import { SeededRng } from './rng.ts'
 import { bootstrapSnapshot, type Storage } from './storage.ts'
@@ -11,11 +12,23 @@ import { ForeignMessageError, NodeStoppedError, TimeoutError } from './transport
 
 /** The replicated application. Raft calls it in log order, once per committed entry. */
 export interface StateMachine<R = unknown> {
-  /** Applies one committed entry; the result resolves the proposer's promise on this node. */
-  apply: (payload: Uint8Array, index: number) => R
-  /** The whole state, for snapshots sent to lagging followers and for log compaction. */
-  snapshot: () => Uint8Array
-  /** Replaces the whole state (a snapshot arrived, or at start-up). */
+  /**
+   * Applies one committed entry; the result resolves the proposer's promise on this node.
+   * `proposal` identifies the proposal (unique across restarts of its proposer). The driver
+   * re-sends its pending proposals when the leader changes, so one proposal may commit twice:
+   * a state machine whose operations are not idempotent skips an id it has already applied
+   * (deterministically: every replica applies the same entries).
+   */
+  apply: (payload: Uint8Array, index: number, proposal?: string) => R
+  /**
+   * The whole state at the applied index of the call, for snapshots sent to lagging followers
+   * and for log compaction. A promise lets a big state be written out while entries go on being
+   * applied: the state machine must capture its view before returning (e.g. open a read
+   * transaction); the log is compacted once the promise resolves. With a
+   * {@link RaftNodeOptions.snapshotFetcher}, the bytes describe where the contents are.
+   */
+  snapshot: () => Uint8Array | Promise<Uint8Array>
+  /** Replaces the whole state (a snapshot arrived, or at start-up). Empty data is the empty state. */
   restore: (data: Uint8Array, index: number) => void
   /**
    * For durable state machines (the state lives on disk): the last index they applied. The driver
@@ -34,6 +47,26 @@ export interface WritableStorage extends Storage {
   /** One atomic, synced write of a Ready (SqliteStorage); otherwise the three calls above. */
   persist?: (update: { hardState?: HardState, entries?: readonly Entry[], snapshot?: Snapshot }) => void
 }
+
+/**
+ * For snapshots whose contents travel outside the Raft message (a file, fetched in chunks): a
+ * received `snap` message is stepped only once its contents are here.
+ */
+export interface SnapshotFetcher {
+  /** True when the snapshot's contents are present locally (restore() can read them). */
+  isLocal: (snapshot: Snapshot) => boolean
+  /** Brings the contents from `from`, resuming an earlier broken transfer; rejects on failure. */
+  fetch: (snapshot: Snapshot, from: NodeId) => Promise<void>
+}
+
+/** What the driver does with snapshots, for the application's log. */
+export type SnapshotEvent =
+  | { type: 'created', index: number, ms: number }
+  | { type: 'fetching', index: number, from: NodeId }
+  | { type: 'fetched', index: number, from: NodeId, ms: number }
+  | { type: 'fetch-failed', index: number, from: NodeId, error: Error }
+  | { type: 'create-failed', index: number, error: Error }
+  | { type: 'restored', index: number, ms: number }
 
 export interface RaftNodeOptions<R> extends Omit<RaftConfig, 'storage' | 'rng' | 'id' | 'applied'> {
   storage: WritableStorage
@@ -58,6 +91,9 @@ export interface RaftNodeOptions<R> extends Omit<RaftConfig, 'storage' | 'rng' |
   onFatal?: (err: Error) => void
   /** A message from the network was refused (not a member, or rejected by the core). */
   onRejectedMessage?: (err: Error, message: Message) => void
+  /** Snapshot contents that travel outside the Raft messages (see {@link SnapshotFetcher}). */
+  snapshotFetcher?: SnapshotFetcher
+  onSnapshotEvent?: (event: SnapshotEvent) => void
 }
 
 interface Waiter<T> { resolve: (v: T) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }
@@ -76,11 +112,15 @@ export class RaftNode<R = unknown> {
   private readonly rawNode: RawNode
   private readonly opts: RaftNodeOptions<R>
   private readonly inbox: Input[] = []
-  private readonly proposals = new Map<number, Waiter<R>>()
+  private readonly proposals: PendingProposals<R>
   private readonly reads = new Map<string, Waiter<void>>()
   private readonly pendingReads: Array<{ index: number, waiter: Waiter<void> }> = []
   private proposalBatch: Array<{ seq: number, data: Uint8Array }> = []
-  private seq = 0
+  private readSeq = 0
+  /** A snapshot whose contents are being fetched, and the latest `snap` message asking for it. */
+  private fetching?: { index: number, message: Message }
+  private snapshotting = false
+  private snapshotWanted = false
   private applied: number
   private snapshotIndex: number
   private leader: NodeId | null = null
@@ -92,9 +132,11 @@ export class RaftNode<R = unknown> {
   constructor (id: NodeId, opts: RaftNodeOptions<R>) {
     this.id = id
     this.opts = opts
+    this.proposals = new PendingProposals(id)
     const { storage, stateMachine } = opts
     if (opts.bootstrap !== undefined && storage.lastIndex() === 0 && isEmptySnapshot(storage.snapshot())) {
-      storage.applySnapshot(bootstrapSnapshot(opts.bootstrap, stateMachine.snapshot()))
+      // A new group starts from the empty state (empty snapshot data).
+      storage.applySnapshot(bootstrapSnapshot(opts.bootstrap))
     }
     const snap = storage.snapshot()
     this.snapshotIndex = snap.metadata.index
@@ -126,10 +168,9 @@ export class RaftNode<R = unknown> {
     this.stopped = true
     clearInterval(this.timer)
     const err = new NodeStoppedError('raft node stopped')
-    for (const w of this.proposals.values()) { clearTimeout(w.timer); w.reject(err) }
+    this.proposals.rejectAll(err)
     for (const w of this.reads.values()) { clearTimeout(w.timer); w.reject(err) }
     for (const { waiter } of this.pendingReads) { clearTimeout(waiter.timer); waiter.reject(err) }
-    this.proposals.clear()
     this.reads.clear()
     this.pendingReads.length = 0
     await this.opts.transport.close()
@@ -140,6 +181,15 @@ export class RaftNode<R = unknown> {
   get appliedIndex (): number { return this.applied }
   status (): ReturnType<RawNode['status']> { return this.rawNode.status() }
 
+  /**
+   * Takes a snapshot at the next opportunity, whatever `snapshotEvery` says (e.g. the stored
+   * snapshot's contents are missing here, or are in an old in-message form).
+   */
+  requestSnapshot (): void {
+    this.snapshotWanted = true
+    this.schedule()
+  }
+
   /** Starts an election now (tests, and a clean hand-over at start-up). */
   campaign (): void {
     this.rawNode.campaign()
@@ -148,21 +198,23 @@ export class RaftNode<R = unknown> {
 
   /**
    * Replicates `payload`; resolves with the state machine's result once committed and applied
-   * here. Followers forward to the leader. Rejects with TimeoutError (outcome unknown: the entry
-   * may still commit) or ProposalDroppedError (no leader: nothing was written).
+   * here. Followers forward to the leader; when the leader changes before the entry is applied,
+   * it is sent again to the new one (see {@link StateMachine.apply} on duplicates). Rejects with
+   * TimeoutError (outcome unknown: the entry may still commit) or ProposalDroppedError (no
+   * leader: nothing was written).
    */
   async propose (payload: Uint8Array): Promise<R> {
-    const seq = ++this.seq
-    const promise = this.wait(this.proposals, seq, 'proposal')
+    if (this.stopped) throw new NodeStoppedError('raft node stopped')
+    const { seq, entry, result } = this.proposals.add(payload, this.timeoutMs, 'proposal', true)
     // Proposals made in the same event-loop turn enter the log as one batch (one append).
-    this.proposalBatch.push({ seq, data: wrap(this.id, seq, payload) })
+    this.proposalBatch.push({ seq, data: entry })
     this.schedule()
-    return await promise
+    return await result
   }
 
   /** Linearizable read barrier: resolves when this node has applied everything committed before the call. */
   async readBarrier (): Promise<void> {
-    const key = `${this.id}:${++this.seq}`
+    const key = `${this.id}:${++this.readSeq}`
     const promise = this.wait(this.reads, key, 'read')
     this.rawNode.readIndex(new TextEncoder().encode(key))
     this.schedule()
@@ -188,24 +240,26 @@ export class RaftNode<R = unknown> {
   }
 
   private async changeMembership (cc: ConfChange): Promise<void> {
-    const seq = ++this.seq
-    const promise = this.wait(this.proposals, seq, 'membership change')
+    if (this.stopped) throw new NodeStoppedError('raft node stopped')
+    const { seq, entry, result } = this.proposals.add(new Uint8Array(0), this.timeoutMs, 'membership change', false)
     try {
-      this.rawNode.proposeConfChange({ ...cc, context: wrap(this.id, seq, new Uint8Array(0)) })
+      this.rawNode.proposeConfChange({ ...cc, context: entry })
     } catch (err) {
-      this.fail(seq, err as Error)
+      this.proposals.fail(seq, err as Error)
     }
     this.schedule()
-    await promise
+    await result
   }
+
+  private get timeoutMs (): number { return this.opts.requestTimeoutMs ?? 10_000 }
 
   private wait<K, T> (map: Map<K, Waiter<T>>, key: K, what: string): Promise<T> {
     if (this.stopped) return Promise.reject(new NodeStoppedError('raft node stopped'))
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         map.delete(key)
-        reject(new TimeoutError(`${what} timed out after ${this.opts.requestTimeoutMs ?? 10_000} ms`))
-      }, this.opts.requestTimeoutMs ?? 10_000)
+        reject(new TimeoutError(`${what} timed out after ${this.timeoutMs} ms`))
+      }, this.timeoutMs)
       map.set(key, { resolve, reject, timer })
     })
   }
@@ -234,6 +288,7 @@ export class RaftNode<R = unknown> {
         await this.handleReady(this.rawNode.ready())
         this.drainInbox()
       }
+      if (this.snapshotWanted && !this.stopped) this.maybeSnapshot()
     } catch (err) {
       // Storage or state machine failed mid-Ready: continuing could violate safety.
       this.opts.onFatal?.(err as Error)
@@ -256,17 +311,24 @@ export class RaftNode<R = unknown> {
       try {
         this.rawNode.proposeBatch(batch.map(p => p.data))
       } catch (err) {
-        for (const { seq } of batch) this.fail(seq, err as Error)
+        for (const { seq } of batch) this.proposals.fail(seq, err as Error)
       }
     }
   }
 
-  private fail (seq: number, err: Error): void {
-    const waiter = this.proposals.get(seq)
-    if (waiter === undefined) return
-    this.proposals.delete(seq)
-    clearTimeout(waiter.timer)
-    waiter.reject(err)
+  /**
+   * A new leader: the proposals still waiting may have been lost with the old one (forwarded to
+   * a leader that died or froze), so they go to the new one now instead of waiting for their
+   * timeout. One that did reach the log may commit twice; the state machine sees the same id.
+   */
+  private resendPending (): void {
+    const pending = this.proposals.resendable()
+    if (pending.length === 0) return
+    try {
+      this.rawNode.proposeBatch(pending.map(p => p.entry))
+    } catch {
+      // No leader after all (or a transfer): they stay pending and go with the next change.
+    }
   }
 
   /**
@@ -278,6 +340,11 @@ export class RaftNode<R = unknown> {
     const members = this.rawNode.raft.trk.progress
     if (m.to !== this.id || (members.size > 0 && !members.has(m.from))) {
       this.opts.onRejectedMessage?.(new ForeignMessageError(`message ${m.type} from ${m.from} to ${m.to} refused: not a member of this group`), m)
+      return
+    }
+    if (m.type === 'snap' && m.snapshot !== undefined && this.opts.snapshotFetcher !== undefined &&
+        m.snapshot.metadata.index > this.applied && !this.opts.snapshotFetcher.isLocal(m.snapshot)) {
+      this.fetchSnapshot(m, this.opts.snapshotFetcher)
       return
     }
     // A member acknowledging entries we never had is lying or confused: it must not move commit.
@@ -292,10 +359,38 @@ export class RaftNode<R = unknown> {
     }
   }
 
+  /**
+   * The contents of a snapshot the leader sent are not here yet: fetch them (one transfer at a
+   * time) and step the message once they are. The leader keeps sending `snap` while the transfer
+   * runs; the latest one for the same snapshot is the one stepped.
+   */
+  private fetchSnapshot (m: Message, fetcher: SnapshotFetcher): void {
+    const snapshot = m.snapshot as Snapshot
+    const index = snapshot.metadata.index
+    if (this.fetching !== undefined) {
+      if (this.fetching.index === index) this.fetching.message = m
+      return
+    }
+    this.fetching = { index, message: m }
+    const started = Date.now()
+    this.opts.onSnapshotEvent?.({ type: 'fetching', index, from: m.from })
+    fetcher.fetch(snapshot, m.from).then(() => {
+      this.opts.onSnapshotEvent?.({ type: 'fetched', index, from: m.from, ms: Date.now() - started })
+      const latest = this.fetching?.message ?? m
+      this.fetching = undefined
+      this.enqueue({ kind: 'message', message: latest })
+    }, (error: Error) => {
+      this.fetching = undefined
+      if (!this.stopped) this.opts.onSnapshotEvent?.({ type: 'fetch-failed', index, from: m.from, error })
+    })
+  }
+
   private async handleReady (rd: Ready): Promise<void> {
     const { storage, transport } = this.opts
+    let newLeader = false
     if (rd.softState !== undefined && rd.softState.leader !== this.leader) {
       this.leader = rd.softState.leader
+      newLeader = this.leader !== null
       this.opts.onLeaderChange?.(this.leader)
     }
     // The leader's appends leave before its own disk write: replication overlaps the fsync.
@@ -311,9 +406,11 @@ export class RaftNode<R = unknown> {
       if (rd.hardState !== undefined) storage.setHardState(rd.hardState)
     }
     if (rd.snapshot !== undefined) {
+      const started = Date.now()
       this.opts.stateMachine.restore(rd.snapshot.data, rd.snapshot.metadata.index)
       this.applied = rd.snapshot.metadata.index
       this.snapshotIndex = rd.snapshot.metadata.index
+      this.opts.onSnapshotEvent?.({ type: 'restored', index: this.applied, ms: Date.now() - started })
     }
     transport.send(rd.messagesAfterPersist)
     for (const entry of rd.committedEntries) this.applyEntry(entry)
@@ -332,6 +429,7 @@ export class RaftNode<R = unknown> {
     }
     this.releaseReads()
     this.maybeSnapshot()
+    if (newLeader) this.resendPending()
   }
 
   private applyEntry (entry: Entry): void {
@@ -340,22 +438,14 @@ export class RaftNode<R = unknown> {
       const cc = decodeConfChange(entry.data)
       this.rawNode.applyConfChange(cc)
       const env = cc.context === undefined ? undefined : unwrap(cc.context)
-      if (env?.origin === this.id) this.settle(env.seq, undefined as R)
+      if (env !== undefined && this.proposals.isOwn(env)) this.proposals.settle(env.seq, undefined as R)
       if (cc.type === 'removeNode' && cc.nodeId === this.id) this.opts.onRemoved?.()
       return
     }
     const env = unwrap(entry.data)
     if (env === undefined) return
-    const result = this.opts.stateMachine.apply(env.payload, entry.index)
-    if (env.origin === this.id) this.settle(env.seq, result)
-  }
-
-  private settle (seq: number, result: R): void {
-    const waiter = this.proposals.get(seq)
-    if (waiter === undefined) return
-    this.proposals.delete(seq)
-    clearTimeout(waiter.timer)
-    waiter.resolve(result)
+    const result = this.opts.stateMachine.apply(env.payload, entry.index, proposalId(env))
+    if (this.proposals.isOwn(env)) this.proposals.settle(env.seq, result)
   }
 
   private releaseReads (): void {
@@ -368,14 +458,45 @@ export class RaftNode<R = unknown> {
     }
   }
 
+  /**
+   * Every `snapshotEvery` applied entries: a snapshot of the state machine at the applied index,
+   * then the log is compacted behind it. One at a time; an asynchronous one is recorded when it
+   * completes (unless a snapshot received meanwhile is newer).
+   */
   private maybeSnapshot (): void {
     const every = this.opts.snapshotEvery ?? 10_000
-    if (this.applied - this.snapshotIndex < every) return
-    const { storage, stateMachine } = this.opts
-    storage.createSnapshot(this.applied, this.rawNode.status().confState, stateMachine.snapshot())
-    this.snapshotIndex = this.applied
-    const keep = this.opts.keepAfterSnapshot ?? 1000
-    const compactTo = this.applied - keep
+    if (this.snapshotting || this.applied <= this.snapshotIndex || (!this.snapshotWanted && this.applied - this.snapshotIndex < every)) return
+    this.snapshotWanted = false
+    const index = this.applied
+    const confState = this.rawNode.status().confState
+    const started = Date.now()
+    let data: Uint8Array | Promise<Uint8Array>
+    try {
+      data = this.opts.stateMachine.snapshot()
+    } catch (error) {
+      // The log is simply not compacted yet: not a reason to stop the node.
+      this.opts.onSnapshotEvent?.({ type: 'create-failed', index, error: error as Error })
+      return
+    }
+    if (data instanceof Uint8Array) {
+      this.recordSnapshot(index, confState, data, started)
+      return
+    }
+    this.snapshotting = true
+    data.then(bytes => {
+      if (!this.stopped) this.recordSnapshot(index, confState, bytes, started)
+    }, (error: Error) => {
+      if (!this.stopped) this.opts.onSnapshotEvent?.({ type: 'create-failed', index, error })
+    }).finally(() => { this.snapshotting = false })
+  }
+
+  private recordSnapshot (index: number, confState: ConfState, data: Uint8Array, started: number): void {
+    const { storage } = this.opts
+    if (index <= storage.snapshot().metadata.index) return
+    storage.createSnapshot(index, confState, data)
+    this.snapshotIndex = Math.max(this.snapshotIndex, index)
+    this.opts.onSnapshotEvent?.({ type: 'created', index, ms: Date.now() - started })
+    const compactTo = index - (this.opts.keepAfterSnapshot ?? 1000)
     if (compactTo > storage.firstIndex()) storage.compact(compactTo)
   }
 }

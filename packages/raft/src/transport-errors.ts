@@ -23,3 +23,9 @@ export class ForeignMessageError extends RaftError {
   override readonly name = 'ForeignMessageError'
   override readonly code = 'ERR_FOREIGN_MESSAGE'
 }
+
+/** A snapshot file could not be fetched from a peer (it resumes on the next attempt). */
+export class SnapshotTransferError extends RaftError {
+  override readonly name = 'SnapshotTransferError'
+  override readonly code = 'ERR_SNAPSHOT_TRANSFER'
+}

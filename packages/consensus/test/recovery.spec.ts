@@ -1,0 +1,182 @@
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { defaultPinOptions, Timestamp, type Pin } from '@cluster/api'
+import { MemoryNetwork, type RaftTransport } from '@cluster/raft'
+import { syntheticCid } from '@cluster/test-utils'
+import { RaftConsensus } from '@cluster/consensus'
+
+const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'
+const P2 = '12D3KooWJ7JLjFub4u2vrx8asEMz5gnbA2U5199GcXMfWaStDbAV'
+const P3 = '12D3KooWJVyhPXhspHCmP1qkstWB5HJ19j3REsBmBBpUEUEaiqzM'
+const ids = [P1, P2, P3]
+
+function pin (i: number): Pin {
+  return {
+    ...defaultPinOptions(), name: `pin-${i}`, replicationFactorMin: -1, replicationFactorMax: -1,
+    cid: syntheticCid(i), type: 'pin', allocations: [], maxDepth: -1, reference: undefined, timestamp: Timestamp.fromDate(new Date())
+  }
+}
+
+const open: RaftConsensus[] = []
+const dirs: string[] = []
+afterEach(async () => {
+  await Promise.all(open.splice(0).map(async c => await c.shutdown()))
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+function tempDir (): string {
+  const d = mkdtempSync(join(tmpdir(), 'consensus-recovery-'))
+  dirs.push(d)
+  return d
+}
+
+interface Started { consensus: RaftConsensus, logs: string[] }
+
+function peer (transport: RaftTransport, dir: string, id: string, config: { snapshotThreshold?: number, trailingLogs?: number, initPeerset?: string[] } = {}): Started {
+  const logs: string[] = []
+  const consensus = new RaftConsensus({
+    id, dataDir: join(dir, id), transport,
+    config: { heartbeatTimeoutMs: 100, waitForLeaderTimeoutMs: 10_000, commitRetries: 3, commitRetryDelayMs: 20, initPeerset: ids, ...config },
+    log: (level, message) => logs.push(`${level} ${message}`),
+    onFatal: err => { logs.push(`fatal ${err.stack ?? err.message}`); console.error('FATAL', id, err) }
+  })
+  open.push(consensus)
+  return { consensus, logs }
+}
+
+async function until (cond: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 10))
+  }
+}
+
+/** Commits pins [from, to) through `c`, 100 at a time. */
+async function pinRange (c: RaftConsensus, from: number, to: number): Promise<void> {
+  for (let i = from; i < to; i += 100) {
+    await Promise.all(Array.from({ length: Math.min(100, to - i) }, async (_, k) => { await c.logPin(pin(i + k)) }))
+  }
+}
+
+async function leaderOf (peers: RaftConsensus[]): Promise<RaftConsensus> {
+  await until(() => peers.some(p => p.isLeader()), 'a leader')
+  return peers.find(p => p.isLeader()) as RaftConsensus
+}
+
+/** A transport whose snapshot file reads break after `bytes` on the first `times` transfers. */
+function breakingTransfers (inner: RaftTransport, bytes: number, times: number): RaftTransport & { broken: number } {
+  const t: RaftTransport & { broken: number } = {
+    localId: inner.localId,
+    broken: 0,
+    send: m => { inner.send(m) },
+    onMessage: h => { inner.onMessage(h) },
+    onUnreachable: h => { inner.onUnreachable(h) },
+    serveSnapshotFiles: r => { inner.serveSnapshotFiles?.(r) },
+    close: async () => { await inner.close() }
+  }
+  t.readSnapshotFile = async function * (peer, name, offset) {
+    let sent = 0
+    for await (const chunk of inner.readSnapshotFile!(peer, name, offset)) {
+      if (t.broken < times && sent + chunk.byteLength > bytes) { t.broken++; throw new Error('connection reset by the test') }
+      sent += chunk.byteLength
+      yield chunk
+    }
+  }
+  return t
+}
+
+describe('a peer that was away while the log was compacted', () => {
+  it('receives the state as a snapshot file in chunks, resumes a broken transfer, and says so in its log', async () => {
+    const dir = tempDir()
+    const net = new MemoryNetwork()
+    const small = { snapshotThreshold: 200, trailingLogs: 20 }
+    const peers = ids.map(id => peer(net.transport(id), dir, id, small))
+    const all = peers.map(p => p.consensus)
+    const leader = await leaderOf(all)
+    await pinRange(leader, 0, 100)
+    const away = peers.find(p => p.consensus !== leader && !p.consensus.isLeader()) as Started
+    const awayId = away.consensus.id
+    await until(() => away.consensus.state.count() === 100, 'the follower to have the first pins')
+    await away.consensus.shutdown()
+
+    const rest = all.filter(c => c !== away.consensus)
+    await pinRange(await leaderOf(rest), 100, 3000)
+    const snapshotsDir = join(dir, (await leaderOf(rest)).id, 'snapshots')
+    await until(() => readdirSync(snapshotsDir).some(f => f.startsWith('snapshot-')), 'a snapshot file on the leader')
+
+    const transport = breakingTransfers(net.transport(awayId), 200_000, 2)
+    const back = peer(transport, dir, awayId, small)
+    await until(() => back.consensus.state.count() === 3000, 'the returning peer to catch up', 60_000)
+    expect(transport.broken).toBe(2)
+    expect(back.logs.some(l => /receiving the state \(raft snapshot at index \d+\)/.test(l))).toBe(true)
+    expect(back.logs.some(l => /failed \(resumes on the next attempt\)/.test(l))).toBe(true)
+    expect(back.logs.some(l => /installed raft snapshot \d+/.test(l))).toBe(true)
+    // It follows the log from there on.
+    await pinRange(await leaderOf([...rest, back.consensus]), 3000, 3010)
+    await until(() => back.consensus.state.count() === 3010, 'the returning peer to follow')
+  })
+})
+
+describe('damaged data files', () => {
+  it('rebuilds a damaged pinset from the Raft snapshot and log instead of serving it', async () => {
+    const dir = tempDir()
+    const net = new MemoryNetwork()
+    const small = { snapshotThreshold: 100, trailingLogs: 10 }
+    const peers = ids.map(id => peer(net.transport(id), dir, id, small).consensus)
+    await pinRange(await leaderOf(peers), 0, 700)
+    const victim = peers.find(p => !p.isLeader()) as RaftConsensus
+    await until(() => victim.state.count() === 700, 'the victim to apply everything')
+    await until(() => existsSync(join(dir, victim.id, 'snapshots')) && readdirSync(join(dir, victim.id, 'snapshots')).some(f => f.startsWith('snapshot-')), 'a snapshot on the victim')
+    await victim.shutdown()
+
+    const file = join(dir, victim.id, 'pinset.sqlite')
+    const fd = openSync(file, 'r+')
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, 8192)
+    closeSync(fd)
+    const back = peer(net.transport(victim.id), dir, victim.id, small)
+    expect(back.logs.some(l => /pinset .* is damaged .*rebuilding it from the Raft snapshot and log/.test(l))).toBe(true)
+    expect(readdirSync(join(dir, victim.id)).some(f => f.startsWith('pinset.sqlite.damaged-'))).toBe(true)
+    await until(() => back.consensus.state.count() === 700, 'the rebuilt pinset')
+    expect(back.consensus.state.get(syntheticCid(699))?.name).toBe('pin-699')
+  })
+
+  it('rejoins with a Raft log truncated to nothing, without hand edits', async () => {
+    const dir = tempDir()
+    const net = new MemoryNetwork()
+    const small = { snapshotThreshold: 100, trailingLogs: 10 }
+    const peers = ids.map(id => peer(net.transport(id), dir, id, small).consensus)
+    await pinRange(await leaderOf(peers), 0, 500)
+    const victim = peers.find(p => !p.isLeader()) as RaftConsensus
+    await until(() => victim.state.count() === 500, 'the victim to apply everything')
+    await victim.shutdown()
+    truncateSync(join(dir, victim.id, 'raft.sqlite'), 0)
+
+    const back = peer(net.transport(victim.id), dir, victim.id, small)
+    expect(back.logs.some(l => /log was lost or truncated/.test(l))).toBe(true)
+    // Its old pins stay readable while it waits for the leader's state.
+    expect(back.consensus.state.count()).toBe(500)
+    const rest = peers.filter(p => p !== victim)
+    await pinRange(await leaderOf(rest), 500, 600)
+    await until(() => back.consensus.state.count() === 600, 'the peer to receive the state and follow')
+    // A restart now is an ordinary one.
+    await back.consensus.shutdown()
+    const again = peer(net.transport(victim.id), dir, victim.id, small)
+    expect(again.logs).toEqual([])
+    expect(again.consensus.state.count()).toBe(600)
+  })
+
+  it('a peer whose Raft log is unreadable waits for the leader instead of founding a group of its own', async () => {
+    const dir = tempDir()
+    mkdirSync(join(dir, P1))
+    writeFileSync(join(dir, P1, 'raft.sqlite'), Buffer.from('this is not an SQLite database, just some text '.repeat(200)))
+    // Alone in its configuration: with its log it would lead at once.
+    const alone = peer(new MemoryNetwork().transport(P1), dir, P1, { initPeerset: [P1] })
+    expect(alone.logs.some(l => /Raft log .* is damaged/.test(l))).toBe(true)
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(alone.consensus.isLeader()).toBe(false)
+    expect(existsSync(join(dir, P1, 'rejoin-pending'))).toBe(true)
+  })
+})
