@@ -2,12 +2,13 @@
  * The real `ipfs` CLI against the proxy of a real 3-peer cluster (each peer with its own Kubo,
  * replication factor 2): pins made through the proxy are cluster pins.
  */
+import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PinNotFoundError, parseCid } from '@cluster/api'
-import { KuboDaemon, until } from '@cluster/test-utils'
+import { ipfsBinary, KuboDaemon, until } from '@cluster/test-utils'
 import { ipfsCli, startCluster, statuses, type TestCluster } from './proxy/cluster-harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'proxy-cluster-'))
@@ -93,6 +94,28 @@ describe('the ipfs CLI through the proxy', () => {
     await until(async () => await statuses(cluster.peers[0]!, cid) === 'pinned,pinned,remote' ? true : undefined, 'folder pinned twice')
     expect(await cli('cat', `${root as string}/a.txt`)).toMatch(/^alpha \d+\n$/)
     expect((await cli('cat', `${root as string}/sub/b.txt`)).length).toBe(600_000)
+  }, 90_000)
+
+  it('`echo … | ipfs add` (a nameless file) is added and pinned cluster-wide, printed as Kubo prints it', async () => {
+    const text = `from stdin ${Date.now()}\n`
+    const stdinAdd = async (apiAddr: string, extra: string[]): Promise<string> => await new Promise((resolve, reject) => {
+      const child = spawn(ipfsBinary(), ['--api', apiAddr, 'add', ...extra], { env: { ...process.env, IPFS_PATH: cliHome, IPFS_TELEMETRY: 'off' }, timeout: 60_000 })
+      let out = ''
+      let err = ''
+      child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8') })
+      child.stderr.on('data', (c: Buffer) => { err += c.toString('utf8') })
+      child.on('error', reject)
+      child.on('close', code => { code === 0 ? resolve(out) : reject(new Error(`ipfs add: ${err}`)) })
+      child.stdin.end(text)
+    })
+    const out = await stdinAdd(api, [])
+    expect(out).toBe(await stdinAdd(kubos[1]!.apiMultiaddr, ['--only-hash']))
+    const root = /^added (\S+) \1\n$/.exec(out)?.[1]
+    expect(root).toBeDefined()
+    const cid = parseCid(root as string)
+    expect((await cluster.peers[1]!.allocation(cid)).allocations).toHaveLength(2)
+    await until(async () => await statuses(cluster.peers[0]!, cid) === 'pinned,pinned,remote' ? true : undefined, 'stdin add pinned twice')
+    expect(await cli('cat', root as string)).toBe(text)
   }, 90_000)
 
   it('repo stat sums the three peers; repo gc runs on every peer', async () => {

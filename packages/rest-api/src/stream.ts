@@ -100,12 +100,22 @@ async function streamLines<T> (
 }
 
 /**
- * The `/add` stream (rest-api.md §4.15): 200 and the headers go out at once, before the first
- * item exists (the client is still uploading), and the trailer is only set on failure.
+ * The `/add` stream (rest-api.md §4.15). The status waits for the first output (the upload is
+ * read meanwhile), so a failure before it is a real error answer built by `early`; once outputs
+ * flow, a failure only shows in the trailer, which is set on failure only.
  */
-export function immediateStreamResponse<T> (c: AppContext, headers: Headers, items: AsyncIterable<T>, encode: (item: T) => JsonValue): Response {
+export async function addStreamResponse<T> (
+  c: AppContext, headers: Headers, items: AsyncIterable<T>, encode: (item: T) => JsonValue, early: (err: unknown) => Response
+): Promise<Response> {
+  const it = items[Symbol.asyncIterator]()
+  let first: IteratorResult<T>
+  try {
+    first = await it.next()
+  } catch (err) {
+    return early(err)
+  }
   headers.set('Trailer', STREAM_ERROR_TRAILER)
-  return respond(c, headers, items[Symbol.asyncIterator](), undefined, item => jsonBody(encode(item)), [], false)
+  return respond(c, headers, it, first.done === true ? undefined : { value: first.value }, item => jsonBody(encode(item)), [], false)
 }
 
 function respond<T> (

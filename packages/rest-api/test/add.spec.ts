@@ -1,7 +1,8 @@
 /**
  * `POST /add` (rest-api.md §4.15) over the fake cluster with the real adder plugged in:
- * 200 before the upload is read, NDJSON outputs, failures only as a trailer, 400s for bad
- * requests, the buffered (`stream-channels=false`) form.
+ * NDJSON outputs, the part forms other clients send, failures before the first output as error
+ * answers (400 for bad requests and uploads), later ones as a trailer, the buffered
+ * (`stream-channels=false`) form.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addUpload, type Block } from '@cluster/adder'
@@ -83,27 +84,58 @@ describe('POST /add', () => {
     }
   })
 
-  it('reports a failure after the 200 in the X-Stream-Error trailer and pins nothing', async () => {
-    const m = multipart([{ name: 'cut.txt', content: 'z'.repeat(10_000) }])
-    const before = fake.pins.size
-    const a = await request(`${url}/add`, { headers: { 'Content-Type': m.contentType }, body: m.body.subarray(0, 5_000) })
-    expect(a.status).toBe(200)
-    expect(a.trailers['x-stream-error']).toMatch(/\S/)
-    expect(fake.pins.size).toBe(before)
+  it('takes the part forms other clients send: `Content-Disposition: file` without a name, an empty filename', async () => {
+    const hello = 'QmT78zSuBmuS4z925WZfrqQ1qHaJ56DQaTfyMUF7F8ff5o' // `ipfs add` of "hello world\n"
+    const send = async (disposition: string): Promise<Response> => await fetch(`${url}/add`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'multipart/form-data; boundary=xyz' },
+      body: `--xyz\r\nContent-Disposition: ${disposition}\r\nContent-Type: application/octet-stream\r\n\r\nhello world\n\r\n--xyz--\r\n`
+    })
+    const fileForm = await send('file; filename="x"')
+    expect(fileForm.status).toBe(200)
+    expect(await fileForm.text()).toBe(`{"name":"x","cid":"${hello}","size":20,"allocations":["${fake.peerset[0]}","${fake.peerset[1]}"]}\n`)
+    const nameless = await send('form-data; name="file"; filename=""')
+    expect(nameless.status).toBe(200)
+    expect(JSON.parse(await nameless.text())).toMatchObject({ name: '', cid: hello })
+    expect(fake.pins.has(hello)).toBe(true)
   })
 
-  it('turns a failing cluster into a trailer too', async () => {
+  it('a failure before the first output is an error answer: 400 for a bad upload or option, 500 for the cluster', async () => {
+    const before = fake.pins.size
+    const m = multipart([{ name: 'cut.txt', content: 'z'.repeat(10_000) }])
+    const cut = await request(`${url}/add`, { headers: { 'Content-Type': m.contentType }, body: m.body.subarray(0, 5_000) })
+    expect(cut.status).toBe(400)
+    expect(cut.headers['content-type']).toBe('application/json')
+    expect(cut.headers.trailer).toBeUndefined()
+    expect(JSON.parse(cut.body)).toEqual({ code: 400, message: 'malformed multipart upload: unexpected end of the body' })
+    const x = multipart([{ name: 'x.txt', content: 'x' }])
+    const sharded = await request(`${url}/add?shard=true`, { headers: { 'Content-Type': x.contentType }, body: x.body })
+    expect(sharded.status).toBe(400)
+    expect(JSON.parse(sharded.body)).toEqual({ code: 400, message: 'sharded adds (shard=true) are not supported by this cluster peer' })
+    const namelessDir = '--b\r\nContent-Disposition: form-data; filename=""\r\nContent-Type: application/x-directory\r\n\r\n\r\n--b--\r\n'
+    const dir = await request(`${url}/add?stream-channels=false`, { headers: { 'Content-Type': 'multipart/form-data; boundary=b' }, body: namelessDir })
+    expect(dir.status).toBe(400)
+    expect(JSON.parse(dir.body)).toEqual({ code: 400, message: 'a directory in the upload has no name' })
+    expect(fake.pins.size).toBe(before)
     fake.failures.set('add', 'no peers to allocate to')
     try {
-      const m = multipart([{ name: 'x.txt', content: 'x' }])
-      const a = await request(`${url}/add`, { headers: { 'Content-Type': m.contentType }, body: m.body })
-      expect(a.status).toBe(200)
-      expect(a.trailers['x-stream-error']).toBe('no peers to allocate to')
-      const buffered = await request(`${url}/add?stream-channels=false`, { headers: { 'Content-Type': m.contentType }, body: m.body })
-      expect(buffered.status).toBe(500)
-      expect(JSON.parse(buffered.body)).toEqual({ code: 500, message: 'no peers to allocate to' })
+      for (const query of ['', '?stream-channels=false']) {
+        const a = await request(`${url}/add${query}`, { headers: { 'Content-Type': x.contentType }, body: x.body })
+        expect(a.status, query).toBe(500)
+        expect(JSON.parse(a.body), query).toEqual({ code: 500, message: 'no peers to allocate to' })
+      }
     } finally {
       fake.failures.delete('add')
     }
+  })
+
+  it('reports a failure after the first output in the X-Stream-Error trailer and pins nothing', async () => {
+    const m = multipart([{ name: 'd/one.txt', content: 'one' }, { name: 'd/cut.txt', content: 'z'.repeat(10_000) }])
+    const before = fake.pins.size
+    const a = await request(`${url}/add`, { headers: { 'Content-Type': m.contentType }, body: m.body.subarray(0, m.body.length - 5_000) })
+    expect(a.status).toBe(200)
+    expect((lines(a.body) as Array<{ name: string }>).map(o => o.name)).toEqual(['d/one.txt'])
+    expect(a.trailers['x-stream-error']).toBe('malformed multipart upload: unexpected end of the body')
+    expect(fake.pins.size).toBe(before)
   })
 })

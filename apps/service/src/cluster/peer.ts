@@ -14,6 +14,7 @@ import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
 import type { PeerCard } from './aggregate.ts'
 import { ClusterRequestError, ClusterStoppedError, FollowerModeError } from './errors.ts'
 import { createHost, rememberPeer, type ClusterHost } from './host.ts'
+import { joinError } from './join-error.ts'
 import { metricCodec, readPingValue } from './metrics.ts'
 import { PEER_DEFAULTS, type ClusterPeerOptions } from './options.ts'
 import { setupPin } from './pin-setup.ts'
@@ -131,7 +132,7 @@ export class ClusterPeer implements ClusterApi {
   async join (addr: string): Promise<void> {
     const remote = await rememberPeer(this.host, addr)
     if (remote === this.peerId) return
-    await this.rpc.call(remote, Rpc.peerAdd, this.peerId, { timeoutMs: 15_000 })
+    await this.rpc.call(remote, Rpc.peerAdd, this.peerId, { timeoutMs: 15_000 }).catch((err: unknown) => { throw joinError(addr, err) })
     await this.consensus.waitForLeader()
     void this.recoverAllLocal()
   }

@@ -1,12 +1,15 @@
 /**
  * `add` (proxy.md §3.5): the upload goes to the cluster adder (ClusterApi.add), which chunks it,
  * sends the blocks to the allocated peers' IPFS daemons and pins the root cluster-wide. Its
- * outputs are answered in Kubo's `add` shapes (`Name`, `Hash`, `Bytes`, `Size` as a string).
+ * outputs are answered in Kubo's `add` shapes (`Name`, `Hash`, `Bytes`, `Size` as a string). A
+ * failure before the first output is a Kubo error object (400 for a bad upload or option) rather
+ * than Go's 200 with the error only in the trailer; later failures go to the trailer.
  */
-import { decodeAddParams, multipartBoundary, parseGoBool, type AddedOutput, type AddParams } from '@cluster/api'
+import type { ServerResponse } from 'node:http'
+import { clientErrorStatus, decodeAddParams, multipartBoundary, parseGoBool, type AddedOutput, type AddParams } from '@cluster/api'
 import type { HandlerContext } from '../context.ts'
-import { ProxyRequestError, messageOf } from '../errors.ts'
-import { endStream, writeLine } from '../respond.ts'
+import { ProxyError, ProxyRequestError, messageOf } from '../errors.ts'
+import { endStream, sendError, sendJson, startStream, writeLine } from '../respond.ts'
 
 export type { AddParams }
 
@@ -46,6 +49,11 @@ export function kuboAddedLine (o: AddedOutput): string {
   })
 }
 
+/** The status of a failure before any output: 400 for the client's upload or options, else 500 (Kubo's usual). */
+function earlyStatus (err: unknown): number {
+  return clientErrorStatus(err) ?? (err instanceof ProxyError ? err.status : 500)
+}
+
 export async function add (ctx: HandlerContext): Promise<void> {
   const contentType = ctx.req.headers['content-type'] ?? ''
   try {
@@ -54,36 +62,47 @@ export async function add (ctx: HandlerContext): Promise<void> {
     throw new ProxyRequestError(`error reading request: ${messageOf(err)}`)
   }
   const params = parseAddParams(ctx.query)
+  // `ipfs add` of stdin and kubo-rpc-client's add(bytes) send a nameless file: Kubo names it by its CID.
+  params.namelessAsCid = true
   const res = ctx.res
-  res.setHeader('Cache-Control', 'no-cache')
-  res.setHeader('Connection', 'close')
-  const outputs = ctx.cluster.add({ contentType, body: ctx.req }, params, { signal: ctx.signal })
+  const req = ctx.req
+  // Not destroyed when the adder stops early: the socket still has to carry the answer.
+  const upload = { contentType, body: req.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array> }
+  const outputs = ctx.cluster.add(upload, params, { signal: ctx.signal })
   const stream = params.streamChannels
-  const buffered: string[] = []
-  if (stream) {
-    res.statusCode = 200
-    res.setHeader('Content-Type', 'application/json')
-    res.setHeader('X-Chunked-Output', '1')
-    res.setHeader('Trailer', 'X-Stream-Error')
-    res.flushHeaders()
-  }
-  let error = ''
+  const lines: string[] = []
+  let error: unknown
   try {
     for await (const output of outputs) {
       const line = kuboAddedLine(output)
-      if (stream) await writeLine(res, line)
-      else buffered.push(line)
+      if (!stream) {
+        lines.push(line)
+        continue
+      }
+      // The status waits for the first output, so what fails before it is a real error answer.
+      if (!res.headersSent) startAddStream(res)
+      await writeLine(res, line)
     }
   } catch (err) {
-    error = messageOf(err)
+    error = err
+  } finally {
+    // Whatever the adder left unread is dropped, so the client can finish sending.
+    if (!req.complete && !req.destroyed) req.resume()
   }
-  if (stream) {
-    endStream(res, error)
+  if (error !== undefined && !res.headersSent) {
+    sendError(res, earlyStatus(error), messageOf(error))
     return
   }
-  const body = error !== '' ? JSON.stringify({ code: 500, message: error }) : `[${buffered.join(',')}]`
-  res.statusCode = error !== '' ? 500 : 200
-  res.setHeader('Content-Type', 'application/json')
-  res.setHeader('Content-Length', Buffer.byteLength(body))
-  res.end(body)
+  if (stream) {
+    if (!res.headersSent) startAddStream(res)
+    endStream(res, error === undefined ? '' : messageOf(error))
+    return
+  }
+  sendJson(res, `[${lines.join(',')}]`)
+}
+
+function startAddStream (res: ServerResponse): void {
+  res.setHeader('Cache-Control', 'no-cache')
+  res.setHeader('Connection', 'close')
+  startStream(res)
 }
