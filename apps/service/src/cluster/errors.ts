@@ -19,3 +19,13 @@ export class ClusterStoppedError extends Error {
 
   constructor (message = 'cluster is shutting down') { super(message) }
 }
+
+/**
+ * Joining (`daemon --bootstrap`) failed while the connection to the peer was being secured: with
+ * a private network, a different cluster secret shows only as garbage that breaks the handshake
+ * after it (or as the remote hanging up), so the message names the secret as the likely cause.
+ */
+export class ClusterSecretMismatchError extends Error {
+  override readonly name = 'ClusterSecretMismatchError'
+  readonly code = 'ERR_CLUSTER_SECRET_MISMATCH'
+}
