@@ -2,8 +2,8 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parsePeerIdsLenient, type Pin } from '@cluster/api'
-import { exportPins, parsePinStream, PinsetState } from '@cluster/consensus'
-import { SqliteStorage } from '@cluster/raft'
+import { exportPins, openCommittedPinset, parsePinStream, PinsetState, PINSET_FILE, RAFT_FILE, SNAPSHOTS_DIR, type CommittedPinset } from '@cluster/consensus'
+import { SnapshotFolder, SqliteStorage } from '@cluster/raft'
 import { consensusOf, loadConfigFolder, peerstorePath, raftDataFolder, readPeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
 import { cleanRaftFolder } from './daemon.ts'
 import { acquireLock } from './lock.ts'
@@ -27,25 +27,32 @@ async function withState<T> (folder: string, env: NodeJS.ProcessEnv, run: (loade
 
 /**
  * `state export`: one Go-JSON pin per line. Unlike Go (latest snapshot only), this is the whole
- * applied pinset, entries after the last snapshot included.
+ * committed pinset, entries after the last snapshot included; a pinset file that is missing,
+ * damaged or behind the Raft log is rebuilt from the log first, and when neither can be read the
+ * command fails instead of writing an empty export.
  */
 export async function stateExport (folder: string, file: string | undefined, io: Io, env = process.env): Promise<void> {
   await withState(folder, env, async (loaded) => {
     const dir = raftDataFolder(loaded.config.consensus.raft, folder)
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    const state = new PinsetState(join(dir, 'pinset.sqlite'))
+    let source: CommittedPinset
+    try {
+      source = openCommittedPinset(dir)
+    } catch (err) {
+      throw new CommandError(`error exporting state: ${(err as Error).message}`)
+    }
+    for (const note of source.notes) io.err(`${note}\n`)
     try {
       if (file === undefined) {
-        for (const line of exportPins(state.list())) io.out(line)
+        for (const line of exportPins(source.state.list())) io.out(line)
         return
       }
       const out = createWriteStream(file, { mode: 0o600 })
-      for (const line of exportPins(state.list())) {
+      for (const line of exportPins(source.state.list())) {
         if (!out.write(line)) await new Promise<void>(resolve => out.once('drain', () => { resolve() }))
       }
       await new Promise<void>((resolve, reject) => { out.end((err?: Error | null) => { err == null ? resolve() : reject(err) }) })
     } finally {
-      state.close()
+      source.close()
     }
   })
 }
@@ -81,12 +88,12 @@ export async function stateImport (folder: string, text: string, opts: ImportOpt
     await mkdir(dir, { recursive: true, mode: 0o700 })
     const peerstore = await readPeerstoreFile(peerstorePath(loaded.config.cluster, folder)).catch(() => [])
     const voters = [...new Set([...peerstore.map(a => a.split('/p2p/').pop() ?? '').filter(s => s !== ''), loaded.identity.id])].sort()
-    const state = new PinsetState(join(dir, 'pinset.sqlite'))
-    const storage = new SqliteStorage(join(dir, 'raft.sqlite'))
+    const state = new PinsetState(join(dir, PINSET_FILE), {}, { snapshots: new SnapshotFolder(join(dir, SNAPSHOTS_DIR)) })
+    const storage = new SqliteStorage(join(dir, RAFT_FILE))
     try {
       state.replaceAll(pins, 2)
       storage.persist({
-        snapshot: { metadata: { index: 2, term: 1, confState: { voters, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data: state.snapshot() },
+        snapshot: { metadata: { index: 2, term: 1, confState: { voters, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data: await state.snapshot() },
         hardState: { term: 1, vote: null, commit: 2 }
       })
     } finally {

@@ -88,8 +88,11 @@ export class ClusterPeer implements ClusterApi {
       hooks: {
         onPin: pin => { this.tracker.track(pin).catch((err: Error) => { this.log('error', `track ${pin.cid.toString()}: ${err.message}`) }) },
         onUnpin: pin => { this.tracker.untrack(pin.cid).catch((err: Error) => { this.log('error', `untrack ${pin.cid.toString()}: ${err.message}`) }) },
-        onInvalidOp: (err, index) => { this.log('error', `skipped log entry ${index}: ${err.message}`) }
+        onInvalidOp: (err, index) => { this.log('error', `skipped log entry ${index}: ${err.message}`) },
+        // The whole pinset changed at once: every pin is checked against Kubo again.
+        onRestore: () => { setImmediate(() => { void this.recoverAllLocal() }) }
       },
+      log: (level, message) => { this.log(level, message) },
       onFatal: err => { this.log('error', `consensus stopped: ${err.message}`) },
       onLeaderChange: leader => { this.log('info', `raft leader: ${leader ?? 'none'}`) },
       onRemoved: () => {
