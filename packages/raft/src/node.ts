@@ -1,100 +1,16 @@
 import { decodeConfChange } from './confchange.ts'
 import { proposalId, unwrap } from './envelope.ts'
-import type { RaftConfig } from './config.ts'
-import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Snapshot } from './messages.ts'
+import type { ConfChange, Entry, Message, NodeId } from './messages.ts'
 import { isEmptySnapshot } from './messages.ts'
+import type { RaftNodeOptions } from './node-options.ts'
+import { NodeSnapshots } from './node-snapshots.ts'
 import { PendingProposals } from './proposals.ts'
 import { RawNode, type Ready } from './rawnode.ts'
 import { SeededRng } from './rng.ts'
-import { bootstrapSnapshot, type Storage } from './storage.ts'
-import type { RaftTransport } from './transport.ts'
+import { bootstrapSnapshot } from './storage.ts'
 import { ForeignMessageError, NodeStoppedError, TimeoutError } from './transport-errors.ts'
 
-/** The replicated application. Raft calls it in log order, once per committed entry. */
-export interface StateMachine<R = unknown> {
-  /**
-   * Applies one committed entry; the result resolves the proposer's promise on this node.
-   * `proposal` identifies the proposal (unique across restarts of its proposer). The driver
-   * re-sends its pending proposals when the leader changes, so one proposal may commit twice:
-   * a state machine whose operations are not idempotent skips an id it has already applied
-   * (deterministically: every replica applies the same entries).
-   */
-  apply: (payload: Uint8Array, index: number, proposal?: string) => R
-  /**
-   * The whole state at the applied index of the call, for snapshots sent to lagging followers
-   * and for log compaction. A promise lets a big state be written out while entries go on being
-   * applied: the state machine must capture its view before returning (e.g. open a read
-   * transaction); the log is compacted once the promise resolves. With a
-   * {@link RaftNodeOptions.snapshotFetcher}, the bytes describe where the contents are.
-   */
-  snapshot: () => Uint8Array | Promise<Uint8Array>
-  /** Replaces the whole state (a snapshot arrived, or at start-up). Empty data is the empty state. */
-  restore: (data: Uint8Array, index: number) => void
-  /**
-   * For durable state machines (the state lives on disk): the last index they applied. The driver
-   * then skips restoring the snapshot at start-up and re-applies only what follows.
-   */
-  appliedIndex?: () => number
-}
-
-/** The storage the driver writes to: MemoryStorage and SqliteStorage both fit. */
-export interface WritableStorage extends Storage {
-  setHardState: (hs: HardState) => void
-  append: (entries: readonly Entry[]) => void
-  applySnapshot: (s: Snapshot) => void
-  createSnapshot: (i: number, cs: ConfState, data: Uint8Array) => Snapshot
-  compact: (i: number) => void
-  /** One atomic, synced write of a Ready (SqliteStorage); otherwise the three calls above. */
-  persist?: (update: { hardState?: HardState, entries?: readonly Entry[], snapshot?: Snapshot }) => void
-}
-
-/**
- * For snapshots whose contents travel outside the Raft message (a file, fetched in chunks): a
- * received `snap` message is stepped only once its contents are here.
- */
-export interface SnapshotFetcher {
-  /** True when the snapshot's contents are present locally (restore() can read them). */
-  isLocal: (snapshot: Snapshot) => boolean
-  /** Brings the contents from `from`, resuming an earlier broken transfer; rejects on failure. */
-  fetch: (snapshot: Snapshot, from: NodeId) => Promise<void>
-}
-
-/** What the driver does with snapshots, for the application's log. */
-export type SnapshotEvent =
-  | { type: 'created', index: number, ms: number }
-  | { type: 'fetching', index: number, from: NodeId }
-  | { type: 'fetched', index: number, from: NodeId, ms: number }
-  | { type: 'fetch-failed', index: number, from: NodeId, error: Error }
-  | { type: 'create-failed', index: number, error: Error }
-  | { type: 'restored', index: number, ms: number }
-
-export interface RaftNodeOptions<R> extends Omit<RaftConfig, 'storage' | 'rng' | 'id' | 'applied'> {
-  storage: WritableStorage
-  transport: RaftTransport
-  stateMachine: StateMachine<R>
-  /** Initial voters when the storage is empty (every founding member passes the same list). */
-  bootstrap?: readonly NodeId[]
-  /** Milliseconds per logical tick. Default 100 (election timeout 1–2 s with 10 ticks). */
-  tickMs?: number
-  /** Take a snapshot and compact the log every this many applied entries. Default 10000. */
-  snapshotEvery?: number
-  /** Entries kept behind a snapshot for slow followers. Default 1000. */
-  keepAfterSnapshot?: number
-  /** How long proposals, reads and membership changes may take. Default 10 s. */
-  requestTimeoutMs?: number
-  /** Seed of the election-timeout jitter (default: random). */
-  seed?: number
-  onLeaderChange?: (leader: NodeId | null) => void
-  /** This node was removed from the group (its removal was applied). */
-  onRemoved?: () => void
-  /** A storage or state-machine failure stopped the node (it cannot continue safely). */
-  onFatal?: (err: Error) => void
-  /** A message from the network was refused (not a member, or rejected by the core). */
-  onRejectedMessage?: (err: Error, message: Message) => void
-  /** Snapshot contents that travel outside the Raft messages (see {@link SnapshotFetcher}). */
-  snapshotFetcher?: SnapshotFetcher
-  onSnapshotEvent?: (event: SnapshotEvent) => void
-}
+export type { RaftNodeOptions, SnapshotEvent, SnapshotFetcher, StateMachine, WritableStorage } from './node-options.ts'
 
 interface Waiter<T> { resolve: (v: T) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }
 
@@ -117,12 +33,8 @@ export class RaftNode<R = unknown> {
   private readonly pendingReads: Array<{ index: number, waiter: Waiter<void> }> = []
   private proposalBatch: Array<{ seq: number, data: Uint8Array }> = []
   private readSeq = 0
-  /** A snapshot whose contents are being fetched, and the latest `snap` message asking for it. */
-  private fetching?: { index: number, message: Message }
-  private snapshotting = false
-  private snapshotWanted = false
+  private readonly snapshots: NodeSnapshots
   private applied: number
-  private snapshotIndex: number
   private leader: NodeId | null = null
   private timer?: NodeJS.Timeout
   private scheduled = false
@@ -139,9 +51,8 @@ export class RaftNode<R = unknown> {
       storage.applySnapshot(bootstrapSnapshot(opts.bootstrap))
     }
     const snap = storage.snapshot()
-    this.snapshotIndex = snap.metadata.index
     const durable = stateMachine.appliedIndex?.()
-    if (durable !== undefined && durable >= this.snapshotIndex) {
+    if (durable !== undefined && durable >= snap.metadata.index) {
       this.applied = durable
     } else {
       if (!isEmptySnapshot(snap)) stateMachine.restore(snap.data, snap.metadata.index)
@@ -153,6 +64,12 @@ export class RaftNode<R = unknown> {
       storage,
       applied: this.applied,
       rng: new SeededRng(opts.seed ?? Math.floor(Math.random() * 2 ** 32))
+    })
+    this.snapshots = new NodeSnapshots(opts as RaftNodeOptions<unknown>, snap.metadata.index, {
+      applied: () => this.applied,
+      confState: () => this.rawNode.status().confState,
+      stopped: () => this.stopped,
+      step: message => { this.enqueue({ kind: 'message', message }) }
     })
     opts.transport.onMessage(message => { this.enqueue({ kind: 'message', message }) })
     opts.transport.onUnreachable(peer => { this.enqueue({ kind: 'unreachable', peer }) })
@@ -186,7 +103,7 @@ export class RaftNode<R = unknown> {
    * snapshot's contents are missing here, or are in an old in-message form).
    */
   requestSnapshot (): void {
-    this.snapshotWanted = true
+    this.snapshots.request()
     this.schedule()
   }
 
@@ -288,7 +205,7 @@ export class RaftNode<R = unknown> {
         await this.handleReady(this.rawNode.ready())
         this.drainInbox()
       }
-      if (this.snapshotWanted && !this.stopped) this.maybeSnapshot()
+      if (this.snapshots.requested && !this.stopped) this.snapshots.maybeTake()
     } catch (err) {
       // Storage or state machine failed mid-Ready: continuing could violate safety.
       this.opts.onFatal?.(err as Error)
@@ -342,11 +259,7 @@ export class RaftNode<R = unknown> {
       this.opts.onRejectedMessage?.(new ForeignMessageError(`message ${m.type} from ${m.from} to ${m.to} refused: not a member of this group`), m)
       return
     }
-    if (m.type === 'snap' && m.snapshot !== undefined && this.opts.snapshotFetcher !== undefined &&
-        m.snapshot.metadata.index > this.applied && !this.opts.snapshotFetcher.isLocal(m.snapshot)) {
-      this.fetchSnapshot(m, this.opts.snapshotFetcher)
-      return
-    }
+    if (this.snapshots.holds(m)) return
     // A member acknowledging entries we never had is lying or confused: it must not move commit.
     if ((m.type === 'appResp' || m.type === 'heartbeatResp') && !m.reject && m.index > this.rawNode.raft.log.lastIndex()) {
       this.opts.onRejectedMessage?.(new ForeignMessageError(`${m.type} from ${m.from} acknowledges index ${m.index} beyond the last index ${this.rawNode.raft.log.lastIndex()}`), m)
@@ -357,32 +270,6 @@ export class RaftNode<R = unknown> {
     } catch (err) {
       this.opts.onRejectedMessage?.(err as Error, m)
     }
-  }
-
-  /**
-   * The contents of a snapshot the leader sent are not here yet: fetch them (one transfer at a
-   * time) and step the message once they are. The leader keeps sending `snap` while the transfer
-   * runs; the latest one for the same snapshot is the one stepped.
-   */
-  private fetchSnapshot (m: Message, fetcher: SnapshotFetcher): void {
-    const snapshot = m.snapshot as Snapshot
-    const index = snapshot.metadata.index
-    if (this.fetching !== undefined) {
-      if (this.fetching.index === index) this.fetching.message = m
-      return
-    }
-    this.fetching = { index, message: m }
-    const started = Date.now()
-    this.opts.onSnapshotEvent?.({ type: 'fetching', index, from: m.from })
-    fetcher.fetch(snapshot, m.from).then(() => {
-      this.opts.onSnapshotEvent?.({ type: 'fetched', index, from: m.from, ms: Date.now() - started })
-      const latest = this.fetching?.message ?? m
-      this.fetching = undefined
-      this.enqueue({ kind: 'message', message: latest })
-    }, (error: Error) => {
-      this.fetching = undefined
-      if (!this.stopped) this.opts.onSnapshotEvent?.({ type: 'fetch-failed', index, from: m.from, error })
-    })
   }
 
   private async handleReady (rd: Ready): Promise<void> {
@@ -409,7 +296,7 @@ export class RaftNode<R = unknown> {
       const started = Date.now()
       this.opts.stateMachine.restore(rd.snapshot.data, rd.snapshot.metadata.index)
       this.applied = rd.snapshot.metadata.index
-      this.snapshotIndex = rd.snapshot.metadata.index
+      this.snapshots.index = rd.snapshot.metadata.index
       this.opts.onSnapshotEvent?.({ type: 'restored', index: this.applied, ms: Date.now() - started })
     }
     transport.send(rd.messagesAfterPersist)
@@ -428,7 +315,7 @@ export class RaftNode<R = unknown> {
       if (m.type === 'snap') this.rawNode.reportSnapshot(m.to, true)
     }
     this.releaseReads()
-    this.maybeSnapshot()
+    this.snapshots.maybeTake()
     if (newLeader) this.resendPending()
   }
 
@@ -456,47 +343,5 @@ export class RaftNode<R = unknown> {
       clearTimeout(pending.waiter.timer)
       pending.waiter.resolve()
     }
-  }
-
-  /**
-   * Every `snapshotEvery` applied entries: a snapshot of the state machine at the applied index,
-   * then the log is compacted behind it. One at a time; an asynchronous one is recorded when it
-   * completes (unless a snapshot received meanwhile is newer).
-   */
-  private maybeSnapshot (): void {
-    const every = this.opts.snapshotEvery ?? 10_000
-    if (this.snapshotting || this.applied <= this.snapshotIndex || (!this.snapshotWanted && this.applied - this.snapshotIndex < every)) return
-    this.snapshotWanted = false
-    const index = this.applied
-    const confState = this.rawNode.status().confState
-    const started = Date.now()
-    let data: Uint8Array | Promise<Uint8Array>
-    try {
-      data = this.opts.stateMachine.snapshot()
-    } catch (error) {
-      // The log is simply not compacted yet: not a reason to stop the node.
-      this.opts.onSnapshotEvent?.({ type: 'create-failed', index, error: error as Error })
-      return
-    }
-    if (data instanceof Uint8Array) {
-      this.recordSnapshot(index, confState, data, started)
-      return
-    }
-    this.snapshotting = true
-    data.then(bytes => {
-      if (!this.stopped) this.recordSnapshot(index, confState, bytes, started)
-    }, (error: Error) => {
-      if (!this.stopped) this.opts.onSnapshotEvent?.({ type: 'create-failed', index, error })
-    }).finally(() => { this.snapshotting = false })
-  }
-
-  private recordSnapshot (index: number, confState: ConfState, data: Uint8Array, started: number): void {
-    const { storage } = this.opts
-    if (index <= storage.snapshot().metadata.index) return
-    storage.createSnapshot(index, confState, data)
-    this.snapshotIndex = Math.max(this.snapshotIndex, index)
-    this.opts.onSnapshotEvent?.({ type: 'created', index, ms: Date.now() - started })
-    const compactTo = index - (this.opts.keepAfterSnapshot ?? 1000)
-    if (compactTo > storage.firstIndex()) storage.compact(compactTo)
   }
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs'
 import { open, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { SnapshotFetcher } from './node.ts'
+import type { SnapshotFetcher } from './node-options.ts'
 import { SnapshotTransferError } from './transport-errors.ts'
 import type { RaftTransport } from './transport.ts'
 
