@@ -1,18 +1,14 @@
-import { stat } from 'node:fs/promises'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils'
 import { decodeMessage, encodeMessage } from './codec.ts'
-import { readFileChunks } from './snapshot-files.ts'
+import { RAFT_SNAPSHOT_PROTOCOL, readSnapshotFile, serveSnapshotFile } from './snapshot-protocol.ts'
 import { DecodeError, SnapshotTransferError } from './transport-errors.ts'
 import type { Message, NodeId } from './messages.ts'
 import type { RaftTransport, SnapshotFileResolver } from './transport.ts'
 
 /** Our own protocol id: a TypeScript peer must never talk Raft to a Go cluster by accident. */
 export const RAFT_PROTOCOL = '/cluster-ts/raft/1.0.0'
-/** Snapshot files in chunks: request `{name, offset}`, answer `{remaining}` or `{error}`, then data frames. */
-export const RAFT_SNAPSHOT_PROTOCOL = '/cluster-ts/raft-snapshot/1.0.0'
-const SNAPSHOT_CHUNK = 256 * 1024
 
 export interface Libp2pTransportOptions {
   protocol?: string
@@ -66,7 +62,7 @@ export class Libp2pTransport implements RaftTransport {
   static async create (node: Libp2p, options: Libp2pTransportOptions = {}): Promise<Libp2pTransport> {
     const t = new Libp2pTransport(node, options)
     await node.handle(t.protocol, (stream, connection) => { void t.readInbound(stream, connection) }, { runOnLimitedConnection: false })
-    await node.handle(RAFT_SNAPSHOT_PROTOCOL, (stream) => { void t.serveSnapshot(stream) }, { runOnLimitedConnection: false })
+    await node.handle(RAFT_SNAPSHOT_PROTOCOL, (stream) => { void serveSnapshotFile(stream, t.snapshotFiles, t.options.snapshotIdleTimeoutMs) }, { runOnLimitedConnection: false })
     return t
   }
 
@@ -74,27 +70,10 @@ export class Libp2pTransport implements RaftTransport {
 
   /** Reads a peer's snapshot file from `offset`; throws SnapshotTransferError when it cannot. */
   async * readSnapshotFile (peer: NodeId, name: string, offset: number): AsyncGenerator<Uint8Array> {
-    const idle = this.options.snapshotIdleTimeoutMs
     const stream = await this.node.dialProtocol(peerIdFromString(peer), RAFT_SNAPSHOT_PROTOCOL, {
       signal: AbortSignal.timeout(this.options.dialTimeoutMs)
-    })
-    const lp = lpStream(stream, { maxDataLength: SNAPSHOT_CHUNK + 1024, maxBufferSize: 4 * SNAPSHOT_CHUNK })
-    try {
-      await lp.write(new TextEncoder().encode(JSON.stringify({ name, offset })), { signal: AbortSignal.timeout(idle) })
-      const head = JSON.parse(new TextDecoder().decode((await lp.read({ signal: AbortSignal.timeout(idle) })).subarray())) as { remaining?: number, error?: string }
-      if (typeof head.remaining !== 'number') throw new SnapshotTransferError(`snapshot ${name} from ${peer}: ${head.error ?? 'refused'}`)
-      let remaining = head.remaining
-      while (remaining > 0) {
-        const chunk = (await lp.read({ signal: AbortSignal.timeout(idle) })).subarray()
-        remaining -= chunk.byteLength
-        yield chunk
-      }
-      await stream.close().catch(() => {})
-    } catch (err) {
-      stream.abort(err as Error)
-      if (err instanceof SnapshotTransferError) throw err
-      throw new SnapshotTransferError(`snapshot ${name} from ${peer}: ${(err as Error).message}`, { cause: err })
-    }
+    }).catch((err: Error) => { throw new SnapshotTransferError(`snapshot ${name} from ${peer}: ${err.message}`, { cause: err }) })
+    yield * readSnapshotFile(stream, name, offset, this.options.snapshotIdleTimeoutMs)
   }
 
   send (messages: readonly Message[]): void {
@@ -185,37 +164,6 @@ export class Libp2pTransport implements RaftTransport {
   private frameLimits (): { maxDataLength: number, maxBufferSize: number } {
     return { maxDataLength: this.options.maxMessageBytes, maxBufferSize: Math.max(4 * 1024 * 1024, 2 * this.options.maxMessageBytes) }
   }
-
-  /** Sends a snapshot file from the requested offset, in chunks, honouring back-pressure. */
-  private async serveSnapshot (stream: Stream): Promise<void> {
-    const lp = lpStream(stream, { maxDataLength: 4096 })
-    const idle = this.options.snapshotIdleTimeoutMs
-    try {
-      const req = JSON.parse(new TextDecoder().decode((await lp.read({ signal: AbortSignal.timeout(idle) })).subarray())) as { name?: unknown, offset?: unknown }
-      const path = typeof req.name === 'string' ? this.snapshotFiles?.(req.name) : undefined
-      const offset = typeof req.offset === 'number' && Number.isSafeInteger(req.offset) && req.offset >= 0 ? req.offset : -1
-      const size = path === undefined ? -1 : await fileSize(path)
-      if (path === undefined || size < 0 || offset < 0 || offset > size) {
-        await lp.write(new TextEncoder().encode(JSON.stringify({ error: path === undefined ? 'no such snapshot here' : 'bad offset' })))
-        await stream.close()
-        return
-      }
-      await lp.write(new TextEncoder().encode(JSON.stringify({ remaining: size - offset })))
-      let sent = 0
-      for await (const chunk of readFileChunks(path, offset, SNAPSHOT_CHUNK)) {
-        if (sent + chunk.byteLength > size - offset) break // the file grew: never send more than announced
-        await lp.write(chunk, { signal: AbortSignal.timeout(idle) })
-        sent += chunk.byteLength
-      }
-      await stream.close()
-    } catch (err) {
-      stream.abort(err as Error)
-    }
-  }
-}
-
-async function fileSize (path: string): Promise<number> {
-  try { return (await stat(path)).size } catch { return -1 }
 }
 
 interface Outbound {
