@@ -5,7 +5,7 @@ import {
 } from '@cluster/raft'
 import { openDataFolder } from './data-folder.ts'
 import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
-import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
+import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import { decodeOp, encodeOp, type LogOp } from './ops.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
 
@@ -24,6 +24,11 @@ export interface RaftConsensusInit {
   onLeaderChange?: (leader: string | null) => void
   /** Storage or state failure: consensus stopped on this peer (the service must shut down). */
   onFatal?: (err: Error) => void
+  /**
+   * Whether a member is reachable now (a live connection). With it, a peer that cannot reach a
+   * quorum fails writes after an election timeout instead of waiting `wait_for_leader_timeout`.
+   */
+  reachable?: (id: string) => boolean
   /** What consensus does that an operator should see (repairs, snapshots sent and received). */
   log?: (level: 'info' | 'warn' | 'error', message: string) => void
 }
@@ -40,11 +45,13 @@ export class RaftConsensus {
   private readonly node: RaftNode<void>
   private readonly storage: SqliteStorage
   private readonly config: RaftConsensusConfig
+  private readonly reachable?: (id: string) => boolean
   private stopped = false
 
   constructor (init: RaftConsensusInit) {
     this.id = init.id
     this.config = resolveRaftConfig(init.config)
+    this.reachable = init.reachable
     const log = init.log ?? (() => {})
     const { storage, state, snapshots, rejoin, repairs } = openDataFolder(init.dataDir, init.hooks)
     for (const repair of repairs) log('warn', repair)
@@ -104,12 +111,31 @@ export class RaftConsensus {
 
   async waitForLeader (timeoutMs = this.config.waitForLeaderTimeoutMs): Promise<string> {
     const deadline = Date.now() + timeoutMs
+    // No quorum reachable for two election timeouts: no leader can be elected now.
+    const giveUpAfter = 2 * this.config.heartbeatTimeoutMs
+    let cutOffSince: number | undefined
     while (this.node.leaderId === null) {
       this.assertRunning()
-      if (Date.now() > deadline) throw new NoLeaderError()
+      const now = Date.now()
+      if (now > deadline) throw new NoLeaderError()
+      const unreachable = this.quorumUnreachable()
+      cutOffSince = unreachable === undefined ? undefined : (cutOffSince ?? now)
+      if (unreachable !== undefined && cutOffSince !== undefined && now - cutOffSince >= giveUpAfter) {
+        throw new NoLeaderError(undefined, unreachable)
+      }
       await sleep(20)
     }
     return this.node.leaderId
+  }
+
+  /** Why no quorum can be reached now (undefined: it can, or reachability is unknown). */
+  private quorumUnreachable (): string | undefined {
+    if (this.reachable === undefined) return undefined
+    const voters = this.node.status().confState.voters
+    if (voters.length === 0) return undefined
+    const up = voters.filter(v => v === this.id || this.reachable?.(v) === true).length
+    const quorum = Math.floor(voters.length / 2) + 1
+    return up >= quorum ? undefined : `${up} of ${voters.length} Raft members reachable, ${quorum} needed`
   }
 
   /** Members of the latest configuration (voters), sorted as strings like Go. */
@@ -165,9 +191,11 @@ export class RaftConsensus {
       } catch (err) {
         if (!(err instanceof ProposalDroppedError || err instanceof TimeoutError || err instanceof NoLeaderError)) throw err
         last = err
+        // Retrying cannot help while no quorum can be reached.
+        if (err instanceof NoLeaderError && err.reason !== '') break
       }
     }
-    throw new CommitError(`${what}: ${last?.message ?? 'failed'}`, { cause: last })
+    throw new CommitUnavailableError(`${what}: ${last?.message ?? 'failed'}`, { cause: last })
   }
 
   private assertRunning (): void {

@@ -4,12 +4,25 @@ export class ConsensusError extends Error {
   readonly code: string = 'ERR_CONSENSUS'
 }
 
-/** No leader within `wait_for_leader_timeout` (Go's text). */
-export class NoLeaderError extends ConsensusError {
+/**
+ * The cluster cannot take writes now (no leader): an API answers 503 with `Retry-After`
+ * (`httpStatus`, `retryAfterSeconds`), not a server error.
+ */
+export interface Unavailable { readonly httpStatus: 503, readonly retryAfterSeconds: number }
+
+/** No leader within `wait_for_leader_timeout`, or none can be elected now (Go's text). */
+export class NoLeaderError extends ConsensusError implements Unavailable {
   override readonly name = 'NoLeaderError'
   override readonly code = 'ERR_NO_LEADER'
+  readonly httpStatus = 503
+  readonly retryAfterSeconds = 5
+  /** Why, for the log (the message keeps Go's text). */
+  readonly reason: string
 
-  constructor (message = 'leader unknown or not existing yet') { super(message) }
+  constructor (message = 'leader unknown or not existing yet', reason = '') {
+    super(message)
+    this.reason = reason
+  }
 }
 
 /** The component was shut down (Go's text). */
@@ -20,10 +33,16 @@ export class ConsensusShutdownError extends ConsensusError {
   constructor (message = 'consensus is shutdown') { super(message) }
 }
 
-/** A commit did not go through after every retry. */
+/** A commit did not go through. */
 export class CommitError extends ConsensusError {
   override readonly name = 'CommitError'
   override readonly code = 'ERR_COMMIT'
+}
+
+/** A commit did not go through after every retry: no leader, or none answered in time. */
+export class CommitUnavailableError extends CommitError implements Unavailable {
+  readonly httpStatus = 503
+  readonly retryAfterSeconds = 5
 }
 
 /** Invalid `consensus.raft` configuration, or a state file that cannot be read. */

@@ -180,3 +180,31 @@ describe('damaged data files', () => {
     expect(existsSync(join(dir, P1, 'rejoin-pending'))).toBe(true)
   })
 })
+
+describe('writes when no leader can exist', () => {
+  it('fail within a few election timeouts, as unavailable (503), when no quorum is reachable', async () => {
+    const dir = tempDir()
+    const net = new MemoryNetwork()
+    const down = new Set<string>()
+    const peers = ids.map(id => new RaftConsensus({
+      id, dataDir: join(dir, id), transport: net.transport(id),
+      config: { heartbeatTimeoutMs: 100, waitForLeaderTimeoutMs: 15_000, commitRetries: 1, commitRetryDelayMs: 20, initPeerset: ids },
+      reachable: other => !down.has(other)
+    }))
+    open.push(...peers)
+    const leader = await leaderOf(peers)
+    await leader.logPin(pin(1))
+    // Two of three peers gone: the survivor can reach no quorum.
+    const survivor = peers.find(p => p !== leader) as RaftConsensus
+    for (const p of peers) if (p !== survivor) { down.add(p.id); net.isolate(p.id) }
+    await until(() => { try { survivor.leader(); return false } catch { return true } }, 'the survivor to lose its leader')
+    const started = Date.now()
+    const err = await survivor.logPin(pin(2)).then(() => undefined, (e: Error) => e)
+    const waited = Date.now() - started
+    expect(err?.name).toBe('CommitError')
+    expect(err).toMatchObject({ httpStatus: 503, retryAfterSeconds: 5 })
+    expect(err?.message).toMatch(/leader unknown or not existing yet/)
+    // Two election timeouts of 100 ms (plus polling), not the 15 s wait for a leader (twice).
+    expect(waited).toBeLessThan(5_000)
+  })
+})

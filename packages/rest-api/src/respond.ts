@@ -38,10 +38,22 @@ export function jsonBody (value: JsonValue): string {
   return stringifyJson(value) + '\n'
 }
 
+/**
+ * An error of the cluster that says the cluster cannot serve now (no Raft leader, no quorum): an
+ * `httpStatus` of 503 and how long to wait, answered with `Retry-After` instead of a 500.
+ */
+function unavailable (err: unknown): number | undefined {
+  const e = err as { httpStatus?: unknown, retryAfterSeconds?: unknown } | null
+  if (e === null || typeof e !== 'object' || e.httpStatus !== 503) return undefined
+  return typeof e.retryAfterSeconds === 'number' && e.retryAfterSeconds > 0 ? Math.ceil(e.retryAfterSeconds) : 1
+}
+
 /** Maps a thrown error to (status, message) like Go's SendResponse with automatic status. */
-export function errorStatus (err: unknown): { status: number, message: string } {
+export function errorStatus (err: unknown): { status: number, message: string, retryAfter?: number } {
   if (err instanceof HttpError) return { status: err.status, message: err.message }
   const message = err instanceof Error ? err.message : String(err)
+  const retryAfter = unavailable(err)
+  if (retryAfter !== undefined) return { status: 503, message, retryAfter }
   if (err instanceof PinNotFoundError || message === NOT_FOUND_MESSAGE) return { status: 404, message }
   const status = (err as { status?: unknown } | null)?.status
   if (err instanceof ApiError && typeof status === 'number' && status >= 400 && status <= 599) {
@@ -75,7 +87,7 @@ export class Responder {
   }
 
   fromError (c: AppContext, err: unknown): Response {
-    const { status, message } = errorStatus(err)
-    return this.error(c, status, message)
+    const { status, message, retryAfter } = errorStatus(err)
+    return this.error(c, status, message, retryAfter === undefined ? [] : [['Retry-After', String(retryAfter)]])
   }
 }

@@ -10,6 +10,7 @@ import { IpfsConnector } from '@cluster/ipfs-connector'
 import { PubsubMonitor, type Alert as MonitorAlert } from '@cluster/monitor'
 import { StatelessTracker } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
 import type { PeerCard } from './aggregate.ts'
 import { ClusterRequestError, ClusterStoppedError, FollowerModeError } from './errors.ts'
@@ -93,6 +94,7 @@ export class ClusterPeer implements ClusterApi {
         onRestore: () => { setImmediate(() => { void this.recoverAllLocal() }) }
       },
       log: (level, message) => { this.log(level, message) },
+      reachable: id => host.getConnections(peerIdFromString(id)).length > 0,
       onFatal: err => { this.log('error', `consensus stopped: ${err.message}`) },
       onLeaderChange: leader => { this.log('info', `raft leader: ${leader ?? 'none'}`) },
       onRemoved: () => {
