@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { parseCid, type GlobalPinInfo } from '@cluster/api'
+import { parseCid, Timestamp, type GlobalPinInfo } from '@cluster/api'
 import { RestApiServer } from '@cluster/rest-api'
 import { runGoCtl as goCtl, seededBytes, until, type KuboDaemon } from '@cluster/test-utils'
 import { startCluster, type TestCluster } from './helpers/cluster.ts'
@@ -88,6 +88,27 @@ describe('POST /add on a 3-peer cluster', () => {
       expect((await (await fetch(`${rest.addresses[0]!.url}/allocations/${cid}`)).text()).trim()).toBe(line)
     }
     expect((await fetch(`${rest.addresses[0]!.url}/allocations?filter=shard-pin`)).status).toBe(204)
+  })
+
+  it('a pin reads back as Go\'s state gives it: whole seconds in the local offset, origins []; the POST answer keeps nanoseconds', async () => {
+    const form = new FormData()
+    form.append('file', new Blob([`stored form ${Date.now()}`]))
+    const cid = (await cluster.kubos[0]!.rpc<{ Key: string }>('block/put', {}, form)).Key
+    const url = rest.addresses[0]!.url
+    const posted = JSON.parse(await (await fetch(`${url}/pins/ipfs/${cid}?name=stored`, { method: 'POST' })).text()) as Record<string, unknown>
+    expect(posted.origins).toBeNull()
+    const fresh = Timestamp.parse(posted.timestamp as string)
+    expect(fresh.offsetMinutes).toBe(Timestamp.fromDate(new Date(), 'local').offsetMinutes)
+    expect(fresh.unixNanos % 1_000_000_000n).not.toBe(0n)
+
+    const one = (await (await fetch(`${url}/allocations/${cid}`)).text()).trim()
+    const listed = (await (await fetch(`${url}/allocations`)).text()).trim().split('\n').find(l => l.includes(`"cid":"${cid}"`))
+    expect(listed).toBe(one)
+    const stored = JSON.parse(one) as Record<string, unknown>
+    const seconds = fresh.truncateToSeconds().withOffset('local').toString()
+    expect(stored).toMatchObject({ origins: [], user_allocations: null, metadata: null, timestamp: seconds })
+    const status = JSON.parse(await (await fetch(`${url}/pins/${cid}`)).text()) as { created: string, origins: unknown }
+    expect(status).toMatchObject({ created: seconds, origins: [] })
   })
 
   it('--no-pin stores the blocks everywhere they are allocated but pins nothing', async () => {

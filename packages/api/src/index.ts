@@ -36,7 +36,7 @@ export {
   pinModeToDepth, pinDepthToMode
 } from './types/pin-type.ts'
 export type { PinType, PinTypeFilter, PinMode } from './types/pin-type.ts'
-export { defaultPinOptions, encodePin, decodePin, encodePinOptions, decodePinOptions } from './types/pin.ts'
+export { defaultPinOptions, encodePin, decodePin, encodePinOptions, decodePinOptions, storedPin } from './types/pin.ts'
 export type { Pin, PinOptions } from './types/pin.ts'
 export {
   encodeGlobalPinInfo, decodeGlobalPinInfo, encodePinInfoShort, decodePinInfoShort, encodePinInfo,

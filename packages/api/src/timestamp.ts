@@ -49,6 +49,33 @@ function resolveOffset (unixNanos: bigint, offset: OffsetSpec): number {
   return Number.isNaN(tz) ? 0 : (tz === 0 ? 0 : -tz)
 }
 
+interface HrProcess { hrtime?: { bigint?: () => bigint } }
+
+const hrtime = (globalThis as { process?: HrProcess }).process?.hrtime?.bigint
+let anchor: bigint | undefined
+
+/** How far the two clocks may disagree before the anchor is taken again (the system clock was set). */
+const MAX_DRIFT_MS = 10n
+
+/**
+ * The wall clock in nanoseconds, as Go's time.Now() has it (Date only has milliseconds): Date's
+ * time, advanced by the high-resolution clock, re-anchored when the two drift apart.
+ */
+export const NANOSECOND_CLOCK: ClockLike = {
+  now: () => {
+    const ms = BigInt(Date.now())
+    if (hrtime === undefined) return ms * NS_PER_MS
+    const hr = hrtime()
+    let ns = anchor === undefined ? undefined : anchor + hr
+    const drift = ns === undefined ? 0n : ns / NS_PER_MS - ms
+    if (ns === undefined || drift > MAX_DRIFT_MS || drift < -MAX_DRIFT_MS) {
+      anchor = ms * NS_PER_MS - hr
+      ns = anchor + hr
+    }
+    return ns
+  }
+}
+
 export class Timestamp {
   /** Nanoseconds since 1970-01-01T00:00:00Z. */
   readonly unixNanos: bigint
@@ -82,8 +109,8 @@ export class Timestamp {
     return Timestamp.fromUnixMillis(ms, offset)
   }
 
-  /** The current time of `clock` (default: the system clock). */
-  static now (clock: ClockLike = Date, offset: OffsetSpec = 0): Timestamp {
+  /** The current time of `clock` (default: the system clock, in nanoseconds), shown in `offset` (default: local, as Go). */
+  static now (clock: ClockLike = NANOSECOND_CLOCK, offset: OffsetSpec = 'local'): Timestamp {
     const v = clock.now()
     if (typeof v === 'bigint') return Timestamp.fromUnixNanos(v, offset)
     if (v instanceof Date) return Timestamp.fromDate(v, offset)

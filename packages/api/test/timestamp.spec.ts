@@ -56,9 +56,23 @@ describe('Timestamp', () => {
   })
 
   it('reads an injected clock (ms number, ns bigint or Date)', () => {
-    expect(Timestamp.now({ now: () => 1740828896000 }).toString()).toBe('2025-03-01T11:34:56Z')
-    expect(Timestamp.now({ now: () => 1740828896000000001n }).toString()).toBe('2025-03-01T11:34:56.000000001Z')
+    expect(Timestamp.now({ now: () => 1740828896000 }, 0).toString()).toBe('2025-03-01T11:34:56Z')
+    expect(Timestamp.now({ now: () => 1740828896000000001n }, 0).toString()).toBe('2025-03-01T11:34:56.000000001Z')
     expect(Timestamp.now({ now: () => new Date(0) }, 60).toString()).toBe('1970-01-01T01:00:00+01:00')
+  })
+
+  it('now() is the wall clock with nanoseconds, in the local offset (Go\'s time.Now())', () => {
+    const before = Date.now()
+    const stamps = Array.from({ length: 50 }, () => Timestamp.now())
+    const after = Date.now()
+    for (const t of stamps) {
+      expect(t.unixMillis()).toBeGreaterThanOrEqual(before - 1)
+      expect(t.unixMillis()).toBeLessThanOrEqual(after + 1)
+      expect(t.offsetMinutes).toBe(Timestamp.fromDate(new Date(), 'local').offsetMinutes)
+    }
+    // Below the millisecond, which Date cannot give.
+    expect(stamps.some(t => t.unixNanos % 1_000_000n !== 0n)).toBe(true)
+    for (let i = 1; i < stamps.length; i++) expect(stamps[i]!.compare(stamps[i - 1]!)).toBeGreaterThanOrEqual(0)
   })
 
   it('adds durations, compares and truncates', () => {

@@ -1,6 +1,6 @@
 import { copyFileSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { decodePin, encodePin, parseJson, stringifyJson, type CID, type Pin } from '@cluster/api'
+import { decodePin, encodePin, parseJson, storedPin, stringifyJson, type CID, type Pin } from '@cluster/api'
 import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft'
 import { decodeOp, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
@@ -154,16 +154,18 @@ export class PinsetState implements StateMachine<void> {
       this.hooks.onInvalidOp?.(err as Error, index)
       return
     }
+    // Every reader sees the pin as the pinset keeps it (Go's state: seconds, `origins: []`…).
+    const pin = op.type === 'pin' ? storedPin(op.pin) : op.pin
     this.db.transaction(() => {
-      if (op.type === 'pin') this.put(op.pin)
+      if (op.type === 'pin') this.put(pin)
       else this.stmt.del.run(op.pin.cid.toString())
       if (proposal !== undefined) this.stmt.remember.run(proposal, index)
       // Deterministic pruning (every replica at the same indexes), so every replica decides alike.
       if (index % 4096 === 0) this.stmt.forget.run(index - DUPLICATE_WINDOW)
       this.stmt.setApplied.run(index)
     })()
-    if (op.type === 'pin') this.hooks.onPin?.(op.pin)
-    else this.hooks.onUnpin?.(op.pin)
+    if (op.type === 'pin') this.hooks.onPin?.(pin)
+    else this.hooks.onUnpin?.(pin)
   }
 
   /** A re-sent proposal already applied (within the window): skipped by every replica. */
@@ -238,7 +240,7 @@ export class PinsetState implements StateMachine<void> {
   replaceAll (pins: Iterable<Pin>, index: number): void {
     this.db.transaction(() => {
       this.stmt.clear.run()
-      for (const pin of pins) this.put(pin)
+      for (const pin of pins) this.put(storedPin(pin))
       this.stmt.setApplied.run(index)
     })()
   }

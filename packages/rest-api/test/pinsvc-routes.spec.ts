@@ -30,11 +30,11 @@ class AllocatingCluster extends FakeCluster {
 }
 
 describe('POST /pins', () => {
-  it('pins recursively with name, origins and meta and answers 200 queued with every peer as delegate (pin-everywhere)', async () => {
+  it('pins recursively with name, origins and meta and answers 202 queued (the spec\'s status; Go: 200) with every peer as delegate (pin-everywhere)', async () => {
     const { app, fake } = makePinSvcApp()
     const origin = `/ip4/198.51.100.7/tcp/4001/p2p/${I2}`
     const res = await app.request('/pins', post({ cid: C2, name: 'dataset', origins: [origin], meta: { b: '2', a: '1' } }))
-    expect(res.status).toBe(200)
+    expect(res.status).toBe(202)
     expect(res.headers.get('content-type')).toBe('application/json')
     const delegates = [fake.idOf(P1), fake.idOf(P2)].flatMap((id) => id.ipfs.addresses ?? [])
     expect(delegates).toHaveLength(4)
@@ -63,7 +63,7 @@ describe('POST /pins', () => {
   it('accepts Go decoder leniency: case-insensitive keys, nulls, unknown keys, trailing data', async () => {
     const { app, fake } = makePinSvcApp()
     const res = await app.request('/pins', post(`{"CID":"${Q1}","Name":"n","origins":null,"meta":null,"extra":1} trailing`))
-    expect(res.status).toBe(200)
+    expect(res.status).toBe(202)
     expect(fake.pins.get(Q1)?.name).toBe('n')
   })
 
@@ -92,7 +92,7 @@ describe('POST /pins', () => {
     }
     expect(fake.pins.size).toBe(0)
     const ok = await app.request('/pins', post({ cid: C1, name: 'n'.repeat(255) }))
-    expect(ok.status).toBe(200)
+    expect(ok.status).toBe(202)
   })
 
   it('cluster failures are 500 with the error as reason', async () => {
@@ -109,7 +109,7 @@ describe('POST /pins/{requestid} (replace)', () => {
     const { app, fake } = makePinSvcApp()
     seed(fake)
     const res = await app.request(`/pins/${C1}`, post({ cid: C2, name: 'v2' }))
-    expect(res.status).toBe(200)
+    expect(res.status).toBe(202)
     expect(await res.json()).toMatchObject({ requestid: C2, status: 'queued', pin: { cid: C2, name: 'v2' } })
     expect(fake.pins.has(C1)).toBe(false)
     expect(fake.pins.get(C2)?.pinUpdate?.toString()).toBe(C1)
@@ -118,7 +118,7 @@ describe('POST /pins/{requestid} (replace)', () => {
   it('replacing a pin by itself updates it and keeps it (Go would unpin it)', async () => {
     const { app, fake } = makePinSvcApp()
     seed(fake)
-    expect((await app.request(`/pins/${C1}`, post({ cid: C1, name: 'renamed' }))).status).toBe(200)
+    expect((await app.request(`/pins/${C1}`, post({ cid: C1, name: 'renamed' }))).status).toBe(202)
     expect(fake.pins.get(C1)?.name).toBe('renamed')
   })
 

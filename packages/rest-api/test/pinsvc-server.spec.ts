@@ -30,7 +30,7 @@ describe('PinSvcApiServer over node:http', () => {
   it('serves the pinning routes, not the REST ones; router errors use the pinning-service error body', async () => {
     const { url, fake } = await start()
     const add = await fetch(`${url}/pins`, { method: 'POST', body: JSON.stringify({ cid: C1, name: 'x' }) })
-    expect(add.status).toBe(200)
+    expect(add.status).toBe(202)
     expect(await add.json()).toMatchObject({ requestid: C1, status: 'queued', pin: { cid: C1, name: 'x' } })
     expect(fake.pins.get(C1)?.name).toBe('x')
 

@@ -2,7 +2,7 @@
 import type { CID } from '../cid.ts'
 import type { PeerId } from '../peer-id.ts'
 import type { Multiaddr } from '../multiaddr.ts'
-import { Timestamp } from '../timestamp.ts'
+import { Timestamp, type OffsetSpec } from '../timestamp.ts'
 import { goMap } from '../json.ts'
 import type { JsonObject, JsonValue } from '../json.ts'
 import {
@@ -139,5 +139,31 @@ export function decodePin (value: unknown, path = ''): Pin {
     maxDepth: required(obj, 'max_depth', path, readInt),
     reference: required(obj, 'reference', path, readCidOrNull),
     timestamp: required(obj, 'timestamp', path, readTimestamp)
+  }
+}
+
+/** A time as Go's state keeps it: whole seconds since the epoch (none when not after it), shown in `offset`. */
+function storedTime (t: Timestamp, offset: OffsetSpec): Timestamp {
+  return t.unixSeconds() <= 0n ? Timestamp.ZERO : t.truncateToSeconds().withOffset(offset)
+}
+
+/**
+ * A pin as Go's state gives it back (the protobuf round trip of its pinset): `timestamp` and
+ * `expire_at` in whole seconds and the local offset, `origins` and `allocations` never null,
+ * `metadata` null when empty, `user_allocations` not kept, `mode` derived from `max_depth`. What
+ * `GET /allocations` shows; the answer of `POST /pins` is the pin before it (nanoseconds,
+ * `origins: null`).
+ */
+export function storedPin (pin: Pin, offset: OffsetSpec = 'local'): Pin {
+  const metadata = pin.metadata === null || Object.keys(pin.metadata).length === 0 ? null : pin.metadata
+  return {
+    ...pin,
+    timestamp: storedTime(pin.timestamp, offset),
+    expireAt: storedTime(pin.expireAt, offset),
+    origins: pin.origins ?? [],
+    allocations: pin.allocations ?? [],
+    metadata,
+    userAllocations: null,
+    mode: pin.maxDepth === 0 ? 'direct' : 'recursive'
   }
 }

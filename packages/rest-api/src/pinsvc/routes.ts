@@ -64,7 +64,7 @@ async function delegatesOf (cluster: ClusterApi, pin: Pin, opts: { signal: Abort
   return peers.flatMap((p) => byPeer.get(p) ?? [])
 }
 
-/** `POST /pins` and `POST /pins/{requestid}` (replace: pin as an update, then unpin the old one). */
+/** `POST /pins` and `POST /pins/{requestid}` (replace: pin as an update, then unpin the old one); 202 with the status. */
 async function addPin (c: AppContext, d: RouteDeps): Promise<Response> {
   const pin = await readPin(c, d)
   const replaced = c.req.param('requestid') === undefined ? undefined : requestIdParam(c)
@@ -86,7 +86,8 @@ async function addPin (c: AppContext, d: RouteDeps): Promise<Response> {
     pin: { cid: pinned.cid, name: pinned.name, origins: pinned.origins ?? [], meta: pinned.metadata ?? {} },
     delegates: await delegatesOf(d.cluster, pinned, signal(c))
   }
-  return d.responder.json(c, encodePinSvcPinStatus(status))
+  // 202 as the Pinning Service API spec says (Go answers 200): the pin is queued, not done.
+  return d.responder.json(c, encodePinSvcPinStatus(status), 202)
 }
 
 async function getPin (c: AppContext, d: RouteDeps): Promise<Response> {
