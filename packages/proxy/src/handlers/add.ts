@@ -98,6 +98,8 @@ export async function add (ctx: HandlerContext): Promise<void> {
     endStream(res, error === undefined ? '' : messageOf(error))
     return
   }
+  res.setHeader('Cache-Control', 'no-cache')
+  res.setHeader('Connection', 'close')
   sendJson(res, `[${lines.join(',')}]`)
 }
 
