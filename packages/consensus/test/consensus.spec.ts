@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { tempDir, track, until } from './helpers.ts'
 import { defaultPinOptions, parseCid, Timestamp, type Pin } from '@cluster/api'
 import { MemoryNetwork } from '@cluster/raft'
 import { CommitError, DataFolderError, PinsetState, RaftConsensus, StateFormatError } from '@cluster/consensus'
@@ -19,19 +19,6 @@ function pin (cid: string, name = '', allocations: string[] = []): Pin {
   }
 }
 
-const open: RaftConsensus[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map(async c => await c.shutdown()))
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-function tempDir (): string {
-  const d = mkdtempSync(join(tmpdir(), 'consensus-'))
-  dirs.push(d)
-  return d
-}
-
 const fast = { heartbeatTimeoutMs: 100, waitForLeaderTimeoutMs: 10_000, commitRetries: 3, commitRetryDelayMs: 20 }
 
 function peer (net: MemoryNetwork, dir: string, id: string, initPeerset: string[], tracked: string[] = []): RaftConsensus {
@@ -39,16 +26,8 @@ function peer (net: MemoryNetwork, dir: string, id: string, initPeerset: string[
     id, dataDir: join(dir, id), transport: net.transport(id), config: { ...fast, initPeerset },
     hooks: { onPin: p => tracked.push(`track ${p.cid.toString()}`), onUnpin: p => tracked.push(`untrack ${p.cid.toString()}`) }
   })
-  open.push(c)
+  track(c)
   return c
-}
-
-async function until (cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 20_000
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
 }
 
 const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'

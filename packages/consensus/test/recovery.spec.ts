@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, mkdirSync, openSync, readdirSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { tempDir, track, until } from './helpers.ts'
 import { defaultPinOptions, Timestamp, type Pin } from '@cluster/api'
 import { MemoryNetwork, type RaftTransport } from '@cluster/raft'
 import { syntheticCid } from '@cluster/test-utils'
@@ -19,19 +19,6 @@ function pin (i: number): Pin {
   }
 }
 
-const open: RaftConsensus[] = []
-const dirs: string[] = []
-afterEach(async () => {
-  await Promise.all(open.splice(0).map(async c => await c.shutdown()))
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
-})
-
-function tempDir (): string {
-  const d = mkdtempSync(join(tmpdir(), 'consensus-recovery-'))
-  dirs.push(d)
-  return d
-}
-
 interface Started { consensus: RaftConsensus, logs: string[] }
 
 function peer (transport: RaftTransport, dir: string, id: string, config: { snapshotThreshold?: number, trailingLogs?: number, initPeerset?: string[] } = {}): Started {
@@ -42,16 +29,8 @@ function peer (transport: RaftTransport, dir: string, id: string, config: { snap
     log: (level, message) => logs.push(`${level} ${message}`),
     onFatal: err => { logs.push(`fatal ${err.stack ?? err.message}`); console.error('FATAL', id, err) }
   })
-  open.push(consensus)
+  track(consensus)
   return { consensus, logs }
-}
-
-async function until (cond: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
-    await new Promise(resolve => setTimeout(resolve, 10))
-  }
 }
 
 /** Commits pins [from, to) through `c`, 100 at a time. */
@@ -191,7 +170,7 @@ describe('writes when no leader can exist', () => {
       config: { heartbeatTimeoutMs: 100, waitForLeaderTimeoutMs: 15_000, commitRetries: 1, commitRetryDelayMs: 20, initPeerset: ids },
       reachable: other => !down.has(other)
     }))
-    open.push(...peers)
+    peers.forEach(track)
     const leader = await leaderOf(peers)
     await leader.logPin(pin(1))
     // Two of three peers gone: the survivor can reach no quorum.
