@@ -17,9 +17,10 @@ if ! turbo run build --output-logs=errors-only; then
   echo "build (type check) failed"
   build_failed=1
 fi
-# The repository's own scripts and benchmarks are type-checked too (against package sources).
-if ! { tsc -p scripts/tsconfig.json && tsc -p bench/tsconfig.json; }; then
-  echo "type check of scripts/ or bench/ failed"
+# The repository's own scripts, benchmarks and fault campaign are type-checked too (against
+# package sources).
+if ! { tsc -p scripts/tsconfig.json && tsc -p bench/tsconfig.json && tsc -p chaos/tsconfig.json; }; then
+  echo "type check of scripts/, bench/ or chaos/ failed"
   build_failed=1
 fi
 

@@ -1,0 +1,64 @@
+// Peers dying and stalling: kill -9 of the leader, of a follower, of two peers, of all three
+// (each restarted after the hold time), and the leader stopped with SIGSTOP then resumed.
+import { sleep } from '../../bench/lib/load.ts'
+import type { ChaosCluster } from '../lib/cluster.ts'
+import type { FaultContext, Scenario } from '../lib/scenario.ts'
+
+/** The current leader (bounded wait), or an error that ends the scenario. */
+export async function leaderOf (cluster: ChaosCluster, timeoutMs = 15_000): Promise<number> {
+  const leader = await cluster.waitLeader(timeoutMs)
+  if (leader === undefined) throw new Error(`no Raft leader known to a majority within ${timeoutMs} ms`)
+  return leader
+}
+
+export function followersOf (cluster: ChaosCluster, leader: number): number[] {
+  return cluster.peers.map(p => p.index).filter(i => i !== leader)
+}
+
+/** Restarts peers; one that does not come back is noted (its exit, if any, is a crash). */
+export async function restartAll (ctx: FaultContext, indexes: number[]): Promise<void> {
+  for (const i of indexes) {
+    if (!await ctx.env.cluster.restart(i, ctx.mode.restartMs)) ctx.note(`peer${i} did not answer within ${ctx.mode.restartMs / 1000} s of its restart`)
+  }
+}
+
+function killScenario (name: string, what: string, pick: (cluster: ChaosCluster, leader: number) => number[]): Scenario {
+  return {
+    name,
+    what,
+    env: 'stand-in',
+    fault: async (ctx) => {
+      const { cluster } = ctx.env
+      const victims = pick(cluster, await leaderOf(cluster))
+      ctx.note(`killed peer${victims.join(', peer')}`)
+      for (const i of victims) await cluster.kill(i)
+      await sleep(ctx.mode.holdMs)
+      await restartAll(ctx, victims)
+    }
+  }
+}
+
+export const peerScenarios: Scenario[] = [
+  killScenario('kill -9 leader', 'SIGKILL the Raft leader; restart it after the hold time', (_, leader) => [leader]),
+  killScenario('kill -9 follower', 'SIGKILL a follower; restart it after the hold time', (c, leader) => followersOf(c, leader).slice(0, 1)),
+  killScenario('kill -9 two of three', 'SIGKILL the leader and a follower (no quorum left); restart both', (c, leader) => [leader, ...followersOf(c, leader).slice(0, 1)]),
+  killScenario('kill -9 all three', 'SIGKILL every peer; restart all', c => c.peers.map(p => p.index)),
+  {
+    name: 'SIGSTOP leader',
+    what: 'SIGSTOP the leader (full: 20 s, small: 4 s), then SIGCONT',
+    env: 'stand-in',
+    fault: async (ctx) => {
+      const { cluster } = ctx.env
+      const leader = await leaderOf(cluster)
+      ctx.note(`stopped peer${leader} for ${ctx.mode.pauseMs / 1000} s`)
+      cluster.pause(leader)
+      try {
+        await sleep(ctx.mode.pauseMs)
+        const next = cluster.leader()
+        ctx.note(next === undefined ? 'no new leader while it was stopped' : `peer${next} led while it was stopped`)
+      } finally {
+        cluster.resume(leader)
+      }
+    }
+  }
+]
