@@ -28,6 +28,7 @@ import { addContent } from './add.ts'
 import { startLoops, type IpfsIdentity } from './loops.ts'
 import { identityOf, memberAddresses } from './identity.ts'
 import { localDestination, remoteDestination } from './block-destinations.ts'
+import { keepMeshed } from './mesh.ts'
 
 export const VERSION = '1.1.6'
 const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
@@ -119,7 +120,7 @@ export class ClusterPeer implements ClusterApi {
     serveRpc(peer, rpcServer)
     await rpcServer.listen(host)
     peer.monitor.start()
-    peer.stops.push(...startLoops(peer))
+    peer.stops.push(...startLoops(peer), keepMeshed(peer))
     try {
       for (const addr of options.bootstrap ?? []) await peer.join(addr)
     } catch (err) {
