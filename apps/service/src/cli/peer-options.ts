@@ -33,6 +33,7 @@ export async function peerOptionsOf (loaded: LoadedConfigFolder, bootstrap: stri
     allocateBy: config.allocator.balanced.allocateBy,
     tags: config.informer.tags.tags,
     informerTtlMs: config.informer.disk.metricTtlMs,
-    pinqueueWeightBucket: config.informer.pinqueue.weightBucketSize
+    pinqueueWeightBucket: config.informer.pinqueue.weightBucketSize,
+    publishIpfsAddresses: c.publishIpfsAddresses
   }
 }

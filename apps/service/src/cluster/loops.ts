@@ -9,13 +9,19 @@ import { DiskInformer, TagsInformer, type Informer, type IpfsConnector } from '@
 import { isClosestPeer, type PubsubMonitor } from '@cluster/monitor'
 import { sweepExpiredPins, type PinsetReader, type StatelessTracker } from '@cluster/pintracker'
 import type { PeerCard } from './aggregate.ts'
+import type { RpcClient } from '@cluster/rpc'
 import { pinqueueInformer } from './adapters.ts'
+import { publishedIpfsAddresses } from './ipfs-addresses.ts'
 import { informerLoop, pingValue } from './metrics.ts'
 import type { ClusterPeerOptions, PEER_DEFAULTS } from './options.ts'
 import { every } from './repin.ts'
+import { Rpc } from './rpc-methods.ts'
 
-/** What this peer last learned of its Kubo (shown in its ID and ping metric). */
-export interface IpfsIdentity { id?: string, addresses: string[], error: string }
+/**
+ * What this peer last learned of its Kubo: its ID shows every address, the ping metric (and so
+ * statuses) only the `published` ones.
+ */
+export interface IpfsIdentity { id?: string, addresses: string[], published: string[], error: string }
 
 /** The parts of a peer the loops use. */
 export interface LoopHost {
@@ -23,6 +29,7 @@ export interface LoopHost {
   options: ClusterPeerOptions & typeof PEER_DEFAULTS
   connector: IpfsConnector
   monitor: PubsubMonitor<Metric>
+  rpc: RpcClient
   tracker: StatelessTracker
   state: PinsetReader
   ipfs: IpfsIdentity
@@ -34,18 +41,21 @@ export interface LoopHost {
 }
 
 /**
- * Connects our Kubo to the other peers' Kubos (Go's ConnectSwarms), learning their addresses
- * from their ping metrics; each IPFS peer is dialled once (`dialled` remembers them).
+ * Connects our Kubo to the other peers' Kubos (Go's ConnectSwarms). As in Go the addresses come
+ * from each peer's ID, which lists all of its Kubo's addresses: the ping metric leaves out
+ * loopback ones, which are the only ones when every peer runs on one host. Each IPFS peer is
+ * dialled once (`dialled` remembers them).
  */
 async function connectIpfsSwarms (host: LoopHost, dialled: Set<string>): Promise<void> {
   const addresses: string[] = []
-  for (const peer of host.peerset()) {
-    if (peer === host.peerId) continue
-    const card = host.card(peer)
-    if (card.ipfsPeerId === undefined || dialled.has(card.ipfsPeerId) || card.ipfsPeerId === host.ipfs.id) continue
-    dialled.add(card.ipfsPeerId)
-    addresses.push(...card.ipfsAddresses)
-  }
+  await Promise.all(host.peerset().map(async peer => {
+    const ipfsId = host.card(peer).ipfsPeerId
+    if (peer === host.peerId || ipfsId === undefined || dialled.has(ipfsId) || ipfsId === host.ipfs.id) return
+    const id = await host.rpc.call(peer, Rpc.id, undefined, { timeoutMs: 5_000 }).catch(() => undefined)
+    if (id?.ipfs.id === undefined) return
+    dialled.add(ipfsId)
+    addresses.push(...(id.ipfs.addresses ?? []))
+  }))
   if (addresses.length > 0) await host.connector.connectSwarms(addresses).catch(() => {})
 }
 
@@ -57,14 +67,14 @@ export function startLoops (host: LoopHost): Array<() => void> {
   const ping = async (): Promise<void> => {
     try {
       const id = await host.connector.ipfsId({ signal: AbortSignal.timeout(10_000) })
-      host.ipfs = { id: id.id, addresses: id.addresses, error: '' }
+      host.ipfs = { id: id.id, addresses: id.addresses, published: publishedIpfsAddresses(id.addresses, options.publishIpfsAddresses), error: '' }
     } catch (err) {
       host.ipfs = { ...host.ipfs, error: (err as Error).message }
     }
     const ttl = 2 * options.monitorPingIntervalMs
     await connectIpfsSwarms(host, dialled)
     await host.monitor.publish({
-      name: 'ping', peer: host.peerId, value: pingValue(options.peername, host.ipfs.id, host.ipfs.addresses),
+      name: 'ping', peer: host.peerId, value: pingValue(options.peername, host.ipfs.id, host.ipfs.published),
       expire: BigInt(Date.now() + ttl) * 1_000_000n, valid: true, weight: 0, partitionable: false, receivedAt: 0n
     }).catch((err: Error) => { host.log('warn', `ping: ${err.message}`) })
   }

@@ -2,6 +2,7 @@ import type { PrivateKey } from '@libp2p/interface'
 import type { RaftConsensusConfig } from '@cluster/consensus'
 import type { IpfsHttpConfig } from '@cluster/ipfs-connector'
 import type { StatelessConfig } from '@cluster/pintracker'
+import type { IpfsAddressScope } from './ipfs-addresses.ts'
 
 /** Everything a cluster peer needs; `apps/service` builds it from service.json + identity.json. */
 export interface ClusterPeerOptions {
@@ -46,6 +47,8 @@ export interface ClusterPeerOptions {
   informerTtlMs?: number
   /** `informer.pinqueue.weight_bucket_size` (100000). */
   pinqueueWeightBucket?: number
+  /** `cluster.publish_ipfs_addresses`: which Kubo addresses the ping metric carries (Go: global unicast). */
+  publishIpfsAddresses?: IpfsAddressScope
   logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
   /** Called after the peer shut itself down because it was removed from the peerset. */
   onRemoved?: () => void
@@ -63,5 +66,6 @@ export const PEER_DEFAULTS = {
   allocateBy: ['tag:group', 'freespace'],
   tags: { group: 'default' },
   informerTtlMs: 30_000,
-  pinqueueWeightBucket: 100_000
+  pinqueueWeightBucket: 100_000,
+  publishIpfsAddresses: 'global_unicast' as IpfsAddressScope
 }

@@ -54,7 +54,7 @@ export class ClusterPeer implements ClusterApi {
   private readonly alertList: Alert[] = []
   private readonly stops: Array<() => void> = []
   /** What this peer last learned of its Kubo (updated by the ping loop). */
-  ipfs: IpfsIdentity = { addresses: [], error: 'not contacted yet' }
+  ipfs: IpfsIdentity = { addresses: [], published: [], error: 'not contacted yet' }
   private stopped = false
 
   private constructor (host: ClusterHost, options: ClusterPeerOptions & typeof PEER_DEFAULTS, transport: Libp2pTransport, rpcServer: RpcServer) {
@@ -77,7 +77,7 @@ export class ClusterPeer implements ClusterApi {
       pinset: { get: cid => this.consensus.state.get(cid), list: () => this.consensus.state.list() },
       peerId: this.peerId,
       peerName: options.peername,
-      identity: () => ({ ipfsPeerId: this.ipfs.id as PeerId | undefined, ipfsPeerAddresses: this.ipfs.addresses as PinInfo['ipfsPeerAddresses'] }),
+      identity: () => ({ ipfsPeerId: this.ipfs.id as PeerId | undefined, ipfsPeerAddresses: this.ipfs.published as PinInfo['ipfsPeerAddresses'] }),
       config: options.tracker,
       logger: { error: m => { this.log('error', m) }, warn: m => { this.log('warn', m) } }
     })
@@ -381,7 +381,7 @@ export class ClusterPeer implements ClusterApi {
 
   /** Peername and IPFS identity of a peer from its last ping metric (ourselves: live values). */
   card (peer: string): PeerCard {
-    if (peer === this.peerId) return { peername: this.options.peername, ...(this.ipfs.id === undefined ? {} : { ipfsPeerId: this.ipfs.id }), ipfsAddresses: this.ipfs.addresses }
+    if (peer === this.peerId) return { peername: this.options.peername, ...(this.ipfs.id === undefined ? {} : { ipfsPeerId: this.ipfs.id }), ipfsAddresses: this.ipfs.published }
     const ping = readPingValue(this.monitor.store.latestForPeer('ping', peer))
     return { peername: ping.peername, ...(ping.ipfsId === undefined ? {} : { ipfsPeerId: ping.ipfsId }), ipfsAddresses: ping.ipfsAddresses }
   }

@@ -11,6 +11,7 @@ import type { EnvField } from '../env.ts'
 import type { ConfigWarning, JsonReader } from '../json-reader.ts'
 import { decodeSecret, generateSecret } from '../secret.ts'
 import type { SectionCodec } from '../section.ts'
+import { DEFAULT_IPFS_ADDRESS_SCOPE, IPFS_ADDRESS_SCOPES, type IpfsAddressScope } from '../../cluster/ipfs-addresses.ts'
 import { formatDuration, multiaddrList, nonEmpty, nonZero, strictDuration, stringsJson } from '../values.ts'
 
 export interface ConnectionManagerConfig {
@@ -66,6 +67,12 @@ export interface ClusterSection {
   /** '' = `peerstore`. */
   peerstoreFile: string
   peerAddresses: string[]
+  /**
+   * Not in Go: which Kubo addresses go into the ping metric (hence statuses and delegates).
+   * `global_unicast` (default) is Go's rule, `public` also drops private ranges, `all` keeps
+   * loopback too. Written only when not the default, so Go's files stay unchanged.
+   */
+  publishIpfsAddresses: IpfsAddressScope
 }
 
 export const DEFAULT_LISTEN_MULTIADDRESS = ['/ip4/0.0.0.0/tcp/9096', '/ip4/0.0.0.0/udp/9096/quic'] as const
@@ -104,7 +111,8 @@ export function baseClusterSection (peername = hostname()): ClusterSection {
     disableRepinning: true,
     followerMode: false,
     peerstoreFile: '',
-    peerAddresses: []
+    peerAddresses: [],
+    publishIpfsAddresses: DEFAULT_IPFS_ADDRESS_SCOPE
   }
 }
 
@@ -114,7 +122,7 @@ const KNOWN = [
   'resource_manager', 'pubsub', 'dial_peer_timeout', 'state_sync_interval', 'pin_recover_interval',
   'replication_factor_min', 'replication_factor_max', 'monitor_ping_interval', 'peer_watch_interval',
   'mdns_interval', 'pin_only_on_trusted_peers', 'pin_only_on_untrusted_peers', 'disable_repinning',
-  'follower_mode', 'peerstore_file', 'peer_addresses'
+  'follower_mode', 'peerstore_file', 'peer_addresses', 'publish_ipfs_addresses'
 ] as const
 
 const CONN_MGR_KEYS = ['high_water', 'low_water', 'grace_period'] as const
@@ -181,6 +189,7 @@ function applyCluster (base: ClusterSection, r: JsonReader, warnings: ConfigWarn
   c.pinOnlyOnUntrustedPeers = r.bool('pin_only_on_untrusted_peers') ?? false
   c.disableRepinning = r.bool('disable_repinning') ?? false
   c.followerMode = r.bool('follower_mode') ?? false
+  c.publishIpfsAddresses = nonEmpty(r.string('publish_ipfs_addresses'), c.publishIpfsAddresses) as IpfsAddressScope
   return c
 }
 
@@ -210,6 +219,9 @@ function validateCluster (c: ClusterSection): string | undefined {
   if (c.pinRecoverInterval <= 0n) return 'cluster.pin_recover_interval is invalid'
   if (c.monitorPingInterval <= 0n) return 'cluster.monitoring_interval is invalid'
   if (c.peerWatchInterval <= 0n) return 'cluster.peer_watch_interval is invalid'
+  if (!IPFS_ADDRESS_SCOPES.includes(c.publishIpfsAddresses)) {
+    return `cluster.publish_ipfs_addresses must be one of ${IPFS_ADDRESS_SCOPES.join(', ')}`
+  }
   if (c.pinOnlyOnTrustedPeers && c.pinOnlyOnUntrustedPeers) {
     return 'cluster.pin_only_on_trusted_peers and pin_only_on_untrusted_peers cannot both be true'
   }
@@ -255,6 +267,7 @@ function clusterToJson (c: ClusterSection): JsonObject {
     pin_only_on_untrusted_peers: c.pinOnlyOnUntrustedPeers,
     disable_repinning: c.disableRepinning
   }
+  if (c.publishIpfsAddresses !== DEFAULT_IPFS_ADDRESS_SCOPE) out.publish_ipfs_addresses = c.publishIpfsAddresses
   if (c.followerMode) out.follower_mode = true
   if (c.peerstoreFile !== '') out.peerstore_file = c.peerstoreFile
   out.peer_addresses = [...c.peerAddresses]
@@ -298,7 +311,8 @@ const ENV_FIELDS: readonly EnvField[] = [
   f('DISABLEREPINNING', 'disable_repinning', 'bool'),
   f('FOLLOWERMODE', 'follower_mode', 'bool'),
   f('PEERSTOREFILE', 'peerstore_file', 'string'),
-  f('PEERADDRESSES', 'peer_addresses', 'list')
+  f('PEERADDRESSES', 'peer_addresses', 'list'),
+  f('PUBLISHIPFSADDRESSES', 'publish_ipfs_addresses', 'string')
 ]
 
 export const clusterCodec: SectionCodec<ClusterSection> = {
