@@ -2,7 +2,7 @@ import type { PeerId } from '@cluster/api'
 import type { CID } from 'multiformats/cid'
 import { multihashKey, toCid, type CidLike } from './cid.ts'
 import { KuboClient } from './client.ts'
-import type { Clock } from './clock.ts'
+import type { Clock, TimerHandle } from './clock.ts'
 import { defaultIpfsHttpConfig, validateIpfsHttpConfig, type IpfsHttpConfig } from './config.ts'
 import { BlockPutError, ConfigKeyError, IpfsConnectorError, UnpinDisabledError, messageOf } from './errors.ts'
 import type { Logger } from './logger.ts'
@@ -41,6 +41,8 @@ export interface IpfsConnectorOptions {
 
 const MAX_ORIGINS = 10
 const READY_RETRY_MS = 1000
+/** How long a probe of a Kubo that stopped answering may take (a hung Kubo must not stall it). */
+const PROBE_TIMEOUT_MS = 5000
 
 /**
  * The cluster's IPFS connector (ipfs-connector.md §3): pin/unpin with Kubo's quirks handled,
@@ -109,6 +111,51 @@ export class IpfsConnector {
     if (this.config.connectSwarmsDelayMs > 0 && options.peerAddresses !== undefined) {
       await this.sleep(this.config.connectSwarmsDelayMs, options.signal)
       await this.connectSwarms(options.peerAddresses(), { signal: options.signal })
+    }
+  }
+
+  /** True while Kubo is not answering: the last request got no HTTP reply (refused, reset, timed out). */
+  get ipfsDown (): boolean {
+    return this.client.http.health.down
+  }
+
+  /**
+   * Calls `onBack` each time Kubo answers again after it stopped answering (killed and
+   * restarted, or hung past a request deadline). While it does not answer, `id` is asked every
+   * `probeMs` (1 s), as the readiness check does, so its return is seen within about that long
+   * even when nothing else calls Kubo. Returns the stop function.
+   */
+  onIpfsBack (onBack: () => void, options: { probeMs?: number } = {}): () => void {
+    const health = this.client.http.health
+    const probeMs = options.probeMs ?? READY_RETRY_MS
+    let timer: TimerHandle | undefined
+    let probing = false
+    let stopped = false
+    const schedule = (): void => {
+      if (stopped || probing || timer !== undefined || !health.down) return
+      timer = this.clock.setTimeout(() => {
+        timer = undefined
+        if (stopped || !health.down) return
+        probing = true
+        this.client.id({ timeoutMs: Math.max(probeMs, PROBE_TIMEOUT_MS) }).catch(() => {}).finally(() => {
+          probing = false
+          schedule()
+        })
+      }, probeMs)
+    }
+    const unsubscribe = health.onChange(up => {
+      if (!up) {
+        schedule()
+        return
+      }
+      this.logger.info('IPFS is answering again')
+      onBack()
+    })
+    schedule()
+    return () => {
+      stopped = true
+      unsubscribe()
+      if (timer !== undefined) this.clock.clearTimeout(timer)
     }
   }
 

@@ -7,6 +7,7 @@ import {
   IpfsStreamError, IpfsTimeoutError, IpfsTruncatedResponseError, IpfsUnreachableError, messageOf
 } from './errors.ts'
 import { RequestGate } from './gate.ts'
+import { KuboHealth } from './health.ts'
 import { silentLogger, type Logger } from './logger.ts'
 import { parseNdjson, type Reviver } from './ndjson.ts'
 import type { HttpTarget } from './target.ts'
@@ -45,6 +46,8 @@ const DEFAULT_MAX_BODY = 16 * 1024 * 1024
 export class KuboHttp {
   readonly target: HttpTarget
   readonly gate: RequestGate
+  /** Whether Kubo answers (for callers that react to it coming back). */
+  readonly health = new KuboHealth()
   readonly clock: Clock
   readonly logger: Logger
   readonly maxBodyBytes: number
@@ -118,12 +121,18 @@ export class KuboHttp {
     } catch (err) {
       ac.signal.removeEventListener('abort', onAbort)
       cleanup()
-      if (ac.signal.aborted) throw ac.signal.reason
+      if (ac.signal.aborted) {
+        // Our own deadline passed without a reply: Kubo hangs (the caller's aborts say nothing of it).
+        if (ac.signal.reason instanceof IpfsTimeoutError) this.health.noAnswer()
+        throw ac.signal.reason
+      }
       this.gate.failed()
+      this.health.noAnswer()
       if (isHttpParseError(err)) throw new IpfsBadResponseError(label, `not an HTTP answer: ${messageOf(err)}`, err)
       throw new IpfsUnreachableError(label, err)
     }
     this.gate.succeeded()
+    this.health.answered()
     res.on('error', () => {})
     const response = new KuboResponse(label, req, res, ac, () => {
       ac.signal.removeEventListener('abort', onAbort)

@@ -8,6 +8,7 @@ export {
 export { parseDurationMs, formatDurationMs } from './duration.ts'
 export { targetOf, describeTarget, type HttpTarget } from './target.ts'
 export { RequestGate, RATE_LIMIT_THRESHOLD, RATE_LIMIT_INTERVAL_MS } from './gate.ts'
+export { KuboHealth } from './health.ts'
 export { systemClock, type Clock, type TimerHandle } from './clock.ts'
 export { silentLogger, type Logger } from './logger.ts'
 export { parseNdjson, type Reviver } from './ndjson.ts'

@@ -1,8 +1,8 @@
 /**
  * A peer's background work (cluster-behaviour.md §5, §7): the ping metric (with this peer's
  * Kubo identity, connecting the Kubos of the other peers on the way), one loop per informer,
- * RecoverAllLocal shortly after start and then periodically, and the state sync that unpins
- * expired pins. Each loop is stopped through the returned functions.
+ * RecoverAllLocal shortly after start, periodically and when Kubo is back, and the state sync
+ * that unpins expired pins. Each loop is stopped through the returned functions.
  */
 import { Timestamp, type CID, type Metric, type PeerId } from '@cluster/api'
 import { DiskInformer, TagsInformer, type Informer, type IpfsConnector } from '@cluster/ipfs-connector'
@@ -14,7 +14,7 @@ import { pinqueueInformer } from './adapters.ts'
 import { publishedIpfsAddresses } from './ipfs-addresses.ts'
 import { informerLoop, pingValue } from './metrics.ts'
 import type { ClusterPeerOptions, PEER_DEFAULTS } from './options.ts'
-import { every } from './repin.ts'
+import { coalesced, every } from './repin.ts'
 import { Rpc } from './rpc-methods.ts'
 
 /**
@@ -37,7 +37,7 @@ export interface LoopHost {
   card: (peer: string) => PeerCard
   unpin: (cid: CID) => Promise<unknown>
   recoverAllLocal: () => Promise<void>
-  log: (level: 'warn', message: string) => void
+  log: (level: 'info' | 'warn', message: string) => void
 }
 
 /**
@@ -90,11 +90,17 @@ export function startLoops (host: LoopHost): Array<() => void> {
     stops.push(informerLoop(host.peerId, informer, host.monitor, err => { host.log('warn', `informer ${informer.name}: ${err.message}`) }))
   }
 
-  // Recover once right after start, then periodically; expire pins at each state sync.
-  const first = setTimeout(() => { void host.recoverAllLocal() }, 1_000)
+  // Recover once right after start, then every pin_recover_interval, and as soon as Kubo answers
+  // again after it stopped (what was pinned meanwhile is in pin_error); expire pins at each state sync.
+  const recover = coalesced(async () => { await host.recoverAllLocal() })
+  const first = setTimeout(() => { void recover() }, 1_000)
   first.unref()
   stops.push(() => { clearTimeout(first) })
-  stops.push(every(options.pinRecoverIntervalMs, async () => { await host.recoverAllLocal() }))
+  stops.push(every(options.pinRecoverIntervalMs, recover))
+  stops.push(host.connector.onIpfsBack(() => {
+    host.log('info', 'IPFS answers again: recovering pins')
+    void recover()
+  }))
   stops.push(every(options.stateSyncIntervalMs, async () => {
     if (options.followerMode) return
     const peers = host.peerset()

@@ -38,3 +38,25 @@ export function every (ms: number, task: () => Promise<void>): () => void {
   timer.unref()
   return () => { stopped = true; clearInterval(timer) }
 }
+
+/**
+ * `task` as a trigger that never runs twice at once: a trigger during a run asks for one more
+ * run after it, since what failed during the run may need it.
+ */
+export function coalesced (task: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined
+  let again = false
+  return async () => {
+    if (running !== undefined) {
+      again = true
+      return await running
+    }
+    running = (async () => {
+      do {
+        again = false
+        await task().catch(() => {})
+      } while (again)
+    })().finally(() => { running = undefined })
+    return await running
+  }
+}
