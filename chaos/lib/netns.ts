@@ -82,13 +82,17 @@ export class Netns {
   }
 }
 
-/** Namespaces and bridges of earlier runs whose process is gone (e.g. killed with SIGKILL). */
+/** Namespaces, their processes and bridges of earlier runs whose process is gone (e.g. killed with SIGKILL). */
 function removeLeftovers (): void {
   let list = ''
   try { list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }) } catch { return }
   for (const m of list.matchAll(/^chaos-(\d+)-\d+/gm)) {
     const pid = Number(m[1])
     if (alive(pid)) continue
+    // Daemons of that run still live in the namespace (they run in their own process groups).
+    let pids = ''
+    try { pids = execFileSync('ip', ['netns', 'pids', m[0]], { encoding: 'utf8' }) } catch { /* gone */ }
+    for (const p of pids.split('\n').filter(Boolean)) { try { process.kill(Number(p), 'SIGKILL') } catch { /* gone */ } }
     quiet('netns', 'del', m[0])
     quiet('link', 'del', `cx${pid}b`)
   }

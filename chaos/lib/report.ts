@@ -8,6 +8,12 @@ import type { ScenarioResult } from './scenario.ts'
 
 const list = (xs: number[]): string => xs.length === 0 ? '—' : xs.join('/')
 
+/** Where the lost pins are missing, e.g. `missing on peer1: 1752`. */
+function missingText (r: ScenarioResult): string {
+  const per = (r.verdict?.missing ?? []).flatMap((n, i) => n > 0 ? [`peer${i}: ${n}`] : [])
+  return [per.length === 0 ? 'no peer answered' : `missing on ${per.join(', ')}`, ...(r.lostEverywhere > 0 ? [`${r.lostEverywhere} on no peer`] : [])].join('; ')
+}
+
 export function markdown (results: ScenarioResult[], mode: Mode, seconds: number, date: string): string {
   const m = machine()
   const failed = results.filter(r => !r.ok).length
@@ -15,7 +21,7 @@ export function markdown (results: ScenarioResult[], mode: Mode, seconds: number
     r.name,
     r.ok ? 'ok' : '**FAILED**',
     r.acked,
-    r.lost === 0 ? '0' : `**${r.lost}**${r.lostEverywhere > 0 ? ` (${r.lostEverywhere} on no peer)` : ''}`,
+    r.lost === 0 ? '0' : `**${r.lost}** (${missingText(r)})`,
     r.crashes.length === 0 ? '0' : `**${r.crashes.length}** (peer${r.crashes.map(c => c.peer).join(', peer')})`,
     r.notCaughtUp.length === 0 ? '0' : `**${r.notCaughtUp.length}** (peer${r.notCaughtUp.join(', peer')})`,
     r.longestGapS.toFixed(1),

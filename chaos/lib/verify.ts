@@ -8,6 +8,8 @@ export interface Verdict {
   lost: number
   /** Acknowledged pins missing from every answering peer (gone from the cluster). */
   lostEverywhere: number
+  /** Acknowledged pins missing per peer (-1: no answer). */
+  missing: number[]
   /** Peers whose pinset differs from the reference, or that did not answer. */
   notCaughtUp: number[]
   /** Pins listed per peer (-1: no answer). */
@@ -44,8 +46,14 @@ function judge (sets: Array<Set<string> | Error>, acked: string[], leader: numbe
   const reference = fromLeader instanceof Set ? fromLeader : answered.reduce<Set<string>>((a, b) => b.size > a.size ? b : a, new Set())
   let lost = 0
   let lostEverywhere = 0
+  const missingPerPeer: number[] = sets.map(s => s instanceof Error ? -1 : 0)
   for (const cid of acked) {
-    const missing = answered.filter(s => !s.has(cid)).length
+    let missing = 0
+    for (const [i, s] of sets.entries()) {
+      if (s instanceof Error || s.has(cid)) continue
+      missing++
+      missingPerPeer[i] = (missingPerPeer[i] ?? 0) + 1
+    }
     // With no peer answering, no acknowledged pin can be shown to exist.
     if (missing > 0 || answered.length === 0) lost++
     if (missing === answered.length) lostEverywhere++
@@ -54,6 +62,7 @@ function judge (sets: Array<Set<string> | Error>, acked: string[], leader: numbe
   return {
     lost,
     lostEverywhere,
+    missing: missingPerPeer,
     notCaughtUp,
     counts: sets.map(s => s instanceof Error ? -1 : s.size),
     errors: sets.map(s => s instanceof Error ? s.message.slice(0, 200) : ''),
