@@ -37,8 +37,11 @@ function isPinnedType (t: IpfsPinType | undefined): boolean {
 }
 
 
-/** Status(cid): one peer's view of one CID. Never throws: failures give `cluster_error`. */
-export async function statusOf (src: StatusSources, cid: CID): Promise<PinInfo> {
+/**
+ * Status(cid): one peer's view of one CID. Never throws: failures give `cluster_error`, an
+ * aborted `signal` (the caller's time is up) too, with the IPFS error.
+ */
+export async function statusOf (src: StatusSources, cid: CID, signal?: AbortSignal): Promise<PinInfo> {
   const ctx = infoContext(src.peer)
   const op = src.ops.operation(cid)
   if (op !== undefined) return infoFromOperation(ctx, op)
@@ -60,7 +63,7 @@ export async function statusOf (src: StatusSources, cid: CID): Promise<PinInfo> 
   if (isRemotePin(pin, src.peer.peerId)) return infoFromPin(ctx, pin, 'remote')
   let type: IpfsPinType | undefined
   try {
-    type = await src.ipfs.pinLsCid(cid, pinDepthToMode(pin.maxDepth))
+    type = await src.ipfs.pinLsCid(cid, pinDepthToMode(pin.maxDepth), { signal })
   } catch (err) {
     return infoFromPin(ctx, pin, 'cluster_error', errorText(err))
   }

@@ -165,9 +165,12 @@ export class StatelessTracker {
     this.operations.clean(op)
   }
 
-  /** Status(cid) (§7.4). Never throws: failures are `cluster_error` items. */
-  async status (cid: CID): Promise<PinInfo> {
-    return await statusOf(this.#sources, cid)
+  /**
+   * Status(cid) (§7.4). Never throws: failures are `cluster_error` items. `signal` bounds the
+   * IPFS call (aborted: `cluster_error` with the error).
+   */
+  async status (cid: CID, options: { signal?: AbortSignal } = {}): Promise<PinInfo> {
+    return await statusOf(this.#sources, cid, options.signal)
   }
 
   /** StatusAll(filter) (§7.5), streamed. Throws IpfsPinsetError when IPFS cannot be listed. */
@@ -179,20 +182,22 @@ export class StatelessTracker {
    * Recover(cid) (§7.6): re-queues a pin in `pin_error`/`unexpectedly_unpinned` or an unpin in
    * `unpin_error`, ignoring `max_retries`; returns the new status, or the current one when
    * there was nothing to do. A full queue throws QueueFullError carrying the status (`info`).
+   * `signal` bounds the status reads (the re-queued operation does not depend on it).
    */
-  async recover (cid: CID): Promise<PinInfo> {
-    const info = await this.status(cid)
-    return (await this.#recoverWith(info)) ?? info
+  async recover (cid: CID, options: { signal?: AbortSignal } = {}): Promise<PinInfo> {
+    const info = await this.status(cid, options)
+    return (await this.#recoverWith(info, options.signal)) ?? info
   }
 
-  async #recoverWith (info: PinInfo): Promise<PinInfo | undefined> {
+  async #recoverWith (info: PinInfo, signal?: AbortSignal): Promise<PinInfo | undefined> {
+    const statusNow = async (): Promise<PinInfo> => await this.status(info.cid, { signal })
     try {
       switch (info.status) {
         case 'pin_error':
         case 'unexpectedly_unpinned': {
           this.#assertOpen()
           const pin = await this.#pinset.get(info.cid) // the pin may have changed
-          if (pin === undefined) return await this.status(info.cid)
+          if (pin === undefined) return await statusNow()
           this.#enqueue(pin, 'pin')
           break
         }
@@ -204,10 +209,10 @@ export class StatelessTracker {
           return undefined
       }
     } catch (err) {
-      if (err instanceof QueueFullError) err.info = await this.status(info.cid)
+      if (err instanceof QueueFullError) err.info = await statusNow()
       throw err
     }
-    return await this.status(info.cid)
+    return await statusNow()
   }
 
   /**

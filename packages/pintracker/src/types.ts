@@ -33,8 +33,11 @@ export interface TrackerIpfs {
   pin: (cid: CID, options: IpfsPinOptions) => Promise<unknown>
   /** Unpins `cid`. Must **resolve** when the CID is not pinned (Kubo's "not pinned"). */
   unpin: (cid: CID, options: { signal: AbortSignal }) => Promise<unknown>
-  /** How `cid` is pinned when asked with `type=<mode>` (`undefined`: not pinned). */
-  pinLsCid: (cid: CID, mode: PinMode) => Promise<IpfsPinType | undefined>
+  /**
+   * How `cid` is pinned when asked with `type=<mode>` (`undefined`: not pinned). Should give up
+   * (reject) when `signal` aborts: a status must not wait for a hung daemon.
+   */
+  pinLsCid: (cid: CID, mode: PinMode, options?: { signal?: AbortSignal | undefined }) => Promise<IpfsPinType | undefined>
   /** Every recursive **and** direct pin, streamed (one listing per StatusAll). */
   pinLs: () => AsyncIterable<IpfsPinEntry>
 }

@@ -7,7 +7,7 @@ export function trackerIpfsOf (connector: IpfsConnector): TrackerIpfs {
   return {
     pin: async (cid, o) => { await connector.pin({ cid, maxDepth: o.maxDepth, origins: o.origins }, { signal: o.signal }) },
     unpin: async (cid, o) => { await connector.unpin(cid, o) },
-    pinLsCid: async (cid, mode) => pinTypeOf(await connector.pinLsCid(cid, mode === 'direct' ? 0 : -1)),
+    pinLsCid: async (cid, mode, o) => pinTypeOf(await connector.pinLsCid(cid, mode === 'direct' ? 0 : -1, o?.signal === undefined ? {} : { signal: o.signal })),
     pinLs: async function * () {
       for await (const e of connector.pinLs(['recursive', 'direct'])) {
         const type = pinTypeOf(e.type)

@@ -1,5 +1,5 @@
 import { Timestamp, trackerStatusMatches, type CID, type ConnectGraph, type GlobalPinInfo, type GlobalRepoGc, type RepoGc, type Id, type PeerId, type Pin, type PinInfo, type TrackerStatusFilter } from '@cluster/api'
-import { RpcError, type RpcClient } from '@cluster/rpc'
+import { RpcError, type RpcClient, type UnaryMethod } from '@cluster/rpc'
 import { addInfo, emptyGlobal, syntheticInfo, type PeerCard } from './aggregate.ts'
 import { Rpc } from './rpc-methods.ts'
 
@@ -30,7 +30,7 @@ export async function globalInfo (ctx: FanoutContext, cid: CID, what: 'status' |
   const dests = everywhere || ctx.followerOf !== undefined ? members : [...(pin.allocations ?? [])]
   for (const m of members) if (!dests.includes(m)) addInfo(global, syntheticInfo(cid, m, ctx.card(m), 'remote', now, pin))
   const method = what === 'status' ? Rpc.trackerStatus : Rpc.trackerRecover
-  const results = await ctx.rpc.callMany(dests, method, cid.toString(), { timeoutMs: FANOUT_TIMEOUT_MS })
+  const results = await callBounded(ctx.rpc, dests, method, cid.toString(), FANOUT_TIMEOUT_MS)
   for (const dest of dests) {
     const r = results.get(dest)
     if (r instanceof RpcError) {
@@ -38,6 +38,27 @@ export async function globalInfo (ctx: FanoutContext, cid: CID, what: 'status' |
     } else if (r !== undefined) addInfo(global, r)
   }
   return global
+}
+
+/**
+ * The same call on every peer, each answer bounded by `timeoutMs` even when the handler does not
+ * honour the call's signal (this peer's own part runs in-process, not over a stream that the
+ * timeout closes). The handler gets a moment past the budget to answer with its own error.
+ */
+async function callBounded<A, R> (rpc: RpcClient, peers: readonly string[], method: UnaryMethod<A, R>, arg: A, timeoutMs: number): Promise<Map<string, R | RpcError>> {
+  const settled = await Promise.all(peers.map(async (peer): Promise<[string, R | RpcError]> => {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<RpcError>(resolve => {
+      timer = setTimeout(() => { resolve(new RpcError('transport', `${method.name} to ${peer}: no answer within ${timeoutMs} ms`)) }, timeoutMs + 500)
+    })
+    const call = rpc.call(peer, method, arg, { timeoutMs }).catch((err: Error) => err instanceof RpcError ? err : new RpcError('server', err.message))
+    try {
+      return [peer, await Promise.race([call, late])]
+    } finally {
+      clearTimeout(timer)
+    }
+  }))
+  return new Map(settled)
 }
 
 /** Go's globalPinInfoStream (§9.2): merge every member's stream by CID. */

@@ -19,9 +19,10 @@ export function serveRpc (peer: ClusterPeer, server: RpcServer): void {
       }
     })
     .implement(Rpc.recoverAllLocal, async function * () { yield * peer.tracker.recoverAll() })
-    .implement(Rpc.trackerStatus, async (cid) => await peer.tracker.status(parseCid(cid)))
+    // The caller's budget (the fan-out timeout) bounds the Kubo call: a hung Kubo gives an error entry.
+    .implement(Rpc.trackerStatus, async (cid, ctx) => await peer.tracker.status(parseCid(cid), { signal: ctx.signal }))
     .implement(Rpc.trackerStatusAll, async function * (filter) { yield * peer.tracker.statusAll(filter) })
-    .implement(Rpc.trackerRecover, async (cid) => await peer.tracker.recover(parseCid(cid)))
+    .implement(Rpc.trackerRecover, async (cid, ctx) => await peer.tracker.recover(parseCid(cid), { signal: ctx.signal }))
     .implement(Rpc.ipfsSwarmPeers, async () => (await peer.connector.swarmPeers()).map(p => p.toString()))
     .implement(Rpc.ipfsRepoStat, async () => {
       const stat = await peer.connector.repoStat()
