@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { Agent } from 'node:http'
 import { join } from 'node:path'
+import { until } from '@cluster/test-utils'
 import { BenchCluster, type BenchPeer } from '../../bench/lib/cluster.ts'
 import { streamNdjson } from '../../bench/lib/load.ts'
 import { killHard, rssBytes, stopChild } from '../../bench/lib/processes.ts'
@@ -89,17 +90,15 @@ export class ChaosCluster {
     // file); the method is private there because benchmarks never restart.
     ;(this.bench as unknown as { startPeer: (p: BenchPeer) => void }).startPeer(p)
     this.watch(p)
-    const deadline = Date.now() + timeoutMs
-    while (Date.now() < deadline && running(p.daemon)) {
-      try {
-        const res = await fetch(`${p.restUrl}/id`, { signal: AbortSignal.timeout(2_000) })
-        await res.arrayBuffer()
-        // Clients use it again from now on.
-        if (res.ok) { this.down.delete(index); return true }
-      } catch { /* not listening yet */ }
-      await new Promise(resolve => setTimeout(resolve, 200))
-    }
-    return false
+    const up = await until(async () => {
+      if (!running(p.daemon)) return false
+      const res = await fetch(`${p.restUrl}/id`, { signal: AbortSignal.timeout(2_000) })
+      await res.arrayBuffer()
+      return res.ok ? true : undefined
+    }, `peer${index} to answer`, timeoutMs, 200).catch(() => false)
+    // Clients use it again from now on.
+    if (up) this.down.delete(index)
+    return up
   }
 
   /**
@@ -119,12 +118,7 @@ export class ChaosCluster {
   }
 
   async waitLeader (timeoutMs: number): Promise<number | undefined> {
-    const deadline = Date.now() + timeoutMs
-    while (true) {
-      const l = this.leader()
-      if (l !== undefined || Date.now() > deadline) return l
-      await new Promise(resolve => setTimeout(resolve, 200))
-    }
+    return await until(() => this.leader(), 'a Raft leader', timeoutMs, 200).catch(() => undefined)
   }
 
   /** Every CID in one peer's `GET /allocations`, or the error that prevented reading it. */

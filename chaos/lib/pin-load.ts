@@ -2,6 +2,7 @@
 // in turn, as long as it runs (bounded by a pin count). Every pin answered with 2xx is recorded:
 // those are the pins the cluster promised to keep.
 import { Agent } from 'node:http'
+import { until } from '@cluster/test-utils'
 import { call, sleep } from '../../bench/lib/load.ts'
 
 export interface PinLoadOptions {
@@ -62,8 +63,7 @@ export class PinLoad {
 
   /** Waits until `n` pins are acknowledged, the load ends, or `timeoutMs` passes. */
   async waitFor (n: number, timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs
-    while (this.acked.length < n && this.running && Date.now() < deadline) await sleep(100)
+    await until(() => this.acked.length >= n || !this.running ? true : undefined, `${n} acknowledged pins`, timeoutMs, 100).catch(() => {})
     return this.acked.length >= n
   }
 
