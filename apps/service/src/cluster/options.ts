@@ -69,3 +69,9 @@ export const PEER_DEFAULTS = {
   pinqueueWeightBucket: 100_000,
   publishIpfsAddresses: 'global_unicast' as IpfsAddressScope
 }
+
+/** The options with every unset (or `undefined`) key at its default. */
+export function withDefaults (opts: ClusterPeerOptions): ClusterPeerOptions & typeof PEER_DEFAULTS {
+  const given = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined))
+  return { ...PEER_DEFAULTS, ...given } as ClusterPeerOptions & typeof PEER_DEFAULTS
+}

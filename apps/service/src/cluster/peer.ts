@@ -1,29 +1,30 @@
 import {
-  CID as CIDClass, PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
+  PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
   type AddedOutput, type AddParams, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
   type GlobalRepoGc, type Id, type LocalOption, type Metric, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type TrackerStatusFilter, type Version
 } from '@cluster/api'
-import { allocate } from '@cluster/allocator'
 import { RaftConsensus } from '@cluster/consensus'
 import { IpfsConnector } from '@cluster/ipfs-connector'
-import { PubsubMonitor, type Alert as MonitorAlert } from '@cluster/monitor'
+import { PubsubMonitor } from '@cluster/monitor'
 import { StatelessTracker } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
 import type { PeerCard } from './aggregate.ts'
-import { ClusterRequestError, ClusterStoppedError, FollowerModeError } from './errors.ts'
+import { ClusterStoppedError, FollowerModeError } from './errors.ts'
 import { createHost, rememberPeer, type ClusterHost } from './host.ts'
 import { joinError } from './join-error.ts'
 import { metricCodec, readPingValue } from './metrics.ts'
-import { PEER_DEFAULTS, type ClusterPeerOptions } from './options.ts'
-import { setupPin } from './pin-setup.ts'
+import { withDefaults, type ClusterPeerOptions, type PEER_DEFAULTS } from './options.ts'
+import { setupPin, updatedPin } from './pin-setup.ts'
 import { Rpc } from './rpc-methods.ts'
 import { FANOUT_TIMEOUT_MS, connectGraphOf, globalInfo, globalStream, matchesFilter, repoGcAll, unreachableId } from './fanout.ts'
 import { trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
 import { repinFrom, type RepinContext } from './repin.ts'
+import { AlertLog } from './alerts.ts'
+import { allocateFor, blockAllocation } from './allocation.ts'
 import { addContent } from './add.ts'
 import { startLoops, type IpfsIdentity } from './loops.ts'
 import { identityOf, memberAddresses } from './identity.ts'
@@ -32,9 +33,6 @@ import { keepMeshed } from './mesh.ts'
 
 export const VERSION = '1.1.6'
 const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
-const MAX_ALERTS = 1000
-/** The root of an add is unknown while its blocks are allocated (Go uses cid.Undef). */
-const NO_CID = CIDClass.parse('bafkqaaa')
 
 /**
  * One cluster peer: the libp2p host, Raft consensus over the shared pinset, the pin tracker
@@ -51,7 +49,7 @@ export class ClusterPeer implements ClusterApi {
   readonly rpc: RpcClient
   readonly options: ClusterPeerOptions & typeof PEER_DEFAULTS
   private readonly rpcServer: RpcServer
-  private readonly alertList: Alert[] = []
+  private readonly alertLog: AlertLog
   private readonly stops: Array<() => void> = []
   /** What this peer last learned of its Kubo (updated by the ping loop). */
   ipfs: IpfsIdentity = { addresses: [], published: [], error: 'not contacted yet' }
@@ -63,6 +61,7 @@ export class ClusterPeer implements ClusterApi {
     this.peerId = host.peerId.toString() as PeerId
     this.rpcServer = rpcServer
     this.rpc = new RpcClient(host, rpcServer)
+    this.alertLog = new AlertLog({ options, rpc: this.rpc, repinContext: () => this.repinContext(), log: (level, m) => { this.log(level, m) } })
     this.connector = new IpfsConnector({ config: options.ipfs })
     this.monitor = new PubsubMonitor<Metric>({
       pubsub: host.services.pubsub,
@@ -70,7 +69,7 @@ export class ClusterPeer implements ClusterApi {
       peerset: () => new Set(this.peerset()),
       now: () => BigInt(Date.now()) * 1_000_000n,
       checkIntervalMs: options.checkIntervalMs,
-      onAlert: alert => { void this.onAlert(alert) }
+      onAlert: alert => { void this.alertLog.handle(alert) }
     })
     this.tracker = new StatelessTracker({
       ipfs: trackerIpfsOf(this.connector),
@@ -106,7 +105,7 @@ export class ClusterPeer implements ClusterApi {
   }
 
   static async start (opts: ClusterPeerOptions): Promise<ClusterPeer> {
-    const options = { ...PEER_DEFAULTS, ...stripUndefined(opts) } as ClusterPeerOptions & typeof PEER_DEFAULTS
+    const options = withDefaults(opts)
     const host = await createHost({ privateKey: options.privateKey, listen: options.listen, secret: options.secret, peers: [...(options.peerAddresses ?? []), ...(options.bootstrap ?? [])] })
     const rpcServer = new RpcServer({ self: host.peerId.toString() })
     let peer: ClusterPeer
@@ -130,7 +129,6 @@ export class ClusterPeer implements ClusterApi {
     return peer
   }
 
-  /** Asks the peer at `addr` to add us to its cluster (`daemon --bootstrap`). */
   /**
    * Join (cluster-behaviour.md §11.2): asks the peer at `addr` to add us, waits for a leader,
    * then re-checks every pin (what pins the existing pinset here).
@@ -220,17 +218,7 @@ export class ClusterPeer implements ClusterApi {
    */
   async pinUpdate (from: CID, to: CID, options: PinOptions): Promise<Pin> {
     this.assertWritable()
-    const existing = await this.allocation(from)
-    if (existing.type !== 'pin') throw new ClusterRequestError('this pin type cannot be updated')
-    const now = Timestamp.now()
-    const pin: Pin = {
-      ...existing,
-      cid: to,
-      pinUpdate: from,
-      timestamp: now,
-      name: options.name !== '' ? options.name : existing.name,
-      expireAt: !options.expireAt.isZero() && options.expireAt.isAfter(now) ? options.expireAt : existing.expireAt
-    }
+    const pin = updatedPin(await this.allocation(from), from, to, options, Timestamp.now())
     await this.consensus.logPin(pin)
     return pin
   }
@@ -318,7 +306,7 @@ export class ClusterPeer implements ClusterApi {
     return await connectGraphOf(this, this.peerId)
   }
 
-  async alerts (): Promise<Alert[]> { return [...this.alertList] }
+  async alerts (): Promise<Alert[]> { return this.alertLog.all() }
   async bandwidth (): Promise<BandwidthByProtocol> { return null }
   async metrics (name: string): Promise<Metric[]> { return this.monitor.latest(name) }
   async metricNames (): Promise<string[]> { return this.monitor.store.names() }
@@ -347,36 +335,16 @@ export class ClusterPeer implements ClusterApi {
     ready.timestamp = now
     if (ready.type !== 'meta-pin' && (ready.allocations ?? []).length === 0 && !(ready.replicationFactorMin === -1 && ready.replicationFactorMax === -1)) {
       const everywhere = existing !== undefined && existing.replicationFactorMin === -1 && existing.replicationFactorMax === -1
-      ready.allocations = this.allocateFor(ready, everywhere ? [] : existing?.allocations ?? [], blacklist)
+      ready.allocations = allocateFor(this.monitor, this.options.allocateBy, ready, everywhere ? [] : existing?.allocations ?? [], blacklist)
     }
     await this.consensus.logPin(ready)
     return ready
   }
 
-  private allocateFor (pin: Pin, current: readonly string[], blacklist: string[]): PeerId[] {
-    const metrics = new Map(this.options.allocateBy.map(name => [name, this.monitor.latest(name)]))
-    return allocate({
-      allocateBy: this.options.allocateBy,
-      metrics,
-      replicationFactorMin: pin.replicationFactorMin,
-      replicationFactorMax: pin.replicationFactorMax,
-      current: [...current],
-      blacklist,
-      priority: pin.userAllocations ?? []
-    }) as PeerId[]
-  }
-
-  /**
-   * BlockAllocate (cluster-behaviour.md §4.4): where an add sends its blocks. "Everywhere" means
-   * every member with a valid ping; otherwise a normal allocation for the add's pin options.
-   */
+  /** BlockAllocate (cluster-behaviour.md §4.4): where an add sends its blocks. */
   async blockAllocate (params: AddParams): Promise<string[]> {
     this.assertWritable()
-    const draft: Pin = { ...params.pinOptions, cid: NO_CID, type: 'pin', allocations: [], maxDepth: -1, reference: undefined, timestamp: Timestamp.ZERO }
-    const pin = setupPin(draft, undefined, this.options, Timestamp.now())
-    const members = new Set(this.peerset())
-    if (pin.replicationFactorMin < 0) return this.monitor.latest('ping').map(m => m.peer).filter(p => members.has(p))
-    return this.allocateFor(pin, [], [])
+    return blockAllocation(this.monitor, this.options, new Set(this.peerset()), params)
   }
 
   /** Peername and IPFS identity of a peer from its last ping metric (ourselves: live values). */
@@ -384,22 +352,6 @@ export class ClusterPeer implements ClusterApi {
     if (peer === this.peerId) return { peername: this.options.peername, ...(this.ipfs.id === undefined ? {} : { ipfsPeerId: this.ipfs.id }), ipfsAddresses: this.ipfs.published }
     const ping = readPingValue(this.monitor.store.latestForPeer('ping', peer))
     return { peername: ping.peername, ...(ping.ipfsId === undefined ? {} : { ipfsPeerId: ping.ipfsId }), ipfsAddresses: ping.ipfsAddresses }
-  }
-
-  private async onAlert (alert: MonitorAlert<Metric>): Promise<void> {
-    if (this.options.followerMode) return
-    if (this.alertList.length >= MAX_ALERTS) this.alertList.length = 0
-    this.alertList.unshift({ ...alert.metric, triggeredAt: Timestamp.fromUnixNanos(alert.triggeredAt) })
-    if (alert.metric.name !== 'ping' || this.options.disableRepinning) return
-    // A ping can expire because *this* peer's event loop was busy (a long listing), not because
-    // the other peer is gone: ask it directly before moving its pins away.
-    const down = alert.metric.peer
-    const alive = await this.rpc.call(down, Rpc.id, undefined, { timeoutMs: 2_000 }).then(() => true, () => false)
-    if (alive) {
-      this.log('info', `ping of ${down} expired but it answers: not re-pinning`)
-      return
-    }
-    await repinFrom(this.repinContext(), down, true).catch((err: Error) => { this.log('error', `repin from ${down}: ${err.message}`) })
   }
 
   /** RecoverAllLocal: re-queue what this peer should pin but does not (errors are logged). */
@@ -411,7 +363,7 @@ export class ClusterPeer implements ClusterApi {
     }
   }
 
-  private repinContext (): RepinContext {
+  repinContext (): RepinContext {
     return {
       self: this.peerId,
       peerset: () => this.peerset(),
@@ -439,8 +391,3 @@ export class ClusterPeer implements ClusterApi {
     this.options.logger?.(level, message)
   }
 }
-
-function stripUndefined<T extends object> (o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>
-}
-

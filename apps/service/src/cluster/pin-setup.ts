@@ -1,4 +1,4 @@
-import { Timestamp, type Pin } from '@cluster/api'
+import { Timestamp, type CID, type Pin, type PinOptions } from '@cluster/api'
 import { ClusterRequestError } from './errors.ts'
 
 export interface ReplicationDefaults {
@@ -60,4 +60,20 @@ function checkShape (pin: Pin): void {
 
 function fail (message: string): never {
   throw new ClusterRequestError(message)
+}
+
+/**
+ * PinUpdate's pin (cluster-behaviour.md §3.4): the new CID takes the old pin's allocations,
+ * factors, mode and metadata; the name and a future expiry may be replaced.
+ */
+export function updatedPin (existing: Pin, from: CID, to: CID, options: PinOptions, now: Timestamp): Pin {
+  if (existing.type !== 'pin') throw new ClusterRequestError('this pin type cannot be updated')
+  return {
+    ...existing,
+    cid: to,
+    pinUpdate: from,
+    timestamp: now,
+    name: options.name !== '' ? options.name : existing.name,
+    expireAt: !options.expireAt.isZero() && options.expireAt.isAfter(now) ? options.expireAt : existing.expireAt
+  }
 }
