@@ -32,7 +32,13 @@ export function markdown (results: ScenarioResult[], mode: Mode, seconds: number
     [...r.notes, ...(r.error === undefined ? [] : [`harness: ${r.error}`])].join('; ').replace(/\|/g, '\\|').replace(/\n/g, ' ')
   ].join(' | '))
   const failures = results.filter(r => (r.load?.failed ?? 0) > 0).map(r => `- **${r.name}**: ${r.load?.failed ?? 0} failed: ${(r.load?.failures ?? []).map(([text, n]) => `${n} × \`${text}\``).join(', ')}`)
-  const crashes = results.flatMap(r => r.crashes.map(c => `### ${r.name}: peer${c.peer} exited (code ${String(c.code)}, signal ${String(c.signal)})\n\n\`\`\`\n${c.logTail}\n\`\`\`\n`))
+  const block = (title: string, text: string): string => `### ${title}\n\n\`\`\`\n${text}\n\`\`\`\n`
+  const crashes = results.flatMap(r => r.crashes.map(c => block(`${r.name}: peer${c.peer} exited (code ${String(c.code)}, signal ${String(c.signal)})`, c.logTail)))
+  const behind = results.flatMap(r => Object.entries(r.behindLogTails).map(([key, text]) => {
+    const i = Number(key)
+    const count = r.pinCounts[i] ?? -1
+    return block(`${r.name}: peer${i}, ${count >= 0 ? `${count} pins listed` : `no answer (${r.verdict?.errors[i] ?? ''})`}`, text)
+  }))
   return [
     `# Fault campaign, ${mode.name} mode (${date})`,
     '',
@@ -49,7 +55,8 @@ export function markdown (results: ScenarioResult[], mode: Mode, seconds: number
     '',
     ...results.map(r => `- **${r.name}**: ${r.what}`),
     ...(failures.length === 0 ? [] : ['', '## Requests that failed (most frequent answers; not acknowledged, so not counted as lost)', '', ...failures]),
-    ...(crashes.length === 0 ? [] : ['', '## Crashes (last lines of the daemon log)', '', ...crashes])
+    ...(crashes.length === 0 ? [] : ['', '## Crashes (last lines of the daemon log)', '', ...crashes]),
+    ...(behind.length === 0 ? [] : ['', '## Peers not caught up (last lines of the daemon log)', '', ...behind])
   ].join('\n') + '\n'
 }
 

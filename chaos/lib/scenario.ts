@@ -40,6 +40,8 @@ export interface ScenarioResult {
   lostEverywhere: number
   crashes: Crash[]
   notCaughtUp: number[]
+  /** The last lines of each not-caught-up peer's log. */
+  behindLogTails: Record<number, string>
   longestGapS: number
   slowestAckS: number
   rssBeforeMiB: number[]
@@ -68,6 +70,7 @@ export async function runScenario (s: Scenario, mode: Mode, log: (text: string) 
   let rssBefore: number[] = []
   let rssAfter: number[] = []
   let error: string | undefined
+  const behindLogTails: Record<number, string> = {}
   let firstCrash = env?.cluster.crashes.length ?? 0
   try {
     if (env === undefined) {
@@ -96,6 +99,7 @@ export async function runScenario (s: Scenario, mode: Mode, log: (text: string) 
     }
     log(`${s.name}: ${summary.acked} pins acknowledged, ${summary.failed} failed; checking every peer`)
     verdict = await verify(cluster, load.acked, mode.settleMs)
+    for (const i of verdict.notCaughtUp) behindLogTails[i] = cluster.logTail(i, 12)
     rssAfter = cluster.rssMiB()
     await s.after?.({ env, load, mode, note })
   } catch (err) {
@@ -116,6 +120,7 @@ export async function runScenario (s: Scenario, mode: Mode, log: (text: string) 
     lostEverywhere: verdict?.lostEverywhere ?? 0,
     crashes,
     notCaughtUp,
+    behindLogTails,
     longestGapS: (summary?.longestGapMs ?? 0) / 1000,
     slowestAckS: (summary?.slowestAckMs ?? 0) / 1000,
     rssBeforeMiB: rssBefore,

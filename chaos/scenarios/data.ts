@@ -50,8 +50,9 @@ export const dataScenarios: Scenario[] = [
       await cluster.stopPeer(victim)
       const before = ctx.load.count
       const t0 = Date.now()
-      await ctx.load.waitFor(before + ctx.mode.catchUpPins, ctx.mode.catchUpMs)
-      ctx.note(`${ctx.load.count - before} pins committed in ${((Date.now() - t0) / 1000).toFixed(0)} s while peer${victim} was stopped`)
+      const reached = await ctx.load.waitFor(before + ctx.mode.catchUpPins, ctx.mode.catchUpMs)
+      ctx.note(`${ctx.load.count - before} pins committed in ${((Date.now() - t0) / 1000).toFixed(0)} s while peer${victim} was stopped` +
+        (reached ? '' : ` (of ${ctx.mode.catchUpPins} planned: time limit reached)`))
       await restartAll(ctx, [victim])
     }
   },
