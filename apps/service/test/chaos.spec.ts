@@ -20,7 +20,8 @@ describe('fault campaign (small)', () => {
         error: r.error,
         lost: r.verdict?.missing.flatMap((n, i) => n > 0 ? [`${n} acknowledged pins missing on peer${i}`] : []) ?? [],
         crashes: r.crashes.map(c => `peer${c.peer} exited (${String(c.code ?? c.signal)}):\n${c.logTail}`),
-        notCaughtUp: r.notCaughtUp.map(i => `peer${i}: ${r.pinCounts[i] ?? -1} pins (others: ${r.pinCounts.join('/')}) ${r.verdict?.errors[i] ?? ''}`.trim())
+        notCaughtUp: r.notCaughtUp.map(i => `peer${i}: ${r.pinCounts[i] ?? -1} pins (every peer: ${r.pinCounts.join('/')}) ${r.verdict?.errors[i] ?? ''}\n` +
+          (r.behindLogTails[i] ?? '').split('\n').slice(-4).join('\n'))
       }).toEqual({ error: undefined, lost: [], crashes: [], notCaughtUp: [] })
       expect(r.lost).toBe(0)
       expect(r.acked).toBeGreaterThan(0)
