@@ -37,6 +37,16 @@ export function stepLeader (r: Raft, m: Message): void {
     case 'appResp': {
       pr.recentActive = true
       if (m.reject) {
+        if (m.rejectHint < pr.match) {
+          // Its log ends before entries it acknowledged: it lost them (a damaged or truncated
+          // disk). They no longer count for it, and replication restarts from where its log
+          // ends (a snapshot if that is compacted here). Raft assumes durable logs; without this
+          // the leader would probe at its old match forever.
+          pr.match = m.rejectHint
+          pr.becomeProbe()
+          sendAppend(r, m.from)
+          return
+        }
         let nextProbe = m.rejectHint
         if (m.logTerm > 0) nextProbe = r.log.findConflictByTerm(m.rejectHint, m.logTerm).index
         if (pr.maybeDecrTo(m.index, nextProbe)) {

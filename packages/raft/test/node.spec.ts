@@ -181,3 +181,20 @@ describe('RaftNode under hostile traffic', () => {
     expect(new Set(rejected)).toEqual(new Set(['ForeignMessageError']))
   })
 })
+
+describe('RaftNode when a member lost its log', () => {
+  it('a follower back with an empty log (and no configuration) gets the log again from the leader', async () => {
+    const ids = ['n1', 'n2', 'n3']
+    const net = new MemoryNetwork()
+    const members = ids.map(id => member(net, id, { bootstrap: ids }))
+    for (let i = 0; i < 30; i++) await put(members, `k${i}`, String(i))
+    const leader = await leaderOf(members)
+    const victim = members.find(m => m !== leader) as Member
+    await until(() => victim.kv.data.size === 30, 'the victim to apply everything')
+    await victim.node.stop()
+    // Back with nothing: no log, no hard state, no configuration (it must not found a group).
+    const back = member(net, victim.node.id, {})
+    await put([leader], 'after', 'loss')
+    await until(() => back.kv.data.size === 31 && back.kv.data.get('k29') === '29', 'the member to get the whole log again')
+  })
+})
