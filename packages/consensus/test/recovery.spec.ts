@@ -124,29 +124,29 @@ describe('damaged data files', () => {
 
   // With a compacted log the leader sends a snapshot; without, the whole log again.
   for (const [label, small] of [['compacted', { snapshotThreshold: 100, trailingLogs: 10 }], ['not compacted', { snapshotThreshold: 100_000 }]] as const) {
-  it(`rejoins with a Raft log truncated to nothing, without hand edits (leader's log ${label})`, async () => {
-    const dir = tempDir()
-    const net = new MemoryNetwork()
-    const peers = ids.map(id => peer(net.transport(id), dir, id, small).consensus)
-    await pinRange(await leaderOf(peers), 0, 500)
-    const victim = peers.find(p => !p.isLeader()) as RaftConsensus
-    await until(() => victim.state.count() === 500, 'the victim to apply everything')
-    await victim.shutdown()
-    truncateSync(join(dir, victim.id, 'raft.sqlite'), 0)
+    it(`rejoins with a Raft log truncated to nothing, without hand edits (leader's log ${label})`, async () => {
+      const dir = tempDir()
+      const net = new MemoryNetwork()
+      const peers = ids.map(id => peer(net.transport(id), dir, id, small).consensus)
+      await pinRange(await leaderOf(peers), 0, 500)
+      const victim = peers.find(p => !p.isLeader()) as RaftConsensus
+      await until(() => victim.state.count() === 500, 'the victim to apply everything')
+      await victim.shutdown()
+      truncateSync(join(dir, victim.id, 'raft.sqlite'), 0)
 
-    const back = peer(net.transport(victim.id), dir, victim.id, small)
-    expect(back.logs.some(l => /log was lost or truncated/.test(l))).toBe(true)
-    // Its old pins stay readable while it waits for the leader's state.
-    expect(back.consensus.state.count()).toBe(500)
-    const rest = peers.filter(p => p !== victim)
-    await pinRange(await leaderOf(rest), 500, 600)
-    await until(() => back.consensus.state.count() === 600, 'the peer to receive the state and follow')
-    // A restart now is an ordinary one.
-    await back.consensus.shutdown()
-    const again = peer(net.transport(victim.id), dir, victim.id, small)
-    expect(again.logs).toEqual([])
-    expect(again.consensus.state.count()).toBe(600)
-  })
+      const back = peer(net.transport(victim.id), dir, victim.id, small)
+      expect(back.logs.some(l => /log was lost or truncated/.test(l))).toBe(true)
+      // Its old pins stay readable while it waits for the leader's state.
+      expect(back.consensus.state.count()).toBe(500)
+      const rest = peers.filter(p => p !== victim)
+      await pinRange(await leaderOf(rest), 500, 600)
+      await until(() => back.consensus.state.count() === 600, 'the peer to receive the state and follow')
+      // A restart now is an ordinary one.
+      await back.consensus.shutdown()
+      const again = peer(net.transport(victim.id), dir, victim.id, small)
+      expect(again.logs).toEqual([])
+      expect(again.consensus.state.count()).toBe(600)
+    })
   }
 
   it('a peer whose Raft log is unreadable waits for the leader instead of founding a group of its own', async () => {
