@@ -36,7 +36,7 @@ export function secretBytes (hex: string): Uint8Array | undefined {
 }
 
 /**
- * The swarm-key text `/key/swarm/psk/1.0.0/\n/base16/\n<hex>` that `@libp2p/pnet`'s
+ * The swarm-key text `/key/swarm/psk/1.0.0/\n/base16/\n<hex>` that `@cluster/pnet`'s
  * `preSharedKey({ psk })` expects; undefined for the empty secret (no private network).
  */
 export function swarmKeyFromSecret (hex: string): Uint8Array | undefined {
