@@ -39,10 +39,10 @@ export function startStream (res: ServerResponse, chunked = true): void {
   res.flushHeaders()
 }
 
-/** Writes one line and waits for the socket when it is backed up. */
-export async function writeLine (res: ServerResponse, text: string): Promise<void> {
+/** Writes text and waits for the socket when it is backed up. */
+export async function writeText (res: ServerResponse, text: string): Promise<void> {
   if (res.destroyed) throw new Error('client went away')
-  if (!res.write(text + '\n')) {
+  if (!res.write(text)) {
     await new Promise<void>((resolve, reject) => {
       const done = (): void => { res.off('drain', done); res.off('close', gone); resolve() }
       const gone = (): void => { res.off('drain', done); res.off('close', gone); reject(new Error('client went away')) }
@@ -50,6 +50,11 @@ export async function writeLine (res: ServerResponse, text: string): Promise<voi
       res.on('close', gone)
     })
   }
+}
+
+/** Writes one line and waits for the socket when it is backed up. */
+export async function writeLine (res: ServerResponse, text: string): Promise<void> {
+  await writeText(res, text + '\n')
 }
 
 /** Ends a streamed answer; a non-empty `error` goes into the `X-Stream-Error` trailer. */

@@ -4,7 +4,7 @@
  * Kubo at `node_multiaddress`, streamed both ways.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
-import { API_VERSION, commonLogLine, countResponseBytes, type ClusterApi } from '@cluster/api'
+import { API_VERSION, LISTEN_BACKLOG, RequestLimiter, TOO_MANY_REQUESTS, commonLogLine, countResponseBytes, type ClusterApi, type RequestClass, type RequestLimits } from '@cluster/api'
 import { KuboClient } from '@cluster/ipfs-connector'
 import { AccessLog } from './access-log.ts'
 import { defaultProxyConfig, validateProxyConfig, type ProxyConfig } from './config.ts'
@@ -20,7 +20,7 @@ import { boundAddress, parseListenMultiaddr, type BoundAddress } from './listen.
 import { sendError } from './respond.ts'
 import { reverseProxy } from './reverse-proxy.ts'
 import { relay } from './relay.ts'
-import { routeOf, type HandlerName } from './routes.ts'
+import { routeOf, type HandlerName, type Route } from './routes.ts'
 import { Upstream } from './upstream.ts'
 
 /** Go's http.Server accepts about this much more than MaxHeaderBytes before answering 431. */
@@ -32,6 +32,15 @@ const HANDLERS: Record<HandlerName, (ctx: HandlerContext) => Promise<void>> = {
 }
 /** Handlers that stream the request body to Kubo; the others never read it. */
 const READS_BODY = new Set<HandlerName>(['add', 'blockPut', 'dagPut'])
+
+/** The limited class of an intercepted request (RequestLimits), if any. */
+function limitOf (route: Route): RequestClass | undefined {
+  if (READS_BODY.has(route.handler)) return 'add'
+  if (route.handler === 'repoStat' || route.handler === 'repoGc') return 'list'
+  // Only a listing of the whole pinset grows with it.
+  if (route.handler === 'pinLs' && !route.query.has('arg')) return 'list'
+  return undefined
+}
 
 export interface ProxyServerOptions {
   /**
@@ -45,6 +54,8 @@ export interface ProxyServerOptions {
   version?: string
   /** How long stop() lets running requests finish before closing their connections. Default 5 s. */
   stopGraceMs?: number
+  /** Concurrency limits of listings and uploads (defaults: `defaultRequestLimits()`); beyond them, 429. */
+  limits?: Partial<RequestLimits>
 }
 
 export class ProxyServer {
@@ -54,6 +65,7 @@ export class ProxyServer {
   private readonly upstream: Upstream
   private readonly kubo: KuboClient
   private readonly headers: HeaderSetter
+  private readonly limiter: RequestLimiter
   private readonly log: LogFn
   private readonly servers: http.Server[] = []
   private accessLog: AccessLog | undefined
@@ -67,6 +79,7 @@ export class ProxyServer {
     this.cluster = cluster
     this.options = options
     this.log = options.logger ?? (() => {})
+    this.limiter = new RequestLimiter(options.limits)
     this.upstream = new Upstream(this.config.nodeMultiaddress, this.config.nodeHttps)
     this.kubo = new KuboClient({ address: this.config.nodeMultiaddress })
     this.headers = new HeaderSetter(this.upstream, {
@@ -102,7 +115,7 @@ export class ProxyServer {
           server.once('error', reject)
           const done = (): void => { server.off('error', reject); resolve() }
           if (target.kind === 'unix') server.listen(target.path, done)
-          else server.listen(target.port, target.host, done)
+          else server.listen({ port: target.port, host: target.host, backlog: LISTEN_BACKLOG }, done)
         })
         this.servers.push(server)
         const bound = boundAddress(target, server.address())
@@ -166,6 +179,14 @@ export class ProxyServer {
     if (!READS_BODY.has(route.handler)) req.resume()
     const controller = new AbortController()
     res.on('close', () => { if (!res.writableFinished) controller.abort() })
+    const cls = limitOf(route)
+    const turn = cls === undefined ? Promise.resolve(() => {}) : this.limiter[cls].acquire(controller.signal)
+    if (turn === undefined) {
+      req.resume()
+      res.setHeader('Retry-After', String(this.limiter.retryAfterSeconds))
+      sendError(res, 429, TOO_MANY_REQUESTS)
+      return
+    }
     const ctx: HandlerContext = {
       req, res, query: route.query, cluster: this.cluster, upstream: this.upstream, kubo: this.kubo,
       repoStats: this.options.repoStats ?? (async opts => await this.localRepoStat(opts)),
@@ -174,6 +195,10 @@ export class ProxyServer {
     }
     void (async () => {
       try {
+        // Held until the answer is done (or the client gone).
+        const release = await turn
+        if (res.closed) release()
+        else res.once('close', release)
         await this.headers.apply(req, res)
         if (route.slashForm) this.log('warn', `${req.url ?? ''}: the /<cmd>/<arg> form is undocumented; use ?arg=`)
         await HANDLERS[route.handler](ctx)

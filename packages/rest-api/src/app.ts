@@ -6,8 +6,8 @@
  * trailing-slash redirect (307) → path cleaning (301) → router (404 JSON / 405 empty).
  */
 import { Hono } from 'hono'
-import { Timestamp } from '@cluster/api'
-import type { ClusterApi } from '@cluster/api'
+import { RequestLimiter, Timestamp } from '@cluster/api'
+import type { ClusterApi, RequestLimits } from '@cluster/api'
 import type { AppContext, AppEnv } from './context.ts'
 import { HEADER_BYTES_SLACK, resolveRestApiConfig } from './config.ts'
 import type { RestApiConfig } from './config.ts'
@@ -16,7 +16,7 @@ import { actualHeaders, corsPolicy, preflightHeaders } from './cors.ts'
 import { cleanRequestPath } from './clean-path.ts'
 import { plainHeaders, Responder, restErrorBody } from './respond.ts'
 import type { ErrorBodyFormat } from './respond.ts'
-import { pathMatchesRoute, ROUTES } from './routes.ts'
+import { pathMatchesRoute, ROUTES, tooManyRequests } from './routes.ts'
 import type { RouteDef, RouteDeps } from './routes.ts'
 
 export interface RestApiAppOptions {
@@ -27,6 +27,11 @@ export interface RestApiAppOptions {
    * does.
    */
   now?: () => Timestamp
+  /**
+   * Concurrency limits of the requests whose memory grows with the pinset, their body or their
+   * upload (defaults: `defaultRequestLimits()`); beyond them, 429 with `Retry-After`.
+   */
+  limits?: Partial<RequestLimits>
 }
 
 export type RestApiApp = Hono<AppEnv>
@@ -82,6 +87,37 @@ function methodNotAllowed (c: AppContext): Response {
   return new Response(null, { status: 405, headers })
 }
 
+/**
+ * Runs a route's handler within its class's limit. The turn is held until the answer has been
+ * written (node:http's response closes), since a streamed answer is still being produced after
+ * the handler returned.
+ */
+async function limited (c: AppContext, route: RouteDef, d: RouteDeps): Promise<Response> {
+  const cls = typeof route.limit === 'function' ? route.limit(c) : route.limit
+  if (cls === undefined) return await route.handler(c, d)
+  const turn = d.limiter[cls].acquire(c.req.raw.signal)
+  if (turn === undefined) return tooManyRequests(c, d)
+  let release: () => void
+  try {
+    release = await turn
+  } catch {
+    // The client left while waiting: nobody reads this answer.
+    return tooManyRequests(c, d)
+  }
+  const outgoing = c.env?.outgoing
+  let held = false
+  try {
+    const res = await route.handler(c, d)
+    if (outgoing !== undefined && !outgoing.destroyed && !outgoing.writableFinished) {
+      outgoing.once('close', release)
+      held = true
+    }
+    return res
+  } finally {
+    if (!held) release()
+  }
+}
+
 /** Builds the REST API as a hono app (usable in-process with `app.request()`). */
 export function createRestApiApp (cluster: ClusterApi, config: Partial<RestApiConfig> = {}, opts: RestApiAppOptions = {}): RestApiApp {
   return createApiApp(cluster, resolveRestApiConfig(config), opts, REST_API)
@@ -99,7 +135,8 @@ export function createApiApp (cluster: ClusterApi, cfg: RestApiConfig, opts: Res
     cluster,
     config: cfg,
     responder,
-    now: opts.now ?? (() => Timestamp.now(clock, 'local'))
+    now: opts.now ?? (() => Timestamp.now(clock, 'local')),
+    limiter: new RequestLimiter(opts.limits)
   }
 
   const app = new Hono<AppEnv>()
@@ -146,7 +183,7 @@ export function createApiApp (cluster: ClusterApi, cfg: RestApiConfig, opts: Res
   })
 
   for (const route of routes) {
-    app.on(route.method, route.path, async (c) => await route.handler(c, deps))
+    app.on(route.method, route.path, async (c) => await limited(c, route, deps))
   }
 
   app.notFound((c) => {

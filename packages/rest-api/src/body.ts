@@ -3,6 +3,9 @@ import { HttpError } from './errors.ts'
 
 /** The body as UTF-8 text; more than `limit` bytes → 413. */
 export async function readBodyText (req: Request, limit: number): Promise<string> {
+  // An announced length over the limit is refused before a byte is read.
+  const announced = Number(req.headers.get('content-length') ?? '')
+  if (Number.isFinite(announced) && announced > limit) throw new HttpError(413, 'request body too large')
   if (req.body === null) return ''
   const reader = req.body.getReader()
   const chunks: Uint8Array[] = []

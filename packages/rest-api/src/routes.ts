@@ -4,9 +4,9 @@
 import {
   decodePinOptionsQuery, encodeAlert, encodeConnectGraph, encodeGlobalPinInfo, encodeGlobalRepoGc,
   encodeId, encodeMetric, encodePin, encodeVersion, encodeBandwidthByProtocol, parseCid,
-  parsePeerId, parsePinTypeFilter, parseTrackerStatusFilter, Timestamp
+  parsePeerId, parsePinTypeFilter, parseTrackerStatusFilter, Timestamp, TOO_MANY_REQUESTS
 } from '@cluster/api'
-import type { CID, ClusterApi, GlobalPinInfo, PinOptions } from '@cluster/api'
+import type { CID, ClusterApi, PinOptions, RequestClass, RequestLimiter } from '@cluster/api'
 import type { AppContext } from './context.ts'
 import type { RestApiConfig } from './config.ts'
 import { HttpError } from './errors.ts'
@@ -14,6 +14,7 @@ import { parseIpfsPath } from './ipfs-path.ts'
 import { readBodyText, firstJsonValue } from './body.ts'
 import type { Responder } from './respond.ts'
 import { streamResponse, streamTextResponse } from './stream.ts'
+import { replay, statusLines, statusOfCids, statusPasses } from './status-listing.ts'
 import { addHandler } from './add.ts'
 import { signToken } from './jwt.ts'
 
@@ -23,6 +24,8 @@ export interface RouteDeps {
   responder: Responder
   /** "Now" for `expire-in` (Go: the server's local time). */
   now: () => Timestamp
+  /** The app's concurrency limits (RouteDef.limit). */
+  limiter: RequestLimiter
 }
 
 export type Handler = (c: AppContext, d: RouteDeps) => Promise<Response>
@@ -35,6 +38,11 @@ export interface RouteDef {
   /** The same template as a regular expression over the (decoded) path, for 405 detection. */
   pattern: RegExp
   handler: Handler
+  /**
+   * The class of requests whose concurrency is limited (RequestLimiter) this one belongs to, when
+   * its memory grows with the pinset, its body or its upload; unlimited when absent.
+   */
+  limit?: RequestClass | ((c: AppContext) => RequestClass | undefined)
 }
 
 function query (c: AppContext): URLSearchParams {
@@ -74,24 +82,9 @@ function pinPathParam (c: AppContext): string {
 
 const json = (c: AppContext, d: RouteDeps, v: Parameters<Responder['json']>[1]): Response => d.responder.json(c, v)
 
-/** Mode B of `GET /pins`: the status of each given CID, in parallel, streamed as they finish. */
-function statusOfCids (cluster: ClusterApi, cids: CID[], local: boolean, sig: AbortSignal): { items: AsyncIterable<GlobalPinInfo>, errors: string[] } {
-  const errors: string[] = []
-  async function * items (): AsyncGenerator<GlobalPinInfo> {
-    const pending = new Map<number, Promise<{ i: number, v?: GlobalPinInfo }>>()
-    cids.forEach((cid, i) => {
-      pending.set(i, cluster.status(cid, { local, signal: sig }).then(
-        (v) => ({ i, v }),
-        (err: unknown) => { errors.push(err instanceof Error ? err.message : String(err)); return { i } }
-      ))
-    })
-    while (pending.size > 0) {
-      const done = await Promise.race(pending.values())
-      pending.delete(done.i)
-      if (done.v !== undefined) yield done.v
-    }
-  }
-  return { items: items(), errors }
+/** The refusal of a request beyond its class's limit (429 with `Retry-After`). */
+export function tooManyRequests (c: AppContext, d: RouteDeps): Response {
+  return d.responder.error(c, 429, TOO_MANY_REQUESTS, [['Retry-After', String(d.limiter.retryAfterSeconds)]])
 }
 
 const PIN_PATH = ':keyType{ipfs|ipns|ipld}/:path{.+}'
@@ -128,7 +121,7 @@ export const ROUTES: RouteDef[] = [
     handler: async (c, d) => await streamResponse(c, d.config.headers, { items: d.cluster.peers(signal(c)) }, encodeId)
   },
   {
-    name: 'PeerAdd', method: 'POST', path: '/peers', pattern: /^\/peers$/,
+    name: 'PeerAdd', method: 'POST', path: '/peers', pattern: /^\/peers$/, limit: 'body',
     handler: async (c, d) => {
       const text = await readBodyText(c.req.raw, d.config.maxBodyBytes)
       let body: unknown
@@ -168,11 +161,11 @@ export const ROUTES: RouteDef[] = [
     }
   },
   {
-    name: 'Add', method: 'POST', path: '/add', pattern: /^\/add$/,
+    name: 'Add', method: 'POST', path: '/add', pattern: /^\/add$/, limit: 'add',
     handler: async (c, d) => await addHandler(c, d)
   },
   {
-    name: 'Allocations', method: 'GET', path: '/allocations', pattern: /^\/allocations$/,
+    name: 'Allocations', method: 'GET', path: '/allocations', pattern: /^\/allocations$/, limit: 'list',
     handler: async (c, d) => {
       const filter = parsePinTypeFilter(query(c).get('filter') ?? '')
       // Pins as the cluster stores them, when it can: no decoding and re-encoding per pin.
@@ -189,7 +182,8 @@ export const ROUTES: RouteDef[] = [
     }
   },
   {
-    name: 'StatusAll', method: 'GET', path: '/pins', pattern: /^\/pins$/,
+    // Statuses of given CIDs are asked one by one; the status of all pins is a shared pass.
+    name: 'StatusAll', method: 'GET', path: '/pins', pattern: /^\/pins$/, limit: c => (c.req.query('cids') ?? '') === '' ? undefined : 'list',
     handler: async (c, d) => {
       const q = query(c)
       const local = q.get('local') === 'true'
@@ -205,17 +199,19 @@ export const ROUTES: RouteDef[] = [
         return await streamResponse(c, d.config.headers, statusOfCids(d.cluster, cids, local, c.req.raw.signal), encodeGlobalPinInfo)
       }
       const filter = parseTrackerStatusFilter(q.get('filter') ?? '')
-      return await streamResponse(c, d.config.headers, { items: d.cluster.statusAll(filter, { local, ...signal(c) }) }, encodeGlobalPinInfo)
+      const pass = statusPasses(d).join(`${String(local)} ${filter}`, c.req.raw.signal, async sig => await statusLines(d.cluster, filter, local, sig))
+      if (pass === undefined) return tooManyRequests(c, d)
+      return await streamTextResponse(c, d.config.headers, { items: replay(await pass) })
     }
   },
   // Older names kept as aliases (this project's earlier API; Go v1.1.6 answers 404/400).
   {
-    name: 'PinList', method: 'GET', path: '/pinlist', pattern: /^\/pinlist$/,
+    name: 'PinList', method: 'GET', path: '/pinlist', pattern: /^\/pinlist$/, limit: 'list',
     handler: async (c, d) => await streamResponse(c, d.config.headers, { items: d.cluster.allocations(parsePinTypeFilter(''), signal(c)) }, encodePin)
   },
   {
     // Statuses are computed from IPFS on every call: "sync" re-checks and returns fresh statuses.
-    name: 'SyncAll', method: 'POST', path: '/pins/sync', pattern: /^\/pins\/sync$/,
+    name: 'SyncAll', method: 'POST', path: '/pins/sync', pattern: /^\/pins\/sync$/, limit: 'list',
     handler: async (c, d) => await streamResponse(c, d.config.headers, { items: d.cluster.statusAll(0, { local: isLocal(c), ...signal(c) }) }, encodeGlobalPinInfo)
   },
   {
@@ -235,7 +231,7 @@ export const ROUTES: RouteDef[] = [
     }
   },
   {
-    name: 'RecoverAll', method: 'POST', path: '/pins/recover', pattern: /^\/pins\/recover$/,
+    name: 'RecoverAll', method: 'POST', path: '/pins/recover', pattern: /^\/pins\/recover$/, limit: 'list',
     handler: async (c, d) => await streamResponse(c, d.config.headers, { items: d.cluster.recoverAll({ local: isLocal(c), ...signal(c) }) }, encodeGlobalPinInfo)
   },
   {
@@ -279,7 +275,7 @@ export const ROUTES: RouteDef[] = [
     }
   },
   {
-    name: 'RepoGC', method: 'POST', path: '/ipfs/gc', pattern: /^\/ipfs\/gc$/,
+    name: 'RepoGC', method: 'POST', path: '/ipfs/gc', pattern: /^\/ipfs\/gc$/, limit: 'list',
     handler: async (c, d) => json(c, d, encodeGlobalRepoGc(await d.cluster.repoGc({ local: isLocal(c), ...signal(c) })))
   },
   {

@@ -11,7 +11,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { isAbsolute, join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { getRequestListener } from '@hono/node-server'
-import { countResponseBytes, type ClusterApi } from '@cluster/api'
+import { LISTEN_BACKLOG, countResponseBytes, type ClusterApi } from '@cluster/api'
 import { createRestApiApp } from './app.ts'
 import type { RestApiApp, RestApiAppOptions } from './app.ts'
 import { HEADER_BYTES_SLACK, resolveRestApiConfig } from './config.ts'
@@ -186,8 +186,8 @@ async function listen (server: Server, target: ListenTarget): Promise<void> {
     const onError = (err: Error): void => { reject(new RestApiStartError(`listen ${describe(target)}: ${err.message}`, { cause: err })) }
     server.once('error', onError)
     const done = (): void => { server.off('error', onError); resolve() }
-    if (target.kind === 'unix') server.listen(target.path, done)
-    else server.listen({ host: target.host, port: target.port, ipv6Only: target.family === 6 }, done)
+    if (target.kind === 'unix') server.listen({ path: target.path, backlog: LISTEN_BACKLOG }, done)
+    else server.listen({ host: target.host, port: target.port, ipv6Only: target.family === 6, backlog: LISTEN_BACKLOG }, done)
   })
 }
 

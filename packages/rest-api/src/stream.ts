@@ -265,3 +265,52 @@ function fetchStream<T> (
   trailerRegistry.set(body, trailers)
   return new Response(body, { status: 200, headers })
 }
+
+/** Writes of at most this many characters: few syscalls, little held per answer. */
+const PART_BATCH_CHARS = 16 * 1024
+
+/**
+ * One JSON value written as it is produced (`parts` concatenated), with back-pressure: at most
+ * one batch is held in memory per answer, whatever its size. Status 200.
+ */
+export function jsonPartsResponse (c: AppContext, configured: Record<string, string[]>, parts: Iterable<string>): Response {
+  const headers = apiHeaders(c, configured)
+  const outgoing = c.env?.outgoing
+  if (outgoing !== undefined) {
+    void writeParts(outgoing, headers, parts)
+    return RESPONSE_ALREADY_SENT
+  }
+  const it = batches(parts)[Symbol.iterator]()
+  const encoder = new TextEncoder()
+  const body = new ReadableStream<Uint8Array>({
+    pull (controller) {
+      const next = it.next()
+      if (next.done === true) controller.close()
+      else controller.enqueue(encoder.encode(next.value))
+    }
+  })
+  return new Response(body, { status: 200, headers })
+}
+
+function * batches (parts: Iterable<string>): Generator<string> {
+  let batch = ''
+  for (const part of parts) {
+    batch += part
+    if (batch.length >= PART_BATCH_CHARS) { yield batch; batch = '' }
+  }
+  if (batch !== '') yield batch
+}
+
+async function writeParts (res: ServerResponse, headers: Headers, parts: Iterable<string>): Promise<void> {
+  try {
+    res.writeHead(200, headerRecord(headers))
+    for (const batch of batches(parts)) {
+      if (res.destroyed) return
+      if (!res.write(batch)) await drainOrClose(res)
+    }
+    if (!res.destroyed) res.end()
+  } catch {
+    // Encoding failed midway: the answer cannot be completed, so it is cut.
+    res.destroy()
+  }
+}

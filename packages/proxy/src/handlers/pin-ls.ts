@@ -2,7 +2,7 @@
 import { PIN_TYPE_BITS, parseCid, type Pin } from '@cluster/api'
 import type { HandlerContext } from '../context.ts'
 import { ProxyRequestError, messageOf } from '../errors.ts'
-import { endStream, sendJson, startStream, writeLine } from '../respond.ts'
+import { endStream, sendJson, startStream, writeLine, writeText } from '../respond.ts'
 
 type Wanted = 'all' | 'recursive' | 'direct' | 'indirect'
 
@@ -67,10 +67,42 @@ export async function pinLs (ctx: HandlerContext): Promise<void> {
     endStream(ctx.res, error)
     return
   }
-  // Kubo's non-stream form is one object: collected, then written.
-  const keys: Record<string, { Type: string, Name: string }> = {}
-  for await (const pin of pins) {
-    if (matches(pin, wanted)) keys[pin.cid.toString()] = { Type: modeOf(pin), Name: names ? pin.name : '' }
+  await writeKeys(ctx, pins, wanted, names)
+}
+
+/** Characters gathered before a write of the `Keys` form. */
+const KEYS_BATCH_CHARS = 16 * 1024
+
+/**
+ * Kubo's non-stream form, one `{"Keys":{…}}` object, written as the pins come (one batch held at
+ * a time, whatever the pinset's size). A failure before the first pin is an error answer; after
+ * it, the object is closed and the failure goes to the `X-Stream-Error` trailer.
+ */
+async function writeKeys (ctx: HandlerContext, pins: AsyncIterable<Pin>, wanted: Wanted, names: boolean): Promise<void> {
+  let batch = ''
+  let started = false
+  let error = ''
+  const flush = async (): Promise<void> => {
+    if (!started) { startStream(ctx.res, false); started = true }
+    await writeText(ctx.res, batch)
+    batch = ''
   }
-  sendJson(ctx.res, JSON.stringify({ Keys: keys }))
+  try {
+    for await (const pin of pins) {
+      if (!matches(pin, wanted)) continue
+      const entry = `${JSON.stringify(pin.cid.toString())}:${JSON.stringify({ Type: modeOf(pin), Name: names ? pin.name : '' })}`
+      batch += batch === '' && !started ? `{"Keys":{${entry}` : `,${entry}`
+      if (batch.length >= KEYS_BATCH_CHARS) await flush()
+    }
+  } catch (err) {
+    if (!started && batch === '') throw err
+    error = messageOf(err)
+  }
+  if (!started && batch === '') {
+    sendJson(ctx.res, '{"Keys":{}}')
+    return
+  }
+  batch += '}}'
+  await flush()
+  endStream(ctx.res, error)
 }

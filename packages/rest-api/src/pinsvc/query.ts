@@ -15,6 +15,13 @@ export type MatchStrategy = typeof MATCH_STRATEGIES[number]
 /** Default (and Go's implicit) `limit`. */
 export const DEFAULT_LIST_LIMIT = 10
 
+/**
+ * Most results one answer holds, the Pinning Service API's own maximum for `limit`: a bigger
+ * `limit` gets this many (`count` still says how many match; clients page with `before`). Go has
+ * no cap, so one request could make the server hold and write the whole pinset.
+ */
+export const MAX_LIST_LIMIT = 1000
+
 export interface PinSvcListOptions {
   /** `cid`: only these CIDs (then the other filters are not applied, as in Go). */
   cids: CID[]
@@ -113,7 +120,7 @@ export function parseListQuery (q: URLSearchParams): PinSvcListOptions {
     statuses,
     before,
     after,
-    limit: limitText === '' ? DEFAULT_LIST_LIMIT : parseLimit(limitText),
+    limit: limitText === '' ? DEFAULT_LIST_LIMIT : Math.min(parseLimit(limitText), MAX_LIST_LIMIT),
     meta: metaText === '' ? {} : parseMeta(metaText)
   }
 }

@@ -2,17 +2,19 @@
  * Routes of the IPFS Pinning Service API (rest-api.md §11), in Go's order, over a ClusterApi.
  * Request IDs are CIDs. `/token` and `/health` are the REST API's.
  */
-import { cidEquals, defaultPinOptions, parseCid } from '@cluster/api'
+import { cidEquals, defaultPinOptions, parseCid, stringifyJson } from '@cluster/api'
 import type { CID, ClusterApi, Multiaddr, Pin, PinOptions } from '@cluster/api'
 import type { AppContext } from '../context.ts'
 import { HttpError } from '../errors.ts'
 import { firstJsonValue, readBodyText } from '../body.ts'
-import { HEALTH_ROUTE, TOKEN_ROUTE } from '../routes.ts'
+import { HEALTH_ROUTE, TOKEN_ROUTE, tooManyRequests } from '../routes.ts'
 import type { RouteDef, RouteDeps } from '../routes.ts'
-import { decodePinSvcPin, encodePinSvcPinList, encodePinSvcPinStatus } from './types.ts'
+import { jsonPartsResponse } from '../stream.ts'
+import { decodePinSvcPin, encodePinSvcPinStatus } from './types.ts'
 import type { PinSvcPin, PinSvcPinList, PinSvcPinStatus } from './types.ts'
-import { pinStatusOfGlobal, trackerFilterOf } from './status.ts'
-import { matchesListFilters, parseListQuery } from './query.ts'
+import { pinStatusOfGlobal } from './status.ts'
+import { PinListings } from './listing.ts'
+import { parseListQuery } from './query.ts'
 import type { PinSvcListOptions } from './query.ts'
 
 const signal = (c: AppContext): { signal: AbortSignal } => ({ signal: c.req.raw.signal })
@@ -108,28 +110,6 @@ async function removePin (c: AppContext, d: RouteDeps): Promise<Response> {
   return d.responder.noContent(c, 202)
 }
 
-/** Keeps the `limit` newest statuses (ties in arrival order), newest first. */
-function keepNewest (kept: PinSvcPinStatus[], st: PinSvcPinStatus, limit: number): void {
-  let i = kept.length
-  while (i > 0 && kept[i - 1]!.created.isBefore(st.created)) i--
-  if (i >= limit) return
-  kept.splice(i, 0, st)
-  if (kept.length > limit) kept.pop()
-}
-
-/** Every pin with the wanted statuses that passes the filters, newest first. */
-async function listAll (cluster: ClusterApi, opts: PinSvcListOptions, sig: { signal: AbortSignal }): Promise<PinSvcPinList> {
-  const results: PinSvcPinStatus[] = []
-  let count = 0
-  for await (const gpi of cluster.statusAll(trackerFilterOf(opts.statuses), sig)) {
-    const st = pinStatusOfGlobal(gpi)
-    if (st === undefined || !matchesListFilters(st, opts)) continue
-    count++
-    keepNewest(results, st, opts.limit)
-  }
-  return { count, results }
-}
-
 /**
  * The given CIDs' statuses (fetched in parallel; answered in the order given). As in Go, the
  * other filters do not apply, CIDs without status are skipped, and a failed status call among
@@ -158,17 +138,44 @@ async function listCids (cluster: ClusterApi, opts: PinSvcListOptions, sig: { si
   return { count, results }
 }
 
+/** Shared listing rounds of an app (one per app's dependencies). */
+const listings = new WeakMap<RouteDeps, PinListings>()
+
+function listingsOf (d: RouteDeps): PinListings {
+  let l = listings.get(d)
+  if (l === undefined) listings.set(d, l = new PinListings(d.cluster, d.limiter.sharedListings))
+  return l
+}
+
+/** `{"count":…,"results":[…]}` written status by status (Go's field order). */
+function * listParts (count: number, results: Iterable<string>): Generator<string> {
+  yield `{"count":${count},"results":[`
+  let first = true
+  for (const json of results) {
+    yield first ? json : ',' + json
+    first = false
+  }
+  yield ']}\n'
+}
+
 async function listPins (c: AppContext, d: RouteDeps): Promise<Response> {
   const opts = parseListQuery(new URL(c.req.url).searchParams)
-  const list = opts.cids.length > 0 ? await listCids(d.cluster, opts, signal(c)) : await listAll(d.cluster, opts, signal(c))
-  return d.responder.json(c, encodePinSvcPinList(list))
+  if (opts.cids.length > 0) {
+    const list = await listCids(d.cluster, opts, signal(c))
+    return jsonPartsResponse(c, d.config.headers, listParts(list.count, list.results.map(st => stringifyJson(encodePinSvcPinStatus(st)))))
+  }
+  const pending = listingsOf(d).list(opts, c.req.raw.signal)
+  if (pending === undefined) return tooManyRequests(c, d)
+  const { count, results } = await pending
+  return jsonPartsResponse(c, d.config.headers, listParts(count, (function * () { for (const r of results) yield r.json })()))
 }
 
 export const PINSVC_ROUTES: RouteDef[] = [
-  { name: 'ListPins', method: 'GET', path: '/pins', pattern: /^\/pins$/, handler: listPins },
-  { name: 'AddPin', method: 'POST', path: '/pins', pattern: /^\/pins$/, handler: addPin },
+  // A listing by CIDs asks for each CID's status; a full listing joins a shared round (PinListings).
+  { name: 'ListPins', method: 'GET', path: '/pins', pattern: /^\/pins$/, handler: listPins, limit: c => c.req.query('cid') === undefined || c.req.query('cid') === '' ? undefined : 'list' },
+  { name: 'AddPin', method: 'POST', path: '/pins', pattern: /^\/pins$/, handler: addPin, limit: 'body' },
   { name: 'GetPin', method: 'GET', path: '/pins/:requestid', pattern: /^\/pins\/[^/]+$/, handler: getPin },
-  { name: 'ReplacePin', method: 'POST', path: '/pins/:requestid', pattern: /^\/pins\/[^/]+$/, handler: addPin },
+  { name: 'ReplacePin', method: 'POST', path: '/pins/:requestid', pattern: /^\/pins\/[^/]+$/, handler: addPin, limit: 'body' },
   { name: 'RemovePin', method: 'DELETE', path: '/pins/:requestid', pattern: /^\/pins\/[^/]+$/, handler: removePin },
   TOKEN_ROUTE,
   HEALTH_ROUTE
