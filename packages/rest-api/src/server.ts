@@ -11,7 +11,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { isAbsolute, join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { getRequestListener } from '@hono/node-server'
-import { LISTEN_BACKLOG, countResponseBytes, type ClusterApi } from '@cluster/api'
+import { LISTEN_BACKLOG, connectionsCheckingIntervalOf, countResponseBytes, type ClusterApi } from '@cluster/api'
 import { createRestApiApp } from './app.ts'
 import type { RestApiApp, RestApiAppOptions } from './app.ts'
 import { HEADER_BYTES_SLACK, resolveRestApiConfig } from './config.ts'
@@ -119,7 +119,7 @@ export class RestApiServer {
       requestTimeout,
       headersTimeout,
       keepAliveTimeout: idle,
-      connectionsCheckingInterval: 1000,
+      connectionsCheckingInterval: connectionsCheckingIntervalOf(headersTimeout, requestTimeout),
       keepAlive: true
     }
     const listener = this.#listener()
