@@ -3,6 +3,7 @@
 // when that one needs the same kind of cluster with default settings; otherwise a new one starts.
 import { dataScenarios } from './scenarios/data.ts'
 import { kuboScenarios } from './scenarios/kubo.ts'
+import { malformedScenarios } from './scenarios/malformed.ts'
 import { networkScenarios } from './scenarios/network.ts'
 import { peerScenarios } from './scenarios/peers.ts'
 import type { Env } from './lib/environments.ts'
@@ -11,7 +12,7 @@ import { runScenario, type Scenario, type ScenarioResult } from './lib/scenario.
 
 // Ordered so that scenarios on the default cluster come first and can share it.
 export const scenarios: Scenario[] = [...peerScenarios, ...dataScenarios.filter(s => s.configure === undefined), ...dataScenarios.filter(s => s.configure !== undefined),
-  ...networkScenarios, ...kuboScenarios]
+  ...networkScenarios, ...kuboScenarios, ...malformedScenarios]
 
 export class Campaign {
   private readonly mode: Mode

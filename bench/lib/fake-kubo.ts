@@ -40,7 +40,13 @@ export class FakeKubo {
   }
 
   private handle (req: IncomingMessage, res: ServerResponse): void {
-    const url = new URL(req.url ?? '/', 'http://x')
+    // A target WHATWG URLs refuse (a path with a backslash, relayed as-is by the proxy) is a 404, as from Kubo.
+    const url = URL.parse(req.url ?? '/', 'http://x')
+    if (url === null) {
+      req.resume()
+      res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('404 page not found')
+      return
+    }
     const endpoint = url.pathname.startsWith('/api/v0/') ? url.pathname.slice('/api/v0/'.length) : ''
     this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1)
     req.resume()

@@ -23,14 +23,17 @@ export class ProxyStartError extends ProxyError {
   override readonly code = 'ERR_PROXY_START'
 }
 
-/** A request argument is missing or malformed in a way Kubo reports as a client error (400). */
+/**
+ * A request argument is missing, malformed or unsupported: a client error (400). Kubo answers
+ * 400 for missing arguments and 500 for malformed ones; both are 400 here.
+ */
 export class ProxyArgumentError extends ProxyError {
   override readonly name = 'ProxyArgumentError'
   override readonly code = 'ERR_PROXY_ARGUMENT'
   override readonly status: number = 400
 }
 
-/** A request cannot be served (bad path, bad option, unsupported mode); answered with 500 like Kubo. */
+/** A well-formed request the pinset cannot serve (e.g. "not pinned"); answered with 500 like Kubo. */
 export class ProxyRequestError extends ProxyError {
   override readonly name = 'ProxyRequestError'
   override readonly code = 'ERR_PROXY_REQUEST'

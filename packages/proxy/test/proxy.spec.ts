@@ -123,7 +123,7 @@ describe('pin/update', () => {
     expect(one.status).toBe(400)
     expect(kuboError(one).Message).toBe('argument "to-path" is required')
     const bad = await request(`${url}/api/v0/pin/update?arg=nope&arg=${CID1}`)
-    expect(bad.status).toBe(500)
+    expect(bad.status).toBe(400)
     expect(kuboError(bad).Message).toMatch(/^error parsing "from-path" argument: /)
   })
 
@@ -178,10 +178,10 @@ describe('pin/ls', () => {
 
   it('rejects bad CIDs, unknown types and CIDs outside the pinset', async () => {
     const bad = await request(`${url}/api/v0/pin/ls?arg=${ERROR_CID.slice(0, 10)}`)
-    expect(bad.status).toBe(500)
+    expect(bad.status).toBe(400)
     expect(kuboError(bad).Message).toMatch(/cid/i)
     const type = await request(`${url}/api/v0/pin/ls?type=sideways`)
-    expect(type.status).toBe(500)
+    expect(type.status).toBe(400)
     expect(kuboError(type).Message).toContain("invalid type 'sideways'")
     const missing = await request(`${url}/api/v0/pin/ls?arg=${NOT_IN_PINSET_CID}`)
     expect(kuboError(missing).Message).toBe(`path '${NOT_IN_PINSET_CID}' is not pinned`)
@@ -266,7 +266,7 @@ describe('add', () => {
     const hash = (lines(a.body).at(-1) as { Hash: string }).Hash
     expect(cluster.pins.has(hash)).toBe(false)
     const notMultipart = await request(`${url}/api/v0/add?recursive=true`, { body: '' })
-    expect(notMultipart.status).toBe(500)
+    expect(notMultipart.status).toBe(400)
     expect(kuboError(notMultipart).Message).toMatch(/^error reading request: /)
     const onlyHash = await request(`${url}/api/v0/add?only-hash=true`, { headers: { 'Content-Type': m.contentType }, body: m.body })
     expect(kuboError(onlyHash).Message).toBe('only-hash is not supported when adding to cluster')
@@ -308,11 +308,11 @@ describe('block/put and dag/put with pin=true', () => {
 })
 
 describe('bad input', () => {
-  it('answers malformed and missing args with Kubo errors', async () => {
+  it('answers malformed and missing args with Kubo errors (400: the client\'s mistake)', async () => {
     for (const path of ['pin/add?arg=not-a-cid', 'pin/add', 'pin/rm?arg=', 'pin/add?arg=/ipfs/', 'pin/add/%ZZ']) {
       const a = await request(`${url}/api/v0/${path}`)
       if (path.endsWith('%ZZ')) { expect(a.status).toBe(400); continue } // not intercepted: Kubo's own 400
-      expect(a.status, path).toBe(500)
+      expect(a.status, path).toBe(400)
       expect(kuboError(a).Message, path).toMatch(/^Error parsing IPFS Path: /)
     }
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseAddParams, routeOf, sumRepoStats, ProxyRequestError } from '../src/index.ts'
+import { parseAddParams, routeOf, sumRepoStats, ProxyArgumentError } from '../src/index.ts'
 
 describe('routing', () => {
   it('intercepts the listed paths for POST, GET and PUT only', () => {
@@ -55,7 +55,7 @@ describe('add options', () => {
       ['trickle=sometimes', 'error parsing options:parameter trickle invalid']
     ]
     for (const [q, message] of cases) {
-      expect(() => parseAddParams(new URLSearchParams(q)), q).toThrow(ProxyRequestError)
+      expect(() => parseAddParams(new URLSearchParams(q)), q).toThrow(ProxyArgumentError)
       expect(() => parseAddParams(new URLSearchParams(q)), q).toThrow(message)
     }
   })

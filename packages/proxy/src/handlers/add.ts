@@ -8,13 +8,13 @@
 import type { ServerResponse } from 'node:http'
 import { clientErrorStatus, decodeAddParams, multipartBoundary, parseGoBool, type AddedOutput, type AddParams } from '@cluster/api'
 import type { HandlerContext } from '../context.ts'
-import { ProxyError, ProxyRequestError, messageOf } from '../errors.ts'
+import { ProxyArgumentError, ProxyError, messageOf } from '../errors.ts'
 import { endStream, sendError, sendJson, startStream, writeLine } from '../respond.ts'
 
 export type { AddParams }
 
-function optionError (message: string): ProxyRequestError {
-  return new ProxyRequestError(`error parsing options:${message}`)
+function optionError (message: string): ProxyArgumentError {
+  return new ProxyArgumentError(`error parsing options:${message}`)
 }
 
 function kuboBool (query: URLSearchParams, name: string): boolean | undefined {
@@ -33,7 +33,7 @@ export function parseAddParams (query: URLSearchParams): AddParams {
   } catch (err) {
     throw optionError(messageOf(err))
   }
-  if (kuboBool(query, 'only-hash') === true) throw new ProxyRequestError('only-hash is not supported when adding to cluster')
+  if (kuboBool(query, 'only-hash') === true) throw new ProxyArgumentError('only-hash is not supported when adding to cluster')
   if (kuboBool(query, 'trickle') === true) params.layout = 'trickle'
   if (kuboBool(query, 'pin') === false) params.noPin = true
   return params
@@ -59,7 +59,7 @@ export async function add (ctx: HandlerContext): Promise<void> {
   try {
     multipartBoundary(contentType)
   } catch (err) {
-    throw new ProxyRequestError(`error reading request: ${messageOf(err)}`)
+    throw new ProxyArgumentError(`error reading request: ${messageOf(err)}`)
   }
   const params = parseAddParams(ctx.query)
   // `ipfs add` of stdin and kubo-rpc-client's add(bytes) send a nameless file: Kubo names it by its CID.

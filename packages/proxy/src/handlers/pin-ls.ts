@@ -1,7 +1,7 @@
 /** `pin/ls` (proxy.md §3.3): answered from the cluster pinset, not from any Kubo. */
 import { PIN_TYPE_BITS, parseCid, type Pin } from '@cluster/api'
 import type { HandlerContext } from '../context.ts'
-import { ProxyRequestError, messageOf } from '../errors.ts'
+import { ProxyArgumentError, ProxyRequestError, messageOf } from '../errors.ts'
 import { endStream, sendJson, startStream, writeLine, writeText } from '../respond.ts'
 
 type Wanted = 'all' | 'recursive' | 'direct' | 'indirect'
@@ -10,7 +10,7 @@ function wantedOf (query: URLSearchParams): Wanted {
   const type = query.get('type') ?? ''
   if (type === '' || type === 'all') return 'all'
   if (type === 'recursive' || type === 'direct' || type === 'indirect') return type
-  throw new ProxyRequestError(`invalid type '${type}', must be one of {direct, indirect, recursive, all}`)
+  throw new ProxyArgumentError(`invalid type '${type}', must be one of {direct, indirect, recursive, all}`)
 }
 
 function modeOf (pin: Pin): 'recursive' | 'direct' {
@@ -39,7 +39,7 @@ export async function pinLs (ctx: HandlerContext): Promise<void> {
     try {
       cid = parseCid(arg)
     } catch (err) {
-      throw new ProxyRequestError(messageOf(err), { cause: err })
+      throw new ProxyArgumentError(messageOf(err), { cause: err })
     }
     let pin: Pin
     try {

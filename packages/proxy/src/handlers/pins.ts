@@ -10,12 +10,15 @@ import { parseBool } from '../routes.ts'
 export const NOT_PINNED = 'not pinned or pinned indirectly'
 const NOT_IN_PINSET = 'pin is not part of the pinset'
 
-/** A path or a bare CID as a normalised `/ipfs|ipns|ipld/...` path; `what` prefixes the error. */
+/**
+ * A path or a bare CID as a normalised `/ipfs|ipns|ipld/...` path; `what` prefixes the error, a
+ * 400 (Kubo answers 500, but the mistake is the client's; clients read the message only).
+ */
 export function ipfsPathOf (arg: string, what = 'Error parsing IPFS Path: '): string {
   try {
     return formatContentPath(parseContentPath(arg))
   } catch (err) {
-    throw new ProxyRequestError(`${what}${messageOf(err)}`, { cause: err })
+    throw new ProxyArgumentError(`${what}${messageOf(err)}`, { cause: err })
   }
 }
 
