@@ -3,20 +3,10 @@ import { Uint8ArrayList } from 'uint8arraylist'
 import { describe, expect, it } from 'vitest'
 import { KeystreamExhaustedError, XSalsa20Stream } from '../src/index.ts'
 import { LAST_BLOCK } from '../src/keystream.ts'
+import { bytes } from './helpers.ts'
 
 const key = Uint8Array.from({ length: 32 }, (_, i) => i * 7 + 1)
 const nonce = Uint8Array.from({ length: 24 }, (_, i) => 255 - i)
-
-/** Deterministic bytes (a simple LCG) so failures are reproducible. */
-function bytes (n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n)
-  let x = seed
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0
-    out[i] = x >>> 24
-  }
-  return out
-}
 
 /** Ciphertext of the whole message in one pass. */
 function onePass (plain: Uint8Array): Uint8Array {

@@ -1,5 +1,6 @@
-/** Raw HTTP helpers for API tests: requests that expose trailers, NDJSON, Go-style uploads. */
+/** Raw HTTP helpers for API tests: requests that expose trailers, NDJSON, Go-style uploads, slow clients. */
 import http, { type IncomingHttpHeaders } from 'node:http'
+import net from 'node:net'
 import { goMultipart, type UploadItem } from './multipart.ts'
 
 export interface Answer {
@@ -52,4 +53,25 @@ export function multipart (entries: UploadEntry[], withMeta = false): { body: Bu
   const items: UploadItem[] = entries.map(e => e.directory === true ? { type: 'dir', path: e.name } : { type: 'file', path: e.name, data: e.content })
   const { bytes, contentType } = goMultipart(items, { withMeta, boundary: `clustertest${Math.random().toString(16).slice(2)}` })
   return { body: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), contentType }
+}
+
+/**
+ * A client that sends `head` and then one more header byte every 200 ms, never finishing: how
+ * long (ms) the server at `port` keeps the connection, at most `capMs`.
+ */
+export async function slowHeaderClientLifetime (port: number, head: string, capMs: number): Promise<number> {
+  const t0 = performance.now()
+  return await new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port })
+    let ticker: NodeJS.Timeout | undefined
+    const done = (): void => { clearInterval(ticker); clearTimeout(cap); socket.destroy(); resolve(performance.now() - t0) }
+    const cap = setTimeout(done, capMs)
+    socket.on('close', done)
+    socket.on('error', done)
+    socket.on('data', () => undefined)
+    socket.on('connect', () => {
+      socket.write(`${head}\r\nHost: 127.0.0.1\r\nX-Slow: `)
+      ticker = setInterval(() => { socket.write('a') }, 200)
+    })
+  })
 }

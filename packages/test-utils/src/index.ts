@@ -4,5 +4,5 @@ export { KuboStartError, KuboNotInstalledError, KuboRpcError } from './errors.ts
 export { loopbackNode } from './libp2p.ts'
 export * from './fake-cluster.ts'
 export { until } from './until.ts'
-export { request, lines, multipart, type Answer, type UploadEntry } from './http.ts'
+export { request, lines, multipart, slowHeaderClientLifetime, type Answer, type UploadEntry } from './http.ts'
 export { goMultipart, pieces, seededBytes, type Body, type MultipartOptions, type UploadItem } from './multipart.ts'
