@@ -1,0 +1,162 @@
+import { withBitswap, type BitswapOptions } from '@helia/bitswap'
+import { CID } from 'multiformats/cid'
+import { identity } from 'multiformats/hashes/identity'
+import { sha256, sha512 } from 'multiformats/hashes/sha2'
+import { BlockFetchError } from './errors.ts'
+import type { SqliteBlockstore } from './sqlite-blockstore.ts'
+import type { AbortOptions, Libp2p, Startable } from '@libp2p/interface'
+import type { MultihashHasher } from 'multiformats/hashes/interface'
+
+export interface BlockExchangeOptions {
+  /** The cluster peer's libp2p host (bitswap registers its protocols there). It needs identify. */
+  libp2p: Libp2p
+  blockstore: SqliteBlockstore
+  /** Default deadline of getBlock, in ms. Go's CRDT gives a DAG walk's fetch 2 minutes. */
+  fetchTimeoutMs?: number
+  /** Extra @helia/bitswap options (message sizes, stream limits). */
+  bitswap?: BitswapOptions
+}
+
+export interface GetBlockOptions extends AbortOptions {
+  /** Overrides the exchange's default deadline for this block. */
+  timeoutMs?: number
+}
+
+/** What @helia/bitswap's block broker offers once started (a Helia BlockBroker). */
+interface BitswapBroker extends Startable {
+  retrieve(cid: CID, options?: AbortOptions): Promise<Uint8Array>
+  announce(cid: CID, options?: AbortOptions): Promise<void>
+}
+
+/** A Helia mixin as @helia/interface declares it (`addMixin`). */
+interface Mixin { name: string, start?: (host: unknown) => Promise<void> | void }
+
+const DEFAULT_FETCH_TIMEOUT_MS = 120_000
+
+/**
+ * Block exchange for the Merkle-CRDT: blocks are read from the local SQLite store first and
+ * otherwise asked of every connected peer over bitswap (no content routing, as Go's ipfs-lite
+ * runs it); every fetched block is stored and served to peers that want it.
+ */
+export class BlockExchange implements Startable {
+  readonly blockstore: SqliteBlockstore
+  private readonly libp2p: Libp2p
+  private readonly fetchTimeoutMs: number
+  private readonly bitswapOptions: BitswapOptions
+  private broker: BitswapBroker | undefined
+  private stopping = new AbortController()
+
+  constructor (options: BlockExchangeOptions) {
+    this.libp2p = options.libp2p
+    this.blockstore = options.blockstore
+    this.fetchTimeoutMs = options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS
+    // Go's ipfs-lite answers a want-have for a block up to 1 KiB with the block itself.
+    this.bitswapOptions = { maxSizeReplaceHasWithBlock: 1024, ...options.bitswap }
+  }
+
+  isStarted (): boolean {
+    return this.broker !== undefined
+  }
+
+  async start (): Promise<void> {
+    if (this.broker !== undefined) return
+    this.stopping = new AbortController()
+    this.broker = await startBitswap(this.libp2p, this.blockstore, this.bitswapOptions)
+  }
+
+  async stop (): Promise<void> {
+    const broker = this.broker
+    this.broker = undefined
+    this.stopping.abort()
+    await broker?.stop()
+  }
+
+  /**
+   * The block's bytes: from the store, else from a connected peer (then stored). Rejects with
+   * BlockFetchError ('timeout' after `timeoutMs`, 'aborted' on the caller's signal, 'stopped').
+   */
+  async getBlock (cid: CID, options: GetBlockOptions = {}): Promise<Uint8Array> {
+    if (this.blockstore.has(cid)) return this.blockstore.getBytes(cid)
+    const broker = this.broker
+    if (broker === undefined) throw new BlockFetchError(cid.toString(), 'stopped', 'the block exchange is not started')
+    const timeoutMs = options.timeoutMs ?? this.fetchTimeoutMs
+    const timeout = AbortSignal.timeout(timeoutMs)
+    const signals = [timeout, this.stopping.signal, ...(options.signal === undefined ? [] : [options.signal])]
+    let bytes: Uint8Array
+    try {
+      bytes = await broker.retrieve(cid, { signal: AbortSignal.any(signals) })
+    } catch (err) {
+      if (options.signal?.aborted === true) throw new BlockFetchError(cid.toString(), 'aborted', 'the caller gave up')
+      if (this.stopping.signal.aborted) throw new BlockFetchError(cid.toString(), 'stopped', 'the block exchange stopped')
+      if (timeout.aborted) throw new BlockFetchError(cid.toString(), 'timeout', `no connected peer sent it within ${timeoutMs} ms`)
+      throw err
+    }
+    // bitswap checked the bytes against the CID's hash before handing them over.
+    await this.blockstore.put(cid, bytes)
+    return bytes
+  }
+
+  /**
+   * Stores a block made here and tells bitswap, so peers already waiting for it get it now and
+   * later wants are answered from the store.
+   */
+  async putBlock (cid: CID, bytes: Uint8Array): Promise<void> {
+    const hasher = hasherFor(cid.multihash.code)
+    if (hasher !== undefined) {
+      const digest = await hasher.digest(bytes)
+      if (!equalBytes(digest.bytes, cid.multihash.bytes)) {
+        throw new BlockFetchError(cid.toString(), 'invalid', 'the bytes do not hash to the CID')
+      }
+    }
+    await this.blockstore.put(cid, bytes)
+    await this.broker?.announce(cid)
+  }
+
+  async hasBlock (cid: CID): Promise<boolean> {
+    return this.blockstore.has(cid)
+  }
+}
+
+/**
+ * @helia/bitswap 4 exports only `withBitswap(helia)`, a Helia mixin. Helia's own contract for
+ * mixins and block brokers (@helia/interface: addMixin, hasBlockBroker, addBlockBroker, status)
+ * is all it uses, so a minimal host that provides those plus the components bitswap reads
+ * (libp2p, blockstore, routing, logger, getHasher) runs it without a whole Helia node.
+ */
+async function startBitswap (libp2p: Libp2p, blockstore: SqliteBlockstore, options: BitswapOptions): Promise<BitswapBroker> {
+  const mixins: Mixin[] = []
+  let broker: BitswapBroker | undefined
+  const host = {
+    status: 'starting' as const,
+    libp2p,
+    blockstore,
+    logger: libp2p.logger,
+    // No content routing: like Go's ipfs-lite (provider finder nil), wants go to connected peers only.
+    routing: { async * findProviders () {} },
+    getHasher: (code: number): MultihashHasher => {
+      const hasher = hasherFor(code)
+      if (hasher === undefined) throw new Error(`unsupported multihash 0x${code.toString(16)}`)
+      return hasher
+    },
+    addMixin: (mixin: Mixin) => { mixins.push(mixin) },
+    hasBlockBroker: (name: string) => broker !== undefined && name === 'bitswap',
+    addBlockBroker: (added: BitswapBroker) => { broker = added }
+  }
+  withBitswap(host as unknown as Parameters<typeof withBitswap>[0], options)
+  for (const mixin of mixins) await mixin.start?.(host)
+  if (broker === undefined) throw new Error('@helia/bitswap did not add its block broker')
+  return broker
+}
+
+function hasherFor (code: number): MultihashHasher | undefined {
+  if (code === sha256.code) return sha256
+  if (code === sha512.code) return sha512
+  if (code === identity.code) return identity
+  return undefined
+}
+
+function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
+  return true
+}
