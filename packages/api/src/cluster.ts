@@ -12,6 +12,7 @@ import type { Alert, Metric } from './types/metric.ts'
 import type { Pin, PinOptions } from './types/pin.ts'
 import type { GlobalPinInfo } from './types/pin-info.ts'
 import type { PinTypeFilter } from './types/pin-type.ts'
+import type { PinSearchIndex } from './types/pin-search.ts'
 import type { TrackerStatusFilter } from './types/status.ts'
 import type { GlobalRepoGc } from './types/repo-gc.ts'
 import type { BandwidthByProtocol } from './types/bandwidth.ts'
@@ -51,6 +52,8 @@ export interface ClusterApi {
    * decoding and re-encoding each pin.
    */
   allocationsJson?: (filter: PinTypeFilter, opts?: RequestOptions) => AsyncIterable<string>
+  /** Optional (extension): the pinset's search index; without it search filters are refused. */
+  pinSearch?: PinSearchIndex
   /** One pin of the pinset; throws PinNotFoundError when absent. */
   allocation: (cid: CID, opts?: RequestOptions) => Promise<Pin>
 

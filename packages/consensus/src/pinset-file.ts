@@ -7,17 +7,97 @@
 import { closeSync, fsyncSync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
 
+/**
+ * Schema versions (`PRAGMA user_version`): 0 = the first format (pins by CID and name, no
+ * version set); 2 = the search index (pin timestamp and expiry columns, metadata and allocation
+ * tables). A file of an older version is migrated when opened.
+ */
+export const SCHEMA_VERSION = 2
+
 const TABLES = `
-  CREATE TABLE IF NOT EXISTS $.pins (cid TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, json TEXT NOT NULL);
+  CREATE TABLE IF NOT EXISTS $.pins (cid TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, json TEXT NOT NULL,
+    ts INTEGER NOT NULL DEFAULT 0, expire INTEGER NOT NULL DEFAULT 0);
   CREATE TABLE IF NOT EXISTS $.state_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS $.applied_proposals (id TEXT PRIMARY KEY, idx INTEGER NOT NULL);
+  CREATE TABLE IF NOT EXISTS $.pin_meta (key TEXT NOT NULL, value TEXT NOT NULL, cid TEXT NOT NULL, PRIMARY KEY (key, value, cid)) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS $.pin_allocs (peer TEXT NOT NULL, cid TEXT NOT NULL, PRIMARY KEY (peer, cid)) WITHOUT ROWID;
 `
-const NAME_INDEX = 'CREATE INDEX IF NOT EXISTS $.pins_by_name ON pins (name)'
+/** Built after a bulk copy (cheaper than row by row). `expire` 0 = never: left out of its index. */
+const INDEXES = `
+  CREATE INDEX IF NOT EXISTS $.pins_by_name ON pins (name);
+  CREATE INDEX IF NOT EXISTS $.pins_by_ts ON pins (ts);
+  CREATE INDEX IF NOT EXISTS $.pins_by_expire ON pins (expire) WHERE expire > 0;
+  CREATE INDEX IF NOT EXISTS $.pin_meta_by_cid ON pin_meta (cid);
+  CREATE INDEX IF NOT EXISTS $.pin_allocs_by_cid ON pin_allocs (cid);
+`
 
-/** Tables of a pinset file (`schema` is `main` or an attached database's name). */
-export function createSchema (db: Database.Database, schema = 'main'): void {
-  db.exec(TABLES.replaceAll('$', schema))
-  db.exec(NAME_INDEX.replaceAll('$', schema))
+/** The index rows of one pin: what the `ts`/`expire` columns and the side tables hold. */
+export interface PinIndexRows {
+  ts: number
+  expire: number
+  metadata: Array<[string, string]>
+  allocations: string[]
+}
+
+/**
+ * Tables of a pinset file (`schema` is `main` or an attached database's name), migrating a file
+ * of an older version: `indexOf` gives the index rows of a stored pin's JSON (undefined when
+ * it does not decode: such a row is left out of the index, as it is unreadable anyway).
+ */
+export function createSchema (db: Database.Database, indexOf: (json: string) => PinIndexRows | undefined, schema = 'main'): void {
+  const version = db.pragma(`${schema}.user_version`, { simple: true }) as number
+  if (version > SCHEMA_VERSION) throw new Error(`pinset schema version ${version} is newer than this program's (${SCHEMA_VERSION})`)
+  if (version === SCHEMA_VERSION) return
+  const hasPins = db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE type = 'table' AND name = 'pins'`).get() !== undefined
+  db.transaction(() => {
+    if (hasPins) {
+      const columns = (db.pragma(`${schema}.table_info(pins)`) as Array<{ name: string }>).map(c => c.name)
+      if (!columns.includes('ts')) db.exec(`ALTER TABLE ${schema}.pins ADD COLUMN ts INTEGER NOT NULL DEFAULT 0`)
+      if (!columns.includes('expire')) db.exec(`ALTER TABLE ${schema}.pins ADD COLUMN expire INTEGER NOT NULL DEFAULT 0`)
+    }
+    db.exec(TABLES.replaceAll('$', schema))
+    if (hasPins) indexExistingPins(db, schema, indexOf)
+    db.exec(INDEXES.replaceAll('$', schema))
+    db.pragma(`${schema}.user_version = ${SCHEMA_VERSION}`)
+  })()
+}
+
+/** Rows indexed per page while migrating (the pins are read page by page, never all at once). */
+const MIGRATE_PAGE = 5000
+
+function indexExistingPins (db: Database.Database, schema: string, indexOf: (json: string) => PinIndexRows | undefined): void {
+  const page = db.prepare<[number, number], { rowid: number, cid: string, json: string }>(`SELECT rowid, cid, json FROM ${schema}.pins WHERE rowid > ? ORDER BY rowid LIMIT ?`)
+  const writer = indexWriter(db, schema)
+  let after = -1
+  while (true) {
+    const rows = page.all(after, MIGRATE_PAGE)
+    for (const row of rows) {
+      const index = indexOf(row.json)
+      if (index !== undefined) writer.write(row.cid, index)
+    }
+    if (rows.length < MIGRATE_PAGE) return
+    after = (rows[rows.length - 1] as { rowid: number }).rowid
+  }
+}
+
+/** Keeps the index rows of pins up to date (called inside the writer's transactions). */
+export function indexWriter (db: Database.Database, schema = 'main'): { write: (cid: string, index: PinIndexRows) => void, remove: (cid: string) => void, clear: () => void } {
+  const setColumns = db.prepare(`UPDATE ${schema}.pins SET ts = ?, expire = ? WHERE cid = ?`)
+  const delMeta = db.prepare(`DELETE FROM ${schema}.pin_meta WHERE cid = ?`)
+  const delAllocs = db.prepare(`DELETE FROM ${schema}.pin_allocs WHERE cid = ?`)
+  const addMeta = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_meta (key, value, cid) VALUES (?, ?, ?)`)
+  const addAlloc = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_allocs (peer, cid) VALUES (?, ?)`)
+  const remove = (cid: string): void => { delMeta.run(cid); delAllocs.run(cid) }
+  return {
+    write: (cid, index) => {
+      setColumns.run(index.ts, index.expire, cid)
+      remove(cid)
+      for (const [k, v] of index.metadata) addMeta.run(k, v, cid)
+      for (const peer of index.allocations) addAlloc.run(peer, cid)
+    },
+    remove,
+    clear: () => { db.exec(`DELETE FROM ${schema}.pin_meta; DELETE FROM ${schema}.pin_allocs`) }
+  }
 }
 
 /**
@@ -70,6 +150,7 @@ export function copyPinsetFile (source: string, dest: string): SnapshotCopy {
     reader.pragma('snap.journal_mode = OFF')
     reader.pragma('snap.synchronous = OFF')
     reader.exec(TABLES.replaceAll('$', 'snap'))
+    reader.pragma(`snap.user_version = ${SCHEMA_VERSION}`)
     reader.exec('BEGIN')
     // The first read fixes the view of the main database for the whole transaction.
     reader.prepare("SELECT value FROM main.state_meta WHERE key = 'applied'").get()
@@ -80,7 +161,10 @@ export function copyPinsetFile (source: string, dest: string): SnapshotCopy {
     throw err
   }
   const batchEnd = reader.prepare<[number, number], { rowid: number }>('SELECT rowid FROM main.pins WHERE rowid > ? ORDER BY rowid LIMIT 1 OFFSET ?')
-  const copyRange = reader.prepare<[number, number]>('INSERT INTO snap.pins SELECT cid, name, type, json FROM main.pins WHERE rowid > ? AND rowid <= ? ORDER BY rowid')
+  const copyRange = reader.prepare<[number, number]>('INSERT INTO snap.pins SELECT cid, name, type, json, ts, expire FROM main.pins WHERE rowid > ? AND rowid <= ? ORDER BY rowid')
+  // The index rows of the same pins (found through their CID indexes).
+  const copyMeta = reader.prepare<[number, number]>('INSERT INTO snap.pin_meta SELECT m.key, m.value, m.cid FROM main.pins p JOIN main.pin_meta m ON m.cid = p.cid WHERE p.rowid > ? AND p.rowid <= ?')
+  const copyAllocs = reader.prepare<[number, number]>('INSERT INTO snap.pin_allocs SELECT a.peer, a.cid FROM main.pins p JOIN main.pin_allocs a ON a.cid = p.cid WHERE p.rowid > ? AND p.rowid <= ?')
   const done = (async () => {
     try {
       let after = -1
@@ -88,12 +172,14 @@ export function copyPinsetFile (source: string, dest: string): SnapshotCopy {
         if (aborted) throw new Error('snapshot aborted')
         const end = batchEnd.get(after, STEP_ROWS - 1)?.rowid ?? Number.MAX_SAFE_INTEGER
         copyRange.run(after, end)
+        copyMeta.run(after, end)
+        copyAllocs.run(after, end)
         if (end === Number.MAX_SAFE_INTEGER) break
         after = end
         await new Promise(resolve => setImmediate(resolve))
       }
       // Built once at the end: cheaper than keeping it up to date row by row.
-      reader.exec(NAME_INDEX.replaceAll('$', 'snap'))
+      reader.exec(INDEXES.replaceAll('$', 'snap'))
       reader.exec('COMMIT')
       reader.exec('DETACH DATABASE snap')
     } finally {

@@ -1,10 +1,11 @@
 import { copyFileSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { decodePin, encodePin, parseJson, storedPin, stringifyJson, type CID, type Pin } from '@cluster/api'
+import { decodePin, encodePin, parseJson, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
 import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft'
 import { decodeOp, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
-import { copyPinsetFile, createSchema, type SnapshotCopy } from './pinset-file.ts'
+import { copyPinsetFile, createSchema, indexWriter, type SnapshotCopy } from './pinset-file.ts'
+import { PinsetSearch, indexRowsOf, indexRowsOfJson } from './search.ts'
 
 /** Called after a committed operation changed the pinset (the cluster tells its tracker). */
 export interface ApplyHooks {
@@ -33,17 +34,20 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 /**
- * The pinset: one SQLite table of pins keyed by CID (indexed by name too), kept on disk so big
- * pinsets list and filter with flat memory. It is the Raft state machine: each applied entry and
+ * The pinset: one SQLite table of pins keyed by CID, indexed by name, timestamp, expiry,
+ * metadata and allocations (PinSearchIndex), kept on disk so big pinsets list and search with
+ * flat memory. It is the Raft state machine: each applied entry and
  * the applied index change in one transaction, so after a crash the pinset and the index agree
  * and Raft replays only what follows.
  */
-export class PinsetState implements StateMachine<void> {
+export class PinsetState implements StateMachine<void>, PinSearchIndex {
   readonly path: string
   private db!: Database.Database
   private readonly hooks: ApplyHooks
   private readonly snapshots?: SnapshotFolder
   private copying?: SnapshotCopy
+  private readonly search = new PinsetSearch(() => this.db)
+  private index!: ReturnType<typeof indexWriter>
   private stmt!: {
     put: Database.Statement<[string, string, string, string]>
     del: Database.Statement<[string]>
@@ -72,7 +76,9 @@ export class PinsetState implements StateMachine<void> {
     this.db.pragma('journal_mode = WAL')
     // The Raft log is fsynced; the pinset can be rebuilt from it, so a commit need not fsync here.
     this.db.pragma('synchronous = NORMAL')
-    createSchema(this.db)
+    createSchema(this.db, indexRowsOfJson)
+    this.search.reset()
+    this.index = indexWriter(this.db)
     this.stmt = {
       put: this.db.prepare('INSERT OR REPLACE INTO pins (cid, name, type, json) VALUES (?, ?, ?, ?)'),
       del: this.db.prepare('DELETE FROM pins WHERE cid = ?'),
@@ -134,6 +140,18 @@ export class PinsetState implements StateMachine<void> {
     }
   }
 
+  pageEnd (search: PinSearch, limit: number): { last: string | undefined, more: boolean } {
+    return this.search.pageEnd(search, limit)
+  }
+
+  searchJson (search: PinSearch): Generator<string> {
+    return this.search.searchJson(search)
+  }
+
+  searchCids (search: PinSearch): Generator<string[]> {
+    return this.search.searchCids(search)
+  }
+
   count (): number {
     return this.stmt.count.get()?.n ?? 0
   }
@@ -158,7 +176,7 @@ export class PinsetState implements StateMachine<void> {
     const pin = op.type === 'pin' ? storedPin(op.pin) : op.pin
     this.db.transaction(() => {
       if (op.type === 'pin') this.put(pin)
-      else this.stmt.del.run(op.pin.cid.toString())
+      else this.del(op.pin.cid.toString())
       if (proposal !== undefined) this.stmt.remember.run(proposal, index)
       // Deterministic pruning (every replica at the same indexes), so every replica decides alike.
       if (index % 4096 === 0) this.stmt.forget.run(index - DUPLICATE_WINDOW)
@@ -240,6 +258,7 @@ export class PinsetState implements StateMachine<void> {
   replaceAll (pins: Iterable<Pin>, index: number): void {
     this.db.transaction(() => {
       this.stmt.clear.run()
+      this.index.clear()
       for (const pin of pins) this.put(storedPin(pin))
       this.stmt.setApplied.run(index)
     })()
@@ -252,7 +271,14 @@ export class PinsetState implements StateMachine<void> {
   }
 
   private put (pin: Pin): void {
-    this.stmt.put.run(pin.cid.toString(), pin.name, pin.type, stringifyJson(encodePin(pin)))
+    const cid = pin.cid.toString()
+    this.stmt.put.run(cid, pin.name, pin.type, stringifyJson(encodePin(pin)))
+    this.index.write(cid, indexRowsOf(pin))
+  }
+
+  private del (cid: string): void {
+    this.stmt.del.run(cid)
+    this.index.remove(cid)
   }
 }
 

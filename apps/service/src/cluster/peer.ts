@@ -200,6 +200,9 @@ export class ClusterPeer implements ClusterApi {
     yield * this.consensus.state.listJson(type => pinTypeMatches(type as Pin['type'], filter))
   }
 
+  /** The pinset's search index (search filters of the REST API). */
+  get pinSearch (): RaftConsensus['state'] { return this.consensus.state }
+
   async allocation (cid: CID): Promise<Pin> {
     const pin = this.consensus.state.get(cid)
     if (pin === undefined) throw new PinNotFoundError()

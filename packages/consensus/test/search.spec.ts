@@ -1,0 +1,139 @@
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { defaultPinOptions, encodePin, parsePinTypeFilter, storedPin, stringifyJson, Timestamp, type Pin, type PinSearch } from '@cluster/api'
+import { SnapshotFolder } from '@cluster/raft'
+import { syntheticCid } from '@cluster/test-utils'
+import { encodeOp, PinsetState } from '@cluster/consensus'
+import { tempDir } from './helpers.ts'
+
+const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'
+const P2 = '12D3KooWJ7JLjFub4u2vrx8asEMz5gnbA2U5199GcXMfWaStDbAV'
+const BASE = 1_750_000_000
+
+/** Pin i: name `item-i` (every tenth `special-i`), tenant i%3, on P1 (even) or P2 (odd), made at BASE+i s, every fifth expiring. */
+function pin (i: number): Pin {
+  return {
+    ...defaultPinOptions(),
+    name: i % 10 === 0 ? `special-${i}` : `item-${i}`,
+    metadata: { tenant: `t${i % 3}`, ...(i % 7 === 0 ? { tag: 'seven' } : {}) },
+    expireAt: i % 5 === 0 ? Timestamp.fromUnixMillis((BASE + 10_000 + i) * 1000) : Timestamp.ZERO,
+    replicationFactorMin: 1, replicationFactorMax: 1,
+    cid: syntheticCid(i), type: 'pin', allocations: [i % 2 === 0 ? P1 : P2], maxDepth: -1, reference: undefined,
+    timestamp: Timestamp.fromUnixMillis((BASE + i) * 1000)
+  }
+}
+
+const N = 600
+const pins = Array.from({ length: N }, (_, i) => pin(i))
+
+function filled (path: string): PinsetState {
+  const s = new PinsetState(path)
+  pins.forEach((p, i) => { s.apply(encodeOp({ type: 'pin', pin: p }), i + 1) })
+  return s
+}
+
+/** What the search must find: the same criteria checked pin by pin, in CID order. */
+function expected (keep: (p: Pin, i: number) => boolean): string[] {
+  return pins.filter(keep).map(p => p.cid.toString()).sort()
+}
+
+function found (s: PinsetState, search: PinSearch): string[] {
+  return [...s.searchCids(search)].flat()
+}
+
+const at = (seconds: number): Timestamp => Timestamp.fromUnixMillis(seconds * 1000)
+
+describe('pinset search', () => {
+  it('filters by name, metadata, allocation, expiry and timestamp, combined, in CID order', () => {
+    const s = filled(join(tempDir(), 'pinset.sqlite'))
+    expect(found(s, { name: { match: 'exact', value: 'item-7' } })).toEqual(expected((_, i) => i === 7))
+    expect(found(s, { name: { match: 'prefix', value: 'special-' } })).toEqual(expected((_, i) => i % 10 === 0))
+    expect(found(s, { name: { match: 'contains', value: 'm-1' } })).toEqual(expected(p => p.name.includes('m-1')))
+    expect(found(s, { metadata: [['tenant', 't1']] })).toEqual(expected((_, i) => i % 3 === 1))
+    expect(found(s, { metadata: [['tenant', 't1'], ['tag', 'seven']] })).toEqual(expected((_, i) => i % 3 === 1 && i % 7 === 0))
+    expect(found(s, { allocations: [P2] })).toEqual(expected((_, i) => i % 2 === 1))
+    expect(found(s, { allocations: [P1, P2] })).toHaveLength(N)
+    expect(found(s, { expireBefore: at(BASE + 10_100) })).toEqual(expected((_, i) => i % 5 === 0 && i < 100))
+    expect(found(s, { expireAfter: at(BASE + 10_500) })).toEqual(expected((_, i) => i % 5 === 0 && i > 500))
+    // Fractions of a second: strictly after 20.5 s is 21 s on; strictly before 30.5 s is up to 30 s.
+    expect(found(s, { after: Timestamp.fromUnixMillis((BASE + 20) * 1000 + 500), before: Timestamp.fromUnixMillis((BASE + 30) * 1000 + 500) }))
+      .toEqual(expected((_, i) => i >= 21 && i <= 30))
+    expect(found(s, { name: { match: 'prefix', value: 'item-' }, metadata: [['tenant', 't0']], allocations: [P1], after: at(BASE + 300) }))
+      .toEqual(expected((p, i) => p.name.startsWith('item-') && i % 3 === 0 && i % 2 === 0 && i > 300))
+    expect(found(s, { types: parsePinTypeFilter('meta-pin') })).toEqual([])
+    expect(found(s, { name: { match: 'prefix', value: 'it*' } })).toEqual([])
+    s.close()
+  })
+
+  it('pages: pageEnd bounds each page, the last says no more, JSON rows are the stored pins', () => {
+    const s = filled(join(tempDir(), 'pinset.sqlite'))
+    const search: PinSearch = { metadata: [['tenant', 't2']] }
+    const all = expected((_, i) => i % 3 === 2)
+    const seen: string[] = []
+    let after = ''
+    for (let page = 0; page < 10; page++) {
+      const end = s.pageEnd({ ...search, afterCid: after }, 70)
+      const lines = [...s.searchJson({ ...search, afterCid: after, throughCid: end.last })].join('').split('\n').filter(l => l !== '')
+      seen.push(...lines.map(l => (JSON.parse(l) as { cid: string }).cid))
+      expect(lines.length).toBe(end.more ? 70 : all.length - (seen.length - lines.length))
+      if (!end.more) break
+      after = end.last as string
+    }
+    expect(seen).toEqual(all)
+    const one = [...s.searchJson({ name: { match: 'exact', value: 'item-1' } })].join('')
+    expect(one).toBe(stringifyJson(encodePin(storedPin(pin(1)))) + '\n')
+    expect(s.pageEnd({ name: { match: 'exact', value: 'nobody' } }, 5)).toEqual({ last: undefined, more: false })
+    s.close()
+  })
+
+  it('keeps the index in step with unpins, re-pins and snapshots', async () => {
+    const dir = tempDir()
+    const s = filled(join(dir, 'pinset.sqlite'))
+    s.apply(encodeOp({ type: 'unpin', pin: pin(3) }), N + 1)
+    s.apply(encodeOp({ type: 'pin', pin: { ...pin(4), metadata: { tenant: 'moved' }, allocations: [P2] } }), N + 2)
+    expect(found(s, { metadata: [['tenant', 't0']] })).toEqual(expected((_, i) => i % 3 === 0 && i !== 3))
+    expect(found(s, { metadata: [['tenant', 'moved']], allocations: [P2] })).toEqual([pin(4).cid.toString()])
+    expect(found(s, { allocations: [P1] })).not.toContain(pin(4).cid.toString())
+
+    const folder = new SnapshotFolder(join(dir, 'snaps'))
+    const withFiles = new PinsetState(join(dir, 'source.sqlite'), {}, { snapshots: folder })
+    withFiles.replaceAll(s.list(), 7)
+    const descriptor = await withFiles.snapshot()
+    const copy = new PinsetState(join(dir, 'copy.sqlite'), {}, { snapshots: folder })
+    copy.restore(descriptor, 7)
+    expect(found(copy, { metadata: [['tenant', 'moved']] })).toEqual([pin(4).cid.toString()])
+    expect(found(copy, { expireBefore: at(BASE + 10_100) })).toEqual(found(s, { expireBefore: at(BASE + 10_100) }))
+    for (const x of [s, withFiles, copy]) x.close()
+  })
+
+  it('migrates a pinset file of the first format (no index) when opening it', () => {
+    const path = join(tempDir(), 'pinset.sqlite')
+    const old = new Database(path)
+    old.exec(`CREATE TABLE pins (cid TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, json TEXT NOT NULL);
+      CREATE TABLE state_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE applied_proposals (id TEXT PRIMARY KEY, idx INTEGER NOT NULL);
+      CREATE INDEX pins_by_name ON pins (name);
+      INSERT INTO state_meta VALUES ('applied', 42);`)
+    const insert = old.prepare('INSERT INTO pins VALUES (?, ?, ?, ?)')
+    old.transaction(() => {
+      for (const p of pins.map(x => storedPin(x))) insert.run(p.cid.toString(), p.name, p.type, stringifyJson(encodePin(p)))
+      insert.run('not-a-cid', 'broken', 'pin', '{"oops"')
+    })()
+    old.close()
+
+    const s = new PinsetState(path)
+    expect(s.appliedIndex()).toBe(42)
+    expect(found(s, { metadata: [['tag', 'seven']], allocations: [P1] })).toEqual(expected((_, i) => i % 7 === 0 && i % 2 === 0))
+    expect(found(s, { before: at(BASE + 3), allocations: [P1, P2] })).toEqual(expected((_, i) => i < 3))
+    // A row that does not decode stays (as before) but is left out of the index: no allocations.
+    expect(found(s, { name: { match: 'exact', value: 'broken' } })).toEqual(['not-a-cid'])
+    expect(found(s, { allocations: [P1, P2] })).toHaveLength(N)
+    s.close()
+    const again = new Database(path)
+    expect(again.pragma('user_version', { simple: true })).toBe(2)
+    again.pragma('user_version = 9')
+    again.close()
+    expect(() => new PinsetState(path)).toThrow(/schema version 9 is newer/)
+  })
+})
