@@ -18,3 +18,12 @@ if [ ! -f node_modules/.modules.yaml ] || [ pnpm-lock.yaml -nt node_modules/.mod
 fi
 
 bash scripts/install-go-tools.sh
+
+# Debian's prometheus package: promtool and a Prometheus server for the metrics tests.
+if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
+  echo "setup: installing prometheus (Debian package)"
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+fi

@@ -22,6 +22,8 @@ export interface RaftConsensusInit {
   /** This peer was removed from the peerset (the service then shuts down). */
   onRemoved?: () => void
   onLeaderChange?: (leader: string | null) => void
+  /** After each pin/unpin commit, with its duration (metrics). */
+  onCommit?: (op: 'pin' | 'unpin', seconds: number, ok: boolean) => void
   /** Storage or state failure: consensus stopped on this peer (the service must shut down). */
   onFatal?: (err: Error) => void
   /**
@@ -46,12 +48,14 @@ export class RaftConsensus {
   private readonly storage: SqliteStorage
   private readonly config: RaftConsensusConfig
   private readonly reachable?: (id: string) => boolean
+  private readonly onCommit?: RaftConsensusInit['onCommit']
   private stopped = false
 
   constructor (init: RaftConsensusInit) {
     this.id = init.id
     this.config = resolveRaftConfig(init.config)
     this.reachable = init.reachable
+    this.onCommit = init.onCommit
     const log = init.log ?? (() => {})
     const { storage, state, snapshots, rejoin, repairs } = openDataFolder(init.dataDir, init.hooks)
     for (const repair of repairs) log('warn', repair)
@@ -175,7 +179,14 @@ export class RaftConsensus {
     const payload = encodeOp(op)
     // Never put an entry in the shared log that the other peers could not decode.
     decodeOp(payload)
-    await this.retry(async () => { await this.node.propose(payload) }, `${op.type} ${op.pin.cid.toString()}`)
+    const started = performance.now()
+    let ok = false
+    try {
+      await this.retry(async () => { await this.node.propose(payload) }, `${op.type} ${op.pin.cid.toString()}`)
+      ok = true
+    } finally {
+      this.onCommit?.(op.type, (performance.now() - started) / 1000, ok)
+    }
   }
 
   /** Runs `attempt` up to 1 + commit_retries times while there is no leader or it times out. */

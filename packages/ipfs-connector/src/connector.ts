@@ -58,6 +58,11 @@ export class IpfsConnector {
   private pinsCounter = 0
   private lastListed = 0
   private readyFlag = false
+  /**
+   * Go's ipfshttp metrics, counted where Go records them (pins/ipfs_pins, pins/pin_add,
+   * pins/pin_add_errors, blocks/put, blocks/added, blocks/added_size, blocks/put_errors).
+   */
+  readonly counters = { ipfsPins: 0, pinAdd: 0, pinAddErrors: 0, blocksPut: 0, blocksAdded: 0, blocksAddedSize: 0, blocksPutErrors: 0 }
 
   constructor (options: IpfsConnectorOptions = {}) {
     this.config = { ...defaultIpfsHttpConfig(), ...options.config }
@@ -187,16 +192,22 @@ export class IpfsConnector {
           this.logger.debug(`updating pin ${from.toString()} to ${cid.toString()}`)
           await this.client.pinUpdate(from, cid, { unpin: false, signal: options.signal })
           this.pinsCounter++
+          this.counters.ipfsPins++
           return
         }
       }
+      this.counters.pinAdd++
       await this.client.pinAdd(cid, {
         maxDepth,
         stallTimeoutMs: this.config.pinTimeoutMs,
         onProgress: options.onProgress,
         signal: options.signal
+      }).catch((err: unknown) => {
+        this.counters.pinAddErrors++
+        throw err
       })
       this.pinsCounter++
+      this.counters.ipfsPins++
     } finally {
       origins.abort()
       options.signal?.removeEventListener('abort', onAbort)
@@ -210,6 +221,7 @@ export class IpfsConnector {
     try {
       await this.client.pinRm(cid, { timeoutMs: this.config.unpinTimeoutMs, signal: options.signal })
       this.pinsCounter--
+      this.counters.ipfsPins--
     } catch (err) {
       if (!isNotPinnedOrIndirectError(err)) throw err
       this.logger.debug(`IPFS object ${toCid(cid).toString()} is already unpinned`)
@@ -232,6 +244,7 @@ export class IpfsConnector {
       yield entry
     }
     this.lastListed = n
+    this.counters.ipfsPins = n
   }
 
   /**
@@ -312,13 +325,17 @@ export class IpfsConnector {
    */
   async blockStream (blocks: AsyncIterable<BlockInput> | Iterable<BlockInput>, options: { signal?: AbortSignal } = {}): Promise<number> {
     const pending = new Set<string>()
+    const counters = this.counters
     async function * track (): AsyncGenerator<BlockInput> {
       for await (const b of blocks) {
         pending.add(multihashKey(b.cid))
+        counters.blocksAdded++
+        counters.blocksAddedSize += b.bytes.byteLength
         yield b
       }
     }
     let acked = 0
+    counters.blocksPut++
     try {
       for await (const ack of this.client.blockPut(track(), { signal: options.signal })) {
         if (pending.delete(multihashKey(ack.key))) acked++
@@ -326,6 +343,9 @@ export class IpfsConnector {
       }
       if (pending.size > 0) throw new BlockPutError(`BlockStream: ${pending.size} block(s) were not acknowledged by IPFS`)
       return acked
+    } catch (err) {
+      counters.blocksPutErrors++
+      throw err
     } finally {
       this.informerEvent()
     }

@@ -18,11 +18,12 @@ export interface OperationFilter {
 export class OperationTracker {
   readonly #ops = new Map<string, Operation>()
   readonly #peer: TrackerPeer
-  #queuedPins = 0
+  /** Pin operations per phase, kept as phases change: metrics read them without a scan. */
+  readonly #pinPhases: Record<Phase, number> = { error: 0, queued: 0, in_progress: 0, done: 0 }
   readonly #listener = (op: Operation, from: Phase, to: Phase): void => {
     if (op.type !== 'pin') return
-    if (from === 'queued') this.#queuedPins--
-    if (to === 'queued') this.#queuedPins++
+    this.#pinPhases[from]--
+    this.#pinPhases[to]++
   }
 
   constructor (peer: TrackerPeer) {
@@ -53,7 +54,7 @@ export class OperationTracker {
     }
     const op = new Operation(pin, type, phase, this.now(), attempts)
     op.listener = this.#listener
-    if (type === 'pin' && phase === 'queued') this.#queuedPins++
+    if (type === 'pin') this.#pinPhases[phase]++
     this.#ops.set(key, op)
     return op
   }
@@ -66,7 +67,7 @@ export class OperationTracker {
   #remove (op: Operation): void {
     this.#ops.delete(op.key)
     op.listener = undefined
-    if (op.type === 'pin' && op.phase === 'queued') this.#queuedPins--
+    if (op.type === 'pin') this.#pinPhases[op.phase]--
   }
 
   /** Removes every operation in phase done. */
@@ -142,7 +143,12 @@ export class OperationTracker {
 
   /** Pin operations in phase queued (priority and normal): PinQueueSize. */
   get queuedPins (): number {
-    return this.#queuedPins
+    return this.#pinPhases.queued
+  }
+
+  /** Pin operations in each phase (Go's pins/pin_queued, pins/pinning, pins/pin_error gauges). */
+  pinPhaseCounts (): Readonly<Record<Phase, number>> {
+    return { ...this.#pinPhases }
   }
 
   /** Cancels every operation (shutdown). */

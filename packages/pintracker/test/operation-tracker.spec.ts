@@ -202,4 +202,21 @@ describe('OperationTracker', () => {
     expect(opt.operation(Cid1)).toBeUndefined()
     expect(opt.size).toBe(2)
   })
+
+  it('pin operations are counted per phase as they move (what the metrics gauges read)', () => {
+    const { clock, opt } = setup()
+    const a = opt.trackNew(makePin(Cid1), 'pin', 'queued')
+    const b = opt.trackNew(makePin(Cid2), 'pin', 'queued')
+    opt.trackNew(barePin(Cid3, Timestamp.ZERO), 'unpin', 'queued')
+    expect(opt.pinPhaseCounts()).toEqual({ queued: 2, in_progress: 0, error: 0, done: 0 })
+    a?.setPhase('in_progress', clock.timestamp())
+    b?.setPhase('in_progress', clock.timestamp())
+    b?.setError('boom', clock.timestamp())
+    expect(opt.pinPhaseCounts()).toEqual({ queued: 0, in_progress: 1, error: 1, done: 0 })
+    a?.setPhase('done', clock.timestamp())
+    opt.cleanAllDone()
+    // A new pin operation replaces the failed one: the error no longer counts.
+    opt.trackNew(makePin(Cid2), 'pin', 'queued')
+    expect(opt.pinPhaseCounts()).toEqual({ queued: 1, in_progress: 0, error: 0, done: 0 })
+  })
 })

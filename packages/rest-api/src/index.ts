@@ -3,8 +3,8 @@
  * and the IPFS Pinning Service API (`pinsvcapi`), as hono apps and Node servers, backed by any
  * `ClusterApi`.
  */
-export { RestApiServer } from './server.ts'
-export type { RestApiServerOptions } from './server.ts'
+export { RestApiServer, routeLabel } from './server.ts'
+export type { RestApiServerOptions, RequestSample } from './server.ts'
 export { createRestApiApp, createApiApp, REST_API } from './app.ts'
 export type { RestApiApp, RestApiAppOptions, ApiDefinition } from './app.ts'
 export {

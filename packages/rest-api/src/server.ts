@@ -20,6 +20,8 @@ import { RestApiStartError, RestApiStateError } from './errors.ts'
 import { boundAddress, parseListenMultiaddr } from './listen.ts'
 import type { BoundAddress, ListenTarget } from './listen.ts'
 import { accessLogLine } from './access-log.ts'
+import { ROUTES } from './routes.ts'
+import type { RouteDef } from './routes.ts'
 
 /** TLS 1.3 defaults plus the TLS 1.2 suites Go's ctl offers (rest-api.md §1.1, §7.3). */
 const TLS_CIPHERS = [
@@ -30,6 +32,25 @@ const TLS_CIPHERS = [
 export interface RestApiServerOptions extends RestApiAppOptions {
   /** Access log lines (Apache common log format) when `http_log_file` is empty. */
   log?: (line: string) => void
+  /** Each answered request, when the answer has been written (metrics). */
+  onRequest?: (sample: RequestSample) => void
+}
+
+/** One answered request; `route` is the matched route template or `other` (bounded labels). */
+export interface RequestSample {
+  method: string
+  route: string
+  status: number
+  seconds: number
+}
+
+/** The template of the route serving `method` and the raw path (first match, as the router). */
+export function routeLabel (routes: readonly RouteDef[], method: string, rawUrl: string): string {
+  const raw = rawUrl.split('?')[0] ?? ''
+  let path = raw
+  try { path = decodeURIComponent(raw) } catch { /* keep the raw path */ }
+  const byPath = routes.filter(r => r.pattern.test(path))
+  return (byPath.find(r => r.method === method) ?? byPath[0])?.path ?? 'other'
 }
 
 const toMs = (d: bigint): number => Number(d / 1_000_000n)
@@ -58,6 +79,11 @@ export class RestApiServer {
   /** The app served on every listener (called once, by the constructor). */
   protected createApp (cluster: ClusterApi, config: RestApiConfig, opts: RestApiAppOptions): RestApiApp {
     return createRestApiApp(cluster, config, opts)
+  }
+
+  /** The route table served (labels of request metrics). */
+  protected routes (): readonly RouteDef[] {
+    return ROUTES
   }
 
   /** Every bound listener (after `start()`). */
@@ -93,7 +119,15 @@ export class RestApiServer {
     const handle = getRequestListener(this.app.fetch, { overrideGlobalObjects: false })
     const writeTimeout = toMs(this.config.writeTimeout)
     const log = this.#logger()
+    const onRequest = this.#opts.onRequest
+    const routes = this.routes()
     return (req, res) => {
+      if (onRequest !== undefined) {
+        const started = performance.now()
+        res.once('close', () => {
+          onRequest({ method: req.method ?? '', route: routeLabel(routes, req.method ?? '', req.url ?? ''), status: res.statusCode, seconds: (performance.now() - started) / 1000 })
+        })
+      }
       if (writeTimeout > 0) {
         const timer = setTimeout(() => { res.destroy() }, writeTimeout)
         timer.unref()

@@ -2,15 +2,24 @@ import { rename, rm, stat } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ProxyServer, applyProxyEnv, parseProxyConfig } from '@cluster/proxy'
 import { PinSvcApiServer, RestApiServer } from '@cluster/rest-api'
-import { ClusterPeer } from '../cluster/index.ts'
-import { consensusOf, loadConfigFolder, peerstorePath, raftDataFolder, serverConfigOf, serviceConfigToJson, writePeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
+import { ClusterPeer, VERSION } from '../cluster/index.ts'
+import {
+  consensusOf, formatServiceConfigForDisplay, loadConfigFolder, peerstorePath, raftDataFolder, serverConfigOf, serviceConfigToJson,
+  writePeerstoreFile, type LoadedConfigFolder
+} from '../config/index.ts'
 import { acquireLock } from './lock.ts'
 import { CommandError, type Io } from './io.ts'
+import { daemonLogger, parseLogLevels, type LogLevels } from './log-levels.ts'
 import { peerOptionsOf } from './peer-options.ts'
+import { metricSourcesOf, startStats, type RunningStats } from './stats.ts'
 
 export interface DaemonFlags {
   bootstrap?: string
   leave?: boolean
+  /** `--stats`: serve metrics whatever `enable_stats` says. */
+  stats?: boolean
+  /** `--loglevel` / `--debug` (default: info everywhere). */
+  logLevels?: LogLevels
   /** The peer was removed from the cluster and shut itself down (its Raft folder is cleaned). */
   onRemoved?: () => void
 }
@@ -22,6 +31,8 @@ export interface RunningDaemon {
   /** The Pinning Service API (a PinSvcApiServer). */
   pinSvcApi?: RestApiServer
   proxy?: ProxyServer
+  /** The metrics endpoint, when stats are on. */
+  stats?: RunningStats
   stop: () => Promise<void>
 }
 
@@ -39,6 +50,19 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     throw new CommandError(`error loading configurations: ${(err as Error).message}`)
   }
   for (const w of loaded.warnings) io.err(`WARN config: ${typeof w === 'string' ? w : JSON.stringify(w)}\n`)
+  const log = daemonLogger(flags.logLevels ?? parseLogLevels(false, 'info'), io)
+  for (const item of flags.logLevels?.ignored ?? []) log('warn', `unknown log level in "${item}": ignored`, 'service')
+  log('debug', `Configuration:\n${formatServiceConfigForDisplay(loaded.config)}\n`, 'service')
+  let stats: RunningStats | undefined
+  if (flags.stats === true || loaded.config.observations.metrics.enableStats) {
+    try {
+      stats = await startStats(loaded.config.observations.metrics)
+    } catch (err) {
+      await release()
+      throw err
+    }
+    log('info', `stats collection enabled on ${loaded.config.observations.metrics.prometheusEndpoint}`, 'observations')
+  }
   if (bootstrap.length > 0) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate)
 
   let peer: ClusterPeer
@@ -49,11 +73,13 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     const raft = loaded.config.consensus.raft
     peer = await ClusterPeer.start({
       ...await peerOptionsOf(loaded, bootstrap),
-      logger: (level, message) => { if (level !== 'debug') io.err(`${level.toUpperCase()} ${message}\n`) },
+      logger: log,
+      ...(stats === undefined ? {} : { metrics: stats.metrics }),
       onRemoved: () => {
         void (async () => {
           await restApi?.stop()
           await proxy?.stop()
+          await stats?.endpoint.stop()
           await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate).catch(() => {})
           await release()
           flags.onRemoved?.()
@@ -61,13 +87,18 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
       }
     })
   } catch (err) {
+    await stats?.endpoint.stop()
     await release()
     throw new CommandError(`error creating cluster peer: ${(err as Error).message}`)
   }
+  stats?.metrics.bind(metricSourcesOf(peer, Number(loaded.config.observations.metrics.reportingInterval / 1_000_000n)))
+  log('info', `IPFS Cluster v${VERSION} listening on:\n${peer.host.getMultiaddrs().map(a => `        ${a.toString()}`).join('\n')}\n`)
+  const onRequest = (api: string): { onRequest?: (s: { method: string, route: string, status: number, seconds: number }) => void } =>
+    stats === undefined ? {} : { onRequest: stats.metrics.httpSink(api) }
   // The REST API, then the Pinning Service API: the same server code, each from its own section.
   const httpApis = [
-    { key: 'restapi', label: 'REST API', make: () => new RestApiServer(peer, serverConfigOf('restapi', loaded.config.api.restapi, folder)) },
-    { key: 'pinsvcapi', label: 'Pinning Service API', make: () => new PinSvcApiServer(peer, serverConfigOf('pinsvcapi', loaded.config.api.pinsvcapi, folder)) }
+    { key: 'restapi', label: 'REST API', make: () => new RestApiServer(peer, serverConfigOf('restapi', loaded.config.api.restapi, folder), onRequest('restapi')) },
+    { key: 'pinsvcapi', label: 'Pinning Service API', make: () => new PinSvcApiServer(peer, serverConfigOf('pinsvcapi', loaded.config.api.pinsvcapi, folder), onRequest('pinsvcapi')) }
   ] as const
   for (const api of httpApis) {
     if (!loaded.config.present.has(api.key)) continue
@@ -89,7 +120,8 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
       const section = (serviceConfigToJson(loaded.config).api as Record<string, unknown>).ipfsproxy
       proxy = new ProxyServer(peer, applyProxyEnv(parseProxyConfig(section, folder), env), {
         repoStats: async opts => await peer.repoStats(opts),
-        logger: (level, message) => { if (level === 'warn' || level === 'error') io.err(`${level.toUpperCase()} ipfsproxy: ${message}\n`) }
+        // Its only other info line is the start line; the rest are access lines.
+        logger: (level, message) => { log(level, message, level === 'info' && !message.startsWith('IPFS Proxy:') ? 'ipfsproxylog' : 'ipfsproxy') }
       })
       await proxy.start()
     } catch (err) {
@@ -117,6 +149,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     ...(restApi === undefined ? {} : { restApi }),
     ...(pinSvcApi === undefined ? {} : { pinSvcApi }),
     ...(proxy === undefined ? {} : { proxy }),
+    ...(stats === undefined ? {} : { stats }),
     stop: async () => {
       stopping ??= (async () => {
         // leave_on_shutdown / --leave: remove ourselves (best effort), then clean the Raft state.
@@ -129,6 +162,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
         await pinSvcApi?.stop()
         await proxy?.stop()
         await peer.stop()
+        await stats?.endpoint.stop()
         if (leave) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate).catch(() => {})
         await release()
       })()

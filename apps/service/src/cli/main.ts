@@ -3,6 +3,7 @@ import yargs from 'yargs'
 import { VERSION } from '../cluster/index.ts'
 import { configPaths, initConfigFolder, resolveConfigFolder } from '../config/index.ts'
 import { runDaemon } from './daemon.ts'
+import { parseLogLevels } from './log-levels.ts'
 import { CommandError, processIo, type Io } from './io.ts'
 import { acquireLock } from './lock.ts'
 import { confirm } from './prompt.ts'
@@ -44,7 +45,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
     .option('config', { alias: 'c', type: 'string', describe: 'path to the configuration and data folder', global: true })
     .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'forcefully proceed with some actions, no prompts', global: true })
     .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'enable full debug logging', global: true })
-    .option('loglevel', { alias: 'l', type: 'string', default: 'info', describe: 'set the loglevel for cluster components', global: true })
+    .option('loglevel', { alias: 'l', type: 'string', default: process.env.IPFS_CLUSTER_LOG_LEVEL ?? 'info', describe: 'set the loglevel for cluster components: a level for all, and/or facility:level items, comma-separated (e.g. info,cluster:debug)', global: true })
     .group(['config', 'force', 'debug', 'loglevel', 'help', 'version'], 'Global Options:')
     .version(false)
     .option('version', { alias: 'v', type: 'boolean', describe: 'print the version and exit' })
@@ -86,11 +87,13 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
     .command('daemon', 'Runs the IPFS Cluster peer (default)', y => y
       .option('bootstrap', { alias: 'j', type: 'string', describe: 'join a cluster through these comma-separated peer multiaddresses' })
       .option('leave', { alias: 'x', type: 'boolean', default: false, hidden: true })
-      .option('stats', { type: 'boolean', default: false, describe: 'enable stats collection (ignored)' })
+      .option('stats', { type: 'boolean', default: false, describe: 'enable stats collection (Prometheus /metrics at observations.metrics.prometheus_endpoint)' })
       .option('tracing', { type: 'boolean', default: false, describe: 'enable tracing (ignored)' }),
     run(async args => await runDaemon(folderOf(args), {
       ...(typeof args.bootstrap === 'string' ? { bootstrap: args.bootstrap } : {}),
-      leave: args.leave === true
+      leave: args.leave === true,
+      stats: args.stats === true,
+      logLevels: parseLogLevels(args.debug === true, String(args.loglevel ?? 'info'))
     }, io)))
     .command('state', 'Manages the peer\'s consensus state (pinset)', y => y
       .command('export', 'Exports the state to stdout or a file (one JSON pin per line)', yy => yy

@@ -49,7 +49,13 @@ export interface ClusterPeerOptions {
   pinqueueWeightBucket?: number
   /** `cluster.publish_ipfs_addresses`: which Kubo addresses the ping metric carries (Go: global unicast). */
   publishIpfsAddresses?: IpfsAddressScope
-  logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+  /** Log lines; `facility` is Go's logger name (cluster when not given). */
+  logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, facility?: string) => void
+  /** Metrics sink (`daemon --stats`): consensus commits and leader changes. */
+  metrics?: {
+    commit: (op: 'pin' | 'unpin', seconds: number, ok: boolean) => void
+    leaderChanged: () => void
+  }
   /** Called after the peer shut itself down because it was removed from the peerset. */
   onRemoved?: () => void
 }

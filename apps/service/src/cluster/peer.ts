@@ -78,7 +78,7 @@ export class ClusterPeer implements ClusterApi {
       peerName: options.peername,
       identity: () => ({ ipfsPeerId: this.ipfs.id as PeerId | undefined, ipfsPeerAddresses: this.ipfs.published as PinInfo['ipfsPeerAddresses'] }),
       config: options.tracker,
-      logger: { error: m => { this.log('error', m) }, warn: m => { this.log('warn', m) } }
+      logger: (level, m) => { this.log(level, m, 'pintracker') }
     })
     this.consensus = new RaftConsensus({
       id: this.peerId,
@@ -93,10 +93,11 @@ export class ClusterPeer implements ClusterApi {
         // The whole pinset changed at once: every pin is checked against Kubo again.
         onRestore: () => { setImmediate(() => { void this.recoverAllLocal() }) }
       },
-      log: (level, message) => { this.log(level, message) },
+      log: (level, message) => { this.log(level, message, 'raft') },
       reachable: id => host.getConnections(peerIdFromString(id)).length > 0,
       onFatal: err => { this.log('error', `consensus stopped: ${err.message}`) },
-      onLeaderChange: leader => { this.log('info', `raft leader: ${leader ?? 'none'}`) },
+      onLeaderChange: leader => { this.log('info', `raft leader: ${leader ?? 'none'}`, 'raft'); options.metrics?.leaderChanged() },
+      onCommit: (op, seconds, ok) => { options.metrics?.commit(op, seconds, ok) },
       onRemoved: () => {
         this.log('warn', 'this peer was removed from the cluster: shutting down')
         void this.stop().then(() => { this.options.onRemoved?.() })
@@ -390,7 +391,7 @@ export class ClusterPeer implements ClusterApi {
     return this.options.followerMode ? this.peerId : undefined
   }
 
-  log (level: 'debug' | 'info' | 'warn' | 'error', message: string): void {
-    this.options.logger?.(level, message)
+  log (level: 'debug' | 'info' | 'warn' | 'error', message: string, facility?: string): void {
+    this.options.logger?.(level, message, facility)
   }
 }

@@ -5,6 +5,8 @@ import type { RestApiApp, RestApiAppOptions } from '../app.ts'
 import { resolvePinSvcApiConfig } from '../config.ts'
 import type { RestApiConfig } from '../config.ts'
 import { createPinSvcApiApp } from './app.ts'
+import { PINSVC_ROUTES } from './routes.ts'
+import type { RouteDef } from '../routes.ts'
 
 export class PinSvcApiServer extends RestApiServer {
   protected override resolveConfig (config: Partial<RestApiConfig>): RestApiConfig {
@@ -13,5 +15,9 @@ export class PinSvcApiServer extends RestApiServer {
 
   protected override createApp (cluster: ClusterApi, config: RestApiConfig, opts: RestApiAppOptions): RestApiApp {
     return createPinSvcApiApp(cluster, config, opts)
+  }
+
+  protected override routes (): readonly RouteDef[] {
+    return PINSVC_ROUTES
   }
 }

@@ -1,6 +1,7 @@
 /**
  * The `observations.metrics` and `observations.tracing` sections (config.md §5.11). Read and
- * written so files keep working; this port does not implement Prometheus or Jaeger export.
+ * written so files keep working. Metrics are served when `enable_stats` (or `daemon --stats`) is
+ * on (cli/stats.ts); tracing is not implemented yet.
  */
 import { SECOND, formatDuration } from '@cluster/api'
 import type { Duration } from '@cluster/api'

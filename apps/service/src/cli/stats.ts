@@ -1,0 +1,52 @@
+/**
+ * `daemon --stats` / `observations.metrics.enable_stats`: the Prometheus registry and its
+ * `/metrics` endpoint, fed by counters the peer's components already keep. Nothing here runs
+ * when stats are off.
+ */
+import { ClusterMetrics, MetricsEndpoint, cachedFor, type ClusterMetricSources } from '@cluster/observability'
+import type { ClusterPeer } from '../cluster/index.ts'
+import type { MetricsSection } from '../config/index.ts'
+import { CommandError } from './io.ts'
+
+export interface RunningStats {
+  metrics: ClusterMetrics
+  endpoint: MetricsEndpoint
+  /** Where /metrics is served. */
+  address: { host: string, port: number }
+}
+
+/** Starts the endpoint before the peer (as Go does), so a taken port stops the daemon at once. */
+export async function startStats (config: MetricsSection): Promise<RunningStats> {
+  const metrics = new ClusterMetrics()
+  let endpoint: MetricsEndpoint
+  try {
+    endpoint = new MetricsEndpoint(metrics, config.prometheusEndpoint)
+    const address = await endpoint.start()
+    return { metrics, endpoint, address }
+  } catch (err) {
+    throw new CommandError(`error setting up Metrics: ${(err as Error).message}`)
+  }
+}
+
+/**
+ * What the gauges read from a running peer. Each is a counter kept as things happen, except
+ * the pin count: a SQL count, so it is taken at most once per `reporting_interval`.
+ */
+export function metricSourcesOf (peer: ClusterPeer, reportingIntervalMs: number): ClusterMetricSources {
+  const diskMetric = (): number | undefined => {
+    for (const name of ['freespace', 'reposize']) {
+      const m = peer.monitor.store.latestForPeer(name, peer.peerId)
+      if (m !== undefined) return m.weight
+    }
+    return undefined
+  }
+  return {
+    pins: cachedFor(reportingIntervalMs, () => peer.state.count()),
+    pinPhases: () => peer.tracker.operations.pinPhaseCounts(),
+    ipfs: () => peer.connector.counters,
+    informerDisk: diskMetric,
+    queues: () => peer.tracker.stats().queued,
+    running: () => peer.tracker.stats().running,
+    peers: () => peer.peerset().length
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * A batch of puts and deletes published as one delta (go-ds-crdt's Batch): a delete drops the
+ * batch's pending puts of its key and tombstones the key's stored live elements; a delta that
+ * grows past maxBatchDeltaSize commits at once.
+ */
+import type { CID } from 'multiformats/cid'
+import type { Delta, Element } from './delta.ts'
+import { liveIds } from './set.ts'
+import type { Replica } from './replica.ts'
+
+const utf8 = new TextEncoder()
+
+function varintSize (n: number): number {
+  let size = 1
+  while (n >= 0x80) { n = Math.floor(n / 0x80); size++ }
+  return size
+}
+
+/** Bytes an element adds to an encoded delta (tag, length, fields). */
+function elementSize (e: Element): number {
+  const field = (len: number): number => (len === 0 ? 0 : 1 + varintSize(len) + len)
+  const inner = field(utf8.encode(e.key).length) + field(utf8.encode(e.id).length) + field(e.value.length)
+  return 1 + varintSize(inner) + inner
+}
+
+export class Batch {
+  private delta: Delta | undefined
+  private size = 0
+
+  private readonly replica: Replica
+
+  constructor (replica: Replica) {
+    this.replica = replica
+  }
+
+  /** Queues a put; commits when the delta is over the size limit (the CID is returned then). */
+  async put (key: string, value: Uint8Array): Promise<CID | undefined> {
+    const d = this.current()
+    const e = { key, id: '', value }
+    d.elements.push(e)
+    this.size += elementSize(e)
+    return await this.commitIfFull()
+  }
+
+  /** Queues a delete (reads committed state only, as Go's batches do). */
+  async delete (key: string): Promise<CID | undefined> {
+    const d = this.current()
+    d.elements = d.elements.filter((e) => {
+      if (e.key !== key) return true
+      this.size -= elementSize(e)
+      return false
+    })
+    for (const id of liveIds(this.replica.store, key)) {
+      const t = { key, id, value: new Uint8Array(0) }
+      d.tombstones.push(t)
+      this.size += elementSize(t)
+    }
+    return await this.commitIfFull()
+  }
+
+  /** Publishes the gathered delta (even an empty one, as Go does, if anything was queued). */
+  async commit (): Promise<CID | undefined> {
+    const d = this.delta
+    if (d === undefined) return undefined
+    this.delta = undefined
+    this.size = 0
+    return await this.replica.publish(d)
+  }
+
+  private current (): Delta {
+    this.delta ??= { elements: [], tombstones: [], priority: 0 }
+    return this.delta
+  }
+
+  private async commitIfFull (): Promise<CID | undefined> {
+    return this.size > this.replica.maxBatchDeltaSize ? await this.commit() : undefined
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Key and ID encodings shared with Go: the state key of a pin (boxo dshelp.NewKeyFromBinary) and
+ * the element ID of a block (dshelp.MultihashToDsKey), both "/" + unpadded upper-case base32.
+ */
+import { CID } from 'multiformats/cid'
+import * as Digest from 'multiformats/hashes/digest'
+import { code as DAG_PB } from '@ipld/dag-pb'
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
+const LOOKUP = new Map([...ALPHABET].map((c, i) => [c, i]))
+
+/** RFC 4648 base32, upper case, no padding (Go's base32.RawStdEncoding). */
+export function base32Upper (bytes: Uint8Array): string {
+  let out = ''
+  let bits = 0
+  let acc = 0
+  for (const b of bytes) {
+    acc = (acc << 8) | b
+    bits += 8
+    while (bits >= 5) {
+      bits -= 5
+      out += ALPHABET[(acc >>> bits) & 31]
+    }
+    acc &= (1 << bits) - 1
+  }
+  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31]
+  return out
+}
+
+/** Inverse of base32Upper; throws on characters outside the alphabet or bad trailing bits. */
+export function base32UpperDecode (text: string): Uint8Array {
+  const out = new Uint8Array(Math.floor(text.length * 5 / 8))
+  let bits = 0
+  let acc = 0
+  let i = 0
+  for (const c of text) {
+    const v = LOOKUP.get(c)
+    if (v === undefined) throw new Error(`invalid base32 character ${JSON.stringify(c)}`)
+    acc = (acc << 5) | v
+    bits += 5
+    if (bits >= 8) {
+      bits -= 8
+      out[i++] = (acc >>> bits) & 0xff
+    }
+    acc &= (1 << bits) - 1
+  }
+  if (bits >= 5 || acc !== 0) throw new Error('invalid base32 length or trailing bits')
+  return out
+}
+
+/** The state key of a pin: "/" + base32 of the CID bytes as pinned (v0 and v1 differ). */
+export function stateKey (cid: CID): string {
+  return '/' + base32Upper(cid.bytes)
+}
+
+/** The CID a state key names (its last path component). */
+export function cidFromStateKey (key: string): CID {
+  const last = key.slice(key.lastIndexOf('/') + 1)
+  return CID.decode(base32UpperDecode(last))
+}
+
+/** The element ID a block gives to the elements it adds: "/" + base32 of its multihash. */
+export function blockId (cid: CID): string {
+  return '/' + base32Upper(cid.multihash.bytes)
+}
+
+/** The block CID behind an element ID, as Go rebuilds it: CIDv1 dag-pb. */
+export function cidFromBlockId (id: string): CID {
+  const mh = base32UpperDecode(id.startsWith('/') ? id.slice(1) : id)
+  return CID.createV1(DAG_PB, Digest.decode(mh))
+}

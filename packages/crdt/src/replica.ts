@@ -1,0 +1,328 @@
+/**
+ * One replica of the Merkle-CRDT (go-ds-crdt's Datastore): local writes become dag-pb blocks on
+ * top of the current heads; received heads are walked down through an injected block getter with
+ * a bounded number of fetches in flight, each block merged once. Storage, block exchange,
+ * broadcasting and all timers are the caller's.
+ */
+import type { CID } from 'multiformats/cid'
+import { decodeBlock, makeBlock, toV1DagPb, type DeltaNode } from './block.ts'
+import { decodeBroadcast, encodeBroadcast, type Delta } from './delta.ts'
+import { Heads, type Head, type HeadOp } from './heads.ts'
+import { blockId } from './keys.ts'
+import { liveIds, mergeDelta, type SetEvent } from './set.ts'
+import type { CrdtStore } from './store.ts'
+import { Batch } from './batch.ts'
+import { walkDag, repairDag } from './walk.ts'
+
+/** How a replica reaches blocks: its own and other peers' (e.g. a blockstore with bitswap). */
+export interface BlockAccess {
+  /** The block's bytes, from local storage or the network; rejects when `signal` aborts. */
+  getBlock(cid: CID, options: { signal: AbortSignal }): Promise<Uint8Array>
+  /** Keeps a block this replica made, so that others can fetch it. */
+  putBlock(cid: CID, bytes: Uint8Array): Promise<void> | void
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface ReplicaOptions {
+  store: CrdtStore
+  blocks: BlockAccess
+  /** Sends a CRDTBroadcast payload to the other replicas; absent = offline (Go's state commands). */
+  broadcast?: (payload: Uint8Array) => Promise<void> | void
+  /** A value became the current one of `key` (Go's PutHook), local or remote. */
+  onPut?: (key: string, value: Uint8Array) => void
+  /** A delta tombstoned elements of `key` (Go's DeleteHook); the key may still have a value. */
+  onDelete?: (key: string) => void
+  /** Block fetches in flight per walk (Go IPFS Cluster: 50 workers). */
+  fetchConcurrency?: number
+  /** Per block fetch (Go IPFS Cluster: 2 minutes). */
+  fetchTimeoutMs?: number
+  /** A batch whose delta grows past this many bytes commits at once (go-ds-crdt: 1 MiB). */
+  maxBatchDeltaSize?: number
+  log?: (level: LogLevel, message: string) => void
+}
+
+/** What happened to the heads of one received broadcast. */
+export interface ReceiveResult {
+  heads: CID[]
+  /** Heads whose walk failed (unfetchable head, or a failed subtree: then the store is dirty). */
+  failed: CID[]
+}
+
+export class Replica {
+  readonly store: CrdtStore
+  readonly blocks: BlockAccess
+  readonly fetchConcurrency: number
+  readonly fetchTimeoutMs: number
+  readonly maxBatchDeltaSize: number
+  private readonly heads: Heads
+  private readonly opts: ReplicaOptions
+  private readonly closing = new AbortController()
+  /** Children reserved by a running walk (Go's queuedChildren). */
+  readonly reserved = new Set<string>()
+  private readonly seen = new Set<string>()
+  private readonly queuedHeads = new Set<string>()
+  private writes: Promise<unknown> = Promise.resolve()
+  private receives: Promise<unknown> = Promise.resolve()
+  private activeWalks = 0
+
+  constructor (opts: ReplicaOptions) {
+    this.opts = opts
+    this.store = opts.store
+    this.blocks = opts.blocks
+    this.fetchConcurrency = opts.fetchConcurrency ?? 50
+    this.fetchTimeoutMs = opts.fetchTimeoutMs ?? 120_000
+    this.maxBatchDeltaSize = opts.maxBatchDeltaSize ?? 1024 * 1024
+    if (this.fetchConcurrency < 1) throw new RangeError('fetchConcurrency must be at least 1')
+    this.heads = new Heads(this.store)
+  }
+
+  // ---- reads ----
+
+  get (key: string): Uint8Array | undefined {
+    return this.store.getValue(key)?.value
+  }
+
+  has (key: string): boolean {
+    return this.store.getValue(key) !== undefined
+  }
+
+  /** Every key and value, in key order, read a page at a time (memory stays bounded). */
+  * entries (pageSize = 1000): Generator<[string, Uint8Array]> {
+    let after: string | undefined
+    for (;;) {
+      const page = this.store.valuesPage(after, pageSize)
+      yield * page
+      if (page.length < pageSize) return
+      after = page[page.length - 1]![0]
+    }
+  }
+
+  get size (): number {
+    return this.store.size()
+  }
+
+  /** The heads in CID-byte order, and the greatest height. */
+  info (): { heads: Head[], maxHeight: number, dirty: boolean } {
+    return { ...this.heads.list(), dirty: this.store.isDirty() }
+  }
+
+  isDirty (): boolean {
+    return this.store.isDirty()
+  }
+
+  markDirty (): void {
+    this.log('warn', 'marking the crdt store as dirty')
+    this.store.setDirty(true)
+  }
+
+  markClean (): void {
+    this.store.setDirty(false)
+  }
+
+  // ---- local writes ----
+
+  /** Adds or updates `key` (go-ds-crdt Put): publishes one block and returns its CID. */
+  async put (key: string, value: Uint8Array): Promise<CID> {
+    return await this.publish({ elements: [{ key, id: '', value }], tombstones: [], priority: 0 })
+  }
+
+  /** Removes `key` (go-ds-crdt Delete); publishes nothing (undefined) when no live element is known. */
+  async delete (key: string): Promise<CID | undefined> {
+    const ids = liveIds(this.store, key)
+    if (ids.length === 0) return undefined
+    return await this.publish({ elements: [], tombstones: ids.map((id) => ({ key, id, value: new Uint8Array(0) })), priority: 0 })
+  }
+
+  /** Puts and deletes gathered into one delta, published on commit (go-ds-crdt Batch). */
+  batch (): Batch {
+    return new Batch(this)
+  }
+
+  /** Builds, stores, merges and broadcasts the block of `delta` (go-ds-crdt publish). */
+  async publish (delta: Delta): Promise<CID> {
+    const run = this.writes.then(async () => {
+      this.assertOpen()
+      const { heads, maxHeight } = this.heads.list()
+      const priority = maxHeight + 1
+      const withPriority = { ...delta, priority }
+      const block = await makeBlock(withPriority, heads.map((h) => h.cid))
+      await this.blocks.putBlock(block.cid, block.bytes)
+      this.processNode(block.cid, priority, { cid: block.cid, delta: withPriority, links: heads.map((h) => h.cid) })
+      // Own heads count as seen, as Go's pubsub delivers its own messages back to it.
+      this.seen.add(block.cid.toString())
+      await this.opts.broadcast?.(encodeBroadcast([block.cid]))
+      return block.cid
+    })
+    this.writes = run.catch(() => {})
+    return await run
+  }
+
+  // ---- receiving ----
+
+  /**
+   * Handles a CRDTBroadcast payload from a (trusted) peer: walks the DAG from each announced head.
+   * Payloads are handled one at a time in arrival order; a head already waiting is not queued
+   * again. Rejects only for an undecodable payload; walk failures are reported in the result.
+   */
+  async receive (payload: Uint8Array): Promise<ReceiveResult> {
+    const heads = decodeBroadcast(payload).map(toV1DagPb)
+    const fresh = heads.filter((h) => !this.queuedHeads.has(h.toString()))
+    for (const h of fresh) this.queuedHeads.add(h.toString())
+    const run = this.receives.then(async () => await this.handleHeads(heads, fresh))
+    this.receives = run.catch(() => {})
+    return await run
+  }
+
+  private async handleHeads (all: CID[], fresh: CID[]): Promise<ReceiveResult> {
+    const failed: CID[] = []
+    try {
+      // A replica without heads adopts the announced ones at once, so that its next write
+      // builds on them instead of starting an orphan branch (go-ds-crdt handleNext).
+      if (this.heads.size === 0) {
+        for (const h of all) {
+          try {
+            const node = await this.fetchNode(h)
+            this.heads.apply([this.store.transaction(() => this.heads.add(h, node.delta.priority))])
+          } catch (err) {
+            this.log('error', `could not adopt head ${h.toString()}: ${String(err)}`)
+          }
+        }
+      }
+      for (const h of fresh) {
+        this.assertOpen()
+        if (!await this.handleBlock(h)) failed.push(h)
+        this.seen.add(h.toString())
+      }
+    } finally {
+      for (const h of fresh) this.queuedHeads.delete(h.toString())
+    }
+    return { heads: all, failed }
+  }
+
+  /** Walks the branch of head `h` unless that block was processed already. */
+  private async handleBlock (h: CID): Promise<boolean> {
+    if (this.store.isProcessed(h.multihash.bytes)) return true
+    return await this.walk(h, h, undefined)
+  }
+
+  /** Walks down from `start` on behalf of branch head `root`; false when something failed. */
+  async walk (root: CID, start: CID, rootPriority: number | undefined): Promise<boolean> {
+    this.activeWalks++
+    try {
+      return await walkDag(this, root, start, rootPriority)
+    } finally {
+      this.activeWalks--
+    }
+  }
+
+  /** Heads not announced by anyone since the last call, encoded for a rebroadcast (undefined: nothing to send). */
+  rebroadcastPayload (): Uint8Array | undefined {
+    const unseen = this.heads.list().heads.filter((h) => !this.seen.has(h.cid.toString()))
+    this.seen.clear()
+    return unseen.length === 0 ? undefined : encodeBroadcast(unseen.map((h) => h.cid))
+  }
+
+  /** One rebroadcast tick (the caller's timer: rebroadcast_interval ± 30 %). */
+  async rebroadcast (): Promise<void> {
+    const payload = this.rebroadcastPayload()
+    if (payload !== undefined) await this.opts.broadcast?.(payload)
+  }
+
+  /** Re-walks the whole DAG from the heads, merging what was missed; clean on success (go-ds-crdt repairDAG). */
+  async repair (): Promise<boolean> {
+    const ok = await repairDag(this, this.heads.list().heads)
+    if (ok) this.markClean()
+    return ok
+  }
+
+  // ---- shared with walk.ts and batch.ts ----
+
+  /** Fetches and decodes a block, giving up after fetchTimeoutMs or on close. */
+  async fetchNode (cid: CID): Promise<DeltaNode> {
+    const signal = AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.fetchTimeoutMs)])
+    const bytes = await this.blocks.getBlock(cid, { signal })
+    return await decodeBlock(cid, bytes)
+  }
+
+  /**
+   * Merges one block and updates the heads (go-ds-crdt processNode), atomically; fires the hooks
+   * after the commit. Returns the children this walk must fetch (now reserved).
+   */
+  processNode (root: CID, rootPriority: number, node: DeltaNode): CID[] {
+    const ops: HeadOp[] = []
+    const children: CID[] = []
+    const events = this.store.transaction(() => {
+      const events = mergeDelta(this.store, node.delta, blockId(node.cid))
+      this.store.markProcessed(node.cid.multihash.bytes)
+      if (node.links.length === 0) ops.push(this.heads.add(root, rootPriority))
+      let addedAsHead = false
+      for (const child of node.links) {
+        const processed = this.store.isProcessed(child.multihash.bytes)
+        if (this.heads.isHead(child)) {
+          // Reached a current head: the branch root takes its place.
+          ops.push(this.heads.replace(child, root, rootPriority))
+          addedAsHead = true
+          if (processed) continue
+        }
+        if (processed || this.reserved.has(child.toString())) {
+          if (!addedAsHead) ops.push(this.heads.add(root, rootPriority))
+          addedAsHead = true
+          continue
+        }
+        this.reserved.add(child.toString())
+        children.push(child)
+      }
+      return events
+    })
+    this.reserved.delete(node.cid.toString())
+    this.heads.apply(ops)
+    this.fire(events)
+    return children
+  }
+
+  /** Adds `root` as a head (after a failed walk, so that a repair reaches its subtree). */
+  adoptHead (root: CID, height: number): void {
+    if (this.heads.isHead(root)) return
+    this.heads.apply([this.store.transaction(() => this.heads.add(root, height))])
+  }
+
+  get closed (): boolean {
+    return this.closing.signal.aborted
+  }
+
+  log (level: LogLevel, message: string): void {
+    this.opts.log?.(level, message)
+  }
+
+  private fire (events: SetEvent[]): void {
+    for (const e of events) {
+      try {
+        if (e.type === 'put') this.opts.onPut?.(e.key, e.value)
+        else this.opts.onDelete?.(e.key)
+      } catch (err) {
+        this.log('error', `crdt hook failed for ${e.key}: ${String(err)}`)
+      }
+    }
+  }
+
+  private assertOpen (): void {
+    if (this.closed) throw new Error('crdt replica is closed')
+  }
+
+  // ---- lifecycle ----
+
+  /** Stops: cancels fetches (an interrupted walk leaves the store dirty) and waits for work in progress. */
+  async close (): Promise<void> {
+    this.closing.abort(new Error('crdt replica is closing'))
+    await Promise.allSettled([this.writes, this.receives])
+    if (this.activeWalks > 0) this.markDirty()
+  }
+
+  /** Deletes all local CRDT data (Go's `state cleanup` / leaving the cluster). */
+  clear (): void {
+    this.store.clear()
+    this.heads.reset()
+    this.seen.clear()
+  }
+}
