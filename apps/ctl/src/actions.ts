@@ -20,6 +20,7 @@ import { makeDot } from './graph.ts'
 import { toIpfsPath } from './ipfs-path.ts'
 import { logLine } from './log.ts'
 import { waitFor } from './wait.ts'
+import { reportCursor, searchOf } from './search.ts'
 
 const message = (err: unknown): string => (err as Error).message
 
@@ -167,6 +168,8 @@ export function pinTypeFilter (text: string): number {
 
 const pinLs: Action = async (ctx) => {
   const arg = ctx.args[0] ?? ''
+  const search = searchOf(ctx)
+  if (search !== undefined && arg !== '') throw new LocalCommandError('parsing flags', 'search flags cannot be combined with a CID')
   if (arg !== '') {
     const cid = decodeCid(arg, 'parsing cid')
     const pin = await ctx.api.call((c) => c.allocation(cid))
@@ -174,6 +177,12 @@ const pinLs: Action = async (ctx) => {
     return
   }
   const filter = pinTypeFilter(ctx.flags.string('filter'))
+  if (search !== undefined) {
+    let next: string | undefined
+    await emitStream(ctx, ctx.api.stream((c) => c.searchAllocations(search, filter, { onCursor: (n) => { next = n } })), formatPin, toJson.pin)
+    reportCursor(ctx, next)
+    return
+  }
   await emitStream(ctx, ctx.api.stream((c) => c.allocations(filter)), formatPin, toJson.pin)
 }
 
@@ -187,6 +196,8 @@ function zeroGpiText (ctx: ActionContext): string {
 const status: Action = async (ctx) => {
   const cids = ctx.args.map((a) => decodeCid(a, 'parsing cid'))
   const local = ctx.flags.bool('local')
+  const search = searchOf(ctx)
+  if (search !== undefined && cids.length > 0) throw new LocalCommandError('parsing flags', 'search flags cannot be combined with CIDs')
   if (cids.length === 1) {
     try {
       printGpi(ctx, await ctx.api.call((c) => c.status(cids[0]!, { local })))
@@ -204,6 +215,12 @@ const status: Action = async (ctx) => {
     } catch {
       throw new LocalCommandError('parsing filter flag', 'invalid filter name')
     }
+  }
+  if (search !== undefined) {
+    let next: string | undefined
+    await emitStream(ctx, ctx.api.stream((c) => c.searchStatus(search, filter, { local, onCursor: (n) => { next = n } })), formatGlobalPinInfo, toJson.globalPinInfo)
+    reportCursor(ctx, next)
+    return
   }
   await emitStream(ctx, ctx.api.stream((c) => c.statusAll(filter, { local, cids })), formatGlobalPinInfo, toJson.globalPinInfo)
 }

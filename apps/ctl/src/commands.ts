@@ -4,6 +4,7 @@
  */
 import type { FlagDef } from './flags.ts'
 import type { AppDef, CommandDef } from './help.ts'
+import { SEARCH_FLAGS } from './search.ts'
 
 export const VERSION = '1.1.6'
 export const DEFAULT_HOST = '/ip4/127.0.0.1/tcp/9094'
@@ -146,7 +147,7 @@ export const COMMANDS: readonly CommandDef[] = [
         usage: 'List items in the cluster pinset',
         argsUsage: '[CID]',
         description: '\nThis command will list the CIDs which are tracked by IPFS Cluster and to\nwhich peers they are currently allocated. This list does not include\nany monitoring information about the IPFS status of the CIDs, it\nmerely represents the list of pins which are part of the shared state of\nthe cluster. For IPFS-status information about the pins, use "status".\n\nThe filter only takes effect when listing all pins. The possible values are:\n  - all (default)\n  - pin (normal pins, recursive or direct)\n  - meta-pin (sharded pins)\n  - clusterdag-pin (sharding-dag root pins)\n  - shard-pin (individual shard pins)\n',
-        flags: [f(['filter'], 'string', 'Comma separated list of pin types. See help above.', 'all')]
+        flags: [f(['filter'], 'string', 'Comma separated list of pin types. See help above.', 'all'), ...SEARCH_FLAGS]
       }
     ]
   },
@@ -155,7 +156,7 @@ export const COMMANDS: readonly CommandDef[] = [
     usage: 'Retrieve the status of tracked items',
     argsUsage: '[CID1] [CID2]...',
     description: '\nThis command retrieves the status of the CIDs tracked by IPFS\nCluster, including which member is pinning them and any errors.\nIf one of several CIDs are provided, the status will be only fetched \nfor a single item.  Metadata CIDs are included in the status response.\n\nWhen the --local flag is passed, it will only fetch the status from the\ncontacted cluster peer. By default, status will be fetched from all peers.\n\nWhen the --filter flag is passed, it will only fetch the peer information\nwhere status of the pin matches at least one of the filter values (a comma\nseparated list). The following are valid status values:\n\n  - cluster_error\n  - error\n  - pin_error\n  - pin_queued\n  - pinned\n  - pinning\n  - queued\n  - remote\n  - sharded\n  - unexpectedly_unpinned\n  - unpin_error\n  - unpin_queued\n  - unpinned\n  - unpinning',
-    flags: [LOCAL, f(['filter'], 'string', 'comma-separated list of filters')]
+    flags: [LOCAL, f(['filter'], 'string', 'comma-separated list of filters'), ...SEARCH_FLAGS]
   },
   {
     name: 'recover',

@@ -21,6 +21,8 @@ export interface FlagDef {
   defaultText?: string
   /** Environment variable that provides the default (`CLUSTER_CREDENTIALS`). */
   envVar?: string
+  /** Accepted but left out of help (extensions: the help screens stay Go's). */
+  hidden?: boolean
 }
 
 /** Parsed values by canonical flag name. */

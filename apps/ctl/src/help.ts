@@ -81,7 +81,7 @@ export function appHelp (app: AppDef): string {
 
 /** A command without subcommands (`ipfs-cluster-ctl pin add --help`), or `help <group>`. */
 export function commandHelp (helpName: string, c: CommandDef, asGroup = false): string {
-  const flags = asGroup ? [] : (c.flags ?? [])
+  const flags = asGroup ? [] : (c.flags ?? []).filter((f) => f.hidden !== true)
   const description = asGroup ? (c.description ?? c.usage) : c.description
   let t = `NAME:\n   ${helpName} - ${c.usage}\n\nUSAGE:\n   ${helpName}`
   if (flags.length > 0) t += ' [command options]'

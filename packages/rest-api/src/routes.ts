@@ -16,6 +16,8 @@ import type { Responder } from './respond.ts'
 import { streamResponse, streamTextResponse } from './stream.ts'
 import { replay, statusLines, statusOfCids, statusPasses } from './status-listing.ts'
 import { addHandler } from './add.ts'
+import { parseSearch } from './search.ts'
+import { searchAllocations, searchStatuses } from './search-routes.ts'
 import { signToken } from './jwt.ts'
 
 export interface RouteDeps {
@@ -167,6 +169,9 @@ export const ROUTES: RouteDef[] = [
   {
     name: 'Allocations', method: 'GET', path: '/allocations', pattern: /^\/allocations$/, limit: 'list',
     handler: async (c, d) => {
+      // Search parameters (an extension) take the indexed path; without them, Go's listing.
+      const search = parseSearch(query(c), 'allocations', ['filter'])
+      if (search !== undefined) return await searchAllocations(c, d, query(c), search)
       const filter = parsePinTypeFilter(query(c).get('filter') ?? '')
       // Pins as the cluster stores them, when it can: no decoding and re-encoding per pin.
       if (d.cluster.allocationsJson !== undefined) return await streamTextResponse(c, d.config.headers, { items: d.cluster.allocationsJson(filter, signal(c)) })
@@ -186,6 +191,8 @@ export const ROUTES: RouteDef[] = [
     name: 'StatusAll', method: 'GET', path: '/pins', pattern: /^\/pins$/, limit: c => (c.req.query('cids') ?? '') === '' ? undefined : 'list',
     handler: async (c, d) => {
       const q = query(c)
+      const search = parseSearch(q, 'pins', ['local', 'filter', 'cids'])
+      if (search !== undefined) return await searchStatuses(c, d, q, search)
       const local = q.get('local') === 'true'
       const cidsText = q.get('cids') ?? ''
       if (cidsText !== '') {

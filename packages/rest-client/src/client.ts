@@ -110,10 +110,11 @@ export class RestClient implements ClusterApi {
   }
 
   /** NDJSON stream: yields each item as it arrives; trailer errors are thrown at the end. */
-  async * #stream<T> (method: string, path: string, decode: Decoder<T>, opts?: RequestOptions, body?: RequestBody): AsyncGenerator<T> {
+  async * #stream<T> (method: string, path: string, decode: Decoder<T>, opts?: RequestOptions, body?: RequestBody, onResponse?: (res: IncomingMessage) => void): AsyncGenerator<T> {
     const res: IncomingMessage = await this.#t.send(method, path, body, opts?.signal)
     const status = res.statusCode ?? 0
     if (status >= 400) throw responseError(status, await readText(res))
+    onResponse?.(res)
     if (status === 204 || status === 202) { res.resume(); return }
     let buffered = ''
     try {
@@ -148,6 +149,22 @@ export class RestClient implements ClusterApi {
 
   allocations (filter: PinTypeFilter = PIN_TYPE_BITS.all, opts?: RequestOptions): AsyncIterable<Pin> {
     return this.#stream('GET', `/allocations?filter=${goQueryEscape(formatPinTypeFilter(filter))}`, decodePin, opts)
+  }
+
+  /**
+   * Extension: the pins matching `search` (`GET /allocations` with search parameters), one page
+   * when `search.limit` is set; `opts.onCursor` receives the next page's cursor (undefined on the
+   * last page) once the answer starts.
+   */
+  searchAllocations (search: PinSearchQuery, filter: PinTypeFilter = PIN_TYPE_BITS.all, opts?: SearchRequestOptions): AsyncIterable<Pin> {
+    const query = `filter=${goQueryEscape(formatPinTypeFilter(filter))}&${searchQuery(search)}`
+    return this.#stream('GET', `/allocations?${query}`, decodePin, opts, undefined, cursorOf(opts))
+  }
+
+  /** Extension: the statuses of the pins matching `search` (`GET /pins` with search parameters). */
+  searchStatus (search: PinSearchQuery, filter: TrackerStatusFilter = 0, opts?: LocalOption & SearchRequestOptions): AsyncIterable<GlobalPinInfo> {
+    const query = `${localQuery(opts)}&filter=${goQueryEscape(formatTrackerStatusFilter(filter))}&${searchQuery(search)}`
+    return this.#stream('GET', `/pins?${query}`, decodeGlobalPinInfo, opts, undefined, cursorOf(opts))
   }
 
   allocation (cid: CID, opts?: RequestOptions): Promise<Pin> {
@@ -251,4 +268,54 @@ function listOf<T> (decode: Decoder<T>): Decoder<T[]> {
 /** Escapes each path segment (keeps the slashes). */
 function encodePath (path: string): string {
   return path.split('/').map((s) => encodeURIComponent(s)).join('/')
+}
+
+/** Search parameters (an extension beyond Go's API; times as RFC 3339 text). */
+export interface PinSearchQuery {
+  name?: string
+  namePrefix?: string
+  nameContains?: string
+  /** Every entry must be in the pin's metadata. */
+  metadata?: Record<string, string>
+  /** Allocated to one of these peers. */
+  allocations?: string[]
+  expireBefore?: string
+  expireAfter?: string
+  before?: string
+  after?: string
+  limit?: number
+  /** From a previous page's `onCursor`. */
+  cursor?: string
+}
+
+export interface SearchRequestOptions extends RequestOptions {
+  onCursor?: (next: string | undefined) => void
+}
+
+/** The response header carrying the next page's cursor. */
+export const NEXT_CURSOR_HEADER = 'x-next-cursor'
+
+function searchQuery (s: PinSearchQuery): string {
+  const q: Array<[string, string]> = []
+  if (s.name !== undefined) q.push(['name', s.name])
+  if (s.namePrefix !== undefined) q.push(['name-prefix', s.namePrefix])
+  if (s.nameContains !== undefined) q.push(['name-contains', s.nameContains])
+  for (const [k, v] of Object.entries(s.metadata ?? {})) q.push([`meta-${k}`, v])
+  if ((s.allocations ?? []).length > 0) q.push(['allocation', (s.allocations ?? []).join(',')])
+  if (s.expireBefore !== undefined) q.push(['expire-before', s.expireBefore])
+  if (s.expireAfter !== undefined) q.push(['expire-after', s.expireAfter])
+  if (s.before !== undefined) q.push(['before', s.before])
+  if (s.after !== undefined) q.push(['after', s.after])
+  if (s.limit !== undefined) q.push(['limit', String(s.limit)])
+  if (s.cursor !== undefined) q.push(['cursor', s.cursor])
+  return q.map(([k, v]) => `${goQueryEscape(k)}=${goQueryEscape(v)}`).join('&')
+}
+
+function cursorOf (opts: SearchRequestOptions | undefined): ((res: IncomingMessage) => void) | undefined {
+  const onCursor = opts?.onCursor
+  if (onCursor === undefined) return undefined
+  return (res) => {
+    const value = res.headers[NEXT_CURSOR_HEADER]
+    onCursor(typeof value === 'string' && value !== '' ? value : undefined)
+  }
 }

@@ -2,7 +2,7 @@
  * @cluster/rest-client — a typed client of the IPFS Cluster REST API (Go IPFS Cluster v1.1.6
  * wire format): every route, streams as async iterables, errors as named errors.
  */
-export { RestClient, urlFromMultiaddr, formatPinTypeFilter, DEFAULT_API_URL } from './client.ts'
-export type { RestClientOptions } from './client.ts'
+export { RestClient, urlFromMultiaddr, formatPinTypeFilter, DEFAULT_API_URL, NEXT_CURSOR_HEADER } from './client.ts'
+export type { RestClientOptions, PinSearchQuery, SearchRequestOptions } from './client.ts'
 export type { TlsOptions } from './transport.ts'
 export * from './errors.ts'
