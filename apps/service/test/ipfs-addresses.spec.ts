@@ -10,6 +10,7 @@ import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPinOptions, parseCid } from '@cluster/api'
 import { KuboDaemon, ipfsBinary, until } from '@cluster/test-utils'
+import { PinSvcApiServer } from '@cluster/rest-api'
 import type { ClusterPeer } from '../src/cluster/index.ts'
 import { publishedIpfsAddresses } from '../src/cluster/ipfs-addresses.ts'
 import { readPingValue } from '../src/cluster/metrics.ts'
@@ -127,6 +128,30 @@ describe('a 3-peer cluster on loopback: two peers with the default, one with pub
     // As Go's, the ID shows every address Kubo reports.
     expect((await p0.id()).ipfs.addresses?.some(a => a.startsWith('/ip4/127.0.0.1/'))).toBe(true)
   }, 90_000)
+
+  it('gives the published addresses as Pinning Service API delegates', async () => {
+    const [p0, p1, p2] = peers as [ClusterPeer, ClusterPeer, ClusterPeer]
+    const server = new PinSvcApiServer(p0, { httpListenMultiaddress: ['/ip4/127.0.0.1/tcp/0'] })
+    const { url } = await server.start()
+    try {
+      const form = new FormData()
+      form.append('file', new Blob([`delegates ${Date.now()}`]))
+      const cid = (await kubos[0]!.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key
+      const post = async (): Promise<{ delegates: string[] }> => {
+        const res = await fetch(`${url}/pins`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ cid, name: 'delegates' }) })
+        expect(res.status).toBe(202)
+        return await res.json() as { delegates: string[] }
+      }
+      // Replication -1 by default here: every member is a delegate, in peerset order.
+      const { delegates } = await post()
+      const byPeer = new Map([p0, p1, p2].map((p, i) => [p.peerId, i]))
+      const published = (await p0.id()).clusterPeers!.flatMap(id => byPeer.get(id) === 2 ? p2.ipfsAddressesOf(p2.peerId) : [`/dns4/localhost/tcp/9/p2p/${kubos[byPeer.get(id)!]!.peerId}`])
+      expect(delegates).toEqual(published)
+      expect(delegates.filter(a => a.startsWith('/ip4/127.0.0.1/')).every(a => a.endsWith(kubos[2]!.peerId))).toBe(true)
+    } finally {
+      await server.stop()
+    }
+  }, 40_000)
 
   it('still connects the Kubos of peers that publish no loopback address (addresses from the IDs, as Go)', async () => {
     const swarm = async (i: number): Promise<string[]> => (await kubos[i]!.rpc<{ Peers: Array<{ Peer: string }> | null }>('swarm/peers')).Peers?.map(p => p.Peer) ?? []

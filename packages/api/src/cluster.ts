@@ -8,6 +8,7 @@ import type { CID } from './cid.ts'
 import type { PeerId } from './peer-id.ts'
 import type { ConnectGraph } from './types/graph.ts'
 import type { Id, Version } from './types/id.ts'
+import type { Multiaddr } from './multiaddr.ts'
 import type { Alert, Metric } from './types/metric.ts'
 import type { Pin, PinOptions } from './types/pin.ts'
 import type { GlobalPinInfo } from './types/pin-info.ts'
@@ -83,4 +84,10 @@ export interface ClusterApi {
   /** Latest valid metrics of that name, one per peer. */
   metrics: (name: string, opts?: RequestOptions) => Promise<Metric[]>
   metricNames: (opts?: RequestOptions) => Promise<string[]>
+  /**
+   * The IPFS addresses a member publishes (its ping metric's, filtered by its
+   * `publish_ipfs_addresses`; Go's RPC `Cluster.IPFSID`), empty when unknown. Optional: a
+   * cluster reached over the REST API cannot tell.
+   */
+  ipfsAddressesOf?: (peer: PeerId) => Multiaddr[]
 }

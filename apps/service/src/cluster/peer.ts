@@ -1,7 +1,7 @@
 import {
   PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
   type AddedOutput, type AddParams, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
-  type GlobalRepoGc, type Id, type LocalOption, type Metric, type PeerId, type Pin, type PinInfo,
+  type GlobalRepoGc, type Id, type LocalOption, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type TrackerStatusFilter, type Version
 } from '@cluster/api'
 import { RaftConsensus } from '@cluster/consensus'
@@ -314,6 +314,7 @@ export class ClusterPeer implements ClusterApi {
   async bandwidth (): Promise<BandwidthByProtocol> { return null }
   async metrics (name: string): Promise<Metric[]> { return this.monitor.latest(name) }
   async metricNames (): Promise<string[]> { return this.monitor.store.names() }
+  ipfsAddressesOf (peer: PeerId): Multiaddr[] { return this.card(peer).ipfsAddresses as Multiaddr[] }
 
   // --- internals ---------------------------------------------------------------------------
 

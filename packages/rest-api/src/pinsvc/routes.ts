@@ -50,20 +50,26 @@ async function readPin (c: AppContext, d: RouteDeps): Promise<PinSvcPin> {
 }
 
 /**
- * IPFS addresses of the peers a new pin is allocated to (every peer for pin-everywhere), in
- * allocation order. Like Go, peers whose IPFS daemon cannot be reached contribute nothing and a
- * failure to list peers leaves the delegates empty.
+ * IPFS addresses of the peers a new pin is allocated to (every member for pin-everywhere), in
+ * allocation order: what each publishes in its ping metric (Go's `Cluster.IPFSID`), so loopback
+ * and link-local addresses stay out unless the peer is configured to publish them. Without that
+ * view (a cluster behind the REST client) the peers' identities are asked; a failure to list
+ * peers leaves the delegates empty, as Go's.
  */
 async function delegatesOf (cluster: ClusterApi, pin: Pin, opts: { signal: AbortSignal }): Promise<Multiaddr[]> {
-  const byPeer = new Map<string, Multiaddr[]>()
+  const everywhere = pin.replicationFactorMin === -1 && pin.replicationFactorMax === -1
   try {
+    if (cluster.ipfsAddressesOf !== undefined) {
+      const peers = everywhere ? (await cluster.id(opts)).clusterPeers ?? [] : (pin.allocations ?? [])
+      return peers.flatMap(p => cluster.ipfsAddressesOf?.(p) ?? [])
+    }
+    const byPeer = new Map<string, Multiaddr[]>()
     for await (const id of cluster.peers(opts)) byPeer.set(id.id, id.ipfs.addresses ?? [])
+    const peers = everywhere ? [...byPeer.keys()] : (pin.allocations ?? [])
+    return peers.flatMap((p) => byPeer.get(p) ?? [])
   } catch {
     return []
   }
-  const everywhere = pin.replicationFactorMin === -1 && pin.replicationFactorMax === -1
-  const peers = everywhere ? [...byPeer.keys()] : (pin.allocations ?? [])
-  return peers.flatMap((p) => byPeer.get(p) ?? [])
 }
 
 /** `POST /pins` and `POST /pins/{requestid}` (replace: pin as an update, then unpin the old one); 202 with the status. */
