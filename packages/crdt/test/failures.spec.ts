@@ -1,0 +1,156 @@
+/** Unreachable blocks, the dirty flag and repair, closing mid-walk, persistence, rebroadcasts, batches. */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CID } from 'multiformats/cid'
+import { decodeBlock, decodeBroadcast, encodeBroadcast, MemoryStore, Replica, SqliteStore, type CrdtStore } from '../src/index.ts'
+import { BlockNet, goBlocks, goScenario, hex, unhex } from './helpers.ts'
+
+const scenario = goScenario()
+const goFinal = scenario.replicas.C!
+const top = CID.parse(goFinal.heads[0]!.cid)
+const stateOf = (r: Replica): Array<{ key: string, valueHex: string }> =>
+  [...r.entries()].map(([key, v]) => ({ key, valueHex: hex(v) }))
+// A block in the middle of the DAG that decides a final value: B's re-add of p3 (add wins).
+const inner = scenario.events.find((e) => e.replica === 'B' && e.kind === 'put' && e.ops![0]!.key === scenario.keys.p3)!.blockCid!
+
+function replicaOn (net: BlockNet, store: CrdtStore = new MemoryStore()): Replica {
+  return new Replica({ store, blocks: net.access(), fetchTimeoutMs: 50 })
+}
+
+describe('a walk that cannot fetch a block', () => {
+  it('leaves a fresh replica dirty with the head adopted, and repair completes it', async () => {
+    const net = new BlockNet(goBlocks(scenario))
+    net.withheld.add(inner)
+    const r = replicaOn(net)
+    const result = await r.receive(encodeBroadcast([top]))
+    expect(result.failed.map(String)).toEqual([top.toString()])
+    expect(r.isDirty()).toBe(true)
+    expect(r.info().heads.map((h) => h.cid.toString())).toEqual([top.toString()])
+    expect(stateOf(r)).not.toEqual(goFinal.state)
+
+    expect(await r.repair()).toBe(false) // still unreachable: stays dirty
+    expect(r.isDirty()).toBe(true)
+    net.withheld.clear()
+    expect(await r.repair()).toBe(true)
+    expect(r.isDirty()).toBe(false)
+    expect(stateOf(r)).toEqual(goFinal.state)
+    expect(r.info().heads.map((h) => ({ cid: h.cid.toString(), height: h.height }))).toEqual(goFinal.heads)
+  })
+
+  it('makes the failed branch a head on a replica that had older heads, so repair reaches it', async () => {
+    const net = new BlockNet(goBlocks(scenario))
+    const r = replicaOn(net)
+    // First the state up to A's fourth block (before the batch).
+    const early = scenario.events[3]!.blockCid!
+    await r.receive(encodeBroadcast([CID.parse(early)]))
+    net.withheld.add(inner)
+    expect((await r.receive(encodeBroadcast([top]))).failed.map(String)).toEqual([top.toString()])
+    expect(r.isDirty()).toBe(true)
+    expect(r.info().heads.map((h) => h.cid.toString())).toContain(top.toString())
+    // Announcing the processed root again does not help (Go's trap); repair does.
+    await r.receive(encodeBroadcast([top]))
+    expect(stateOf(r)).not.toEqual(goFinal.state)
+    net.withheld.clear()
+    expect(await r.repair()).toBe(true)
+    expect(stateOf(r)).toEqual(goFinal.state)
+    // The next local write joins every head.
+    const cid = await r.put('/K', new Uint8Array([1]))
+    const bytes = await net.access().getBlock(cid, { signal: AbortSignal.timeout(1000) })
+    const node = await decodeBlock(cid, bytes)
+    expect(node.links.length).toBeGreaterThanOrEqual(1)
+    expect(r.info().heads.map((h) => h.cid.toString())).toEqual([cid.toString()])
+  })
+
+  it('does not dirty the store or adopt a head it cannot fetch', async () => {
+    const net = new BlockNet(goBlocks(scenario))
+    const r = replicaOn(net)
+    await r.put('/K', new Uint8Array([1]))
+    net.withheld.add(top.toString())
+    expect((await r.receive(encodeBroadcast([top]))).failed.map(String)).toEqual([top.toString()])
+    expect(r.isDirty()).toBe(false)
+    expect(r.info().heads.map((h) => h.cid.toString())).not.toContain(top.toString())
+    // An empty replica gives up adopting it too (Go would wait forever).
+    const empty = replicaOn(net)
+    await empty.receive(encodeBroadcast([top]))
+    expect(empty.info().heads).toEqual([])
+  })
+
+  it('marks the store dirty when closed in the middle of a walk', async () => {
+    const net = new BlockNet(goBlocks(scenario))
+    net.withheld.add(inner)
+    const r = new Replica({ store: new MemoryStore(), blocks: net.access(), fetchTimeoutMs: 60_000 })
+    const walking = r.receive(encodeBroadcast([top]))
+    // Let the walk reach the withheld block.
+    for (let i = 0; i < 10_000 && net.fetches < 3; i++) await new Promise((resolve) => setImmediate(resolve))
+    await r.close()
+    await walking.catch(() => {})
+    expect(r.isDirty()).toBe(true)
+    await expect(r.put('/K', new Uint8Array([1]))).rejects.toThrow(/closed/)
+  })
+})
+
+describe('a replica on SQLite', () => {
+  let dir: string | undefined
+  afterEach(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }) })
+
+  it('keeps its state, heads and processed blocks across a restart', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crdt-'))
+    const path = join(dir, 'crdt.sqlite')
+    const net = new BlockNet(goBlocks(scenario))
+    const store = new SqliteStore(path)
+    const r = replicaOn(net, store)
+    await r.receive(encodeBroadcast([top]))
+    await r.close()
+    store.close()
+
+    const reopened = new SqliteStore(path)
+    const again = replicaOn(net, reopened)
+    expect(stateOf(again)).toEqual(goFinal.state)
+    expect(again.info().heads.map((h) => ({ cid: h.cid.toString(), height: h.height }))).toEqual(goFinal.heads)
+    const fetches = net.fetches
+    await again.receive(encodeBroadcast([top]))
+    expect(net.fetches).toBe(fetches) // known block: nothing walked again
+    expect(again.size).toBe(goFinal.state.length)
+    reopened.close()
+  })
+})
+
+describe('rebroadcasts', () => {
+  it('announce the heads nobody announced since the previous tick, own writes counting once', async () => {
+    const sent: string[][] = []
+    const net = new BlockNet()
+    const r = new Replica({ store: new MemoryStore(), blocks: net.access(), broadcast: (p) => { sent.push(decodeBroadcast(p).map(String)) } })
+    expect(r.rebroadcastPayload()).toBeUndefined()
+    const a = await r.put('/A', new Uint8Array([1]))
+    expect(sent).toEqual([[a.toString()]])
+    await r.rebroadcast() // own broadcast counts as seen (as Go's self-delivery)
+    expect(sent.length).toBe(1)
+    await r.rebroadcast()
+    expect(sent[1]).toEqual([a.toString()])
+    // A head someone else announced is not repeated at the next tick.
+    const other = new Replica({ store: new MemoryStore(), blocks: net.access() })
+    const b = await other.put('/B', new Uint8Array([2]))
+    await r.receive(encodeBroadcast([b]))
+    await r.rebroadcast()
+    expect(sent[2]).toEqual([a.toString()])
+    await r.rebroadcast()
+    expect(new Set(sent[3])).toEqual(new Set([a.toString(), b.toString()]))
+  })
+})
+
+describe('batches', () => {
+  it('commit on their own when the delta outgrows the limit', async () => {
+    const net = new BlockNet()
+    const r = new Replica({ store: new MemoryStore(), blocks: net.access(), maxBatchDeltaSize: 100 })
+    const b = r.batch()
+    expect(await b.put('/K1', new Uint8Array(60))).toBeUndefined()
+    const committed = await b.put('/K2', new Uint8Array(60))
+    expect(committed).toBeDefined()
+    expect(r.has('/K1') && r.has('/K2')).toBe(true)
+    expect(await b.commit()).toBeUndefined() // nothing left
+    const node = await decodeBlock(committed!, unhex(hex(net.blocks.get(committed!.toString())!)))
+    expect(node.delta.elements.map((e) => e.key)).toEqual(['/K1', '/K2'])
+  })
+})
