@@ -80,20 +80,35 @@ export class BlockExchange implements Startable {
     const broker = this.broker
     if (broker === undefined) throw new BlockFetchError(cid.toString(), 'stopped', 'the block exchange is not started')
     const timeoutMs = options.timeoutMs ?? this.fetchTimeoutMs
-    const timeout = AbortSignal.timeout(timeoutMs)
-    const signals = [timeout, this.stopping.signal, ...(options.signal === undefined ? [] : [options.signal])]
+    // One controller per fetch, its timer and listeners removed as soon as the fetch ends: a
+    // catch-up makes many thousands of fetches and must not keep each one's timer alive.
+    const fetch = new AbortController()
+    let reason: 'timeout' | 'aborted' | 'stopped' | undefined
+    const end = (why: 'timeout' | 'aborted' | 'stopped') => () => { reason ??= why; fetch.abort() }
+    const onCallerAbort = end('aborted')
+    const onStop = end('stopped')
+    const timer = setTimeout(end('timeout'), timeoutMs)
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true })
+    this.stopping.signal.addEventListener('abort', onStop, { once: true })
     let bytes: Uint8Array
     try {
-      bytes = await broker.retrieve(cid, { signal: AbortSignal.any(signals) })
+      if (options.signal?.aborted === true) onCallerAbort()
+      bytes = await broker.retrieve(cid, { signal: fetch.signal })
     } catch (err) {
-      if (options.signal?.aborted === true) throw new BlockFetchError(cid.toString(), 'aborted', 'the caller gave up')
-      if (this.stopping.signal.aborted) throw new BlockFetchError(cid.toString(), 'stopped', 'the block exchange stopped')
-      if (timeout.aborted) throw new BlockFetchError(cid.toString(), 'timeout', `no connected peer sent it within ${timeoutMs} ms`)
+      if (reason === 'aborted') throw new BlockFetchError(cid.toString(), 'aborted', 'the caller gave up')
+      if (reason === 'stopped') throw new BlockFetchError(cid.toString(), 'stopped', 'the block exchange stopped')
+      if (reason === 'timeout') throw new BlockFetchError(cid.toString(), 'timeout', `no connected peer sent it within ${timeoutMs} ms`)
       throw err
+    } finally {
+      clearTimeout(timer)
+      options.signal?.removeEventListener('abort', onCallerAbort)
+      this.stopping.signal.removeEventListener('abort', onStop)
     }
-    // bitswap checked the bytes against the CID's hash before handing them over.
-    await this.blockstore.put(cid, bytes)
-    return bytes
+    // bitswap checked the bytes against the CID's hash before handing them over; it may hand a
+    // Node Buffer, callers get a plain Uint8Array.
+    const plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    await this.blockstore.put(cid, plain)
+    return plain
   }
 
   /**
