@@ -3,7 +3,7 @@
  * each), over a few thousand pins, through fetch, curl, our ctl and Go's ctl.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -188,6 +188,28 @@ describe('search over a few thousand pins on 2 daemons', () => {
       expect(res.status, path).toBe(400)
       expect((await res.json() as { message: string }).message, path).toMatch(message)
     }
+  })
+
+  it('Pinning Service API: name and meta filters (through the index) give what the full listing gives', async () => {
+    const config = JSON.parse(readFileSync(join(p0.folder, 'service.json'), 'utf8')) as { api: { pinsvcapi: { http_listen_multiaddress: string } } }
+    const [, , host, , port] = config.api.pinsvcapi.http_listen_multiaddress.split('/')
+    const svc = `http://${host ?? ''}:${port ?? ''}`
+    interface SvcList { count: number, results: Array<{ pin: { cid: string, name: string, meta: Record<string, string> } }> }
+    const list = async (query: string): Promise<SvcList> => {
+      const res = await fetch(`${svc}/pins?${query}`)
+      expect(res.status, query).toBe(200)
+      return await res.json() as SvcList
+    }
+    const exact = await list('name=doc-7')
+    expect(exact.results.map(r => r.pin.cid)).toEqual(expected(p => p.name === 'doc-7'))
+    const meta = encodeURIComponent(JSON.stringify({ tenant: 't1', batch: 'b' }))
+    const partial = await list(`name=photo-1&match=partial&meta=${meta}&limit=1000`)
+    const want = expected(p => p.name.includes('photo-1') && p.metadata?.tenant === 't1' && p.metadata?.batch === 'b')
+    expect(partial.count).toBe(want.length)
+    expect(partial.results.map(r => r.pin.cid).sort()).toEqual([...want].sort())
+    // Too many candidates for the index (every tenant-t2 pin): the full pass answers the same way.
+    const many = await list(`meta=${encodeURIComponent(JSON.stringify({ tenant: 't2' }))}&limit=1000`)
+    expect(many.count).toBe(expected(p => p.metadata?.tenant === 't2').length)
   })
 
   it('ipfs-cluster-ctl: ours takes the search flags, Go\'s listing is unchanged', async () => {

@@ -4,7 +4,7 @@
  * in `X-Next-Cursor`.
  */
 import { encodeGlobalPinInfo, parseCid, parsePinTypeFilter, parseTrackerStatusFilter } from '@cluster/api'
-import type { ClusterApi, GlobalPinInfo, PinSearch, PinSearchIndex } from '@cluster/api'
+import type { ClusterApi, GlobalPinInfo } from '@cluster/api'
 import type { AppContext } from './context.ts'
 import { HttpError } from './errors.ts'
 import { apiHeaders } from './respond.ts'
@@ -39,7 +39,7 @@ export async function searchStatuses (c: AppContext, d: RouteDeps, q: URLSearchP
   const local = q.get('local') === 'true'
   const page = pageOf(index, req)
   if (page.empty) return noContent(c, d)
-  const items = statusesOf(d.cluster, index, page.search, filter, local, c.req.raw.signal)
+  const items = statusesOf(d.cluster, index.searchCids(page.search), filter, local, c.req.raw.signal)
   return await streamResponse(c, headersWith(d, page.next), { items }, encodeGlobalPinInfo)
 }
 
@@ -47,13 +47,13 @@ export async function searchStatuses (c: AppContext, d: RouteDeps, q: URLSearchP
  * The status of each matching CID, in CID order, a few asked at once. A CID unpinned meanwhile
  * (its status then fails) is left out, as a pin gone from the pinset would be.
  */
-async function * statusesOf (cluster: ClusterApi, index: PinSearchIndex, search: PinSearch, filter: number, local: boolean, signal: AbortSignal): AsyncGenerator<GlobalPinInfo> {
+export async function * statusesOf (cluster: ClusterApi, pages: Iterable<string[]>, filter: number, local: boolean, signal: AbortSignal): AsyncGenerator<GlobalPinInfo> {
   const one = async (cid: string): Promise<GlobalPinInfo[]> => {
     const out: GlobalPinInfo[] = []
     for await (const info of cluster.statusAll(filter, { local, cids: [parseCid(cid)], signal })) out.push(info)
     return out
   }
-  for (const cids of index.searchCids(search)) {
+  for (const cids of pages) {
     const pending: Array<Promise<GlobalPinInfo[]>> = []
     for (let i = 0; i < cids.length || pending.length > 0;) {
       while (pending.length < STATUS_WINDOW && i < cids.length) {
