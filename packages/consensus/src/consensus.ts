@@ -6,7 +6,7 @@ import {
 import { openDataFolder } from './data-folder.ts'
 import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
 import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
-import { decodeOp, encodeOp, type LogOp } from './ops.ts'
+import { decodeOp, encodeBatches, encodeOp, type LogOp } from './ops.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
 
 export interface RaftConsensusInit {
@@ -99,6 +99,28 @@ export class RaftConsensus {
   /** Removes the pin; resolves once applied here. Removing an absent pin is fine. */
   async logUnpin (pin: Pin): Promise<void> {
     await this.commit({ type: 'unpin', pin })
+  }
+
+  /**
+   * Many pins and unpins in as few log entries as fit (batch entries of about 512 KiB, each
+   * applied in one transaction), committed one after the other. Yields each entry's operations
+   * once applied here, or with the error that stopped them (the following entries are not tried
+   * and carry the same error).
+   */
+  async * logBatch (ops: readonly LogOp[]): AsyncGenerator<{ ops: LogOp[], error?: Error }> {
+    let failure: Error | undefined
+    for (const { payload, ops: group } of encodeBatches(ops)) {
+      if (failure === undefined) {
+        try {
+          // Never put an entry in the shared log that the other peers could not decode.
+          decodeOp(payload)
+          await this.retry(async () => { await this.node.propose(payload) }, `batch of ${group.length} operations`)
+        } catch (err) {
+          failure = err as Error
+        }
+      }
+      yield failure === undefined ? { ops: group } : { ops: group, error: failure }
+    }
   }
 
   /** The current leader's ID; throws NoLeaderError when there is none. */

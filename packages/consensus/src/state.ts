@@ -2,7 +2,7 @@ import { copyFileSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from
 import Database from 'better-sqlite3'
 import { decodePin, encodePin, parseJson, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
 import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft'
-import { decodeOp, type LogOp } from './ops.ts'
+import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
 import { copyPinsetFile, createSchema, indexWriter, type SnapshotCopy } from './pinset-file.ts'
 import { PinsetSearch, indexRowsOf, indexRowsOfJson } from './search.ts'
@@ -163,9 +163,9 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
       this.stmt.setApplied.run(index)
       return
     }
-    let op: LogOp
+    let entry: LogEntry
     try {
-      op = decodeOp(payload)
+      entry = decodeOp(payload)
     } catch (err) {
       // Every peer skips the same entry, so the pinsets stay identical.
       this.stmt.setApplied.run(index)
@@ -173,17 +173,21 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
       return
     }
     // Every reader sees the pin as the pinset keeps it (Go's state: seconds, `origins: []`…).
-    const pin = op.type === 'pin' ? storedPin(op.pin) : op.pin
+    const ops: LogOp[] = (entry.type === 'batch' ? entry.ops : [entry]).map(op => op.type === 'pin' ? { type: 'pin', pin: storedPin(op.pin) } : op)
     this.db.transaction(() => {
-      if (op.type === 'pin') this.put(pin)
-      else this.del(op.pin.cid.toString())
+      for (const op of ops) {
+        if (op.type === 'pin') this.put(op.pin)
+        else this.del(op.pin.cid.toString())
+      }
       if (proposal !== undefined) this.stmt.remember.run(proposal, index)
       // Deterministic pruning (every replica at the same indexes), so every replica decides alike.
       if (index % 4096 === 0) this.stmt.forget.run(index - DUPLICATE_WINDOW)
       this.stmt.setApplied.run(index)
     })()
-    if (op.type === 'pin') this.hooks.onPin?.(pin)
-    else this.hooks.onUnpin?.(pin)
+    for (const op of ops) {
+      if (op.type === 'pin') this.hooks.onPin?.(op.pin)
+      else this.hooks.onUnpin?.(op.pin)
+    }
   }
 
   /** A re-sent proposal already applied (within the window): skipped by every replica. */
