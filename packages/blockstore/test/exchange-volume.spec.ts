@@ -3,6 +3,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { identify } from '@libp2p/identify'
 import { loopbackNode } from '@cluster/test-utils'
+import { multiaddr } from '@multiformats/multiaddr'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, describe, expect, it } from 'vitest'
 import { BlockExchange, SqliteBlockstore } from '../src/index.ts'
@@ -48,7 +49,7 @@ describe('BlockExchange moving a 10 MiB block set', () => {
       await src.exchange.putBlock(block.cid, block.bytes)
       cids.push(block.cid)
     }
-    await dst.node.dial(src.node.getMultiaddrs()[0] ?? '', { signal: AbortSignal.timeout(10_000) })
+    await dst.node.dial(src.node.getMultiaddrs()[0] ?? multiaddr(), { signal: AbortSignal.timeout(10_000) })
 
     const baseline = liveBytes()
     let peak = 0
