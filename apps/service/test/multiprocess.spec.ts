@@ -80,6 +80,23 @@ describe('a cluster of 3 daemon processes with a Kubo each', () => {
     expect(back.allocations).toEqual(moved.allocations)
   }, 180_000)
 
+  it('lets a peer that has just restarted allocate on every member, and answers 503 when the cluster has too few', async () => {
+    const target = cluster.peers[1] as LocalPeer
+    await cluster.kill(target.index)
+    await cluster.startPeer(target.index)
+    await cluster.waitReady([target])
+    // Right after its start the peer knows only its own metrics; it waits for the others'.
+    const cid = await putBlock(target, `right after a restart ${Date.now()}`)
+    const pin = await getJson<PinJson>(`${target.restUrl}/pins/${cid}?replication=3`, { method: 'POST' })
+    expect(pin.allocations).toHaveLength(3)
+
+    const other = await putBlock(target, `four replicas of three peers ${Date.now()}`)
+    const res = await fetch(`${target.restUrl}/pins/${other}?replication-min=4&replication-max=4`, { method: 'POST' })
+    expect(res.status).toBe(503)
+    expect(res.headers.get('retry-after')).toBe('5')
+    expect((await res.json() as { message: string }).message).toBe('not enough peers to allocate CID. Needed at least: 4. Wanted at most: 4. Available candidates: 3. See logs for more info.')
+  }, 120_000)
+
   it('elects a new leader when the leader is killed, and keeps accepting pins', async () => {
     // Each daemon logs `raft leader: <id>` when it learns of a leader; the latest line is current.
     const leaderId = await until(async () => {

@@ -8,10 +8,16 @@ export class BadReplicationFactorError extends Error {
   }
 }
 
-/** Fewer usable peers than rf_min. The message is Go's, word for word (clients match its prefix). */
+/**
+ * Fewer usable peers than rf_min. The message is Go's, word for word (clients match its prefix);
+ * the status is 503 with a Retry-After where Go answers 500: the cluster cannot serve the pin
+ * now (peers down, or their metrics not heard yet), which is no fault of the request.
+ */
 export class NotEnoughPeersError extends Error {
   override readonly name = 'NotEnoughPeersError'
   readonly code = 'ERR_NOT_ENOUGH_PEERS'
+  readonly httpStatus = 503
+  readonly retryAfterSeconds = 5
   readonly needed: number
   readonly wanted: number
   readonly available: number

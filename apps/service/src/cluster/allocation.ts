@@ -1,5 +1,5 @@
 import { CID as CIDClass, Timestamp, type AddParams, type Metric, type PeerId, type Pin } from '@cluster/api'
-import { allocate } from '@cluster/allocator'
+import { NotEnoughPeersError, allocate } from '@cluster/allocator'
 import type { PubsubMonitor } from '@cluster/monitor'
 import { setupPin, type ReplicationDefaults } from './pin-setup.ts'
 
@@ -29,4 +29,23 @@ export function blockAllocation (monitor: PubsubMonitor<Metric>, options: Replic
   const pin = setupPin(draft, undefined, options, Timestamp.now())
   if (pin.replicationFactorMin < 0) return monitor.latest('ping').map(m => m.peer).filter(p => members.has(p))
   return allocateFor(monitor, options.allocateBy, pin, [], [])
+}
+
+/** How often a peer that has just started looks again for the metrics it lacks. */
+const METRICS_POLL_MS = 200
+
+/**
+ * Allocates, giving a peer that has just started until `graceUntil` (ms since the epoch) to
+ * hear the other members' metrics: right after a restart it knows only its own, and a pin sent
+ * to it then would fail with "not enough peers" although the cluster has them.
+ */
+export async function allocateOnceHeard (attempt: () => PeerId[], graceUntil: number, signal?: AbortSignal): Promise<PeerId[]> {
+  for (;;) {
+    try {
+      return attempt()
+    } catch (err) {
+      if (!(err instanceof NotEnoughPeersError) || Date.now() + METRICS_POLL_MS > graceUntil || signal?.aborted === true) throw err
+    }
+    await new Promise(resolve => setTimeout(resolve, METRICS_POLL_MS))
+  }
 }

@@ -24,7 +24,7 @@ import { trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
 import { repinFrom, type RepinContext } from './repin.ts'
 import { AlertLog } from './alerts.ts'
-import { allocateFor, blockAllocation } from './allocation.ts'
+import { allocateFor, allocateOnceHeard, blockAllocation } from './allocation.ts'
 import { addContent } from './add.ts'
 import { startLoops, type IpfsIdentity } from './loops.ts'
 import { identityOf, memberAddresses } from './identity.ts'
@@ -54,6 +54,7 @@ export class ClusterPeer implements ClusterApi {
   /** What this peer last learned of its Kubo (updated by the ping loop). */
   ipfs: IpfsIdentity = { addresses: [], published: [], error: 'not contacted yet' }
   private stopped = false
+  private readonly startedAt = Date.now()
 
   private constructor (host: ClusterHost, options: ClusterPeerOptions & typeof PEER_DEFAULTS, transport: Libp2pTransport, rpcServer: RpcServer) {
     this.host = host
@@ -340,7 +341,10 @@ export class ClusterPeer implements ClusterApi {
     ready.timestamp = now
     if (ready.type !== 'meta-pin' && (ready.allocations ?? []).length === 0 && !(ready.replicationFactorMin === -1 && ready.replicationFactorMax === -1)) {
       const everywhere = existing !== undefined && existing.replicationFactorMin === -1 && existing.replicationFactorMax === -1
-      ready.allocations = allocateFor(this.monitor, this.options.allocateBy, ready, everywhere ? [] : existing?.allocations ?? [], blacklist)
+      // Just after a start the other members' metrics may not have arrived: wait for them a
+      // little (at most one informer round) rather than fail with "not enough peers".
+      const graceUntil = this.startedAt + Math.min(this.options.informerTtlMs / 2 + 2_000, 20_000)
+      ready.allocations = await allocateOnceHeard(() => allocateFor(this.monitor, this.options.allocateBy, ready, everywhere ? [] : existing?.allocations ?? [], blacklist), graceUntil)
     }
     await this.consensus.logPin(ready)
     return ready
