@@ -23,7 +23,6 @@ function liveBytes (): number {
 const BLOCK_SIZE = 256 * 1024
 const BLOCKS = 40 // 10 MiB
 const CONCURRENCY = 4
-const MAX_MESSAGE = 2 * 1024 * 1024
 const cleanup: Array<() => Promise<void>> = []
 afterAll(async () => { for (const f of cleanup.splice(0).reverse()) await f() })
 
@@ -51,9 +50,11 @@ describe('BlockExchange moving a 10 MiB block set', () => {
     }
     await dst.node.dial(src.node.getMultiaddrs()[0] ?? multiaddr(), { signal: AbortSignal.timeout(10_000) })
 
+    // Warm up (connection, streams, compiled code) with the first blocks, then measure the rest.
+    for (const cid of cids.slice(0, CONCURRENCY)) await dst.exchange.getBlock(cid)
     const baseline = liveBytes()
     let peak = 0
-    let next = 0
+    let next = CONCURRENCY
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
       while (next < cids.length) {
         const cid = cids[next++] as CID
@@ -73,8 +74,9 @@ describe('BlockExchange moving a 10 MiB block set', () => {
     console.info(`10 MiB moved: peak live growth ${mib(peak)} MiB, ${mib(retained)} MiB after`)
     // What stays is bookkeeping, not blocks: well under a quarter of the set.
     expect(retained).toBeLessThan(BLOCKS * BLOCK_SIZE / 4)
-    // In flight: a few bitswap messages (2 MiB at most each, boxo's limit) in their encoded,
-    // encrypted and socket-buffered copies — bounded by message size, not by the set.
-    expect(peak).toBeLessThan(MAX_MESSAGE * 8)
+    // In flight: CONCURRENCY blocks, each in a handful of transient copies on each side (read
+    // from the store, protobuf, encryption, socket buffers; both peers live in this process).
+    // The bound depends on the concurrency and block size, not on how much has moved.
+    expect(peak).toBeLessThan(CONCURRENCY * BLOCK_SIZE * 16)
   })
 })
