@@ -125,6 +125,8 @@ describe('daemon --stats', () => {
     expect(t.get('ipfscluster_http_request_duration_seconds')).toBe('histogram')
     expect(t.get('ipfscluster_consensus_commit_duration_seconds')).toBe('histogram')
     expect(samples(text).get('ipfscluster_consensus_peers')).toBe(1)
+    // The disk informer's weight: Kubo's free space, once this peer published it.
+    await reaches('ipfscluster_informer_disk', v => v > 0)
 
     // promtool exits 1 on an exposition it cannot parse, 3 on lint problems only. The only
     // problems allowed are names kept for compatibility: Go's counters have no `_total` suffix,
