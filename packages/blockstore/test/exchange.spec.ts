@@ -33,7 +33,7 @@ afterAll(async () => {
   for (const p of peers.splice(0)) {
     await p.exchange.stop()
     await p.node.stop()
-    p.store.close()
+    p.store.close() // closing twice is harmless
   }
   await remove()
 })
@@ -130,5 +130,19 @@ describe('BlockExchange between two of our nodes', () => {
     const other = await rawBlock(100, 36)
     await expect(a.exchange.putBlock(block.cid, other.bytes)).rejects.toBeInstanceOf(BlockFetchError)
     expect(a.store.has(block.cid)).toBe(false)
+  })
+})
+
+describe('BlockExchange serving from a failing store', () => {
+  it('a peer whose store fails answers nothing, and neither process nor fetcher crashes', async () => {
+    const failing = await peer('failing')
+    const asking = await peer('asking')
+    const block = await rawBlock(1000, 41)
+    await failing.exchange.putBlock(block.cid, block.bytes)
+    failing.store.close() // every read bitswap's server makes now throws BlockstoreClosedError
+    await connect(asking, failing)
+    const outcome = await asking.exchange.getBlock(block.cid, { timeoutMs: 500 }).catch((err: unknown) => err)
+    expect((outcome as BlockFetchError).reason).toBe('timeout')
+    expect(failing.exchange.isStarted()).toBe(true)
   })
 })
