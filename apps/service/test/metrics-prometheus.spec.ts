@@ -51,7 +51,6 @@ describe('Prometheus scraping a 3-peer cluster', () => {
       configure: (c, index) => {
         c.observations.metrics.enable_stats = true
         c.observations.metrics.prometheus_endpoint = `/ip4/127.0.0.1/tcp/${metricsPorts[index] as number}`
-        c.observations.metrics.reporting_interval = '1s'
       }
     })
     await cluster.start()

@@ -79,8 +79,6 @@ describe('daemon --stats', () => {
     const config = JSON.parse(readFileSync(configPath, 'utf8'))
     const metricsPort = await freePort()
     config.observations.metrics.prometheus_endpoint = `/ip4/127.0.0.1/tcp/${metricsPort}`
-    // The pin count is a SQL count, taken at most once per reporting_interval.
-    config.observations.metrics.reporting_interval = '100ms'
     // A pin of missing content fails after one second without progress.
     config.ipfs_connector.ipfshttp.pin_timeout = '1s'
     config.pin_tracker.stateless.max_pin_queue_size = 1000

@@ -46,6 +46,8 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
   private readonly hooks: ApplyHooks
   private readonly snapshots?: SnapshotFolder
   private copying?: SnapshotCopy
+  /** See count(). */
+  private pinCount: number | undefined
   private readonly search = new PinsetSearch(() => this.db)
   private index!: ReturnType<typeof indexWriter>
   private stmt!: {
@@ -152,8 +154,13 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     return this.search.searchCids(search)
   }
 
+  /**
+   * Pins in the pinset: counted once, then kept as entries apply, so asking often (metrics) never
+   * scans a big table. Unknown again whenever the whole pinset is replaced.
+   */
   count (): number {
-    return this.stmt.count.get()?.n ?? 0
+    this.pinCount ??= this.stmt.count.get()?.n ?? 0
+    return this.pinCount
   }
 
   // --- the Raft state machine ------------------------------------------------------------
@@ -174,16 +181,18 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     }
     // Every reader sees the pin as the pinset keeps it (Go's state: seconds, `origins: []`…).
     const ops: LogOp[] = (entry.type === 'batch' ? entry.ops : [entry]).map(op => op.type === 'pin' ? { type: 'pin', pin: storedPin(op.pin) } : op)
+    let added = 0
     this.db.transaction(() => {
       for (const op of ops) {
-        if (op.type === 'pin') this.put(op.pin)
-        else this.del(op.pin.cid.toString())
+        if (op.type === 'pin') added += this.put(op.pin)
+        else added += this.del(op.pin.cid.toString())
       }
       if (proposal !== undefined) this.stmt.remember.run(proposal, index)
       // Deterministic pruning (every replica at the same indexes), so every replica decides alike.
       if (index % 4096 === 0) this.stmt.forget.run(index - DUPLICATE_WINDOW)
       this.stmt.setApplied.run(index)
     })()
+    if (this.pinCount !== undefined) this.pinCount += added
     for (const op of ops) {
       if (op.type === 'pin') this.hooks.onPin?.(op.pin)
       else this.hooks.onUnpin?.(op.pin)
@@ -254,12 +263,14 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     const fd = openSync(incoming, 'r+')
     try { fsyncSync(fd) } finally { closeSync(fd) }
     renameSync(incoming, this.path)
+    this.pinCount = undefined
     this.open()
     if (this.appliedIndex() !== index) this.stmt.setApplied.run(index)
   }
 
   /** Replaces the whole pinset (snapshot restore, `state import`). */
   replaceAll (pins: Iterable<Pin>, index: number): void {
+    this.pinCount = undefined
     this.db.transaction(() => {
       this.stmt.clear.run()
       this.index.clear()
@@ -274,15 +285,20 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     if (this.db.open) this.db.close()
   }
 
-  private put (pin: Pin): void {
+  /** Returns 1 when the pin is new and the count is kept (the look-up is skipped otherwise). */
+  private put (pin: Pin): number {
     const cid = pin.cid.toString()
+    const added = this.pinCount !== undefined && this.stmt.get.get(cid) === undefined ? 1 : 0
     this.stmt.put.run(cid, pin.name, pin.type, stringifyJson(encodePin(pin)))
     this.index.write(cid, indexRowsOf(pin))
+    return added
   }
 
-  private del (cid: string): void {
-    this.stmt.del.run(cid)
+  /** Returns −1 when a pin was removed, else 0. */
+  private del (cid: string): number {
+    const removed = this.stmt.del.run(cid).changes
     this.index.remove(cid)
+    return -removed
   }
 }
 

@@ -110,20 +110,3 @@ export class ClusterMetrics implements ConsensusMetricsSink {
     return { contentType: this.registry.contentType, body: await this.registry.metrics() }
   }
 }
-
-/**
- * `read` at most once per `ms`: for a value that costs more than a counter (Go reports its
- * views once per `reporting_interval` too).
- */
-export function cachedFor<T> (ms: number, read: () => T, now: () => number = Date.now): () => T {
-  let at = -Infinity
-  let value: T
-  return () => {
-    const t = now()
-    if (t - at >= ms) {
-      value = read()
-      at = t
-    }
-    return value
-  }
-}

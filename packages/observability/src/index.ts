@@ -3,6 +3,6 @@
  * `ipfscluster_*` names, plus Node process, HTTP API, consensus and pin queue metrics, served at
  * `/metrics`.
  */
-export { ClusterMetrics, cachedFor } from './cluster-metrics.ts'
+export { ClusterMetrics } from './cluster-metrics.ts'
 export { MetricsEndpoint, MetricsEndpointError, parseEndpoint } from './endpoint.ts'
 export type { ClusterMetricSources, ConsensusMetricsSink, HttpRequestSample, IpfsCounters } from './sources.ts'

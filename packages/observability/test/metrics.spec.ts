@@ -1,7 +1,7 @@
 // ClusterMetrics and MetricsEndpoint on their own: values come from the bound sources at each
 // scrape, events land in their histograms, the endpoint serves only GET/HEAD /metrics.
 import { describe, expect, it } from 'vitest'
-import { ClusterMetrics, MetricsEndpoint, MetricsEndpointError, cachedFor, parseEndpoint, type ClusterMetricSources } from '../src/index.ts'
+import { ClusterMetrics, MetricsEndpoint, MetricsEndpointError, parseEndpoint, type ClusterMetricSources } from '../src/index.ts'
 
 function sources (over: Partial<ClusterMetricSources> = {}): ClusterMetricSources {
   return {
@@ -48,17 +48,6 @@ describe('ClusterMetrics', () => {
     expect(body).toContain('ipfscluster_consensus_commits_total{op="unpin",result="error"} 1')
     expect(body).toContain('ipfscluster_consensus_commit_duration_seconds_count{op="pin"} 1')
     expect(body).toContain('ipfscluster_consensus_leader_changes_total 1')
-  })
-
-  it('cachedFor reads again only once the time has passed', () => {
-    let now = 0
-    let reads = 0
-    const read = cachedFor(1000, () => ++reads, () => now)
-    expect([read(), read()]).toEqual([1, 1])
-    now = 999
-    expect(read()).toBe(1)
-    now = 1000
-    expect(read()).toBe(2)
   })
 })
 

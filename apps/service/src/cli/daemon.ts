@@ -91,7 +91,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     await release()
     throw new CommandError(`error creating cluster peer: ${(err as Error).message}`)
   }
-  stats?.metrics.bind(metricSourcesOf(peer, Number(loaded.config.observations.metrics.reportingInterval / 1_000_000n)))
+  stats?.metrics.bind(metricSourcesOf(peer))
   log('info', `IPFS Cluster v${VERSION} listening on:\n${peer.host.getMultiaddrs().map(a => `        ${a.toString()}`).join('\n')}\n`)
   const onRequest = (api: string): { onRequest?: (s: { method: string, route: string, status: number, seconds: number }) => void } =>
     stats === undefined ? {} : { onRequest: stats.metrics.httpSink(api) }

@@ -3,7 +3,7 @@
  * `/metrics` endpoint, fed by counters the peer's components already keep. Nothing here runs
  * when stats are off.
  */
-import { ClusterMetrics, MetricsEndpoint, cachedFor, type ClusterMetricSources } from '@cluster/observability'
+import { ClusterMetrics, MetricsEndpoint, type ClusterMetricSources } from '@cluster/observability'
 import type { ClusterPeer } from '../cluster/index.ts'
 import type { MetricsSection } from '../config/index.ts'
 import { CommandError } from './io.ts'
@@ -29,10 +29,11 @@ export async function startStats (config: MetricsSection): Promise<RunningStats>
 }
 
 /**
- * What the gauges read from a running peer. Each is a counter kept as things happen, except
- * the pin count: a SQL count, so it is taken at most once per `reporting_interval`.
+ * What the gauges read from a running peer: counters kept as things happen (the pinset's count
+ * too, after one count when stats start), so a scrape costs the same at 10 or 1M pins. Read
+ * live at each scrape, as Go's exporter does; `reporting_interval` has nothing to pace.
  */
-export function metricSourcesOf (peer: ClusterPeer, reportingIntervalMs: number): ClusterMetricSources {
+export function metricSourcesOf (peer: ClusterPeer): ClusterMetricSources {
   const diskMetric = (): number | undefined => {
     for (const name of ['freespace', 'reposize']) {
       const m = peer.monitor.store.latestForPeer(name, peer.peerId)
@@ -41,7 +42,7 @@ export function metricSourcesOf (peer: ClusterPeer, reportingIntervalMs: number)
     return undefined
   }
   return {
-    pins: cachedFor(reportingIntervalMs, () => peer.state.count()),
+    pins: () => peer.state.count(),
     pinPhases: () => peer.tracker.operations.pinPhaseCounts(),
     ipfs: () => peer.connector.counters,
     informerDisk: diskMetric,
