@@ -161,8 +161,9 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
         await restApi?.stop()
         await pinSvcApi?.stop()
         await proxy?.stop()
-        await peer.stop()
+        // No scrape of a peer that is stopping.
         await stats?.endpoint.stop()
+        await peer.stop()
         if (leave) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate).catch(() => {})
         await release()
       })()
