@@ -196,4 +196,22 @@ describe('daemon --stats', () => {
     expect((after.get('ipfscluster_blocks_added_size') ?? 0) - (before.get('ipfscluster_blocks_added_size') ?? 0)).toBeGreaterThanOrEqual(300_000)
     expect(after.get('ipfscluster_blocks_put_errors')).toBe(0)
   })
+
+  it('a metrics endpoint that cannot listen stops the daemon before the peer starts', async () => {
+    const taken = createServer()
+    await new Promise<void>(resolve => taken.listen(0, '127.0.0.1', resolve))
+    const { port } = taken.address() as { port: number }
+    try {
+      const folder = join(base, 'second')
+      await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--randomports', '--force'])
+      const failed = await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'daemon', '--stats'], {
+        env: { ...process.env, CLUSTER_METRICS_PROMETHEUSENDPOINT: `/ip4/127.0.0.1/tcp/${port}`, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr }
+      }).then(() => ({ code: 0, stderr: '' }), (err: { code: number, stderr: string }) => ({ code: err.code, stderr: err.stderr }))
+      expect(failed.code).toBe(1)
+      expect(failed.stderr).toContain(`Failed to run Prometheus /metrics endpoint: listen 127.0.0.1:${port}: listen EADDRINUSE`)
+      expect(failed.stderr).not.toContain('IPFS Cluster is READY')
+    } finally {
+      await new Promise(resolve => taken.close(resolve))
+    }
+  }, 60_000)
 })

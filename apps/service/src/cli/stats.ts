@@ -15,7 +15,7 @@ export interface RunningStats {
   address: { host: string, port: number }
 }
 
-/** Starts the endpoint before the peer (as Go does), so a taken port stops the daemon at once. */
+/** Starts the endpoint before the peer; one that cannot listen stops the daemon, as in Go (log.Fatal). */
 export async function startStats (config: MetricsSection): Promise<RunningStats> {
   const metrics = new ClusterMetrics()
   let endpoint: MetricsEndpoint
@@ -24,7 +24,7 @@ export async function startStats (config: MetricsSection): Promise<RunningStats>
     const address = await endpoint.start()
     return { metrics, endpoint, address }
   } catch (err) {
-    throw new CommandError(`error setting up Metrics: ${(err as Error).message}`)
+    throw new CommandError(`Failed to run Prometheus /metrics endpoint: ${(err as Error).message}`)
   }
 }
 
