@@ -21,6 +21,7 @@ import { toIpfsPath } from './ipfs-path.ts'
 import { logLine } from './log.ts'
 import { waitFor } from './wait.ts'
 import { reportCursor, searchOf } from './search.ts'
+import { batchSource, runBatch } from './batch.ts'
 
 const message = (err: unknown): string => (err as Error).message
 
@@ -134,12 +135,16 @@ const pinAdd: Action = async (ctx) => {
     expireAt: exp,
     metadata
   }
+  const source = batchSource(ctx)
+  if (source !== undefined) { await runBatch(ctx, source, 'pin', options); return }
   const path = ipfsPath(ctx, ctx.args[0] ?? '')
   const pin = await ctx.api.call((c) => c.pinPath(path, options))
   await afterPin(ctx, pin, 'pinned')
 }
 
 const pinRm: Action = async (ctx) => {
+  const source = batchSource(ctx)
+  if (source !== undefined) { await runBatch(ctx, source, 'unpin'); return }
   const path = ipfsPath(ctx, ctx.args[0] ?? '')
   const pin = await ctx.api.call((c) => c.unpinPath(path))
   await afterPin(ctx, pin, 'unpinned')

@@ -5,6 +5,7 @@
 import type { FlagDef } from './flags.ts'
 import type { AppDef, CommandDef } from './help.ts'
 import { SEARCH_FLAGS } from './search.ts'
+import { FROM_FILE } from './batch.ts'
 
 export const VERSION = '1.1.6'
 export const DEFAULT_HOST = '/ip4/127.0.0.1/tcp/9094'
@@ -118,7 +119,8 @@ export const COMMANDS: readonly CommandDef[] = [
           NO_STATUS('pinning'),
           WAIT,
           WAIT_LIMIT,
-          WAIT_TIMEOUT
+          WAIT_TIMEOUT,
+          FROM_FILE
         ]
       },
       {
@@ -126,7 +128,7 @@ export const COMMANDS: readonly CommandDef[] = [
         usage: 'Unpin an item from the cluster',
         argsUsage: '<CID|Path>',
         description: '\nThis command tells IPFS Cluster to no longer manage a CID. This will\ntrigger unpinning operations in all the IPFS nodes holding the content.\n\nWhen the request has succeeded, the command returns the status of the CID\nin the cluster. The CID should disappear from the list offered by "pin ls",\nalthough unpinning operations in the cluster may take longer or fail.\n',
-        flags: [NO_STATUS('unpinning'), WAIT, WAIT_LIMIT, WAIT_TIMEOUT]
+        flags: [NO_STATUS('unpinning'), WAIT, WAIT_LIMIT, WAIT_TIMEOUT, FROM_FILE]
       },
       {
         name: 'update',

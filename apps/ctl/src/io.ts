@@ -13,6 +13,8 @@ export interface CtlIo {
   isTty: boolean
   /** Resolves after `ms` milliseconds (aborted with the signal). */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** All of stdin (`pin add -`); the process's stdin when absent. */
+  readStdin?: () => Promise<string>
   /** Opens a file for writing (`health graph --file`). */
   openFile: (path: string) => Promise<{ write: (text: string) => void, close: () => Promise<void> }>
 }

@@ -14,6 +14,7 @@ import type { Pin, PinOptions } from './types/pin.ts'
 import type { GlobalPinInfo } from './types/pin-info.ts'
 import type { PinTypeFilter } from './types/pin-type.ts'
 import type { PinSearchIndex } from './types/pin-search.ts'
+import type { BatchItem, BatchItemResult } from './types/pin-batch.ts'
 import type { TrackerStatusFilter } from './types/status.ts'
 import type { GlobalRepoGc } from './types/repo-gc.ts'
 import type { BandwidthByProtocol } from './types/bandwidth.ts'
@@ -68,6 +69,12 @@ export interface ClusterApi {
   /** Pins `/ipfs/...`, `/ipns/...` or `/ipld/...` after resolving it through IPFS. */
   pinPath: (path: string, options: PinOptions, opts?: RequestOptions) => Promise<Pin>
   unpin: (cid: CID, opts?: RequestOptions) => Promise<Pin>
+  /**
+   * Optional (extension): pins and unpins many CIDs in as few consensus entries as possible.
+   * Yields one result per item (in commit order; `index` says which item); a bad item gets its
+   * own error and does not stop the others.
+   */
+  pinBatch?: (items: BatchItem[], opts?: RequestOptions) => AsyncIterable<BatchItemResult>
   unpinPath: (path: string, opts?: RequestOptions) => Promise<Pin>
   /**
    * Chunks the upload into a DAG, sends its blocks to the allocated peers' IPFS and pins the

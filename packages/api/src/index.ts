@@ -39,6 +39,7 @@ export type { PinType, PinTypeFilter, PinMode } from './types/pin-type.ts'
 export { defaultPinOptions, encodePin, decodePin, encodePinOptions, decodePinOptions, storedPin } from './types/pin.ts'
 export type { Pin, PinOptions } from './types/pin.ts'
 export type { PinSearch, PinSearchIndex, NameMatch } from './types/pin-search.ts'
+export type { BatchItem, BatchItemResult } from './types/pin-batch.ts'
 export {
   encodeGlobalPinInfo, decodeGlobalPinInfo, encodePinInfoShort, decodePinInfoShort, encodePinInfo,
   decodePinInfo, pinInfoToGlobal, pinInfoShortOf

@@ -17,6 +17,7 @@ import { streamResponse, streamTextResponse } from './stream.ts'
 import { replay, statusLines, statusOfCids, statusPasses } from './status-listing.ts'
 import { addHandler } from './add.ts'
 import { parseSearch } from './search.ts'
+import { batchHandler } from './batch.ts'
 import { searchAllocations, searchStatuses } from './search-routes.ts'
 import { signToken } from './jwt.ts'
 
@@ -210,6 +211,11 @@ export const ROUTES: RouteDef[] = [
       if (pass === undefined) return tooManyRequests(c, d)
       return await streamTextResponse(c, d.config.headers, { items: replay(await pass) })
     }
+  },
+  {
+    // Batch pinning (an extension: Go v1.1.6 answers 405): many items, one request.
+    name: 'PinBatch', method: 'POST', path: '/pins', pattern: /^\/pins$/, limit: 'body',
+    handler: async (c, d) => await batchHandler(c, d)
   },
   // Older names kept as aliases (this project's earlier API; Go v1.1.6 answers 404/400).
   {

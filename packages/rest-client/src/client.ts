@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http'
 import {
   decodeAlert, decodeBandwidthByProtocol, decodeConnectGraph, decodeGlobalPinInfo, decodeGlobalRepoGc, decodeId,
   decodeAddedOutput, decodeMetric, decodePin, decodeVersion, encodeAddParamsQuery, encodePinOptionsQuery, formatTrackerStatusFilter, parseJson, PIN_TYPE_BITS,
-  goQueryEscape
+  goQueryEscape, META_PREFIX, pinOptionsQueryEntries
 } from '@cluster/api'
 import type {
   AddedOutput, AddParams, AddUpload, Alert, BandwidthByProtocol, CID, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric, Pin,
@@ -167,6 +167,16 @@ export class RestClient implements ClusterApi {
     return this.#stream('GET', `/pins?${query}`, decodeGlobalPinInfo, opts, undefined, cursorOf(opts))
   }
 
+  /**
+   * Extension: pins and unpins many CIDs in one request (`POST /pins` with an NDJSON body, each
+   * item with its options). Yields one result per item as the cluster commits it.
+   */
+  pinBatch (items: ReadonlyArray<{ op: 'pin' | 'unpin', cid: CID, options?: PinOptions }>, opts?: RequestOptions): AsyncIterable<BatchResultLine> {
+    const text = items.map(item => JSON.stringify(batchItemJson(item))).join('\n') + '\n'
+    const body = { contentType: 'application/x-ndjson', stream: (async function * () { yield new TextEncoder().encode(text) })() }
+    return this.#stream('POST', '/pins', decodeBatchLine, opts, body)
+  }
+
   allocation (cid: CID, opts?: RequestOptions): Promise<Pin> {
     return this.#single('GET', `/allocations/${cid.toString()}`, decodePin, opts)
   }
@@ -318,4 +328,34 @@ function cursorOf (opts: SearchRequestOptions | undefined): ((res: IncomingMessa
     const value = res.headers[NEXT_CURSOR_HEADER]
     onCursor(typeof value === 'string' && value !== '' ? value : undefined)
   }
+}
+
+/** One result of a batch (`pinBatch`): the item's position, and its pin or its error (code and message). */
+export interface BatchResultLine {
+  index: number
+  cid: string
+  op: 'pin' | 'unpin'
+  pin?: Pin
+  error?: RestApiResponseError
+}
+
+function batchItemJson (item: { op: 'pin' | 'unpin', cid: CID, options?: PinOptions }): Record<string, unknown> {
+  const out: Record<string, unknown> = { cid: item.cid.toString(), op: item.op }
+  if (item.op === 'unpin' || item.options === undefined) return out
+  const metadata: Record<string, string> = {}
+  for (const [k, v] of pinOptionsQueryEntries(item.options)) {
+    if (k.startsWith(META_PREFIX)) metadata[k.slice(META_PREFIX.length)] = v
+    else out[k] = v
+  }
+  if (Object.keys(metadata).length > 0) out.metadata = metadata
+  return out
+}
+
+function decodeBatchLine (value: unknown): BatchResultLine {
+  const v = value as { index?: unknown, cid?: unknown, op?: unknown, pin?: unknown, error?: { code?: unknown, message?: unknown } }
+  if (typeof v?.index !== 'number' || typeof v.cid !== 'string' || (v.op !== 'pin' && v.op !== 'unpin')) throw new Error('not a batch result')
+  const line: BatchResultLine = { index: v.index, cid: v.cid, op: v.op }
+  if (v.pin !== undefined) line.pin = decodePin(v.pin)
+  if (v.error !== undefined) line.error = new RestApiResponseError({ code: Number(v.error.code), message: String(v.error.message) })
+  return line
 }

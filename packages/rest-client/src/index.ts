@@ -3,6 +3,6 @@
  * wire format): every route, streams as async iterables, errors as named errors.
  */
 export { RestClient, urlFromMultiaddr, formatPinTypeFilter, DEFAULT_API_URL, NEXT_CURSOR_HEADER } from './client.ts'
-export type { RestClientOptions, PinSearchQuery, SearchRequestOptions } from './client.ts'
+export type { RestClientOptions, PinSearchQuery, SearchRequestOptions, BatchResultLine } from './client.ts'
 export type { TlsOptions } from './transport.ts'
 export * from './errors.ts'

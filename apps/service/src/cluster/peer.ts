@@ -1,6 +1,6 @@
 import {
   PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
-  type AddedOutput, type AddParams, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
+  type AddedOutput, type AddParams, type BatchItem, type BatchItemResult, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
   type GlobalRepoGc, type Id, type LocalOption, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type TrackerStatusFilter, type Version
 } from '@cluster/api'
@@ -30,6 +30,7 @@ import { startLoops, type IpfsIdentity } from './loops.ts'
 import { identityOf, memberAddresses } from './identity.ts'
 import { localDestination, remoteDestination } from './block-destinations.ts'
 import { keepMeshed } from './mesh.ts'
+import { pinBatch } from './batch.ts'
 
 export const VERSION = '1.1.6'
 const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
@@ -263,6 +264,12 @@ export class ClusterPeer implements ClusterApi {
     if (pin.type === 'clusterdag-pin') throw new Error('cannot unpin a Cluster DAG directly. Unpin content root CID instead')
     await this.consensus.logUnpin(pin)
     return pin
+  }
+
+  /** Many pins and unpins in few consensus entries (batch.ts). */
+  pinBatch (items: BatchItem[]): AsyncIterable<BatchItemResult> {
+    this.assertWritable()
+    return pinBatch(this, items)
   }
 
   async unpinPath (path: string): Promise<Pin> {
