@@ -40,18 +40,16 @@ async function lines<T> (res: Response): Promise<T[]> {
   return (await res.text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as T)
 }
 
+/** Pins [from, to) in one batch request (POST /pins). */
 async function pinAll (peer: LocalPeer, from: number, to: number): Promise<void> {
-  let next = from
-  const worker = async (): Promise<void> => {
-    while (next < to) {
-      const i = next++
-      const expiry = expiryOf(i)
-      const query = `name=${nameOf(i)}&meta-tenant=${tenantOf(i)}&meta-batch=${i < PHASE_A ? 'a' : 'b'}${expiry === undefined ? '' : `&expire-at=${expiry}`}`
-      const res = await fetch(`${peer.restUrl}/pins/${identityCid(`search pin ${i}`)}?${query}`, { method: 'POST', signal: AbortSignal.timeout(30_000) })
-      if (res.status !== 200) throw new Error(`pin ${i}: ${res.status} ${await res.text()}`)
-    }
-  }
-  await Promise.all(Array.from({ length: 64 }, worker))
+  const items = Array.from({ length: to - from }, (_, k) => {
+    const i = from + k
+    const expiry = expiryOf(i)
+    return { cid: identityCid(`search pin ${i}`), name: nameOf(i), metadata: { tenant: tenantOf(i), batch: i < PHASE_A ? 'a' : 'b' }, ...(expiry === undefined ? {} : { 'expire-at': expiry }) }
+  })
+  const res = await fetch(`${peer.restUrl}/pins`, { method: 'POST', body: JSON.stringify(items), signal: AbortSignal.timeout(120_000) })
+  const failed = (await res.text()).split('\n').filter(l => l.includes('"error"'))
+  if (res.status !== 200 || failed.length > 0) throw new Error(`batch ${from}-${to}: ${res.status} ${failed.slice(0, 3).join(' ')}`)
 }
 
 describe('search over a few thousand pins on 2 daemons', () => {
@@ -79,6 +77,8 @@ describe('search over a few thousand pins on 2 daemons', () => {
     })
     await cluster.start()
     p0 = cluster.peers[0] as LocalPeer
+    // Allocation needs both peers' metrics.
+    await until(async () => (await (await fetch(`${p0.restUrl}/monitor/metrics/freespace`)).json() as unknown[]).length === 2 ? true : undefined, 'freespace metrics of both peers')
     await pinAll(p0, 0, PHASE_A)
     // Timestamps are whole seconds: phase B starts in a later second than phase A ended.
     await new Promise(resolve => setTimeout(resolve, 1100))
