@@ -3,7 +3,7 @@
  * their statuses, for the matches of one page, streamed as NDJSON with the next page's cursor
  * in `X-Next-Cursor`.
  */
-import { encodeGlobalPinInfo, parseCid, parsePinTypeFilter, parseTrackerStatusFilter } from '@cluster/api'
+import { encodeGlobalPinInfo, parseCid, parsePinTypeFilter, parseTrackerStatusFilter, PinNotFoundError } from '@cluster/api'
 import type { ClusterApi, GlobalPinInfo } from '@cluster/api'
 import type { AppContext } from './context.ts'
 import { HttpError } from './errors.ts'
@@ -14,6 +14,8 @@ import { streamResponse, streamTextResponse } from './stream.ts'
 
 /** Statuses asked at once while streaming the statuses of a search (each a fan-out to every peer). */
 const STATUS_WINDOW = 8
+/** Failures reported in the trailer (the first ones: a cluster shutting down fails every CID). */
+const MAX_ERRORS = 16
 
 function headersWith (d: RouteDeps, next: string | undefined): Record<string, string[]> {
   return next === undefined ? d.config.headers : { ...d.config.headers, [NEXT_CURSOR_HEADER]: [next] }
@@ -39,30 +41,34 @@ export async function searchStatuses (c: AppContext, d: RouteDeps, q: URLSearchP
   const local = q.get('local') === 'true'
   const page = pageOf(index, req)
   if (page.empty) return noContent(c, d)
-  const items = statusesOf(d.cluster, index.searchCids(page.search), filter, local, c.req.raw.signal)
-  return await streamResponse(c, headersWith(d, page.next), { items }, encodeGlobalPinInfo)
+  const errors: string[] = []
+  const items = statusesOf(d.cluster, index.searchCids(page.search), filter, local, c.req.raw.signal, errors)
+  return await streamResponse(c, headersWith(d, page.next), { items, errors }, encodeGlobalPinInfo)
 }
 
 /**
  * The status of each matching CID, in CID order, a few asked at once. A CID unpinned meanwhile
- * (its status then fails) is left out, as a pin gone from the pinset would be.
+ * is left out, as a pin gone from the pinset would be; other failures are left out too and their
+ * messages added to `errors` (the stream's `X-Stream-Error` trailer).
  */
-export async function * statusesOf (cluster: ClusterApi, pages: Iterable<string[]>, filter: number, local: boolean, signal: AbortSignal): AsyncGenerator<GlobalPinInfo> {
+export async function * statusesOf (cluster: ClusterApi, pages: Iterable<string[]>, filter: number, local: boolean, signal: AbortSignal, errors: string[] = []): AsyncGenerator<GlobalPinInfo> {
   const one = async (cid: string): Promise<GlobalPinInfo[]> => {
     const out: GlobalPinInfo[] = []
-    for await (const info of cluster.statusAll(filter, { local, cids: [parseCid(cid)], signal })) out.push(info)
+    try {
+      for await (const info of cluster.statusAll(filter, { local, cids: [parseCid(cid)], signal })) out.push(info)
+    } catch (err) {
+      if (!(err instanceof PinNotFoundError) && errors.length < MAX_ERRORS) errors.push(`${cid}: ${(err as Error).message}`)
+    }
     return out
   }
   for (const cids of pages) {
     const pending: Array<Promise<GlobalPinInfo[]>> = []
     for (let i = 0; i < cids.length || pending.length > 0;) {
       while (pending.length < STATUS_WINDOW && i < cids.length) {
-        const p = one(cids[i++] as string)
-        p.catch(() => {})
-        pending.push(p)
+        pending.push(one(cids[i++] as string))
       }
       if (signal.aborted) return
-      yield * await (pending.shift() as Promise<GlobalPinInfo[]>).catch(() => [])
+      yield * await (pending.shift() as Promise<GlobalPinInfo[]>)
     }
   }
 }

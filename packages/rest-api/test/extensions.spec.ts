@@ -28,7 +28,7 @@ class BatchingFake extends FakeCluster {
   readonly pinSearch: PinSearchIndex = {
     pageEnd: (search, limit) => { this.searches.push(search); return { last: [...this.pins.keys()].sort()[limit - 1], more: this.pins.size > limit } },
     searchJson: () => [],
-    searchCids: () => []
+    searchCids: () => [[...this.pins.keys()].sort()]
   }
 }
 
@@ -64,6 +64,21 @@ describe('search parameters', () => {
     // The same search (parameters in another order) continues after the page's last CID.
     await app.request(`/allocations?name=x&meta-a=2&meta-z=1&allocation=12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR&after=2030-01-01T00:00:00Z&limit=2&cursor=${cursor ?? ''}`)
     expect(fake.searches[1]?.afterCid).toBe([...fake.pins.keys()].sort()[1])
+  })
+})
+
+describe('GET /pins with search parameters', () => {
+  it('streams the statuses of the matches; failures (other than a pin gone) are not silent', async () => {
+    const fake = new BatchingFake()
+    seed(fake)
+    const app = appOver(fake)
+    const ok = await app.request('/pins?name-contains=data')
+    expect(ok.status).toBe(200)
+    expect((JSON.parse(await ok.text()) as { cid: string }).cid).toBe(C1)
+    fake.failures.set('statusAll', 'tracker is shutting down')
+    const failing = await app.request('/pins?name-contains=data')
+    expect(failing.status).toBe(500)
+    expect(await failing.json()).toEqual({ code: 500, message: `${C1}: tracker is shutting down` })
   })
 })
 
