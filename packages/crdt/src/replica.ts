@@ -39,6 +39,12 @@ export interface ReplicaOptions {
   fetchTimeoutMs?: number
   /** A batch whose delta grows past this many bytes commits at once (go-ds-crdt: 1 MiB). */
   maxBatchDeltaSize?: number
+  /**
+   * Merged blocks per store commit while walking (default 256). The group also commits when the
+   * walk ends, before a local write is broadcast, and whenever the event loop turns (so never
+   * across a network wait). Hooks fire after the commit.
+   */
+  blocksPerCommit?: number
   log?: (level: LogLevel, message: string) => void
 }
 
@@ -65,6 +71,10 @@ export class Replica {
   private writes: Promise<unknown> = Promise.resolve()
   private receives: Promise<unknown> = Promise.resolve()
   private activeWalks = 0
+  private readonly blocksPerCommit: number
+  private groupOpen = false
+  private grouped = 0
+  private pendingEvents: SetEvent[] = []
 
   constructor (opts: ReplicaOptions) {
     this.opts = opts
@@ -73,6 +83,7 @@ export class Replica {
     this.fetchConcurrency = opts.fetchConcurrency ?? 50
     this.fetchTimeoutMs = opts.fetchTimeoutMs ?? 120_000
     this.maxBatchDeltaSize = opts.maxBatchDeltaSize ?? 1024 * 1024
+    this.blocksPerCommit = opts.blocksPerCommit ?? 256
     if (this.fetchConcurrency < 1) throw new RangeError('fetchConcurrency must be at least 1')
     this.heads = new Heads(this.store)
   }
@@ -149,6 +160,7 @@ export class Replica {
       const block = await makeBlock(withPriority, heads.map((h) => h.cid))
       await this.blocks.putBlock(block.cid, block.bytes)
       this.processNode(block.cid, priority, { cid: block.cid, delta: withPriority, links: heads.map((h) => h.cid) })
+      this.flush()
       // Own heads count as seen, as Go's pubsub delivers its own messages back to it.
       this.seen.add(block.cid.toString())
       await this.opts.broadcast?.(encodeBroadcast([block.cid]))
@@ -252,6 +264,7 @@ export class Replica {
   processNode (root: CID, rootPriority: number, node: DeltaNode): CID[] {
     const ops: HeadOp[] = []
     const children: CID[] = []
+    this.openGroup()
     const events = this.store.transaction(() => {
       const events = mergeDelta(this.store, node.delta, blockId(node.cid))
       this.store.markProcessed(node.cid.multihash.bytes)
@@ -277,8 +290,31 @@ export class Replica {
     })
     this.reserved.delete(node.cid.toString())
     this.heads.apply(ops)
-    this.fire(events)
+    this.pendingEvents.push(...events)
+    if (++this.grouped >= this.blocksPerCommit) this.flush()
     return children
+  }
+
+  /** Opens the group commit a merge joins (see blocksPerCommit). */
+  private openGroup (): void {
+    if (this.groupOpen) return
+    this.groupOpen = true
+    this.store.begin?.()
+    setImmediate(() => { this.flush() })
+  }
+
+  /** Commits the merges of the open group and fires their hooks. */
+  flush (): void {
+    if (!this.groupOpen) return
+    this.groupOpen = false
+    this.grouped = 0
+    try {
+      this.store.commit?.()
+    } finally {
+      const events = this.pendingEvents
+      this.pendingEvents = []
+      this.fire(events)
+    }
   }
 
   /** Adds `root` as a head (after a failed walk, so that a repair reaches its subtree). */
@@ -317,10 +353,12 @@ export class Replica {
     this.closing.abort(new Error('crdt replica is closing'))
     await Promise.allSettled([this.writes, this.receives])
     if (this.activeWalks > 0) this.markDirty()
+    this.flush()
   }
 
   /** Deletes all local CRDT data (Go's `state cleanup` / leaving the cluster). */
   clear (): void {
+    this.flush()
     this.store.clear()
     this.heads.reset()
     this.seen.clear()

@@ -141,6 +141,14 @@ export class SqliteStore implements CrdtStore {
     return this.db.transaction(fn)()
   }
 
+  begin (): void {
+    this.db.exec('BEGIN')
+  }
+
+  commit (): void {
+    if (this.db.inTransaction) this.db.exec('COMMIT')
+  }
+
   clear (): void {
     this.db.exec('DELETE FROM crdt_values; DELETE FROM crdt_elements; DELETE FROM crdt_heads; DELETE FROM crdt_processed; DELETE FROM crdt_meta WHERE name = \'dirty\';')
   }

@@ -53,8 +53,15 @@ export interface CrdtStore {
   /** Number of keys with a value. */
   size(): number
 
-  /** Runs `fn` atomically (all its writes or none). */
+  /** Runs `fn` atomically (all its writes or none); inside begin()/commit() it nests. */
   transaction<T>(fn: () => T): T
+  /**
+   * Optional group commit: begin() opens an outer transaction that commit() ends, so that many
+   * small merges share one commit (a commit costs far more than a merge). Stores without it
+   * commit every transaction() on its own.
+   */
+  begin?(): void
+  commit?(): void
   /** Deletes everything (Go's `state cleanup`). */
   clear(): void
   close(): void

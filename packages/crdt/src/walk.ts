@@ -54,6 +54,7 @@ export async function walkDag (replica: Replica, root: CID, start: CID, rootPrio
     pump()
   })
 
+  replica.flush()
   if (failure === undefined) return true
   // Release what this walk had reserved and make the root reachable for a repair: the blocks
   // merged so far are marked processed, so a later announcement of the root would stop there.

@@ -102,6 +102,11 @@ describe('a replica on SQLite', () => {
     const store = new SqliteStore(path)
     const r = replicaOn(net, store)
     await r.receive(encodeBroadcast([top]))
+    // Merges are group-committed: once the walk is over, another connection sees all of them.
+    const other = new SqliteStore(path)
+    expect(other.size()).toBe(goFinal.state.length)
+    expect(other.listHeads().length).toBe(1)
+    other.close()
     await r.close()
     store.close()
 

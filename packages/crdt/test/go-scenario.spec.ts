@@ -10,13 +10,14 @@ const scenario = goScenario()
 
 interface Recorded { replica: Replica, sent: string[], hooks: GoHook[] }
 
-function makeReplicas (net: BlockNet, newStore: () => CrdtStore): Map<string, Recorded> {
+function makeReplicas (net: BlockNet, newStore: () => CrdtStore, blocksPerCommit: number): Map<string, Recorded> {
   const out = new Map<string, Recorded>()
   for (const name of ['A', 'B', 'C']) {
     const rec: Recorded = { sent: [], hooks: [] } as unknown as Recorded
     rec.replica = new Replica({
       store: newStore(),
       blocks: net.access(),
+      blocksPerCommit,
       broadcast: (payload) => { rec.sent.push(hex(payload)) },
       onPut: (key, value) => { rec.hooks.push({ hook: 'put', key, valueHex: hex(value) }) },
       onDelete: (key) => { rec.hooks.push({ hook: 'delete', key }) }
@@ -31,15 +32,16 @@ function sortedHooks (hooks: GoHook[]): GoHook[] {
   return [...hooks].sort((a, b) => (k(a) < k(b) ? -1 : k(a) > k(b) ? 1 : 0))
 }
 
-const stores: Array<[string, () => CrdtStore]> = [
-  ['memory', () => new MemoryStore()],
-  ['sqlite', () => new SqliteStore(':memory:')]
+const stores: Array<[string, () => CrdtStore, number]> = [
+  ['memory', () => new MemoryStore(), 256],
+  ['sqlite', () => new SqliteStore(':memory:'), 256],
+  ['sqlite (one commit per block)', () => new SqliteStore(':memory:'), 1]
 ]
 
-describe.each(stores)('the Go scenario replayed on %s stores', (_name, newStore) => {
+describe.each(stores)('the Go scenario replayed on %s stores', (_name, newStore, blocksPerCommit) => {
   it('produces Go\'s blocks, broadcasts, heads, hooks and states step by step', async () => {
     const net = new BlockNet()
-    const replicas = makeReplicas(net, newStore)
+    const replicas = makeReplicas(net, newStore, blocksPerCommit)
     for (const [i, ev] of scenario.events.entries()) {
       const rec = replicas.get(ev.replica)!
       const r = rec.replica

@@ -71,7 +71,10 @@ export class BlockNet {
   readonly withheld = new Set<string>()
   fetches = 0
 
-  constructor (initial?: Map<string, Uint8Array>, private readonly random?: () => number) {
+  private readonly random: (() => number) | undefined
+
+  constructor (initial?: Map<string, Uint8Array>, random?: () => number) {
+    this.random = random
     for (const [k, v] of initial ?? []) this.blocks.set(k, v)
   }
 
