@@ -19,4 +19,5 @@ export { stateKey, cidFromStateKey, blockId, cidFromBlockId, base32Upper, base32
 export { encodePinValue, decodePinValue } from './pin-value.ts'
 export type { DecodePinOptions } from './pin-value.ts'
 export { bestValue, mergeDelta } from './set.ts'
+export { dotLines } from './dot.ts'
 export type { SetEvent } from './set.ts'

@@ -3,7 +3,7 @@
  * three of ours: every block, broadcast, head set, hook call and final state must match.
  */
 import { describe, expect, it } from 'vitest'
-import { MemoryStore, Replica, SqliteStore, type CrdtStore } from '../src/index.ts'
+import { dotLines, MemoryStore, Replica, SqliteStore, type CrdtStore } from '../src/index.ts'
 import { BlockNet, goScenario, hex, unhex, type GoHook } from './helpers.ts'
 
 const scenario = goScenario()
@@ -85,6 +85,9 @@ describe.each(stores)('the Go scenario replayed on %s stores', (_name, newStore,
       expect(state, `${name} state`).toEqual(goReplica.state)
       expect(rec.replica.info().heads.map((h) => ({ cid: h.cid.toString(), height: h.height }))).toEqual(goReplica.heads)
       expect(rec.replica.isDirty()).toBe(false)
+      const dot: string[] = []
+      for await (const line of dotLines(rec.replica)) dot.push(line)
+      expect(dot.join('\n') + '\n', `${name} dot`).toBe(goReplica.dot)
     }
   })
 })

@@ -27,7 +27,7 @@ export interface GoScenario {
   keys: Record<string, string>
   events: GoEvent[]
   blocks: Array<{ cid: string, bytesHex: string }>
-  replicas: Record<string, { heads: GoHead[], state: GoKv[], store: GoKv[] }>
+  replicas: Record<string, { dot: string, heads: GoHead[], state: GoKv[], store: GoKv[] }>
   broadcasts: Array<{ heads: string[], hex: string }>
 }
 export interface GoPinVector { name: string, key: string, pin: unknown, protoHex: string }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"encoding/hex"
 	"time"
 
@@ -34,6 +36,8 @@ type eventOut struct {
 }
 
 type replicaOut struct {
+	// Dot is what go-ds-crdt's DotDAG writes (ipfs-cluster-service state crdt dot).
+	Dot   string    `json:"dot"`
 	Heads []headOut `json:"heads"`
 	State []kvOut   `json:"state"`
 	Store []kvOut   `json:"store"`
@@ -198,9 +202,16 @@ func runScenario() scenarioOut {
 	s.deliver(b, c)
 
 	for _, r := range []*replica{a, b, c} {
-		s.out.Replicas[r.name] = replicaOut{Heads: r.heads(), State: r.state(), Store: r.dump()}
+		var dot bytes.Buffer
+		must(r.crdt.DotDAG(context.Background(), &dot))
+		s.out.Replicas[r.name] = replicaOut{Dot: dot.String(), Heads: r.heads(), State: r.state(), Store: r.dump()}
 	}
 	s.out.Blocks = s.blocks()
+	for _, r := range []*replica{b, c} {
+		if fmt.Sprint(s.out.Replicas[r.name].State) != fmt.Sprint(s.out.Replicas["A"].State) {
+			panic("replicas did not converge")
+		}
+	}
 
 	heads := a.crdt.InternalStats(context.Background()).Heads
 	multi := []cid.Cid{heads[0], cid.MustParse(s.out.Events[0].BlockCid), cid.MustParse(s.out.Events[1].BlockCid)}
