@@ -99,6 +99,16 @@ export class MemoryStore implements CrdtStore {
     return this.values.size
   }
 
+  * elementRecords (): Iterable<{ key: string, id: string, priority: number, tombstoned: boolean }> {
+    for (const [key, byId] of this.elements) {
+      for (const [id, e] of byId) yield { key, id, priority: e.priority, tombstoned: e.tombstoned }
+    }
+  }
+
+  * processedBlocks (): Iterable<Uint8Array> {
+    for (const h of this.processed) yield Uint8Array.from(Buffer.from(h, 'hex'))
+  }
+
   transaction<T>(fn: () => T): T {
     return fn()
   }

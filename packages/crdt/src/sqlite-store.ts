@@ -62,7 +62,9 @@ export class SqliteStore implements CrdtStore {
       deleteMeta: db.prepare('DELETE FROM crdt_meta WHERE name = ?'),
       pageFirst: db.prepare<[number], { key: string, value: Buffer }>('SELECT key, value FROM crdt_values ORDER BY key LIMIT ?'),
       pageAfter: db.prepare<[string, number], { key: string, value: Buffer }>('SELECT key, value FROM crdt_values WHERE key > ? ORDER BY key LIMIT ?'),
-      size: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM crdt_values')
+      size: db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM crdt_values'),
+      elementRecords: db.prepare<[], { key: string, id: string, priority: number, tombstoned: number }>('SELECT key, id, priority, tombstoned FROM crdt_elements'),
+      processedBlocks: db.prepare<[], { multihash: Buffer }>('SELECT multihash FROM crdt_processed')
     }
     const version = this.stmts.getMeta.get('version')?.value
     if (version === undefined) this.stmts.putMeta.run('version', SCHEMA_VERSION)
@@ -134,6 +136,15 @@ export class SqliteStore implements CrdtStore {
 
   size (): number {
     return this.stmts.size.get()?.n ?? 0
+  }
+
+  /** Reads one row at a time; no write may run on this connection until the iteration ends. */
+  * elementRecords (): Iterable<{ key: string, id: string, priority: number, tombstoned: boolean }> {
+    for (const r of this.stmts.elementRecords.iterate()) yield { key: r.key, id: r.id, priority: r.priority, tombstoned: r.tombstoned === 1 }
+  }
+
+  * processedBlocks (): Iterable<Uint8Array> {
+    for (const r of this.stmts.processedBlocks.iterate()) yield new Uint8Array(r.multihash)
   }
 
   transaction<T>(fn: () => T): T {

@@ -53,6 +53,11 @@ export interface CrdtStore {
   /** Number of keys with a value. */
   size(): number
 
+  /** Every (key, block) record, for inspection: priority 0 = only its tombstone has arrived. */
+  elementRecords(): Iterable<{ key: string, id: string, priority: number, tombstoned: boolean }>
+  /** The multihashes of all processed blocks, for inspection. */
+  processedBlocks(): Iterable<Uint8Array>
+
   /** Runs `fn` atomically (all its writes or none); inside begin()/commit() it nests. */
   transaction<T>(fn: () => T): T
   /**

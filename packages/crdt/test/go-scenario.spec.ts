@@ -3,7 +3,7 @@
  * three of ours: every block, broadcast, head set, hook call and final state must match.
  */
 import { describe, expect, it } from 'vitest'
-import { dotLines, MemoryStore, Replica, SqliteStore, type CrdtStore } from '../src/index.ts'
+import { dotLines, goLayout, MemoryStore, Replica, SqliteStore, type CrdtStore } from '../src/index.ts'
 import { BlockNet, goScenario, hex, unhex, type GoHook } from './helpers.ts'
 
 const scenario = goScenario()
@@ -85,6 +85,11 @@ describe.each(stores)('the Go scenario replayed on %s stores', (_name, newStore,
       expect(state, `${name} state`).toEqual(goReplica.state)
       expect(rec.replica.info().heads.map((h) => ({ cid: h.cid.toString(), height: h.height }))).toEqual(goReplica.heads)
       expect(rec.replica.isDirty()).toBe(false)
+      // The whole datastore as Go lays it out: values, priorities, elements, tombstones, heads,
+      // processed marks, version.
+      const layout = [...goLayout(rec.replica.store)].map(([key, v]) => ({ key, valueHex: hex(v) }))
+        .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      expect(layout, `${name} datastore`).toEqual(goReplica.store)
       const dot: string[] = []
       for await (const line of dotLines(rec.replica)) dot.push(line)
       expect(dot.join('\n') + '\n', `${name} dot`).toBe(goReplica.dot)
