@@ -150,11 +150,8 @@ async function startBitswap (libp2p: Libp2p, blockstore: SqliteBlockstore, optio
     logger: libp2p.logger,
     // No content routing: like Go's ipfs-lite (provider finder nil), wants go to connected peers only.
     routing: { async * findProviders () {} },
-    getHasher: (code: number): MultihashHasher => {
-      const hasher = hasherFor(code)
-      if (hasher === undefined) throw new Error(`unsupported multihash 0x${code.toString(16)}`)
-      return hasher
-    },
+    // Unknown hash: bitswap skips that block (a throw would drop the rest of the peer's message).
+    getHasher: (code: number): MultihashHasher | undefined => hasherFor(code),
     addMixin: (mixin: Mixin) => { mixins.push(mixin) },
     hasBlockBroker: (name: string) => broker !== undefined && name === 'bitswap',
     addBlockBroker: (added: BitswapBroker) => { broker = added }
