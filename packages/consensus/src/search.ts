@@ -49,44 +49,79 @@ function globLiteral (text: string): string {
   return text.replace(/[*?[]/g, c => `[${c}]`)
 }
 
-interface Where {
-  sql: string
+/**
+ * A search as SQL: `FROM …` (the driving rows), `WHERE …` and the column pages are ordered by.
+ * A metadata pair, or a single allocated peer, drives the query: its primary key gives the
+ * matching CIDs in order, so a page reads about as many rows as it returns, wherever it starts.
+ * Otherwise the pins table drives (the planner may use the name or timestamp indexes).
+ */
+interface Query {
+  from: string
+  where: string
+  order: string
   params: Array<string | number>
 }
 
-/** The WHERE clause of a search (always at least the CID lower bound). */
-function whereOf (search: PinSearch): Where {
-  const conds: string[] = ['cid > ?']
-  const params: Array<string | number> = [search.afterCid ?? '']
-  if (search.throughCid !== undefined) { conds.push('cid <= ?'); params.push(search.throughCid) }
+function queryOf (search: PinSearch): Query {
+  const after = search.afterCid ?? ''
+  const through = search.throughCid
+  const conds: string[] = []
+  const params: Array<string | number> = []
+  /** The CID range on a table's `cid` column (`t.`), so each lookup seeks to the page's start. */
+  const range = (t: string): string => {
+    params.push(after)
+    if (through === undefined) return `${t}cid > ?`
+    params.push(through)
+    return `${t}cid > ? AND ${t}cid <= ?`
+  }
+  const metadata = [...(search.metadata ?? [])]
+  const peers = search.allocations ?? []
+  let from = 'pins'
+  let order = 'pins.cid'
+  const driver = metadata.shift()
+  if (driver !== undefined) {
+    from = 'pin_meta d CROSS JOIN pins ON pins.cid = d.cid'
+    order = 'd.cid'
+    conds.push('d.key = ? AND d.value = ?')
+    params.push(...driver)
+    conds.push(range('d.'))
+  } else if (peers.length === 1) {
+    from = 'pin_allocs d CROSS JOIN pins ON pins.cid = d.cid'
+    order = 'd.cid'
+    conds.push('d.peer = ?')
+    params.push(peers[0] as string)
+    conds.push(range('d.'))
+  } else {
+    conds.push(range('pins.'))
+  }
   if (search.types !== undefined) {
     const types = PIN_TYPES.filter(t => t !== 'bad-type' && pinTypeMatches(t, search.types ?? 0))
-    conds.push(`type IN (${types.map(() => '?').join(', ') || "''"})`)
+    conds.push(`pins.type IN (${types.map(() => '?').join(', ') || "''"})`)
     params.push(...types)
   }
   const name = search.name
   if (name !== undefined) {
     switch (name.match) {
-      case 'exact': conds.push('name = ?'); params.push(name.value); break
+      case 'exact': conds.push('pins.name = ?'); params.push(name.value); break
       // GLOB is case-sensitive and, with a fixed prefix, answered from the name index.
-      case 'prefix': conds.push('name GLOB ?'); params.push(globLiteral(name.value) + '*'); break
-      case 'contains': conds.push('instr(name, ?) > 0'); params.push(name.value)
+      case 'prefix': conds.push('pins.name GLOB ?'); params.push(globLiteral(name.value) + '*'); break
+      case 'contains': conds.push('instr(pins.name, ?) > 0'); params.push(name.value)
     }
   }
-  for (const [key, value] of search.metadata ?? []) {
-    conds.push('cid IN (SELECT cid FROM pin_meta WHERE key = ? AND value = ?)')
+  // Further criteria are checked row by row, each one primary-key lookup.
+  for (const [key, value] of metadata) {
+    conds.push('EXISTS (SELECT 1 FROM pin_meta m WHERE m.key = ? AND m.value = ? AND m.cid = pins.cid)')
     params.push(key, value)
   }
-  const peers = search.allocations ?? []
-  if (peers.length > 0) {
-    conds.push(`cid IN (SELECT cid FROM pin_allocs WHERE peer IN (${peers.map(() => '?').join(', ')}))`)
+  if (peers.length > 0 && !(driver === undefined && peers.length === 1)) {
+    conds.push(`EXISTS (SELECT 1 FROM pin_allocs a WHERE a.peer IN (${peers.map(() => '?').join(', ')}) AND a.cid = pins.cid)`)
     params.push(...peers)
   }
-  if (search.expireBefore !== undefined) { conds.push('expire > 0 AND expire < ?'); params.push(ceilSeconds(search.expireBefore)) }
-  if (search.expireAfter !== undefined) { conds.push('expire > ?'); params.push(Math.max(0, floorSeconds(search.expireAfter))) }
-  if (search.before !== undefined) { conds.push('ts < ?'); params.push(ceilSeconds(search.before)) }
-  if (search.after !== undefined) { conds.push('ts > ?'); params.push(floorSeconds(search.after)) }
-  return { sql: conds.join(' AND '), params }
+  if (search.expireBefore !== undefined) { conds.push('pins.expire > 0 AND pins.expire < ?'); params.push(ceilSeconds(search.expireBefore)) }
+  if (search.expireAfter !== undefined) { conds.push('pins.expire > ?'); params.push(Math.max(0, floorSeconds(search.expireAfter))) }
+  if (search.before !== undefined) { conds.push('pins.ts < ?'); params.push(ceilSeconds(search.before)) }
+  if (search.after !== undefined) { conds.push('pins.ts > ?'); params.push(floorSeconds(search.after)) }
+  return { from, where: conds.join(' AND '), order, params }
 }
 
 /** Rows per page read from SQLite. */
@@ -119,21 +154,21 @@ export class PinsetSearch implements PinSearchIndex {
   }
 
   pageEnd (search: PinSearch, limit: number): { last: string | undefined, more: boolean } {
-    const where = whereOf(search)
-    const nth = this.prepare(`SELECT cid FROM pins WHERE ${where.sql} ORDER BY cid LIMIT 1 OFFSET ?`)
-    const row = nth.get(...where.params, limit - 1) as { cid: string } | undefined
+    const q = queryOf(search)
+    const nth = this.prepare(`SELECT pins.cid AS cid FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order} LIMIT 1 OFFSET ?`)
+    const row = nth.get(...q.params, limit - 1) as { cid: string } | undefined
     if (row === undefined) {
       // Fewer than `limit` matches: the page ends at the last of them.
-      const lastRow = this.prepare(`SELECT cid FROM pins WHERE ${where.sql} ORDER BY cid DESC LIMIT 1`).get(...where.params) as { cid: string } | undefined
+      const lastRow = this.prepare(`SELECT pins.cid AS cid FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order} DESC LIMIT 1`).get(...q.params) as { cid: string } | undefined
       return { last: lastRow?.cid, more: false }
     }
-    const next = whereOf({ ...search, afterCid: row.cid })
-    const more = this.prepare(`SELECT cid FROM pins WHERE ${next.sql} ORDER BY cid LIMIT 1`).get(...next.params) !== undefined
+    const next = queryOf({ ...search, afterCid: row.cid })
+    const more = this.prepare(`SELECT pins.cid AS cid FROM ${next.from} WHERE ${next.where} ORDER BY ${next.order} LIMIT 1`).get(...next.params) !== undefined
     return { last: row.cid, more }
   }
 
   * searchJson (search: PinSearch): Generator<string> {
-    for (const rows of this.pages<{ cid: string, json: string }>('cid, json', search)) {
+    for (const rows of this.pages<{ cid: string, json: string }>('pins.cid AS cid, pins.json AS json', search)) {
       let text = ''
       for (const row of rows) text += row.json + '\n'
       yield text
@@ -141,14 +176,14 @@ export class PinsetSearch implements PinSearchIndex {
   }
 
   * searchCids (search: PinSearch): Generator<string[]> {
-    for (const rows of this.pages<{ cid: string }>('cid', search)) yield rows.map(r => r.cid)
+    for (const rows of this.pages<{ cid: string }>('pins.cid AS cid', search)) yield rows.map(r => r.cid)
   }
 
   private * pages<R extends { cid: string }> (columns: string, search: PinSearch): Generator<R[]> {
     let after = search.afterCid ?? ''
     while (true) {
-      const where = whereOf({ ...search, afterCid: after })
-      const rows = this.prepare(`SELECT ${columns} FROM pins WHERE ${where.sql} ORDER BY cid LIMIT ?`).all(...where.params, PAGE_ROWS) as R[]
+      const q = queryOf({ ...search, afterCid: after })
+      const rows = this.prepare(`SELECT ${columns} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order} LIMIT ?`).all(...q.params, PAGE_ROWS) as R[]
       if (rows.length > 0) yield rows
       if (rows.length < PAGE_ROWS) return
       after = (rows[rows.length - 1] as R).cid
