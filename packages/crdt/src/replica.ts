@@ -13,6 +13,7 @@ import { liveIds, mergeDelta, type SetEvent } from './set.ts'
 import type { CrdtStore } from './store.ts'
 import { Batch } from './batch.ts'
 import { walkDag, repairDag } from './walk.ts'
+import { Publisher } from './publisher.ts'
 
 /** How a replica reaches blocks: its own and other peers' (e.g. a blockstore with bitswap). */
 export interface BlockAccess {
@@ -45,6 +46,8 @@ export interface ReplicaOptions {
    * across a network wait). Hooks fire after the commit.
    */
   blocksPerCommit?: number
+  /** Queued local writes sharing one commit and one announcement, at most (default 64). */
+  writesPerCommit?: number
   log?: (level: LogLevel, message: string) => void
 }
 
@@ -68,7 +71,7 @@ export class Replica {
   readonly reserved = new Set<string>()
   private readonly seen = new Set<string>()
   private readonly queuedHeads = new Set<string>()
-  private writes: Promise<unknown> = Promise.resolve()
+  private readonly publisher: Publisher
   private receives: Promise<unknown> = Promise.resolve()
   private activeWalks = 0
   private readonly blocksPerCommit: number
@@ -86,6 +89,12 @@ export class Replica {
     this.blocksPerCommit = opts.blocksPerCommit ?? 256
     if (this.fetchConcurrency < 1) throw new RangeError('fetchConcurrency must be at least 1')
     this.heads = new Heads(this.store)
+    this.publisher = new Publisher({
+      build: async (delta) => await this.build(delta),
+      commit: () => { this.flush() },
+      announce: async (head) => { await this.opts.broadcast?.(encodeBroadcast([head])) },
+      maxPerCommit: opts.writesPerCommit ?? 64
+    })
   }
 
   // ---- reads ----
@@ -152,22 +161,22 @@ export class Replica {
 
   /** Builds, stores, merges and broadcasts the block of `delta` (go-ds-crdt publish). */
   async publish (delta: Delta): Promise<CID> {
-    const run = this.writes.then(async () => {
-      this.assertOpen()
-      const { heads, maxHeight } = this.heads.list()
-      const priority = maxHeight + 1
-      const withPriority = { ...delta, priority }
-      const block = await makeBlock(withPriority, heads.map((h) => h.cid))
-      await this.blocks.putBlock(block.cid, block.bytes)
-      this.processNode(block.cid, priority, { cid: block.cid, delta: withPriority, links: heads.map((h) => h.cid) })
-      this.flush()
-      // Own heads count as seen, as Go's pubsub delivers its own messages back to it.
-      this.seen.add(block.cid.toString())
-      await this.opts.broadcast?.(encodeBroadcast([block.cid]))
-      return block.cid
-    })
-    this.writes = run.catch(() => {})
-    return await run
+    this.assertOpen()
+    return await this.publisher.publish(delta)
+  }
+
+  /** The block of `delta` on top of the current heads, stored and merged (not yet committed). */
+  private async build (delta: Delta): Promise<CID> {
+    this.assertOpen()
+    const { heads, maxHeight } = this.heads.list()
+    const priority = maxHeight + 1
+    const withPriority = { ...delta, priority }
+    const block = await makeBlock(withPriority, heads.map((h) => h.cid))
+    await this.blocks.putBlock(block.cid, block.bytes)
+    this.processNode(block.cid, priority, { cid: block.cid, delta: withPriority, links: heads.map((h) => h.cid) })
+    // Own heads count as seen, as Go's pubsub delivers its own messages back to it.
+    this.seen.add(block.cid.toString())
+    return block.cid
   }
 
   // ---- receiving ----
@@ -351,7 +360,7 @@ export class Replica {
   /** Stops: cancels fetches (an interrupted walk leaves the store dirty) and waits for work in progress. */
   async close (): Promise<void> {
     this.closing.abort(new Error('crdt replica is closing'))
-    await Promise.allSettled([this.writes, this.receives])
+    await Promise.allSettled([this.publisher.idle(), this.receives])
     if (this.activeWalks > 0) this.markDirty()
     this.flush()
   }

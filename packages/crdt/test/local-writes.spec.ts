@@ -1,0 +1,63 @@
+/** Local writes: concurrent ones share a commit and an announcement but each still makes its own block. */
+import { describe, expect, it } from 'vitest'
+import type { CID } from 'multiformats/cid'
+import { decodeBlock, decodeBroadcast, Replica, SqliteStore } from '../src/index.ts'
+import { BlockNet } from './helpers.ts'
+
+describe('local writes', () => {
+  it('chain concurrent writes block by block and announce the newest head', async () => {
+    const net = new BlockNet()
+    const announced: string[][] = []
+    const puts: string[] = []
+    const r = new Replica({
+      store: new SqliteStore(':memory:'),
+      blocks: net.access(),
+      broadcast: (p) => { announced.push(decodeBroadcast(p).map(String)) },
+      onPut: (key) => { puts.push(key) }
+    })
+    const cids = await Promise.all(Array.from({ length: 10 }, async (_, i) => await r.put(`/K${i}`, new Uint8Array([i + 1]))))
+    expect(new Set(cids.map(String)).size).toBe(10)
+    expect(announced.length).toBeLessThan(10)
+    expect(announced.at(-1)).toEqual([cids[9]!.toString()])
+    expect(r.info().heads.map((h) => [h.cid.toString(), h.height])).toEqual([[cids[9]!.toString(), 10]])
+    expect(puts.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `/K${i}`).sort())
+    // Each block sits on the previous one, with the next priority.
+    for (const [i, cid] of cids.entries()) {
+      const node = await decodeBlock(cid, net.blocks.get(cid.toString())!)
+      expect(node.delta.priority).toBe(i + 1)
+      expect(node.links.map(String)).toEqual(i === 0 ? [] : [cids[i - 1]!.toString()])
+    }
+  })
+
+  it('start again after the queue has drained, whatever the timing', async () => {
+    const net = new BlockNet()
+    const r = new Replica({ store: new SqliteStore(':memory:'), blocks: net.access() })
+    let last: CID | undefined
+    for (let i = 0; i < 20; i++) {
+      const p = r.put(`/K${i % 3}`, new Uint8Array([i]))
+      // Queue the next write at various points of the previous one's progress.
+      for (let j = 0; j < i % 4; j++) await Promise.resolve()
+      if (i % 2 === 0) last = await p
+      else void p.then((c) => { last = c })
+    }
+    await r.close()
+    expect(r.info().heads.map((h) => h.height)).toEqual([20])
+    expect(last).toBeDefined()
+  })
+
+  it('reject a write when the block cannot be stored, and go on with the next', async () => {
+    const net = new BlockNet()
+    let fail = true
+    const access = net.access()
+    const r = new Replica({
+      store: new SqliteStore(':memory:'),
+      blocks: { getBlock: access.getBlock, putBlock: (cid, bytes) => { if (fail) throw new Error('disk full'); access.putBlock(cid, bytes) } }
+    })
+    await expect(r.put('/A', new Uint8Array([1]))).rejects.toThrow('disk full')
+    expect(r.has('/A')).toBe(false)
+    fail = false
+    await r.put('/B', new Uint8Array([2]))
+    expect(r.has('/B')).toBe(true)
+    expect(r.info().heads.map((h) => h.height)).toEqual([1])
+  })
+})
