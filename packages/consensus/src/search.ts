@@ -62,7 +62,15 @@ interface Query {
   params: Array<string | number>
 }
 
-function queryOf (search: PinSearch): Query {
+/**
+ * How the pins table is read when it drives: `index` lets SQLite use the name, timestamp and
+ * expiry indexes (then sort the matches by CID), `scan` walks the pins in CID order and checks
+ * each (those columns written `+col` so no index is used), `probe` is the first without any CID
+ * range (to count matches).
+ */
+type Plan = 'index' | 'scan' | 'probe'
+
+function queryOf (search: PinSearch, plan: Plan = 'index'): Query {
   const after = search.afterCid ?? ''
   const through = search.throughCid
   const conds: string[] = []
@@ -91,9 +99,10 @@ function queryOf (search: PinSearch): Query {
     conds.push('d.peer = ?')
     params.push(peers[0] as string)
     conds.push(range('d.'))
-  } else {
+  } else if (plan !== 'probe') {
     conds.push(range('pins.'))
   }
+  const col = (c: string): string => plan === 'scan' ? `+pins.${c}` : `pins.${c}`
   if (search.types !== undefined) {
     const types = PIN_TYPES.filter(t => t !== 'bad-type' && pinTypeMatches(t, search.types ?? 0))
     conds.push(`pins.type IN (${types.map(() => '?').join(', ') || "''"})`)
@@ -102,9 +111,9 @@ function queryOf (search: PinSearch): Query {
   const name = search.name
   if (name !== undefined) {
     switch (name.match) {
-      case 'exact': conds.push('pins.name = ?'); params.push(name.value); break
+      case 'exact': conds.push(`${col('name')} = ?`); params.push(name.value); break
       // GLOB is case-sensitive and, with a fixed prefix, answered from the name index.
-      case 'prefix': conds.push('pins.name GLOB ?'); params.push(globLiteral(name.value) + '*'); break
+      case 'prefix': conds.push(`${col('name')} GLOB ?`); params.push(globLiteral(name.value) + '*'); break
       case 'contains': conds.push('instr(pins.name, ?) > 0'); params.push(name.value)
     }
   }
@@ -117,15 +126,18 @@ function queryOf (search: PinSearch): Query {
     conds.push(`EXISTS (SELECT 1 FROM pin_allocs a WHERE a.peer IN (${peers.map(() => '?').join(', ')}) AND a.cid = pins.cid)`)
     params.push(...peers)
   }
-  if (search.expireBefore !== undefined) { conds.push('pins.expire > 0 AND pins.expire < ?'); params.push(ceilSeconds(search.expireBefore)) }
-  if (search.expireAfter !== undefined) { conds.push('pins.expire > ?'); params.push(Math.max(0, floorSeconds(search.expireAfter))) }
-  if (search.before !== undefined) { conds.push('pins.ts < ?'); params.push(ceilSeconds(search.before)) }
-  if (search.after !== undefined) { conds.push('pins.ts > ?'); params.push(floorSeconds(search.after)) }
+  if (search.expireBefore !== undefined) { conds.push(`${col('expire')} > 0 AND ${col('expire')} < ?`); params.push(ceilSeconds(search.expireBefore)) }
+  if (search.expireAfter !== undefined) { conds.push(`${col('expire')} > ?`); params.push(Math.max(0, floorSeconds(search.expireAfter))) }
+  if (search.before !== undefined) { conds.push(`${col('ts')} < ?`); params.push(ceilSeconds(search.before)) }
+  if (search.after !== undefined) { conds.push(`${col('ts')} > ?`); params.push(floorSeconds(search.after)) }
+  if (conds.length === 0) conds.push('1')
   return { from, where: conds.join(' AND '), order, params }
 }
 
 /** Rows per page read from SQLite. */
 const PAGE_ROWS = 1000
+/** Matches beyond which a search walks the pins in CID order (planOf). */
+const DENSE_MATCHES = 20_000
 
 export class PinsetSearch implements PinSearchIndex {
   private readonly db: () => Database.Database
@@ -153,8 +165,25 @@ export class PinsetSearch implements PinSearchIndex {
     return stmt
   }
 
+  /**
+   * Whether to walk the pins in CID order rather than use an index and sort: SQLite has no
+   * statistics to tell a selective name or time criterion from one most pins meet. The matches
+   * are counted through the indexes, up to DENSE_MATCHES: fewer are sorted cheaply; more are
+   * frequent enough that a page of them is found after reading at most about
+   * pinset size × page / DENSE_MATCHES rows in CID order.
+   */
+  private planOf (search: PinSearch): Plan {
+    const indexed = (search.name !== undefined && search.name.match !== 'contains') || search.before !== undefined || search.after !== undefined ||
+      search.expireBefore !== undefined || search.expireAfter !== undefined
+    if (!indexed || (search.metadata ?? []).length > 0 || (search.allocations ?? []).length === 1) return 'index'
+    const q = queryOf(search, 'probe')
+    const n = (this.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM ${q.from} WHERE ${q.where} LIMIT ${DENSE_MATCHES})`).get(...q.params) as { n: number }).n
+    return n >= DENSE_MATCHES ? 'scan' : 'index'
+  }
+
   pageEnd (search: PinSearch, limit: number): { last: string | undefined, more: boolean } {
-    const q = queryOf(search)
+    const plan = this.planOf(search)
+    const q = queryOf(search, plan)
     const nth = this.prepare(`SELECT pins.cid AS cid FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order} LIMIT 1 OFFSET ?`)
     const row = nth.get(...q.params, limit - 1) as { cid: string } | undefined
     if (row === undefined) {
@@ -162,7 +191,7 @@ export class PinsetSearch implements PinSearchIndex {
       const lastRow = this.prepare(`SELECT pins.cid AS cid FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order} DESC LIMIT 1`).get(...q.params) as { cid: string } | undefined
       return { last: lastRow?.cid, more: false }
     }
-    const next = queryOf({ ...search, afterCid: row.cid })
+    const next = queryOf({ ...search, afterCid: row.cid }, plan)
     const more = this.prepare(`SELECT pins.cid AS cid FROM ${next.from} WHERE ${next.where} ORDER BY ${next.order} LIMIT 1`).get(...next.params) !== undefined
     return { last: row.cid, more }
   }
@@ -181,8 +210,9 @@ export class PinsetSearch implements PinSearchIndex {
 
   private * pages<R extends { cid: string }> (columns: string, search: PinSearch): Generator<R[]> {
     let after = search.afterCid ?? ''
+    const plan = this.planOf(search)
     while (true) {
-      const q = queryOf({ ...search, afterCid: after })
+      const q = queryOf({ ...search, afterCid: after }, plan)
       const rows = this.prepare(`SELECT ${columns} FROM ${q.from} WHERE ${q.where} ORDER BY ${q.order} LIMIT ?`).all(...q.params, PAGE_ROWS) as R[]
       if (rows.length > 0) yield rows
       if (rows.length < PAGE_ROWS) return

@@ -107,6 +107,20 @@ describe('pinset search', () => {
     for (const x of [s, withFiles, copy]) x.close()
   })
 
+  it('finds the same pins when a criterion matches most of a big pinset (walked in CID order, not sorted)', () => {
+    const s = new PinsetState(join(tempDir(), 'pinset.sqlite'))
+    const many = 21_000
+    const big = (i: number): Pin => ({ ...pin(i), name: i % 1000 === 0 ? `rare-${i}` : `common-${i}` })
+    s.replaceAll(Array.from({ length: many }, (_, i) => big(i)), 1)
+    const want = (keep: (i: number) => boolean): string[] => Array.from({ length: many }, (_, i) => i).filter(keep).map(i => syntheticCid(i).toString()).sort()
+    const dense = want(i => i % 1000 !== 0 && i > 100)
+    expect(found(s, { name: { match: 'prefix', value: 'common-' }, after: at(BASE + 100) })).toEqual(dense)
+    const end = s.pageEnd({ name: { match: 'prefix', value: 'common-' }, after: at(BASE + 100) }, 1000)
+    expect(end).toEqual({ last: dense[999], more: true })
+    expect(found(s, { name: { match: 'prefix', value: 'rare-' } })).toEqual(want(i => i % 1000 === 0))
+    s.close()
+  })
+
   it('migrates a pinset file of the first format (no index) when opening it', () => {
     const path = join(tempDir(), 'pinset.sqlite')
     const old = new Database(path)
