@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CID } from 'multiformats/cid'
-import { decodeBlock, decodeBroadcast, encodeBroadcast, MemoryStore, Replica, SqliteStore, type CrdtStore } from '../src/index.ts'
+import { sha256 } from 'multiformats/hashes/sha2'
+import * as dagPb from '@ipld/dag-pb'
+import { decodeBlock, decodeBroadcast, encodeBroadcast, makeBlock, MemoryStore, rebroadcastDelay, Replica, SqliteStore, type CrdtStore } from '../src/index.ts'
 import { BlockNet, goBlocks, goScenario, hex, unhex } from './helpers.ts'
 
 const scenario = goScenario()
@@ -145,6 +147,15 @@ describe('rebroadcasts', () => {
   })
 })
 
+describe('the rebroadcast delay', () => {
+  it('is the interval ± 30 %, as Go randomizes it', () => {
+    expect(rebroadcastDelay(60_000, () => 0)).toBe(42_000)
+    expect(rebroadcastDelay(60_000, () => 0.5)).toBe(60_000)
+    expect(rebroadcastDelay(60_000, () => 0.999999)).toBe(77_999)
+    expect(() => rebroadcastDelay(0)).toThrow(RangeError)
+  })
+})
+
 describe('batches', () => {
   it('commit on their own when the delta outgrows the limit', async () => {
     const net = new BlockNet()
@@ -157,5 +168,25 @@ describe('batches', () => {
     expect(await b.commit()).toBeUndefined() // nothing left
     const node = await decodeBlock(committed!, unhex(hex(net.blocks.get(committed!.toString())!)))
     expect(node.delta.elements.map((e) => e.key)).toEqual(['/K1', '/K2'])
+  })
+})
+
+describe('malformed blocks from a trusted peer', () => {
+  it('are refused: an announced one is skipped, one met inside a walk dirties the store', async () => {
+    const bad = dagPb.encode({ Data: new Uint8Array([0x0a, 0xff, 0x01]), Links: [] }) // truncated Delta
+    const badCid = CID.createV1(dagPb.code, await sha256.digest(bad))
+    const good = await makeBlock({ elements: [{ key: '/K', id: '', value: new Uint8Array([1]) }], tombstones: [], priority: 2 }, [badCid])
+    const net = new BlockNet(new Map([[badCid.toString(), bad], [good.cid.toString(), good.bytes]]))
+
+    const a = replicaOn(net)
+    await a.put('/Z', new Uint8Array([9]))
+    expect((await a.receive(encodeBroadcast([badCid]))).failed.map(String)).toEqual([badCid.toString()])
+    expect(a.isDirty()).toBe(false)
+
+    expect((await a.receive(encodeBroadcast([good.cid]))).failed.map(String)).toEqual([good.cid.toString()])
+    expect(a.isDirty()).toBe(true)
+    expect(a.has('/K')).toBe(true) // the block above the bad one was merged
+    expect(await a.repair()).toBe(false)
+    expect(a.isDirty()).toBe(true)
   })
 })
