@@ -6,7 +6,7 @@
 import type { CID } from 'multiformats/cid'
 import type { Delta, Element } from './delta.ts'
 import { liveIds } from './set.ts'
-import type { Replica } from './replica.ts'
+import { assertCleanKey, type Replica } from './replica.ts'
 
 const utf8 = new TextEncoder()
 
@@ -35,6 +35,7 @@ export class Batch {
 
   /** Queues a put; commits when the delta is over the size limit (the CID is returned then). */
   async put (key: string, value: Uint8Array): Promise<CID | undefined> {
+    assertCleanKey(key)
     const d = this.current()
     const e = { key, id: '', value }
     d.elements.push(e)
@@ -44,6 +45,7 @@ export class Batch {
 
   /** Queues a delete (reads committed state only, as Go's batches do). */
   async delete (key: string): Promise<CID | undefined> {
+    assertCleanKey(key)
     const d = this.current()
     d.elements = d.elements.filter((e) => {
       if (e.key !== key) return true

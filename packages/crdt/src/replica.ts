@@ -15,6 +15,18 @@ import { Batch } from './batch.ts'
 import { walkDag, repairDag } from './walk.ts'
 import { Publisher } from './publisher.ts'
 
+/**
+ * Keys must be clean datastore paths ("/" + segments, no empty, "." or ".." segment), as Go's
+ * ds.NewKey makes them: Go replicas store elements under cleaned paths, so any other spelling
+ * would not name the same key on both sides.
+ */
+export function assertCleanKey (key: string): void {
+  const segments = key.split('/')
+  if (key.length < 2 || segments[0] !== '' || segments.slice(1).some((s) => s === '' || s === '.' || s === '..')) {
+    throw new TypeError(`invalid crdt key ${JSON.stringify(key)}: not a clean path such as "/CIQ…"`)
+  }
+}
+
 /** How a replica reaches blocks: its own and other peers' (e.g. a blockstore with bitswap). */
 export interface BlockAccess {
   /** The block's bytes, from local storage or the network; rejects when `signal` aborts. */
@@ -144,11 +156,13 @@ export class Replica {
 
   /** Adds or updates `key` (go-ds-crdt Put): publishes one block and returns its CID. */
   async put (key: string, value: Uint8Array): Promise<CID> {
+    assertCleanKey(key)
     return await this.publish({ elements: [{ key, id: '', value }], tombstones: [], priority: 0 })
   }
 
   /** Removes `key` (go-ds-crdt Delete); publishes nothing (undefined) when no live element is known. */
   async delete (key: string): Promise<CID | undefined> {
+    assertCleanKey(key)
     const ids = liveIds(this.store, key)
     if (ids.length === 0) return undefined
     return await this.publish({ elements: [], tombstones: ids.map((id) => ({ key, id, value: new Uint8Array(0) })), priority: 0 })

@@ -60,4 +60,14 @@ describe('local writes', () => {
     expect(r.has('/B')).toBe(true)
     expect(r.info().heads.map((h) => h.height)).toEqual([1])
   })
+
+  it('refuse keys that are not clean paths', async () => {
+    const r = new Replica({ store: new SqliteStore(':memory:'), blocks: new BlockNet().access() })
+    for (const key of ['', '/', 'K', '/K/', '//K', '/a/../b', '/./K']) {
+      await expect(r.put(key, new Uint8Array([1])), key).rejects.toThrow(TypeError)
+      await expect(r.batch().delete(key), key).rejects.toThrow(TypeError)
+    }
+    await r.put('/a/b', new Uint8Array([1]))
+    expect(r.has('/a/b')).toBe(true)
+  })
 })
