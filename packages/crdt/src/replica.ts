@@ -60,6 +60,8 @@ export interface ReplicaOptions {
   blocksPerCommit?: number
   /** Queued local writes sharing one commit and one announcement, at most (default 64). */
   writesPerCommit?: number
+  /** Announced heads waiting to be walked, at most (default 10,000); more are dropped and reported. */
+  maxQueuedHeads?: number
   log?: (level: LogLevel, message: string) => void
 }
 
@@ -68,6 +70,8 @@ export interface ReceiveResult {
   heads: CID[]
   /** Heads whose walk failed (unfetchable head, or a failed subtree: then the store is dirty). */
   failed: CID[]
+  /** Heads not queued because maxQueuedHeads were already waiting (a later announcement retries). */
+  dropped: CID[]
 }
 
 export class Replica {
@@ -87,6 +91,7 @@ export class Replica {
   private receives: Promise<unknown> = Promise.resolve()
   private activeWalks = 0
   private readonly blocksPerCommit: number
+  private readonly maxQueuedHeads: number
   private groupOpen = false
   private grouped = 0
   private pendingEvents: SetEvent[] = []
@@ -99,6 +104,7 @@ export class Replica {
     this.fetchTimeoutMs = opts.fetchTimeoutMs ?? 120_000
     this.maxBatchDeltaSize = opts.maxBatchDeltaSize ?? 1024 * 1024
     this.blocksPerCommit = opts.blocksPerCommit ?? 256
+    this.maxQueuedHeads = opts.maxQueuedHeads ?? 10_000
     if (this.fetchConcurrency < 1) throw new RangeError('fetchConcurrency must be at least 1')
     this.heads = new Heads(this.store)
     this.publisher = new Publisher({
@@ -202,14 +208,22 @@ export class Replica {
    */
   async receive (payload: Uint8Array): Promise<ReceiveResult> {
     const heads = decodeBroadcast(payload).map(toV1DagPb)
-    const fresh = heads.filter((h) => !this.queuedHeads.has(h.toString()))
-    for (const h of fresh) this.queuedHeads.add(h.toString())
-    const run = this.receives.then(async () => await this.handleHeads(heads, fresh))
+    const fresh: CID[] = []
+    const dropped: CID[] = []
+    for (const h of heads) {
+      if (this.queuedHeads.has(h.toString())) continue
+      if (this.queuedHeads.size >= this.maxQueuedHeads) { dropped.push(h); continue }
+      this.queuedHeads.add(h.toString())
+      fresh.push(h)
+    }
+    if (dropped.length > 0) this.log('warn', `receive queue full: ${dropped.length} announced heads dropped`)
+    const kept = heads.filter((h) => !dropped.includes(h))
+    const run = this.receives.then(async () => ({ ...await this.handleHeads(kept, fresh), heads, dropped }))
     this.receives = run.catch(() => {})
     return await run
   }
 
-  private async handleHeads (all: CID[], fresh: CID[]): Promise<ReceiveResult> {
+  private async handleHeads (all: CID[], fresh: CID[]): Promise<Omit<ReceiveResult, 'dropped'>> {
     const failed: CID[] = []
     try {
       // A replica without heads adopts the announced ones at once, so that its next write
@@ -227,8 +241,8 @@ export class Replica {
       for (const h of fresh) {
         this.assertOpen()
         if (!await this.handleBlock(h)) failed.push(h)
-        this.seen.add(h.toString())
       }
+      for (const h of all) this.seen.add(h.toString())
     } finally {
       for (const h of fresh) this.queuedHeads.delete(h.toString())
     }

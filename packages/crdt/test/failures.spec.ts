@@ -93,6 +93,24 @@ describe('a walk that cannot fetch a block', () => {
   })
 })
 
+describe('the receive queue', () => {
+  it('holds at most maxQueuedHeads announced heads and reports the ones it drops', async () => {
+    const net = new BlockNet(goBlocks(scenario))
+    net.withheld.add(inner)
+    const r = new Replica({ store: new MemoryStore(), blocks: net.access(), fetchTimeoutMs: 50, maxQueuedHeads: 2 })
+    const first = r.receive(encodeBroadcast([top])) // stuck on the withheld block for a while
+    const [b1, b2] = scenario.blocks.slice(0, 2).map((b) => CID.parse(b.cid))
+    const second = r.receive(encodeBroadcast([b1!, b2!, top]))
+    const [one, two] = await Promise.all([first, second])
+    expect(one.dropped).toEqual([])
+    expect(two.heads.map(String)).toEqual([b1, b2, top].map(String))
+    expect(two.dropped.map(String)).toEqual([b2!.toString()]) // top was already waiting: not queued twice
+    net.withheld.clear()
+    expect(await r.repair()).toBe(true)
+    expect(stateOf(r)).toEqual(goFinal.state)
+  })
+})
+
 describe('a replica on SQLite', () => {
   let dir: string | undefined
   afterEach(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }) })
