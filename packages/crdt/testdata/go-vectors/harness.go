@@ -82,7 +82,7 @@ func newNetwork() *network {
 	}
 }
 
-func (n *network) newReplica(name string) *replica {
+func (n *network) newReplica(name string, tune ...func(*crdt.Options)) *replica {
 	r := &replica{name: name, store: dssync.MutexWrap(ds.NewMapDatastore())}
 	r.bcast = &handBroadcaster{replica: r, inbox: make(chan []byte), asking: make(chan struct{})}
 	opts := crdt.DefaultOptions()
@@ -102,6 +102,9 @@ func (n *network) newReplica(name string) *replica {
 		r.hooksMu.Lock()
 		r.hooks = append(r.hooks, hookEvent{Hook: "delete", Key: k.String()})
 		r.hooksMu.Unlock()
+	}
+	for _, t := range tune {
+		t(opts)
 	}
 	d, err := crdt.New(r.store, ds.NewKey("/c"), n.dag, r.bcast, opts)
 	must(err)

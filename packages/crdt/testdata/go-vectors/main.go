@@ -61,6 +61,7 @@ func main() {
 	must(os.MkdirAll(out, 0o755))
 	writeJSON(out, "pins.json", pinVectors())
 	writeJSON(out, "scenario.json", runScenario())
+	writeJSON(out, "batch-limit.json", runBatchLimit())
 }
 
 type pinVector struct {

@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"encoding/hex"
+	"fmt"
 	"time"
 
 	"github.com/ipfs-cluster/ipfs-cluster/api"
@@ -179,7 +179,7 @@ func runScenario() scenarioOut {
 	s.put(a, "p6", "six-from-A") // tie with B's write below: greater value bytes win
 	s.put(b, "p6", "six-from-B")
 	s.del(a, "p3")                 // A removes p3 ...
-	s.put(b, "p3", "three-again") // ... while B re-adds it: add wins
+	s.put(b, "p3", "three-again")  // ... while B re-adds it: add wins
 	s.del(b, "p5")                 // B removes p5 ...
 	s.put(a, "p5", "five-updated") // ... while A updates it: A's new element survives
 
