@@ -320,11 +320,12 @@ export class Replica {
           addedAsHead = true
           continue
         }
-        this.reserved.add(child.toString())
         children.push(child)
       }
       return events
     })
+    // Reserved only once the merge has committed, so a failed merge reserves nothing.
+    for (const child of children) this.reserved.add(child.toString())
     this.reserved.delete(node.cid.toString())
     this.heads.apply(ops)
     this.pendingEvents.push(...events)
