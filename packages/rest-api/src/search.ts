@@ -13,10 +13,10 @@ export const NEXT_CURSOR_HEADER = 'X-Next-Cursor'
 
 /** The metadata criteria: `meta-<key>=<value>` (the prefix Go's pin options use for metadata). */
 const META_PREFIX = 'meta-'
-const NAME_KEYS: Record<string, NameMatch> = { name: 'exact', 'name-prefix': 'prefix', 'name-contains': 'contains' }
+const NAME_KEYS = new Map<string, NameMatch>([['name', 'exact'], ['name-prefix', 'prefix'], ['name-contains', 'contains']])
 const TIME_KEYS = ['expire-before', 'expire-after', 'before', 'after'] as const
 const PAGE_KEYS = ['limit', 'cursor'] as const
-export const SEARCH_KEYS: readonly string[] = [...Object.keys(NAME_KEYS), `${META_PREFIX}<key>`, 'allocation', ...TIME_KEYS, ...PAGE_KEYS]
+export const SEARCH_KEYS: readonly string[] = [...NAME_KEYS.keys(), `${META_PREFIX}<key>`, 'allocation', ...TIME_KEYS, ...PAGE_KEYS]
 
 /** Largest `limit` (a page is bounded anyway: it is streamed, never held). */
 const MAX_LIMIT = 1_000_000_000
@@ -78,7 +78,7 @@ export function parseSearch (q: URLSearchParams, route: string, routeKeys: reado
     given = true
     const value = single(q, key) ?? ''
     if (value.length > MAX_VALUE_CHARS) throw bad(`query parameter '${key}' is longer than ${MAX_VALUE_CHARS} characters`)
-    const match = NAME_KEYS[key]
+    const match = NAME_KEYS.get(key)
     if (match !== undefined) {
       if (search.name !== undefined) throw bad(`only one of 'name', 'name-prefix' and 'name-contains' may be given`)
       if (match !== 'exact' && value === '') throw bad(`query parameter '${key}' must not be empty`)

@@ -48,6 +48,15 @@ describe('search parameters', () => {
     expect((await app.request('/allocations?filter=pin')).status).toBe(200)
   })
 
+  it('refuse keys that only look like known ones (object properties, empty meta key)', async () => {
+    const app = appOver(new BatchingFake())
+    for (const key of ['toString', 'constructor', '__proto__', 'meta-', 'hasOwnProperty']) {
+      const res = await app.request(`/allocations?${key}=1`)
+      expect(res.status, key).toBe(400)
+      expect((await res.json() as { message: string }).message, key).toContain(`unknown query parameter '${key}'`)
+    }
+  })
+
   it('reach the index parsed: metadata sorted, times, peers, the cursor\'s position', async () => {
     const fake = new BatchingFake()
     for (let i = 0; i < 5; i++) await fake.pin(syntheticCid(i), defaultPinOptions())
