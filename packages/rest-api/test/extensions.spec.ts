@@ -5,14 +5,23 @@
 import { describe, expect, it } from 'vitest'
 import { C1, FakeCluster, syntheticCid } from '@cluster/test-utils'
 import { defaultPinOptions } from '@cluster/api'
-import type { BatchItem, BatchItemResult, PinSearch, PinSearchIndex } from '@cluster/api'
-import { createRestApiApp } from '../src/index.ts'
+import type { BatchItem, BatchItemResult, CID, GlobalPinInfo, LocalOption, PinSearch, PinSearchIndex, TrackerStatusFilter } from '@cluster/api'
+import { createPinSvcApiApp, createRestApiApp } from '../src/index.ts'
 import { FIXED_NOW, makeApp, seed } from './helpers.ts'
 
 /** A fake that pins each batch item alone, and records the searches it is asked. */
 class BatchingFake extends FakeCluster {
   readonly batches: BatchItem[][] = []
   readonly searches: PinSearch[] = []
+  /** CIDs each statusAll call asked for ('*': every pin). */
+  readonly statusCalls: string[] = []
+
+  override statusAll (filter: TrackerStatusFilter, opts: LocalOption & { cids?: CID[] } = {}): AsyncIterable<GlobalPinInfo> {
+    const cids = opts.cids?.map(c => c.toString())
+    this.statusCalls.push(cids === undefined ? '*' : cids.join(','))
+    const all = super.statusAll(filter, opts)
+    return (async function * () { for await (const info of all) if (cids === undefined || cids.includes(info.cid.toString())) yield info })()
+  }
 
   async * pinBatch (items: BatchItem[]): AsyncIterable<BatchItemResult> {
     this.batches.push(items)
@@ -26,7 +35,11 @@ class BatchingFake extends FakeCluster {
   }
 
   readonly pinSearch: PinSearchIndex = {
-    pageEnd: (search, limit) => { this.searches.push(search); return { last: [...this.pins.keys()].sort()[limit - 1], more: this.pins.size > limit } },
+    pageEnd: (search, limit) => {
+      this.searches.push(search)
+      const cids = [...this.pins.keys()].sort()
+      return { last: cids[Math.min(limit, cids.length) - 1], more: cids.length > limit }
+    },
     searchJson: () => [],
     searchCids: () => [[...this.pins.keys()].sort()]
   }
@@ -88,6 +101,25 @@ describe('GET /pins with search parameters', () => {
     const failing = await app.request('/pins?name-contains=data')
     expect(failing.status).toBe(500)
     expect(await failing.json()).toEqual({ code: 500, message: `${C1}: tracker is shutting down` })
+  })
+})
+
+describe('Pinning Service API listing with name or meta filters', () => {
+  it('asks only the candidates\' statuses when the index has few; the full pass otherwise', async () => {
+    const fake = new BatchingFake()
+    seed(fake)
+    for (let i = 0; i < 3; i++) await fake.pin(syntheticCid(i), { ...defaultPinOptions(), name: `other-${i}` })
+    const app = createPinSvcApiApp(fake, {}, { now: FIXED_NOW })
+    const res = await app.request('/pins?name=dataset-2025')
+    expect(res.status).toBe(200)
+    const list = await res.json() as { count: number, results: Array<{ pin: { cid: string } }> }
+    expect(list.results.map(r => r.pin.cid)).toEqual([C1])
+    // The fake index answers every pin as a candidate: each is asked alone, never a full pass.
+    expect(fake.statusCalls).not.toContain('*')
+    expect(fake.statusCalls.length).toBe(4)
+    fake.statusCalls.length = 0
+    await app.request('/pins?name=DATASET-2025&match=iexact')
+    expect(fake.statusCalls).toEqual(['*'])
   })
 })
 
