@@ -23,20 +23,35 @@ function elementSize (e: Element): number {
   return 1 + varintSize(inner) + inner
 }
 
+export interface BatchOptions {
+  /**
+   * Keep every put of a key in the delta, as Go does (default false). Go merges such a delta
+   * comparing each put with the state before it, so replicas that held different values of the
+   * key before can end with different values; only for byte-for-byte replays of Go.
+   */
+  keepDuplicatePuts?: boolean
+}
+
 export class Batch {
   private delta: Delta | undefined
   private size = 0
 
   private readonly replica: Replica
+  private readonly keepDuplicatePuts: boolean
 
-  constructor (replica: Replica) {
+  constructor (replica: Replica, opts: BatchOptions = {}) {
     this.replica = replica
+    this.keepDuplicatePuts = opts.keepDuplicatePuts ?? false
   }
 
-  /** Queues a put; commits when the delta is over the size limit (the CID is returned then). */
+  /**
+   * Queues a put, replacing a pending put of the same key; commits when the delta is over the
+   * size limit (the CID is returned then).
+   */
   async put (key: string, value: Uint8Array): Promise<CID | undefined> {
     assertCleanKey(key)
     const d = this.current()
+    if (!this.keepDuplicatePuts) this.dropPending(d, key)
     const e = { key, id: '', value }
     d.elements.push(e)
     this.size += elementSize(e)
@@ -47,11 +62,7 @@ export class Batch {
   async delete (key: string): Promise<CID | undefined> {
     assertCleanKey(key)
     const d = this.current()
-    d.elements = d.elements.filter((e) => {
-      if (e.key !== key) return true
-      this.size -= elementSize(e)
-      return false
-    })
+    this.dropPending(d, key)
     for (const id of liveIds(this.replica.store, key)) {
       const t = { key, id, value: new Uint8Array(0) }
       d.tombstones.push(t)
@@ -67,6 +78,14 @@ export class Batch {
     this.delta = undefined
     this.size = 0
     return await this.replica.publish(d)
+  }
+
+  private dropPending (d: Delta, key: string): void {
+    d.elements = d.elements.filter((e) => {
+      if (e.key !== key) return true
+      this.size -= elementSize(e)
+      return false
+    })
   }
 
   private current (): Delta {

@@ -6,6 +6,7 @@
 export { Replica } from './replica.ts'
 export type { BlockAccess, ReplicaOptions, ReceiveResult, LogLevel } from './replica.ts'
 export { Batch } from './batch.ts'
+export type { BatchOptions } from './batch.ts'
 export type { Head } from './heads.ts'
 export type { CrdtStore, ValueRecord, LiveElement, HeadRecord } from './store.ts'
 export { MemoryStore } from './memory-store.ts'

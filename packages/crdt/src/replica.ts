@@ -11,7 +11,7 @@ import { Heads, type Head, type HeadOp } from './heads.ts'
 import { blockId } from './keys.ts'
 import { liveIds, mergeDelta, type SetEvent } from './set.ts'
 import type { CrdtStore } from './store.ts'
-import { Batch } from './batch.ts'
+import { Batch, type BatchOptions } from './batch.ts'
 import { walkDag, repairDag } from './walk.ts'
 import { Publisher } from './publisher.ts'
 
@@ -175,8 +175,8 @@ export class Replica {
   }
 
   /** Puts and deletes gathered into one delta, published on commit (go-ds-crdt Batch). */
-  batch (): Batch {
-    return new Batch(this)
+  batch (opts?: BatchOptions): Batch {
+    return new Batch(this, opts)
   }
 
   /** Builds, stores, merges and broadcasts the block of `delta` (go-ds-crdt publish). */

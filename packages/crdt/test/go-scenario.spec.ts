@@ -54,7 +54,7 @@ describe.each(stores)('the Go scenario replayed on %s stores', (_name, newStore,
       } else if (ev.kind === 'delete') {
         published = (await r.delete(ev.ops![0]!.key))?.toString()
       } else if (ev.kind === 'batch') {
-        const b = r.batch()
+        const b = r.batch({ keepDuplicatePuts: true }) // Go's exact deltas
         for (const op of ev.ops!) {
           if (op.op === 'put') await b.put(op.key, unhex(op.valueHex!))
           else await b.delete(op.key)

@@ -73,6 +73,19 @@ describe.each([
     expect(dec(s.getValue('/k')?.value)).toBe('b')
   })
 
+  it('shows why our batches never put a key twice: Go\'s merge of such a delta depends on the state before it', () => {
+    const x: Delta = { elements: [{ key: '/k', id: '', value: enc('z') }, { key: '/k', id: '', value: enc('a') }], tombstones: [], priority: 2 }
+    const y = put('/k', 'm', 2) // a concurrent write of the same priority
+    const first = newStore()
+    mergeDelta(first, x, '/BX')
+    mergeDelta(first, y, '/BY')
+    const second = newStore()
+    mergeDelta(second, y, '/BY')
+    mergeDelta(second, x, '/BX')
+    expect(dec(first.getValue('/k')?.value)).toBe('m')
+    expect(dec(second.getValue('/k')?.value)).toBe('z') // the same two blocks, another result
+  })
+
   it('pages through values in key order', () => {
     const s = newStore()
     for (const k of ['/c', '/a', '/b', '/d']) mergeDelta(s, put(k, k, 1), `/B${k}`)
