@@ -30,10 +30,12 @@ export async function walkDag (replica: Replica, root: CID, start: CID, rootPrio
   }
 
   let inFlight = 0
+  let next = 0 // frontier[next…] are still to fetch (no shift(): wide DAGs make long frontiers)
   await new Promise<void>((resolve) => {
     const pump = (): void => {
-      while (failure === undefined && inFlight < replica.fetchConcurrency && frontier.length > 0) {
-        const cid = frontier.shift()!
+      while (failure === undefined && inFlight < replica.fetchConcurrency && next < frontier.length) {
+        const cid = frontier[next++]!
+        if (next > 4096 && next * 2 > frontier.length) { frontier.splice(0, next); next = 0 }
         inFlight++
         replica.fetchNode(cid)
           .then((node) => {
@@ -49,7 +51,7 @@ export async function walkDag (replica: Replica, root: CID, start: CID, rootPrio
             pump()
           })
       }
-      if (inFlight === 0 && (failure !== undefined || frontier.length === 0)) resolve()
+      if (inFlight === 0 && (failure !== undefined || next >= frontier.length)) resolve()
     }
     pump()
   })
@@ -58,7 +60,7 @@ export async function walkDag (replica: Replica, root: CID, start: CID, rootPrio
   if (failure === undefined) return true
   // Release what this walk had reserved and make the root reachable for a repair: the blocks
   // merged so far are marked processed, so a later announcement of the root would stop there.
-  for (const c of frontier) replica.reserved.delete(c.toString())
+  for (const c of frontier.slice(next)) replica.reserved.delete(c.toString())
   replica.log('error', `walk of ${root.toString()} failed: ${String(failure)}`)
   replica.markDirty()
   if (replica.store.isProcessed(root.multihash.bytes)) replica.adoptHead(root, priority)

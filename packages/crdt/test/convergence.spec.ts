@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { CID } from 'multiformats/cid'
-import { encodeBroadcast, MemoryStore, Replica, SqliteStore, type CrdtStore } from '../src/index.ts'
+import { encodeBroadcast, makeBlock, MemoryStore, Replica, SqliteStore, type CrdtStore } from '../src/index.ts'
 import { BlockNet, goBlocks, goScenario, hex, rng, shuffle } from './helpers.ts'
 
 const scenario = goScenario()
@@ -47,6 +47,40 @@ describe('a replica fed Go\'s blocks in any order', () => {
     const before = net.fetches
     await replica.receive(encodeBroadcast([last]))
     expect(net.fetches).toBe(before)
+  })
+})
+
+describe('a wide DAG', () => {
+  it('is walked completely with bounded parallel fetches', async () => {
+    const net = new BlockNet(undefined, rng(7))
+    const roots: CID[] = []
+    for (let i = 0; i < 5000; i++) {
+      const b = await makeBlock({ elements: [{ key: `/R${i}`, id: '', value: new Uint8Array([1]) }], tombstones: [], priority: 1 }, [])
+      net.blocks.set(b.cid.toString(), b.bytes)
+      roots.push(b.cid)
+    }
+    const top = await makeBlock({ elements: [{ key: '/TOP', id: '', value: new Uint8Array([2]) }], tombstones: [], priority: 2 }, roots)
+    net.blocks.set(top.cid.toString(), top.bytes)
+    let inFlight = 0
+    let most = 0
+    const access = net.access()
+    const replica = new Replica({
+      store: new SqliteStore(':memory:'),
+      fetchConcurrency: 8,
+      blocks: {
+        getBlock: async (cid, opts) => {
+          most = Math.max(most, ++inFlight)
+          try { return await access.getBlock(cid, opts) } finally { inFlight-- }
+        },
+        putBlock: access.putBlock
+      }
+    })
+    const result = await replica.receive(encodeBroadcast([top.cid]))
+    expect(result.failed).toEqual([])
+    expect(replica.size).toBe(5001)
+    expect(replica.info().heads.map((h) => h.cid.toString())).toEqual([top.cid.toString()])
+    expect(most).toBeLessThanOrEqual(8)
+    expect(most).toBeGreaterThan(1)
   })
 })
 
