@@ -95,6 +95,17 @@ describe('a cluster of 3 daemon processes with a Kubo each', () => {
     expect(res.status).toBe(503)
     expect(res.headers.get('retry-after')).toBe('5')
     expect((await res.json() as { message: string }).message).toBe('not enough peers to allocate CID. Needed at least: 4. Wanted at most: 4. Available candidates: 3. See logs for more info.')
+
+    // A batch (an extension beyond Go's API) sent right after a restart waits the same way.
+    await cluster.kill(target.index)
+    await cluster.startPeer(target.index)
+    await cluster.waitReady([target])
+    const batch = [await putBlock(target, `batch after a restart ${Date.now()}`), await putBlock(target, `batch after a restart, 2 ${Date.now()}`)]
+    const answer = await fetch(`${target.restUrl}/pins`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch.map(cid => ({ cid, 'replication-min': 3, 'replication-max': 3 }))) })
+    expect(answer.status).toBe(200)
+    const results = (await answer.text()).trim().split('\n').map(l => JSON.parse(l) as { error?: unknown })
+    expect(results.map(r => r.error)).toEqual([undefined, undefined])
+    for (const cid of batch) expect((await getJson<PinJson>(`${target.restUrl}/allocations/${cid}`)).allocations).toHaveLength(3)
   }, 120_000)
 
   it('elects a new leader when the leader is killed, and keeps accepting pins', async () => {

@@ -7,7 +7,7 @@
 import { ApiError, PinNotFoundError, Timestamp, type BatchItem, type BatchItemResult, type Metric, type Pin } from '@cluster/api'
 import type { LogOp, RaftConsensus } from '@cluster/consensus'
 import type { PubsubMonitor } from '@cluster/monitor'
-import { allocateFor } from './allocation.ts'
+import { allocateFor, allocateOnceHeard } from './allocation.ts'
 import type { ClusterPeerOptions, PEER_DEFAULTS } from './options.ts'
 import { setupPin } from './pin-setup.ts'
 
@@ -21,10 +21,12 @@ export interface BatchPeer {
   consensus: RaftConsensus
   monitor: PubsubMonitor<Metric>
   options: ClusterPeerOptions & typeof PEER_DEFAULTS
+  /** See ClusterPeer.metricsGraceUntil: a batch sent just after a start waits as a pin does. */
+  metricsGraceUntil: number
 }
 
 /** The pin a single `pin` would commit (ClusterPeer.pinWith without a blacklist). */
-function preparePin (peer: BatchPeer, item: BatchItem, now: Timestamp): Pin {
+async function preparePin (peer: BatchPeer, item: BatchItem, now: Timestamp): Promise<Pin> {
   const { options } = item
   if (options.pinUpdate !== undefined && !options.pinUpdate.equals(item.cid)) throw new BatchItemError('pin-update is not supported in a batch: use POST /pins/{cid}?pin-update=…')
   const draft: Pin = { ...options, cid: item.cid, type: 'pin', allocations: [], maxDepth: options.mode === 'direct' ? 0 : -1, reference: undefined, timestamp: Timestamp.ZERO }
@@ -33,7 +35,7 @@ function preparePin (peer: BatchPeer, item: BatchItem, now: Timestamp): Pin {
   ready.timestamp = now
   if ((ready.allocations ?? []).length === 0 && !(ready.replicationFactorMin === -1 && ready.replicationFactorMax === -1)) {
     const everywhere = existing !== undefined && existing.replicationFactorMin === -1 && existing.replicationFactorMax === -1
-    ready.allocations = allocateFor(peer.monitor, peer.options.allocateBy, ready, everywhere ? [] : existing?.allocations ?? [], [])
+    ready.allocations = await allocateOnceHeard(() => allocateFor(peer.monitor, peer.options.allocateBy, ready, everywhere ? [] : existing?.allocations ?? [], []), peer.metricsGraceUntil)
   }
   return ready
 }
@@ -58,7 +60,7 @@ export async function * pinBatch (peer: BatchPeer, items: BatchItem[]): AsyncGen
       // Each CID once: a later item could not see what an earlier one of the same batch did.
       if (seen.has(key)) throw new BatchItemError(`${key} appears more than once in this batch`)
       seen.add(key)
-      const op: LogOp = item.op === 'pin' ? { type: 'pin', pin: preparePin(peer, item, now) } : { type: 'unpin', pin: prepareUnpin(peer, item) }
+      const op: LogOp = item.op === 'pin' ? { type: 'pin', pin: await preparePin(peer, item, now) } : { type: 'unpin', pin: prepareUnpin(peer, item) }
       ops.push(op)
       indexOf.set(op, index)
     } catch (err) {

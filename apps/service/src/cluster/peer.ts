@@ -57,6 +57,14 @@ export class ClusterPeer implements ClusterApi {
   private stopped = false
   private readonly startedAt = Date.now()
 
+  /**
+   * Until when (ms since the epoch) an allocation may wait for the other members' metrics: just
+   * after a start this peer has heard only its own (at most one informer round, 20 s at most).
+   */
+  get metricsGraceUntil (): number {
+    return this.startedAt + Math.min(this.options.informerTtlMs / 2 + 2_000, 20_000)
+  }
+
   private constructor (host: ClusterHost, options: ClusterPeerOptions & typeof PEER_DEFAULTS, transport: Libp2pTransport, rpcServer: RpcServer) {
     this.host = host
     this.options = options
@@ -348,10 +356,7 @@ export class ClusterPeer implements ClusterApi {
     ready.timestamp = now
     if (ready.type !== 'meta-pin' && (ready.allocations ?? []).length === 0 && !(ready.replicationFactorMin === -1 && ready.replicationFactorMax === -1)) {
       const everywhere = existing !== undefined && existing.replicationFactorMin === -1 && existing.replicationFactorMax === -1
-      // Just after a start the other members' metrics may not have arrived: wait for them a
-      // little (at most one informer round) rather than fail with "not enough peers".
-      const graceUntil = this.startedAt + Math.min(this.options.informerTtlMs / 2 + 2_000, 20_000)
-      ready.allocations = await allocateOnceHeard(() => allocateFor(this.monitor, this.options.allocateBy, ready, everywhere ? [] : existing?.allocations ?? [], blacklist), graceUntil)
+      ready.allocations = await allocateOnceHeard(() => allocateFor(this.monitor, this.options.allocateBy, ready, everywhere ? [] : existing?.allocations ?? [], blacklist), this.metricsGraceUntil)
     }
     await this.consensus.logPin(ready)
     return ready
