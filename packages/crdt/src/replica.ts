@@ -289,9 +289,20 @@ export class Replica {
 
   /** Fetches and decodes a block, giving up after fetchTimeoutMs or on close. */
   async fetchNode (cid: CID): Promise<DeltaNode> {
-    const signal = AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.fetchTimeoutMs)])
-    const bytes = await this.blocks.getBlock(cid, { signal })
-    return await decodeBlock(cid, bytes)
+    this.assertOpen()
+    // One controller and one timer per fetch, both released when it ends (AbortSignal.timeout
+    // would keep a timer alive for the whole timeout after every fetch of a long walk).
+    const ctl = new AbortController()
+    const timer = setTimeout(() => { ctl.abort(new Error(`fetching ${cid.toString()} timed out`)) }, this.fetchTimeoutMs)
+    const onClose = (): void => { ctl.abort(this.closing.signal.reason) }
+    this.closing.signal.addEventListener('abort', onClose, { once: true })
+    try {
+      const bytes = await this.blocks.getBlock(cid, { signal: ctl.signal })
+      return await decodeBlock(cid, bytes)
+    } finally {
+      clearTimeout(timer)
+      this.closing.signal.removeEventListener('abort', onClose)
+    }
   }
 
   /**
