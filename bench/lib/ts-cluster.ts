@@ -1,6 +1,7 @@
 // Our `ipfs-cluster-service` (apps/service), run from its TypeScript sources.
 import { join } from 'node:path'
 import type { Flavour } from './cluster.ts'
+import { daemonNodeFlags } from '../../apps/service/dev/node-flags.ts'
 
 const root = join(import.meta.dirname, '..', '..')
 
@@ -9,7 +10,7 @@ export const tsFlavour: Flavour = {
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every daemon of ours into <dir> at exit.
   service: {
     command: process.execPath,
-    args: [...(process.env.BENCH_CPU_PROF !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    args: [...daemonNodeFlags(), ...(process.env.BENCH_CPU_PROF !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       '--conditions=source', join(root, 'apps', 'service', 'src', 'cli', 'run.ts')]
   },
   prepare: async () => {}

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { KuboDaemon } from '@cluster/test-utils'
+import { daemonNodeFlags } from './node-flags.ts'
 
 const run = promisify(execFile)
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'run.ts')
@@ -57,7 +58,7 @@ export class LocalCluster {
     const p = this.peers[index] as LocalPeer
     p.kubo ??= await KuboDaemon.start({ repoPath: join(this.opts.base, `kubo${index}`) })
     const log = openSync(join(p.folder, 'daemon.log'), 'a')
-    p.daemon = spawn(process.execPath, ['--conditions=source', CLI, '-c', p.folder, 'daemon'], {
+    p.daemon = spawn(process.execPath, [...daemonNodeFlags(), '--conditions=source', CLI, '-c', p.folder, 'daemon'], {
       env: { ...process.env, ...this.opts.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: p.kubo.apiMultiaddr, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: p.kubo.apiMultiaddr },
       stdio: ['ignore', log, log]
     })
