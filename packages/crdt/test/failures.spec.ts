@@ -93,6 +93,32 @@ describe('a walk that cannot fetch a block', () => {
   })
 })
 
+describe('hooks', () => {
+  let dir: string | undefined
+  afterEach(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }) })
+
+  it('fire after the commit: a put hook sees its value from another connection', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crdt-'))
+    const path = join(dir, 'crdt.sqlite')
+    const net = new BlockNet()
+    // Hooks fire after the commit: a put hook sees its value from another connection too.
+    const seenElsewhere: boolean[] = []
+    const watcher = new SqliteStore(path)
+    const writer = new Replica({
+      store: new SqliteStore(path),
+      blocks: net.access(),
+      onPut: (key) => { seenElsewhere.push(watcher.getValue(key) !== undefined) }
+    })
+    await writer.put('/HOOKED', new Uint8Array([1]))
+    await Promise.all([writer.put('/H1', new Uint8Array([1])), writer.put('/H2', new Uint8Array([2]))])
+    expect(seenElsewhere).toEqual([true, true, true])
+    await writer.close()
+    writer.store.close()
+    watcher.close()
+
+  })
+})
+
 describe('the receive queue', () => {
   it('holds at most maxQueuedHeads announced heads and reports the ones it drops', async () => {
     const net = new BlockNet(goBlocks(scenario))
