@@ -6,7 +6,8 @@
 import type { CID } from 'multiformats/cid'
 import type { Delta, Element } from './delta.ts'
 import { liveIds } from './set.ts'
-import { assertCleanKey, type Replica } from './replica.ts'
+import type { Replica } from './replica.ts'
+import { assertCleanKey } from './keys.ts'
 
 const utf8 = new TextEncoder()
 

@@ -69,3 +69,15 @@ export function cidFromBlockId (id: string): CID {
   const mh = base32UpperDecode(id.startsWith('/') ? id.slice(1) : id)
   return CID.createV1(DAG_PB, Digest.decode(mh))
 }
+
+/**
+ * Keys must be clean datastore paths ("/" + segments, no empty, "." or ".." segment), as Go's
+ * ds.NewKey makes them: Go replicas store elements under cleaned paths, so any other spelling
+ * would not name the same key on both sides.
+ */
+export function assertCleanKey (key: string): void {
+  const segments = key.split('/')
+  if (key.length < 2 || segments[0] !== '' || segments.slice(1).some((s) => s === '' || s === '.' || s === '..')) {
+    throw new TypeError(`invalid crdt key ${JSON.stringify(key)}: not a clean path such as "/CIQ…"`)
+  }
+}

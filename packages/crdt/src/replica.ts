@@ -2,77 +2,21 @@
  * One replica of the Merkle-CRDT (go-ds-crdt's Datastore): local writes become dag-pb blocks on
  * top of the current heads; received heads are walked down through an injected block getter with
  * a bounded number of fetches in flight, each block merged once. Storage, block exchange,
- * broadcasting and all timers are the caller's.
+ * broadcasting and the rebroadcast/repair timers are the caller's.
  */
 import type { CID } from 'multiformats/cid'
 import { decodeBlock, makeBlock, toV1DagPb, type DeltaNode } from './block.ts'
 import { decodeBroadcast, encodeBroadcast, type Delta } from './delta.ts'
 import { Heads, type Head, type HeadOp } from './heads.ts'
-import { blockId } from './keys.ts'
+import { assertCleanKey, blockId } from './keys.ts'
 import { liveIds, mergeDelta, type SetEvent } from './set.ts'
 import type { CrdtStore } from './store.ts'
+import type { BlockAccess, LogLevel, ReceiveResult, ReplicaOptions } from './options.ts'
 import { Batch, type BatchOptions } from './batch.ts'
 import { walkDag, repairDag } from './walk.ts'
 import { Publisher } from './publisher.ts'
 
-/**
- * Keys must be clean datastore paths ("/" + segments, no empty, "." or ".." segment), as Go's
- * ds.NewKey makes them: Go replicas store elements under cleaned paths, so any other spelling
- * would not name the same key on both sides.
- */
-export function assertCleanKey (key: string): void {
-  const segments = key.split('/')
-  if (key.length < 2 || segments[0] !== '' || segments.slice(1).some((s) => s === '' || s === '.' || s === '..')) {
-    throw new TypeError(`invalid crdt key ${JSON.stringify(key)}: not a clean path such as "/CIQ…"`)
-  }
-}
-
-/** How a replica reaches blocks: its own and other peers' (e.g. a blockstore with bitswap). */
-export interface BlockAccess {
-  /** The block's bytes, from local storage or the network; rejects when `signal` aborts. */
-  getBlock(cid: CID, options: { signal: AbortSignal }): Promise<Uint8Array>
-  /** Keeps a block this replica made, so that others can fetch it. */
-  putBlock(cid: CID, bytes: Uint8Array): Promise<void> | void
-}
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
-
-export interface ReplicaOptions {
-  store: CrdtStore
-  blocks: BlockAccess
-  /** Sends a CRDTBroadcast payload to the other replicas; absent = offline (Go's state commands). */
-  broadcast?: (payload: Uint8Array) => Promise<void> | void
-  /** A value became the current one of `key` (Go's PutHook), local or remote. */
-  onPut?: (key: string, value: Uint8Array) => void
-  /** A delta tombstoned elements of `key` (Go's DeleteHook); the key may still have a value. */
-  onDelete?: (key: string) => void
-  /** Block fetches in flight per walk (Go IPFS Cluster: 50 workers). */
-  fetchConcurrency?: number
-  /** Per block fetch (Go IPFS Cluster: 2 minutes). */
-  fetchTimeoutMs?: number
-  /** A batch whose delta grows past this many bytes commits at once (go-ds-crdt: 1 MiB). */
-  maxBatchDeltaSize?: number
-  /**
-   * Merged blocks per store commit while walking (default 256). The group also commits when the
-   * walk ends, before a local write is broadcast, and whenever the event loop turns (so never
-   * across a network wait). Hooks fire after the commit.
-   */
-  blocksPerCommit?: number
-  /** Queued local writes sharing one commit and one announcement, at most (default 64). */
-  writesPerCommit?: number
-  /** Announced heads waiting to be walked, at most (default 10,000); more are dropped and reported. */
-  maxQueuedHeads?: number
-  log?: (level: LogLevel, message: string) => void
-}
-
-/** What happened to the heads of one received broadcast. */
-export interface ReceiveResult {
-  heads: CID[]
-  /** Heads whose walk failed (unfetchable head, or a failed subtree: then the store is dirty). */
-  failed: CID[]
-  /** Heads not queued because maxQueuedHeads were already waiting (a later announcement retries). */
-  dropped: CID[]
-}
+export type { BlockAccess, LogLevel, ReceiveResult, ReplicaOptions } from './options.ts'
 
 export class Replica {
   readonly store: CrdtStore

@@ -1,0 +1,50 @@
+/** What a Replica is given, and what it reports. */
+import type { CID } from 'multiformats/cid'
+import type { CrdtStore } from './store.ts'
+
+/** How a replica reaches blocks: its own and other peers' (e.g. a blockstore with bitswap). */
+export interface BlockAccess {
+  /** The block's bytes, from local storage or the network; rejects when `signal` aborts. */
+  getBlock(cid: CID, options: { signal: AbortSignal }): Promise<Uint8Array>
+  /** Keeps a block this replica made, so that others can fetch it. */
+  putBlock(cid: CID, bytes: Uint8Array): Promise<void> | void
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+
+export interface ReplicaOptions {
+  store: CrdtStore
+  blocks: BlockAccess
+  /** Sends a CRDTBroadcast payload to the other replicas; absent = offline (Go's state commands). */
+  broadcast?: (payload: Uint8Array) => Promise<void> | void
+  /** A value became the current one of `key` (Go's PutHook), local or remote. */
+  onPut?: (key: string, value: Uint8Array) => void
+  /** A delta tombstoned elements of `key` (Go's DeleteHook); the key may still have a value. */
+  onDelete?: (key: string) => void
+  /** Block fetches in flight per walk (Go IPFS Cluster: 50 workers). */
+  fetchConcurrency?: number
+  /** Per block fetch (Go IPFS Cluster: 2 minutes). */
+  fetchTimeoutMs?: number
+  /** A batch whose delta grows past this many bytes commits at once (go-ds-crdt: 1 MiB). */
+  maxBatchDeltaSize?: number
+  /**
+   * Merged blocks per store commit while walking (default 256). The group also commits when the
+   * walk ends, before a local write is broadcast, and whenever the event loop turns (so never
+   * across a network wait). Hooks fire after the commit.
+   */
+  blocksPerCommit?: number
+  /** Queued local writes sharing one commit and one announcement, at most (default 64). */
+  writesPerCommit?: number
+  /** Announced heads waiting to be walked, at most (default 10,000); more are dropped and reported. */
+  maxQueuedHeads?: number
+  log?: (level: LogLevel, message: string) => void
+}
+
+/** What happened to the heads of one received broadcast. */
+export interface ReceiveResult {
+  heads: CID[]
+  /** Heads whose walk failed (unfetchable head, or a failed subtree: then the store is dirty). */
+  failed: CID[]
+  /** Heads not queued because maxQueuedHeads were already waiting (a later announcement retries). */
+  dropped: CID[]
+}
