@@ -70,4 +70,17 @@ describe('local writes', () => {
     await r.put('/a/b', new Uint8Array([1]))
     expect(r.has('/a/b')).toBe(true)
   })
+
+  it('start over after clear() (Go\'s state cleanup, or leaving the cluster)', async () => {
+    const r = new Replica({ store: new SqliteStore(':memory:'), blocks: new BlockNet().access() })
+    await r.put('/A', new Uint8Array([1]))
+    await r.put('/B', new Uint8Array([2]))
+    r.markDirty()
+    r.clear()
+    expect(r.size).toBe(0)
+    expect(r.info()).toEqual({ heads: [], maxHeight: 0, dirty: false })
+    await r.put('/C', new Uint8Array([3]))
+    expect(r.info().heads.map((h) => h.height)).toEqual([1])
+    expect([...r.entries()].map(([k]) => k)).toEqual(['/C'])
+  })
 })
