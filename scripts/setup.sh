@@ -27,3 +27,12 @@ if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
+
+# Debian's chromium package: the dashboard's browser tests drive it with playwright-core.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "setup: installing chromium (Debian package)"
+  sudo_cmd=""
+  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi

@@ -6,6 +6,7 @@
  * trailing-slash redirect (307) → path cleaning (301) → router (404 JSON / 405 empty).
  */
 import { Hono } from 'hono'
+import { dashboardHandler, isDashboardPath } from '@cluster/dashboard'
 import { RequestLimiter, Timestamp } from '@cluster/api'
 import type { ClusterApi, RequestLimits } from '@cluster/api'
 import type { AppContext, AppEnv } from './context.ts'
@@ -131,6 +132,9 @@ export function createApiApp (cluster: ClusterApi, cfg: RestApiConfig, opts: Res
   const cors = corsPolicy(cfg)
   const creds = cfg.basicAuthCredentials
   const maxHeader = cfg.maxHeaderBytes + HEADER_BYTES_SLACK
+  // The dashboard's files hold no cluster data: they load without credentials so that the page
+  // can offer its login; everything it shows comes from the routes below, behind authentication.
+  const dashboard = api === REST_API && cfg.dashboard ? dashboardHandler() : undefined
   const deps: RouteDeps = {
     cluster,
     config: cfg,
@@ -154,7 +158,8 @@ export function createApiApp (cluster: ClusterApi, cfg: RestApiConfig, opts: Res
     const method = c.req.method
     const target = rawTarget(c)
 
-    if (creds !== null && method !== 'OPTIONS' && !(method === 'GET' && target.path === '/health')) {
+    const publicGet = target.path === '/health' || (dashboard !== undefined && isDashboardPath(target.path))
+    if (creds !== null && method !== 'OPTIONS' && !(method === 'GET' && publicGet)) {
       const r = checkAuth(creds, c.req.header('authorization'), clock.now() / 1000)
       if (!r.ok) return responder.error(c, 401, r.message, r.wwwAuthenticate.map((v): [string, string] => ['WWW-Authenticate', v]))
       c.set('user', r.user)
@@ -182,6 +187,7 @@ export function createApiApp (cluster: ClusterApi, cfg: RestApiConfig, opts: Res
     await next()
   })
 
+  if (dashboard !== undefined) app.get('/ui/*', (c) => dashboard(c.req.path)).get('/ui', (c) => dashboard(c.req.path))
   for (const route of routes) {
     app.on(route.method, route.path, async (c) => await limited(c, route, deps))
   }

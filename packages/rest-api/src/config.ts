@@ -55,6 +55,8 @@ export interface RestApiConfig {
   corsMaxAge: Duration
   /** TS extension: size limit of request bodies the API reads. */
   maxBodyBytes: number
+  /** TS extension: serve the web dashboard (@cluster/dashboard) at `/ui` (REST API only). */
+  dashboard: boolean
 }
 
 /** The section as `init` writes it (`configKey` `pinsvcapi` listens on 9097 instead of 9094). */
@@ -82,7 +84,8 @@ export function defaultRestApiConfig (configKey = 'restapi'): RestApiConfig {
     corsExposedHeaders: [...DEFAULT_CORS_EXPOSED_HEADERS],
     corsAllowCredentials: true,
     corsMaxAge: 0n,
-    maxBodyBytes: DEFAULT_MAX_BODY_BYTES
+    maxBodyBytes: DEFAULT_MAX_BODY_BYTES,
+    dashboard: false
   }
 }
 
@@ -244,7 +247,8 @@ export function restApiConfigFromJson (section: unknown, opts: LoadOptions = {})
     corsExposedHeaders: list(j, 'cors_exposed_headers', k),
     corsAllowCredentials: j.cors_allow_credentials === true,
     corsMaxAge: duration(j, 'cors_max_age', k, 0n),
-    maxBodyBytes: typeof j.max_body_bytes === 'number' ? j.max_body_bytes : d.maxBodyBytes
+    maxBodyBytes: typeof j.max_body_bytes === 'number' ? j.max_body_bytes : d.maxBodyBytes,
+    dashboard: k === 'restapi' && j.dashboard === true
   }
   validateRestApiConfig(cfg)
   return cfg

@@ -36,7 +36,9 @@ const KNOWN = [
   'http_listen_multiaddress', 'ssl_cert_file', 'ssl_key_file', 'read_timeout', 'read_header_timeout',
   'write_timeout', 'idle_timeout', 'max_header_bytes', 'libp2p_listen_multiaddress', 'id', 'private_key',
   'basic_auth_credentials', 'http_log_file', 'headers', 'cors_allowed_origins', 'cors_allowed_methods',
-  'cors_allowed_headers', 'cors_exposed_headers', 'cors_allow_credentials', 'cors_max_age'
+  'cors_allowed_headers', 'cors_exposed_headers', 'cors_allow_credentials', 'cors_max_age',
+  // Not a Go key: the web dashboard at /ui (restapi only; false when absent, written when true).
+  'dashboard'
 ] as const
 
 function makeApply (key: string) {
@@ -87,6 +89,7 @@ function makeApply (key: string) {
     c.basicAuthCredentials = creds === undefined ? null : { ...creds }
     c.httpLogFile = r.string('http_log_file') ?? ''
     c.headers = { ...(r.stringListMap('headers') ?? {}) }
+    c.dashboard = key === 'restapi' && (r.bool('dashboard') ?? false)
     return c
   }
 }
@@ -134,6 +137,7 @@ function httpApiToJson (c: HttpApiSection): JsonObject {
   out.cors_exposed_headers = [...c.corsExposedHeaders]
   out.cors_allow_credentials = c.corsAllowCredentials
   out.cors_max_age = formatDuration(c.corsMaxAge)
+  if (c.dashboard) out.dashboard = true
   return out
 }
 
@@ -159,7 +163,8 @@ const ENV_FIELDS: readonly EnvField[] = [
   f('CORSALLOWEDHEADERS', 'cors_allowed_headers', 'list'),
   f('CORSEXPOSEDHEADERS', 'cors_exposed_headers', 'list'),
   f('CORSALLOWCREDENTIALS', 'cors_allow_credentials', 'bool'),
-  f('CORSMAXAGE', 'cors_max_age', 'string')
+  f('CORSMAXAGE', 'cors_max_age', 'string'),
+  f('DASHBOARD', 'dashboard', 'bool')
 ]
 
 function httpApiCodec (key: string, envPrefix: string): SectionCodec<HttpApiSection> {

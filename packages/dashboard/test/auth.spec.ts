@@ -1,0 +1,107 @@
+/**
+ * The dashboard behind the REST API's authentication, in headless Chromium, over an in-process
+ * API (RestApiServer on the fake cluster): the page loads without credentials and offers a login
+ * that trades them for a JWT (`POST /token`); refusals and a stopped peer are explained.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { FakeCluster } from '@cluster/test-utils'
+import { RestApiServer } from '../../rest-api/src/index.ts'
+import { ensureBuilt, launch, newPage, screenshot, unlabelledControls } from './browser.ts'
+
+const CREDS = { admin: 's3cret' }
+
+describe('dashboard with basic auth (in-process API)', () => {
+  let browser: Browser
+  let server: RestApiServer
+  let url: string
+  const cluster = new FakeCluster()
+
+  beforeAll(async () => {
+    ensureBuilt()
+    server = new RestApiServer(cluster, { httpListenMultiaddress: ['/ip4/127.0.0.1/tcp/0'], basicAuthCredentials: CREDS, dashboard: true })
+    url = (await server.start()).url
+    browser = await launch()
+  }, 60_000)
+  afterAll(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  it('serves the page without credentials and the API only with them', async () => {
+    const page = await fetch(`${url}/ui`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'")
+    const script = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(await page.text())?.[1]
+    expect(script).toBeDefined()
+    const js = await fetch(`${url}${script ?? ''}`)
+    expect(js.status).toBe(200)
+    expect(js.headers.get('cache-control')).toContain('immutable')
+    expect((await fetch(`${url}/ui/assets/nothing.js`)).status).toBe(404)
+    expect((await fetch(`${url}/id`)).status).toBe(401)
+    // Only GET is public: other methods on /ui go through authentication first.
+    expect((await fetch(`${url}/ui`, { method: 'POST' })).status).toBe(401)
+  })
+
+  it('logs in through POST /token, then shows the peers with a JWT', async () => {
+    const page = await newPage(browser)
+    const tokenCalls: string[] = []
+    page.on('request', (r) => { if (r.url().endsWith('/token')) tokenCalls.push(r.method()) })
+    await page.goto(`${url}/ui`)
+    await page.getByRole('heading', { name: 'Log in to the cluster API' }).waitFor()
+    expect(await unlabelledControls(page)).toEqual([])
+
+    await page.getByLabel('User').fill('admin')
+    await page.getByLabel('Password').fill('wrong')
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await expect.poll(async () => await page.getByRole('alert').textContent()).toContain('401')
+
+    await page.getByLabel('Password').fill('s3cret')
+    await page.getByLabel('Password').press('Enter')
+    await page.getByRole('heading', { name: /Peers/ }).waitFor()
+    await page.locator('table.peers tbody tr').nth(1).waitFor()
+    expect(await page.locator('table.peers tbody tr').count()).toBe(2)
+    expect(tokenCalls).toEqual(['POST', 'POST'])
+    const auth = await page.evaluate(() => sessionStorage.getItem('cluster-dashboard-auth'))
+    expect(auth).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/)
+    await screenshot(page, 'login-peers')
+
+    // The cluster failing a call: the view says what the API answered.
+    cluster.failures.set('connectGraph', 'peerset unavailable')
+    await page.getByRole('link', { name: 'Health graph' }).click()
+    await expect.poll(async () => await page.getByRole('alert').textContent()).toContain('peerset unavailable')
+    cluster.failures.delete('connectGraph')
+    await page.locator('table.graph td.ok').first().waitFor()
+
+    // Logging out forgets the token and asks again.
+    await page.getByRole('button', { name: 'Log out' }).click()
+    await page.getByRole('heading', { name: 'Log in to the cluster API' }).waitFor()
+    await page.close()
+  })
+
+  it('says the peer does not answer once it is stopped', async () => {
+    const page = await newPage(browser)
+    await page.goto(`${url}/ui`)
+    await page.getByLabel('User').fill('admin')
+    await page.getByLabel('Password').fill('s3cret')
+    await page.getByRole('button', { name: 'Log in' }).click()
+    await page.locator('table.peers tbody tr').first().waitFor()
+    await server.stop()
+    await expect.poll(async () => await page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('does not answer')
+    await screenshot(page, 'peer-down')
+    await page.close()
+  })
+})
+
+describe('dashboard switched off (the default)', () => {
+  it('is not served: /ui is the API\'s JSON 404', async () => {
+    const server = new RestApiServer(new FakeCluster(), { httpListenMultiaddress: ['/ip4/127.0.0.1/tcp/0'] })
+    const { url } = await server.start()
+    try {
+      const res = await fetch(`${url}/ui`)
+      expect(res.status).toBe(404)
+      expect(await res.json()).toEqual({ code: 404, message: 'not found' })
+    } finally { await server.stop() }
+  })
+})
