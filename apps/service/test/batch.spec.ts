@@ -4,14 +4,12 @@
  * from a file and from stdin.
  */
 import { execFile, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CID } from '@cluster/api'
-import { until } from '@cluster/test-utils'
-import { LocalCluster, type LocalPeer } from '../dev/local-cluster.ts'
+import { localClusterFixture } from './helpers/local-cluster.ts'
 
 const run = promisify(execFile)
 const CTL = join(import.meta.dirname, '..', '..', 'ctl', 'src', 'cli.ts')
@@ -30,41 +28,23 @@ async function results (res: Response): Promise<ResultLine[]> {
 }
 
 describe('batch pinning on 2 daemons', () => {
-  let base: string
-  let cluster: LocalCluster
-  let p0: LocalPeer
+  // Allocation needs every peer's metrics (replication 2 items need both peers).
+  const fx = localClusterFixture('batch-', {
+    peers: 2,
+    metrics: ['freespace'],
+    configure: (c) => {
+      c.cluster.replication_factor_min = 1
+      c.cluster.replication_factor_max = 1
+      c.cluster.monitor_ping_interval = '1s'
+      c.monitor.pubsubmon.check_interval = '1s'
+    }
+  })
   const post = async (body: string, type = 'application/json'): Promise<Response> =>
-    await fetch(`${p0.restUrl}/pins`, { method: 'POST', body, headers: { 'Content-Type': type }, signal: AbortSignal.timeout(120_000) })
+    await fetch(`${fx.p0.restUrl}/pins`, { method: 'POST', body, headers: { 'Content-Type': type }, signal: AbortSignal.timeout(120_000) })
   const count = async (query = ''): Promise<number> => {
-    const res = await fetch(`${p0.restUrl}/allocations${query}`)
+    const res = await fetch(`${fx.p0.restUrl}/allocations${query}`)
     return res.status === 204 ? 0 : (await res.text()).split('\n').filter(l => l !== '').length
   }
-
-  beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'batch-'))
-    cluster = new LocalCluster({
-      base,
-      peers: 2,
-      configure: (c) => {
-        c.cluster.replication_factor_min = 1
-        c.cluster.replication_factor_max = 1
-        c.cluster.monitor_ping_interval = '1s'
-        c.monitor.pubsubmon.check_interval = '1s'
-      }
-    })
-    await cluster.start()
-    p0 = cluster.peers[0] as LocalPeer
-    // Allocation needs every peer's metrics (replication 2 items need both peers).
-    await until(async () => {
-      const metrics = await (await fetch(`${p0.restUrl}/monitor/metrics/freespace`)).json() as unknown[]
-      return metrics.length === 2 ? true : undefined
-    }, 'freespace metrics of both peers')
-  }, 180_000)
-
-  afterAll(async () => {
-    await cluster?.stop()
-    if (process.env.KEEP_TEST_DIRS === undefined) rmSync(base, { recursive: true, force: true })
-  }, 60_000)
 
   it('pins 10,000 CIDs from one JSON array, each with its own options, one result each', async () => {
     const items = Array.from({ length: 10_000 }, (_, i) => ({
@@ -82,7 +62,7 @@ describe('batch pinning on 2 daemons', () => {
     expect(await count('?name-prefix=big-')).toBe(10_000)
     expect(await count('?meta-shard=3')).toBe(1250)
     // The other peer applied the same entries.
-    const other = await fetch(`${cluster.peers[1]!.restUrl}/allocations?name-prefix=big-&limit=1`)
+    const other = await fetch(`${fx.cluster.peers[1]!.restUrl}/allocations?name-prefix=big-&limit=1`)
     expect(other.headers.get('x-next-cursor')).not.toBeNull()
   }, 180_000)
 
@@ -110,15 +90,15 @@ describe('batch pinning on 2 daemons', () => {
     expect(lines[6]?.error?.message).toMatch(/appears more than once in this batch/)
     expect(lines[9]?.error?.message).toMatch(/metadata "team" must be a string/)
     expect(lines[8]?.pin?.metadata).toEqual({ team: 'x' })
-    expect((await (await fetch(`${p0.restUrl}/allocations/${good(0)}`)).json() as { name: string }).name).toBe('ok-0')
-    expect((await fetch(`${p0.restUrl}/allocations/${good(2)}`)).status).toBe(404)
+    expect((await (await fetch(`${fx.p0.restUrl}/allocations/${good(0)}`)).json() as { name: string }).name).toBe('ok-0')
+    expect((await fetch(`${fx.p0.restUrl}/allocations/${good(2)}`)).status).toBe(404)
 
     // NDJSON: unpins and a line that is not JSON.
     const ndjson = [JSON.stringify({ cid: good(0), op: 'unpin' }), '{"cid": ', JSON.stringify({ cid: good(5), op: 'unpin' })].join('\n') + '\n'
     const unpinned = await results(await post(ndjson, 'application/x-ndjson'))
     expect(unpinned.map(l => [l.index, l.op, l.error?.code ?? 200])).toEqual([[0, 'unpin', 200], [1, 'pin', 400], [2, 'unpin', 200]])
     expect(unpinned[1]?.error?.message).toMatch(/line 2 is not JSON/)
-    expect((await fetch(`${p0.restUrl}/allocations/${good(5)}`)).status).toBe(404)
+    expect((await fetch(`${fx.p0.restUrl}/allocations/${good(5)}`)).status).toBe(404)
   })
 
   it('refuses malformed and oversized bodies as a whole', async () => {
@@ -136,14 +116,14 @@ describe('batch pinning on 2 daemons', () => {
       expect((await res.json() as { message: string }).message).toMatch(message)
     }
     // Go's routes are untouched: a single pin still answers its pin.
-    const one = await fetch(`${p0.restUrl}/pins/${identityCid('single')}?name=single`, { method: 'POST' })
+    const one = await fetch(`${fx.p0.restUrl}/pins/${identityCid('single')}?name=single`, { method: 'POST' })
     expect(one.status).toBe(200)
   })
 
   it('ipfs-cluster-ctl pin add / pin rm read CIDs from a file (--from-file) and from stdin (-)', async () => {
-    const host = ['--host', p0.restApi]
+    const host = ['--host', fx.p0.restApi]
     const cids = Array.from({ length: 300 }, (_, i) => identityCid(`ctl ${i}`))
-    const file = join(base, 'cids.txt')
+    const file = join(fx.base, 'cids.txt')
     writeFileSync(file, cids.slice(0, 200).join('\n') + '\n\n')
     const added = await run(process.execPath, ['--conditions=source', CTL, ...host, 'pin', 'add', '--from-file', file, '--name', 'from-file', '--metadata', 'src=ctl'])
     expect(added.stdout.trim().split('\n')).toHaveLength(200)

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { until } from '@cluster/test-utils'
-import { LocalCluster, type LocalPeer } from '../dev/local-cluster.ts'
+import type { LocalPeer } from '../dev/local-cluster.ts'
+import { localClusterFixture, waitForMetrics } from './helpers/local-cluster.ts'
 
 interface PinJson { allocations: string[] }
 interface StatusJson { peer_map: Record<string, { status: string }> }
@@ -22,44 +22,29 @@ async function putBlock (peer: LocalPeer, text: string): Promise<string> {
 }
 
 describe('a cluster of 3 daemon processes with a Kubo each', () => {
-  let base: string
-  let cluster: LocalCluster
-
-  beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'multiprocess-'))
-    cluster = new LocalCluster({
-      base,
-      peers: 3,
-      configure: (c) => {
-        c.cluster.replication_factor_min = 2
-        c.cluster.replication_factor_max = 2
-        c.cluster.disable_repinning = false
-        c.cluster.monitor_ping_interval = '1s'
-        c.monitor.pubsubmon.check_interval = '1s'
-        for (const informer of ['disk', 'tags', 'pinqueue']) c.informer[informer].metric_ttl = '5s'
-      }
-    })
-    await cluster.start()
-  }, 180_000)
-
-  afterAll(async () => {
-    await cluster?.stop()
-    if (process.env.KEEP_TEST_DIRS === undefined) rmSync(base, { recursive: true, force: true })
-  }, 60_000)
+  const fx = localClusterFixture('multiprocess-', {
+    peers: 3,
+    configure: (c) => {
+      c.cluster.replication_factor_min = 2
+      c.cluster.replication_factor_max = 2
+      c.cluster.disable_repinning = false
+      c.cluster.monitor_ping_interval = '1s'
+      c.monitor.pubsubmon.check_interval = '1s'
+      for (const informer of ['disk', 'tags', 'pinqueue']) c.informer[informer].metric_ttl = '5s'
+    }
+  })
 
   it('re-allocates the pins of a peer killed with SIGKILL, and the peer restarts with its state', async () => {
-    const [p0] = cluster.peers as [LocalPeer]
+    const [p0] = fx.cluster.peers as [LocalPeer]
     // Wait until every peer's metrics are known, so allocation sees three candidates.
-    for (const name of ['freespace', 'tag:group']) {
-      await until(async () => (await getJson<unknown[]>(`${p0.restUrl}/monitor/metrics/${name}`)).length === 3 ? true : undefined, `${name} from every peer`)
-    }
+    await waitForMetrics(fx.cluster, ['freespace', 'tag:group'])
 
     const cid = await putBlock(p0, `survives a crash ${Date.now()}`)
     const pin = await getJson<PinJson>(`${p0.restUrl}/pins/${cid}`, { method: 'POST' })
     expect(pin.allocations).toHaveLength(2)
     // Kill an allocated peer other than the one we talk to.
-    const target = cluster.peers.find(p => p !== p0 && pin.allocations.includes(p.id)) as LocalPeer
-    await cluster.kill(target.index)
+    const target = fx.cluster.peers.find(p => p !== p0 && pin.allocations.includes(p.id)) as LocalPeer
+    await fx.cluster.kill(target.index)
 
     const moved = await until(async () => {
       const now = await getJson<PinJson>(`${p0.restUrl}/allocations/${cid}`)
@@ -71,8 +56,8 @@ describe('a cluster of 3 daemon processes with a Kubo each', () => {
     }, 'the new allocations to pin it')
 
     // The killed peer comes back with the pinset intact (and catches up).
-    await cluster.startPeer(target.index)
-    await cluster.waitReady([target])
+    await fx.cluster.startPeer(target.index)
+    await fx.cluster.waitReady([target])
     const back = await until(async () => {
       const p = await getJson<PinJson>(`${target.restUrl}/allocations/${cid}`)
       return p.allocations.join() === moved.allocations.join() ? p : undefined
@@ -81,10 +66,10 @@ describe('a cluster of 3 daemon processes with a Kubo each', () => {
   }, 180_000)
 
   it('lets a peer that has just restarted allocate on every member, and answers 503 when the cluster has too few', async () => {
-    const target = cluster.peers[1] as LocalPeer
-    await cluster.kill(target.index)
-    await cluster.startPeer(target.index)
-    await cluster.waitReady([target])
+    const target = fx.cluster.peers[1] as LocalPeer
+    await fx.cluster.kill(target.index)
+    await fx.cluster.startPeer(target.index)
+    await fx.cluster.waitReady([target])
     // Right after its start the peer knows only its own metrics; it waits for the others'.
     const cid = await putBlock(target, `right after a restart ${Date.now()}`)
     const pin = await getJson<PinJson>(`${target.restUrl}/pins/${cid}?replication=3`, { method: 'POST' })
@@ -97,9 +82,9 @@ describe('a cluster of 3 daemon processes with a Kubo each', () => {
     expect((await res.json() as { message: string }).message).toBe('not enough peers to allocate CID. Needed at least: 4. Wanted at most: 4. Available candidates: 3. See logs for more info.')
 
     // A batch (an extension beyond Go's API) sent right after a restart waits the same way.
-    await cluster.kill(target.index)
-    await cluster.startPeer(target.index)
-    await cluster.waitReady([target])
+    await fx.cluster.kill(target.index)
+    await fx.cluster.startPeer(target.index)
+    await fx.cluster.waitReady([target])
     const batch = [await putBlock(target, `batch after a restart ${Date.now()}`), await putBlock(target, `batch after a restart, 2 ${Date.now()}`)]
     const answer = await fetch(`${target.restUrl}/pins`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch.map(cid => ({ cid, 'replication-min': 3, 'replication-max': 3 }))) })
     expect(answer.status).toBe(200)
@@ -111,13 +96,13 @@ describe('a cluster of 3 daemon processes with a Kubo each', () => {
   it('elects a new leader when the leader is killed, and keeps accepting pins', async () => {
     // Each daemon logs `raft leader: <id>` when it learns of a leader; the latest line is current.
     const leaderId = await until(async () => {
-      const seen = cluster.peers.map(p => /raft leader: (\S+)\n(?![\s\S]*raft leader:)/.exec(readFileSync(join(p.folder, 'daemon.log'), 'utf8'))?.[1])
+      const seen = fx.cluster.peers.map(p => /raft leader: (\S+)\n(?![\s\S]*raft leader:)/.exec(readFileSync(join(p.folder, 'daemon.log'), 'utf8'))?.[1])
       return seen.every(id => id !== undefined && id !== 'none' && id === seen[0]) ? seen[0] : undefined
     }, 'every peer to agree on a leader')
-    const leaderIndex = cluster.peers.findIndex(p => p.id === leaderId)
+    const leaderIndex = fx.cluster.peers.findIndex(p => p.id === leaderId)
     expect(leaderIndex).toBeGreaterThanOrEqual(0)
-    await cluster.kill(leaderIndex)
-    const alive = cluster.peers.filter(p => p.index !== leaderIndex)
+    await fx.cluster.kill(leaderIndex)
+    const alive = fx.cluster.peers.filter(p => p.index !== leaderIndex)
     // The survivors stay connected and elect a leader within about a second, while the dead
     // peer's metrics live 5 s: until they expire, allocation may still pick it (as Go's does).
     // Wait for exactly the survivors: a peer restarted by the test above may not have heard the
@@ -128,18 +113,18 @@ describe('a cluster of 3 daemon processes with a Kubo each', () => {
     }
     const cid = await putBlock(alive[0]!, `after leader loss ${Date.now()}`)
     const pin = await until(async () => await getJson<PinJson>(`${alive[0]!.restUrl}/pins/${cid}?replication=2`, { method: 'POST' }), 'a pin after the leader died')
-    expect(pin.allocations.every(id => id !== cluster.peers[leaderIndex]!.id)).toBe(true)
-    await cluster.startPeer(leaderIndex)
-    await cluster.waitReady(cluster.peers)
+    expect(pin.allocations.every(id => id !== fx.cluster.peers[leaderIndex]!.id)).toBe(true)
+    await fx.cluster.startPeer(leaderIndex)
+    await fx.cluster.waitReady(fx.cluster.peers)
   }, 180_000)
 
   it('stops cleanly on SIGTERM and rewrites each peerstore with the other peers', async () => {
-    await cluster.stop()
-    for (const p of cluster.peers) {
+    await fx.cluster.stop()
+    for (const p of fx.cluster.peers) {
       expect(p.daemon?.exitCode).toBe(0)
       const lines = readFileSync(join(p.folder, 'peerstore'), 'utf8').trim().split('\n')
       const ids = new Set(lines.map(l => l.split('/p2p/').pop()))
-      expect([...ids].sort()).toEqual(cluster.peers.filter(q => q !== p).map(q => q.id).sort())
+      expect([...ids].sort()).toEqual(fx.cluster.peers.filter(q => q !== p).map(q => q.id).sort())
     }
   }, 60_000)
 })

@@ -3,12 +3,12 @@
  * libp2p pre-shared key), each with its own Kubo, take a 100 MiB `POST /add` replicated to all
  * three. Every block crosses the protected connections; no process may die doing so.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { goMultipart, lines, seededBytes, until } from '@cluster/test-utils'
-import { LocalCluster, type LocalPeer } from '../dev/local-cluster.ts'
+import type { LocalPeer } from '../dev/local-cluster.ts'
+import { localClusterFixture } from './helpers/local-cluster.ts'
 
 const MiB = 1024 * 1024
 
@@ -20,31 +20,16 @@ function alive (p: LocalPeer): boolean {
 }
 
 describe('a 3-process cluster with a cluster secret', () => {
-  let base: string
-  let cluster: LocalCluster
-
-  beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'pnet-add-'))
-    cluster = new LocalCluster({ base, peers: 3 })
-    await cluster.start()
-  }, 180_000)
-
-  afterAll(async () => {
-    await cluster?.stop()
-    if (process.env.KEEP_TEST_DIRS === undefined) rmSync(base, { recursive: true, force: true })
-  }, 60_000)
+  // Allocating to all three needs every peer's metrics.
+  const fx = localClusterFixture('pnet-add-', { peers: 3, metrics: ['freespace', 'tag:group'] })
 
   it('takes a 100 MiB POST /add to every peer; all processes stay up and the root ends pinned on every allocation', async () => {
-    for (const p of cluster.peers) {
+    for (const p of fx.cluster.peers) {
       expect(JSON.parse(readFileSync(join(p.folder, 'service.json'), 'utf8')).cluster.secret).toMatch(/^[0-9a-f]{64}$/)
     }
-    const [p0] = cluster.peers as [LocalPeer]
-    // Allocating to all three needs every peer's metrics.
-    for (const name of ['freespace', 'tag:group']) {
-      await until(async () => (await (await fetch(`${p0.restUrl}/monitor/metrics/${name}`)).json() as unknown[]).length === 3 ? true : undefined, `${name} from every peer`)
-    }
+    const [p0] = fx.cluster.peers as [LocalPeer]
     const data = seededBytes(100 * MiB, 2026)
-    const file = join(base, 'big.bin')
+    const file = join(fx.base, 'big.bin')
     writeFileSync(file, data)
     const body = goMultipart([{ type: 'file', path: 'big.bin', data }])
 
@@ -70,7 +55,7 @@ describe('a 3-process cluster with a cluster secret', () => {
     const pin = await (await fetch(`${p0.restUrl}/allocations/${root.cid}`)).json() as PinJson
     expect(Object.keys(status.peer_map).sort()).toEqual([...pin.allocations].sort())
 
-    for (const p of cluster.peers) {
+    for (const p of fx.cluster.peers) {
       expect(alive(p), `peer${p.index} is running`).toBe(true)
       expect(readFileSync(join(p.folder, 'daemon.log'), 'utf8')).not.toMatch(/RangeError|Maximum memory size exceeded/)
       // Each peer still answers, with the whole peerset.

@@ -3,14 +3,14 @@
  * each), over a few thousand pins, through fetch, curl, our ctl and Go's ctl.
  */
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { CID } from '@cluster/api'
 import { until } from '@cluster/test-utils'
-import { LocalCluster, type LocalPeer } from '../dev/local-cluster.ts'
+import type { LocalPeer } from '../dev/local-cluster.ts'
+import { localClusterFixture } from './helpers/local-cluster.ts'
 
 const run = promisify(execFile)
 const CTL = join(import.meta.dirname, '..', '..', 'ctl', 'src', 'cli.ts')
@@ -53,49 +53,37 @@ async function pinAll (peer: LocalPeer, from: number, to: number): Promise<void>
 }
 
 describe('search over a few thousand pins on 2 daemons', () => {
-  let base: string
-  let cluster: LocalCluster
-  let p0: LocalPeer
   let all: PinJson[]
   let middle: string
+  const fx = localClusterFixture('search-', {
+    peers: 2,
+    // Allocation needs both peers' metrics.
+    metrics: ['freespace'],
+    configure: (c) => {
+      c.cluster.replication_factor_min = 1
+      c.cluster.replication_factor_max = 1
+      c.cluster.monitor_ping_interval = '1s'
+      c.monitor.pubsubmon.check_interval = '1s'
+    },
+    ready: async ({ cluster, p0 }) => {
+      await pinAll(p0, 0, PHASE_A)
+      // Timestamps are whole seconds: phase B starts in a later second than phase A ended.
+      await new Promise(resolve => setTimeout(resolve, 1100))
+      middle = new Date().toISOString()
+      await new Promise(resolve => setTimeout(resolve, 1100))
+      await pinAll(cluster.peers[1] as LocalPeer, PHASE_A, N)
+      all = await lines<PinJson>(await fetch(`${p0.restUrl}/allocations`))
+    },
+    startTimeoutMs: 600_000
+  })
 
   /** The oracle: the full Go-shaped listing filtered here, in the listing's (CID) order. */
   const expected = (keep: (p: PinJson) => boolean): string[] => all.filter(keep).map(p => p.cid)
-  const cidsOf = async (query: string): Promise<string[]> => (await lines<PinJson>(await fetch(`${p0.restUrl}/allocations?${query}`))).map(p => p.cid)
-
-  beforeAll(async () => {
-    base = mkdtempSync(join(tmpdir(), 'search-'))
-    cluster = new LocalCluster({
-      base,
-      peers: 2,
-      configure: (c) => {
-        c.cluster.replication_factor_min = 1
-        c.cluster.replication_factor_max = 1
-        c.cluster.monitor_ping_interval = '1s'
-        c.monitor.pubsubmon.check_interval = '1s'
-      }
-    })
-    await cluster.start()
-    p0 = cluster.peers[0] as LocalPeer
-    // Allocation needs both peers' metrics.
-    await until(async () => (await (await fetch(`${p0.restUrl}/monitor/metrics/freespace`)).json() as unknown[]).length === 2 ? true : undefined, 'freespace metrics of both peers')
-    await pinAll(p0, 0, PHASE_A)
-    // Timestamps are whole seconds: phase B starts in a later second than phase A ended.
-    await new Promise(resolve => setTimeout(resolve, 1100))
-    middle = new Date().toISOString()
-    await new Promise(resolve => setTimeout(resolve, 1100))
-    await pinAll(cluster.peers[1] as LocalPeer, PHASE_A, N)
-    all = await lines<PinJson>(await fetch(`${p0.restUrl}/allocations`))
-  }, 600_000)
-
-  afterAll(async () => {
-    await cluster?.stop()
-    if (process.env.KEEP_TEST_DIRS === undefined) rmSync(base, { recursive: true, force: true })
-  }, 60_000)
+  const cidsOf = async (query: string): Promise<string[]> => (await lines<PinJson>(await fetch(`${fx.p0.restUrl}/allocations?${query}`))).map(p => p.cid)
 
   it('filters by name, metadata, allocation, expiry and time, alone and combined', async () => {
     expect(all).toHaveLength(N)
-    const [peerA, peerB] = cluster.peers.map(p => p.id) as [string, string]
+    const [peerA, peerB] = fx.cluster.peers.map(p => p.id) as [string, string]
     expect(await cidsOf('name=doc-7')).toEqual(expected(p => p.name === 'doc-7'))
     expect(await cidsOf('name-prefix=photo-1')).toEqual(expected(p => p.name.startsWith('photo-1')))
     expect(await cidsOf('name-contains=99')).toEqual(expected(p => p.name.includes('99')))
@@ -113,7 +101,7 @@ describe('search over a few thousand pins on 2 daemons', () => {
     expect(await cidsOf(`meta-tenant=t3&meta-batch=b&allocation=${peerB}&filter=pin`))
       .toEqual(expected(p => p.metadata?.tenant === 't3' && p.metadata?.batch === 'b' && p.allocations.includes(peerB)))
     expect(await cidsOf('filter=meta-pin&meta-tenant=t0')).toEqual([])
-    const none = await fetch(`${p0.restUrl}/allocations?name=nobody`)
+    const none = await fetch(`${fx.p0.restUrl}/allocations?name=nobody`)
     expect(none.status).toBe(204)
   })
 
@@ -124,7 +112,7 @@ describe('search over a few thousand pins on 2 daemons', () => {
     let cursor: string | null = null
     let pages = 0
     for (; pages < 50; pages++) {
-      const res = await fetch(`${p0.restUrl}/allocations?${filter}&limit=100${cursor === null ? '' : `&cursor=${cursor}`}`)
+      const res = await fetch(`${fx.p0.restUrl}/allocations?${filter}&limit=100${cursor === null ? '' : `&cursor=${cursor}`}`)
       const page = (await lines<PinJson>(res)).map(p => p.cid)
       cursor = res.headers.get('x-next-cursor')
       expect(page.length).toBe(cursor === null ? want.length - got.length : 100)
@@ -135,8 +123,8 @@ describe('search over a few thousand pins on 2 daemons', () => {
     expect(pages + 1).toBe(Math.ceil(want.length / 100))
 
     // A cursor continues only the search it came from.
-    const first = await fetch(`${p0.restUrl}/allocations?${filter}&limit=10`)
-    const other = await fetch(`${p0.restUrl}/allocations?meta-tenant=t2&limit=10&cursor=${first.headers.get('x-next-cursor') ?? ''}`)
+    const first = await fetch(`${fx.p0.restUrl}/allocations?${filter}&limit=10`)
+    const other = await fetch(`${fx.p0.restUrl}/allocations?meta-tenant=t2&limit=10&cursor=${first.headers.get('x-next-cursor') ?? ''}`)
     expect(other.status).toBe(400)
     expect((await other.json() as { message: string }).message).toMatch(/belongs to a search with other filters/)
   })
@@ -149,7 +137,7 @@ describe('search over a few thousand pins on 2 daemons', () => {
       const statuses: StatusJson[] = []
       let cursor = ''
       for (let page = 0; page < 20; page++) {
-        const res = await fetch(`${p0.restUrl}/pins?name-prefix=photo-2&limit=7${cursor === '' ? '' : `&cursor=${cursor}`}`)
+        const res = await fetch(`${fx.p0.restUrl}/pins?name-prefix=photo-2&limit=7${cursor === '' ? '' : `&cursor=${cursor}`}`)
         statuses.push(...await lines<StatusJson>(res))
         cursor = res.headers.get('x-next-cursor') ?? ''
         if (cursor === '') break
@@ -157,10 +145,10 @@ describe('search over a few thousand pins on 2 daemons', () => {
       return statuses.every(settled) ? statuses : undefined
     }, 'the statuses of the search: pinned on one peer, remote on the other')
     expect(got.map(s => s.cid)).toEqual(want)
-    const pinnedHere = await lines<StatusJson>(await fetch(`${p0.restUrl}/pins?name-prefix=photo-2&local=true&filter=pinned`))
-    expect(pinnedHere.map(s => s.cid)).toEqual(expected(p => p.name.startsWith('photo-2') && p.allocations.includes(p0.id)))
+    const pinnedHere = await lines<StatusJson>(await fetch(`${fx.p0.restUrl}/pins?name-prefix=photo-2&local=true&filter=pinned`))
+    expect(pinnedHere.map(s => s.cid)).toEqual(expected(p => p.name.startsWith('photo-2') && p.allocations.includes(fx.p0.id)))
 
-    const { stdout } = await run('curl', ['-sS', '-i', `${p0.restUrl}/allocations?meta-batch=a&limit=2`])
+    const { stdout } = await run('curl', ['-sS', '-i', `${fx.p0.restUrl}/allocations?meta-batch=a&limit=2`])
     expect(stdout).toMatch(/^HTTP\/1\.1 200/)
     expect(stdout).toMatch(/\r\nx-next-cursor: [A-Za-z0-9_-]+\r\n/i)
     expect(stdout.split('\n').filter(l => l.startsWith('{')).map(l => (JSON.parse(l) as PinJson).cid)).toEqual(expected(p => p.metadata?.batch === 'a').slice(0, 2))
@@ -184,14 +172,14 @@ describe('search over a few thousand pins on 2 daemons', () => {
       ['/allocations?name=doc-1&filter=bogus', /./]
     ]
     for (const [path, message] of cases) {
-      const res = await fetch(`${p0.restUrl}${path}`)
+      const res = await fetch(`${fx.p0.restUrl}${path}`)
       expect(res.status, path).toBe(400)
       expect((await res.json() as { message: string }).message, path).toMatch(message)
     }
   })
 
   it('Pinning Service API: name and meta filters (through the index) give what the full listing gives', async () => {
-    const config = JSON.parse(readFileSync(join(p0.folder, 'service.json'), 'utf8')) as { api: { pinsvcapi: { http_listen_multiaddress: string } } }
+    const config = JSON.parse(readFileSync(join(fx.p0.folder, 'service.json'), 'utf8')) as { api: { pinsvcapi: { http_listen_multiaddress: string } } }
     const [, , host, , port] = config.api.pinsvcapi.http_listen_multiaddress.split('/')
     const svc = `http://${host ?? ''}:${port ?? ''}`
     interface SvcList { count: number, results: Array<{ pin: { cid: string, name: string, meta: Record<string, string> } }> }
@@ -213,7 +201,7 @@ describe('search over a few thousand pins on 2 daemons', () => {
   })
 
   it('ipfs-cluster-ctl: ours takes the search flags, Go\'s listing is unchanged', async () => {
-    const host = ['--host', p0.restApi]
+    const host = ['--host', fx.p0.restApi]
     const ours = await run(process.execPath, ['--conditions=source', CTL, ...host, '--enc', 'json', 'pin', 'ls', '--metadata', 'tenant=t0', '--name-prefix', 'photo-', '--limit', '20'])
     const listed = JSON.parse(`[${ours.stdout.trim().replace(/\}\n\{/g, '},{')}]`) as PinJson[]
     const want = expected(p => p.metadata?.tenant === 't0' && p.name.startsWith('photo-'))
