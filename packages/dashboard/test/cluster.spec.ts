@@ -110,6 +110,24 @@ describe('dashboard of a 3-peer local cluster', () => {
     expect(await page.locator('dl.options').nth(1).textContent()).toContain('origindashboard')
     await expect.poll(async () => await page.locator('table.statuses .badge.ok').count()).toBe(2)
     await screenshot(page, 'pin-detail')
+
+    // Recover from the detail page: the API accepts it and the page reports no error.
+    const recovered = page.waitForResponse(r => r.url().endsWith(`/pins/${cid}/recover`))
+    await page.getByRole('button', { name: 'Recover' }).click()
+    expect((await recovered).status()).toBe(200)
+    expect(await page.getByRole('alert').count()).toBe(0)
+  })
+
+  it('adds a file from the page and pins it', async () => {
+    await page.goto(`${p0.restUrl}/ui#/pins`)
+    const addForm = page.getByRole('form', { name: 'Add a file' })
+    await addForm.getByLabel('File').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the dashboard\n') })
+    await addForm.getByLabel('Name').fill('added-file')
+    await addForm.getByRole('button', { name: 'Add' }).click()
+    await expect.poll(async () => await addForm.getByRole('status').textContent()).toMatch(/^Added hello\.txt: \w+$/)
+    const cid = (await addForm.getByRole('status').textContent() ?? '').split(': ')[1] ?? ''
+    const pin = await (await fetch(`${p0.restUrl}/allocations/${cid}`)).json() as { name: string }
+    expect(pin.name).toBe('added-file')
   })
 
   it(`finds a pin by name among ${SEEDED} and pages through the rest`, async () => {
@@ -120,8 +138,13 @@ describe('dashboard of a 3-peer local cluster', () => {
     await search.getByLabel('Pin name').press('Enter')
     await expect.poll(async () => await page.locator('table.pins tbody tr').count()).toBe(1)
     expect(await row('seed-07777').getAttribute('data-cid')).toBe(identityCid('seed-07777'))
-
     await search.getByLabel('How the name matches').selectOption('name-prefix')
+    await search.getByLabel('Pin name').fill('seed-0777')
+    await search.getByLabel('Pin name').press('Enter')
+    await expect.poll(async () => await page.locator('table.pins tbody tr').count()).toBe(10)
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true)
+    await screenshot(page, 'pins-filtered')
+
     await search.getByLabel('Pin name').fill('seed-')
     await search.getByLabel('Pin name').press('Enter')
     await expect.poll(async () => await page.locator('table.pins tbody tr').count()).toBe(50)
