@@ -19,7 +19,7 @@ describe('dashboard with basic auth (in-process API)', () => {
 
   beforeAll(async () => {
     ensureBuilt()
-    server = new RestApiServer(cluster, { httpListenMultiaddress: ['/ip4/127.0.0.1/tcp/0'], basicAuthCredentials: CREDS, dashboard: true })
+    server = new RestApiServer(cluster, { httpListenMultiaddress: ['/ip4/127.0.0.1/tcp/0'], basicAuthCredentials: CREDS, dashboard: true }, { limits: { add: { active: 1, queued: 0 } } })
     url = (await server.start()).url
     browser = await launch()
   }, 60_000)
@@ -77,6 +77,31 @@ describe('dashboard with basic auth (in-process API)', () => {
     // Logging out forgets the token and asks again.
     await page.getByRole('button', { name: 'Log out' }).click()
     await page.getByRole('heading', { name: 'Log in to the cluster API' }).waitFor()
+    await page.close()
+  })
+
+  it('explains a refusal for lack of turns (429)', async () => {
+    // One upload holds the only turn of its class: the adder never finishes until aborted.
+    cluster.adder = async function * (_upload, _params, signal) {
+      await new Promise((resolve) => { signal?.addEventListener('abort', resolve, { once: true }) })
+    }
+    const held = new AbortController()
+    const form = new FormData()
+    form.append('file', new Blob(['held']), 'held.txt')
+    const holding = fetch(`${url}/add`, { method: 'POST', body: form, headers: { Authorization: 'Basic ' + btoa('admin:s3cret') }, signal: held.signal }).catch(() => undefined)
+
+    const page = await newPage(browser)
+    await page.goto(`${url}/ui#/pins`)
+    await page.getByLabel('User').fill('admin')
+    await page.getByLabel('Password').fill('s3cret')
+    await page.getByRole('button', { name: 'Log in' }).click()
+    const addForm = page.getByRole('form', { name: 'Add a file' })
+    await addForm.getByLabel('File').setInputFiles({ name: 'a.txt', mimeType: 'text/plain', buffer: Buffer.from('a') })
+    await addForm.getByRole('button', { name: 'Add' }).click()
+    await expect.poll(async () => await addForm.getByRole('alert').textContent()).toContain('The peer is busy (429 Too Many Requests)')
+    held.abort()
+    await holding
+    cluster.adder = undefined
     await page.close()
   })
 

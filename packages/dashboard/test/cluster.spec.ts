@@ -36,8 +36,9 @@ describe('dashboard of a 3-peer local cluster', () => {
     cluster = new LocalCluster({
       base,
       peers: 3,
+      // As the README tells `npm start` users (the file key is covered by the config tests).
+      env: { CLUSTER_RESTAPI_DASHBOARD: 'true' },
       configure: (c) => {
-        c.api.restapi.dashboard = true
         c.cluster.monitor_ping_interval = '1s'
         c.monitor.pubsubmon.check_interval = '1s'
       }
