@@ -67,6 +67,23 @@ describe('dashboard with basic auth (in-process API)', () => {
     expect(auth).toMatch(/^Bearer [\w-]+\.[\w-]+\.[\w-]+$/)
     await screenshot(page, 'login-peers')
 
+    // Polling stops while the tab is hidden and resumes at once when it shows again.
+    let peerCalls = 0
+    page.on('request', (r) => { if (r.url().endsWith('/peers')) peerCalls++ })
+    const setHidden = async (hidden: boolean): Promise<void> => {
+      await page.evaluate((h) => {
+        Object.defineProperty(document, 'hidden', { configurable: true, get: () => h })
+        document.dispatchEvent(new Event('visibilitychange'))
+      }, hidden)
+    }
+    await setHidden(true)
+    await page.waitForTimeout(500) // a request already on its way may finish
+    const before = peerCalls
+    await page.waitForTimeout(4_000) // longer than the 3 s polling interval
+    expect(peerCalls).toBe(before)
+    await setHidden(false)
+    await expect.poll(() => peerCalls).toBeGreaterThan(before)
+
     // The cluster failing a call: the view says what the API answered.
     cluster.failures.set('connectGraph', 'peerset unavailable')
     await page.getByRole('link', { name: 'Health graph' }).click()

@@ -122,10 +122,20 @@ describe('dashboard of a 3-peer local cluster', () => {
   it('adds a file from the page and pins it', async () => {
     await page.goto(`${p0.restUrl}/ui#/pins`)
     const addForm = page.getByRole('form', { name: 'Add a file' })
-    await addForm.getByLabel('File').setInputFiles({ name: 'hello.txt', mimeType: 'text/plain', buffer: Buffer.from('hello from the dashboard\n') })
+    await addForm.getByLabel('File').setInputFiles({ name: 'hello.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(1 << 20, 7) })
     await addForm.getByLabel('Name').fill('added-file')
+    // The progress bar shows while the upload runs: record the largest value it reached.
+    await page.evaluate(() => {
+      const w = window as unknown as { maxProgress: number }
+      w.maxProgress = -1
+      new MutationObserver(() => {
+        const bar = document.querySelector('form progress') as HTMLProgressElement | null
+        if (bar !== null) w.maxProgress = Math.max(w.maxProgress, bar.value)
+      }).observe(document.body, { subtree: true, childList: true, attributes: true })
+    })
     await addForm.getByRole('button', { name: 'Add' }).click()
-    await expect.poll(async () => await addForm.getByRole('status').textContent()).toMatch(/^Added hello\.txt: \w+$/)
+    await expect.poll(async () => await addForm.getByRole('status').textContent()).toMatch(/^Added hello\.bin: \w+$/)
+    expect(await page.evaluate(() => (window as unknown as { maxProgress: number }).maxProgress)).toBeGreaterThan(0)
     const cid = (await addForm.getByRole('status').textContent() ?? '').split(': ')[1] ?? ''
     const pin = await (await fetch(`${p0.restUrl}/allocations/${cid}`)).json() as { name: string }
     expect(pin.name).toBe('added-file')

@@ -54,7 +54,7 @@ export function PinDetailView ({ cid }: { cid: string }) {
           <dt>Type</dt><dd>${pin.type}</dd>
           <dt>Replication</dt><dd>min ${pin.replication_factor_min}, max ${pin.replication_factor_max}</dd>
           <dt>Allocations</dt><dd>${(pin.allocations ?? []).length === 0 ? 'every peer' : (pin.allocations ?? []).map(a => html`<code title=${a}>${status?.peer_map[a]?.peername || shortId(a)}</code> `)}</dd>
-          <dt>User allocations</dt><dd>${(pin.user_allocations ?? []).map(a => html`<code>${shortId(a)}</code> `) ?? '—'}</dd>
+          <dt>User allocations</dt><dd>${(pin.user_allocations ?? []).length === 0 ? '—' : (pin.user_allocations ?? []).map(a => html`<code title=${a}>${shortId(a)}</code> `)}</dd>
           <dt>Expires</dt><dd>${formatTime(pin.expire_at)}</dd>
           <dt>Pinned at</dt><dd>${formatTime(pin.timestamp)}</dd>
           <dt>Origins</dt><dd>${(pin.origins ?? []).join(', ') || '—'}</dd>

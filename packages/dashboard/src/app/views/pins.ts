@@ -97,7 +97,8 @@ export function PinsView () {
             </td>
           </tr>`)}</tbody>
       </table>
-      ${page.data !== undefined && items.length === 0 && html`<p>No pins match.</p>`}
+      ${page.data !== undefined && items.length === 0 && html`<p>${next === undefined ? 'No pins match.' : 'No pin of this page has that status; more pins follow.'}</p>`}
+      ${new URLSearchParams(query).has('filter') && html`<p class="note">A status filter applies to each page of ${PAGE_SIZE} pins: a page may show fewer.</p>`}
       <nav class="pager" aria-label="Pages">
         <button type="button" disabled=${cursors.length <= 1} onClick=${() => { setCursors(cursors.slice(0, -1)) }}>Previous page</button>
         <span>Page ${cursors.length}</span>
