@@ -86,7 +86,8 @@ describe('service.json: the init example (config.md §8)', () => {
         corsAllowedHeaders: [],
         corsExposedHeaders: ['Content-Type', 'X-Stream-Output', 'X-Chunked-Output', 'X-Content-Length'],
         corsAllowCredentials: true,
-        corsMaxAge: 0n
+        corsMaxAge: 0n,
+        dashboard: false
       })
     }
     expect(config.ipfsConnector.ipfshttp).toEqual({
