@@ -3,6 +3,7 @@
  * API (RestApiServer on the fake cluster): the page loads without credentials and offers a login
  * that trades them for a JWT (`POST /token`); refusals and a stopped peer are explained.
  */
+import { request as httpRequest } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { FakeCluster } from '@cluster/test-utils'
@@ -10,6 +11,20 @@ import { RestApiServer } from '../../rest-api/src/index.ts'
 import { ensureBuilt, launch, newPage, screenshot, unlabelledControls } from './browser.ts'
 
 const CREDS = { admin: 's3cret' }
+
+/** A GET with the path sent as written (fetch would resolve `..` first). */
+async function rawGet (url: string, path: string): Promise<{ status: number, location: string | undefined, body: string }> {
+  return await new Promise((resolve, reject) => {
+    const req = httpRequest(url + path, { method: 'GET', path }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => { body += chunk })
+      res.on('end', () => { resolve({ status: res.statusCode ?? 0, location: res.headers.location, body }) })
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
 
 describe('dashboard with basic auth (in-process API)', () => {
   let browser: Browser
@@ -40,6 +55,10 @@ describe('dashboard with basic auth (in-process API)', () => {
     expect(js.headers.get('cache-control')).toContain('immutable')
     expect((await fetch(`${url}/ui/assets/nothing.js`)).status).toBe(404)
     expect((await fetch(`${url}/id`)).status).toBe(401)
+    // Paths that only start like the dashboard's reach no data without credentials.
+    expect(await rawGet(url, '/ui/../pins')).toMatchObject({ status: 301, location: '/pins' })
+    expect((await rawGet(url, '/ui/..%2Fpins')).status).toBe(404)
+    expect((await rawGet(url, '/ui/assets/../../id')).status).toBe(301)
     // Only GET is public: other methods on /ui go through authentication first.
     expect((await fetch(`${url}/ui`, { method: 'POST' })).status).toBe(401)
   })
