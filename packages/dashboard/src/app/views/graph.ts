@@ -8,8 +8,8 @@ import { ErrorBanner, shortId } from './common.ts'
 export function GraphView () {
   const { data, error } = usePoll(async (signal) => await getJson<ConnectGraph>('/health/graph', signal), [])
   const links = data?.cluster_links ?? {}
-  const peers = Object.keys({ ...(data?.id_to_peername ?? {}), ...links }).sort()
   const name = (id: string): string => data?.id_to_peername?.[id] || shortId(id)
+  const peers = Object.keys({ ...(data?.id_to_peername ?? {}), ...links }).sort((a, b) => name(a).localeCompare(name(b)))
   const ipfsOf = data?.cluster_to_ipfs ?? {}
   return html`
     <section aria-labelledby="graph-title">
