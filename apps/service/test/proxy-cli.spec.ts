@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PinNotFoundError, parseCid } from '@cluster/api'
-import { ipfsBinary, KuboDaemon, until } from '@cluster/test-utils'
+import { ipfsBinary, KuboDaemon, runGoCtl, until } from '@cluster/test-utils'
+import { RestApiServer } from '@cluster/rest-api'
 import { ipfsCli, startCluster, statuses, type TestCluster } from './proxy/cluster-harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'proxy-cluster-'))
@@ -78,6 +79,27 @@ describe('the ipfs CLI through the proxy', () => {
     await expect(cluster.peers[2]!.allocation(parseCid(to))).rejects.toBeInstanceOf(PinNotFoundError)
     await expect(cli('pin', 'rm', to)).rejects.toThrow(/not pinned or pinned indirectly/)
     await expect(cli('pin', 'ls', to)).rejects.toThrow(/is not pinned/)
+  }, 60_000)
+
+  it('Go\'s ipfs-cluster-ctl pin update reaches each allocated Kubo as pin/update (no pin/add), and from stays pinned', async () => {
+    const server = new RestApiServer(cluster.peers[0]!, { httpListenMultiaddress: ['/ip4/127.0.0.1/tcp/0'] })
+    const { port } = await server.start()
+    try {
+      const from = await rawBlock(`update from ${Date.now()}`)
+      const to = await rawBlock(`update to ${Date.now()}`)
+      await cli('pin', 'add', from)
+      const allocated = (await cluster.peers[0]!.allocation(parseCid(from))).allocations ?? []
+      const peersOf = cluster.peers.filter(p => allocated.includes(p.peerId))
+      await until(async () => await statuses(cluster.peers[0]!, parseCid(from)) === 'pinned,pinned,remote' ? true : undefined, `${from} pinned twice`)
+      const pinAdds = peersOf.map(p => p.connector.counters.pinAdd)
+      const run = await runGoCtl(['--host', `/ip4/127.0.0.1/tcp/${port}`, 'pin', 'update', '--no-status', from, to])
+      expect(run.code).toBe(0)
+      await until(async () => await statuses(cluster.peers[0]!, parseCid(to)) === 'pinned,pinned,remote' ? true : undefined, `${to} pinned on the same peers`)
+      expect(peersOf.map(p => p.connector.counters.pinAdd)).toEqual(pinAdds)
+      expect((await cluster.peers[0]!.allocation(parseCid(from))).allocations).toEqual(allocated)
+    } finally {
+      await server.stop()
+    }
   }, 60_000)
 
   it('add -r pins the folder cluster-wide; cat reads it back through the proxy', async () => {

@@ -148,6 +148,7 @@ export class StatelessTracker {
           mode: pinDepthToMode(pin.maxDepth),
           maxDepth: pin.maxDepth,
           origins: pin.origins ?? [],
+          ...(pin.pinUpdate === undefined ? {} : { pinUpdate: pin.pinUpdate }),
           signal: op.signal
         })
       } else {

@@ -14,6 +14,11 @@ export interface IpfsPinOptions {
   maxDepth: number
   /** Multiaddresses of peers that have the content (the pin's `origins`); may be empty. */
   origins: readonly Multiaddr[]
+  /**
+   * The pin this one updates (`pin update`): Kubo can move that recursive pin to `cid` with
+   * `pin/update`, fetching only the blocks that differ. Absent for a plain pin.
+   */
+  pinUpdate?: CID
   /** Aborted when the operation is cancelled (replaced by an opposite one, or shutdown). */
   signal: AbortSignal
 }

@@ -148,6 +148,15 @@ describe('generic tracker (G-1 … G-9)', () => {
     expect(call?.options?.mode).toBe('direct')
     expect(call?.options?.maxDepth).toBe(0)
     expect(call?.options?.origins).toEqual([])
+    expect(call?.options?.pinUpdate).toBeUndefined()
+  })
+
+  it('passes the pin being updated (pin update), so the connector can use Kubo\'s pin/update', async () => {
+    const h = current = genericSetup()
+    await h.tracker.track({ ...makePin(Cid5), pinUpdate: Cid4 })
+    await h.tracker.drain()
+    const call = h.ipfs.calls.find((c) => c.op === 'pin')
+    expect(call?.options?.pinUpdate?.equals(Cid4)).toBe(true)
   })
 })
 

@@ -5,7 +5,7 @@ import { cidKey, type StatelessTracker, type TrackerIpfs } from '@cluster/pintra
 /** The pin tracker's view of IPFS, served by the Kubo connector. */
 export function trackerIpfsOf (connector: IpfsConnector): TrackerIpfs {
   return {
-    pin: async (cid, o) => { await connector.pin({ cid, maxDepth: o.maxDepth, origins: o.origins }, { signal: o.signal }) },
+    pin: async (cid, o) => { await connector.pin({ cid, maxDepth: o.maxDepth, origins: o.origins, ...(o.pinUpdate === undefined ? {} : { pinUpdate: o.pinUpdate }) }, { signal: o.signal }) },
     unpin: async (cid, o) => { await connector.unpin(cid, o) },
     pinLsCid: async (cid, mode, o) => pinTypeOf(await connector.pinLsCid(cid, mode === 'direct' ? 0 : -1, o?.signal === undefined ? {} : { signal: o.signal })),
     pinLs: async function * () {
