@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { LocalCluster } from '../apps/service/dev/local-cluster.ts'
 
 const base = join(import.meta.dirname, '..', '.cache', 'local-cluster')
-const cluster = new LocalCluster({ base, peers: 3 })
+// The dashboard is on here (off by default in a peer's config): scripts/main.sh builds its files.
+const cluster = new LocalCluster({ base, peers: 3, env: { CLUSTER_RESTAPI_DASHBOARD: 'true' } })
 const shutdown = async (code: number): Promise<never> => {
   await cluster.stop()
   process.exit(code)
@@ -26,6 +27,7 @@ for (const p of cluster.peers) {
   console.log(`  peer${p.index}  ${p.id}\n         REST API ${p.restApi}   IPFS proxy ${p.proxy}   Kubo ${p.kubo?.apiMultiaddr ?? ''}`)
 }
 const first = cluster.peers[0]
+console.log(`Dashboard: ${first?.restUrl ?? ''}/ui`)
 console.log(`Try:  .cache/gobin/ipfs-cluster-ctl --host ${first?.restApi ?? ''} peers ls
       curl -X POST '${first?.restUrl ?? ''}/pins/<cid>?replication=2'`)
 
@@ -41,8 +43,9 @@ if (process.argv.includes('--once')) {
     const status = await (await fetch(`${c!.restUrl}/pins/${Key}`)).json() as { peer_map: Record<string, { status: string }> }
     statuses = Object.values(status.peer_map).map(s => s.status)
   }
-  const ok = pinned.status === 200 && statuses.length === cluster.peers.length && statuses.every(s => s === 'pinned')
-  console.log(`check: pinned ${Key} through peer1, status from peer2: ${statuses.join(', ')} → ${ok ? 'OK' : 'FAILED'}`)
+  const dashboard = (await fetch(`${a!.restUrl}/ui`)).status
+  const ok = pinned.status === 200 && statuses.length === cluster.peers.length && statuses.every(s => s === 'pinned') && dashboard === 200
+  console.log(`check: pinned ${Key} through peer1, status from peer2: ${statuses.join(', ')}; dashboard of peer0: HTTP ${dashboard} → ${ok ? 'OK' : 'FAILED'}`)
   await shutdown(ok ? 0 : 1)
 }
 console.log('Press Ctrl-C to stop.')

@@ -6,4 +6,6 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 bash scripts/setup.sh
+# The dashboard's page files (the daemons run from sources, the page is built once; turbo caches).
+turbo run build --filter @cluster/dashboard --output-logs=errors-only
 exec node --conditions=source scripts/local-cluster.ts "$@"

@@ -19,20 +19,15 @@ fi
 
 bash scripts/install-go-tools.sh
 
-# Debian's prometheus package: promtool and a Prometheus server for the metrics tests.
-if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then
-  echo "setup: installing prometheus (Debian package)"
+# Debian packages the tests use: prometheus (promtool and a server that scrapes a cluster) and
+# chromium (the dashboard's browser tests); installed only when missing.
+debs=()
+if ! command -v promtool >/dev/null || ! command -v prometheus >/dev/null; then debs+=(prometheus); fi
+if [ ! -x /usr/bin/chromium ]; then debs+=(chromium); fi
+if [ ${#debs[@]} -gt 0 ]; then
+  echo "setup: installing ${debs[*]} (Debian packages)"
   sudo_cmd=""
   if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends prometheus >/dev/null
-fi
-
-# Debian's chromium package: the dashboard's browser tests drive it with playwright-core.
-if [ ! -x /usr/bin/chromium ]; then
-  echo "setup: installing chromium (Debian package)"
-  sudo_cmd=""
-  if [ "$(id -u)" != 0 ]; then sudo_cmd="sudo"; fi
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${debs[@]}" >/dev/null
 fi
