@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { CID } from '@cluster/api'
-import { localClusterFixture } from './helpers/local-cluster.ts'
+import { localClusterFixture, oneReplicaQuickMetrics } from './helpers/local-cluster.ts'
 
 const run = promisify(execFile)
 const CTL = join(import.meta.dirname, '..', '..', 'ctl', 'src', 'cli.ts')
@@ -32,12 +32,7 @@ describe('batch pinning on 2 daemons', () => {
   const fx = localClusterFixture('batch-', {
     peers: 2,
     metrics: ['freespace'],
-    configure: (c) => {
-      c.cluster.replication_factor_min = 1
-      c.cluster.replication_factor_max = 1
-      c.cluster.monitor_ping_interval = '1s'
-      c.monitor.pubsubmon.check_interval = '1s'
-    }
+    configure: oneReplicaQuickMetrics
   })
   const post = async (body: string, type = 'application/json'): Promise<Response> =>
     await fetch(`${fx.p0.restUrl}/pins`, { method: 'POST', body, headers: { 'Content-Type': type }, signal: AbortSignal.timeout(120_000) })

@@ -5,20 +5,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { until } from '@cluster/test-utils'
+import { freePort, stopChild, until } from '@cluster/test-utils'
 import { LocalCluster } from '../dev/local-cluster.ts'
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
 
 interface QueryAnswer {
   status: string
@@ -80,10 +71,7 @@ describe('Prometheus scraping a 3-peer cluster', () => {
   }, 180_000)
 
   afterAll(async () => {
-    if (prometheus !== undefined && prometheus.exitCode === null) {
-      prometheus.kill('SIGTERM')
-      await new Promise(resolve => prometheus.once('exit', resolve))
-    }
+    await stopChild(prometheus)
     await cluster?.stop()
     if (process.env.KEEP_TEST_DIRS === undefined) rmSync(base, { recursive: true, force: true })
   }, 60_000)

@@ -10,20 +10,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KuboDaemon, seededBytes, until } from '@cluster/test-utils'
+import { freePort, KuboDaemon, seededBytes, stopChild, until } from '@cluster/test-utils'
 
 const run = promisify(execFile)
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'run.ts')
 /** A CID nobody has: pinning it stalls, then fails once pin_timeout passes without progress. */
 const MISSING_CID = 'bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy'
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise(resolve => server.close(resolve))
-  return port
-}
 
 /** Samples of a text exposition: `name{labels}` → value. */
 function samples (text: string): Map<string, number> {
@@ -98,10 +90,7 @@ describe('daemon --stats', () => {
   }, 120_000)
 
   afterAll(async () => {
-    if (daemon !== undefined && daemon.exitCode === null) {
-      daemon.kill('SIGTERM')
-      await new Promise(resolve => daemon.once('exit', resolve))
-    }
+    await stopChild(daemon)
     await kubo?.stop()
     rmSync(base, { recursive: true, force: true })
   }, 60_000)

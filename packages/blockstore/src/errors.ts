@@ -1,28 +1,31 @@
-/** The store file is not a usable SQLite database (truncated, overwritten, damaged pages). */
-export class BlockstoreCorruptError extends Error {
-  static readonly code = 'ERR_BLOCKSTORE_CORRUPT'
-  readonly code = BlockstoreCorruptError.code
-  override name = 'BlockstoreCorruptError'
+/** A failure of the store's SQLite file: which file, and SQLite's error code. */
+abstract class BlockstoreFileError extends Error {
   readonly path: string
   readonly sqliteCode: string
-  constructor (path: string, sqliteCode: string, detail: string) {
-    super(`blockstore ${path} is damaged (${sqliteCode}: ${detail}); move it away and let the peer fetch its blocks again`)
+  constructor (message: string, path: string, sqliteCode: string) {
+    super(message)
     this.path = path
     this.sqliteCode = sqliteCode
   }
 }
 
+/** The store file is not a usable SQLite database (truncated, overwritten, damaged pages). */
+export class BlockstoreCorruptError extends BlockstoreFileError {
+  static readonly code = 'ERR_BLOCKSTORE_CORRUPT'
+  readonly code = BlockstoreCorruptError.code
+  override name = 'BlockstoreCorruptError'
+  constructor (path: string, sqliteCode: string, detail: string) {
+    super(`blockstore ${path} is damaged (${sqliteCode}: ${detail}); move it away and let the peer fetch its blocks again`, path, sqliteCode)
+  }
+}
+
 /** The disk under the store failed (I/O error, disk full, read-only file). */
-export class BlockstoreIOError extends Error {
+export class BlockstoreIOError extends BlockstoreFileError {
   static readonly code = 'ERR_BLOCKSTORE_IO'
   readonly code = BlockstoreIOError.code
   override name = 'BlockstoreIOError'
-  readonly path: string
-  readonly sqliteCode: string
   constructor (path: string, sqliteCode: string, detail: string) {
-    super(`blockstore ${path}: ${sqliteCode}: ${detail}`)
-    this.path = path
-    this.sqliteCode = sqliteCode
+    super(`blockstore ${path}: ${sqliteCode}: ${detail}`, path, sqliteCode)
   }
 }
 

@@ -25,6 +25,14 @@ export interface ClusterFixtureOptions extends Omit<LocalClusterOptions, 'base'>
   startTimeoutMs?: number
 }
 
+/** Edits of service.json for a cluster where each pin has one copy and metrics come every second. */
+export function oneReplicaQuickMetrics (c: Record<string, any>): void {
+  c.cluster.replication_factor_min = 1
+  c.cluster.replication_factor_max = 1
+  c.cluster.monitor_ping_interval = '1s'
+  c.monitor.pubsubmon.check_interval = '1s'
+}
+
 /** Waits until `peer` lists a valid metric of each name from every member of the cluster. */
 export async function waitForMetrics (cluster: LocalCluster, names: string[], peer = cluster.peers[0] as LocalPeer): Promise<void> {
   for (const name of names) {
