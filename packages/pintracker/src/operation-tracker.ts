@@ -37,9 +37,10 @@ export class OperationTracker {
   /**
    * trackNew (atomic): a same-type operation that is queued or in progress only gets the new
    * Pin and nothing is returned; otherwise the existing operation (if any) is cancelled and a
-   * new one created, inheriting the attempt count when it had the same type.
+   * new one created, inheriting the attempt count when it had the same type (unless
+   * `freshAttempts`: a manual recover gives a pin past the retry cap its retries back).
    */
-  trackNew (pin: Pin, type: OperationType, phase: Phase): Operation | undefined {
+  trackNew (pin: Pin, type: OperationType, phase: Phase, freshAttempts = false): Operation | undefined {
     const key = cidKey(pin.cid)
     const old = this.#ops.get(key)
     let attempts = 0
@@ -48,7 +49,7 @@ export class OperationTracker {
         old.setPin(pin)
         return undefined
       }
-      if (old.type === type) attempts = old.attempts
+      if (old.type === type && !freshAttempts) attempts = old.attempts
       old.cancel()
       this.#remove(old)
     }

@@ -120,8 +120,8 @@ export class StatelessTracker {
     return this.#now().isBefore(deadline) && attempts <= this.config.priorityPinMaxRetries
   }
 
-  #enqueue (pin: Pin, type: 'pin' | 'unpin'): void {
-    const op = this.operations.trackNew(pin, type, 'queued')
+  #enqueue (pin: Pin, type: 'pin' | 'unpin', freshAttempts = false): void {
+    const op = this.operations.trackNew(pin, type, 'queued', freshAttempts)
     if (op === undefined) return
     let lane: Lane = 'unpin'
     if (type === 'pin') {
@@ -187,10 +187,13 @@ export class StatelessTracker {
    */
   async recover (cid: CID, options: { signal?: AbortSignal } = {}): Promise<PinInfo> {
     const info = await this.status(cid, options)
-    return (await this.#recoverWith(info, options.signal)) ?? info
+    // Past the retry cap (a terminal failure) the operator's recover starts the count afresh, so
+    // automatic retries resume; otherwise the count goes on, as Go's.
+    return (await this.#recoverWith(info, options.signal, !this.#withinRetryCap(info))) ?? info
   }
 
-  async #recoverWith (info: PinInfo, signal?: AbortSignal): Promise<PinInfo | undefined> {
+  /** `freshAttempts`: the re-queued operation starts its attempt count at 0. */
+  async #recoverWith (info: PinInfo, signal?: AbortSignal, freshAttempts = false): Promise<PinInfo | undefined> {
     const statusNow = async (): Promise<PinInfo> => await this.status(info.cid, { signal })
     try {
       switch (info.status) {
@@ -199,12 +202,12 @@ export class StatelessTracker {
           this.#assertOpen()
           const pin = await this.#pinset.get(info.cid) // the pin may have changed
           if (pin === undefined) return await statusNow()
-          this.#enqueue(pin, 'pin')
+          this.#enqueue(pin, 'pin', freshAttempts)
           break
         }
         case 'unpin_error':
           this.#assertOpen()
-          this.#enqueue(barePin(info.cid, this.#now()), 'unpin')
+          this.#enqueue(barePin(info.cid, this.#now()), 'unpin', freshAttempts)
           break
         default:
           return undefined

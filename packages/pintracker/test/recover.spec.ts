@@ -113,7 +113,7 @@ describe('RecoverAll', () => {
     expect((await h.tracker.status(ErrorCid)).attemptCount).toBe(6)
   })
 
-  it('max_retries caps automatic retries; a manual Recover still retries', async () => {
+  it('max_retries caps automatic retries; a manual Recover of a pin past the cap retries it with its count started afresh', async () => {
     const h = current = harness([makePin(ErrorCid), makePin(Cid4)], { maxRetries: 2 })
     h.ipfs.failPin.add(ErrorCid.toString())
     await h.tracker.track(makePin(ErrorCid))
@@ -129,10 +129,18 @@ describe('RecoverAll', () => {
     expect(info.status).toBe('pin_error')
     expect(info.error).toContain('failed')
 
+    // A manual recover that fails again: attempt 1 of a fresh count, so automatic retries resume.
+    await h.tracker.recover(ErrorCid)
+    await h.tracker.drain()
+    expect((await h.tracker.status(ErrorCid)).attemptCount).toBe(1)
+    expect(cids(await collect(h.tracker.recoverAll()))).toEqual([ErrorCid.toString()])
+    await h.tracker.drain()
+    expect((await h.tracker.status(ErrorCid)).attemptCount).toBe(2)
+
     h.ipfs.failPin.delete(ErrorCid.toString())
     await h.tracker.recover(ErrorCid)
     await h.tracker.drain()
     expect((await h.tracker.status(ErrorCid)).status).toBe('pinned')
-    expect(h.ipfs.countCalls('pin', ErrorCid)).toBe(4)
+    expect(h.ipfs.countCalls('pin', ErrorCid)).toBe(6)
   })
 })
