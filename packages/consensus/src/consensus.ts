@@ -8,6 +8,7 @@ import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
 import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import { decodeOp, encodeBatches, encodeOp, type LogOp } from './ops.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
+import type { ClusterConsensus } from './consensus-api.ts'
 
 export interface RaftConsensusInit {
   /** This peer's ID (the libp2p peer ID string the transport uses). */
@@ -41,7 +42,8 @@ export interface RaftConsensusInit {
  * leader) and are retried `commit_retries` times across leader changes; pin and unpin are
  * idempotent, so a retry after an uncertain timeout is safe.
  */
-export class RaftConsensus {
+export class RaftConsensus implements ClusterConsensus {
+  readonly kind = 'raft'
   readonly state: PinsetState
   readonly id: string
   private readonly node: RaftNode<void>
@@ -89,6 +91,14 @@ export class RaftConsensus {
     if (!isEmptySnapshot(snap) && snap.data.length > 0 && (descriptor === undefined || !snapshots.has(descriptor))) this.node.requestSnapshot()
     if (rejoin) log('warn', 'waiting for the cluster leader to send this peer the current state')
     this.node.start()
+  }
+
+  /** Raft starts in the constructor. */
+  async start (): Promise<void> {}
+
+  /** With Raft every member is trusted. */
+  isTrusted (_id: string): boolean {
+    return true
   }
 
   /** Adds or replaces the pin of `pin.cid` in the shared pinset; resolves once applied here. */

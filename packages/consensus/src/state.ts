@@ -179,18 +179,29 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
       this.hooks.onInvalidOp?.(err as Error, index)
       return
     }
+    this.applyOps(entry.type === 'batch' ? entry.ops : [entry], () => {
+      if (proposal !== undefined) this.stmt.remember.run(proposal, index)
+      // Deterministic pruning (every replica at the same indexes), so every replica decides alike.
+      if (index % 4096 === 0) this.stmt.forget.run(index - DUPLICATE_WINDOW)
+      this.stmt.setApplied.run(index)
+    })
+  }
+
+  /**
+   * Applies pins and unpins in one transaction (with `inside`, run in it too), then calls the
+   * hooks. Raft applies its entries with it; the CRDT consensus keeps this file as a view of its
+   * Merkle-CRDT with it (there is no log index then).
+   */
+  applyOps (given: readonly LogOp[], inside?: () => void): void {
     // Every reader sees the pin as the pinset keeps it (Go's state: seconds, `origins: []`…).
-    const ops: LogOp[] = (entry.type === 'batch' ? entry.ops : [entry]).map(op => op.type === 'pin' ? { type: 'pin', pin: storedPin(op.pin) } : op)
+    const ops: LogOp[] = given.map(op => op.type === 'pin' ? { type: 'pin', pin: storedPin(op.pin) } : op)
     let added = 0
     this.db.transaction(() => {
       for (const op of ops) {
         if (op.type === 'pin') added += this.put(op.pin)
         else added += this.del(op.pin.cid.toString())
       }
-      if (proposal !== undefined) this.stmt.remember.run(proposal, index)
-      // Deterministic pruning (every replica at the same indexes), so every replica decides alike.
-      if (index % 4096 === 0) this.stmt.forget.run(index - DUPLICATE_WINDOW)
-      this.stmt.setApplied.run(index)
+      inside?.()
     })()
     if (this.pinCount !== undefined) this.pinCount += added
     for (const op of ops) {
@@ -207,6 +218,11 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
 
   appliedIndex (): number {
     return this.stmt.getApplied.get()?.value ?? 0
+  }
+
+  /** Records `index` as applied without applying anything (the CRDT view's clean-close mark). */
+  setAppliedIndex (index: number): void {
+    this.stmt.setApplied.run(index)
   }
 
   /** The pins stay, but none of the log counts as applied (the log they came from was lost). */
@@ -277,6 +293,10 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
       for (const pin of pins) this.put(storedPin(pin))
       this.stmt.setApplied.run(index)
     })()
+  }
+
+  isOpen (): boolean {
+    return this.db.open
   }
 
   close (): void {

@@ -1,0 +1,309 @@
+import type { Pin } from '@cluster/api'
+import { BlockExchange, HeadsBroadcaster, type SqliteBlockstore } from '@cluster/blockstore'
+import { Pinset, Replica, type BlockAccess, decodePinValue, encodePinValue, pinsetHooks, rebroadcastDelay, stateKey, type SqliteStore } from '@cluster/crdt'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Libp2p } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { ClusterConsensus } from './consensus-api.ts'
+import { batchingEnabled, resolveCrdtConfig, type CrdtConsensusConfig } from './crdt-config.ts'
+import { WriteBatcher } from './crdt-batching.ts'
+import { VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
+import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
+import type { LogOp } from './ops.ts'
+import type { ApplyHooks, PinsetState } from './state.ts'
+
+export interface CrdtConsensusInit {
+  /** This peer's ID. */
+  id: string
+  /** The CRDT data folder (crdt.sqlite, blocks.sqlite, pinset.sqlite). */
+  dataDir: string
+  /** The cluster host (gossipsub as `services.pubsub`, identify). Absent: offline (state commands). */
+  libp2p?: Libp2p<{ pubsub: GossipSub }>
+  config?: Partial<CrdtConsensusConfig>
+  hooks?: ApplyHooks
+  /** Peers whose latest `peerset_metric` is valid now (Go's CRDT peerset, self not needed). */
+  members?: () => string[]
+  /** After each pin/unpin write, with its duration (metrics). */
+  onCommit?: (op: 'pin' | 'unpin', seconds: number, ok: boolean) => void
+  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+}
+
+/**
+ * The cluster's shared pinset as a Merkle-CRDT, wire-compatible with Go IPFS Cluster's CRDT
+ * consensus (go-ds-crdt): every peer writes (no leader), deltas are dag-pb blocks exchanged over
+ * bitswap, heads are announced on the cluster's gossipsub topic and accepted from trusted peers
+ * only. The pinset the rest of the peer reads (listings, search) is a SQLite view kept from the
+ * CRDT's put and delete hooks, rebuilt from the CRDT after a crash.
+ */
+export class CrdtConsensus implements ClusterConsensus {
+  readonly kind = 'crdt'
+  readonly id: string
+  readonly state: PinsetState
+  readonly replica: Replica
+  readonly config: CrdtConsensusConfig
+  private readonly pinset: Pinset
+  private readonly store: SqliteStore
+  private readonly blockstore: SqliteBlockstore
+  private readonly exchange?: BlockExchange
+  private readonly heads?: HeadsBroadcaster
+  private readonly batcher?: WriteBatcher
+  private readonly trusted: Set<string>
+  private readonly trustAll: boolean
+  private readonly init: CrdtConsensusInit
+  private readonly log: NonNullable<CrdtConsensusInit['log']>
+  private readonly closing = new AbortController()
+  private readonly timers: NodeJS.Timeout[] = []
+  private pendingView: LogOp[] = []
+  private stopped = false
+
+  constructor (init: CrdtConsensusInit) {
+    this.init = init
+    this.id = init.id
+    this.config = resolveCrdtConfig(init.config)
+    this.log = init.log ?? (() => {})
+    this.trustAll = this.config.trustedPeers.includes('*')
+    this.trusted = new Set(this.config.trustedPeers.filter(p => p !== '*'))
+    const folder = openCrdtFolder(init.dataDir, init.hooks)
+    for (const repair of folder.repairs) this.log('warn', repair)
+    this.store = folder.store
+    this.blockstore = folder.blockstore
+    this.state = folder.view
+    if (init.libp2p !== undefined) {
+      this.exchange = new BlockExchange({ libp2p: init.libp2p, blockstore: this.blockstore })
+      this.heads = new HeadsBroadcaster({
+        pubsub: init.libp2p.services.pubsub,
+        self: init.libp2p.peerId,
+        clusterName: this.config.clusterName,
+        isTrusted: peer => this.isTrusted(peer.toString())
+      })
+    }
+    // Offline (state commands): the local blocks only, as Go's offline ipfs-lite.
+    const blocks: BlockAccess = this.exchange ?? {
+      getBlock: async (cid) => this.blockstore.getBytes(cid),
+      putBlock: async (cid, bytes) => { await this.blockstore.put(cid, bytes) }
+    }
+    const replica: Replica = new Replica({
+      store: this.store,
+      blocks,
+      ...(this.heads === undefined ? {} : { broadcast: async (payload: Uint8Array) => { await this.heads?.broadcast(payload) } }),
+      ...pinsetHooks(() => replica, {
+        track: pin => { this.queueView({ type: 'pin', pin }) },
+        untrack: cid => {
+          const pin = this.state.get(cid)
+          if (pin !== undefined) this.queueView({ type: 'unpin', pin })
+        },
+        onBadValue: (key, err) => { this.log('warn', `skipping a pin value that does not decode (${key}): ${String(err)}`) }
+      }),
+      log: (level, message) => { this.log(level, message) }
+    })
+    this.replica = replica
+    this.pinset = new Pinset(replica, (key, err) => { this.log('warn', `undecodable pin value at ${key}: ${String(err)}`) })
+    if (batchingEnabled(this.config)) {
+      this.batcher = new WriteBatcher({
+        openBatch: () => this.replica.batch(),
+        maxBatchSize: this.config.maxBatchSize,
+        maxBatchAgeMs: this.config.maxBatchAgeMs,
+        maxQueueSize: this.config.maxQueueSize
+      })
+    }
+    if (folder.viewStale) this.rebuildView()
+  }
+
+  /** Starts bitswap, the head announcements and their handling, rebroadcasts and repairs. */
+  async start (): Promise<void> {
+    if (this.exchange === undefined || this.heads === undefined) return
+    await this.exchange.start()
+    this.heads.start()
+    void this.receiveLoop(this.heads)
+    this.schedule(() => rebroadcastDelay(this.config.rebroadcastIntervalMs), async () => { await this.replica.rebroadcast() })
+    if (this.config.repairIntervalMs > 0) {
+      if (this.replica.isDirty()) void this.repair()
+      this.schedule(() => this.config.repairIntervalMs, async () => { if (this.replica.isDirty()) await this.repair() })
+    }
+  }
+
+  // --- writes -------------------------------------------------------------------------------
+
+  async logPin (pin: Pin): Promise<void> {
+    const value = encodePinValue(pin)
+    decodePinValue(value)
+    await this.write('pin', async () => {
+      if (this.batcher !== undefined) await this.batcher.write({ key: stateKey(pin.cid), value })
+      else await this.pinset.add(pin)
+    })
+  }
+
+  async logUnpin (pin: Pin): Promise<void> {
+    await this.write('unpin', async () => {
+      if (this.batcher !== undefined) await this.batcher.write({ key: stateKey(pin.cid) })
+      else await this.pinset.rm(pin.cid)
+    })
+  }
+
+  /** Every operation in one CRDT batch: one delta (more past 1 MiB each), one announcement. */
+  async * logBatch (ops: readonly LogOp[]): AsyncGenerator<{ ops: LogOp[], error?: Error }> {
+    let error: Error | undefined
+    try {
+      this.assertRunning()
+      const batch = this.replica.batch()
+      for (const op of ops) {
+        if (op.type === 'pin') await batch.put(stateKey(op.pin.cid), encodePinValue(op.pin))
+        else await batch.delete(stateKey(op.pin.cid))
+      }
+      await batch.commit()
+      this.flushView()
+    } catch (err) {
+      error = err as Error
+    }
+    yield error === undefined ? { ops: [...ops] } : { ops: [...ops], error }
+  }
+
+  private async write (op: 'pin' | 'unpin', fn: () => Promise<void>): Promise<void> {
+    this.assertRunning()
+    const started = performance.now()
+    try {
+      await fn()
+    } catch (err) {
+      this.init.onCommit?.(op, (performance.now() - started) / 1000, false)
+      throw err instanceof CommitError ? err : new CommitError(`crdt ${op}: ${(err as Error).message}`, { cause: err })
+    }
+    this.flushView()
+    this.init.onCommit?.(op, (performance.now() - started) / 1000, true)
+  }
+
+  // --- peerset and trust (consensus-crdt.md §5.3, §5.4) ---------------------------------------
+
+  leader (): string {
+    throw new NoLeaderError('crdt consensus component does not provide a leader')
+  }
+
+  isLeader (): boolean { return false }
+
+  async waitForLeader (): Promise<string> {
+    throw new NoLeaderError('crdt consensus component does not provide a leader')
+  }
+
+  /** Holders of a valid peerset metric and this peer, sorted by peer-ID bytes as Go. */
+  peers (): string[] {
+    this.assertRunning()
+    const ids = new Set([this.id, ...(this.init.members?.() ?? [])])
+    return [...ids].map(id => ({ id, bytes: idBytes(id) })).sort((a, b) => compareBytes(a.bytes, b.bytes)).map(p => p.id)
+  }
+
+  /** A no-op, as in Go: membership comes from metrics. */
+  async addPeer (_id: string): Promise<void> {}
+
+  async rmPeer (_id: string): Promise<void> {
+    throw new CommitError('crdt consensus component cannot remove peers')
+  }
+
+  /** Writes resolve once merged here: nothing to wait for. */
+  async readBarrier (): Promise<void> {}
+
+  isTrusted (id: string): boolean {
+    return this.trustAll || id === this.id || this.trusted.has(id)
+  }
+
+  /** Trusts `id` from now on (bootstrap peers; runtime only, as Go's Trust). */
+  trust (id: string): void { this.trusted.add(id) }
+
+  distrust (id: string): void { this.trusted.delete(id) }
+
+  // --- lifecycle ----------------------------------------------------------------------------
+
+  /** Deletes every local CRDT data (Go's Clean, run when leaving the cluster). */
+  clean (): void {
+    this.replica.clear()
+    this.state.replaceAll([], 0)
+  }
+
+  async shutdown (): Promise<void> {
+    if (this.stopped) return
+    this.stopped = true
+    this.closing.abort()
+    for (const t of this.timers) clearTimeout(t)
+    await this.batcher?.close().catch(() => {})
+    this.heads?.stop()
+    await this.replica.close()
+    await this.exchange?.stop()
+    this.flushView()
+    this.state.setAppliedIndex(VIEW_CLEAN)
+    this.state.close()
+    this.store.close()
+    this.blockstore.close()
+  }
+
+  // --- internals ----------------------------------------------------------------------------
+
+  private async receiveLoop (heads: HeadsBroadcaster): Promise<void> {
+    while (!this.stopped) {
+      let payload: Uint8Array
+      try {
+        payload = await heads.next({ signal: this.closing.signal })
+      } catch {
+        return
+      }
+      this.replica.receive(payload).then(result => {
+        this.flushView()
+        if (result.failed.length > 0) this.log('warn', `could not fetch the DAG of ${result.failed.length} head(s) (${result.failed.map(String).join(', ')}); the store is dirty and will be repaired`)
+      }, (err: Error) => { if (!this.stopped) this.log('warn', `ignoring a broadcast that does not decode: ${err.message}`) })
+    }
+  }
+
+  private async repair (): Promise<void> {
+    this.log('info', 'repairing the crdt store (it was not shut down cleanly or missed blocks)')
+    const ok = await this.replica.repair().catch((err: Error) => { this.log('warn', `crdt repair: ${err.message}`); return false })
+    this.flushView()
+    if (ok) this.log('info', 'crdt store repaired')
+  }
+
+  /** Runs `task` after `delay()` ms, again and again, until shutdown. */
+  private schedule (delay: () => number, task: () => Promise<void>): void {
+    const run = (): void => {
+      const t = setTimeout(() => {
+        this.timers.splice(this.timers.indexOf(t), 1)
+        task().catch((err: Error) => { if (!this.stopped) this.log('warn', err.message) }).finally(() => { if (!this.stopped) run() })
+      }, delay())
+      t.unref()
+      this.timers.push(t)
+    }
+    run()
+  }
+
+  /** View updates gather while the CRDT merges (many per store commit) and apply in one transaction. */
+  private queueView (op: LogOp): void {
+    if (this.pendingView.length === 0) setImmediate(() => { this.flushView() })
+    this.pendingView.push(op)
+  }
+
+  private flushView (): void {
+    if (this.pendingView.length === 0 || !this.state.isOpen()) return
+    const ops = this.pendingView
+    this.pendingView = []
+    this.state.applyOps(ops)
+  }
+
+  /** The view made again from the CRDT (after a crash or a damaged view file). */
+  private rebuildView (): void {
+    this.state.replaceAll(this.pinset.list(), 0)
+    this.log('info', `pinset view rebuilt from the crdt store (${this.state.count()} pins)`)
+  }
+
+  private assertRunning (): void {
+    if (this.stopped) throw new ConsensusShutdownError()
+  }
+}
+
+function idBytes (id: string): Uint8Array {
+  try {
+    return peerIdFromString(id).toMultihash().bytes
+  } catch {
+    return new TextEncoder().encode(id)
+  }
+}
+
+function compareBytes (a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
+  return a.length - b.length
+}

@@ -1,0 +1,57 @@
+import { existsSync, mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { SqliteBlockstore } from '@cluster/blockstore'
+import { SqliteStore } from '@cluster/crdt'
+import { moveAside } from './data-folder.ts'
+import { checkIntegrity } from './pinset-file.ts'
+import { PinsetState, type ApplyHooks } from './state.ts'
+
+/** The Merkle-CRDT's sets, heads and marks (go-ds-crdt's namespace). */
+export const CRDT_STORE_FILE = 'crdt.sqlite'
+/** Its DAG blocks, served to other peers over bitswap. */
+export const CRDT_BLOCKS_FILE = 'blocks.sqlite'
+/** The pinset as the rest of the peer reads it (search index, listings): a view of the CRDT. */
+export const CRDT_VIEW_FILE = 'pinset.sqlite'
+
+/**
+ * The view's applied index is 1 once it was closed cleanly after matching the CRDT, 0 while the
+ * peer runs: a view found at 0 missed updates in a crash and is rebuilt from the CRDT.
+ */
+export const VIEW_CLEAN = 1
+
+export interface OpenedCrdtFolder {
+  store: SqliteStore
+  blockstore: SqliteBlockstore
+  view: PinsetState
+  /** Whether the view must be rebuilt from the CRDT (crash, or a new or damaged view file). */
+  viewStale: boolean
+  /** What was repaired on the way, for the log. */
+  repairs: string[]
+}
+
+/**
+ * Opens the CRDT data folder. A damaged file is moved aside, never fatal: a damaged view is
+ * rebuilt from the CRDT; damaged CRDT files start empty and the peer catches up from the other
+ * peers' heads (marked dirty, so a repair walks everything it learns).
+ */
+export function openCrdtFolder (dir: string, hooks?: ApplyHooks): OpenedCrdtFolder {
+  mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const repairs: string[] = []
+  const checked = (file: string, what: string): string => {
+    const path = join(dir, file)
+    const problem = existsSync(path) ? checkIntegrity(path) : undefined
+    if (problem !== undefined) repairs.push(`${what} ${path} is damaged (${problem}); moved to ${moveAside(path, 'damaged')}`)
+    return path
+  }
+  const storePath = checked(CRDT_STORE_FILE, 'the CRDT store')
+  const storeLost = repairs.length > 0
+  const blocksPath = checked(CRDT_BLOCKS_FILE, 'the CRDT block store')
+  const viewPath = checked(CRDT_VIEW_FILE, 'the pinset view')
+  const store = new SqliteStore(storePath)
+  if (storeLost || repairs.some(r => r.startsWith('the CRDT block store'))) store.setDirty(true)
+  const blockstore = SqliteBlockstore.open(blocksPath)
+  const view = new PinsetState(viewPath, hooks)
+  const viewStale = view.appliedIndex() !== VIEW_CLEAN
+  view.setAppliedIndex(0)
+  return { store, blockstore, view, viewStale, repairs }
+}

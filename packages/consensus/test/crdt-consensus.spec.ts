@@ -1,0 +1,145 @@
+import { copyFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { clusterGossipsubOptions } from '@cluster/blockstore'
+import { defaultPinOptions, Timestamp, type Pin } from '@cluster/api'
+import { CrdtConsensus, type CrdtConsensusInit } from '@cluster/consensus'
+import { loopbackNode, syntheticCid, until } from '@cluster/test-utils'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import type { Libp2p } from '@libp2p/interface'
+import { afterEach, describe, expect, it } from 'vitest'
+import { tempDir } from './helpers.ts'
+
+type Host = Libp2p<{ pubsub: GossipSub, identify: unknown }>
+
+function pin (i: number, name = `crdt-${i}`): Pin {
+  return {
+    ...defaultPinOptions(), name, replicationFactorMin: -1, replicationFactorMax: -1,
+    cid: syntheticCid(i), type: 'pin', allocations: [], maxDepth: -1, reference: undefined, timestamp: Timestamp.fromUnixMillis(1_750_000_000_000 + i)
+  }
+}
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => { for (const c of cleanups.splice(0).reverse()) await c().catch(() => {}) })
+
+interface Peer { host: Host, consensus: CrdtConsensus, tracked: string[], untracked: string[] }
+
+async function host (): Promise<Host> {
+  const h = await loopbackNode<{ pubsub: GossipSub, identify: unknown }>({ identify: identify(), pubsub: gossipsub({ ...clusterGossipsubOptions(), emitSelf: false }) })
+  cleanups.push(async () => { await h.stop() })
+  return h
+}
+
+async function peer (h: Host, dataDir: string, init: Partial<CrdtConsensusInit> = {}): Promise<Peer> {
+  const tracked: string[] = []
+  const untracked: string[] = []
+  const consensus = new CrdtConsensus({
+    id: h.peerId.toString(),
+    dataDir,
+    libp2p: h,
+    config: { rebroadcastIntervalMs: 1_000, clusterName: 'crdt-consensus-test' },
+    hooks: { onPin: p => tracked.push(p.cid.toString()), onUnpin: p => untracked.push(p.cid.toString()) },
+    ...init
+  })
+  cleanups.push(async () => { await consensus.shutdown() })
+  await consensus.start()
+  return { host: h, consensus, tracked, untracked }
+}
+
+async function connect (a: Peer, b: Peer): Promise<void> {
+  await b.host.dial(a.host.getMultiaddrs(), { signal: AbortSignal.timeout(10_000) })
+}
+
+describe('CRDT consensus', () => {
+  it('a pin written on one peer reaches the other peers\' pinsets and trackers; unpins too', async () => {
+    const a = await peer(await host(), tempDir())
+    const b = await peer(await host(), tempDir())
+    await connect(a, b)
+    await a.consensus.logPin(pin(1))
+    expect(a.consensus.state.get(syntheticCid(1))?.name).toBe('crdt-1')
+    await until(() => b.consensus.state.get(syntheticCid(1)), 'the pin on B', 20_000)
+    expect(b.tracked).toContain(syntheticCid(1).toString())
+
+    await b.consensus.logPin(pin(2))
+    await until(() => a.consensus.state.get(syntheticCid(2)), 'B\'s pin on A', 20_000)
+    await a.consensus.logUnpin(pin(1))
+    expect(a.consensus.state.get(syntheticCid(1))).toBeUndefined()
+    await until(() => b.consensus.state.get(syntheticCid(1)) === undefined ? true : undefined, 'the unpin on B', 20_000)
+    expect(b.untracked).toContain(syntheticCid(1).toString())
+    expect(b.consensus.state.count()).toBe(1)
+  })
+
+  it('a peer started later catches up from the heads it hears (rebroadcasts), including a batch', async () => {
+    const a = await peer(await host(), tempDir())
+    for (let i = 0; i < 20; i++) await a.consensus.logPin(pin(100 + i))
+    for await (const group of a.consensus.logBatch(Array.from({ length: 200 }, (_, i) => ({ type: 'pin' as const, pin: pin(1000 + i) })))) expect(group.error).toBeUndefined()
+    expect(a.consensus.state.count()).toBe(220)
+    const late = await peer(await host(), tempDir())
+    await connect(a, late)
+    await until(() => late.consensus.state.count() === 220 ? true : undefined, 'the late peer has every pin', 30_000)
+    expect(late.consensus.state.get(syntheticCid(1199))?.name).toBe('crdt-1199')
+  })
+
+  it('broadcasts from untrusted peers are ignored; trusting the writer later lets its heads in', async () => {
+    const ha = await host()
+    const hb = await host()
+    const a = await peer(ha, tempDir(), { config: { rebroadcastIntervalMs: 500, clusterName: 'crdt-consensus-test', trustedPeers: [] } })
+    const b = await peer(hb, tempDir(), { config: { rebroadcastIntervalMs: 500, clusterName: 'crdt-consensus-test', trustedPeers: [ha.peerId.toString()] } })
+    await connect(a, b)
+    await b.consensus.logPin(pin(7))
+    await new Promise(resolve => setTimeout(resolve, 2_000))
+    expect(a.consensus.state.get(syntheticCid(7))).toBeUndefined()
+    a.consensus.trust(hb.peerId.toString())
+    await until(() => a.consensus.state.get(syntheticCid(7)), 'B\'s pin once B is trusted', 20_000)
+    // A is trusted by B from the start.
+    await a.consensus.logPin(pin(8))
+    await until(() => b.consensus.state.get(syntheticCid(8)), 'A\'s pin on B', 20_000)
+  })
+
+  it('has no leader, cannot remove peers, takes its peerset from metrics (sorted by ID bytes)', async () => {
+    const h = await host()
+    const others = ['12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR', 'QmPSoSaPXpyunaBwHs1rZBKYSqRV4bLRk32VGHTuuuuvXq']
+    const c = await peer(h, tempDir(), { members: () => others })
+    expect(() => c.consensus.leader()).toThrow('crdt consensus component does not provide a leader')
+    await expect(c.consensus.rmPeer(others[0]!)).rejects.toThrow('crdt consensus component cannot remove peers')
+    await c.consensus.addPeer(others[0]!)
+    const peers = c.consensus.peers()
+    expect(new Set(peers)).toEqual(new Set([h.peerId.toString(), ...others]))
+    // RSA (Qm…, sha2-256 multihash 0x12) sorts before Ed25519 identity multihashes (0x00).
+    expect(peers.indexOf('QmPSoSaPXpyunaBwHs1rZBKYSqRV4bLRk32VGHTuuuuvXq')).toBeGreaterThan(peers.indexOf(others[0]!))
+  })
+
+  it('batching: writes gather into one delta and each resolves once committed', async () => {
+    const c = await peer(await host(), tempDir(), { config: { clusterName: 'crdt-consensus-test', maxBatchSize: 50, maxBatchAgeMs: 200 } })
+    const before = c.consensus.replica.info().maxHeight
+    await Promise.all(Array.from({ length: 120 }, async (_, i) => { await c.consensus.logPin(pin(300 + i)) }))
+    expect(c.consensus.state.count()).toBe(120)
+    // 120 writes: two full deltas of 50, one of 20 after max_batch_age.
+    expect(c.consensus.replica.info().maxHeight - before).toBe(3)
+  })
+
+  it('after a crash the view is rebuilt from the CRDT; a damaged view file is moved aside and rebuilt', async () => {
+    const dir = tempDir()
+    const h = await host()
+    const first = new CrdtConsensus({ id: h.peerId.toString(), dataDir: dir, config: { clusterName: 'crdt-consensus-test' } })
+    for (let i = 0; i < 30; i++) await first.logPin(pin(500 + i))
+    // A crash: the view file is copied as it is while the peer runs (marked open), never closed cleanly.
+    copyFileSync(join(dir, 'pinset.sqlite'), join(dir, 'crashed.sqlite'))
+    await first.shutdown()
+    copyFileSync(join(dir, 'crashed.sqlite'), join(dir, 'pinset.sqlite'))
+    const logs: string[] = []
+    const again = new CrdtConsensus({ id: h.peerId.toString(), dataDir: dir, config: { clusterName: 'crdt-consensus-test' }, log: (_l, m) => logs.push(m) })
+    cleanups.push(async () => { await again.shutdown() })
+    expect(logs.some(m => m.includes('pinset view rebuilt'))).toBe(true)
+    expect(again.state.count()).toBe(30)
+    await again.shutdown()
+
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(join(dir, 'pinset.sqlite'), 'this is not a database, just garbage '.repeat(200))
+    const logs2: string[] = []
+    const third = new CrdtConsensus({ id: h.peerId.toString(), dataDir: dir, config: { clusterName: 'crdt-consensus-test' }, log: (_l, m) => logs2.push(m) })
+    cleanups.push(async () => { await third.shutdown() })
+    expect(logs2.some(m => m.includes('damaged'))).toBe(true)
+    expect(third.state.get(syntheticCid(529))?.name).toBe('crdt-529')
+  })
+})
