@@ -5,9 +5,11 @@
 import { join } from 'node:path'
 import { LocalCluster } from '../apps/service/dev/local-cluster.ts'
 
-const base = join(import.meta.dirname, '..', '.cache', 'local-cluster')
+const defaultBase = join(import.meta.dirname, '..', '.cache', 'local-cluster')
 // The dashboard is on here (off by default in a peer's config): scripts/main.sh builds its files.
-const cluster = new LocalCluster({ base, peers: 3, env: { CLUSTER_RESTAPI_DASHBOARD: 'true' } })
+// CRDT consensus, Go's default (a cluster made before by an older version keeps its Raft config).
+const base = process.env.LOCAL_CLUSTER_DIR ?? defaultBase
+const cluster = new LocalCluster({ base, peers: 3, consensus: 'crdt', env: { CLUSTER_RESTAPI_DASHBOARD: 'true' } })
 const shutdown = async (code: number): Promise<never> => {
   await cluster.stop()
   process.exit(code)
@@ -22,7 +24,7 @@ try {
   await shutdown(1)
 }
 
-console.log(`A local IPFS Cluster of ${cluster.peers.length} peers is running (state in ${base}).`)
+console.log(`A local IPFS Cluster of ${cluster.peers.length} peers is running, ${cluster.consensus} consensus (state in ${base}).`)
 for (const p of cluster.peers) {
   console.log(`  peer${p.index}  ${p.id}\n         REST API ${p.restApi}   IPFS proxy ${p.proxy}   Kubo ${p.kubo?.apiMultiaddr ?? ''}`)
 }

@@ -29,17 +29,25 @@ export interface LocalClusterOptions {
   configure?: (config: Record<string, any>, index: number) => void
   /** Extra environment of the daemons. */
   env?: NodeJS.ProcessEnv
+  /** `init --consensus` (default raft: the tests written for Raft rely on it). */
+  consensus?: 'raft' | 'crdt'
 }
 
 /**
  * N `ipfs-cluster-service daemon` processes on loopback, each with its own real Kubo — the
  * main job (`npm start`) and the multi-process tests. Configuration happens once (`init
- * --randomports` per peer, one shared secret, every peer in `init_peerset` and the others'
- * addresses in its peerstore); later starts reuse the folders, so state survives restarts.
+ * --randomports` per peer, one shared secret, with Raft every peer in `init_peerset`, and the
+ * others' addresses in each peerstore); later starts reuse the folders, so state survives restarts.
  */
 export class LocalCluster {
   readonly peers: LocalPeer[] = []
   private readonly opts: LocalClusterOptions
+
+  /** The consensus in the peers' service.json (known once started). */
+  get consensus (): string {
+    const folder = this.peers[0]?.folder
+    return folder === undefined ? (this.opts.consensus ?? 'raft') : Object.keys(readJson(join(folder, 'service.json')).consensus ?? {})[0] ?? 'unknown'
+  }
 
   constructor (opts: LocalClusterOptions) {
     this.opts = opts
@@ -103,7 +111,7 @@ export class LocalCluster {
     const folders = Array.from({ length: n }, (_, i) => join(this.opts.base, `peer${i}`))
     if (!folders.every(f => existsSync(join(f, 'service.json')))) {
       for (const [i, folder] of folders.entries()) {
-        await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${i}` } })
+        await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', this.opts.consensus ?? 'raft', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${i}` } })
       }
       const described = folders.map((f, i) => describe(f, i))
       const secret = readJson(join(folders[0] as string, 'service.json')).cluster.secret
@@ -111,7 +119,7 @@ export class LocalCluster {
         const path = join(p.folder, 'service.json')
         const config = readJson(path)
         config.cluster.secret = secret
-        config.consensus.raft.init_peerset = described.map(q => q.id)
+        if (config.consensus.raft !== undefined) config.consensus.raft.init_peerset = described.map(q => q.id)
         this.opts.configure?.(config, p.index)
         writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 })
         const others = described.filter(q => q !== p).map(q => `/ip4/127.0.0.1/tcp/${q.clusterPort}/p2p/${q.id}`)

@@ -31,20 +31,20 @@ describe('ipfs-cluster-service', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('prints its version, and refuses crdt and unknown flags with clear errors', async () => {
+  it('prints its version, and refuses an unknown consensus and unknown flags with clear errors', async () => {
     const io = capture()
     expect(await main(['--version'], io)).toBe(0)
     expect(io.stdout).toBe('ipfs-cluster-service version 1.1.6\n')
-    const crdt = capture()
-    expect(await main(['-c', join(dir, 'x'), 'init', '--consensus', 'crdt'], crdt)).toBe(1)
-    expect(crdt.stderr).toContain('crdt consensus is not implemented')
+    const bad = capture()
+    expect(await main(['-c', join(dir, 'x'), 'init', '--consensus', 'paxos'], bad)).toBe(1)
+    expect(bad.stderr).toContain("flag value must be set to 'raft' or 'crdt'")
     expect(await main(['--bogus', 'version'], capture())).toBe(2)
     expect(await main([], capture())).toBe(1)
   })
 
   it('refuses to start on a data folder holding a Go peer\'s Raft store, and releases the folder', async () => {
     const folder = join(dir, 'from-go')
-    expect(await main(['-c', folder, 'init', '--randomports'], capture())).toBe(0)
+    expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
     mkdirSync(join(folder, 'raft'))
     writeFileSync(join(folder, 'raft', 'raft.db'), Buffer.alloc(32_768, 7))
     const io = capture()
@@ -59,7 +59,7 @@ describe('ipfs-cluster-service', () => {
   it('says so when the data folder belongs to another cluster, and keeps running without a leader', async () => {
     const first = join(dir, 'cluster-a')
     const second = join(dir, 'cluster-b')
-    for (const f of [first, second]) expect(await main(['-c', f, 'init', '--randomports'], capture())).toBe(0)
+    for (const f of [first, second]) expect(await main(['-c', f, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
     const a = await startDaemon(first, {}, capture())
     await a.stop()
     cpSync(join(first, 'raft'), join(second, 'raft'), { recursive: true })
@@ -76,7 +76,7 @@ describe('ipfs-cluster-service', () => {
   it('init writes service.json, identity.json and the peerstore; daemon serves the REST API; state export → cleanup → import round-trips', async () => {
     const folder = join(dir, 'peer0')
     const init = capture()
-    expect(await main(['-c', folder, 'init', '--randomports'], init)).toBe(0)
+    expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], init)).toBe(0)
     expect(init.stderr).toContain(`configuration written to ${folder}/service.json.`)
     expect(statSync(join(folder, 'service.json')).mode & 0o777).toBe(0o600)
     expect(statSync(join(folder, 'identity.json')).mode & 0o777).toBe(0o600)

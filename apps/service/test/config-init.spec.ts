@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { multiaddr } from '@multiformats/multiaddr'
 import {
-  ConfigError, DEFAULT_LISTEN_MULTIADDRESS, defaultServiceConfig, generateIdentity, initConfigFolder,
+  ConfigError, DEFAULT_LISTEN_MULTIADDRESS, consensusOf, defaultServiceConfig, generateIdentity, initConfigFolder,
   loadConfigFolder, partitionListenAddrs, parsePeersOption, randomizePorts, readIdentityFile,
   readServiceConfigFile, resolveConfigFolder, writeIdentityFile, writeServiceConfigFile
 } from '../src/config/index.ts'
@@ -39,7 +39,7 @@ describe('init --consensus raft (config.md §7.2)', () => {
   it('writes service.json, identity.json and an empty peerstore with Go\'s modes and messages', async () => {
     await using tmp = await tempDir()
     const folder = join(tmp.dir, 'nested', 'cfg')
-    const result = await initConfigFolder({ folder, peername: 'node-a' })
+    const result = await initConfigFolder({ folder, peername: 'node-a', consensus: 'raft' })
     expect((await stat(folder)).mode & 0o777).toBe(0o700)
     const service = await readFile(join(folder, 'service.json'), 'utf8')
     expect((await stat(join(folder, 'service.json'))).mode & 0o777).toBe(0o600)
@@ -70,6 +70,7 @@ describe('init --consensus raft (config.md §7.2)', () => {
     await writeIdentityFile(join(tmp.dir, 'identity.json'), identity)
     const result = await initConfigFolder({
       folder: tmp.dir,
+      consensus: 'raft',
       env: { CLUSTER_SECRET: '', CLUSTER_PEERNAME: 'env-name', CLUSTER_RAFT_COMMITRETRIES: '3' }
     })
     expect(result.identityCreated).toBe(false)
@@ -96,7 +97,7 @@ describe('init --consensus raft (config.md §7.2)', () => {
   it('--peers fills init_peerset and the peerstore file', async () => {
     await using tmp = await tempDir()
     const peers = ` /ip4/192.168.1.10/tcp/9096/ipfs/${PEER_A}, /dns4/c.example.org/tcp/9096/p2p/${PEER_A},/ip4/10.0.0.2/tcp/9096/p2p/${PEER_B}`
-    const result = await initConfigFolder({ folder: tmp.dir, peers })
+    const result = await initConfigFolder({ folder: tmp.dir, peers, consensus: 'raft' })
     expect(result.config.consensus.raft.initPeerset).toEqual([PEER_A, PEER_B])
     expect(result.peerCount).toBe(3)
     expect(result.messages[2]).toBe(`peerstore written to ${tmp.dir}/peerstore with 3 entries.`)
@@ -107,6 +108,24 @@ describe('init --consensus raft (config.md §7.2)', () => {
     ].join('\n') + '\n')
     const json = JSON.parse(await readFile(join(tmp.dir, 'service.json'), 'utf8')) as Record<string, any>
     expect(json.consensus.raft.init_peerset).toEqual([PEER_A, PEER_B])
+  })
+
+  it('without --consensus writes Go\'s default, the crdt section; --peers become its trusted peers', async () => {
+    await using tmp = await tempDir()
+    const result = await initConfigFolder({ folder: tmp.dir, peername: 'node-a', env: { CLUSTER_CRDT_CLUSTERNAME: 'my-cluster' } })
+    const json = JSON.parse(await readFile(join(tmp.dir, 'service.json'), 'utf8')) as Record<string, any>
+    expect(json.consensus).toEqual({
+      crdt: { cluster_name: 'my-cluster', trusted_peers: ['*'], batching: { max_batch_size: 0, max_batch_age: '0s' }, repair_interval: '1h0m0s' }
+    })
+    expect(consensusOf(result.config)).toBe('crdt')
+    const loaded = await loadConfigFolder(tmp.dir)
+    expect(loaded.warnings).toEqual([])
+    expect(loaded.config.consensus.crdt.clusterName).toBe('my-cluster')
+
+    await using withPeers = await tempDir()
+    await initConfigFolder({ folder: withPeers.dir, peers: `/ip4/10.0.0.2/tcp/9096/p2p/${PEER_B}` })
+    const trusted = JSON.parse(await readFile(join(withPeers.dir, 'service.json'), 'utf8')) as Record<string, any>
+    expect(trusted.consensus.crdt.trusted_peers).toEqual([PEER_B])
   })
 
   it('--peers: a bad address fails before writing; one without /p2p/ fails after service.json', async () => {

@@ -3,7 +3,7 @@ import { HOUR, MILLISECOND, MINUTE, SECOND } from '@cluster/api'
 import {
   ConfigParseError, ConfigSourceError, ConsensusChoiceError, consensusOf,
   defaultServiceConfig, enabledInformers, formatServiceConfig, formatServiceConfigForDisplay,
-  formatSourceConfig, parseServiceConfig, toRaftConsensusConfig, raftDataFolder, swarmKeyFromSecret
+  formatSourceConfig, parseServiceConfig, toCrdtConsensusConfig, toRaftConsensusConfig, raftDataFolder, swarmKeyFromSecret
 } from '../src/config/index.ts'
 import { defaultJson, fixture } from './fixtures/config/helpers.ts'
 
@@ -120,7 +120,7 @@ describe('service.json: the init example (config.md §8)', () => {
 
   it('is what defaultServiceConfig writes for the same peer name and secret', async () => {
     const text = await fixture('service-default.json')
-    const cfg = defaultServiceConfig({ peername: 'node-a', secret: '0f3b5c3e9d0a4f1bb8b3f0a7c1d2e3f40f3b5c3e9d0a4f1bb8b3f0a7c1d2e3f4' })
+    const cfg = defaultServiceConfig({ peername: 'node-a', secret: '0f3b5c3e9d0a4f1bb8b3f0a7c1d2e3f40f3b5c3e9d0a4f1bb8b3f0a7c1d2e3f4', consensus: 'raft' })
     expect(formatServiceConfig(cfg)).toBe(text)
   })
 
@@ -284,7 +284,7 @@ describe('service.json: remote source and consensus choice', () => {
     expect(() => parseServiceConfig(text, { sourced: true })).toThrow('a sourced configuration cannot point to another source')
   })
 
-  it('needs exactly one consensus section, and only raft runs', async () => {
+  it('needs exactly one consensus section: raft or crdt', async () => {
     const json = await defaultJson()
     delete json.consensus.raft
     const none = parseServiceConfig(JSON.stringify(json)).config
@@ -294,9 +294,53 @@ describe('service.json: remote source and consensus choice', () => {
     json.consensus.crdt = { cluster_name: 'ipfs-cluster', trusted_peers: ['*'] }
     const crdt = parseServiceConfig(JSON.stringify(json))
     expect(crdt.warnings).toEqual([])
-    expect(() => consensusOf(crdt.config)).toThrow(/crdt consensus is not supported/)
+    expect(consensusOf(crdt.config)).toBe('crdt')
     json.consensus.raft = {}
     expect(() => consensusOf(parseServiceConfig(JSON.stringify(json)).config)).toThrow('could not determine the consensus component')
+  })
+})
+
+describe('service.json: the crdt section (consensus-crdt.md §2.1)', () => {
+  const withCrdt = async (crdt: unknown): Promise<string> => {
+    const json = await defaultJson()
+    delete json.consensus.raft
+    json.consensus.crdt = crdt
+    return JSON.stringify(json)
+  }
+
+  it('reads Go\'s keys over Go\'s defaults and writes them back in Go\'s form', async () => {
+    const { config } = parseServiceConfig(await withCrdt({
+      cluster_name: 'c1', trusted_peers: ['12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'],
+      batching: { max_batch_size: 100, max_batch_age: '500ms', max_queue_size: 10 }, repair_interval: '0s', rebroadcast_interval: '10s'
+    }))
+    expect(config.consensus.crdt).toMatchObject({ clusterName: 'c1', peersetMetric: 'ping', batching: { maxBatchSize: 100, maxQueueSize: 10 } })
+    expect(toCrdtConsensusConfig(config.consensus.crdt)).toMatchObject({ maxBatchAgeMs: 500, repairIntervalMs: 0, rebroadcastIntervalMs: 10_000 })
+    const written = JSON.parse(formatServiceConfig(config)) as Record<string, any>
+    expect(written.consensus).toEqual({
+      crdt: {
+        cluster_name: 'c1', trusted_peers: ['12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'],
+        batching: { max_batch_size: 100, max_batch_age: '500ms', max_queue_size: 10 }, repair_interval: '0s', rebroadcast_interval: '10s'
+      }
+    })
+  })
+
+  it('keeps Go\'s quirk: no trusted_peers trusts only this peer; `*` anywhere trusts all', async () => {
+    expect(parseServiceConfig(await withCrdt({ cluster_name: 'c' })).config.consensus.crdt.trustedPeers).toEqual([])
+    expect(parseServiceConfig(await withCrdt({ trusted_peers: ['x', '*'] })).config.consensus.crdt.trustedPeers).toEqual(['*'])
+  })
+
+  it('refuses what Go refuses, and (unlike Go) an unparsable duration', async () => {
+    const negative = await withCrdt({ rebroadcast_interval: '-1s' })
+    expect(() => parseServiceConfig(negative)).toThrow('crdt.rebroadcast_interval is invalid')
+    const queue = await withCrdt({ batching: { max_queue_size: -4 } })
+    expect(() => parseServiceConfig(queue)).toThrow('crdt.batching.max_queue_size is invalid')
+    const unparsable = await withCrdt({ repair_interval: 'soon' })
+    expect(() => parseServiceConfig(unparsable)).toThrow(/error parsing crdt.repair_interval/)
+  })
+
+  it('takes Go\'s environment variables', async () => {
+    const { config } = parseServiceConfig(await withCrdt({}), { env: { CLUSTER_CRDT_CLUSTERNAME: 'from-env', CLUSTER_CRDT_TRUSTEDPEERS: '*', CLUSTER_CRDT_BATCHING_MAXBATCHSIZE: '7' } })
+    expect(config.consensus.crdt).toMatchObject({ clusterName: 'from-env', trustedPeers: ['*'], batching: { maxBatchSize: 7 } })
   })
 })
 

@@ -19,7 +19,7 @@ const PINS = 120
 /** A config folder whose Raft data folder holds PINS committed pins, snapshots and a compacted log. */
 async function folderWithPins (root: string, name: string): Promise<string> {
   const folder = join(root, name)
-  expect(await main(['-c', folder, 'init', '--randomports'], capture())).toBe(0)
+  expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
   const consensus = new RaftConsensus({
     id: 'solo', dataDir: join(folder, 'raft'), transport: new MemoryNetwork().transport('solo'),
     config: { initPeerset: ['solo'], heartbeatTimeoutMs: 100, snapshotThreshold: 50, trailingLogs: 5 }

@@ -171,6 +171,11 @@ export class CrdtConsensus implements ClusterConsensus {
     this.init.onCommit?.(op, (performance.now() - started) / 1000, true)
   }
 
+  /** The pins as the CRDT holds them (state export), a page at a time. */
+  pins (): Generator<Pin> {
+    return this.pinset.list()
+  }
+
   // --- peerset and trust (consensus-crdt.md §5.3, §5.4) ---------------------------------------
 
   leader (): string {
@@ -286,7 +291,7 @@ export class CrdtConsensus implements ClusterConsensus {
   /** The view made again from the CRDT (after a crash or a damaged view file). */
   private rebuildView (): void {
     this.state.replaceAll(this.pinset.list(), 0)
-    this.log('info', `pinset view rebuilt from the crdt store (${this.state.count()} pins)`)
+    if (this.state.count() > 0) this.log('info', `pinset view rebuilt from the crdt store (${this.state.count()} pins)`)
   }
 
   private assertRunning (): void {

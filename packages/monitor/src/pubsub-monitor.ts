@@ -1,4 +1,4 @@
-import type { GossipSub, Message } from '@libp2p/gossipsub'
+import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import { FailureChecker, type Alert } from './checker.ts'
 import type { MonitoredMetric, NanoClock } from './metric.ts'
 import { MetricStore } from './store.ts'
@@ -41,6 +41,15 @@ export class PubsubMonitor<M extends MonitoredMetric> {
   private readonly topic: string
   private timer?: NodeJS.Timeout
   private readonly onMessage = (evt: CustomEvent<Message>): void => { this.receive(evt.detail) }
+  /** Our newest metric of each name, sent again to peers that join the topic. */
+  private readonly own = new Map<string, M>()
+  private resendTimer?: NodeJS.Timeout
+  private readonly onSubscription = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    if (!evt.detail.subscriptions.some(s => s.topic === this.topic && s.subscribe)) return
+    // A peer that just joined would otherwise wait a whole interval for our metrics (and, where
+    // membership comes from them, to see us at all): send them again, once for a burst of joins.
+    this.resendTimer ??= setTimeout(() => { this.resendTimer = undefined; this.resendOwn() }, 200)
+  }
 
   constructor (init: PubsubMonitorInit<M>) {
     this.init = init
@@ -51,6 +60,7 @@ export class PubsubMonitor<M extends MonitoredMetric> {
 
   start (): void {
     this.init.pubsub.addEventListener('message', this.onMessage)
+    this.init.pubsub.addEventListener('subscription-change', this.onSubscription)
     this.init.pubsub.subscribe(this.topic)
     const interval = this.init.checkIntervalMs ?? 15_000
     this.timer = setInterval(() => { this.check() }, interval)
@@ -59,13 +69,16 @@ export class PubsubMonitor<M extends MonitoredMetric> {
 
   stop (): void {
     clearInterval(this.timer)
+    clearTimeout(this.resendTimer)
     this.init.pubsub.removeEventListener('message', this.onMessage)
+    this.init.pubsub.removeEventListener('subscription-change', this.onSubscription)
     this.init.pubsub.unsubscribe(this.topic)
   }
 
   /** Stores the metric locally and broadcasts it. Resolves once handed to gossipsub. */
   async publish (metric: M): Promise<void> {
     this.log(metric)
+    this.own.set(metric.name, metric)
     await this.init.pubsub.publish(this.topic, this.init.codec.encode(metric))
   }
 
@@ -78,6 +91,14 @@ export class PubsubMonitor<M extends MonitoredMetric> {
 
   latest (name: string): M[] {
     return this.store.latest(name, this.init.peerset())
+  }
+
+  private resendOwn (): void {
+    const now = this.init.now()
+    for (const metric of this.own.values()) {
+      if (metric.expire <= now) continue
+      this.init.pubsub.publish(this.topic, this.init.codec.encode(metric)).catch(() => {})
+    }
   }
 
   private log (metric: M): void {

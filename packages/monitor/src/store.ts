@@ -53,6 +53,13 @@ export class MetricStore<M extends MonitoredMetric> {
     return [...this.byName.keys()]
   }
 
+  /** Peers that ever sent a metric of any name. */
+  senders (): Set<string> {
+    const out = new Set<string>()
+    for (const peers of this.byName.values()) for (const peer of peers.keys()) out.add(peer)
+    return out
+  }
+
   /** Peers that ever sent a metric of `name`. */
   peers (name: string): string[] {
     return [...(this.byName.get(name)?.keys() ?? [])]

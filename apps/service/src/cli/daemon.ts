@@ -4,7 +4,7 @@ import { ProxyServer, applyProxyEnv, parseProxyConfig } from '@cluster/proxy'
 import { PinSvcApiServer, RestApiServer } from '@cluster/rest-api'
 import { ClusterPeer, VERSION } from '../cluster/index.ts'
 import {
-  consensusOf, formatServiceConfigForDisplay, loadConfigFolder, peerstorePath, raftDataFolder, serverConfigOf, serviceConfigToJson,
+  consensusOf, crdtDataFolder, formatServiceConfigForDisplay, loadConfigFolder, peerstorePath, raftDataFolder, serverConfigOf, serviceConfigToJson,
   writePeerstoreFile, type LoadedConfigFolder
 } from '../config/index.ts'
 import { acquireLock } from './lock.ts'
@@ -42,9 +42,10 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   const bootstrap = parseBootstrap(flags.bootstrap)
   const release = await acquireLock(folder).catch((err: Error) => { throw new CommandError(err.message) })
   let loaded: LoadedConfigFolder
+  let kind: 'raft' | 'crdt'
   try {
     loaded = await loadConfigFolder(folder, { env: env as Record<string, string> })
-    consensusOf(loaded.config)
+    kind = consensusOf(loaded.config)
   } catch (err) {
     await release()
     throw new CommandError(`error loading configurations: ${(err as Error).message}`)
@@ -63,7 +64,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     }
     log('info', `stats collection enabled on ${loaded.config.observations.metrics.prometheusEndpoint}`, 'observations')
   }
-  if (bootstrap.length > 0) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate)
+  if (bootstrap.length > 0 && kind === 'raft') await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate)
 
   let peer: ClusterPeer
   let restApi: RestApiServer | undefined
@@ -132,7 +133,8 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
       throw new CommandError(`error creating IPFS Proxy component: ${(err as Error).message}`)
     }
   }
-  await peer.consensus.waitForLeader().catch(() => {
+  if (kind === 'raft') {
+    await peer.consensus.waitForLeader().catch(() => {
     io.err('WARN no Raft leader yet: waiting for peers\n')
     // A data folder of another cluster (or of a peer removed while it was down) names other
     // members: this peer will never be part of their group. Say so instead of waiting silently.
@@ -140,8 +142,9 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     if (!members.includes(peer.peerId)) {
       io.err(`WARN this peer (${peer.peerId}) is not among the Raft members stored in ${raftDataFolder(loaded.config.consensus.raft, folder)} ` +
         `(${members.join(', ')}): the folder may belong to another cluster, or this peer was removed; \`state cleanup\` starts it afresh\n`)
-    }
-  })
+      }
+    })
+  }
   io.err('** IPFS Cluster is READY **\n')
   let stopping: Promise<void> | undefined
   return {
@@ -152,9 +155,10 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     ...(stats === undefined ? {} : { stats }),
     stop: async () => {
       stopping ??= (async () => {
-        // leave_on_shutdown / --leave: remove ourselves (best effort), then clean the Raft state.
+        // leave_on_shutdown / --leave: remove ourselves (best effort; CRDT cannot, as Go), then
+        // clean the local consensus state.
         const leave = flags.leave === true || loaded.config.cluster.leaveOnShutdown
-        if (leave) await peer.consensus.rmPeer(peer.peerId).catch(() => {})
+        if (leave) await peer.consensus.rmPeer(peer.peerId).catch((err: Error) => { log('warn', `leaving: ${err.message}`, 'service') })
         // The peerstore file is rewritten with what we know of the other peers (Go does too).
         const known = await peer.peerAddresses().catch(() => [])
         if (known.length > 0) await writePeerstoreFile(peerstorePath(loaded.config.cluster, folder), known).catch(() => {})
@@ -164,7 +168,8 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
         // No scrape of a peer that is stopping.
         await stats?.endpoint.stop()
         await peer.stop()
-        if (leave) await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate).catch(() => {})
+        if (leave && kind === 'raft') await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate).catch(() => {})
+        if (leave && kind === 'crdt') await rm(crdtDataFolder(loaded.config.consensus.crdt, folder), { recursive: true, force: true }).catch(() => {})
         await release()
       })()
       await stopping

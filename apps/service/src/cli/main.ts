@@ -52,15 +52,14 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
     .help('help').alias('help', 'h')
     .command('init [source]', 'Creates a configuration and generates an identity', y => y
       .positional('source', { type: 'string', describe: 'URL of a remote configuration' })
-      .option('consensus', { type: 'string', default: 'raft', describe: 'consensus component: raft (crdt is not implemented)' })
-      .option('datastore', { type: 'string', default: 'pebble', describe: 'ignored with raft' })
+      .option('consensus', { type: 'string', default: 'crdt', describe: 'consensus component: crdt or raft' })
+      .option('datastore', { type: 'string', default: 'pebble', describe: 'accepted for compatibility: CRDT state is kept in SQLite files' })
       .option('custom-secret', { alias: 's', type: 'boolean', default: false, describe: 'prompt for the cluster secret' })
       .option('peers', { type: 'string', describe: 'comma-separated multiaddresses of peers (with /p2p/<id>)' })
       .option('randomports', { type: 'boolean', default: false, describe: 'use random free ports for every listener' }),
     run(async args => {
       const consensus = String(args.consensus)
-      if (consensus === 'crdt') throw new CommandError('error choosing consensus: crdt consensus is not implemented by this port; use --consensus raft')
-      if (consensus !== 'raft') throw new CommandError("error choosing consensus: flag value must be set to 'raft' or 'crdt'")
+      if (consensus !== 'raft' && consensus !== 'crdt') throw new CommandError("error choosing consensus: flag value must be set to 'raft' or 'crdt'")
       const folder = folderOf(args)
       const paths = configPaths(folder)
       if (existsSync(paths.service) || existsSync(paths.identity)) {
@@ -76,7 +75,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
         customSecret = (await readInput(undefined, { out: () => {}, err: io.err })).trim()
       }
       const result = await initConfigFolder({
-        folder, env: process.env as Record<string, string>, randomPorts: args.randomports === true,
+        folder, env: process.env as Record<string, string>, randomPorts: args.randomports === true, consensus,
         ...(typeof args.peers === 'string' ? { peers: args.peers } : {}),
         ...(customSecret === undefined ? {} : { customSecret }),
         ...(typeof args.source === 'string' ? { sourceUrl: args.source } : {})

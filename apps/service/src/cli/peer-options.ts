@@ -1,6 +1,6 @@
 import type { ClusterPeerOptions } from '../cluster/index.ts'
 import {
-  peerstorePath, raftDataFolder, readPeerstoreFile, toRaftConsensusConfig, type LoadedConfigFolder
+  consensusOf, crdtDataFolder, peerstorePath, raftDataFolder, readPeerstoreFile, toCrdtConsensusConfig, toRaftConsensusConfig, type LoadedConfigFolder
 } from '../config/index.ts'
 
 const ms = (d: bigint): number => Number(d / 1_000_000n)
@@ -18,8 +18,9 @@ export async function peerOptionsOf (loaded: LoadedConfigFolder, bootstrap: stri
     listen: c.listenMultiaddress.filter(a => a.includes('/tcp/')),
     peerAddresses: [...new Set([...peerstore, ...c.peerAddresses])],
     bootstrap,
-    dataDir: raftDataFolder(config.consensus.raft, folder),
-    raft: toRaftConsensusConfig(config.consensus.raft),
+    ...(consensusOf(config) === 'crdt'
+      ? { consensus: 'crdt' as const, dataDir: crdtDataFolder(config.consensus.crdt, folder), crdt: toCrdtConsensusConfig(config.consensus.crdt) }
+      : { consensus: 'raft' as const, dataDir: raftDataFolder(config.consensus.raft, folder), raft: toRaftConsensusConfig(config.consensus.raft) }),
     replicationFactorMin: c.replicationFactorMin,
     replicationFactorMax: c.replicationFactorMax,
     disableRepinning: c.disableRepinning,

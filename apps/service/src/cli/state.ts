@@ -1,10 +1,10 @@
 import { createWriteStream } from 'node:fs'
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parsePeerIdsLenient, type Pin } from '@cluster/api'
-import { exportPins, openCommittedPinset, parsePinStream, PinsetState, PINSET_FILE, RAFT_FILE, SNAPSHOTS_DIR, type CommittedPinset } from '@cluster/consensus'
+import { CrdtConsensus, exportPins, openCommittedPinset, parsePinStream, PinsetState, PINSET_FILE, RAFT_FILE, SNAPSHOTS_DIR, type CommittedPinset } from '@cluster/consensus'
 import { SnapshotFolder, SqliteStorage } from '@cluster/raft'
-import { consensusOf, loadConfigFolder, peerstorePath, raftDataFolder, readPeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
+import { consensusOf, crdtDataFolder, loadConfigFolder, peerstorePath, raftDataFolder, readPeerstoreFile, toCrdtConsensusConfig, type LoadedConfigFolder } from '../config/index.ts'
 import { cleanRaftFolder } from './daemon.ts'
 import { acquireLock } from './lock.ts'
 import { CommandError, type Io } from './io.ts'
@@ -25,6 +25,25 @@ async function withState<T> (folder: string, env: NodeJS.ProcessEnv, run: (loade
   }
 }
 
+/** A stopped CRDT peer's state, offline (Go's OfflineState): local blocks only, no broadcasts. */
+function offlineCrdt (loaded: LoadedConfigFolder, folder: string): CrdtConsensus {
+  const crdt = loaded.config.consensus.crdt
+  return new CrdtConsensus({ id: loaded.identity.id, dataDir: crdtDataFolder(crdt, folder), config: toCrdtConsensusConfig(crdt) })
+}
+
+/** Writes `lines` to `file` (mode 0600), or to stdout when no file is given. */
+async function writeLines (lines: Iterable<string>, file: string | undefined, io: Io): Promise<void> {
+  if (file === undefined) {
+    for (const line of lines) io.out(line)
+    return
+  }
+  const out = createWriteStream(file, { mode: 0o600 })
+  for (const line of lines) {
+    if (!out.write(line)) await new Promise<void>(resolve => out.once('drain', () => { resolve() }))
+  }
+  await new Promise<void>((resolve, reject) => { out.end((err?: Error | null) => { err == null ? resolve() : reject(err) }) })
+}
+
 /**
  * `state export`: one Go-JSON pin per line. Unlike Go (latest snapshot only), this is the whole
  * committed pinset, entries after the last snapshot included; a pinset file that is missing,
@@ -33,6 +52,15 @@ async function withState<T> (folder: string, env: NodeJS.ProcessEnv, run: (loade
  */
 export async function stateExport (folder: string, file: string | undefined, io: Io, env = process.env): Promise<void> {
   await withState(folder, env, async (loaded) => {
+    if (consensusOf(loaded.config) === 'crdt') {
+      const crdt = offlineCrdt(loaded, folder)
+      try {
+        await writeLines(exportPins(crdt.pins()), file, io)
+      } finally {
+        await crdt.shutdown()
+      }
+      return
+    }
     const dir = raftDataFolder(loaded.config.consensus.raft, folder)
     let source: CommittedPinset
     try {
@@ -42,15 +70,7 @@ export async function stateExport (folder: string, file: string | undefined, io:
     }
     for (const note of source.notes) io.err(`${note}\n`)
     try {
-      if (file === undefined) {
-        for (const line of exportPins(source.state.list())) io.out(line)
-        return
-      }
-      const out = createWriteStream(file, { mode: 0o600 })
-      for (const line of exportPins(source.state.list())) {
-        if (!out.write(line)) await new Promise<void>(resolve => out.once('drain', () => { resolve() }))
-      }
-      await new Promise<void>((resolve, reject) => { out.end((err?: Error | null) => { err == null ? resolve() : reject(err) }) })
+      await writeLines(exportPins(source.state.list()), file, io)
     } finally {
       source.close()
     }
@@ -82,6 +102,20 @@ export async function stateImport (folder: string, text: string, opts: ImportOpt
       ...(opts.replicationMax !== undefined && opts.replicationMax > 0 ? { replicationFactorMax: opts.replicationMax } : {}),
       ...(allocations.length > 0 ? { allocations } : {})
     }))
+    if (consensusOf(loaded.config) === 'crdt') {
+      // Go: Clean, then every pin in one batch (announced by the daemon's first rebroadcast).
+      const crdt = offlineCrdt(loaded, folder)
+      try {
+        crdt.clean()
+        for await (const group of crdt.logBatch(pins.map(pin => ({ type: 'pin' as const, pin })))) {
+          if (group.error !== undefined) throw new CommandError(`error importing state: ${group.error.message}`)
+        }
+      } finally {
+        await crdt.shutdown()
+      }
+      io.err('state successfully imported.  Make sure all peers have consistent states\n')
+      return
+    }
     const raft = loaded.config.consensus.raft
     const dir = raftDataFolder(raft, folder)
     await cleanRaftFolder(dir, raft.backupsRotate)
@@ -107,6 +141,11 @@ export async function stateImport (folder: string, text: string, opts: ImportOpt
 /** `state cleanup`: the next start is a first start (the old folder is kept as a backup). */
 export async function stateCleanup (folder: string, env = process.env): Promise<void> {
   await withState(folder, env, async (loaded) => {
+    if (consensusOf(loaded.config) === 'crdt') {
+      // Go deletes every key of the CRDT namespace: the set, heads, marks and blocks.
+      await rm(crdtDataFolder(loaded.config.consensus.crdt, folder), { recursive: true, force: true })
+      return
+    }
     const raft = loaded.config.consensus.raft
     await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate)
   })

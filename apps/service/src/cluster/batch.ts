@@ -5,7 +5,7 @@
  * item that fails its checks gets its own error; the others go on.
  */
 import { ApiError, PinNotFoundError, Timestamp, type BatchItem, type BatchItemResult, type Metric, type Pin } from '@cluster/api'
-import type { LogOp, RaftConsensus } from '@cluster/consensus'
+import type { ClusterConsensus, LogOp } from '@cluster/consensus'
 import type { PubsubMonitor } from '@cluster/monitor'
 import { allocateFor, allocateOnceHeard } from './allocation.ts'
 import type { ClusterPeerOptions, PEER_DEFAULTS } from './options.ts'
@@ -18,7 +18,7 @@ export class BatchItemError extends ApiError {
 }
 
 export interface BatchPeer {
-  consensus: RaftConsensus
+  consensus: ClusterConsensus
   monitor: PubsubMonitor<Metric>
   options: ClusterPeerOptions & typeof PEER_DEFAULTS
   /** See ClusterPeer.metricsGraceUntil: a batch sent just after a start waits as a pin does. */

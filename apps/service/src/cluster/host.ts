@@ -1,5 +1,6 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { clusterGossipsubOptions } from '@cluster/blockstore'
 import { preSharedKey } from '@cluster/pnet'
 import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -24,7 +25,8 @@ export interface HostOptions {
 
 /**
  * The cluster's libp2p host: TCP, Noise, Yamux, the cluster secret as a private-network key
- * (peers with another secret cannot even finish the handshake), identify, ping and gossipsub.
+ * (peers with another secret cannot even finish the handshake), identify, ping and gossipsub
+ * (bitswap is added on it by the CRDT consensus).
  */
 export async function createHost (opts: HostOptions): Promise<ClusterHost> {
   const psk = opts.secret === '' ? undefined : swarmKey(opts.secret)
@@ -38,7 +40,8 @@ export async function createHost (opts: HostOptions): Promise<ClusterHost> {
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false })
+      // Go's message IDs and signing on every topic, so Go peers and ours gossip the same IDs.
+      pubsub: gossipsub({ ...clusterGossipsubOptions(), emitSelf: false })
     }
   })
   for (const addr of opts.peers ?? []) await rememberPeer(host, addr)

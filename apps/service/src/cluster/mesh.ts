@@ -42,7 +42,7 @@ export function keepMeshed (peer: MeshPeer, opts: MeshOptions = {}): () => void 
   const tagged = new Set<string>()
   const dialling = new Set<string>()
   const failures = new Map<string, { count: number, next: number }>()
-  let first = true
+  let lastBootstrap = 0
   let stopped = false
   let running = false
 
@@ -98,15 +98,17 @@ export function keepMeshed (peer: MeshPeer, opts: MeshOptions = {}): () => void 
       tagged.add(p)
     }
     const targets = new Set(current)
-    if (first) {
-      // At start, as Go's bootstrap: also every peer of the peerstore (peerstore file, peer_addresses).
+    const now = Date.now()
+    if (now - lastBootstrap >= MAX_BACKOFF_MS) {
+      // At start and every 30 s, as Go's bootstrap: also every peer of the peerstore (peerstore
+      // file, peer_addresses), so peers that were down at start join the mesh (with CRDT,
+      // membership comes from metrics, which need a connection first).
       for (const info of await peer.host.peerStore.all()) {
         const id = info.id.toString()
         if (id !== peer.peerId && info.addresses.length > 0) targets.add(id)
       }
-      first = false
+      lastBootstrap = now
     }
-    const now = Date.now()
     const due = [...targets].filter(p => !connected(p) && !dialling.has(p) && (failures.get(p)?.next ?? 0) <= now)
     const unknown = new Set<string>()
     for (const p of due) if (!(await known(p))) unknown.add(p)

@@ -1,5 +1,5 @@
 import type { PrivateKey } from '@libp2p/interface'
-import type { RaftConsensusConfig } from '@cluster/consensus'
+import type { CrdtConsensusConfig, RaftConsensusConfig } from '@cluster/consensus'
 import type { IpfsHttpConfig } from '@cluster/ipfs-connector'
 import type { StatelessConfig } from '@cluster/pintracker'
 import type { IpfsAddressScope } from './ipfs-addresses.ts'
@@ -16,9 +16,12 @@ export interface ClusterPeerOptions {
   peerAddresses?: string[]
   /** Join the cluster through these peers (`daemon --bootstrap`). */
   bootstrap?: string[]
-  /** The Raft data folder. */
+  /** `raft` (default) or `crdt`: the consensus section present in service.json. */
+  consensus?: 'raft' | 'crdt'
+  /** The consensus data folder (Raft's or CRDT's). */
   dataDir: string
   raft?: Partial<RaftConsensusConfig>
+  crdt?: Partial<CrdtConsensusConfig>
   /** `cluster.replication_factor_min/max` (Go default -1/-1: everywhere). */
   replicationFactorMin?: number
   replicationFactorMax?: number

@@ -4,13 +4,14 @@ import {
   type GlobalRepoGc, type Id, type LocalOption, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type TrackerStatusFilter, type Version
 } from '@cluster/api'
-import { RaftConsensus } from '@cluster/consensus'
+import { CrdtConsensus, RaftConsensus, type ClusterConsensus } from '@cluster/consensus'
 import { IpfsConnector } from '@cluster/ipfs-connector'
 import { PubsubMonitor } from '@cluster/monitor'
 import { StatelessTracker } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
+import type { ApplyHooks } from '@cluster/consensus'
 import type { PeerCard } from './aggregate.ts'
 import { ClusterStoppedError, FollowerModeError } from './errors.ts'
 import { createHost, rememberPeer, type ClusterHost } from './host.ts'
@@ -36,14 +37,14 @@ export const VERSION = '1.1.6'
 const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
 
 /**
- * One cluster peer: the libp2p host, Raft consensus over the shared pinset, the pin tracker
+ * One cluster peer: the libp2p host, consensus (Raft or CRDT) over the shared pinset, the pin tracker
  * driving the local Kubo, the monitor and allocator, and peer RPC. Implements ClusterApi, which
  * the REST API and the proxy serve.
  */
 export class ClusterPeer implements ClusterApi {
   readonly peerId: PeerId
   readonly host: ClusterHost
-  readonly consensus: RaftConsensus
+  readonly consensus: ClusterConsensus
   readonly tracker: StatelessTracker
   readonly connector: IpfsConnector
   readonly monitor: PubsubMonitor<Metric>
@@ -65,7 +66,7 @@ export class ClusterPeer implements ClusterApi {
     return this.startedAt + Math.min(this.options.informerTtlMs / 2 + 2_000, 20_000)
   }
 
-  private constructor (host: ClusterHost, options: ClusterPeerOptions & typeof PEER_DEFAULTS, transport: Libp2pTransport, rpcServer: RpcServer) {
+  private constructor (host: ClusterHost, options: ClusterPeerOptions & typeof PEER_DEFAULTS, transport: Libp2pTransport | undefined, rpcServer: RpcServer) {
     this.host = host
     this.options = options
     this.peerId = host.peerId.toString() as PeerId
@@ -76,7 +77,8 @@ export class ClusterPeer implements ClusterApi {
     this.monitor = new PubsubMonitor<Metric>({
       pubsub: host.services.pubsub,
       codec: metricCodec,
-      peerset: () => new Set(this.peerset()),
+      // CRDT: membership comes from these metrics, so every sender is watched (Go: no filter).
+      peerset: () => new Set(options.consensus === 'crdt' ? [this.peerId, ...this.monitor.store.senders()] : this.peerset()),
       now: () => BigInt(Date.now()) * 1_000_000n,
       checkIntervalMs: options.checkIntervalMs,
       onAlert: alert => { void this.alertLog.handle(alert) }
@@ -90,19 +92,13 @@ export class ClusterPeer implements ClusterApi {
       config: options.tracker,
       logger: (level, m) => { this.log(level, m, 'pintracker') }
     })
-    this.consensus = new RaftConsensus({
+    this.consensus = transport === undefined ? this.crdtConsensus() : new RaftConsensus({
       id: this.peerId,
       dataDir: options.dataDir,
       transport,
       config: options.raft,
       joining: (options.bootstrap ?? []).length > 0,
-      hooks: {
-        onPin: pin => { this.tracker.track(pin).catch((err: Error) => { this.log('error', `track ${pin.cid.toString()}: ${err.message}`) }) },
-        onUnpin: pin => { this.tracker.untrack(pin.cid).catch((err: Error) => { this.log('error', `untrack ${pin.cid.toString()}: ${err.message}`) }) },
-        onInvalidOp: (err, index) => { this.log('error', `skipped log entry ${index}: ${err.message}`) },
-        // The whole pinset changed at once: every pin is checked against Kubo again.
-        onRestore: () => { setImmediate(() => { void this.recoverAllLocal() }) }
-      },
+      hooks: this.trackerHooks(),
       log: (level, message) => { this.log(level, message, 'raft') },
       reachable: id => host.getConnections(peerIdFromString(id)).length > 0,
       onFatal: err => { this.log('error', `consensus stopped: ${err.message}`) },
@@ -115,15 +111,45 @@ export class ClusterPeer implements ClusterApi {
     })
   }
 
+  /** The CRDT consensus (consensus-crdt.md): membership from the peerset metric, trust from its config. */
+  private crdtConsensus (): CrdtConsensus {
+    const crdt = this.options.crdt ?? {}
+    const metric = crdt.peersetMetric ?? 'ping'
+    return new CrdtConsensus({
+      id: this.peerId,
+      dataDir: this.options.dataDir,
+      libp2p: this.host,
+      config: crdt,
+      hooks: this.trackerHooks(),
+      members: () => this.monitor.store.latest(metric).map(m => m.peer),
+      onCommit: (op, seconds, ok) => { this.options.metrics?.commit(op, seconds, ok) },
+      log: (level, message) => { this.log(level, message, 'crdt') }
+    })
+  }
+
+  /** Committed pins and unpins drive the tracker (both consensus kinds). */
+  private trackerHooks (): ApplyHooks {
+    return {
+      onPin: pin => { this.tracker.track(pin).catch((err: Error) => { this.log('error', `track ${pin.cid.toString()}: ${err.message}`) }) },
+      onUnpin: pin => { this.tracker.untrack(pin.cid).catch((err: Error) => { this.log('error', `untrack ${pin.cid.toString()}: ${err.message}`) }) },
+      onInvalidOp: (err, index) => { this.log('error', `skipped log entry ${index}: ${err.message}`) },
+      // The whole pinset changed at once: every pin is checked against Kubo again.
+      onRestore: () => { setImmediate(() => { void this.recoverAllLocal() }) }
+    }
+  }
+
   static async start (opts: ClusterPeerOptions): Promise<ClusterPeer> {
     const options = withDefaults(opts)
     const host = await createHost({ privateKey: options.privateKey, listen: options.listen, secret: options.secret, peers: [...(options.peerAddresses ?? []), ...(options.bootstrap ?? [])] })
-    const rpcServer = new RpcServer({ self: host.peerId.toString() })
-    let peer: ClusterPeer
+    let peer: ClusterPeer | undefined
+    // Trusted RPC (cluster-behaviour.md §14.1): with CRDT only trusted peers may call it.
+    const rpcServer = new RpcServer({ self: host.peerId.toString(), isTrusted: caller => peer?.consensus.isTrusted(caller) ?? false })
     try {
-      peer = new ClusterPeer(host, options, await Libp2pTransport.create(host), rpcServer)
+      peer = new ClusterPeer(host, options, options.consensus === 'crdt' ? undefined : await Libp2pTransport.create(host), rpcServer)
+      await peer.consensus.start()
     } catch (err) {
       // E.g. a data folder it cannot use: nothing else was started yet.
+      await peer?.consensus.shutdown().catch(() => {})
       await host.stop()
       throw err
     }
@@ -141,14 +167,16 @@ export class ClusterPeer implements ClusterApi {
   }
 
   /**
-   * Join (cluster-behaviour.md §11.2): asks the peer at `addr` to add us, waits for a leader,
-   * then re-checks every pin (what pins the existing pinset here).
+   * Join (cluster-behaviour.md §11.2): asks the peer at `addr` to add us, waits for a leader
+   * (Raft), then re-checks every pin (what pins the existing pinset here). With CRDT the peer
+   * joined is trusted (Go's bootstrap peers, unless --no-trust) and the pinset comes from its heads.
    */
   async join (addr: string): Promise<void> {
     const remote = await rememberPeer(this.host, addr)
     if (remote === this.peerId) return
+    if (this.consensus instanceof CrdtConsensus) this.consensus.trust(remote)
     await this.rpc.call(remote, Rpc.peerAdd, this.peerId, { timeoutMs: 15_000 }).catch((err: unknown) => { throw joinError(addr, err) })
-    await this.consensus.waitForLeader()
+    if (this.consensus.kind === 'raft') await this.consensus.waitForLeader()
     void this.recoverAllLocal()
   }
 
@@ -165,7 +193,7 @@ export class ClusterPeer implements ClusterApi {
   }
 
   /** The shared pinset (this peer's copy). */
-  get state (): RaftConsensus['state'] {
+  get state (): ClusterConsensus['state'] {
     return this.consensus.state
   }
 
@@ -212,7 +240,7 @@ export class ClusterPeer implements ClusterApi {
   }
 
   /** The pinset's search index (search filters of the REST API). */
-  get pinSearch (): RaftConsensus['state'] { return this.consensus.state }
+  get pinSearch (): ClusterConsensus['state'] { return this.consensus.state }
 
   async allocation (cid: CID): Promise<Pin> {
     const pin = this.consensus.state.get(cid)

@@ -43,6 +43,8 @@ export { baseClusterSection, DEFAULT_LISTEN_MULTIADDRESS, DEFAULT_PEERSTORE_FILE
 export type { ClusterSection, ConnectionManagerConfig, ResourceManagerConfig, PubSubConfig } from './sections/cluster.ts'
 export { raftDataFolder, toRaftConsensusConfig, DEFAULT_RAFT_DATA_SUBFOLDER } from './sections/raft.ts'
 export type { RaftSection } from './sections/raft.ts'
+export { crdtDataFolder, toCrdtConsensusConfig, DEFAULT_CRDT_DATA_SUBFOLDER } from './sections/crdt.ts'
+export type { CrdtSection } from './sections/crdt.ts'
 export type { HttpApiSection } from './sections/http-api.ts'
 export type { IpfsProxySection } from './sections/ipfsproxy.ts'
 export type { IpfsHttpConfig } from './sections/ipfshttp.ts'

@@ -35,6 +35,8 @@ export interface InitOptions {
   sourceUrl?: string
   /** Peer name (default: hostname). */
   peername?: string
+  /** `--consensus` (default crdt, as Go). */
+  consensus?: 'crdt' | 'raft'
 }
 
 export interface InitResult {
@@ -100,7 +102,7 @@ export async function initConfigFolder (opts: InitOptions): Promise<InitResult> 
   const env = opts.env ?? {}
   const paths = configPaths(opts.folder)
   const warnings: ConfigWarning[] = []
-  let config = defaultServiceConfig(opts.peername === undefined ? {} : { peername: opts.peername })
+  let config = defaultServiceConfig({ consensus: opts.consensus ?? 'crdt', ...(opts.peername === undefined ? {} : { peername: opts.peername }) })
   if (opts.randomPorts === true) {
     config.cluster.listenMultiaddress = await randomizePorts(config.cluster.listenMultiaddress)
     config.api.restapi.httpListenMultiaddress = await randomizePorts(config.api.restapi.httpListenMultiaddress)
@@ -116,7 +118,11 @@ export async function initConfigFolder (opts: InitOptions): Promise<InitResult> 
     }
   }
   const peers = parsePeersOption(opts.peers)
-  if (peers.addrs.length > 0) config.consensus.raft.initPeerset = peers.peerIds
+  // Raft: the initial members; CRDT: the trusted peers (trust-all off), as Go's init does.
+  if (peers.addrs.length > 0) {
+    config.consensus.raft.initPeerset = peers.peerIds
+    config.consensus.crdt.trustedPeers = peers.peerIds
+  }
 
   const text = opts.sourceUrl !== undefined && opts.sourceUrl !== '' ? formatSourceConfig(opts.sourceUrl) : formatServiceConfig(config)
   await ensureConfigFolder(opts.folder)

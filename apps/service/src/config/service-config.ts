@@ -29,6 +29,8 @@ import { metricsCodec, tracingCodec } from './sections/observations.ts'
 import type { MetricsSection, TracingSection } from './sections/observations.ts'
 import { pubsubmonCodec } from './sections/pubsubmon.ts'
 import type { PubsubmonSection } from './sections/pubsubmon.ts'
+import { crdtCodec } from './sections/crdt.ts'
+import type { CrdtSection } from './sections/crdt.ts'
 import { raftCodec } from './sections/raft.ts'
 import type { RaftSection } from './sections/raft.ts'
 import { statelessCodec } from './sections/stateless.ts'
@@ -41,7 +43,7 @@ export type ComponentKey =
 
 export interface ServiceConfig {
   cluster: ClusterSection
-  consensus: { raft: RaftSection }
+  consensus: { crdt: CrdtSection, raft: RaftSection }
   api: { ipfsproxy: IpfsProxySection, pinsvcapi: HttpApiSection, restapi: HttpApiSection }
   ipfsConnector: { ipfshttp: IpfsHttpConfig }
   pinTracker: { stateless: StatelessSection }
@@ -78,6 +80,7 @@ function slot<T> (section: SectionKey, codec: SectionCodec<T>, get: (c: ServiceC
 
 /** Every component, grouped by section and in Go's (alphabetical) order inside a section. */
 const SLOTS: ReadonlyArray<Slot<unknown>> = [
+  slot('consensus', crdtCodec, (c) => c.consensus.crdt, (c, v) => { c.consensus.crdt = v }),
   slot('consensus', raftCodec, (c) => c.consensus.raft, (c, v) => { c.consensus.raft = v }),
   slot('api', ipfsProxyCodec, (c) => c.api.ipfsproxy, (c, v) => { c.api.ipfsproxy = v }),
   slot('api', pinSvcApiCodec, (c) => c.api.pinsvcapi, (c, v) => { c.api.pinsvcapi = v }),
@@ -95,7 +98,7 @@ const SLOTS: ReadonlyArray<Slot<unknown>> = [
 
 const SECTION_ORDER: readonly SectionKey[] = ['consensus', 'api', 'ipfs_connector', 'pin_tracker', 'monitor', 'allocator', 'informer', 'observations']
 
-/** Keys each section may hold; `crdt` is recognised (and never parsed: this port is Raft only). */
+/** Keys each section may hold. */
 const SECTION_KNOWN: Record<SectionKey, readonly string[]> = {
   consensus: ['raft', 'crdt'],
   api: ['ipfsproxy', 'pinsvcapi', 'restapi'],
@@ -120,15 +123,18 @@ export interface DefaultServiceConfigOptions {
   peername?: string
   /** 64 hex characters or '' (default: a new random secret). */
   secret?: string
+  /** The consensus section written (default crdt, as Go's `init`). */
+  consensus?: 'crdt' | 'raft'
 }
 
-/** What `init --consensus raft` writes (before `--randomports`, env and `--peers`). */
+/** What `init` writes (before `--randomports`, env and `--peers`). */
 export function defaultServiceConfig (opts: DefaultServiceConfigOptions = {}): ServiceConfig {
   const cluster = clusterCodec.defaults()
   if (opts.peername !== undefined) cluster.peername = opts.peername
   if (opts.secret !== undefined) cluster.secret = opts.secret
   const c = emptyConfig(cluster)
-  c.present = new Set(SLOTS.map((s) => s.codec.key as ComponentKey))
+  const other = (opts.consensus ?? 'crdt') === 'crdt' ? 'raft' : 'crdt'
+  c.present = new Set(SLOTS.map((s) => s.codec.key as ComponentKey).filter((k) => k !== other))
   return c
 }
 
@@ -178,7 +184,6 @@ export function parseServiceConfig (text: string, opts: ParseServiceConfigOption
 
   const sections = new Map<SectionKey, JsonReader | undefined>()
   for (const key of SECTION_ORDER) sections.set(key, root.object(key, SECTION_KNOWN[key]))
-  if (sections.get('consensus')?.has('crdt') === true) config.present.add('crdt')
   for (const s of SLOTS) {
     const section = sections.get(s.section)
     const key = s.codec.key
@@ -245,9 +250,14 @@ export function validateServiceConfig (config: ServiceConfig): void {
 /** The JSON form of the whole file, sections and keys in Go's order. */
 export function serviceConfigToJson (config: ServiceConfig): JsonObject {
   const out: JsonObject = { cluster: clusterCodec.toJson(config.cluster) }
+  // Only the consensus in use is written, as Go does.
+  const consensus = config.present.has('crdt') && !config.present.has('raft') ? 'crdt' : 'raft'
   for (const section of SECTION_ORDER) {
     const obj: JsonObject = {}
-    for (const s of SLOTS) if (s.section === section) obj[s.codec.key] = s.codec.toJson(s.get(config))
+    for (const s of SLOTS) {
+      if (s.section !== section || (section === 'consensus' && s.codec.key !== consensus)) continue
+      obj[s.codec.key] = s.codec.toJson(s.get(config))
+    }
     out[section] = obj
   }
   return out
@@ -282,14 +292,13 @@ export function formatServiceConfigForDisplay (config: ServiceConfig): string {
 
 /**
  * The consensus component to run: the one whose section is present. Both or neither →
- * `could not determine the consensus component`; CRDT is recognised but not implemented.
+ * `could not determine the consensus component` (Go's text).
  */
-export function consensusOf (config: ServiceConfig): 'raft' {
+export function consensusOf (config: ServiceConfig): 'raft' | 'crdt' {
   const raft = config.present.has('raft')
   const crdt = config.present.has('crdt')
   if (raft === crdt) throw new ConsensusChoiceError('could not determine the consensus component')
-  if (crdt) throw new ConsensusChoiceError('crdt consensus is not supported by this implementation: initialize the peer with --consensus raft')
-  return 'raft'
+  return crdt ? 'crdt' : 'raft'
 }
 
 /** The informers whose section is present; the daemon refuses to start with none. */
