@@ -26,11 +26,12 @@ export {
 
 // Node.js side: driver, durable storage, transports.
 export { RaftNode } from './node.ts'
-export type { RaftNodeOptions, StateMachine, WritableStorage, SnapshotFetcher, SnapshotEvent } from './node.ts'
+export type { RaftNodeOptions, StateMachine, WritableStorage, PersistUpdate, SnapshotFetcher, SnapshotEvent } from './node.ts'
 export { SnapshotFolder, fileSnapshotFetcher, encodeDescriptor, decodeDescriptor, readFileChunks } from './snapshot-files.ts'
 export type { SnapshotFileDescriptor, SnapshotFileReader, SnapshotFolderOptions } from './snapshot-files.ts'
 export { SqliteStorage } from './sqlite-storage.ts'
 export type { SqliteStorageOptions } from './sqlite-storage.ts'
+export { WalSyncError } from './wal-sync.ts'
 export type { RaftTransport, SnapshotFileResolver } from './transport.ts'
 export { MemoryNetwork } from './memory-transport.ts'
 export { Libp2pTransport, RAFT_PROTOCOL } from './libp2p-transport.ts'

@@ -37,8 +37,23 @@ export interface WritableStorage extends Storage {
   applySnapshot: (s: Snapshot) => void
   createSnapshot: (i: number, cs: ConfState, data: Uint8Array) => Snapshot
   compact: (i: number) => void
-  /** One atomic, synced write of a Ready (SqliteStorage); otherwise the three calls above. */
-  persist?: (update: { hardState?: HardState, entries?: readonly Entry[], snapshot?: Snapshot }) => void
+  /**
+   * One atomic, synced write of a Ready (SqliteStorage); otherwise the three calls above.
+   * `mustSync: false` allows skipping the fsync (only the commit index changed).
+   */
+  persist?: (update: PersistUpdate) => void
+  /**
+   * Preferred over {@link persist}: the write is visible to the reads at once, the promise settles
+   * once it is durable (the driver waits for it without blocking the event loop).
+   */
+  persistAsync?: (update: PersistUpdate) => Promise<void>
+}
+
+export interface PersistUpdate {
+  hardState?: HardState
+  entries?: readonly Entry[]
+  snapshot?: Snapshot
+  mustSync?: boolean
 }
 
 /**

@@ -2,7 +2,7 @@ import { decodeConfChange } from './confchange.ts'
 import { proposalId, unwrap } from './envelope.ts'
 import type { ConfChange, Entry, Message, NodeId } from './messages.ts'
 import { isEmptySnapshot } from './messages.ts'
-import type { RaftNodeOptions } from './node-options.ts'
+import type { PersistUpdate, RaftNodeOptions } from './node-options.ts'
 import { NodeSnapshots } from './node-snapshots.ts'
 import { PendingProposals } from './proposals.ts'
 import { RawNode, type Ready } from './rawnode.ts'
@@ -10,7 +10,7 @@ import { SeededRng } from './rng.ts'
 import { bootstrapSnapshot } from './storage.ts'
 import { ForeignMessageError, NodeStoppedError, TimeoutError } from './transport-errors.ts'
 
-export type { RaftNodeOptions, SnapshotEvent, SnapshotFetcher, StateMachine, WritableStorage } from './node-options.ts'
+export type { PersistUpdate, RaftNodeOptions, SnapshotEvent, SnapshotFetcher, StateMachine, WritableStorage } from './node-options.ts'
 
 interface Waiter<T> { resolve: (v: T) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }
 
@@ -281,16 +281,25 @@ export class RaftNode<R = unknown> {
       this.opts.onLeaderChange?.(this.leader)
     }
     // The leader's appends leave before its own disk write: replication overlaps the fsync.
-    if (rd.messagesNow.length > 0) {
-      transport.send(rd.messagesNow)
-      if (rd.entries.length > 0) await new Promise(resolve => setImmediate(resolve))
-    }
-    if (storage.persist !== undefined) {
-      storage.persist({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot })
+    if (rd.messagesNow.length > 0) transport.send(rd.messagesNow)
+    const update = { hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, mustSync: rd.mustSync }
+    let committed = rd.committedEntries
+    const nothingToWrite = rd.entries.length === 0 && rd.hardState === undefined && rd.snapshot === undefined
+    if (storage.persistAsync !== undefined && !nothingToWrite) {
+      const durableLast = storage.lastIndex() // every entry written by earlier Readys is synced
+      const written = storage.persistAsync(update)
+      written.catch(() => {}) // awaited below; an apply failure first must not leave it unhandled
+      if (rd.snapshot === undefined) {
+        const early = this.committedAndDurable(rd, durableLast)
+        for (const entry of committed.slice(0, early)) this.applyEntry(entry)
+        committed = committed.slice(early)
+      }
+      // Meanwhile the event loop is free: inputs queue up and go into the next Ready together.
+      await written
+      if (this.stopped) return
     } else {
-      if (rd.snapshot !== undefined) storage.applySnapshot(rd.snapshot)
-      if (rd.entries.length > 0) storage.append(rd.entries)
-      if (rd.hardState !== undefined) storage.setHardState(rd.hardState)
+      if (rd.messagesNow.length > 0 && rd.entries.length > 0) await new Promise(resolve => setImmediate(resolve))
+      this.persistSync(update)
     }
     if (rd.snapshot !== undefined) {
       const started = Date.now()
@@ -300,7 +309,7 @@ export class RaftNode<R = unknown> {
       this.opts.onSnapshotEvent?.({ type: 'restored', index: this.applied, ms: Date.now() - started })
     }
     transport.send(rd.messagesAfterPersist)
-    for (const entry of rd.committedEntries) this.applyEntry(entry)
+    for (const entry of committed) this.applyEntry(entry)
     for (const rs of rd.readStates) {
       const key = new TextDecoder().decode(rs.context)
       const waiter = this.reads.get(key)
@@ -317,6 +326,32 @@ export class RaftNode<R = unknown> {
     this.releaseReads()
     this.snapshots.maybeTake()
     if (newLeader) this.resendPending()
+  }
+
+  /**
+   * How many of the Ready's committed entries can be applied (and acknowledged) while its own
+   * write is still being fsynced: those already durable here (written by earlier Readys), up to
+   * the first configuration change, which keeps its place after the write.
+   */
+  private committedAndDurable (rd: Ready, durableLast: number): number {
+    const firstNew = rd.entries[0]?.index ?? Infinity
+    let n = 0
+    for (const e of rd.committedEntries) {
+      if (e.index > durableLast || e.index >= firstNew || e.type === 'confChange') break
+      n++
+    }
+    return n
+  }
+
+  private persistSync (update: PersistUpdate): void {
+    const { storage } = this.opts
+    if (storage.persist !== undefined) {
+      storage.persist(update)
+      return
+    }
+    if (update.snapshot !== undefined) storage.applySnapshot(update.snapshot)
+    if (update.entries !== undefined && update.entries.length > 0) storage.append(update.entries)
+    if (update.hardState !== undefined) storage.setHardState(update.hardState)
   }
 
   private applyEntry (entry: Entry): void {

@@ -3,14 +3,17 @@ import type { ConfState, Entry, HardState, Snapshot } from './messages.ts'
 import { isEmptySnapshot } from './messages.ts'
 import { SnapshotOutOfDateError } from './errors.ts'
 import { MemoryStorage, cloneConfState, type Storage } from './storage.ts'
+import { WalSync } from './wal-sync.ts'
+import type { PersistUpdate } from './node-options.ts'
 
 export interface SqliteStorageOptions {
   /**
-   * `synchronous` pragma. `full` (default) fsyncs the write-ahead log on every commit, so a
-   * persisted Ready survives a power loss; `normal` survives a process crash only.
+   * `full` (default) fsyncs the write-ahead log before a persist returns (resolves), so a
+   * persisted Ready survives a power loss; `normal` never fsyncs: it survives a process crash only.
    */
   synchronous?: 'full' | 'normal'
 }
+
 
 interface EntryRow { idx: number, term: number, type: number, data: Uint8Array }
 
@@ -19,10 +22,16 @@ interface EntryRow { idx: number, term: number, type: number, data: Uint8Array }
  * compaction is mirrored in memory (a {@link MemoryStorage}) so the core's synchronous reads never
  * touch the disk; every write goes to SQLite first, in one transaction, then to the mirror.
  * This is etcd's MemoryStorage + WAL arrangement with SQLite as the WAL.
+ *
+ * SQLite runs with `synchronous = NORMAL` and the WAL is fsynced by {@link WalSync}: blocking in
+ * {@link persist}, on the thread pool in {@link persistAsync}, where the writes of every caller
+ * that arrives during one fsync share the next.
  */
 export class SqliteStorage implements Storage {
   private readonly db: Database.Database
   private readonly mem = new MemoryStorage()
+  private readonly wal: WalSync | undefined
+  private transactions = 0
   private readonly stmt: {
     putMeta: Database.Statement<[string, Uint8Array]>
     getMeta: Database.Statement<[string], { value: Uint8Array } | undefined>
@@ -35,7 +44,7 @@ export class SqliteStorage implements Storage {
   constructor (path: string, options: SqliteStorageOptions = {}) {
     this.db = new Database(path)
     this.db.pragma('journal_mode = WAL')
-    this.db.pragma(`synchronous = ${options.synchronous ?? 'full'}`)
+    this.db.pragma('synchronous = NORMAL')
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS raft_meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);
       CREATE TABLE IF NOT EXISTS raft_entries (idx INTEGER PRIMARY KEY, term INTEGER NOT NULL, type INTEGER NOT NULL, data BLOB NOT NULL);
@@ -49,6 +58,12 @@ export class SqliteStorage implements Storage {
       all: this.db.prepare('SELECT idx, term, type, data FROM raft_entries ORDER BY idx')
     }
     this.load()
+    if ((options.synchronous ?? 'full') === 'full') this.wal = new WalSync(path)
+  }
+
+  /** Write transactions and log fsyncs so far (benchmarks and tests count them). */
+  get stats (): { transactions: number, fsyncs: number } {
+    return { transactions: this.transactions, fsyncs: this.wal?.fsyncs ?? 0 }
   }
 
   /** Reads the whole durable state back into the in-memory mirror (at open). */
@@ -70,14 +85,31 @@ export class SqliteStorage implements Storage {
 
   /**
    * Makes a Ready's durable parts durable, atomically: snapshot first, then entries (replacing
-   * any conflicting suffix), then the hard state. Returns once SQLite has committed (and, with
-   * `synchronous = full`, fsynced).
+   * any conflicting suffix), then the hard state. Returns once they are on disk; blocks the
+   * event loop for the fsync (see {@link persistAsync}).
    */
-  persist (update: { hardState?: HardState, entries?: readonly Entry[], snapshot?: Snapshot }): void {
+  persist (update: PersistUpdate): void {
+    this.write(update)
+    if (update.mustSync !== false) this.wal?.syncNow()
+  }
+
+  /**
+   * {@link persist} with the fsync off the event loop: the transaction is written (and visible to
+   * the reads of the core) now, the promise resolves once it is on disk and rejects if the write
+   * or the fsync failed (the storage is then unusable).
+   */
+  async persistAsync (update: PersistUpdate): Promise<void> {
+    this.write(update)
+    if (update.mustSync !== false) await this.wal?.sync()
+  }
+
+  private write (update: PersistUpdate): void {
     const { hardState, entries = [], snapshot } = update
+    if (hardState === undefined && entries.length === 0 && snapshot === undefined) return
     if (snapshot !== undefined && !isEmptySnapshot(snapshot) && snapshot.metadata.index <= this.mem.snapshot().metadata.index) {
       throw new SnapshotOutOfDateError()
     }
+    this.transactions++
     this.db.transaction(() => {
       if (snapshot !== undefined && !isEmptySnapshot(snapshot)) this.writeSnapshot(snapshot, true)
       const first = entries[0]
@@ -99,17 +131,25 @@ export class SqliteStorage implements Storage {
   /** Records a snapshot of the application state at applied index `i` (the log is kept). */
   createSnapshot (i: number, confState: ConfState, data: Uint8Array): Snapshot {
     const snap = this.mem.createSnapshot(i, confState, data)
+    this.transactions++
     this.db.transaction(() => { this.writeSnapshot(snap, false) })()
+    this.wal?.syncNow()
     return snap
   }
 
-  /** Discards entries up to and including `compactIndex` (≤ the snapshot index). */
+  /**
+   * Discards entries up to and including `compactIndex` (≤ the snapshot index). Not fsynced:
+   * losing a compaction in a crash is harmless, and the WAL never keeps it without the snapshot
+   * written before it.
+   */
   compact (compactIndex: number): void {
     this.mem.compact(compactIndex)
+    this.transactions++
     this.stmt.compactTo.run(compactIndex)
   }
 
   close (): void {
+    this.wal?.close()
     this.db.close()
   }
 

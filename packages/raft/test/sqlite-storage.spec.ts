@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { SqliteStorage } from '../src/sqlite-storage.ts'
 import type { Entry } from '../src/messages.ts'
 import { CompactedError } from '../src/errors.ts'
+import { WalSync, WalSyncError } from '../src/wal-sync.ts'
 
 const dirs: string[] = []
 function tempDb (): string {
@@ -76,10 +77,10 @@ describe('SqliteStorage', () => {
     b.close()
   })
 
-  it('never loses an acknowledged entry when the writing process is killed with SIGKILL', async () => {
+  it.each(['sync', 'async'])('never loses an acknowledged entry when the writing process is killed with SIGKILL (%s)', async (mode) => {
     const path = tempDb()
     for (let round = 0; round < 3; round++) {
-      const child = fork(join(import.meta.dirname, 'fixtures', 'append-forever.ts'), [path], {
+      const child = fork(join(import.meta.dirname, 'fixtures', 'append-forever.ts'), [path, mode], {
         execArgv: ['--conditions=source'], stdio: ['ignore', 'pipe', 'inherit', 'ipc']
       })
       let acked = 0
@@ -133,5 +134,52 @@ describe('SqliteStorage', () => {
       reopened.close()
     }
     live.close()
+  })
+
+  it('writes that arrive during one fsync share the next one, and all survive a reopen', async () => {
+    const path = tempDb()
+    const a = new SqliteStorage(path)
+    const before = a.stats.fsyncs
+    const writes = Array.from({ length: 50 }, (_, i) =>
+      a.persistAsync({ entries: [entry(i + 1, 1)], hardState: { term: 1, vote: null, commit: i + 1 } }))
+    // Written (visible to the core's reads) at once, durable when the promises resolve.
+    expect(a.lastIndex()).toBe(50)
+    await Promise.all(writes)
+    // The first write's fsync was running when the other 49 arrived: they share one more.
+    expect(a.stats.fsyncs - before).toBe(2)
+    a.close()
+    const b = new SqliteStorage(path)
+    expect(texts(b.entries(1, 51, Infinity))).toEqual(Array.from({ length: 50 }, (_, i) => `e${i + 1}`))
+    expect(b.initialState().hardState.commit).toBe(50)
+    b.close()
+  })
+
+  it('skips the fsync when only the commit index moved (mustSync false)', async () => {
+    const a = new SqliteStorage(tempDb())
+    await a.persistAsync({ entries: [entry(1, 1)], hardState: { term: 1, vote: 'n1', commit: 0 } })
+    const { fsyncs, transactions } = a.stats
+    await a.persistAsync({ hardState: { term: 1, vote: 'n1', commit: 1 }, mustSync: false })
+    a.persist({ hardState: { term: 1, vote: 'n1', commit: 1 }, mustSync: false })
+    expect(a.stats).toEqual({ fsyncs, transactions: transactions + 2 })
+    expect(a.initialState().hardState.commit).toBe(1)
+    a.close()
+  })
+
+  it('never fsyncs with synchronous = normal', async () => {
+    const a = new SqliteStorage(tempDb(), { synchronous: 'normal' })
+    await a.persistAsync({ entries: [entry(1, 1)] })
+    a.persist({ entries: [entry(2, 1)] })
+    expect(a.stats).toEqual({ fsyncs: 0, transactions: 2 })
+    a.close()
+  })
+
+  it('once a log sync failed, every later one fails too (the disk state is unknown)', async () => {
+    const path = tempDb()
+    const wal = new WalSync(path) // no database, so no -wal file: the first sync cannot work
+    await expect(wal.sync()).rejects.toBeInstanceOf(WalSyncError)
+    writeFileSync(`${path}-wal`, 'now it exists')
+    await expect(wal.sync()).rejects.toBeInstanceOf(WalSyncError)
+    expect(() => { wal.syncNow() }).toThrow(WalSyncError)
+    wal.close()
   })
 })

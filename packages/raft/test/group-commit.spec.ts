@@ -1,0 +1,149 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { KvStore, encodeCommand } from '../examples/kv-store.ts'
+import { MemoryNetwork } from '../src/memory-transport.ts'
+import type { Message } from '../src/messages.ts'
+import { RaftNode, type PersistUpdate, type WritableStorage } from '../src/node.ts'
+import { SqliteStorage } from '../src/sqlite-storage.ts'
+import { MemoryStorage } from '../src/storage.ts'
+import type { RaftTransport } from '../src/transport.ts'
+import { NodeStoppedError } from '../src/transport-errors.ts'
+
+const running: Array<RaftNode<string | undefined>> = []
+const dirs: string[] = []
+const sqlite: SqliteStorage[] = []
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(async n => await n.stop()))
+  for (const s of sqlite.splice(0)) s.close()
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
+/**
+ * A MemoryStorage whose asynchronous writes become "durable" only when the test says so (or fail
+ * when it says so), standing in for a slow or broken disk.
+ */
+class GatedStorage extends MemoryStorage implements WritableStorage {
+  held = false
+  failWith: Error | undefined
+  /** Every write handed to persistAsync, in order. */
+  readonly writes: PersistUpdate[] = []
+  private waiting: Array<() => void> = []
+
+  async persistAsync (update: PersistUpdate): Promise<void> {
+    if (this.failWith !== undefined) throw this.failWith
+    if (update.snapshot !== undefined) this.applySnapshot(update.snapshot)
+    if (update.entries !== undefined && update.entries.length > 0) this.append(update.entries)
+    if (update.hardState !== undefined) this.setHardState(update.hardState)
+    this.writes.push(update)
+    if (this.held) await new Promise<void>(resolve => { this.waiting.push(resolve) })
+  }
+
+  release (): void {
+    this.held = false
+    for (const resolve of this.waiting.splice(0)) resolve()
+  }
+}
+
+/** Records what a node sends (to check when acknowledgements leave). */
+function recording (t: RaftTransport, sent: Message[]): RaftTransport {
+  const send = t.send.bind(t)
+  t.send = (messages) => { sent.push(...messages); send(messages) }
+  return t
+}
+
+function node (net: MemoryNetwork, id: string, storage: WritableStorage, ids: string[], extra: { sent?: Message[], onFatal?: (err: Error) => void } = {}): { node: RaftNode<string | undefined>, kv: KvStore } {
+  const kv = new KvStore()
+  const transport = extra.sent === undefined ? net.transport(id) : recording(net.transport(id), extra.sent)
+  const n = new RaftNode(id, {
+    storage, transport, stateMachine: kv, bootstrap: ids,
+    tickMs: 10, electionTicks: 10, heartbeatTicks: 1, requestTimeoutMs: 20_000,
+    onFatal: extra.onFatal ?? (err => { console.error(`${id} stopped:`, err) })
+  })
+  n.start()
+  running.push(n)
+  return { node: n, kv }
+}
+
+async function until (cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 20_000
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
+    await new Promise(resolve => setTimeout(resolve, 5))
+  }
+}
+
+const put = (key: string): Uint8Array => encodeCommand({ op: 'put', key, value: 'v' })
+
+describe('group commit of the Raft log', () => {
+  it('concurrent proposals on a 3-node SQLite group share log fsyncs and all commit', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'raft-group-commit-'))
+    dirs.push(dir)
+    const ids = ['a', 'b', 'c']
+    const net = new MemoryNetwork()
+    const storages = ids.map(id => new SqliteStorage(join(dir, `${id}.db`)))
+    sqlite.push(...storages)
+    const members = ids.map((id, i) => node(net, id, storages[i] as SqliteStorage, ids))
+    await until(() => members.some(m => m.node.isLeader), 'a leader')
+    const leader = members.find(m => m.node.isLeader) as { node: RaftNode<string | undefined> }
+    const fsyncsBefore = storages.map(s => s.stats.fsyncs)
+
+    const proposers = 64
+    const each = 8
+    await Promise.all(Array.from({ length: proposers }, async (_, p) => {
+      for (let i = 0; i < each; i++) await leader.node.propose(put(`p${p}-${i}`))
+    }))
+    const target = leader.node.appliedIndex
+    await until(() => members.every(m => m.node.appliedIndex >= target), 'every node applied everything')
+
+    for (const m of members) expect(m.kv.data.size).toBe(proposers * each)
+    // Sequential proposals would cost one fsync each on every node; batched they cost far fewer.
+    for (const [i, s] of storages.entries()) expect(s.stats.fsyncs - (fsyncsBefore[i] as number)).toBeLessThan(proposers * each / 4)
+  })
+
+  it('a follower answers an append only once its write is durable, and a proposal commits only on durable quorum', async () => {
+    const ids = ['a', 'b', 'c']
+    const net = new MemoryNetwork()
+    const storages = ids.map(() => new GatedStorage())
+    const sent = ids.map((): Message[] => [])
+    const members = ids.map((id, i) => node(net, id, storages[i] as GatedStorage, ids, { sent: sent[i] }))
+    await until(() => members.some(m => m.node.isLeader), 'a leader')
+    const leaderAt = members.findIndex(m => m.node.isLeader)
+    const followers = [0, 1, 2].filter(i => i !== leaderAt)
+    for (const f of followers) (storages[f] as GatedStorage).held = true
+
+    const index = (members[leaderAt] as { node: RaftNode }).node.status().lastIndex + 1
+    let resolved = false
+    const proposal = (members[leaderAt] as { node: RaftNode<string | undefined> }).node.propose(put('k')).then(() => { resolved = true })
+    const wroteIt = (s: GatedStorage): boolean => s.writes.some(w => w.entries?.some(e => e.index === index) === true)
+    await until(() => followers.every(f => wroteIt(storages[f] as GatedStorage)), 'both followers write the entry')
+    // Give the event loop many turns: nothing may acknowledge the entry while no follower's write is durable.
+    for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+    const acks = (f: number): Message[] => (sent[f] as Message[]).filter(m => m.type === 'appResp' && !m.reject && m.index >= index)
+    for (const f of followers) expect(acks(f)).toEqual([])
+    expect(resolved).toBe(false)
+
+    const first = followers[0] as number
+    ;(storages[first] as GatedStorage).release()
+    await proposal
+    expect(acks(first).length).toBeGreaterThan(0)
+    expect(acks(followers[1] as number)).toEqual([])
+    ;(storages[followers[1] as number] as GatedStorage).release()
+  })
+
+  it('a failed log write stops the node through onFatal and acknowledges nothing', async () => {
+    const net = new MemoryNetwork()
+    const storage = new GatedStorage()
+    const fatal: Error[] = []
+    const { node: n, kv } = node(net, 'solo', storage, ['solo'], { onFatal: err => { fatal.push(err) } })
+    await until(() => n.isLeader, 'the single node leads')
+    await n.propose(put('before'))
+
+    const diskError = new Error('EIO: disk on fire')
+    storage.failWith = diskError
+    await expect(n.propose(put('after'))).rejects.toBeInstanceOf(NodeStoppedError)
+    expect(fatal).toEqual([diskError])
+    expect([...kv.data.keys()]).toEqual(['before'])
+  })
+})
