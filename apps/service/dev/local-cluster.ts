@@ -18,19 +18,26 @@ export interface LocalPeer {
   restUrl: string
   proxy: string
   kubo?: KuboDaemon
+  /** The IPFS API used instead of a Kubo (LocalClusterOptions.ipfsFor). */
+  ipfs?: StandInIpfs
   daemon?: ChildProcess
 }
+
+/** Something answering the Kubo RPC API (e.g. a stand-in for runs with huge pinsets). */
+export interface StandInIpfs { apiMultiaddr: string, stop: () => Promise<void> }
 
 export interface LocalClusterOptions {
   /** Folder holding every peer's config folder, Kubo repository and log. */
   base: string
   peers?: number
-  /** Edits applied to each peer's service.json at first start (JSON object, Go keys). */
-  configure?: (config: Record<string, any>, index: number) => void
+  /** Edits applied to each peer's service.json at first start (JSON object, Go keys); `ids` are every peer's ID. */
+  configure?: (config: Record<string, any>, index: number, ids: string[]) => void
   /** Extra environment of the daemons. */
   env?: NodeJS.ProcessEnv
   /** `init --consensus` (default raft: the tests written for Raft rely on it). */
   consensus?: 'raft' | 'crdt'
+  /** An IPFS API per peer instead of a real Kubo. */
+  ipfsFor?: (index: number) => Promise<StandInIpfs>
 }
 
 /**
@@ -64,10 +71,12 @@ export class LocalCluster {
   /** Starts (or restarts) one peer's Kubo and daemon. */
   async startPeer (index: number): Promise<void> {
     const p = this.peers[index] as LocalPeer
-    p.kubo ??= await KuboDaemon.start({ repoPath: join(this.opts.base, `kubo${index}`) })
+    if (this.opts.ipfsFor !== undefined) p.ipfs ??= await this.opts.ipfsFor(index)
+    else p.kubo ??= await KuboDaemon.start({ repoPath: join(this.opts.base, `kubo${index}`) })
+    const api = (p.kubo ?? p.ipfs)?.apiMultiaddr ?? ''
     const log = openSync(join(p.folder, 'daemon.log'), 'a')
     p.daemon = spawn(process.execPath, [...daemonNodeFlags(), '--conditions=source', CLI, '-c', p.folder, 'daemon'], {
-      env: { ...process.env, ...this.opts.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: p.kubo.apiMultiaddr, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: p.kubo.apiMultiaddr },
+      env: { ...process.env, ...this.opts.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: api, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: api },
       stdio: ['ignore', log, log]
     })
   }
@@ -86,7 +95,28 @@ export class LocalCluster {
       const d = p.daemon
       if (d !== undefined && d.exitCode === null && d.signalCode === null) await new Promise(resolve => d.once('exit', resolve))
     }))
-    await Promise.all(this.peers.map(async p => await p.kubo?.stop()))
+    await Promise.all(this.peers.map(async p => { await p.kubo?.stop(); await p.ipfs?.stop() }))
+  }
+
+  /**
+   * Adds a peer to a running cluster: a new folder configured like the others (same secret and
+   * consensus, the current peers in its peerstore), `configure` applied, started.
+   */
+  async addPeer (configure?: (config: Record<string, any>) => void): Promise<LocalPeer> {
+    const index = this.peers.length
+    const folder = join(this.opts.base, `peer${index}`)
+    await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', this.opts.consensus ?? 'raft', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${index}` } })
+    const path = join(folder, 'service.json')
+    const config = readJson(path)
+    config.cluster.secret = readJson(join(this.peers[0]!.folder, 'service.json')).cluster.secret
+    configure?.(config)
+    writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 })
+    writeFileSync(join(folder, 'peerstore'), this.peers.map(q => `/ip4/127.0.0.1/tcp/${q.clusterPort}/p2p/${q.id}`).join('\n') + '\n')
+    const peer = describe(folder, index)
+    this.peers.push(peer)
+    await this.startPeer(index)
+    for (const other of this.peers) if (other !== peer && other.kubo !== undefined) await peer.kubo?.connect(other.kubo).catch(() => {})
+    return peer
   }
 
   /** Waits until every given peer answers `/id` and sees the whole peerset. */
@@ -120,7 +150,7 @@ export class LocalCluster {
         const config = readJson(path)
         config.cluster.secret = secret
         if (config.consensus.raft !== undefined) config.consensus.raft.init_peerset = described.map(q => q.id)
-        this.opts.configure?.(config, p.index)
+        this.opts.configure?.(config, p.index, described.map(q => q.id))
         writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 })
         const others = described.filter(q => q !== p).map(q => `/ip4/127.0.0.1/tcp/${q.clusterPort}/p2p/${q.id}`)
         writeFileSync(join(p.folder, 'peerstore'), others.join('\n') + '\n')
