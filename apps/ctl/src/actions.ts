@@ -22,6 +22,7 @@ import { logLine } from './log.ts'
 import { waitFor } from './wait.ts'
 import { reportCursor, searchOf } from './search.ts'
 import { batchSource, runBatch } from './batch.ts'
+import { rebalance } from './rebalance.ts'
 
 const message = (err: unknown): string => (err as Error).message
 
@@ -313,5 +314,6 @@ export const ACTIONS: Record<string, Action> = {
   'health metrics': healthMetrics,
   'health alerts': healthAlerts,
   'health bandwidth': healthBandwidth,
-  'ipfs gc': ipfsGc
+  'ipfs gc': ipfsGc,
+  rebalance
 }

@@ -6,6 +6,7 @@ import type { FlagDef } from './flags.ts'
 import type { AppDef, CommandDef } from './help.ts'
 import { SEARCH_FLAGS } from './search.ts'
 import { FROM_FILE } from './batch.ts'
+import { REBALANCE_DESCRIPTION, REBALANCE_FLAGS } from './rebalance.ts'
 
 export const VERSION = '1.1.6'
 export const DEFAULT_HOST = '/ip4/127.0.0.1/tcp/9094'
@@ -218,6 +219,7 @@ export const COMMANDS: readonly CommandDef[] = [
       }
     ]
   },
+  { name: 'rebalance', usage: 'Move pins to the allocations they would get now', argsUsage: ' ', description: REBALANCE_DESCRIPTION, flags: REBALANCE_FLAGS, hidden: true, extension: true },
   { name: 'commands', usage: 'List all commands', argsUsage: ' ', hidden: true },
   { name: 'help', aliases: ['h'], usage: 'Shows a list of commands or help for one command', argsUsage: '[command]' }
 ]
@@ -236,7 +238,7 @@ export function commandList (): string {
   const lines: string[] = []
   const walk = (prefix: string, cmds: readonly CommandDef[]): void => {
     for (const c of cmds) {
-      if (c.name === 'help') continue
+      if (c.name === 'help' || c.extension === true) continue
       lines.push(`${prefix} ${c.name}`)
       if (c.subcommands !== undefined) walk(`${prefix} ${c.name}`, c.subcommands)
     }

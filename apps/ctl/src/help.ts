@@ -16,6 +16,8 @@ export interface CommandDef {
   flags?: readonly FlagDef[]
   subcommands?: readonly CommandDef[]
   hidden?: boolean
+  /** Not in Go's ctl (left out of the `commands` listing too). */
+  extension?: boolean
 }
 
 export interface AppDef {

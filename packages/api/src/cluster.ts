@@ -15,6 +15,7 @@ import type { GlobalPinInfo } from './types/pin-info.ts'
 import type { PinTypeFilter } from './types/pin-type.ts'
 import type { PinSearchIndex } from './types/pin-search.ts'
 import type { BatchItem, BatchItemResult } from './types/pin-batch.ts'
+import type { RebalanceEvent, RebalanceRequest } from './types/rebalance.ts'
 import type { TrackerStatusFilter } from './types/status.ts'
 import type { GlobalRepoGc } from './types/repo-gc.ts'
 import type { BandwidthByProtocol } from './types/bandwidth.ts'
@@ -75,6 +76,12 @@ export interface ClusterApi {
    * own error and does not stop the others.
    */
   pinBatch?: (items: BatchItem[], opts?: RequestOptions) => AsyncIterable<BatchItemResult>
+  /**
+   * Optional (extension): recomputes the allocations of the pins `request.search` matches and
+   * moves those that change, a few at a time. Yields one event per move, then a summary. The
+   * moves go on when the consumer stops reading (they are persisted and resumed after a restart).
+   */
+  rebalance?: (request: RebalanceRequest, opts?: RequestOptions) => AsyncIterable<RebalanceEvent>
   unpinPath: (path: string, opts?: RequestOptions) => Promise<Pin>
   /**
    * Chunks the upload into a DAG, sends its blocks to the allocated peers' IPFS and pins the

@@ -40,6 +40,7 @@ export { defaultPinOptions, encodePin, decodePin, encodePinOptions, decodePinOpt
 export type { Pin, PinOptions } from './types/pin.ts'
 export type { PinSearch, PinSearchIndex, NameMatch } from './types/pin-search.ts'
 export type { BatchItem, BatchItemResult } from './types/pin-batch.ts'
+export type { RebalanceRequest, RebalanceMove, RebalanceResult, RebalanceSummary, RebalanceEvent } from './types/rebalance.ts'
 export {
   encodeGlobalPinInfo, decodeGlobalPinInfo, encodePinInfoShort, decodePinInfoShort, encodePinInfo,
   decodePinInfo, pinInfoToGlobal, pinInfoShortOf

@@ -18,6 +18,7 @@ import { replay, statusLines, statusOfCids, statusPasses } from './status-listin
 import { addHandler } from './add.ts'
 import { parseSearch } from './search.ts'
 import { batchHandler } from './batch.ts'
+import { rebalanceHandler } from './rebalance.ts'
 import { searchAllocations, searchStatuses } from './search-routes.ts'
 import { signToken } from './jwt.ts'
 
@@ -254,6 +255,11 @@ export const ROUTES: RouteDef[] = [
       pinOptions(c, d)
       return json(c, d, encodeGlobalPinInfo(await d.cluster.status(cid, { local: isLocal(c), ...signal(c) })))
     }
+  },
+  {
+    // Rebalancing (an extension: Go v1.1.6 reads "rebalance" as a CID and answers 400).
+    name: 'Rebalance', method: 'POST', path: '/pins/rebalance', pattern: /^\/pins\/rebalance$/,
+    handler: async (c, d) => await rebalanceHandler(c, d)
   },
   {
     name: 'Pin', method: 'POST', path: '/pins/:hash', pattern: /^\/pins\/[^/]+$/,

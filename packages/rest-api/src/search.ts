@@ -47,7 +47,7 @@ function parseTime (key: string, text: string): Timestamp {
   }
 }
 
-function parseLimit (text: string): number {
+export function parseLimit (text: string): number {
   if (!/^[0-9]{1,10}$/.test(text) || Number(text) < 1 || Number(text) > MAX_LIMIT) {
     throw bad(`invalid 'limit' query parameter ${JSON.stringify(text)}: expected a whole number from 1 to ${MAX_LIMIT}`)
   }
@@ -92,7 +92,7 @@ export function parseSearch (q: URLSearchParams, route: string, routeKeys: reado
     else if (key === 'before') search.before = parseTime(key, value)
     else if (key === 'after') search.after = parseTime(key, value)
     else if (key !== 'limit' && key !== 'cursor') {
-      throw bad(`unknown query parameter '${key}': this route takes ${[...routeKeys, ...SEARCH_KEYS].map(k => `'${k}'`).join(', ')}`)
+      throw bad(`unknown query parameter '${key}': this route takes ${[...new Set([...routeKeys, ...SEARCH_KEYS])].map(k => `'${k}'`).join(', ')}`)
     }
   }
   if (!given) return undefined

@@ -11,10 +11,11 @@ import {
 } from '@cluster/api'
 import type {
   AddedOutput, AddParams, AddUpload, Alert, BandwidthByProtocol, CID, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric, Pin,
-  PinOptions, PinTypeFilter, PeerId, RequestOptions, TrackerStatusFilter, Version
+  PinOptions, PinTypeFilter, PeerId, RebalanceEvent, RequestOptions, TrackerStatusFilter, Version
 } from '@cluster/api'
 import { RestApiResponseError, RestClientConfigError, RestDecodeError } from './errors.ts'
 import { readText, responseError, streamErrors, Transport } from './transport.ts'
+import { decodeRebalanceEvent, rebalancePath, type RebalanceQuery } from './rebalance.ts'
 import type { RequestBody, TlsOptions } from './transport.ts'
 
 export interface RestClientOptions {
@@ -175,6 +176,11 @@ export class RestClient implements ClusterApi {
     const text = items.map(item => JSON.stringify(batchItemJson(item))).join('\n') + '\n'
     const body = { contentType: 'application/x-ndjson', stream: (async function * () { yield new TextEncoder().encode(text) })() }
     return this.#stream('POST', '/pins', decodeBatchLine, opts, body)
+  }
+
+  /** Extension: moves pins to the allocation they would get now (`POST /pins/rebalance`); one event per move, then a summary. */
+  rebalancePins (query: RebalanceQuery, opts?: RequestOptions): AsyncIterable<RebalanceEvent> {
+    return this.#stream('POST', rebalancePath(query, searchQuery(query.search ?? {})), decodeRebalanceEvent, opts)
   }
 
   allocation (cid: CID, opts?: RequestOptions): Promise<Pin> {

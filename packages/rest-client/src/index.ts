@@ -5,4 +5,5 @@
 export { RestClient, urlFromMultiaddr, formatPinTypeFilter, DEFAULT_API_URL, NEXT_CURSOR_HEADER } from './client.ts'
 export type { RestClientOptions, PinSearchQuery, SearchRequestOptions, BatchResultLine } from './client.ts'
 export type { TlsOptions } from './transport.ts'
+export type { RebalanceQuery } from './rebalance.ts'
 export * from './errors.ts'

@@ -2,7 +2,7 @@ import {
   PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
   type AddedOutput, type AddParams, type BatchItem, type BatchItemResult, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
   type GlobalRepoGc, type Id, type LocalOption, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
-  type PinOptions, type PinTypeFilter, type TrackerStatusFilter, type Version
+  type PinOptions, type PinTypeFilter, type RebalanceEvent, type RebalanceRequest, type TrackerStatusFilter, type Version
 } from '@cluster/api'
 import { CrdtConsensus, RaftConsensus, type ClusterConsensus } from '@cluster/consensus'
 import { IpfsConnector } from '@cluster/ipfs-connector'
@@ -32,6 +32,7 @@ import { identityOf, memberAddresses } from './identity.ts'
 import { localDestination, remoteDestination } from './block-destinations.ts'
 import { keepMeshed } from './mesh.ts'
 import { pinBatch } from './batch.ts'
+import { rebalancerFor, type Rebalancer } from './rebalance/index.ts'
 
 export const VERSION = '1.1.6'
 const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
@@ -53,6 +54,7 @@ export class ClusterPeer implements ClusterApi {
   private readonly rpcServer: RpcServer
   private readonly alertLog: AlertLog
   private readonly stops: Array<() => void> = []
+  private rebalancer: Rebalancer | undefined
   /** What this peer last learned of its Kubo (updated by the ping loop). */
   ipfs: IpfsIdentity = { addresses: [], published: [], error: 'not contacted yet' }
   private stopped = false
@@ -157,12 +159,14 @@ export class ClusterPeer implements ClusterApi {
     await rpcServer.listen(host)
     peer.monitor.start()
     peer.stops.push(...startLoops(peer), keepMeshed(peer))
+    peer.rebalancer = rebalancerFor(peer)
     try {
       for (const addr of options.bootstrap ?? []) await peer.join(addr)
     } catch (err) {
       await peer.stop()
       throw err
     }
+    peer.rebalancer.resume()
     return peer
   }
 
@@ -184,6 +188,7 @@ export class ClusterPeer implements ClusterApi {
     if (this.stopped) return
     this.stopped = true
     for (const stop of this.stops) stop()
+    await this.rebalancer?.stop()
     this.monitor.stop()
     await this.tracker.close()
     await this.consensus.shutdown()
@@ -306,6 +311,12 @@ export class ClusterPeer implements ClusterApi {
   pinBatch (items: BatchItem[]): AsyncIterable<BatchItemResult> {
     this.assertWritable()
     return pinBatch(this, items)
+  }
+
+  /** Moves pins to the allocation they would get now (rebalance/). */
+  rebalance (request: RebalanceRequest): AsyncIterable<RebalanceEvent> {
+    this.assertWritable()
+    return (this.rebalancer as Rebalancer).start(request)
   }
 
   async unpinPath (path: string): Promise<Pin> {
