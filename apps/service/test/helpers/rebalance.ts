@@ -60,9 +60,14 @@ export async function pinsOnTwoOfThree (cluster: LocalCluster, count: number): P
   return cids
 }
 
-/** How many Kubos hold each CID pinned (recursive). */
+/** The CIDs each peer's Kubo holds pinned (recursive), by cluster peer ID. */
+export async function heldBy (cluster: LocalCluster): Promise<Map<string, Set<string>>> {
+  return new Map(await Promise.all(cluster.peers.map(async p => [p.id, new Set(Object.keys((await p.kubo!.rpc<{ Keys: Record<string, unknown> }>('pin/ls', { type: 'recursive' })).Keys ?? {}))] as const)))
+}
+
+/** How many Kubos hold each CID pinned. */
 export async function copies (cluster: LocalCluster, cids: string[]): Promise<number[]> {
-  const held = await Promise.all(cluster.peers.map(async p => new Set(Object.keys((await p.kubo!.rpc<{ Keys: Record<string, unknown> }>('pin/ls', { type: 'recursive' })).Keys ?? {}))))
+  const held = [...(await heldBy(cluster)).values()]
   return cids.map(cid => held.filter(set => set.has(cid)).length)
 }
 

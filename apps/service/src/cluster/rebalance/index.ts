@@ -10,7 +10,7 @@ export { Rebalancer, RebalanceBusyError } from './rebalancer.ts'
 
 /** The parts of ClusterPeer a rebalance uses. */
 export interface RebalancePeer {
-  options: { dataDir: string, allocateBy: string[] }
+  options: { dataDir: string, allocateBy: string[], consensus?: string }
   consensus: {
     state: { get: (cid: CID) => Pin | undefined, list: () => Iterable<Pin> }
     logBatch: (ops: readonly LogOp[]) => AsyncIterable<{ ops: LogOp[], error?: Error }>
@@ -46,7 +46,8 @@ export function rebalancerFor (peer: RebalancePeer, moveTimeoutMs = MOVE_TIMEOUT
     },
     repoBytes: async () => (await peer.repoStats()).reduce((sum, r) => r instanceof Error ? sum : sum + r.repoSize, 0n),
     ready: async signal => {
-      await peer.consensus.waitForLeader()
+      // Raft commits need a leader; CRDT has none (its waitForLeader says so).
+      if (peer.options.consensus !== 'crdt') await peer.consensus.waitForLeader()
       // Just after a start only this peer's own metrics are known: planning then would move
       // every pin to it.
       const wait = peer.metricsGraceUntil - Date.now()
