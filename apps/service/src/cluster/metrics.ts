@@ -1,14 +1,19 @@
-import { decodeMetric, encodeMetric, parseJson, stringifyJson, type Metric, type PeerId } from '@cluster/api'
+import { decodeMetric, parseJson, type Metric, type PeerId } from '@cluster/api'
 import type { Informer } from '@cluster/ipfs-connector'
 import type { MetricCodec, PubsubMonitor } from '@cluster/monitor'
+import { decodeMetricMsgpack, encodeMetricMsgpack } from './metric-msgpack.ts'
 
-const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-/** Metrics travel over gossipsub as their Go JSON (our peers only talk to our peers). */
+/**
+ * Metrics travel over gossipsub as Go writes them (consensus-crdt.md §7): a ugorji msgpack map,
+ * byte for byte. Received metrics may be Go's msgpack (with or without the old `/msgpack`
+ * multicodec header) or the JSON that earlier TS peers sent (it starts with `{`, which no msgpack
+ * map does).
+ */
 export const metricCodec: MetricCodec<Metric> = {
-  encode: m => encoder.encode(stringifyJson(encodeMetric(m))),
-  decode: bytes => decodeMetric(parseJson(decoder.decode(bytes)))
+  encode: m => encodeMetricMsgpack(m),
+  decode: bytes => bytes[0] === 0x7b ? decodeMetric(parseJson(decoder.decode(bytes))) : decodeMetricMsgpack(bytes)
 }
 
 /** The ping metric's value (cluster-behaviour.md §5.1): keys omitted when empty. */

@@ -1,0 +1,289 @@
+// A mixed CRDT cluster (consensus-crdt.md §11): a Go ipfs-cluster-service v1.1.6 peer and our
+// daemon, one secret, loopback, a real Kubo each. The pinset travels both ways (gossipsub heads +
+// bitswap blocks), metrics both ways (Go's msgpack), so each peer is a member of the other's
+// peerset and an allocation target. Our RPC is not go-libp2p-gorpc, so Go's RPC calls to our peer
+// (peers ls, status fan-out) fail and show as error entries; the tests pin that down too.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { KuboDaemon, runGoCtl, until } from '@cluster/test-utils'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Message } from '@libp2p/gossipsub'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { LocalCluster, type LocalPeer } from '../dev/local-cluster.ts'
+import { createHost } from '../src/cluster/host.ts'
+import { decodeMetricMsgpack, encodeMetricMsgpack } from '../src/cluster/metric-msgpack.ts'
+import { ensureGoService, GoPeer, goServiceUnavailable } from './helpers/go-peer.ts'
+
+/** LocalCluster whose readiness does not count peers (the Go peer joins the peerset too). */
+class MixedCluster extends LocalCluster {
+  override async waitReady (peers: LocalPeer[], timeoutMs = 90_000): Promise<void> {
+    for (const p of peers) {
+      await until(async () => {
+        if (p.daemon?.exitCode !== null && p.daemon?.exitCode !== undefined) throw new Error(`peer${p.index} exited: see ${p.folder}/daemon.log`)
+        return (await fetch(`${p.restUrl}/id`, { signal: AbortSignal.timeout(2_000) })).ok ? true : undefined
+      }, `peer${p.index} up (${p.folder}/daemon.log)`, timeoutMs)
+    }
+  }
+}
+
+interface Target { restApi: string, restUrl: string }
+
+const ctl = async (peer: Target, ...args: string[]) => await runGoCtl(['--host', peer.restApi, ...args])
+
+async function blockOn (kubo: KuboDaemon, text: string): Promise<string> {
+  const form = new FormData()
+  form.append('file', new Blob([`${text} ${Date.now()} ${Math.random()}`]))
+  return (await kubo.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key
+}
+
+async function kuboPinned (kubo: KuboDaemon, cid: string): Promise<boolean> {
+  try {
+    const ls = await kubo.rpc<{ Keys?: Record<string, unknown> }>('pin/ls', { arg: cid, type: 'recursive' })
+    return ls.Keys?.[cid] !== undefined
+  } catch {
+    return false
+  }
+}
+
+/** Pins in a peer's state (GET /allocations, the same on Go and ours): cid → name. */
+async function pinset (peer: Target): Promise<Map<string, string>> {
+  const res = await fetch(`${peer.restUrl}/allocations`)
+  const text = res.status === 204 ? '' : await res.text()
+  const pins = text.split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { cid: string, name: string })
+  return new Map(pins.map(p => [p.cid, p.name]))
+}
+
+async function allocationsOf (peer: Target, cid: string): Promise<string[]> {
+  const res = await fetch(`${peer.restUrl}/allocations/${cid}`)
+  if (res.status !== 200) return []
+  return ((await res.json()) as { allocations: string[] | null }).allocations ?? []
+}
+
+/** Waits until `peer`'s state holds every CID of `present` and none of `absent`. */
+async function waitPinset (peer: Target, present: Iterable<string>, absent: Iterable<string>, what: string, ms = 30_000): Promise<Map<string, string>> {
+  return await until(async () => {
+    const s = await pinset(peer)
+    for (const c of present) if (!s.has(c)) return undefined
+    for (const c of absent) if (s.has(c)) return undefined
+    return s
+  }, what, ms, 300)
+}
+
+/** Peer IDs with a valid `name` metric, as `peer`'s `health metrics <name>` (Go's ctl, --enc json) lists them. */
+async function metricPeers (peer: Target, name: string): Promise<string[]> {
+  const out = await ctl(peer, '--enc', 'json', 'health', 'metrics', name)
+  if (out.code !== 0) throw new Error(out.stderr)
+  return (JSON.parse(out.stdout) as Array<{ peer: string }> | null ?? []).map(m => m.peer)
+}
+
+// Skipped only on a machine with neither the Go service nor a Go toolchain to build it.
+const noGo = goServiceUnavailable()
+if (noGo !== undefined) console.warn(`crdt-go-interop skipped: ${noGo}`)
+
+describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.1.6 peer and a TypeScript peer', () => {
+  let base = ''
+  let go: GoPeer
+  let cluster: MixedCluster
+  let ts: LocalPeer
+  const secret = randomBytes(32).toString('hex')
+
+  // The first run on a machine builds Go's service (the ctl's module is already downloaded).
+  beforeAll(async () => { await ensureGoService() }, 600_000)
+
+  beforeAll(async () => {
+    base = mkdtempSync(join(tmpdir(), 'crdt-go-interop-'))
+    go = new GoPeer({ folder: join(base, 'go-a'), secret, name: 'go-a' })
+    await go.start()
+    cluster = new MixedCluster({
+      base: join(base, 'ts'),
+      peers: 1,
+      consensus: 'crdt',
+      configure: c => {
+        c.cluster.secret = secret
+        c.cluster.peer_addresses = [go.clusterAddress]
+        c.cluster.monitor_ping_interval = '2s'
+        c.monitor.pubsubmon.check_interval = '1s'
+        c.consensus.crdt.rebroadcast_interval = '2s'
+        c.consensus.crdt.trusted_peers = ['*']
+      }
+    })
+    await cluster.start()
+    ts = cluster.peers[0] as LocalPeer
+    await ts.kubo!.connect(go.kubo!)
+  }, 150_000)
+
+  afterAll(async () => {
+    await cluster?.stop()
+    await go?.stop(true)
+    if (base !== '' && process.env.KEEP_TEST_DIRS === undefined) rmSync(base, { recursive: true, force: true })
+  }, 60_000)
+
+  it('T1: each peer has the other\'s ping (Go msgpack both ways) and counts it in its peerset', async () => {
+    await until(async () => (await metricPeers(go, 'ping')).includes(ts.id) ? true : undefined, 'Go has our ping', 30_000, 500)
+    await until(async () => (await metricPeers(ts, 'ping')).includes(go.id) ? true : undefined, 'we have Go\'s ping', 30_000, 500)
+    // Informer metrics too: what allocation reads on both sides.
+    await until(async () => (await metricPeers(go, 'freespace')).includes(ts.id) ? true : undefined, 'Go has our freespace', 30_000, 500)
+    await until(async () => (await metricPeers(ts, 'freespace')).includes(go.id) ? true : undefined, 'we have Go\'s freespace', 30_000, 500)
+
+    const ourId = await (await fetch(`${ts.restUrl}/id`)).json() as { cluster_peers: string[] }
+    expect(ourId.cluster_peers).toEqual(expect.arrayContaining([go.id, ts.id]))
+    // Go's peers ls: its peerset (from our pings) holds us, but its ID call to us is Go RPC,
+    // which we do not speak: our entry carries an error.
+    const goPeers = await ctl(go, 'peers', 'ls')
+    expect(goPeers.code).toBe(0)
+    expect(goPeers.stdout).toContain(ts.id)
+    const res = await fetch(`${go.restUrl}/peers`)
+    const entries = (await res.text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { id: string, error: string })
+    expect(entries.map(e => e.id).sort()).toEqual([go.id, ts.id].sort())
+    expect(entries.find(e => e.id === ts.id)?.error).toContain('/ipfscluster/1.0/rpc')
+    expect(entries.find(e => e.id === go.id)?.error).toBe('')
+    // Ours: the same the other way round (our RPC protocol is not Go's).
+    const ourPeers = (await (await fetch(`${ts.restUrl}/peers`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { id: string, error: string })
+    expect(ourPeers.map(e => e.id).sort()).toEqual([go.id, ts.id].sort())
+    expect(ourPeers.find(e => e.id === go.id)?.error).toContain('/ipfscluster-ts/1.0/rpc')
+    // Go decoded every field of our ping: its value (a JSON object) names our peer.
+    const goPings = await (await fetch(`${go.restUrl}/monitor/metrics/ping`)).json() as Array<{ peer: string, value: string, valid: boolean, expire: number }>
+    const ourPing = goPings.find(m => m.peer === ts.id)
+    expect(ourPing?.valid).toBe(true)
+    expect(JSON.parse(ourPing?.value ?? '{}')).toMatchObject({ peer_name: 'peer0' })
+  }, 120_000)
+
+  it('Go\'s metrics off the wire: a bare gossipsub subscriber decodes them and re-encodes the same bytes', async () => {
+    // A listener on the cluster network (same secret), subscribed to monitor.metrics only.
+    const host = await createHost({ privateKey: await generateKeyPair('Ed25519'), listen: ['/ip4/127.0.0.1/tcp/0'], secret, peers: [go.clusterAddress] })
+    try {
+      const captured = new Map<string, Uint8Array>()
+      host.services.pubsub.addEventListener('message', (evt: CustomEvent<Message>) => {
+        const msg = evt.detail
+        if (msg.topic !== 'monitor.metrics' || msg.type !== 'signed' || msg.from.toString() !== go.id) return
+        captured.set(decodeMetricMsgpack(msg.data).name, msg.data)
+      })
+      host.services.pubsub.subscribe('monitor.metrics')
+      await host.dial(peerIdFromString(go.id))
+      const ping = await until(() => captured.get('ping'), 'a ping from Go on the wire', 60_000, 200)
+      const freespace = await until(() => captured.get('freespace'), 'a freespace from Go on the wire', 60_000, 200)
+      for (const bytes of [ping, freespace]) {
+        const metric = decodeMetricMsgpack(bytes)
+        expect(metric.peer).toBe(go.id)
+        expect(metric.valid).toBe(true)
+        expect(metric.receivedAt).toBe(0n) // senders leave `t` out
+        expect(Buffer.from(encodeMetricMsgpack(metric)).toString('hex')).toBe(Buffer.from(bytes).toString('hex'))
+      }
+      expect(JSON.parse(decodeMetricMsgpack(ping).value)).toMatchObject({ peer_name: 'go-a' })
+    } finally {
+      await host.stop()
+    }
+  }, 120_000)
+
+  it('T2: pins added through Go\'s REST API (Go ctl) reach our state with their names', async () => {
+    const cids: string[] = []
+    for (let i = 0; i < 10; i++) {
+      const cid = await blockOn(go.kubo!, `go pin ${i}`)
+      const added = await ctl(go, 'pin', 'add', '--no-status', '--name', `go-${i}`, cid)
+      expect(added.code, added.stderr).toBe(0)
+      cids.push(cid)
+    }
+    const ours = await waitPinset(ts, cids, [], 'Go\'s pins in our state')
+    for (const [i, cid] of cids.entries()) expect(ours.get(cid)).toBe(`go-${i}`)
+    expect((await ctl(ts, 'pin', 'ls', cids[4] as string)).stdout).toContain('go-4')
+    // Pinned everywhere by default: our Kubo fetches the blocks from Go's.
+    const cid = cids[0] as string
+    await until(async () => await kuboPinned(ts.kubo!, cid) ? true : undefined, 'Go\'s pin pinned by our Kubo', 60_000)
+  }, 120_000)
+
+  it('T3: pins through our REST API, single and batched, reach Go\'s state with our names', async () => {
+    const single: string[] = []
+    for (let i = 0; i < 5; i++) {
+      const cid = await blockOn(ts.kubo!, `ts pin ${i}`)
+      const res = await fetch(`${ts.restUrl}/pins/${cid}?name=ts-${i}`, { method: 'POST' })
+      expect(res.status).toBe(200)
+      single.push(cid)
+    }
+    const batch: string[] = []
+    for (let i = 0; i < 10; i++) batch.push(await blockOn(ts.kubo!, `ts batch ${i}`))
+    const res = await fetch(`${ts.restUrl}/pins`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch.map((cid, i) => ({ cid, name: `ts-batch-${i}` }))) })
+    expect(res.status).toBe(200)
+    expect((await res.text()).split('\n').filter(l => l !== '')).toHaveLength(10)
+
+    const goState = await waitPinset(go, [...single, ...batch], [], 'our pins in Go\'s state')
+    for (const [i, cid] of single.entries()) expect(goState.get(cid)).toBe(`ts-${i}`)
+    for (const [i, cid] of batch.entries()) expect(goState.get(cid)).toBe(`ts-batch-${i}`)
+    const ls = await ctl(go, 'pin', 'ls', batch[3] as string)
+    expect(ls.stdout).toContain('ts-batch-3')
+    // Go's tracker pins them: Go's Kubo fetches the blocks from ours.
+    const cid = single[0] as string
+    await until(async () => await kuboPinned(go.kubo!, cid) ? true : undefined, 'our pin pinned by Go\'s Kubo', 60_000)
+  }, 120_000)
+
+  it('T3b: allocation across implementations: replication 2 on either side allocates to both peers', async () => {
+    const viaGo = await blockOn(go.kubo!, 'go replicated')
+    expect((await ctl(go, 'pin', 'add', '--no-status', '--replication', '2', '--name', 'go-r2', viaGo)).code).toBe(0)
+    const viaTs = await blockOn(ts.kubo!, 'ts replicated')
+    expect((await fetch(`${ts.restUrl}/pins/${viaTs}?name=ts-r2&replication=2`, { method: 'POST' })).status).toBe(200)
+    for (const peer of [go, ts]) {
+      for (const cid of [viaGo, viaTs]) {
+        const allocations = await until(async () => { const a = await allocationsOf(peer, cid); return a.length > 0 ? a : undefined }, `allocations of ${cid}`, 30_000)
+        expect(allocations.sort()).toEqual([go.id, ts.id].sort())
+      }
+    }
+  }, 120_000)
+
+  it('T4: unpins on both sides remove exactly those pins on both', async () => {
+    const before = await pinset(go)
+    const goNamed = [...before].filter(([, n]) => n.startsWith('go-') && n !== 'go-r2').map(([c]) => c).slice(0, 3)
+    const tsNamed = [...before].filter(([, n]) => n.startsWith('ts-batch-')).map(([c]) => c).slice(0, 3)
+    expect(goNamed).toHaveLength(3)
+    expect(tsNamed).toHaveLength(3)
+    for (const cid of goNamed) expect((await ctl(go, 'pin', 'rm', '--no-status', cid)).code).toBe(0)
+    for (const cid of tsNamed) expect((await fetch(`${ts.restUrl}/pins/${cid}`, { method: 'DELETE' })).status).toBe(200)
+    const gone = [...goNamed, ...tsNamed]
+    const kept = [...before.keys()].filter(c => !gone.includes(c))
+    for (const peer of [go, ts]) await waitPinset(peer, kept, gone, `the unpins on ${peer === go ? 'Go' : 'ours'}`)
+    expect([...(await pinset(ts)).keys()].sort()).toEqual([...(await pinset(go)).keys()].sort())
+  }, 120_000)
+
+  it('status: Go\'s status fan-out reports an error for our peer (no go-libp2p-gorpc), ours for Go', async () => {
+    const cid = [...(await pinset(go)).keys()][0] as string
+    const goStatus = await (await fetch(`${go.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, { status: string, error: string }> }
+    expect(goStatus.peer_map[go.id]?.status).not.toBe('cluster_error')
+    expect(goStatus.peer_map[ts.id]?.status).toBe('cluster_error')
+    expect(goStatus.peer_map[ts.id]?.error).toContain('protocols not supported: [/ipfscluster/1.0/rpc]')
+    const ourStatus = await (await fetch(`${ts.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, { status: string, error: string }> }
+    expect(ourStatus.peer_map[ts.id]?.status).not.toBe('cluster_error')
+    expect(ourStatus.peer_map[go.id]?.status).toBe('cluster_error')
+    expect(ourStatus.peer_map[go.id]?.error).toContain('/ipfscluster-ts/1.0/rpc')
+  }, 60_000)
+
+  it('T5: a new TS peer with an empty store catches up from Go alone', async () => {
+    const want = await pinset(go)
+    await cluster.kill(0)
+    const fresh = await cluster.addPeer(c => {
+      c.cluster.peer_addresses = [go.clusterAddress]
+      c.cluster.monitor_ping_interval = '2s'
+      c.consensus.crdt.rebroadcast_interval = '2s'
+      c.consensus.crdt.trusted_peers = ['*']
+    })
+    await cluster.waitReady([fresh])
+    const got = await waitPinset(fresh, want.keys(), [], 'the new TS peer\'s state', 60_000)
+    expect([...got].sort()).toEqual([...want].sort())
+    ts = fresh
+  }, 120_000)
+
+  it('T6: a new Go peer catches up from our peer alone', async () => {
+    const want = await pinset(ts)
+    await go.stop()
+    const goB = new GoPeer({ folder: join(base, 'go-b'), secret, name: 'go-b', peerAddresses: [`/ip4/127.0.0.1/tcp/${ts.clusterPort}/p2p/${ts.id}`] })
+    try {
+      await goB.start()
+      const got = await waitPinset(goB, want.keys(), [], 'the new Go peer\'s state', 60_000)
+      expect([...got].sort()).toEqual([...want].sort())
+      const ls = await ctl(goB, 'pin', 'ls')
+      for (const cid of want.keys()) expect(ls.stdout).toContain(cid)
+    } finally {
+      await goB.stop(true)
+    }
+  }, 150_000)
+})

@@ -1,0 +1,114 @@
+/**
+ * A Go ipfs-cluster-service v1.1.6 CRDT peer on loopback (consensus-crdt.md §11.1), with its own
+ * Kubo, for the mixed-cluster interop tests. The binary is the one scripts/install-go-tools.sh
+ * --group bench builds into .cache/gobin (the same as the benchmark baseline).
+ */
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { freePort, KuboDaemon, stopChild, until } from '@cluster/test-utils'
+
+const run = promisify(execFile)
+const repoRoot = join(import.meta.dirname, '..', '..', '..', '..')
+const gobin = process.env.CLUSTER_GOBIN ?? join(repoRoot, '.cache', 'gobin')
+
+/** Path of Go's ipfs-cluster-service. */
+export function goServiceBinary (): string {
+  return join(gobin, 'ipfs-cluster-service')
+}
+
+/**
+ * Why the Go service cannot be had, or undefined: only a machine without the binary and without
+ * a Go toolchain to build it (synchronous, for `describe.skipIf`).
+ */
+export function goServiceUnavailable (): string | undefined {
+  if (existsSync(goServiceBinary())) return undefined
+  const go = spawnSync('go', ['version'], { stdio: 'ignore' })
+  return go.status === 0 ? undefined : `no Go toolchain to build ${goServiceBinary()} (scripts/install-go-tools.sh --group bench)`
+}
+
+/** Builds the Go service when missing (install-go-tools.sh --group bench; minutes on a cold Go cache). */
+export async function ensureGoService (): Promise<void> {
+  if (existsSync(goServiceBinary())) return
+  await run('bash', [join(repoRoot, 'scripts', 'install-go-tools.sh'), '--group', 'bench'], { maxBuffer: 64 * 2 ** 20 })
+}
+
+export interface GoPeerOptions {
+  /** Folder of its configuration, datastore, log and Kubo repository. */
+  folder: string
+  /** Shared cluster secret (64 hex chars). */
+  secret: string
+  name: string
+  /** Cluster peers to dial at start (`peer_addresses`). */
+  peerAddresses?: string[]
+  env?: NodeJS.ProcessEnv
+}
+
+export class GoPeer {
+  readonly opts: GoPeerOptions
+  id = ''
+  clusterPort = 0
+  restPort = 0
+  kubo?: KuboDaemon
+  daemon?: ChildProcess
+
+  constructor (opts: GoPeerOptions) {
+    this.opts = opts
+  }
+
+  get restApi (): string { return `/ip4/127.0.0.1/tcp/${this.restPort}` }
+  get restUrl (): string { return `http://127.0.0.1:${this.restPort}` }
+  get clusterAddress (): string { return `/ip4/127.0.0.1/tcp/${this.clusterPort}/p2p/${this.id}` }
+  get logPath (): string { return join(this.opts.folder, 'daemon.log') }
+  private get configFolder (): string { return join(this.opts.folder, 'cluster') }
+
+  log (): string {
+    return existsSync(this.logPath) ? readFileSync(this.logPath, 'utf8') : ''
+  }
+
+  /** `init --consensus crdt` (once), then the Kubo and the daemon; resolves when its REST API answers. */
+  async start (): Promise<void> {
+    mkdirSync(this.opts.folder, { recursive: true })
+    const env = { ...process.env, IPFS_CLUSTER_PATH: this.configFolder, CLUSTER_SECRET: this.opts.secret }
+    if (!existsSync(join(this.configFolder, 'service.json'))) {
+      await run(goServiceBinary(), ['init', '--consensus', 'crdt', '--datastore', 'pebble', '--force'], { env })
+      this.clusterPort = await freePort()
+      this.restPort = await freePort()
+    }
+    this.id = (JSON.parse(readFileSync(join(this.configFolder, 'identity.json'), 'utf8')) as { id: string }).id
+    this.kubo ??= await KuboDaemon.start({ repoPath: join(this.opts.folder, 'kubo') })
+    const log = openSync(this.logPath, 'a')
+    this.daemon = spawn(goServiceBinary(), ['daemon'], {
+      env: {
+        ...env,
+        CLUSTER_PEERNAME: this.opts.name,
+        CLUSTER_LISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${this.clusterPort}`,
+        CLUSTER_RESTAPI_HTTPLISTENMULTIADDRESS: this.restApi,
+        CLUSTER_IPFSPROXY_LISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${await freePort()}`,
+        CLUSTER_PINSVCAPI_HTTPLISTENMULTIADDRESS: `/ip4/127.0.0.1/tcp/${await freePort()}`,
+        CLUSTER_IPFSHTTP_NODEMULTIADDRESS: this.kubo.apiMultiaddr,
+        CLUSTER_MDNSINTERVAL: '0s',
+        CLUSTER_CRDT_REBROADCASTINTERVAL: '2s',
+        CLUSTER_MONITORPINGINTERVAL: '2s',
+        CLUSTER_PEERADDRESSES: (this.opts.peerAddresses ?? []).join(','),
+        ...this.opts.env
+      },
+      stdio: ['ignore', log, log]
+    })
+    await until(async () => {
+      if (this.daemon?.exitCode !== null) throw new Error(`the Go peer exited: see ${this.logPath}`)
+      const res = await fetch(`${this.restUrl}/id`, { signal: AbortSignal.timeout(2_000) })
+      return res.ok ? true : undefined
+    }, `the Go peer's REST API (${this.logPath})`, 60_000)
+  }
+
+  /** Stops the daemon (SIGINT, Go's clean shutdown); its Kubo keeps running unless `kubo`. */
+  async stop (kubo = false): Promise<void> {
+    await stopChild(this.daemon, 'SIGINT')
+    if (kubo) {
+      await this.kubo?.stop()
+      this.kubo = undefined
+    }
+  }
+}
