@@ -9,7 +9,8 @@ import { PinsetSearch, indexRowsOf, indexRowsOfJson } from './search.ts'
 
 /** Called after a committed operation changed the pinset (the cluster tells its tracker). */
 export interface ApplyHooks {
-  onPin?: (pin: Pin) => void
+  /** `before`: the pin this one replaced (undefined: the CID was not in the pinset). */
+  onPin?: (pin: Pin, before: Pin | undefined) => void
   onUnpin?: (pin: Pin) => void
   /** A committed entry that does not decode: skipped (logged), never fatal, as in Go. */
   onInvalidOp?: (err: Error, index: number) => void
@@ -196,17 +197,30 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     // Every reader sees the pin as the pinset keeps it (Go's state: seconds, `origins: []`…).
     const ops: LogOp[] = given.map(op => op.type === 'pin' ? { type: 'pin', pin: storedPin(op.pin) } : op)
     let added = 0
+    const before: Array<string | undefined> = []
     this.db.transaction(() => {
       for (const op of ops) {
-        if (op.type === 'pin') added += this.put(op.pin)
-        else added += this.del(op.pin.cid.toString())
+        if (op.type === 'pin') {
+          const cid = op.pin.cid.toString()
+          const previous = this.stmt.get.get(cid)?.json
+          before.push(previous)
+          if (previous === undefined) added++
+          this.write(cid, op.pin)
+        } else {
+          added += this.del(op.pin.cid.toString())
+        }
       }
       inside?.()
     })()
     if (this.pinCount !== undefined) this.pinCount += added
+    let i = 0
     for (const op of ops) {
-      if (op.type === 'pin') this.hooks.onPin?.(op.pin)
-      else this.hooks.onUnpin?.(op.pin)
+      if (op.type === 'pin') {
+        const previous = before[i++]
+        this.hooks.onPin?.(op.pin, previous === undefined ? undefined : decodeStored(previous))
+      } else {
+        this.hooks.onUnpin?.(op.pin)
+      }
     }
   }
 
@@ -309,9 +323,13 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
   private put (pin: Pin): number {
     const cid = pin.cid.toString()
     const added = this.pinCount !== undefined && this.stmt.get.get(cid) === undefined ? 1 : 0
+    this.write(cid, pin)
+    return added
+  }
+
+  private write (cid: string, pin: Pin): void {
     this.stmt.put.run(cid, pin.name, pin.type, stringifyJson(encodePin(pin)))
     this.index.write(cid, indexRowsOf(pin))
-    return added
   }
 
   /** Returns −1 when a pin was removed, else 0. */

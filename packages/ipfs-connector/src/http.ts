@@ -38,6 +38,9 @@ export interface KuboHttpOptions {
 
 const DEFAULT_MAX_BODY = 16 * 1024 * 1024
 
+/** Connections to Kubo at most, per connector. */
+const MAX_SOCKETS = 64
+
 /**
  * HTTP transport to Kubo's RPC API (`POST /api/v0/<endpoint>`), on `node:http` with a
  * keep-alive agent. Each call has its own deadline and cancellation; non-200 answers become
@@ -59,7 +62,9 @@ export class KuboHttp {
     this.logger = options.logger ?? silentLogger
     this.maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY
     this.gate = new RequestGate(this.clock, this.logger)
-    this.agent = new http.Agent({ keepAlive: true })
+    // Bounded: a burst of calls (a CRDT catch-up tracks every pin at once, and each remote pin
+    // costs a pin/rm) queues here instead of opening thousands of sockets to Kubo.
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS })
   }
 
   /** Close idle keep-alive sockets. In-flight calls are not affected. */

@@ -72,12 +72,16 @@ export class StatelessTracker {
    * Track(pin): called when a pin is committed. Meta pins are never pinned; a pin not allocated
    * here is unpinned synchronously (errors are recorded on a `remote` operation, never thrown);
    * anything else is queued for pinning. Throws QueueFullError when the queue is full.
+   * `before` is the pin this one replaced, when the caller knows it (`null`: a new CID): a remote
+   * pin that was not pinned here before needs no Kubo call (Go makes one for every remote pin,
+   * which a peer catching up pays once per pin of the whole pinset).
    */
-  async track (pin: Pin): Promise<void> {
+  async track (pin: Pin, before?: Pin | null): Promise<void> {
     this.#assertOpen()
     if (pin.type === 'meta-pin') return
     if (isRemotePin(pin, this.#peer.peerId)) {
-      await this.#unpinRemote(pin)
+      const wasHere = before === undefined || (before !== null && before.type !== 'meta-pin' && !isRemotePin(before, this.#peer.peerId))
+      if (wasHere) await this.#unpinRemote(pin)
       return
     }
     this.#enqueue(pin, 'pin')

@@ -119,6 +119,19 @@ describe('generic tracker (G-1 … G-9)', () => {
     expect(h.tracker.operations.operation(Cid3)).toBeUndefined()
   })
 
+  it('a remote pin that was not pinned here before (a new CID, or allocated elsewhere already) makes no IPFS call', async () => {
+    const h = current = genericSetup()
+    const remote = makePin(Cid3, { rf: [1, 1], allocations: [P2] })
+    await h.tracker.track(remote, null)
+    await h.tracker.track(remote, makePin(Cid3, { rf: [1, 1], allocations: [P2], name: 'renamed' }))
+    expect(h.ipfs.calls).toEqual([])
+    expect((await h.tracker.status(Cid3)).status).toBe('remote')
+    // Moved away from this peer, or from everywhere: unpinned here, as Go does for every remote pin.
+    await h.tracker.track(remote, makePin(Cid3, { rf: [1, 1], allocations: [P1] }))
+    await h.tracker.track(remote, makePin(Cid3))
+    expect(h.ipfs.countCalls('unpin', Cid3)).toBe(2)
+  })
+
   it('a failing remote unpin is recorded on a remote operation, never thrown', async () => {
     const h = current = genericSetup()
     h.ipfs.failUnpin.add(Cid3.toString())

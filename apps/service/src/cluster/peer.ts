@@ -132,7 +132,7 @@ export class ClusterPeer implements ClusterApi {
   /** Committed pins and unpins drive the tracker (both consensus kinds). */
   private trackerHooks (): ApplyHooks {
     return {
-      onPin: pin => { this.tracker.track(pin).catch((err: Error) => { this.log('error', `track ${pin.cid.toString()}: ${err.message}`) }) },
+      onPin: (pin, before) => { this.tracker.track(pin, before ?? null).catch((err: Error) => { this.log('error', `track ${pin.cid.toString()}: ${err.message}`) }) },
       onUnpin: pin => { this.tracker.untrack(pin.cid).catch((err: Error) => { this.log('error', `untrack ${pin.cid.toString()}: ${err.message}`) }) },
       onInvalidOp: (err, index) => { this.log('error', `skipped log entry ${index}: ${err.message}`) },
       // The whole pinset changed at once: every pin is checked against Kubo again.
