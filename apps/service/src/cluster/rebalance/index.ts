@@ -2,6 +2,7 @@
  * The Rebalancer of a cluster peer: what it needs, taken from the peer's consensus, monitor,
  * status fan-out and repository statistics.
  */
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { CID, GlobalPinInfo, Metric, Pin, PinSearchIndex } from '@cluster/api'
 import type { LogOp } from '@cluster/consensus'
 import { Rebalancer } from './rebalancer.ts'
@@ -51,8 +52,7 @@ export function rebalancerFor (peer: RebalancePeer, moveTimeoutMs = MOVE_TIMEOUT
       // Just after a start only this peer's own metrics are known: planning then would move
       // every pin to it.
       const wait = peer.metricsGraceUntil - Date.now()
-      if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait))
-      signal.throwIfAborted()
+      if (wait > 0) await sleep(wait, undefined, { signal })
     },
     moveTimeoutMs,
     pollMs: 500,

@@ -18,6 +18,8 @@ export class RebalanceBusyError extends ApiError {
 
 /** Moves done together (one batch of commits each way, one wait). */
 export const STEP_MOVES = 16
+/** How long a stopping peer waits for its rebalance to stop. */
+const STOP_GRACE_MS = 3_000
 
 export interface RebalanceHost extends StepHost {
   dataDir: string
@@ -75,10 +77,13 @@ export class Rebalancer {
     return channel
   }
 
-  /** Stops a running rebalance (daemon shutdown): its progress stays for the next start. */
+  /**
+   * Stops a running rebalance (daemon shutdown): its progress stays for the next start. Waits a
+   * little for it to notice (a commit under way), not for a slow wait for a leader.
+   */
   async stop (): Promise<void> {
     this.abort.abort(new Error('the peer is stopping'))
-    await this.running
+    if (this.running !== undefined) await Promise.race([this.running, new Promise(resolve => setTimeout(resolve, STOP_GRACE_MS).unref())])
   }
 
   private launch (progress: RebalanceProgress, emit: Emit, ended: (err?: Error) => void = () => {}): void {
