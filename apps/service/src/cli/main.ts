@@ -7,7 +7,7 @@ import { parseLogLevels } from './log-levels.ts'
 import { CommandError, processIo, type Io } from './io.ts'
 import { acquireLock } from './lock.ts'
 import { confirm } from './prompt.ts'
-import { readInput, stateCleanup, stateExport, stateImport } from './state.ts'
+import { readInput, stateCleanup, stateCrdt, stateExport, stateImport } from './state.ts'
 
 const DESCRIPTION = `Description:
   ipfs-cluster-service runs an IPFS Cluster peer (Raft consensus). A peer runs beside an IPFS
@@ -117,7 +117,18 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
           if (args.force !== true && !await confirm('The peer state will be removed.  Existing pins may be lost. Continue? [y/n]: ', io.out)) return 0
           await stateCleanup(folderOf(args))
         }))
-      .demandCommand(1, 'state needs a subcommand: export, import or cleanup'))
+      .command('crdt', 'CRDT maintenance: info, dot, mark-dirty, mark-clean', yy => yy
+        .command('info', 'Prints the heads, the greatest height and the dirty bit', yyy => yyy,
+          run(async args => { await stateCrdt(folderOf(args), 'info', undefined, io) }))
+        .command('dot', 'Writes the DAG in Graphviz DOT (stdout or a file)', yyy => yyy
+          .option('file', { alias: 'f', type: 'string', describe: 'write to this file' }),
+        run(async args => { await stateCrdt(folderOf(args), 'dot', typeof args.file === 'string' ? args.file : undefined, io) }))
+        .command('mark-dirty', 'Marks the store dirty: it is repaired at the next start', yyy => yyy,
+          run(async args => { await stateCrdt(folderOf(args), 'mark-dirty', undefined, io) }))
+        .command('mark-clean', 'Clears the dirty bit', yyy => yyy,
+          run(async args => { await stateCrdt(folderOf(args), 'mark-clean', undefined, io) }))
+        .demandCommand(1, 'crdt needs a subcommand: info, dot, mark-dirty or mark-clean'))
+      .demandCommand(1, 'state needs a subcommand: export, import, cleanup or crdt'))
     .command('version', 'Prints the version', y => y, run(async () => { io.out(`${VERSION}\n`) }))
     .demandCommand(1)
     .strict()

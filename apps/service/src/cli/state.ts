@@ -3,6 +3,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parsePeerIdsLenient, type Pin } from '@cluster/api'
 import { CrdtConsensus, exportPins, openCommittedPinset, parsePinStream, PinsetState, PINSET_FILE, RAFT_FILE, SNAPSHOTS_DIR, type CommittedPinset } from '@cluster/consensus'
+import { dotLines } from '@cluster/crdt'
 import { SnapshotFolder, SqliteStorage } from '@cluster/raft'
 import { consensusOf, crdtDataFolder, loadConfigFolder, peerstorePath, raftDataFolder, readPeerstoreFile, toCrdtConsensusConfig, type LoadedConfigFolder } from '../config/index.ts'
 import { cleanRaftFolder } from './daemon.ts'
@@ -148,6 +149,41 @@ export async function stateCleanup (folder: string, env = process.env): Promise<
     }
     const raft = loaded.config.consensus.raft
     await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate)
+  })
+}
+
+export type CrdtMaintenance = 'info' | 'dot' | 'mark-dirty' | 'mark-clean'
+
+/**
+ * `state crdt info|dot|mark-dirty|mark-clean` (Go's maintenance commands, consensus-crdt.md §2.4):
+ * the heads and dirty bit, the DAG in Graphviz DOT, and setting or clearing the dirty bit (a
+ * dirty store is repaired at the next start).
+ */
+export async function stateCrdt (folder: string, command: CrdtMaintenance, file: string | undefined, io: Io, env = process.env): Promise<void> {
+  await withState(folder, env, async (loaded) => {
+    if (consensusOf(loaded.config) !== 'crdt') throw new CommandError('crdt subcommands can only be run on peers initialized with crdt consensus')
+    const crdt = offlineCrdt(loaded, folder)
+    try {
+      const replica = crdt.replica
+      if (command === 'info') {
+        const { heads, maxHeight, dirty } = replica.info()
+        io.out(`Number of heads: ${heads.length}. Current max-height: ${maxHeight}. Dirty: ${String(dirty)}\n`)
+        io.out(`Heads: [${heads.map(h => h.cid.toString()).join(' ')}]\n`)
+      } else if (command === 'dot') {
+        const lines: string[] = []
+        for await (const line of dotLines(replica)) lines.push(`${line}\n`)
+        await writeLines(lines, file, io)
+      } else if (command === 'mark-dirty') {
+        replica.markDirty()
+      } else {
+        replica.markClean()
+      }
+    } catch (err) {
+      if (err instanceof CommandError) throw err
+      throw new CommandError(`error: ${(err as Error).message}`)
+    } finally {
+      await crdt.shutdown()
+    }
   })
 }
 

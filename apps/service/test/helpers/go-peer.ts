@@ -1,7 +1,7 @@
 /**
  * A Go ipfs-cluster-service v1.1.6 CRDT peer on loopback (consensus-crdt.md §11.1), with its own
  * Kubo, for the mixed-cluster interop tests. The binary is the one scripts/install-go-tools.sh
- * --group bench builds into .cache/gobin (the same as the benchmark baseline).
+ * (run by the setup) builds into .cache/gobin (the same as the benchmark baseline).
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
@@ -25,13 +25,13 @@ export function goServiceBinary (): string {
 export function goServiceUnavailable (): string | undefined {
   if (existsSync(goServiceBinary())) return undefined
   const go = spawnSync('go', ['version'], { stdio: 'ignore' })
-  return go.status === 0 ? undefined : `no Go toolchain to build ${goServiceBinary()} (scripts/install-go-tools.sh --group bench)`
+  return go.status === 0 ? undefined : `no Go toolchain to build ${goServiceBinary()} (scripts/install-go-tools.sh ipfs-cluster-service)`
 }
 
-/** Builds the Go service when missing (install-go-tools.sh --group bench; minutes on a cold Go cache). */
+/** Builds the Go service when missing (the setup builds it; minutes on a cold Go cache). */
 export async function ensureGoService (): Promise<void> {
   if (existsSync(goServiceBinary())) return
-  await run('bash', [join(repoRoot, 'scripts', 'install-go-tools.sh'), '--group', 'bench'], { maxBuffer: 64 * 2 ** 20 })
+  await run('bash', [join(repoRoot, 'scripts', 'install-go-tools.sh'), 'ipfs-cluster-service'], { maxBuffer: 64 * 2 ** 20 })
 }
 
 export interface GoPeerOptions {
