@@ -32,7 +32,9 @@ describe('CRDT consensus: TypeScript peers, real daemons and Kubos', () => {
     metrics: ['ping'],
     configure: (c, _i, ids) => {
       c.cluster.monitor_ping_interval = '1s'
+      c.cluster.disable_repinning = false
       c.monitor.pubsubmon.check_interval = '1s'
+      for (const informer of ['disk', 'tags', 'pinqueue']) c.informer[informer].metric_ttl = '5s'
       c.consensus.crdt.rebroadcast_interval = '2s'
       c.consensus.crdt.trusted_peers = ids
     }
@@ -99,6 +101,25 @@ describe('CRDT consensus: TypeScript peers, real daemons and Kubos', () => {
     await until(async () => { try { return await allocated(p1, cid) ? true : undefined } catch { return undefined } }, 'the pin on the restarted peer', 60_000)
     await until(async () => await allocated(p0, cid) ? true : undefined, 'the pin on peer0', 60_000)
   }, 150_000)
+
+  it('the pins of a peer that dies move to the others (its ping expires: it leaves the peerset)', async () => {
+    const [p0] = f.cluster.peers as [LocalPeer]
+    await until(async () => (await (await fetch(`${p0.restUrl}/monitor/metrics/freespace`)).json() as unknown[]).length === 3 ? true : undefined, 'freespace of every peer')
+    const cid = await blockOn(p0, 'moves when its peer dies')
+    const pin = await (await fetch(`${p0.restUrl}/pins/${cid}?replication=2`, { method: 'POST' })).json() as { allocations: string[] }
+    expect(pin.allocations).toHaveLength(2)
+    const target = f.cluster.peers.find(p => p !== p0 && pin.allocations.includes(p.id))!
+    await f.cluster.kill(target.index)
+    const moved = await until(async () => {
+      const now = await (await fetch(`${p0.restUrl}/allocations/${cid}`)).json() as { allocations: string[] }
+      return now.allocations.length === 2 && !now.allocations.includes(target.id) ? now : undefined
+    }, 'the pin to leave the dead peer', 60_000)
+    await until(async () => { const s = await statuses(p0, cid); return moved.allocations.every(id => s[id] === 'pinned') ? true : undefined }, 'pinned on its new allocations', 60_000)
+    const peers = await (await fetch(`${p0.restUrl}/id`)).json() as { cluster_peers: string[] }
+    expect(peers.cluster_peers).not.toContain(target.id)
+    await f.cluster.startPeer(target.index)
+    await until(async () => { try { const p = await (await fetch(`${target.restUrl}/allocations/${cid}`)).json() as { allocations: string[] }; return p.allocations.join() === moved.allocations.join() ? true : undefined } catch { return undefined } }, 'the restarted peer knows the new allocations', 60_000)
+  }, 180_000)
 
   it('writes of a peer outside trusted_peers are ignored; a follower pins what it is allocated and cannot write', async () => {
     const [p0] = f.cluster.peers as [LocalPeer]
