@@ -10,6 +10,7 @@ import {
 import { acquireLock } from './lock.ts'
 import { CommandError, type Io } from './io.ts'
 import { daemonLogger, parseLogLevels, type LogLevels } from './log-levels.ts'
+import { startMemoryReducer } from './memory-reducer.ts'
 import { peerOptionsOf } from './peer-options.ts'
 import { metricSourcesOf, startStats, type RunningStats } from './stats.ts'
 
@@ -146,6 +147,9 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     })
   }
   io.err('** IPFS Cluster is READY **\n')
+  const stopReducer = env.CLUSTER_MEMORY_REDUCER === 'false'
+    ? () => {}
+    : startMemoryReducer({ onReduced: (before, after) => { log('debug', `idle: memory given back, RSS ${before >> 20} → ${after >> 20} MiB`, 'service') } })
   let stopping: Promise<void> | undefined
   return {
     peer,
@@ -155,6 +159,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     ...(stats === undefined ? {} : { stats }),
     stop: async () => {
       stopping ??= (async () => {
+        stopReducer()
         // leave_on_shutdown / --leave: remove ourselves (best effort; CRDT cannot, as Go), then
         // clean the local consensus state.
         const leave = flags.leave === true || loaded.config.cluster.leaveOnShutdown
