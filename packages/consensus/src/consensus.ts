@@ -1,8 +1,7 @@
 import type { Pin } from '@cluster/api'
-import {
-  ProposalDroppedError, RaftNode, TimeoutError, decodeDescriptor, fileSnapshotFetcher, isEmptySnapshot,
-  type RaftTransport, type SnapshotEvent, type SqliteStorage
-} from '@cluster/raft'
+import { ProposalDroppedError, isEmptySnapshot } from '@cluster/raft'
+import { RaftNode, TimeoutError, decodeDescriptor, fileSnapshotFetcher, type RaftTransport, type SnapshotEvent } from '@cluster/raft/node'
+import type { SqliteStorage } from '@cluster/raft/sqlite'
 import { openDataFolder } from './data-folder.ts'
 import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
 import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError } from './errors.ts'

@@ -11,7 +11,8 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { SnapshotFolder, SqliteStorage } from '@cluster/raft'
+import { SnapshotFolder } from '@cluster/raft/node'
+import { SqliteStorage } from '@cluster/raft/sqlite'
 import { DataFolderError } from './errors.ts'
 import { checkIntegrity } from './pinset-file.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'

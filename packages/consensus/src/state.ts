@@ -1,7 +1,7 @@
 import { copyFileSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
 import { decodePin, encodePin, parseJson, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
-import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft'
+import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft/node'
 import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
 import { copyPinsetFile, createSchema, indexWriter, type SnapshotCopy } from './pinset-file.ts'

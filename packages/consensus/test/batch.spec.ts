@@ -1,7 +1,7 @@
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { defaultPinOptions, Timestamp, type Pin } from '@cluster/api'
-import { MemoryNetwork } from '@cluster/raft'
+import { MemoryNetwork } from '@cluster/raft/node'
 import { syntheticCid } from '@cluster/test-utils'
 import { BATCH_ENTRY_BYTES, decodeOp, encodeBatches, encodeOp, RaftConsensus, type LogOp } from '@cluster/consensus'
 import { tempDir, track } from './helpers.ts'

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir, track, until } from './helpers.ts'
 import { defaultPinOptions, parseCid, Timestamp, type Pin } from '@cluster/api'
-import { MemoryNetwork } from '@cluster/raft'
+import { MemoryNetwork } from '@cluster/raft/node'
 import { CommitError, DataFolderError, PinsetState, RaftConsensus, StateFormatError } from '@cluster/consensus'
 
 const CIDS = [

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir, track, until } from './helpers.ts'
 import { defaultPinOptions, Timestamp, type Pin } from '@cluster/api'
-import { MemoryNetwork, type RaftTransport } from '@cluster/raft'
+import { MemoryNetwork, type RaftTransport } from '@cluster/raft/node'
 import { syntheticCid } from '@cluster/test-utils'
 import { RaftConsensus } from '@cluster/consensus'
 

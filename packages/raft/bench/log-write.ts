@@ -10,7 +10,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { MemoryNetwork, RaftNode, SqliteStorage } from '@cluster/raft'
+import { MemoryNetwork, RaftNode } from '@cluster/raft/node'
+import { SqliteStorage } from '@cluster/raft/sqlite'
 import { KvStore, encodeCommand } from '../examples/kv-store.ts'
 import { median, summarize, writeResults, type BenchRow } from '../../../scripts/lib/bench-results.ts'
 

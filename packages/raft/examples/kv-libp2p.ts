@@ -6,7 +6,9 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
-import { Libp2pTransport, RaftNode, SqliteStorage, type StateMachine } from '@cluster/raft'
+import { Libp2pTransport } from '@cluster/raft/libp2p'
+import { RaftNode, type StateMachine } from '@cluster/raft/node'
+import { SqliteStorage } from '@cluster/raft/sqlite'
 
 // The replicated application: a map, changed only by committed log entries.
 class KvStore implements StateMachine<void> {

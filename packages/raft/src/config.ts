@@ -2,6 +2,7 @@ import { InvalidConfigError } from './errors.ts'
 import type { Rng } from './rng.ts'
 import type { Storage } from './storage.ts'
 import type { NodeId } from './messages.ts'
+import type { RaftLogger } from './logger.ts'
 
 export type ReadOnlyMode = 'safe' | 'lease'
 
@@ -41,9 +42,11 @@ export interface RaftConfig {
   disableProposalForwarding?: boolean
   /** A leader steps down once the change removing (or demoting) it is applied. Default true. */
   stepDownOnRemoval?: boolean
+  /** Trace logger (state transitions, elections, messages); none by default: silent. */
+  logger?: RaftLogger
 }
 
-export type ResolvedConfig = Required<RaftConfig>
+export type ResolvedConfig = Required<Omit<RaftConfig, 'logger'>> & Pick<RaftConfig, 'logger'>
 
 export const DEFAULTS = {
   electionTicks: 10,

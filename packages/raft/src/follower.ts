@@ -63,7 +63,8 @@ export function stepCandidate (r: Raft, m: Message): void {
       handleSnapshot(r, m)
       return
     case myVoteResp: {
-      const { result } = r.poll(m.from, !m.reject)
+      const { granted, rejected, result } = r.poll(m.from, !m.reject)
+      r.logger?.debug(`${r.id} received ${m.type}${m.reject ? ' rejection' : ''} from ${m.from} at term ${r.term}: ${granted} granted, ${rejected} rejected`)
       if (result === 'won') {
         if (r.role === 'preCandidate') {
           r.campaign('election')
@@ -113,7 +114,10 @@ function handleSnapshot (r: Raft, m: Message): void {
 /** Installs a snapshot from the leader; false if it is stale or already covered by our log. */
 function restore (r: Raft, s: Snapshot): boolean {
   const { index, term, confState } = s.metadata
-  if (index <= r.log.committed) return false
+  if (index <= r.log.committed) {
+    r.logger?.debug(`${r.id} [commit: ${r.log.committed}] ignored snapshot [index: ${index}, term: ${term}]`)
+    return false
+  }
   if (r.role !== 'follower') {
     // only a follower may receive a snapshot; defensive
     r.becomeFollower(r.term + 1, null)
@@ -125,9 +129,11 @@ function restore (r: Raft, s: Snapshot): boolean {
   if (r.log.matchTerm(index, term)) {
     // our log already has the snapshot's last entry: just fast-forward the commit
     r.log.commitTo(index)
+    r.logger?.debug(`${r.id} [commit: ${r.log.committed}] fast-forwarded commit to snapshot [index: ${index}, term: ${term}]`)
     return false
   }
   r.log.restore(s)
+  r.logger?.debug(`${r.id} [commit: ${r.log.committed}] restored snapshot [index: ${index}, term: ${term}]`)
   r.restoreConfig(confState)
   return true
 }

@@ -13,7 +13,10 @@ export function stepLeader (r: Raft, m: Message): void {
       bcastHeartbeat(r)
       return
     case 'checkQuorum':
-      if (!r.trk.quorumActive(r.id)) r.becomeFollower(r.term, null)
+      if (!r.trk.quorumActive(r.id)) {
+        r.logger?.debug(`${r.id} stepped down to follower since quorum is not active`)
+        r.becomeFollower(r.term, null)
+      }
       for (const [id, pr] of r.trk.progress) if (id !== r.id) pr.recentActive = false
       return
     case 'prop':
@@ -37,6 +40,7 @@ export function stepLeader (r: Raft, m: Message): void {
     case 'appResp': {
       pr.recentActive = true
       if (m.reject) {
+        r.logger?.debug(`${r.id} received appResp rejection (hint: ${m.rejectHint}/${m.logTerm}) from ${m.from} for index ${m.index}`)
         if (m.rejectHint < pr.match) {
           // Its log ends before entries it acknowledged: it lost them (a damaged or truncated
           // disk). They no longer count for it, and replication restarts from where its log
@@ -90,6 +94,7 @@ export function stepLeader (r: Raft, m: Message): void {
     }
     case 'snapStatus':
       if (pr.state !== 'snapshot') return
+      r.logger?.debug(`${r.id} snapshot to ${m.from} ${m.reject ? 'failed' : 'sent'}, resumed sending replication messages to it`)
       if (m.reject) pr.pendingSnapshot = 0
       pr.becomeProbe()
       // wait for a heartbeat response (or an append response) before probing again
@@ -108,6 +113,7 @@ export function stepLeader (r: Raft, m: Message): void {
       if (transferee === r.id) return
       r.electionElapsed = 0
       r.leadTransferee = transferee
+      r.logger?.debug(`${r.id} [term ${r.term}] starts to transfer leadership to ${transferee}`)
       if (pr.match === r.log.lastIndex()) sendTimeoutNow(r, transferee)
       else sendAppend(r, transferee)
     }

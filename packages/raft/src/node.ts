@@ -254,15 +254,14 @@ export class RaftNode<R = unknown> {
    * is adding it. A message the core refuses is reported and dropped, never fatal.
    */
   private stepMessage (m: Message): void {
-    const members = this.rawNode.raft.trk.progress
-    if (m.to !== this.id || (members.size > 0 && !members.has(m.from))) {
+    if (m.to !== this.id || (this.rawNode.hasConfiguration() && !this.rawNode.isMember(m.from))) {
       this.opts.onRejectedMessage?.(new ForeignMessageError(`message ${m.type} from ${m.from} to ${m.to} refused: not a member of this group`), m)
       return
     }
     if (this.snapshots.holds(m)) return
     // A member acknowledging entries we never had is lying or confused: it must not move commit.
-    if ((m.type === 'appResp' || m.type === 'heartbeatResp') && !m.reject && m.index > this.rawNode.raft.log.lastIndex()) {
-      this.opts.onRejectedMessage?.(new ForeignMessageError(`${m.type} from ${m.from} acknowledges index ${m.index} beyond the last index ${this.rawNode.raft.log.lastIndex()}`), m)
+    if ((m.type === 'appResp' || m.type === 'heartbeatResp') && !m.reject && m.index > this.rawNode.lastIndex()) {
+      this.opts.onRejectedMessage?.(new ForeignMessageError(`${m.type} from ${m.from} acknowledges index ${m.index} beyond the last index ${this.rawNode.lastIndex()}`), m)
       return
     }
     try {

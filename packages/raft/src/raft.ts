@@ -8,6 +8,8 @@ import { stepLeader } from './leader.ts'
 import { RaftLog } from './log.ts'
 import { isEmptyHardState, message } from './messages.ts'
 import type { ConfChange, ConfState, HardState, Message, MessageType, NodeId, ReadState, Role, SoftState } from './messages.ts'
+import { describeConfState, describeMessage } from './describe.ts'
+import type { RaftLogger } from './logger.ts'
 import { ReadOnly } from './read-only.ts'
 import { appendEntry, bcastAppend, maybeCommit, maybeSendAppend, releasePendingReadIndexMessages } from './replication.ts'
 import { ProgressTracker } from './tracker.ts'
@@ -25,6 +27,8 @@ export class Raft {
   readonly id: NodeId
   readonly cfg: ResolvedConfig
   readonly log: RaftLog
+  /** The trace logger, if any (see {@link RaftLogger}); call it as `r.logger?.debug(...)`. */
+  readonly logger: RaftLogger | undefined
   term = 0
   vote: NodeId | null = null
   role: Role = 'follower'
@@ -48,6 +52,7 @@ export class Raft {
   constructor (config: RaftConfig) {
     this.cfg = resolveConfig(config)
     this.id = this.cfg.id
+    this.logger = this.cfg.logger
     this.log = new RaftLog(this.cfg.storage, this.cfg.maxCommittedBytesPerReady)
     this.readOnly = new ReadOnly(this.cfg.readOnlyMode)
     this.trk = new ProgressTracker(this.cfg.maxInflightMsgs, this.cfg.maxInflightBytes)
@@ -127,6 +132,7 @@ export class Raft {
     this.reset(term)
     this.lead = lead
     this.role = 'follower'
+    this.logger?.debug(`${this.id} became follower at term ${this.term}`)
   }
 
   becomeCandidate (): void {
@@ -134,6 +140,7 @@ export class Raft {
     this.reset(this.term + 1)
     this.vote = this.id
     this.role = 'candidate'
+    this.logger?.debug(`${this.id} became candidate at term ${this.term}`)
   }
 
   becomePreCandidate (): void {
@@ -142,6 +149,7 @@ export class Raft {
     this.trk.resetVotes()
     this.lead = null
     this.role = 'preCandidate'
+    this.logger?.debug(`${this.id} became pre-candidate at term ${this.term}`)
   }
 
   becomeLeader (): void {
@@ -149,6 +157,7 @@ export class Raft {
     this.reset(this.term)
     this.lead = this.id
     this.role = 'leader'
+    this.logger?.debug(`${this.id} became leader at term ${this.term}`)
     const self = this.trk.progress.get(this.id)
     if (self !== undefined) {
       const match = self.match
@@ -209,9 +218,19 @@ export class Raft {
   // ---------------------------------------------------------------- elections
 
   hup (t: CampaignType): void {
-    if (this.role === 'leader') return
-    if (!this.promotable()) return
-    if (this.hasUnappliedConfChanges()) return
+    if (this.role === 'leader') {
+      this.logger?.debug(`${this.id} ignoring hup: already leader`)
+      return
+    }
+    if (!this.promotable()) {
+      this.logger?.debug(`${this.id} is unable to campaign: not a voter, or a snapshot is pending`)
+      return
+    }
+    if (this.hasUnappliedConfChanges()) {
+      this.logger?.debug(`${this.id} cannot campaign at term ${this.term}: configuration changes are committed but not applied`)
+      return
+    }
+    this.logger?.debug(`${this.id} is starting a new election at term ${this.term}`)
     this.campaign(t)
   }
 
@@ -246,6 +265,7 @@ export class Raft {
       if (id === this.id) continue
       const m = message({ type: voteType, to: id, term, index: lastIndex, logTerm: lastTerm })
       if (t === 'transfer') m.transfer = true
+      this.logger?.debug(`${this.id} [logterm: ${lastTerm}, index: ${lastIndex}] sent ${voteType} request to ${id} at term ${this.term}`)
       this.send(m)
     }
   }
@@ -259,12 +279,20 @@ export class Raft {
 
   /** Processes one message (local or from a peer). Throws ProposalDroppedError for refused proposals. */
   step (m: Message): void {
+    this.logger?.trace?.(`${this.id} step ${describeMessage(m)}`)
     if (m.term === 0) {
       // local message, proposal or read request
     } else if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'preVote') {
         const inLease = this.cfg.checkQuorum && this.lead !== null && this.electionElapsed < this.cfg.electionTicks
-        if (m.transfer !== true && inLease) return // leader lease: ignore disruptive candidates
+        if (m.transfer !== true && inLease) {
+          // leader lease: ignore disruptive candidates
+          this.logger?.debug(`${this.id} [logterm: ${this.log.lastTerm()}, index: ${this.log.lastIndex()}, vote: ${this.vote ?? 'none'}] ignored ${m.type} from ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${this.term}: lease is not expired`)
+          return
+        }
+      }
+      if (m.type !== 'preVote' && !(m.type === 'preVoteResp' && !m.reject)) {
+        this.logger?.debug(`${this.id} [term: ${this.term}] received a ${m.type} message with higher term from ${m.from} [term: ${m.term}]`)
       }
       if (m.type === 'preVote') {
         // never change the term because of a pre-vote request
@@ -282,6 +310,7 @@ export class Raft {
       } else if (m.type === 'preVote') {
         this.send(message({ type: 'preVoteResp', to: m.from, term: this.term, reject: true }))
       }
+      this.logger?.debug(`${this.id} [term: ${this.term}] ignored a ${m.type} message with lower term from ${m.from} [term: ${m.term}]`)
       return
     }
 
@@ -295,7 +324,9 @@ export class Raft {
           (this.vote === null && this.lead === null) ||
           (m.type === 'preVote' && m.term > this.term)
         const respType = m.type === 'vote' ? 'voteResp' : 'preVoteResp'
-        if (canVote && this.log.isUpToDate(m.index, m.logTerm)) {
+        const granted = canVote && this.log.isUpToDate(m.index, m.logTerm)
+        this.logger?.debug(`${this.id} [logterm: ${this.log.lastTerm()}, index: ${this.log.lastIndex()}, vote: ${this.vote ?? 'none'}] ${granted ? 'cast' : 'rejected'} ${m.type} ${granted ? 'for' : 'from'} ${m.from} [logterm: ${m.logTerm}, index: ${m.index}] at term ${this.term}`)
+        if (granted) {
           // answer with the candidate's term: a pre-vote grant must not carry our (lower) term
           this.send(message({ type: respType, to: m.from, term: m.term }))
           if (m.type === 'vote') {
@@ -333,6 +364,7 @@ export class Raft {
     this.trk.config = res.config
     this.trk.progress = res.progress
     const cs = this.trk.confState()
+    this.logger?.debug(`${this.id} switched to configuration ${describeConfState(cs)}`)
     const pr = this.trk.progress.get(this.id)
     this.isLearner = pr?.isLearner === true
     if ((pr === undefined || this.isLearner) && this.role === 'leader') {

@@ -52,6 +52,16 @@ export interface Status {
   progress: Map<NodeId, ProgressStatus>
 }
 
+let raftOfNode: (node: RawNode) => Raft
+
+/**
+ * The core's state machine inside a RawNode, for white-box tests and the simulator only: it is
+ * not exported from the package (its fields are internals that may change any time).
+ */
+export function raftOf (node: RawNode): Raft {
+  return raftOfNode(node)
+}
+
 const SENDABLE_EARLY = new Set(['app', 'heartbeat', 'snap'])
 
 /**
@@ -59,29 +69,49 @@ const SENDABLE_EARLY = new Set(['app', 'heartbeat', 'snap'])
  * and proposals; take a {@link Ready}; acknowledge it with {@link advance}.
  */
 export class RawNode {
-  readonly raft: Raft
+  /** The state machine itself: private (white-box tests reach it through {@link raftOf}). */
+  readonly #raft: Raft
   private prevSoftState: SoftState
   private prevHardState: HardState
   private outstanding: Ready | undefined
 
+  static {
+    raftOfNode = (node) => node.#raft
+  }
+
   constructor (config: RaftConfig) {
-    this.raft = new Raft(config)
-    this.prevSoftState = this.raft.softState()
-    this.prevHardState = this.raft.hardState()
+    this.#raft = new Raft(config)
+    this.prevSoftState = this.#raft.softState()
+    this.prevHardState = this.#raft.hardState()
   }
 
   get id (): NodeId {
-    return this.raft.id
+    return this.#raft.id
+  }
+
+  /** Whether `id` is in the configuration this node knows (voter or learner). */
+  isMember (id: NodeId): boolean {
+    return this.#raft.trk.progress.has(id)
+  }
+
+  /** Whether this node knows a configuration at all (a node waiting to be added knows none). */
+  hasConfiguration (): boolean {
+    return this.#raft.trk.progress.size > 0
+  }
+
+  /** The index of the last entry of the log (stable or not). */
+  lastIndex (): number {
+    return this.#raft.log.lastIndex()
   }
 
   /** One logical clock tick (the driver calls it every tick interval). */
   tick (): void {
-    this.raft.tick()
+    this.#raft.tick()
   }
 
   /** Starts an election now (subject to pre-vote). */
   campaign (): void {
-    this.raft.step(message({ type: 'hup', from: this.raft.id }))
+    this.#raft.step(message({ type: 'hup', from: this.#raft.id }))
   }
 
   /** Proposes data; throws ProposalDroppedError if it cannot be accepted now. */
@@ -104,16 +134,16 @@ export class RawNode {
   }
 
   private proposeEntries (entries: Entry[]): void {
-    this.raft.step(message({ type: 'prop', from: this.raft.id, entries }))
+    this.#raft.step(message({ type: 'prop', from: this.#raft.id, entries }))
   }
 
   /** Feeds a message received from a peer. */
   step (m: Message): void {
     if (LOCAL_MESSAGES.has(m.type)) throw new StepLocalMessageError(`${m.type} is a local message`)
-    if (RESPONSE_MESSAGES.has(m.type) && !this.raft.trk.progress.has(m.from)) {
+    if (RESPONSE_MESSAGES.has(m.type) && !this.isMember(m.from)) {
       throw new StepPeerNotFoundError(`response from unknown peer ${m.from}`)
     }
-    this.raft.step(m)
+    this.#raft.step(m)
   }
 
   /**
@@ -121,31 +151,31 @@ export class RawNode {
    * Silently dropped when there is no leader: retry after a timeout.
    */
   readIndex (context: Uint8Array): void {
-    this.raft.step(message({ type: 'readIndex', from: this.raft.id, context }))
+    this.#raft.step(message({ type: 'readIndex', from: this.#raft.id, context }))
   }
 
   /** Asks the leader to hand leadership over to `to`. */
   transferLeadership (to: NodeId): void {
-    this.raft.step(message({ type: 'transferLeader', from: to }))
+    this.#raft.step(message({ type: 'transferLeader', from: to }))
   }
 
   /** The transport could not reach `id`. */
   reportUnreachable (id: NodeId): void {
-    this.raft.step(message({ type: 'unreachable', from: id }))
+    this.#raft.step(message({ type: 'unreachable', from: id }))
   }
 
   /** The transport finished (or failed) sending a snapshot to `id`. */
   reportSnapshot (id: NodeId, ok: boolean): void {
-    this.raft.step(message({ type: 'snapStatus', from: id, reject: !ok }))
+    this.#raft.step(message({ type: 'snapStatus', from: id, reject: !ok }))
   }
 
   /** Applies a committed configuration change (call it when its entry is applied). */
   applyConfChange (cc: ConfChange): ConfState {
-    return this.raft.applyConfChange(cc)
+    return this.#raft.applyConfChange(cc)
   }
 
   hasReady (): boolean {
-    const r = this.raft
+    const r = this.#raft
     if (!softEqual(r.softState(), this.prevSoftState)) return true
     if (!isHardStateEqual(r.hardState(), this.prevHardState)) return true
     if (r.log.hasPendingSnapshot()) return true
@@ -156,7 +186,7 @@ export class RawNode {
   /** The pending work. Call {@link advance} before asking for the next one. */
   ready (): Ready {
     if (this.outstanding !== undefined) throw new ReadyProtocolError('ready() called again before advance()')
-    const r = this.raft
+    const r = this.#raft
     const rd: Ready = {
       entries: r.log.unstableEntries(),
       committedEntries: r.log.nextCommittedEntries(),
@@ -192,7 +222,7 @@ export class RawNode {
   advance (rd: Ready): void {
     if (this.outstanding !== rd) throw new ReadyProtocolError('advance() with a Ready that is not the outstanding one')
     this.outstanding = undefined
-    const r = this.raft
+    const r = this.#raft
     if (rd.hardState !== undefined) this.prevHardState = rd.hardState
     if (rd.snapshot !== undefined) r.log.stableSnapTo(rd.snapshot.metadata.index)
     const last = rd.entries[rd.entries.length - 1]
@@ -209,7 +239,7 @@ export class RawNode {
   }
 
   status (): Status {
-    const r = this.raft
+    const r = this.#raft
     const progress = new Map<NodeId, ProgressStatus>()
     if (r.role === 'leader') {
       for (const [id, pr] of r.trk.progress) {

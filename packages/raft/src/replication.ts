@@ -68,6 +68,7 @@ export function maybeSendAppend (r: Raft, to: NodeId, sendIfEmpty: boolean): boo
     }
     if (isEmptySnapshot(snap)) throw new RaftInvariantError('need a non-empty snapshot')
     pr.becomeSnapshot(snap.metadata.index)
+    r.logger?.debug(`${r.id} [firstindex: ${r.log.firstIndex()}, commit: ${r.log.committed}] sent snapshot [index: ${snap.metadata.index}, term: ${snap.metadata.term}] to ${to}`)
     r.send(message({ type: 'snap', to, snapshot: snap }))
     return true
   }

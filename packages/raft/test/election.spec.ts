@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { MemoryStorage, RawNode, SeededRng, bootstrapSnapshot, InvalidConfigError } from '../src/index.ts'
 import { Network } from './harness.ts'
+import { raftOf } from '../src/rawnode.ts'
 
 describe('leader election', () => {
   it('a single voter elects itself and commits its empty entry after persisting it', () => {
@@ -8,7 +9,7 @@ describe('leader election', () => {
     storage.bootstrap(bootstrapSnapshot(['a']))
     const n = new RawNode({ id: 'a', storage, rng: new SeededRng(1) })
     n.campaign()
-    expect(n.raft.role).toBe('leader')
+    expect(raftOf(n).role).toBe('leader')
     const rd = n.ready()
     expect(rd.softState).toEqual({ leader: 'a', role: 'leader' })
     expect(rd.entries.map((e) => e.index)).toEqual([2])
@@ -48,9 +49,9 @@ describe('leader election', () => {
       const storage = new MemoryStorage()
       storage.applySnapshot(bootstrapSnapshot(['a', 'b']))
       const n = new RawNode({ id: 'a', storage, rng: new SeededRng(seed), electionTicks: 10 })
-      timeouts.add(n.raft.randomizedElectionTimeout)
+      timeouts.add(raftOf(n).randomizedElectionTimeout)
       const again = new RawNode({ id: 'a', storage, rng: new SeededRng(seed), electionTicks: 10 })
-      expect(again.raft.randomizedElectionTimeout).toBe(n.raft.randomizedElectionTimeout)
+      expect(raftOf(again).randomizedElectionTimeout).toBe(raftOf(n).randomizedElectionTimeout)
     }
     for (const t of timeouts) {
       expect(t).toBeGreaterThanOrEqual(10)

@@ -6,6 +6,8 @@
  */
 import { RawNode, MemoryStorage, SeededRng, bootstrapSnapshot, decodeConfChange, StepPeerNotFoundError } from '../src/index.ts'
 import type { ConfChange, ConfState, Entry, Message, MessageType, NodeId, RaftConfig, ReadState, Ready } from '../src/index.ts'
+import type { Raft } from '../src/raft.ts'
+import { raftOf } from '../src/rawnode.ts'
 
 const enc = new TextEncoder()
 const dec = new TextDecoder()
@@ -101,8 +103,8 @@ export class Network {
     return n
   }
 
-  raft (id: NodeId): RawNode['raft'] {
-    return this.get(id).node.raft
+  raft (id: NodeId): Raft {
+    return raftOf(this.get(id).node)
   }
 
   // ------------------------------------------------------------ faults
@@ -221,8 +223,8 @@ export class Network {
   leader (): NodeId | undefined {
     let best: TestNode | undefined
     for (const tn of this.nodes.values()) {
-      const r = tn.node.raft
-      if (r.role === 'leader' && (best === undefined || r.term > best.node.raft.term)) best = tn
+      const r = raftOf(tn.node)
+      if (r.role === 'leader' && (best === undefined || r.term > raftOf(best.node).term)) best = tn
     }
     return best?.id
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { decodeConfChange, encodeConfChange, message } from '../src/index.ts'
 import { Network, bytes } from './harness.ts'
+import { raftOf } from '../src/rawnode.ts'
 
 describe('membership changes', () => {
   it('encodes and decodes configuration changes', () => {
@@ -107,9 +108,9 @@ describe('membership changes', () => {
     net.propose('a', 'x')
     const l = net.get('l')
     expect(l.applied).toEqual(['x'])
-    expect(l.node.raft.isLearner).toBe(true)
+    expect(raftOf(l.node).isLearner).toBe(true)
     net.tick('l', 100)
-    expect(l.node.raft.role).toBe('follower') // never campaigns
+    expect(raftOf(l.node).role).toBe('follower') // never campaigns
     // a learner's acknowledgement does not make a quorum
     net.isolate('b')
     net.isolate('c')
@@ -120,7 +121,7 @@ describe('membership changes', () => {
     // promotion
     net.proposeConfChange('a', { type: 'addNode', nodeId: 'l' })
     expect(net.raft('a').trk.confState()).toMatchObject({ voters: ['a', 'b', 'c', 'l'], learners: [] })
-    expect(l.node.raft.isLearner).toBe(false)
+    expect(raftOf(l.node).isLearner).toBe(false)
   })
 
   it('responses from nodes outside the configuration are refused by RawNode.step', () => {

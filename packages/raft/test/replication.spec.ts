@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { MemoryStorage, ProposalDroppedError, RaftInvariantError, RawNode, SeededRng, bootstrapSnapshot, message } from '../src/index.ts'
 import { RaftLog } from '../src/log.ts'
 import { Network, bytes } from './harness.ts'
+import { raftOf } from '../src/rawnode.ts'
 
 /** Appends carrying entries (empty appends only propagate the commit index). */
 const apps = (net: Network, from: string, to: string): number => net.log.filter((m) => m.type === 'app' && m.from === from && m.to === to && m.entries.length > 0).length
@@ -117,17 +118,17 @@ describe('log replication', () => {
     net.addFilter((m) => !(m.from === 'a' && (m.type === 'app' || m.type === 'heartbeat')))
     net.campaign('a')
     const a = net.get('a')
-    expect(a.node.raft.role).toBe('leader')
-    expect(a.node.raft.term).toBe(4)
+    expect(raftOf(a.node).role).toBe('leader')
+    expect(raftOf(a.node).term).toBe(4)
     expect(net.terms('a')).toEqual([1, 1, 2, 4])
     // b and c acknowledge entry 3 (term 2): a majority holds it, but it is not of term 4
     for (const from of ['b', 'c']) a.node.step(message({ type: 'appResp', from, to: 'a', term: 4, index: 3 }))
     net.settle()
-    expect(a.node.raft.log.committed).toBe(1)
+    expect(raftOf(a.node).log.committed).toBe(1)
     // once the term-4 entry is on a majority, both commit together
     for (const from of ['b', 'c']) a.node.step(message({ type: 'appResp', from, to: 'a', term: 4, index: 4 }))
     net.settle()
-    expect(a.node.raft.log.committed).toBe(4)
+    expect(raftOf(a.node).log.committed).toBe(4)
   })
 
   it('the leader counts itself only after its own write is durable', () => {
@@ -143,17 +144,17 @@ describe('log replication', () => {
     storage.setHardState(rd.hardState ?? { term: 0, vote: null, commit: 0 })
     n.advance(rd)
     n.step(message({ type: 'voteResp', from: 'b', to: 'a', term: 2 }))
-    expect(n.raft.role).toBe('leader')
+    expect(raftOf(n).role).toBe('leader')
     rd = n.ready()
     // appends carry a term that is already durable: they may leave before the local write
     expect(rd.messagesNow.filter((m) => m.type === 'app')).toHaveLength(2)
     expect(rd.entries.map((e) => e.index)).toEqual([2])
     // b acknowledges entry 2 before the leader's write completes: 1 of 3 durable copies
     n.step(message({ type: 'appResp', from: 'b', to: 'a', term: 2, index: 2 }))
-    expect(n.raft.log.committed).toBe(1)
+    expect(raftOf(n).log.committed).toBe(1)
     storage.append(rd.entries)
     n.advance(rd)
-    expect(n.raft.log.committed).toBe(2)
+    expect(raftOf(n).log.committed).toBe(2)
   })
 
   it('messages of a term that is not durable yet wait for the write', () => {

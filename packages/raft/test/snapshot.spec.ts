@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { CompactedError, MemoryStorage, SnapshotOutOfDateError, UnavailableError, bootstrapSnapshot, emptyConfState, message } from '../src/index.ts'
 import { Network, bytes } from './harness.ts'
+import { raftOf } from '../src/rawnode.ts'
 
 describe('log compaction and snapshots', () => {
   it('MemoryStorage serves entries, terms and compaction errors like the interface says', () => {
@@ -65,10 +66,10 @@ describe('log compaction and snapshots', () => {
     for (let i = 0; i < 3; i++) net.propose('a', `v${i}`)
     const snap = net.get('a').storage.snapshot() // the bootstrap snapshot at index 1
     const b = net.get('b')
-    const committed = b.node.raft.log.committed
+    const committed = raftOf(b.node).log.committed
     b.node.step(message({ type: 'snap', from: 'a', to: 'b', term: net.raft('a').term, snapshot: snap }))
     net.settle()
-    expect(b.node.raft.log.committed).toBe(committed)
+    expect(raftOf(b.node).log.committed).toBe(committed)
     expect(b.applied).toEqual(['v0', 'v1', 'v2'])
     const resp = net.log.filter((m) => m.type === 'appResp' && m.from === 'b').at(-1)
     expect(resp?.index).toBe(committed)

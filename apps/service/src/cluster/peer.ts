@@ -8,7 +8,7 @@ import { CrdtConsensus, RaftConsensus, type ClusterConsensus } from '@cluster/co
 import { IpfsConnector } from '@cluster/ipfs-connector'
 import { PubsubMonitor } from '@cluster/monitor'
 import { StatelessTracker } from '@cluster/pintracker'
-import { Libp2pTransport } from '@cluster/raft'
+import { Libp2pTransport } from '@cluster/raft/libp2p'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
 import type { ApplyHooks } from '@cluster/consensus'

@@ -1,6 +1,7 @@
 /** Seeded fault schedule of the simulator: partitions, crashes, pauses, skew, compaction, membership. */
 import { ProposalDroppedError } from '../../src/index.ts'
 import type { NodeId } from '../../src/index.ts'
+import { raftOf } from '../../src/rawnode.ts'
 import type { SimNode, Simulator } from './simulator.ts'
 
 interface Timer {
@@ -116,7 +117,7 @@ export class FaultInjector {
     const { sim } = this
     const r = sim.rng
     const l = sim.leader()
-    const raft = l?.node?.raft
+    const raft = l?.node === undefined ? undefined : raftOf(l.node)
     if (l?.node === undefined || raft === undefined) return
     if (raft.pendingConfIndex > raft.log.applied) return
     const cs = raft.trk.confState()
@@ -155,7 +156,7 @@ export class FaultInjector {
     const { sim } = this
     const l = sim.leader()
     if (l?.node === undefined) return
-    const voters = l.node.raft.trk.confState().voters.filter((v) => v !== l.id)
+    const voters = raftOf(l.node).trk.confState().voters.filter((v) => v !== l.id)
     if (voters.length === 0) return
     const to = sim.rng.pick(voters)
     sim.stats.transfers = (sim.stats.transfers ?? 0) + 1

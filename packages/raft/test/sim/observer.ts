@@ -2,7 +2,8 @@
  * The simulator's global observer: checks the Raft safety properties as the run goes.
  * Every check throws a SimViolation describing what broke.
  */
-import type { Entry, Message, NodeId, Raft, Ready } from '../../src/index.ts'
+import type { Entry, Message, NodeId, Ready } from '../../src/index.ts'
+import type { Raft } from '../../src/raft.ts'
 import type { MemoryStorage } from '../../src/index.ts'
 
 export class SimViolation extends Error {

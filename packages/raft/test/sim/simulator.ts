@@ -8,6 +8,7 @@ import {
   decodeConfChange, emptyConfState
 } from '../../src/index.ts'
 import type { ConfState, Entry, Message, NodeId, RaftConfig, Ready } from '../../src/index.ts'
+import { raftOf } from '../../src/rawnode.ts'
 import { CLIENTS, History, driveClients, serveReadsAndTimeouts, submit } from './clients.ts'
 import { FaultInjector } from './faults.ts'
 import { KvState, decodeCommand } from './kv.ts'
@@ -149,8 +150,8 @@ export class Simulator {
   leader (): SimNode | undefined {
     let best: SimNode | undefined
     for (const n of this.nodes.values()) {
-      const r = n.node?.raft
-      if (r?.role === 'leader' && (best === undefined || r.term > (best.node?.raft.term ?? 0))) best = n
+      const r = n.node === undefined ? undefined : raftOf(n.node)
+      if (r?.role === 'leader' && (best === undefined || r.term > (best.node === undefined ? 0 : raftOf(best.node).term))) best = n
     }
     return best
   }
@@ -242,11 +243,11 @@ export class Simulator {
 
   private begin (n: SimNode): void {
     const node = n.node as RawNode
-    this.observer.checkNode(n.id, node.raft, n.incarnation)
+    this.observer.checkNode(n.id, raftOf(node), n.incarnation)
     const rd = node.ready()
     n.pending = rd
     if (rd.softState !== undefined) {
-      this.log(`${n.id} ${rd.softState.role} term=${node.raft.term} leader=${String(rd.softState.leader)}`)
+      this.log(`${n.id} ${rd.softState.role} term=${raftOf(node).term} leader=${String(rd.softState.leader)}`)
       if (rd.softState.role === 'leader') this.stats.leaderChanges = (this.stats.leaderChanges ?? 0) + 1
     }
     for (const m of rd.messagesNow) this.send(m)
@@ -297,7 +298,7 @@ export class Simulator {
     if (e.type === 'confChange') {
       const cc = decodeConfChange(e.data)
       n.confState = node.applyConfChange(cc)
-      if (node.raft.role === 'leader' || node.raft.lead === null) {
+      if (raftOf(node).role === 'leader' || raftOf(node).lead === null) {
         this.stats.confChangesApplied = (this.stats.confChangesApplied ?? 0) + 1
         this.log(`${n.id} applied ${cc.type} ${cc.nodeId} -> voters=${n.confState.voters.join(',')} learners=${n.confState.learners.join(',')}`)
       }
@@ -326,7 +327,7 @@ export class Simulator {
     for (const n of this.nodes.values()) this.drive(n, Math.max(n.diskSpeed, 0.5))
     this.deliver()
     serveReadsAndTimeouts(this)
-    this.observer.check([...this.nodes.values()].map((n) => ({ id: n.id, raft: n.node?.raft, incarnation: n.incarnation })))
+    this.observer.check([...this.nodes.values()].map((n) => ({ id: n.id, raft: n.node === undefined ? undefined : raftOf(n.node), incarnation: n.incarnation })))
   }
 
   run (): SimResult {
