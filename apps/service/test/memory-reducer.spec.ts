@@ -1,5 +1,5 @@
-// The idle memory reducer in a child process: after a burst of garbage, an idle process gives its
-// pages back (RSS falls back near where it started); a busy one is left alone.
+// The memory reducer in a child process: after a burst of garbage, a quiet process gives its pages
+// back (RSS falls back near where it started); a saturated one is left alone.
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -34,7 +34,7 @@ async function measure (busy: boolean): Promise<{ start: number, peak: number, e
 }
 
 describe('memory reducer', () => {
-  it('gives the pages of a finished burst back once the process is idle', async () => {
+  it('gives the pages of a finished burst back once the process is quiet', async () => {
     const m = await measure(false)
     expect(m.peak - m.start).toBeGreaterThan(100)
     expect(m.reduced.length).toBeGreaterThan(0)
@@ -42,7 +42,7 @@ describe('memory reducer', () => {
     expect(m.end - m.start).toBeLessThan(64)
   }, 60_000)
 
-  it('leaves a busy process alone', async () => {
+  it('leaves a saturated process alone', async () => {
     const m = await measure(true)
     expect(m.peak - m.start).toBeGreaterThan(100)
     expect(m.reduced).toEqual([])

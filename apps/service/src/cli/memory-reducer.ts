@@ -3,9 +3,10 @@
  * pages it grew into: an ordinary full GC shrinks the heap (heapTotal) but leaves those pages
  * mapped, so a peer that served a flood of listings stayed at 2–3× its resting RSS for good
  * (measured: 187 MiB fresh, 355 MiB after, with 40 MiB of live heap). V8's "last resort"
- * collection does release them (a test program: 340 → 63 MiB). It costs a few full GCs, so it runs
- * only when the process has been nearly idle for a whole check interval and its RSS stands well
- * above the lowest seen since start, and at most once per interval.
+ * collection does release them (a test program: 340 → 63 MiB). It costs a few full GCs (a pause of
+ * tens of milliseconds on a peer's heap), so it runs only when the RSS stands well above its
+ * resting level, the event loop was not saturated over the last check interval, and not more
+ * often than every fourth interval; the level left after it is the new resting level.
  */
 import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
@@ -14,7 +15,7 @@ import vm from 'node:vm'
 export interface MemoryReducerOptions {
   /** How often to look (default 15 s). */
   checkMs?: number
-  /** Event-loop utilisation under which the process counts as idle (default 0.05). */
+  /** Event-loop utilisation over a check interval under which a collection may run (default 0.5). */
   idleBelow?: number
   /** RSS above the lowest seen that is worth a collection, in bytes (default 48 MiB). */
   slackBytes?: number
@@ -40,17 +41,19 @@ export function startMemoryReducer (opts: MemoryReducerOptions = {}): () => void
   const gc = lastResortGc()
   if (gc === undefined) return () => {}
   const checkMs = opts.checkMs ?? 15_000
-  const idleBelow = opts.idleBelow ?? 0.05
+  const idleBelow = opts.idleBelow ?? 0.5
   const slack = opts.slackBytes ?? 48 * 1024 * 1024
   let lowest = process.memoryUsage.rss()
   let last = performance.eventLoopUtilization()
+  let lastRun = 0
   const timer = setInterval(() => {
     const now = performance.eventLoopUtilization()
     const busy = performance.eventLoopUtilization(now, last).utilization
     last = now
     const rss = process.memoryUsage.rss()
     lowest = Math.min(lowest, rss)
-    if (busy >= idleBelow || rss - lowest < slack) return
+    if (busy >= idleBelow || rss - lowest < slack || Date.now() - lastRun < 4 * checkMs) return
+    lastRun = Date.now()
     gc({ type: 'major', execution: 'sync', flavor: 'last-resort' })
     const after = process.memoryUsage.rss()
     // What is left is the new resting level (a bigger pinset legitimately needs more): the next
