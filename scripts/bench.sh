@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `pnpm bench`: runs every benchmark script (packages/*/bench/*.ts, apps/*/bench/*.ts); each writes
 # its results to bench/results/. `pnpm bench <pattern>` runs only the scripts whose path matches.
-# Then bench/side-by-side.ts: the same workloads on our cluster and on Go IPFS Cluster v1.1.6.
-# `pnpm bench --quick` (or QUICK=1 pnpm bench) runs the side-by-side suite in its quick mode.
+# Then bench/side-by-side.ts: the same workloads on our cluster and on Go IPFS Cluster v1.1.6 (Raft),
+# and bench/crdt.ts: the same in CRDT mode (POST /pins with and without batching, a new peer's catch-up).
+# `pnpm bench --quick` (or QUICK=1 pnpm bench) runs the side-by-side suites in their quick mode.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
@@ -18,4 +19,8 @@ done
 if [ -z "$pattern" ] || [[ "bench/side-by-side.ts" == *"$pattern"* ]]; then
   echo "== bench/side-by-side.ts"
   node --conditions=source bench/side-by-side.ts ${QUICK:+--quick}
+fi
+if [ -z "$pattern" ] || [[ "bench/crdt.ts" == *"$pattern"* ]]; then
+  echo "== bench/crdt.ts"
+  node --conditions=source bench/crdt.ts ${QUICK:+--quick}
 fi

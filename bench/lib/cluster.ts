@@ -1,4 +1,4 @@
-// A 3-peer Raft cluster of either implementation on loopback, driven through the same command
+// A cluster of either implementation on loopback, Raft or CRDT, driven through the same command
 // line and service.json keys (ours are Go's). The flavour (ours or Go's) only says how to run
 // `ipfs-cluster-service`; each peer is pointed at a Kubo RPC address given by the caller (a
 // real Kubo per peer, or one shared stand-in).
@@ -29,17 +29,35 @@ export interface BenchPeer {
   restUrl: string
   kuboApi: string
   daemon?: ChildProcess
+  /** performance.now() when the daemon was spawned. */
+  startedAt?: number
+}
+
+export type Consensus = 'raft' | 'crdt'
+
+/** CRDT settings, the same on both implementations. */
+export interface CrdtSettings {
+  /** crdt.batching (Go's keys); no batching when absent. */
+  batching?: { max_batch_size: number, max_batch_age: string }
+  /** crdt.rebroadcast_interval (Go's default 1m). */
+  rebroadcastInterval?: string
 }
 
 export interface BenchClusterOptions {
   flavour: Flavour
+  /** 'raft' (default; init_peerset = every peer) or 'crdt' (trusted_peers '*', Go's pebble datastore). */
+  consensus?: Consensus
+  crdt?: CrdtSettings
+  /** Prefix of the temporary folder. */
+  prefix?: string
   /** Kubo RPC multiaddr per peer (its length is the number of peers). */
   kuboApis: string[]
   /** Edits of each peer's service.json (Go keys), after the common benchmark settings. */
   configure?: (config: Record<string, any>, index: number) => void
   /**
-   * A pinset to load before the first start (`state import -f`, offline, on every peer): called
-   * with the peer IDs, returns the path of an NDJSON file of pins.
+   * A pinset to load before the first start (`state import -f`, offline): called with the peer
+   * IDs, returns the path of an NDJSON file of pins. Raft: on every peer; CRDT: on peer 0 only
+   * (one batch, which the others then fetch).
    */
   importState?: (peerIds: string[]) => string
 }
@@ -66,10 +84,39 @@ export class BenchCluster {
 
   constructor (opts: BenchClusterOptions) {
     this.opts = opts
-    this.base = tempDir(`side-by-side-${opts.flavour.name}-`)
+    this.base = tempDir(`${opts.prefix ?? 'side-by-side'}-${opts.flavour.name}-`)
   }
 
   get name (): string { return this.opts.flavour.name }
+  get consensus (): Consensus { return this.opts.consensus ?? 'raft' }
+
+  private initArgs (): string[] {
+    return this.consensus === 'crdt' ? ['--consensus', 'crdt', '--datastore', 'pebble'] : ['--consensus', 'raft']
+  }
+
+  /** The consensus data folder: Raft's, or the CRDT store (ours: <config>/crdt, Go's: <config>/pebble). */
+  dataFolder (index: number): string {
+    const folder = this.peers[index]?.folder ?? ''
+    if (this.consensus === 'raft') return join(folder, 'raft')
+    return join(folder, this.name === 'go' ? 'pebble' : 'crdt')
+  }
+
+  /** The shared settings of every peer's service.json (also of peers added later). */
+  private configurePeer (config: Record<string, any>, secret: string, ids: string[], kuboApi: string, index: number): void {
+    config.cluster.secret = secret
+    if (this.consensus === 'raft') config.consensus.raft.init_peerset = ids
+    else {
+      const crdt = config.consensus.crdt
+      crdt.trusted_peers = ['*']
+      const { batching, rebroadcastInterval } = this.opts.crdt ?? {}
+      if (batching !== undefined) crdt.batching = { ...batching }
+      if (rebroadcastInterval !== undefined) crdt.rebroadcast_interval = rebroadcastInterval
+    }
+    config.ipfs_connector.ipfshttp.node_multiaddress = kuboApi
+    config.api.ipfsproxy.node_multiaddress = kuboApi
+    benchSettings(config)
+    this.opts.configure?.(config, index)
+  }
 
   /** init + configure every peer, start the daemons, wait until each sees the whole peerset. */
   async start (timeoutMs = 90_000): Promise<void> {
@@ -77,7 +124,7 @@ export class BenchCluster {
     const n = kuboApis.length
     const folders = Array.from({ length: n }, (_, i) => join(this.base, `peer${i}`))
     await Promise.all(folders.map(async (folder, i) => {
-      await run(flavour.service.command, [...flavour.service.args, '-c', folder, 'init', '--consensus', 'raft', '--randomports', '--force'],
+      await run(flavour.service.command, [...flavour.service.args, '-c', folder, 'init', ...this.initArgs(), '--randomports', '--force'],
         { env: { ...process.env, CLUSTER_PEERNAME: `${flavour.name}${i}` } })
     }))
     const ids = folders.map(f => (readJson(join(f, 'identity.json')) as { id: string }).id)
@@ -85,22 +132,18 @@ export class BenchCluster {
     for (const [i, folder] of folders.entries()) {
       const path = join(folder, 'service.json')
       const config = readJson(path)
-      config.cluster.secret = secret
-      config.consensus.raft.init_peerset = ids
-      config.ipfs_connector.ipfshttp.node_multiaddress = kuboApis[i]
-      config.api.ipfsproxy.node_multiaddress = kuboApis[i]
-      benchSettings(config)
-      this.opts.configure?.(config, i)
+      this.configurePeer(config, secret, ids, kuboApis[i] as string, i)
       writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 })
     }
     this.peers.push(...folders.map((f, i) => describe(f, i, kuboApis[i] as string)))
     for (const p of this.peers) {
-      const others = this.peers.filter(q => q !== p).map(q => `/ip4/127.0.0.1/tcp/${q.clusterPort}/p2p/${q.id}`)
+      const others = this.peers.filter(q => q !== p).map(multiaddr)
       writeFileSync(join(p.folder, 'peerstore'), others.join('\n') + '\n')
     }
     const importFile = this.opts.importState?.(ids)
     if (importFile !== undefined) {
-      await Promise.all(this.peers.map(async p => {
+      const importers = this.consensus === 'crdt' ? this.peers.slice(0, 1) : this.peers
+      await Promise.all(importers.map(async p => {
         await run(flavour.service.command, [...flavour.service.args, '-c', p.folder, 'state', 'import', '-f', importFile], { maxBuffer: 64 * 2 ** 20 })
       }))
     }
@@ -108,10 +151,42 @@ export class BenchCluster {
     await this.waitReady(timeoutMs)
   }
 
-  private startPeer (p: BenchPeer): void {
+  /**
+   * CRDT only: init one more peer like the others (same secret and settings, the others in its
+   * peerstore) with an empty state and start it with `--bootstrap <peer 0>`. Does not wait.
+   */
+  async addPeer (kuboApi: string): Promise<BenchPeer> {
+    if (this.consensus !== 'crdt') throw new Error('addPeer: CRDT clusters only')
+    const { flavour } = this.opts
+    const index = this.peers.length
+    const folder = join(this.base, `peer${index}`)
+    await run(flavour.service.command, [...flavour.service.args, '-c', folder, 'init', ...this.initArgs(), '--randomports', '--force'],
+      { env: { ...process.env, CLUSTER_PEERNAME: `${flavour.name}${index}` } })
+    const secret = readJson(join(this.peers[0]?.folder ?? '', 'service.json')).cluster.secret as string
+    const path = join(folder, 'service.json')
+    const config = readJson(path)
+    this.configurePeer(config, secret, [], kuboApi, index)
+    writeFileSync(path, JSON.stringify(config, null, 2), { mode: 0o600 })
+    const p = describe(folder, index, kuboApi)
+    const others = this.peers.map(q => multiaddr(q))
+    writeFileSync(join(folder, 'peerstore'), others.join('\n') + '\n')
+    this.peers.push(p)
+    this.startPeer(p, [multiaddr(this.peers[0] as BenchPeer)])
+    return p
+  }
+
+  /** SIGTERM one peer's daemon (it stays in `peers`, stopped). */
+  async stopPeer (index: number): Promise<void> {
+    const d = this.peers[index]?.daemon
+    if (d !== undefined) await stopChild(d, 10_000)
+  }
+
+  private startPeer (p: BenchPeer, bootstrap: string[] = []): void {
     const { command, args } = this.opts.flavour.service
     const log = openSync(join(p.folder, 'daemon.log'), 'a')
-    p.daemon = spawnTracked(command, [...args, '-c', p.folder, 'daemon'], {
+    const bootstrapArgs = bootstrap.length > 0 ? ['--bootstrap', bootstrap.join(',')] : []
+    p.startedAt = performance.now()
+    p.daemon = spawnTracked(command, [...args, '-c', p.folder, 'daemon', ...bootstrapArgs], {
       env: { ...process.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: p.kuboApi, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: p.kuboApi },
       stdio: ['ignore', log, log]
     })
@@ -133,22 +208,29 @@ export class BenchCluster {
       if (Date.now() > deadline) throw new Error(`the ${this.name} cluster did not come up in ${timeoutMs} ms:\n${tail(join(this.peers[0]?.folder ?? '', 'daemon.log'))}`)
       await new Promise(resolve => setTimeout(resolve, 250))
     }
-    // Wait for a Raft leader: a pin (of a CID nobody has) must commit through every peer; it is
-    // removed again at once.
-    const probe = randomCid()
+    // Raft: wait for a leader; CRDT: for every peer to take writes. A pin (of a CID nobody has)
+    // must commit through every peer; it is removed again at once. CRDT: a CID per peer, removed
+    // through the same peer (a removal elsewhere could miss an add not yet received there, and
+    // the pin would stay: add wins).
+    const raft = this.consensus === 'raft'
+    const probes = this.peers.map(() => randomCid())
+    const probeOf = (p: BenchPeer): string => raft ? probes[0] as string : probes[p.index] as string
     for (const p of this.peers) {
+      const probe = probeOf(p)
       while (true) {
         try {
           const res = await fetch(`${p.restUrl}/pins/${probe}`, { method: 'POST', signal: AbortSignal.timeout(20_000) })
           await res.arrayBuffer()
           if (res.ok) break
         } catch { /* no leader yet */ }
-        if (Date.now() > deadline) throw new Error(`the ${this.name} cluster has no Raft leader after ${timeoutMs} ms`)
+        if (Date.now() > deadline) throw new Error(`the ${this.name} ${this.consensus} cluster takes no pin after ${timeoutMs} ms:\n${tail(join(p.folder, 'daemon.log'))}`)
         await new Promise(resolve => setTimeout(resolve, 250))
       }
     }
-    const res = await fetch(`${this.peers[0]?.restUrl}/pins/${probe}`, { method: 'DELETE', signal: AbortSignal.timeout(20_000) })
-    await res.arrayBuffer()
+    for (const p of raft ? this.peers.slice(0, 1) : this.peers) {
+      const res = await fetch(`${p.restUrl}/pins/${probeOf(p)}`, { method: 'DELETE', signal: AbortSignal.timeout(20_000) })
+      await res.arrayBuffer()
+    }
   }
 
   /** SIGKILL one peer's daemon (a crash). */
@@ -177,6 +259,10 @@ export class BenchCluster {
     }
     removeTempDir(this.base)
   }
+}
+
+function multiaddr (p: BenchPeer): string {
+  return `/ip4/127.0.0.1/tcp/${p.clusterPort}/p2p/${p.id}`
 }
 
 function readJson (path: string): Record<string, any> {

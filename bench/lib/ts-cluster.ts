@@ -4,6 +4,8 @@ import type { Flavour } from './cluster.ts'
 import { daemonNodeFlags } from '../../apps/service/dev/node-flags.ts'
 
 const root = join(import.meta.dirname, '..', '..')
+/** BENCH_TS_ROOT=<checkout> runs the daemon of another checkout (e.g. a fixed commit) instead of this tree's. */
+const serviceRoot = process.env.BENCH_TS_ROOT !== undefined && process.env.BENCH_TS_ROOT !== '' ? process.env.BENCH_TS_ROOT : root
 
 export const tsFlavour: Flavour = {
   name: 'ts',
@@ -11,7 +13,7 @@ export const tsFlavour: Flavour = {
   service: {
     command: process.execPath,
     args: [...daemonNodeFlags(), ...(process.env.BENCH_CPU_PROF !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      '--conditions=source', join(root, 'apps', 'service', 'src', 'cli', 'run.ts')]
+      '--conditions=source', join(serviceRoot, 'apps', 'service', 'src', 'cli', 'run.ts')]
   },
   prepare: async () => {}
 }
