@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KuboDaemon, runGoCtl } from '@cluster/test-utils'
+import { freePort, KuboDaemon, runGoCtl } from '@cluster/test-utils'
 import { main } from '../src/cli/main.ts'
 import { startDaemon } from '../src/cli/daemon.ts'
 import type { Io } from '../src/cli/io.ts'
@@ -38,7 +38,8 @@ describe('ipfs-cluster-service with CRDT consensus', () => {
     expect(await main(['-c', folder, 'init', '--randomports'], capture())).toBe(0)
     expect(Object.keys((JSON.parse(readFileSync(join(folder, 'service.json'), 'utf8')) as { consensus: object }).consensus)).toEqual(['crdt'])
 
-    const daemon = await startDaemon(folder, {}, capture())
+    const metricsPort = await freePort()
+    const daemon = await startDaemon(folder, { stats: true }, capture(), { ...process.env, CLUSTER_METRICS_PROMETHEUSENDPOINT: `/ip4/127.0.0.1/tcp/${metricsPort}` })
     const restApi = daemon.restApi?.addresses[0]
     const host = `/ip4/${restApi?.host ?? ''}/tcp/${restApi?.port ?? ''}`
     try {
@@ -48,6 +49,12 @@ describe('ipfs-cluster-service with CRDT consensus', () => {
       }
       const id = await runGoCtl(['--host', host, 'id'])
       expect(id.stdout).toContain(daemon.peer.peerId)
+      // --stats: the DAG of two single-pin deltas, clean.
+      const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+      expect(metrics).toMatch(/^ipfscluster_crdt_heads 1$/m)
+      expect(metrics).toMatch(/^ipfscluster_crdt_max_height 2$/m)
+      expect(metrics).toMatch(/^ipfscluster_crdt_dirty 0$/m)
+      expect(metrics).toMatch(/^ipfscluster_pins 2$/m)
     } finally {
       await daemon.stop()
     }

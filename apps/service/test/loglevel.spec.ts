@@ -49,7 +49,7 @@ describe('daemon log levels per facility', () => {
     base = mkdtempSync(join(tmpdir(), 'loglevel-'))
     folder = join(base, 'peer')
     kubo = await KuboDaemon.start({ repoPath: join(base, 'kubo') })
-    await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--randomports', '--force'])
+    await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', 'raft', '--randomports', '--force'])
   }, 60_000)
 
   afterAll(async () => {

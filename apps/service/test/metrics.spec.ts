@@ -66,7 +66,7 @@ describe('daemon --stats', () => {
     base = mkdtempSync(join(tmpdir(), 'metrics-'))
     kubo = await KuboDaemon.start({ repoPath: join(base, 'kubo') })
     const folder = join(base, 'peer')
-    await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--randomports', '--force'])
+    await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', 'raft', '--randomports', '--force'])
     const configPath = join(folder, 'service.json')
     const config = JSON.parse(readFileSync(configPath, 'utf8'))
     const metricsPort = await freePort()
@@ -192,7 +192,7 @@ describe('daemon --stats', () => {
     const { port } = taken.address() as { port: number }
     try {
       const folder = join(base, 'second')
-      await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--randomports', '--force'])
+      await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', 'raft', '--randomports', '--force'])
       const failed = await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'daemon', '--stats'], {
         env: { ...process.env, CLUSTER_METRICS_PROMETHEUSENDPOINT: `/ip4/127.0.0.1/tcp/${port}`, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr }
       }).then(() => ({ code: 0, stderr: '' }), (err: { code: number, stderr: string }) => ({ code: err.code, stderr: err.stderr }))

@@ -75,6 +75,9 @@ export class ClusterMetrics implements ConsensusMetricsSink {
       }
     })
     gauge(`${NS}_consensus_peers`, 'Members of the consensus peerset', s => s.peers())
+    gauge(`${NS}_crdt_heads`, 'CRDT consensus: heads of the Merkle-DAG (branches not merged yet)', s => s.crdt?.()?.heads)
+    gauge(`${NS}_crdt_max_height`, 'CRDT consensus: greatest height of the Merkle-DAG', s => s.crdt?.()?.maxHeight)
+    gauge(`${NS}_crdt_dirty`, 'CRDT consensus: 1 when the store needs a repair', s => { const c = s.crdt?.(); return c === undefined ? undefined : c.dirty ? 1 : 0 })
     this.#commits = new Counter({ name: `${NS}_consensus_commits_total`, help: 'Pin and unpin commits to the shared log, by result', labelNames: ['op', 'result'], registers })
     this.#commitDuration = new Histogram({ name: `${NS}_consensus_commit_duration_seconds`, help: 'Time a pin or unpin commit took (retries included)', labelNames: ['op'], buckets: LATENCY_BUCKETS, registers })
     this.#leaderChanges = new Counter({ name: `${NS}_consensus_leader_changes_total`, help: 'Times this peer saw the Raft leader change', registers })

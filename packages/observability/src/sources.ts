@@ -30,6 +30,8 @@ export interface ClusterMetricSources {
   running: () => { pins: number, unpins: number }
   /** Members of the peerset. */
   peers: () => number
+  /** With CRDT consensus: its heads, greatest height and dirty bit (undefined with Raft). */
+  crdt?: () => { heads: number, maxHeight: number, dirty: boolean } | undefined
 }
 
 /** One answered HTTP request of an API (REST API, Pinning Service API, proxy). */

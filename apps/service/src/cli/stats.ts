@@ -5,6 +5,7 @@
  */
 import { ClusterMetrics, MetricsEndpoint, type ClusterMetricSources } from '@cluster/observability'
 import type { ClusterPeer } from '../cluster/index.ts'
+import { CrdtConsensus } from '@cluster/consensus'
 import type { MetricsSection } from '../config/index.ts'
 import { CommandError } from './io.ts'
 
@@ -48,6 +49,11 @@ export function metricSourcesOf (peer: ClusterPeer): ClusterMetricSources {
     informerDisk: diskMetric,
     queues: () => peer.tracker.stats().queued,
     running: () => peer.tracker.stats().running,
-    peers: () => peer.peerset().length
+    peers: () => peer.peerset().length,
+    crdt: () => {
+      if (!(peer.consensus instanceof CrdtConsensus)) return undefined
+      const { heads, maxHeight, dirty } = peer.consensus.replica.info()
+      return { heads: heads.length, maxHeight, dirty }
+    }
   }
 }
