@@ -267,7 +267,7 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
       c.consensus.crdt.trusted_peers = ['*']
     })
     await cluster.waitReady([fresh])
-    const got = await waitPinset(fresh, want.keys(), [], 'the new TS peer\'s state', 60_000)
+    const got = await waitPinset(fresh, [...want.keys()], [], 'the new TS peer\'s state', 60_000)
     expect([...got].sort()).toEqual([...want].sort())
     ts = fresh
   }, 120_000)
@@ -278,7 +278,7 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
     const goB = new GoPeer({ folder: join(base, 'go-b'), secret, name: 'go-b', peerAddresses: [`/ip4/127.0.0.1/tcp/${ts.clusterPort}/p2p/${ts.id}`] })
     try {
       await goB.start()
-      const got = await waitPinset(goB, want.keys(), [], 'the new Go peer\'s state', 60_000)
+      const got = await waitPinset(goB, [...want.keys()], [], 'the new Go peer\'s state', 60_000)
       expect([...got].sort()).toEqual([...want].sort())
       const ls = await ctl(goB, 'pin', 'ls')
       for (const cid of want.keys()) expect(ls.stdout).toContain(cid)

@@ -12,6 +12,9 @@ import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import type { LogOp } from './ops.ts'
 import type { ApplyHooks, PinsetState } from './state.ts'
 
+/** Block bytes an announcement carries at most. */
+const CARRY_BLOCK_BYTES = 256 * 1024
+
 export interface CrdtConsensusInit {
   /** This peer's ID. */
   id: string
@@ -94,6 +97,12 @@ export class CrdtConsensus implements ClusterConsensus {
         },
         onBadValue: (key, err) => { this.log('warn', `skipping a pin value that does not decode (${key}): ${String(err)}`) }
       }),
+      // Pins that arrive while one is being written go out together as one block (never with
+      // configured batching, which gathers them itself): far fewer blocks to make, fetch and merge.
+      coalesceWrites: !batchingEnabled(this.config),
+      // Our peers get new blocks with the announcement instead of a bitswap exchange per block
+      // (Go peers ignore them and fetch as before); under gossipsub's 1 MiB message limit.
+      carryBlockBytes: CARRY_BLOCK_BYTES,
       log: (level, message) => { this.log(level, message) }
     })
     this.replica = replica

@@ -70,15 +70,52 @@ export function decodeDelta (bytes: Uint8Array): Delta {
   return d
 }
 
-/** The pubsub payload announcing heads (CRDTBroadcast{Heads: [Head{Cid}]}). */
-export function encodeBroadcast (heads: readonly CID[]): Uint8Array {
+/**
+ * Field of CRDTBroadcast (not Go's) carrying blocks of the announced heads: `{1: cid, 2: bytes}`.
+ * Go's decoder skips unknown fields, so Go peers see a plain announcement; our peers store the
+ * blocks (checked against their CIDs) and walk without asking anyone over bitswap.
+ */
+const CARRIED_BLOCK_FIELD = 100
+
+/** A block sent along with an announcement. */
+export interface CarriedBlock { cid: CID, bytes: Uint8Array }
+
+/** The pubsub payload announcing heads (CRDTBroadcast{Heads: [Head{Cid}]}), with blocks carried along. */
+export function encodeBroadcast (heads: readonly CID[], carried: readonly CarriedBlock[] = []): Uint8Array {
   const w = createWriter()
   for (const h of heads) {
     w.uint32(10).fork()
     w.uint32(10).bytes(h.bytes)
     w.ldelim()
   }
+  for (const b of carried) {
+    w.uint32((CARRIED_BLOCK_FIELD << 3) | WIRE_BYTES).fork()
+    w.uint32(10).bytes(b.cid.bytes)
+    w.uint32(18).bytes(b.bytes)
+    w.ldelim()
+  }
   return w.finish()
+}
+
+/** The blocks carried along in a broadcast (none in Go's). Undecodable entries throw. */
+export function decodeCarriedBlocks (bytes: Uint8Array): CarriedBlock[] {
+  const r = createReader(bytes)
+  const out: CarriedBlock[] = []
+  while (r.pos < r.len) {
+    const tag = r.uint32()
+    if (tag >>> 3 !== CARRIED_BLOCK_FIELD) { skip(r, tag); continue }
+    expectWire(tag, WIRE_BYTES)
+    const end = subEnd(r)
+    let cid: Uint8Array | undefined
+    let data: Uint8Array | undefined
+    while (r.pos < end) {
+      const t = r.uint32()
+      if (t >>> 3 === 1) { expectWire(t, WIRE_BYTES); cid = r.bytes() } else if (t >>> 3 === 2) { expectWire(t, WIRE_BYTES); data = r.bytes() } else skip(r, t)
+    }
+    if (cid === undefined || data === undefined) throw new Error('invalid broadcast: a carried block needs a cid and bytes')
+    out.push({ cid: CID.decode(cid), bytes: data })
+  }
+  return out
 }
 
 /**

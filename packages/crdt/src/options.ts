@@ -35,6 +35,18 @@ export interface ReplicaOptions {
   blocksPerCommit?: number
   /** Queued local writes sharing one commit and one announcement, at most (default 64). */
   writesPerCommit?: number
+  /**
+   * Queued local writes go into one delta (one block) instead of one block each (default false:
+   * Go's shape). Deletes then tombstone what is live when their block is made, so a delete queued
+   * behind a put of the same key removes it, as the writes' order says.
+   */
+  coalesceWrites?: boolean
+  /**
+   * Bytes of the blocks made since the last announcement that go along with it (default 0: none,
+   * Go's payload). Go peers ignore them; ours store them (checked against their CIDs) and walk
+   * without a bitswap round trip per block. Rebroadcasts carry none.
+   */
+  carryBlockBytes?: number
   /** Announced heads waiting to be walked, at most (default 10,000); more are dropped and reported. */
   maxQueuedHeads?: number
   log?: (level: LogLevel, message: string) => void

@@ -6,7 +6,7 @@
  */
 import type { CID } from 'multiformats/cid'
 import { decodeBlock, makeBlock, toV1DagPb, type DeltaNode } from './block.ts'
-import { decodeBroadcast, encodeBroadcast, type Delta } from './delta.ts'
+import { decodeBroadcast, decodeCarriedBlocks, encodeBroadcast, type CarriedBlock, type Delta } from './delta.ts'
 import { Heads, type Head, type HeadOp } from './heads.ts'
 import { assertCleanKey, blockId } from './keys.ts'
 import { liveIds, mergeDelta, type SetEvent } from './set.ts'
@@ -39,6 +39,9 @@ export class Replica {
   private groupOpen = false
   private grouped = 0
   private pendingEvents: SetEvent[] = []
+  /** Blocks made since the last announcement, newest last (carryBlockBytes). */
+  private unannounced: CarriedBlock[] = []
+  private unannouncedBytes = 0
 
   constructor (opts: ReplicaOptions) {
     this.opts = opts
@@ -54,8 +57,9 @@ export class Replica {
     this.publisher = new Publisher({
       build: async (delta) => await this.build(delta),
       commit: () => { this.flush() },
-      announce: async (head) => { await this.opts.broadcast?.(encodeBroadcast([head])) },
-      maxPerCommit: opts.writesPerCommit ?? 64
+      announce: async (head) => { await this.opts.broadcast?.(encodeBroadcast([head], this.takeUnannounced())) },
+      maxPerCommit: opts.writesPerCommit ?? 64,
+      ...(opts.coalesceWrites === true ? { coalesceBytes: this.maxBatchDeltaSize } : {})
     })
   }
 
@@ -134,13 +138,61 @@ export class Replica {
     this.assertOpen()
     const { heads, maxHeight } = this.heads.list()
     const priority = maxHeight + 1
-    const withPriority = { ...delta, priority }
+    const withPriority = { ...(this.opts.coalesceWrites === true ? this.freshTombstones(delta) : delta), priority }
     const block = await makeBlock(withPriority, heads.map((h) => h.cid))
     await this.blocks.putBlock(block.cid, block.bytes)
+    this.keepForAnnouncement(block)
     this.processNode(block.cid, priority, { cid: block.cid, delta: withPriority, links: heads.map((h) => h.cid) })
     // Own heads count as seen, as Go's pubsub delivers its own messages back to it.
     this.seen.add(block.cid.toString())
     return block.cid
+  }
+
+  /** Keeps a block made here for the next announcement, the oldest dropped beyond the budget. */
+  private keepForAnnouncement (block: CarriedBlock): void {
+    const budget = this.opts.carryBlockBytes ?? 0
+    if (block.bytes.length > budget) return
+    this.unannounced.push({ cid: block.cid, bytes: block.bytes })
+    this.unannouncedBytes += block.bytes.length
+    while (this.unannouncedBytes > budget) this.unannouncedBytes -= this.unannounced.shift()!.bytes.length
+  }
+
+  private takeUnannounced (): CarriedBlock[] {
+    const blocks = this.unannounced
+    this.unannounced = []
+    this.unannouncedBytes = 0
+    return blocks
+  }
+
+  /**
+   * Stores the blocks an announcement carried, each checked against its CID (a block that does not
+   * match, or a payload whose extra field does not decode, is ignored: the walk fetches instead).
+   */
+  private async storeCarried (payload: Uint8Array): Promise<void> {
+    let carried: CarriedBlock[]
+    try {
+      carried = decodeCarriedBlocks(payload)
+    } catch (err) {
+      this.log('debug', `ignoring the blocks carried by a broadcast: ${(err as Error).message}`)
+      return
+    }
+    for (const b of carried) {
+      try {
+        const cid = toV1DagPb(b.cid)
+        await decodeBlock(cid, b.bytes)
+        await this.blocks.putBlock(cid, b.bytes)
+      } catch (err) {
+        this.log('debug', `ignoring a carried block: ${(err as Error).message}`)
+      }
+    }
+  }
+
+  /** The delta with its deletes tombstoning what is live now (blocks made since they were asked included). */
+  private freshTombstones (delta: Delta): Delta {
+    if (delta.tombstones.length === 0) return delta
+    const keys = [...new Set(delta.tombstones.map((t) => t.key))]
+    const empty = new Uint8Array(0)
+    return { ...delta, tombstones: keys.flatMap((key) => liveIds(this.store, key).map((id) => ({ key, id, value: empty }))) }
   }
 
   // ---- receiving ----
@@ -162,7 +214,10 @@ export class Replica {
     }
     if (dropped.length > 0) this.log('warn', `receive queue full: ${dropped.length} announced heads dropped`)
     const kept = heads.filter((h) => !dropped.includes(h))
-    const run = this.receives.then(async () => ({ ...await this.handleHeads(kept, fresh), heads, dropped }))
+    const run = this.receives.then(async () => {
+      if (fresh.length > 0) await this.storeCarried(payload)
+      return { ...await this.handleHeads(kept, fresh), heads, dropped }
+    })
     this.receives = run.catch(() => {})
     return await run
   }

@@ -29,6 +29,32 @@ describe('local writes', () => {
     }
   })
 
+  it('with coalesceWrites, queued writes become one block, in order (a later write of a key wins)', async () => {
+    const net = new BlockNet()
+    const r = new Replica({ store: new SqliteStore(':memory:'), blocks: net.access(), coalesceWrites: true })
+    await r.put('/old', new Uint8Array([9]))
+    await r.put('/back', new Uint8Array([9]))
+    const cids = await Promise.all([
+      ...Array.from({ length: 10 }, async (_, i) => await r.put(`/K${i}`, new Uint8Array([i + 1]))),
+      r.delete('/old'),
+      r.delete('/back'),
+      r.put('/back', new Uint8Array([3])),
+      r.put('/twice', new Uint8Array([1])),
+      r.put('/twice', new Uint8Array([2]))
+    ])
+    // The first write went alone (nothing was queued yet); the others share the next block.
+    expect(new Set(cids.map(String)).size).toBeLessThanOrEqual(2)
+    expect(r.info().maxHeight).toBeLessThanOrEqual(4)
+    expect(r.has('/old')).toBe(false)
+    expect(r.get('/back')).toEqual(new Uint8Array([3]))
+    expect(r.get('/twice')).toEqual(new Uint8Array([2]))
+    for (let i = 0; i < 10; i++) expect(r.get(`/K${i}`)).toEqual(new Uint8Array([i + 1]))
+    // Another replica merging the blocks ends with the same state.
+    const other = new Replica({ store: new SqliteStore(':memory:'), blocks: net.access() })
+    for (const h of r.info().heads) await other.walk(h.cid, h.cid, undefined)
+    expect([...other.entries()].map(([k]) => k)).toEqual([...r.entries()].map(([k]) => k))
+  })
+
   it('start again after the queue has drained, whatever the timing', async () => {
     const net = new BlockNet()
     const r = new Replica({ store: new SqliteStore(':memory:'), blocks: net.access() })
