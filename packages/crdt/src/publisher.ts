@@ -73,7 +73,12 @@ export class Publisher {
       this.queue.push({ delta, resolve, reject })
       if (!this.running) {
         this.running = true
-        this.draining = this.drain()
+        // Coalescing: a whole write runs in microtasks, so without a pause every request would
+        // be written before the next one is even read. Waiting for the check phase lets the
+        // requests that have arrived meanwhile join this block.
+        this.draining = this.steps.coalesceBytes === undefined
+          ? this.drain()
+          : new Promise<void>((resolve) => { setImmediate(resolve) }).then(async () => { await this.drain() })
       }
     })
   }
