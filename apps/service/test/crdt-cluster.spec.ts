@@ -34,7 +34,7 @@ describe('CRDT consensus: TypeScript peers, real daemons and Kubos', () => {
       c.cluster.monitor_ping_interval = '1s'
       c.cluster.disable_repinning = false
       c.monitor.pubsubmon.check_interval = '1s'
-      for (const informer of ['disk', 'tags', 'pinqueue']) c.informer[informer].metric_ttl = '5s'
+      for (const informer of ['disk', 'tags', 'pinqueue']) c.informer[informer].metric_ttl = '10s'
       c.consensus.crdt.rebroadcast_interval = '2s'
       c.consensus.crdt.trusted_peers = ids
     }
@@ -113,7 +113,7 @@ describe('CRDT consensus: TypeScript peers, real daemons and Kubos', () => {
     const moved = await until(async () => {
       const now = await (await fetch(`${p0.restUrl}/allocations/${cid}`)).json() as { allocations: string[] }
       return now.allocations.length === 2 && !now.allocations.includes(target.id) ? now : undefined
-    }, 'the pin to leave the dead peer', 60_000)
+    }, 'the pin to leave the dead peer', 120_000)
     await until(async () => { const s = await statuses(p0, cid); return moved.allocations.every(id => s[id] === 'pinned') ? true : undefined }, 'pinned on its new allocations', 60_000)
     const peers = await (await fetch(`${p0.restUrl}/id`)).json() as { cluster_peers: string[] }
     expect(peers.cluster_peers).not.toContain(target.id)
