@@ -4,14 +4,12 @@ import {
   type GlobalRepoGc, type Id, type LocalOption, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type RebalanceEvent, type RebalanceRequest, type TrackerStatusFilter, type Version
 } from '@cluster/api'
-import { CrdtConsensus, RaftConsensus, type ClusterConsensus } from '@cluster/consensus'
+import { CrdtConsensus, type ClusterConsensus } from '@cluster/consensus'
 import { IpfsConnector } from '@cluster/ipfs-connector'
 import { PubsubMonitor } from '@cluster/monitor'
 import { StatelessTracker } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft/libp2p'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
-import type { ApplyHooks } from '@cluster/consensus'
 import type { PeerCard } from './aggregate.ts'
 import { ClusterStoppedError, FollowerModeError } from './errors.ts'
 import { createHost, rememberPeer, type ClusterHost } from './host.ts'
@@ -23,6 +21,7 @@ import { Rpc } from './rpc-methods.ts'
 import { FANOUT_TIMEOUT_MS, connectGraphOf, globalInfo, globalStream, matchesFilter, repoGcAll, unreachableId } from './fanout.ts'
 import { trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
+import { createConsensus } from './consensus-setup.ts'
 import { repinFrom, type RepinContext } from './repin.ts'
 import { AlertLog } from './alerts.ts'
 import { allocateFor, allocateOnceHeard, blockAllocation } from './allocation.ts'
@@ -94,50 +93,7 @@ export class ClusterPeer implements ClusterApi {
       config: options.tracker,
       logger: (level, m) => { this.log(level, m, 'pintracker') }
     })
-    this.consensus = transport === undefined ? this.crdtConsensus() : new RaftConsensus({
-      id: this.peerId,
-      dataDir: options.dataDir,
-      transport,
-      config: options.raft,
-      joining: (options.bootstrap ?? []).length > 0,
-      hooks: this.trackerHooks(),
-      log: (level, message) => { this.log(level, message, 'raft') },
-      reachable: id => host.getConnections(peerIdFromString(id)).length > 0,
-      onFatal: err => { this.log('error', `consensus stopped: ${err.message}`) },
-      onLeaderChange: leader => { this.log('info', `raft leader: ${leader ?? 'none'}`, 'raft'); options.metrics?.leaderChanged() },
-      onCommit: (op, seconds, ok) => { options.metrics?.commit(op, seconds, ok) },
-      onRemoved: () => {
-        this.log('warn', 'this peer was removed from the cluster: shutting down')
-        void this.stop().then(() => { this.options.onRemoved?.() })
-      }
-    })
-  }
-
-  /** The CRDT consensus (consensus-crdt.md): membership from the peerset metric, trust from its config. */
-  private crdtConsensus (): CrdtConsensus {
-    const crdt = this.options.crdt ?? {}
-    const metric = crdt.peersetMetric ?? 'ping'
-    return new CrdtConsensus({
-      id: this.peerId,
-      dataDir: this.options.dataDir,
-      libp2p: this.host,
-      config: crdt,
-      hooks: this.trackerHooks(),
-      members: () => this.monitor.store.latest(metric).map(m => m.peer),
-      onCommit: (op, seconds, ok) => { this.options.metrics?.commit(op, seconds, ok) },
-      log: (level, message) => { this.log(level, message, 'crdt') }
-    })
-  }
-
-  /** Committed pins and unpins drive the tracker (both consensus kinds). */
-  private trackerHooks (): ApplyHooks {
-    return {
-      onPin: (pin, before) => { this.tracker.track(pin, before ?? null).catch((err: Error) => { this.log('error', `track ${pin.cid.toString()}: ${err.message}`) }) },
-      onUnpin: pin => { this.tracker.untrack(pin.cid).catch((err: Error) => { this.log('error', `untrack ${pin.cid.toString()}: ${err.message}`) }) },
-      onInvalidOp: (err, index) => { this.log('error', `skipped log entry ${index}: ${err.message}`) },
-      // The whole pinset changed at once: every pin is checked against Kubo again.
-      onRestore: () => { setImmediate(() => { void this.recoverAllLocal() }) }
-    }
+    this.consensus = createConsensus(this, transport)
   }
 
   static async start (opts: ClusterPeerOptions): Promise<ClusterPeer> {
