@@ -6,7 +6,8 @@
  */
 import type { CID } from 'multiformats/cid'
 import { decodeBlock, makeBlock, toV1DagPb, type DeltaNode } from './block.ts'
-import { decodeBroadcast, decodeCarriedBlocks, encodeBroadcast, type CarriedBlock, type Delta } from './delta.ts'
+import { decodeBroadcast, encodeBroadcast, type Delta } from './delta.ts'
+import { CarriedBlocks } from './carried-blocks.ts'
 import { Heads, type Head, type HeadOp } from './heads.ts'
 import { assertCleanKey, blockId } from './keys.ts'
 import { liveIds, mergeDelta, type SetEvent } from './set.ts'
@@ -39,9 +40,7 @@ export class Replica {
   private groupOpen = false
   private grouped = 0
   private pendingEvents: SetEvent[] = []
-  /** Blocks made since the last announcement, newest last (carryBlockBytes). */
-  private unannounced: CarriedBlock[] = []
-  private unannouncedBytes = 0
+  private readonly carried: CarriedBlocks
 
   constructor (opts: ReplicaOptions) {
     this.opts = opts
@@ -54,10 +53,11 @@ export class Replica {
     this.maxQueuedHeads = opts.maxQueuedHeads ?? 10_000
     if (this.fetchConcurrency < 1) throw new RangeError('fetchConcurrency must be at least 1')
     this.heads = new Heads(this.store)
+    this.carried = new CarriedBlocks(opts.carryBlockBytes ?? 0, this.blocks, (level, message) => { this.log(level, message) })
     this.publisher = new Publisher({
       build: async (delta) => await this.build(delta),
       commit: () => { this.flush() },
-      announce: async (head) => { await this.opts.broadcast?.(encodeBroadcast([head], this.takeUnannounced())) },
+      announce: async (head) => { await this.opts.broadcast?.(encodeBroadcast([head], this.carried.take())) },
       maxPerCommit: opts.writesPerCommit ?? 64,
       ...(opts.coalesceWrites === true ? { coalesceBytes: this.maxBatchDeltaSize } : {})
     })
@@ -141,50 +141,11 @@ export class Replica {
     const withPriority = { ...(this.opts.coalesceWrites === true ? this.freshTombstones(delta) : delta), priority }
     const block = await makeBlock(withPriority, heads.map((h) => h.cid))
     await this.blocks.putBlock(block.cid, block.bytes)
-    this.keepForAnnouncement(block)
+    this.carried.keep(block)
     this.processNode(block.cid, priority, { cid: block.cid, delta: withPriority, links: heads.map((h) => h.cid) })
     // Own heads count as seen, as Go's pubsub delivers its own messages back to it.
     this.seen.add(block.cid.toString())
     return block.cid
-  }
-
-  /** Keeps a block made here for the next announcement, the oldest dropped beyond the budget. */
-  private keepForAnnouncement (block: CarriedBlock): void {
-    const budget = this.opts.carryBlockBytes ?? 0
-    if (block.bytes.length > budget) return
-    this.unannounced.push({ cid: block.cid, bytes: block.bytes })
-    this.unannouncedBytes += block.bytes.length
-    while (this.unannouncedBytes > budget) this.unannouncedBytes -= this.unannounced.shift()!.bytes.length
-  }
-
-  private takeUnannounced (): CarriedBlock[] {
-    const blocks = this.unannounced
-    this.unannounced = []
-    this.unannouncedBytes = 0
-    return blocks
-  }
-
-  /**
-   * Stores the blocks an announcement carried, each checked against its CID (a block that does not
-   * match, or a payload whose extra field does not decode, is ignored: the walk fetches instead).
-   */
-  private async storeCarried (payload: Uint8Array): Promise<void> {
-    let carried: CarriedBlock[]
-    try {
-      carried = decodeCarriedBlocks(payload)
-    } catch (err) {
-      this.log('debug', `ignoring the blocks carried by a broadcast: ${(err as Error).message}`)
-      return
-    }
-    for (const b of carried) {
-      try {
-        const cid = toV1DagPb(b.cid)
-        await decodeBlock(cid, b.bytes)
-        await this.blocks.putBlock(cid, b.bytes)
-      } catch (err) {
-        this.log('debug', `ignoring a carried block: ${(err as Error).message}`)
-      }
-    }
   }
 
   /** The delta with its deletes tombstoning what is live now (blocks made since they were asked included). */
@@ -215,7 +176,7 @@ export class Replica {
     if (dropped.length > 0) this.log('warn', `receive queue full: ${dropped.length} announced heads dropped`)
     const kept = heads.filter((h) => !dropped.includes(h))
     const run = this.receives.then(async () => {
-      if (fresh.length > 0) await this.storeCarried(payload)
+      if (fresh.length > 0) await this.carried.store(payload)
       return { ...await this.handleHeads(kept, fresh), heads, dropped }
     })
     this.receives = run.catch(() => {})
