@@ -6,7 +6,7 @@
  * collection does release them (a test program: 340 → 63 MiB). It costs a few full GCs (a pause of
  * tens of milliseconds on a peer's heap), so it runs only when the RSS stands well above its
  * resting level, the event loop was not saturated over the last check interval, and not more
- * often than every fourth interval; the level left after it is the new resting level.
+ * often than every other interval; what it cannot give back becomes the new resting level.
  */
 import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
@@ -17,7 +17,7 @@ export interface MemoryReducerOptions {
   checkMs?: number
   /** Event-loop utilisation over a check interval under which a collection may run (default 0.5). */
   idleBelow?: number
-  /** RSS above the lowest seen that is worth a collection, in bytes (default 48 MiB). */
+  /** RSS above the resting level that is worth a collection, in bytes (default 32 MiB). */
   slackBytes?: number
   /** Called after each collection with the RSS before and after (logging). */
   onReduced?: (beforeBytes: number, afterBytes: number) => void
@@ -42,7 +42,7 @@ export function startMemoryReducer (opts: MemoryReducerOptions = {}): () => void
   if (gc === undefined) return () => {}
   const checkMs = opts.checkMs ?? 15_000
   const idleBelow = opts.idleBelow ?? 0.5
-  const slack = opts.slackBytes ?? 48 * 1024 * 1024
+  const slack = opts.slackBytes ?? 32 * 1024 * 1024
   let lowest = process.memoryUsage.rss()
   let last = performance.eventLoopUtilization()
   let lastRun = 0
@@ -52,13 +52,13 @@ export function startMemoryReducer (opts: MemoryReducerOptions = {}): () => void
     last = now
     const rss = process.memoryUsage.rss()
     lowest = Math.min(lowest, rss)
-    if (busy >= idleBelow || rss - lowest < slack || Date.now() - lastRun < 4 * checkMs) return
+    if (busy >= idleBelow || rss - lowest < slack || Date.now() - lastRun < 2 * checkMs) return
     lastRun = Date.now()
     gc({ type: 'major', execution: 'sync', flavor: 'last-resort' })
     const after = process.memoryUsage.rss()
-    // What is left is the new resting level (a bigger pinset legitimately needs more): the next
-    // collection waits until the process grows `slack` above it again.
-    lowest = after
+    // What a collection cannot give back is the new resting level (a bigger pinset legitimately
+    // needs more): the next one waits until the process grows `slack` above it again.
+    lowest = after - lowest >= slack ? after : Math.min(lowest, after)
     // The collection itself must not count as activity at the next check.
     last = performance.eventLoopUtilization()
     opts.onReduced?.(rss, after)
