@@ -72,12 +72,15 @@ export async function statusOf (src: StatusSources, cid: CID, signal?: AbortSign
     : infoFromPin(ctx, pin, 'unexpectedly_unpinned', UNEXPECTEDLY_UNPINNED_MESSAGE)
 }
 
-/** One IPFS listing (recursive and direct pins) as CID string → type. */
-async function listIpfsPins (ipfs: TrackerIpfs): Promise<Map<string, IpfsPinType>> {
-  const pins = new Map<string, IpfsPinType>()
+/**
+ * One IPFS listing: the CID strings pinned recursively or directly (a Set of strings, about 100
+ * bytes a pin; how each is pinned is not needed).
+ */
+async function listIpfsPins (ipfs: TrackerIpfs): Promise<Set<string>> {
+  const pins = new Set<string>()
   try {
     for await (const entry of ipfs.pinLs()) {
-      if (isPinnedType(entry.type)) pins.set(entry.cid, entry.type)
+      if (isPinnedType(entry.type)) pins.add(entry.cid)
     }
   } catch (err) {
     throw new IpfsPinsetError(err)
@@ -90,17 +93,21 @@ function infoFromState (ctx: InfoContext, pin: Pin, status: TrackerStatus): PinI
 }
 
 /**
- * StatusAll(filter), streamed. With a filter that wants no state-derived status (e.g. `queued`,
- * `error`), only operations are listed (including those of CIDs not in the pinset). Otherwise
- * every pin of the pinset is visited once: its operation if it has one that matches, else the
- * status derived from the state and from one IPFS listing (taken only when `pinned` or
- * `unexpectedly_unpinned` is wanted; a failing listing throws IpfsPinsetError before anything is
- * emitted). Memory: the listing map plus one pin at a time.
+ * StatusAll(filter), streamed, in CID-string order (the order the cluster's global status merges
+ * the peers' streams in). With a filter that wants no state-derived status (e.g. `queued`,
+ * `error`), only operations are listed (including those of CIDs not in the pinset), sorted.
+ * Otherwise every pin of the pinset is visited once, in the pinset's CID-string order: its
+ * operation if it has one that matches, else the status derived from the state and from one IPFS
+ * listing (taken only when `pinned` or `unexpectedly_unpinned` is wanted; a failing listing throws
+ * IpfsPinsetError before anything is emitted). CIDs pinned in IPFS or operated on but not in the
+ * pinset are not listed (as Go's). Memory: the set of pinned CID strings plus one pin at a time.
  */
 export async function * statusAllOf (src: StatusSources, filter: TrackerStatusFilter = 0): AsyncGenerator<PinInfo> {
   const ctx = infoContext(src.peer)
   if (!wants(filter, STATE_STATUSES)) {
-    yield * src.ops.getAll(filter)
+    const keyed = src.ops.getAll(filter).map(info => ({ key: cidKey(info.cid), info }))
+    keyed.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
+    for (const { info } of keyed) yield info
     return
   }
   const ipfsPins = wants(filter, IPFS_STATUSES) ? await listIpfsPins(src.ipfs) : undefined

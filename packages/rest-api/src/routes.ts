@@ -14,7 +14,7 @@ import { parseIpfsPath } from './ipfs-path.ts'
 import { readBodyText, firstJsonValue } from './body.ts'
 import type { Responder } from './respond.ts'
 import { streamResponse, streamTextResponse } from './stream.ts'
-import { replay, statusLines, statusOfCids, statusPasses } from './status-listing.ts'
+import { statusLines, statusOfCids, statusPasses } from './status-listing.ts'
 import { addHandler } from './add.ts'
 import { parseSearch } from './search.ts'
 import { batchHandler } from './batch.ts'
@@ -208,9 +208,9 @@ export const ROUTES: RouteDef[] = [
         return await streamResponse(c, d.config.headers, statusOfCids(d.cluster, cids, local, c.req.raw.signal), encodeGlobalPinInfo)
       }
       const filter = parseTrackerStatusFilter(q.get('filter') ?? '')
-      const pass = statusPasses(d).join(`${String(local)} ${filter}`, c.req.raw.signal, async sig => await statusLines(d.cluster, filter, local, sig))
+      const pass = statusPasses(d).join(`${String(local)} ${filter}`, c.req.raw.signal, sig => statusLines(d.cluster, filter, local, sig))
       if (pass === undefined) return tooManyRequests(c, d)
-      return await streamTextResponse(c, d.config.headers, { items: replay(await pass) })
+      return await streamTextResponse(c, d.config.headers, { items: pass })
     }
   },
   {

@@ -1,13 +1,14 @@
 /**
  * `GET /pins` (rest-api.md §4.8): the status of given CIDs (asked in parallel, streamed as they
- * finish), or of every pin through a shared pass (SharedPasses): requests asking for the same
- * filter and `local` share one fan-out, encoded once.
+ * finish), or of every pin through a shared streamed pass (SharedStreams): requests asking for
+ * the same filter and `local` share one fan-out, encoded once and streamed as it goes.
  */
 import { encodeGlobalPinInfo } from '@cluster/api'
 import type { CID, ClusterApi, GlobalPinInfo } from '@cluster/api'
 import { jsonBody } from './respond.ts'
 import type { RouteDeps } from './routes.ts'
-import { SharedPasses, yieldTurn } from './shared-pass.ts'
+import { yieldTurn } from './shared-pass.ts'
+import { SharedStreams } from './shared-stream.ts'
 
 /** Mode B of `GET /pins`: the status of each given CID, in parallel, streamed as they finish. */
 export function statusOfCids (cluster: ClusterApi, cids: CID[], local: boolean, sig: AbortSignal): { items: AsyncIterable<GlobalPinInfo>, errors: string[] } {
@@ -29,44 +30,42 @@ export function statusOfCids (cluster: ClusterApi, cids: CID[], local: boolean, 
   return { items: items(), errors }
 }
 
-/** A pass over every pin's status: its NDJSON lines in batches, and the failure that ended it early. */
-export interface StatusLines {
-  batches: string[]
-  error?: unknown
-}
-
-/** Characters of NDJSON gathered into one batch (one write). */
+/** Characters of NDJSON gathered into one chunk (one write). */
 const LINES_BATCH_CHARS = 16 * 1024
+/** A partial chunk goes out with the next line once this long passed since the last one. */
+const LINES_WAIT_MS = 200
 
-const passes = new WeakMap<RouteDeps, SharedPasses<StatusLines>>()
+const passes = new WeakMap<RouteDeps, SharedStreams>()
 
-export function statusPasses (d: RouteDeps): SharedPasses<StatusLines> {
+export function statusPasses (d: RouteDeps): SharedStreams {
   let p = passes.get(d)
-  if (p === undefined) passes.set(d, p = new SharedPasses(d.limiter.sharedListings))
+  if (p === undefined) passes.set(d, p = new SharedStreams(d.limiter.sharedListings))
   return p
 }
 
-/** Every status of a `GET /pins` (filter, local) encoded once, for every request of the pass. */
-export async function statusLines (cluster: ClusterApi, filter: number, local: boolean, sig: AbortSignal): Promise<StatusLines> {
-  const batches: string[] = []
+/**
+ * Every status of a `GET /pins` (filter, local) encoded once, for every request of the pass,
+ * streamed in chunks of NDJSON lines (a chunk goes out when it is full or when the statuses
+ * pause, so the first lines are not held back). A failure is thrown after the lines before it.
+ */
+export async function * statusLines (cluster: ClusterApi, filter: number, local: boolean, sig: AbortSignal): AsyncGenerator<string> {
   let batch = ''
   let n = 0
+  let sent = 0
   try {
     for await (const info of cluster.statusAll(filter, { local, signal: sig })) {
       batch += jsonBody(encodeGlobalPinInfo(info))
-      if (batch.length >= LINES_BATCH_CHARS) { batches.push(batch); batch = '' }
+      // The first line at once, then full chunks (or what a slow stream gathered meanwhile).
+      if (n === 0 || batch.length >= LINES_BATCH_CHARS || performance.now() - sent > LINES_WAIT_MS) {
+        yield batch
+        batch = ''
+        sent = performance.now()
+      }
       if (++n % 256 === 0) await yieldTurn()
     }
   } catch (err) {
-    if (batch !== '') batches.push(batch)
-    return { batches, error: err }
+    if (batch !== '') yield batch
+    throw err
   }
-  if (batch !== '') batches.push(batch)
-  return { batches }
+  if (batch !== '') yield batch
 }
-
-export async function * replay (pass: StatusLines): AsyncGenerator<string> {
-  yield * pass.batches
-  if (pass.error !== undefined) throw pass.error
-}
-

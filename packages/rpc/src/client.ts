@@ -10,7 +10,18 @@ export interface CallOptions {
   signal?: AbortSignal
   /** Whole-call budget. Default 60 s. */
   timeoutMs?: number
+  /**
+   * Streams only: instead of a whole-call budget, each wait for the peer (dial, next frame) is
+   * bounded by this; the time the consumer takes between items does not count.
+   */
+  idleTimeoutMs?: number
 }
+
+/**
+ * Bytes of stream frames a server may send ahead of what the consumer took (frames.ts): well
+ * under the 4 MiB a libp2p stream buffers, and thousands of status items per round trip.
+ */
+export const STREAM_WINDOW_BYTES = 1024 * 1024
 
 /** Calls methods on any peer; calls to this peer go straight to the local server. */
 export class RpcClient {
@@ -36,9 +47,10 @@ export class RpcClient {
   }
 
   stream<A, R> (peer: string, method: StreamMethod<A, R>, arg: A, opts: CallOptions = {}): AsyncIterable<R> {
-    const signal = budget(opts)
+    const idle = opts.idleTimeoutMs
+    const signal = idle === undefined ? budget(opts) : (opts.signal ?? new AbortController().signal)
     if (peer === this.local.self) return this.local.dispatchLocal(method.name, arg, signal) as AsyncIterable<R>
-    return this.remote(peer, method, arg, signal)
+    return this.remote(peer, method, arg, signal, idle)
   }
 
   /** The same unary call on several peers at once; each result or error by peer. */
@@ -53,7 +65,9 @@ export class RpcClient {
     return new Map<string, R | RpcError>(settled)
   }
 
-  private async * remote<A, R> (peer: string, method: UnaryMethod<A, R> | StreamMethod<A, R>, arg: A, signal: AbortSignal): AsyncGenerator<R> {
+  private async * remote<A, R> (peer: string, method: UnaryMethod<A, R> | StreamMethod<A, R>, arg: A, whole: AbortSignal, idleMs?: number): AsyncGenerator<R> {
+    const waitSignal = (): AbortSignal => idleMs === undefined ? whole : AbortSignal.any([whole, AbortSignal.timeout(idleMs)])
+    let signal = waitSignal()
     let stream
     try {
       stream = await this.node.dialProtocol(peerIdFromString(peer), RPC_PROTOCOL, { signal })
@@ -62,11 +76,16 @@ export class RpcClient {
     }
     const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 })
     try {
-      await lp.write(encodeFrame({ m: method.name, a: method.arg.encode(arg) }), { signal })
+      const windowed = method.stream
+      await lp.write(encodeFrame({ m: method.name, a: method.arg.encode(arg), ...(windowed ? { w: STREAM_WINDOW_BYTES } : {}) }), { signal })
       while (true) {
         let frame: Record<string, unknown>
+        let frameBytes = 0
         try {
-          frame = decodeFrame((await lp.read({ signal })).subarray())
+          signal = waitSignal()
+          const bytes = (await lp.read({ signal })).subarray()
+          frameBytes = bytes.byteLength
+          frame = decodeFrame(bytes)
         } catch (err) {
           if (err instanceof TypeError || err instanceof SyntaxError) throw new RpcError('client', `${method.name}: undecodable answer from ${peer}`)
           throw new RpcError('transport', `${method.name} to ${peer}: ${(err as Error).message}`, { cause: err })
@@ -82,6 +101,8 @@ export class RpcClient {
             }
             yield decoded
           }
+          // The consumer took this batch: the server may send that much more (frames.ts).
+          if (windowed && 'vs' in frame) await lp.write(encodeFrame({ c: frameBytes }), { signal }).catch(() => {})
         } else if (frame.end === true) {
           return
         } else if (typeof frame.e === 'string') {

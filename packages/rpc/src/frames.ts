@@ -6,14 +6,22 @@ import type { RpcErrorType } from './errors.ts'
  * request `{"m": method, "a": arg}`; then answer frames `{"v": value}` (a unary call's result) or
  * `{"vs": [values…]}` (a batch of stream items), and a final `{"end": true}` or
  * `{"e": message, "t": type}`.
+ *
+ * Flow control of streams: a request may carry `"w": bytes`, a window. The server then keeps at
+ * most that many bytes of batch frames unacknowledged (at least one frame), and the client
+ * acknowledges each batch frame with a credit frame `{"c": bytes}` once its consumer has taken
+ * the frame's items. The libp2p stream buffers whatever arrives and fails past 4 MiB, so without
+ * it a slow consumer of a long stream (a k-way merge waiting on the other peers) breaks the call.
+ * A request without `w` (an older client) is answered without waiting for credits.
  */
 export type AnswerFrame = { v: JsonValue } | { vs: JsonValue[] } | { end: true } | { e: string, t: RpcErrorType }
-export interface RequestFrame { m: string, a: JsonValue }
+export interface RequestFrame { m: string, a: JsonValue, w?: number }
+export interface CreditFrame { c: number }
 
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
-export function encodeFrame (frame: RequestFrame | AnswerFrame): Uint8Array {
+export function encodeFrame (frame: RequestFrame | AnswerFrame | CreditFrame): Uint8Array {
   return encoder.encode(stringifyJson(frame as JsonValue))
 }
 

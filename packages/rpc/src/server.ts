@@ -91,7 +91,19 @@ export class RpcServer {
       }
       const ctx: CallContext = { caller: connection.remotePeer.toString(), local: false, signal: abort.signal }
       if (entry.method.stream) {
-        await sendBatched(entry.handler(arg, ctx) as AsyncIterable<unknown>, item => entry.method.result.encode(item), send)
+        const window = typeof request.w === 'number' && request.w > 0 ? request.w : undefined
+        let unacked = 0
+        // With a window (frames.ts): wait for the caller's credits before going past it.
+        const sendCredited = async (frame: AnswerFrame): Promise<void> => {
+          const bytes = encodeFrame(frame)
+          while (window !== undefined && unacked > 0 && unacked + bytes.byteLength > window) {
+            const credit = decodeFrame((await lp.read({ signal: abort.signal })).subarray())
+            if (typeof credit.c === 'number') unacked -= credit.c
+          }
+          unacked += bytes.byteLength
+          await lp.write(bytes)
+        }
+        await sendBatched(entry.handler(arg, ctx) as AsyncIterable<unknown>, item => entry.method.result.encode(item), sendCredited)
       } else {
         await send({ v: entry.method.result.encode(await (entry.handler(arg, ctx) as Promise<unknown>)) })
       }

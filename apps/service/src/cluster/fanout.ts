@@ -6,6 +6,12 @@ import { Rpc } from './rpc-methods.ts'
 /** Status fan-outs give each peer this long to answer (Go: 15 s). */
 export const FANOUT_TIMEOUT_MS = 15_000
 
+/**
+ * A member's status stream may go this long without sending anything (a whole-call budget would
+ * cut the status of a big pinset; the stream waits on its consumer between reads).
+ */
+export const STREAM_IDLE_MS = 120_000
+
 /** What the fan-outs read from the local peer. */
 export interface FanoutContext {
   rpc: RpcClient
@@ -61,27 +67,106 @@ async function callBounded<A, R> (rpc: RpcClient, peers: readonly string[], meth
   return new Map(settled)
 }
 
-/** Go's globalPinInfoStream (§9.2): merge every member's stream by CID. */
-export async function * globalStream (ctx: FanoutContext, open: (peer: string) => AsyncIterable<PinInfo>, filter: TrackerStatusFilter): AsyncIterable<GlobalPinInfo> {
+/** One member's status stream in the merge: its next item (`head`) and how it ended. */
+interface MemberStream {
+  member: string
+  it: AsyncIterator<PinInfo>
+  head?: { key: string, info: PinInfo }
+  /** Greatest key taken from it (its items must come in CID-string order). */
+  last: string
+  /** Its next item, being read. */
+  pending?: Promise<void>
+  /** Set when it failed: the error every later CID gets as this member's `cluster_error`. */
+  error?: string
+  done: boolean
+}
+
+/**
+ * Go's globalPinInfoStream (§9.2): every member's stream merged by CID, with bounded memory. Each
+ * member yields its statuses in CID-string order (the pinset's order, `PinsetState.list`), so this
+ * is a k-way merge holding one item per member: an item is out as soon as every member has
+ * answered for its CID or moved past it, and a member is read again only when its item was used
+ * (back-pressure through the RPC stream). A member that fails (unreachable, stream broken) gets a
+ * `cluster_error` entry on every CID not covered before it failed, as Go gives one on every CID;
+ * authorization errors are dropped. An item a member yields out of order (a peer listing in
+ * another order) after its CID went out is sent as an entry of its own. `open`'s streams are
+ * stopped through its signal when the consumer stops early.
+ */
+export async function * globalStream (ctx: FanoutContext, open: (peer: string, signal: AbortSignal) => AsyncIterable<PinInfo>, filter: TrackerStatusFilter, signal?: AbortSignal): AsyncIterable<GlobalPinInfo> {
   const members = ctx.followerOf !== undefined ? [ctx.followerOf] : ctx.peerset()
-  const byCid = new Map<string, GlobalPinInfo>()
-  const failed = new Map<string, string>()
-  await Promise.all(members.map(async member => {
-    try {
-      for await (const info of open(member)) {
-        const key = info.cid.toString()
-        let g = byCid.get(key)
-        if (g === undefined) byCid.set(key, g = emptyGlobal(info.cid))
-        addInfo(g, info)
+  const stop = new AbortController()
+  const onAbort = (): void => { stop.abort(signal?.reason) }
+  signal?.addEventListener('abort', onAbort, { once: true })
+  if (signal?.aborted === true) onAbort()
+  const streams: MemberStream[] = []
+  const failedAt = new Map<string, Timestamp>()
+  const fail = (s: MemberStream, err: unknown): void => {
+    s.done = true
+    s.head = undefined
+    if (err instanceof RpcError && err.type === 'authorization') return
+    s.error = (err as Error).message ?? String(err)
+    failedAt.set(s.member, Timestamp.now())
+  }
+  const advance = (s: MemberStream): void => {
+    s.pending = (async () => {
+      try {
+        const r = await s.it.next()
+        if (r.done === true) {
+          s.done = true
+          s.head = undefined
+        } else s.head = { key: r.value.cid.toString(), info: r.value }
+      } catch (err) {
+        fail(s, err)
       }
-    } catch (err) {
-      if (!(err instanceof RpcError && err.type === 'authorization')) failed.set(member, (err as Error).message)
+      s.pending = undefined
+    })()
+  }
+  try {
+    for (const member of members) {
+      const s: MemberStream = { member, it: undefined as unknown as AsyncIterator<PinInfo>, last: '', done: false }
+      streams.push(s)
+      try {
+        s.it = open(member, stop.signal)[Symbol.asyncIterator]()
+        advance(s)
+      } catch (err) {
+        fail(s, err)
+      }
     }
-  }))
-  const now = Timestamp.now()
-  for (const g of byCid.values()) {
-    for (const [member, error] of failed) addInfo(g, syntheticInfo(g.cid, member, ctx.card(member), 'cluster_error', now, undefined, error))
-    if (matchesFilter(g, filter)) yield g
+    let lastOut = ''
+    let started = false
+    while (true) {
+      await Promise.all(streams.map(async s => { await s.pending }))
+      let min: string | undefined
+      for (const s of streams) if (s.head !== undefined && (min === undefined || s.head.key < min)) min = s.head.key
+      if (min === undefined) return
+      const late = started && min <= lastOut
+      let g: GlobalPinInfo | undefined
+      for (const s of streams) {
+        const head = s.head
+        if (head === undefined || head.key !== min) continue
+        if (g === undefined) g = emptyGlobal(head.info.cid)
+        addInfo(g, head.info)
+        if (head.key > s.last) s.last = head.key
+        s.head = undefined
+        advance(s)
+        if (late) break // an out-of-order item: alone, once
+      }
+      if (g === undefined) continue
+      lastOut = started && min < lastOut ? lastOut : min
+      started = true
+      for (const s of streams) {
+        // A failed member that had not reached this CID: Go's error entry for it.
+        if (s.error !== undefined && s.last < min) addInfo(g, syntheticInfo(g.cid, s.member, ctx.card(s.member), 'cluster_error', failedAt.get(s.member) ?? Timestamp.now(), undefined, s.error))
+      }
+      if (matchesFilter(g, filter)) yield g
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort)
+    stop.abort(new Error('status stream closed'))
+    await Promise.all(streams.map(async s => {
+      await s.pending
+      if (!s.done && s.it !== undefined) await s.it.return?.(undefined).catch(() => {})
+    }))
   }
 }
 

@@ -18,7 +18,7 @@ import { metricCodec, readPingValue } from './metrics.ts'
 import { withDefaults, type ClusterPeerOptions, type PEER_DEFAULTS } from './options.ts'
 import { setupPin, updatedPin } from './pin-setup.ts'
 import { Rpc } from './rpc-methods.ts'
-import { FANOUT_TIMEOUT_MS, connectGraphOf, globalInfo, globalStream, matchesFilter, repoGcAll, unreachableId } from './fanout.ts'
+import { FANOUT_TIMEOUT_MS, STREAM_IDLE_MS, connectGraphOf, globalInfo, globalStream, matchesFilter, repoGcAll, unreachableId } from './fanout.ts'
 import { trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
 import { createConsensus } from './consensus-setup.ts'
@@ -297,7 +297,7 @@ export class ClusterPeer implements ClusterApi {
       for await (const info of this.tracker.statusAll(filter)) yield pinInfoToGlobal(info)
       return
     }
-    yield * globalStream(this, peer => this.rpc.stream(peer, Rpc.trackerStatusAll, filter), filter)
+    yield * globalStream(this, (peer, signal) => this.rpc.stream(peer, Rpc.trackerStatusAll, filter, { signal, idleTimeoutMs: STREAM_IDLE_MS }), filter, opts.signal)
   }
 
   async recover (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
@@ -310,7 +310,7 @@ export class ClusterPeer implements ClusterApi {
       for await (const info of this.tracker.recoverAll()) yield pinInfoToGlobal(info)
       return
     }
-    yield * globalStream(this, peer => this.rpc.stream(peer, Rpc.recoverAllLocal, undefined), 0)
+    yield * globalStream(this, (peer, signal) => this.rpc.stream(peer, Rpc.recoverAllLocal, undefined, { signal }), 0)
   }
 
   async repoGc (opts: LocalOption = {}): Promise<GlobalRepoGc> {
