@@ -8,12 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, KuboDaemon, runGoCtl } from '@cluster/test-utils'
 import { main } from '../src/cli/main.ts'
 import { startDaemon } from '../src/cli/daemon.ts'
-import type { Io } from '../src/cli/io.ts'
-
-function capture (): Io & { stdout: string, stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => { io.stdout += t }, err: (t: string) => { io.stderr += t } }
-  return io
-}
+import { capture } from './helpers/capture.ts'
 
 describe('ipfs-cluster-service with CRDT consensus', () => {
   let dir: string

@@ -7,12 +7,7 @@ import { RaftConsensus } from '@cluster/consensus'
 import { MemoryNetwork } from '@cluster/raft/node'
 import { syntheticCid } from '@cluster/test-utils'
 import { main } from '../src/cli/main.ts'
-import type { Io } from '../src/cli/io.ts'
-
-function capture (): Io & { stdout: string, stderr: string } {
-  const io = { stdout: '', stderr: '', out: (t: string) => { io.stdout += t }, err: (t: string) => { io.stderr += t } }
-  return io
-}
+import { capture } from './helpers/capture.ts'
 
 const PINS = 120
 
