@@ -1,44 +1,28 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { defaultPinOptions, parseCid } from '@cluster/api'
-import { KuboDaemon } from '@cluster/test-utils'
 import { main } from '../src/cli/main.ts'
 import { startDaemon } from '../src/cli/daemon.ts'
 import { capture } from './helpers/capture.ts'
+import { kuboEnvFixture } from './helpers/kubo-env.ts'
 
 describe('ipfs-cluster-service', () => {
-  let dir: string
-  let kubo: KuboDaemon
-  const saved = process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'service-cli-'))
-    kubo = await KuboDaemon.start()
-    process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS = kubo.apiMultiaddr
-  }, 60_000)
-
-  afterAll(async () => {
-    if (saved === undefined) delete process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS
-    else process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS = saved
-    await kubo.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const env = kuboEnvFixture('service-cli-')
 
   it('prints its version, and refuses an unknown consensus and unknown flags with clear errors', async () => {
     const io = capture()
     expect(await main(['--version'], io)).toBe(0)
     expect(io.stdout).toBe('ipfs-cluster-service version 1.1.6\n')
     const bad = capture()
-    expect(await main(['-c', join(dir, 'x'), 'init', '--consensus', 'paxos'], bad)).toBe(1)
+    expect(await main(['-c', join(env.dir, 'x'), 'init', '--consensus', 'paxos'], bad)).toBe(1)
     expect(bad.stderr).toContain("flag value must be set to 'raft' or 'crdt'")
     expect(await main(['--bogus', 'version'], capture())).toBe(2)
     expect(await main([], capture())).toBe(1)
   })
 
   it('refuses to start on a data folder holding a Go peer\'s Raft store, and releases the folder', async () => {
-    const folder = join(dir, 'from-go')
+    const folder = join(env.dir, 'from-go')
     expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
     mkdirSync(join(folder, 'raft'))
     writeFileSync(join(folder, 'raft', 'raft.db'), Buffer.alloc(32_768, 7))
@@ -52,8 +36,8 @@ describe('ipfs-cluster-service', () => {
   }, 60_000)
 
   it('says so when the data folder belongs to another cluster, and keeps running without a leader', async () => {
-    const first = join(dir, 'cluster-a')
-    const second = join(dir, 'cluster-b')
+    const first = join(env.dir, 'cluster-a')
+    const second = join(env.dir, 'cluster-b')
     for (const f of [first, second]) expect(await main(['-c', f, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
     const a = await startDaemon(first, {}, capture())
     await a.stop()
@@ -69,7 +53,7 @@ describe('ipfs-cluster-service', () => {
   }, 60_000)
 
   it('init writes service.json, identity.json and the peerstore; daemon serves the REST API; state export → cleanup → import round-trips', async () => {
-    const folder = join(dir, 'peer0')
+    const folder = join(env.dir, 'peer0')
     const init = capture()
     expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], init)).toBe(0)
     expect(init.stderr).toContain(`configuration written to ${folder}/service.json.`)
@@ -89,7 +73,7 @@ describe('ipfs-cluster-service', () => {
 
       const form = new FormData()
       form.append('file', new Blob([`state round trip ${Date.now()}`]))
-      const { Key } = await kubo.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)
+      const { Key } = await env.kubo.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)
       const res = await fetch(`${url}/pins/${Key}?name=roundtrip`, { method: 'POST' })
       expect(res.status).toBe(200)
       expect((await daemon.peer.allocation(parseCid(Key))).name).toBe('roundtrip')
@@ -122,7 +106,7 @@ describe('ipfs-cluster-service', () => {
     expect(await main(['-c', folder, 'state', 'export'], empty)).toBe(0)
     expect(empty.stdout).toBe('')
 
-    const file = join(dir, 'export.jsonl')
+    const file = join(env.dir, 'export.jsonl')
     const { writeFileSync } = await import('node:fs')
     writeFileSync(file, exported.stdout)
     const imported = capture()

@@ -1,35 +1,20 @@
 // ipfs-cluster-service with CRDT consensus, as a user following Go's documentation meets it:
 // `init` (CRDT by default), `daemon`, then the state commands on the stopped peer, Go's `state
 // crdt` maintenance commands included.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, KuboDaemon, runGoCtl } from '@cluster/test-utils'
+import { describe, expect, it } from 'vitest'
+import { freePort, runGoCtl } from '@cluster/test-utils'
 import { main } from '../src/cli/main.ts'
 import { startDaemon } from '../src/cli/daemon.ts'
 import { capture } from './helpers/capture.ts'
+import { kuboEnvFixture } from './helpers/kubo-env.ts'
 
 describe('ipfs-cluster-service with CRDT consensus', () => {
-  let dir: string
-  let kubo: KuboDaemon
-  const saved = process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'service-crdt-'))
-    kubo = await KuboDaemon.start()
-    process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS = kubo.apiMultiaddr
-  }, 60_000)
-
-  afterAll(async () => {
-    if (saved === undefined) delete process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS
-    else process.env.CLUSTER_IPFSHTTP_NODEMULTIADDRESS = saved
-    await kubo.stop()
-    rmSync(dir, { recursive: true, force: true })
-  })
+  const env = kuboEnvFixture('service-crdt-')
 
   it('init defaults to crdt; pins survive a restart; export → cleanup → import round-trips; state crdt info, dot, mark-dirty', async () => {
-    const folder = join(dir, 'peer0')
+    const folder = join(env.dir, 'peer0')
     expect(await main(['-c', folder, 'init', '--randomports'], capture())).toBe(0)
     expect(Object.keys((JSON.parse(readFileSync(join(folder, 'service.json'), 'utf8')) as { consensus: object }).consensus)).toEqual(['crdt'])
 
@@ -77,7 +62,7 @@ describe('ipfs-cluster-service with CRDT consensus', () => {
     expect(await main(['-c', folder, 'state', 'export'], empty)).toBe(0)
     expect(empty.stdout).toBe('')
 
-    const file = join(dir, 'crdt-export.jsonl')
+    const file = join(env.dir, 'crdt-export.jsonl')
     const { writeFileSync } = await import('node:fs')
     writeFileSync(file, exported.stdout)
     expect(await main(['-c', folder, 'state', 'import', '-f', file], capture())).toBe(0)
@@ -100,7 +85,7 @@ describe('ipfs-cluster-service with CRDT consensus', () => {
   }, 120_000)
 
   it('state crdt on a Raft peer fails with Go\'s message', async () => {
-    const folder = join(dir, 'raft-peer')
+    const folder = join(env.dir, 'raft-peer')
     expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
     const io = capture()
     expect(await main(['-c', folder, 'state', 'crdt', 'info'], io)).toBe(1)
