@@ -1,6 +1,8 @@
 // A CRDT cluster of TypeScript peers: real daemons, a real Kubo each, driven with Go's ctl and
 // curl-like requests. Peers 0–2 trust only each other (trusted_peers), as a collaborative
 // cluster's writers do; peers added later are an untrusted writer and a follower.
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runGoCtl, until } from '@cluster/test-utils'
 import type { LocalPeer } from '../dev/local-cluster.ts'
@@ -19,6 +21,11 @@ async function allocated (peer: LocalPeer, cid: string): Promise<boolean> {
 async function allocationCids (peer: LocalPeer): Promise<string[]> {
   const text = await (await fetch(`${peer.restUrl}/allocations`)).text()
   return text.split('\n').filter(l => l !== '').map(l => (JSON.parse(l) as { cid: string }).cid).sort()
+}
+
+/** The end of each peer's daemon log, for a failure message. */
+function survivorLogs (peers: readonly LocalPeer[]): string {
+  return peers.map(p => `--- peer${p.index}:\n${readFileSync(join(p.folder, 'daemon.log'), 'utf8').split('\n').slice(-30).join('\n')}`).join('\n')
 }
 
 async function statuses (peer: LocalPeer, cid: string): Promise<Record<string, string>> {
@@ -113,7 +120,7 @@ describe('CRDT consensus: TypeScript peers, real daemons and Kubos', () => {
     const moved = await until(async () => {
       const now = await (await fetch(`${p0.restUrl}/allocations/${cid}`)).json() as { allocations: string[] }
       return now.allocations.length === 2 && !now.allocations.includes(target.id) ? now : undefined
-    }, 'the pin to leave the dead peer', 120_000)
+    }, 'the pin to leave the dead peer', 120_000).catch((err: Error) => { throw new Error(`${err.message}\n${survivorLogs(f.cluster.peers.filter(p => p !== target))}`) })
     await until(async () => { const s = await statuses(p0, cid); return moved.allocations.every(id => s[id] === 'pinned') ? true : undefined }, 'pinned on its new allocations', 60_000)
     const peers = await (await fetch(`${p0.restUrl}/id`)).json() as { cluster_peers: string[] }
     expect(peers.cluster_peers).not.toContain(target.id)

@@ -6,7 +6,7 @@ import {
 } from '@cluster/api'
 import { CrdtConsensus, type ClusterConsensus } from '@cluster/consensus'
 import { IpfsConnector } from '@cluster/ipfs-connector'
-import { PubsubMonitor } from '@cluster/monitor'
+import { isExpired, PubsubMonitor } from '@cluster/monitor'
 import { StatelessTracker } from '@cluster/pintracker'
 import { Libp2pTransport } from '@cluster/raft/libp2p'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
@@ -73,7 +73,13 @@ export class ClusterPeer implements ClusterApi {
     this.peerId = host.peerId.toString() as PeerId
     this.rpcServer = rpcServer
     this.rpc = new RpcClient(host, rpcServer)
-    this.alertLog = new AlertLog({ options, rpc: this.rpc, repinContext: () => this.repinContext(), log: (level, m) => { this.log(level, m) } })
+    this.alertLog = new AlertLog({
+      options,
+      rpc: this.rpc,
+      repinContext: () => this.repinContext(),
+      stillDown: peer => { const ping = this.monitor.store.latestForPeer('ping', peer); return ping !== undefined && isExpired(ping, BigInt(Date.now()) * 1_000_000n) },
+      log: (level, m) => { this.log(level, m) }
+    })
     this.connector = new IpfsConnector({ config: options.ipfs })
     this.monitor = new PubsubMonitor<Metric>({
       pubsub: host.services.pubsub,
@@ -146,6 +152,7 @@ export class ClusterPeer implements ClusterApi {
     for (const stop of this.stops) stop()
     await this.rebalancer?.stop()
     this.monitor.stop()
+    this.alertLog.stop()
     await this.tracker.close()
     await this.consensus.shutdown()
     await this.rpcServer.close()
@@ -188,7 +195,11 @@ export class ClusterPeer implements ClusterApi {
 
   async peerRemove (peer: PeerId): Promise<void> {
     this.assertRunning()
-    if (!this.options.disableRepinning) await repinFrom(this.repinContext(), peer, false)
+    if (!this.options.disableRepinning) {
+      // As Go's vacatePeer: a pin that cannot move is logged; the removal goes on.
+      const report = await repinFrom(this.repinContext(), peer, false)
+      for (const f of report.failed) this.log('error', `repin ${f.cid} away from ${peer}: ${f.error}`)
+    }
     await this.consensus.rmPeer(peer)
   }
 

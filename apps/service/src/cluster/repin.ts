@@ -14,16 +14,37 @@ export interface RepinContext {
  * `onlyIfClosest`, only the peer closest to each CID acts (ping alerts reach every peer);
  * vacating a removed peer acts on all of them.
  */
-export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest: boolean): Promise<void> {
+export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest: boolean): Promise<RepinReport> {
   const peers = ctx.peerset()
   const affected: Pin[] = []
+  let leftToOthers = 0
   for (const pin of ctx.pins()) {
     if (!(pin.allocations ?? []).includes(down as PeerId)) continue
-    if (onlyIfClosest && !isClosestPeer(ctx.self, pin.cid, peers, down)) continue
+    if (onlyIfClosest && !isClosestPeer(ctx.self, pin.cid, peers, down)) {
+      leftToOthers++
+      continue
+    }
     affected.push(pin)
   }
   // Collected first: each re-pin is a commit, and the listing must not run under it.
-  for (const pin of affected) await ctx.repin({ ...pin, allocations: [] }, [down])
+  const report: RepinReport = { repinned: 0, failed: [], leftToOthers }
+  for (const pin of affected) {
+    try {
+      await ctx.repin({ ...pin, allocations: [] }, [down])
+      report.repinned++
+    } catch (err) {
+      report.failed.push({ cid: pin.cid.toString(), error: (err as Error).message })
+    }
+  }
+  return report
+}
+
+/** What one re-pin sweep did: the failed pins are tried again by the next sweep. */
+export interface RepinReport {
+  repinned: number
+  failed: Array<{ cid: string, error: string }>
+  /** Pins of the down peer another member is closer to (it moves them). */
+  leftToOthers: number
 }
 
 /** Runs `task` every `ms`, never two at once; returns the stop function. */
