@@ -1,4 +1,6 @@
-// Our `ipfs-cluster-service` (apps/service), run from its TypeScript sources.
+// Our `ipfs-cluster-service` (apps/service) as users install it: the built package's bin, on
+// the built workspace packages (dist/). BENCH_TS_SOURCE=1 runs the TypeScript sources instead.
+import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import type { Flavour } from './cluster.ts'
 import { daemonNodeFlags } from '../../apps/service/dev/node-flags.ts'
@@ -7,15 +9,22 @@ const root = join(import.meta.dirname, '..', '..')
 /** BENCH_TS_ROOT=<checkout> runs the daemon of another checkout (e.g. a fixed commit) instead of this tree's. */
 const serviceRoot = process.env.BENCH_TS_ROOT !== undefined && process.env.BENCH_TS_ROOT !== '' ? process.env.BENCH_TS_ROOT : root
 
+const fromSource = process.env.BENCH_TS_SOURCE !== undefined && process.env.BENCH_TS_SOURCE !== '' && process.env.BENCH_TS_SOURCE !== '0'
+
 export const tsFlavour: Flavour = {
   name: 'ts',
   // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every daemon of ours into <dir> at exit.
   service: {
     command: process.execPath,
     args: [...daemonNodeFlags(), ...(process.env.BENCH_CPU_PROF !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
-      '--conditions=source', join(serviceRoot, 'apps', 'service', 'src', 'cli', 'run.ts')]
+      ...(fromSource
+        ? ['--conditions=source', join(serviceRoot, 'apps', 'service', 'src', 'cli', 'run.ts')]
+        : [join(serviceRoot, 'apps', 'service', 'bin', 'ipfs-cluster-service.js')])]
   },
-  prepare: async () => {}
+  // The build is incremental (turbo's cache): a no-op when dist/ is up to date.
+  prepare: async () => {
+    if (!fromSource) execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: serviceRoot, stdio: 'inherit' })
+  }
 }
 
 /** Our `ipfs-cluster-ctl`, from sources and (when built) from dist/. */
