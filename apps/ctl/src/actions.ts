@@ -19,10 +19,11 @@ import {
 import { makeDot } from './graph.ts'
 import { toIpfsPath } from './ipfs-path.ts'
 import { logLine } from './log.ts'
-import { waitFor } from './wait.ts'
+import { waitWithProgress } from './wait.ts'
 import { reportCursor, searchOf } from './search.ts'
 import { batchSource, runBatch } from './batch.ts'
 import { rebalance } from './rebalance.ts'
+import { countedStream } from './progress.ts'
 
 const message = (err: unknown): string => (err as Error).message
 
@@ -72,6 +73,10 @@ const printGpi = (ctx: ActionContext, gpi: GlobalPinInfo): void => {
   emit(ctx, () => formatGlobalPinInfo(gpi), () => toJson.globalPinInfo(gpi))
 }
 
+const printPin = (ctx: ActionContext, pin: Pin): void => {
+  emit(ctx, () => formatPin(pin), () => toJson.pin(pin))
+}
+
 /** After pin/unpin/update: the pin itself (`--no-status`), the waited status, or the status 1 s later. */
 async function afterPin (ctx: ActionContext, pin: Pin, target: TrackerStatus): Promise<void> {
   if (ctx.flags.bool('no-status')) {
@@ -82,7 +87,8 @@ async function afterPin (ctx: ActionContext, pin: Pin, target: TrackerStatus): P
     let limit = target === 'pinned' ? pin.replicationFactorMin : 0
     const l = ctx.flags.int('wait-limit')
     if (l > 0) limit = l
-    const gpi = await waitFor(ctx.api, ctx.io, pin.cid, target, ctx.flags.duration('wait-timeout'), limit)
+    const what = target === 'pinned' ? 'pin add --wait' : 'pin rm --wait'
+    const gpi = await waitWithProgress(ctx, what, pin.cid, target, ctx.flags.duration('wait-timeout'), limit)
     printGpi(ctx, gpi)
     return
   }
@@ -179,17 +185,17 @@ const pinLs: Action = async (ctx) => {
   if (arg !== '') {
     const cid = decodeCid(arg, 'parsing cid')
     const pin = await ctx.api.call((c) => c.allocation(cid))
-    emit(ctx, () => formatPin(pin), () => toJson.pin(pin))
+    printPin(ctx, pin)
     return
   }
   const filter = pinTypeFilter(ctx.flags.string('filter'))
   if (search !== undefined) {
     let next: string | undefined
-    await emitStream(ctx, ctx.api.stream((c) => c.searchAllocations(search, filter, { onCursor: (n) => { next = n } })), formatPin, toJson.pin)
+    await countedStream(ctx, 'pin ls', ctx.api.stream((c) => c.searchAllocations(search, filter, { onCursor: (n) => { next = n } })), printPin)
     reportCursor(ctx, next)
     return
   }
-  await emitStream(ctx, ctx.api.stream((c) => c.allocations(filter)), formatPin, toJson.pin)
+  await countedStream(ctx, 'pin ls', ctx.api.stream((c) => c.allocations(filter)), printPin)
 }
 
 /** The zero GlobalPinInfo Go prints before the error of a failed single-CID status. */
@@ -224,11 +230,11 @@ const status: Action = async (ctx) => {
   }
   if (search !== undefined) {
     let next: string | undefined
-    await emitStream(ctx, ctx.api.stream((c) => c.searchStatus(search, filter, { local, onCursor: (n) => { next = n } })), formatGlobalPinInfo, toJson.globalPinInfo)
+    await countedStream(ctx, 'status', ctx.api.stream((c) => c.searchStatus(search, filter, { local, onCursor: (n) => { next = n } })), printGpi)
     reportCursor(ctx, next)
     return
   }
-  await emitStream(ctx, ctx.api.stream((c) => c.statusAll(filter, { local, cids })), formatGlobalPinInfo, toJson.globalPinInfo)
+  await countedStream(ctx, 'status', ctx.api.stream((c) => c.statusAll(filter, { local, cids })), printGpi)
 }
 
 const recover: Action = async (ctx) => {
@@ -239,7 +245,7 @@ const recover: Action = async (ctx) => {
     printGpi(ctx, await ctx.api.call((c) => c.recover(cid, { local })))
     return
   }
-  await emitStream(ctx, ctx.api.stream((c) => c.recoverAll({ local })), formatGlobalPinInfo, toJson.globalPinInfo)
+  await countedStream(ctx, 'recover', ctx.api.stream((c) => c.recoverAll({ local })), printGpi)
 }
 
 const version: Action = async (ctx) => {

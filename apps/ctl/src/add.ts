@@ -25,7 +25,8 @@ import { LocalCommandError } from './errors.ts'
 import { toJson } from './format-json.ts'
 import { formatAddedOutput } from './format-text.ts'
 import { expireAt, parseMetadata } from './actions.ts'
-import { waitFor } from './wait.ts'
+import { waitWithProgress } from './wait.ts'
+import { count, elapsed, perSecond, size, withProgress } from './progress.ts'
 import { logLine } from './log.ts'
 
 /** The query parameters Go's ctl sends for `add` (sorted when encoded). */
@@ -80,6 +81,8 @@ interface Entry {
   kind: 'dir' | 'file' | 'symlink' | 'url'
   /** Absolute path or URL. */
   source: string
+  /** A file's size (for the progress line). */
+  size?: number
 }
 
 const isUrl = (p: string): boolean => p.startsWith('http://') || p.startsWith('https://')
@@ -90,7 +93,7 @@ export async function collectEntries (paths: readonly string[], cwd: string, opt
   const walk = async (abs: string, name: string): Promise<void> => {
     const st = await lstat(abs)
     if (st.isSymbolicLink()) { out.push({ name, kind: 'symlink', source: abs }); return }
-    if (!st.isDirectory()) { out.push({ name, kind: 'file', source: abs }); return }
+    if (!st.isDirectory()) { out.push({ name, kind: 'file', source: abs, size: st.size }); return }
     out.push({ name, kind: 'dir', source: abs })
     const children = (await readdir(abs)).sort()
     for (const child of children) {
@@ -193,17 +196,20 @@ async function * postAdd (target: Target, query: string, entries: readonly Entry
   if (errors.length > 0) throw new ApiCallError({ code: 500, message: errors.join('; ') }, 1)
 }
 
-/** A one-line upload counter on stderr, only when stdout is a terminal. */
-function progress (ctx: ActionContext): { add: (n: number) => void, done: () => void } {
-  if (!ctx.io.isTty) return { add: () => undefined, done: () => undefined }
-  let total = 0
-  let last = 0
+/** The progress line of an upload: bytes sent (of the files' total), rate, outputs the cluster returned. */
+function uploadProgress (entries: readonly Entry[]): { sent: (n: number) => void, added: () => void, render: (ms: number) => string } {
+  const files = entries.filter((e) => e.kind === 'file' || e.kind === 'url')
+  const known = files.every((e) => e.size !== undefined)
+  const total = files.reduce((sum, e) => sum + (e.size ?? 0), 0)
+  let bytes = 0
+  let outputs = 0
   return {
-    add: (n) => {
-      total += n
-      if (total - last >= 256 * 1024) { last = total; ctx.io.stderr(`\radding… ${(total / 1048576).toFixed(1)} MiB sent`) }
-    },
-    done: () => { if (last > 0) ctx.io.stderr('\r\u001b[K') }
+    sent: (n) => { bytes += n },
+    added: () => { outputs++ },
+    render: (ms) => {
+      const pct = known && total > 0 ? ` of ${size(total)} (${Math.floor(bytes * 100 / total)}%)` : ''
+      return `add: ${size(bytes)}${pct} sent, ${size(perSecond(bytes, ms))}/s, ${count(outputs)} added (${elapsed(ms)})`
+    }
   }
 }
 
@@ -223,18 +229,19 @@ export const add: Action = async (ctx) => {
   const quiet = f.bool('quiet') || f.bool('quieter')
   const buffer = f.bool('no-stream') || f.bool('quieter')
   const outputs: AddedOutput[] = []
-  const bar = progress(ctx)
+  const bar = uploadProgress(entries)
   const target = ctx.api.targets[0]!
   let failure: unknown
   try {
-    for await (const o of postAdd(target, query, entries, bar.add)) {
-      outputs.push(o)
-      if (!buffer) emit(ctx, () => formatAddedOutput(o, quiet), () => toJson.addedOutput(o))
-    }
+    await withProgress(ctx, bar.render, async (c) => {
+      for await (const o of postAdd(target, query, entries, bar.sent)) {
+        outputs.push(o)
+        bar.added()
+        if (!buffer) emit(c, () => formatAddedOutput(o, quiet), () => toJson.addedOutput(o))
+      }
+    })
   } catch (err) {
     failure = err instanceof ApiCallError ? err : new ApiCallError(errorBodyOf(err, target), 1, { cause: err })
-  } finally {
-    bar.done()
   }
   if (buffer) {
     const shown = f.bool('quieter') ? outputs.slice(-1) : outputs
@@ -250,7 +257,7 @@ export const add: Action = async (ctx) => {
     } catch {
       // Go falls back to the --rmin value.
     }
-    await waitFor(ctx.api, ctx.io, root, 'pinned', f.duration('wait-timeout'), rmin)
+    await waitWithProgress(ctx, 'add --wait', root, 'pinned', f.duration('wait-timeout'), rmin)
   }
 }
 

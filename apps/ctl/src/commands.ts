@@ -28,7 +28,11 @@ export const GLOBAL_FLAGS: readonly FlagDef[] = [
 ]
 
 /** Flags accepted at the top level but not shown in help. */
-export const APP_ONLY_FLAGS: readonly FlagDef[] = [f(['version', 'v'], 'bool', 'print the version')]
+export const APP_ONLY_FLAGS: readonly FlagDef[] = [
+  f(['version', 'v'], 'bool', 'print the version'),
+  // Extension: no progress line on stderr even when it is a terminal (progress.ts).
+  { ...f(['no-progress'], 'bool', 'do not show progress on stderr'), hidden: true }
+]
 
 const LOCAL = f(['local'], 'bool', 'run operation only on the contacted peer')
 const NO_STATUS = (what: string): FlagDef => f(['no-status', 'ns'], 'bool', `Prevents fetching pin status after ${what} (faster, quieter)`)

@@ -13,6 +13,8 @@ export interface ActionContext {
   flags: Flags
   /** Positional arguments. */
   args: string[]
+  /** Draw progress lines on stderr (a terminal, no `--no-progress`): see progress.ts. */
+  progress?: boolean
 }
 
 /** Prints an object in the selected encoding. */

@@ -9,8 +9,12 @@ export interface CtlIo {
   now: () => bigint
   /** Current directory (for `add .`). */
   cwd: string
-  /** Whether stdout is a terminal (the `add` progress bar is shown only then). */
+  /** Whether stdout is a terminal. */
   isTty: boolean
+  /** Whether stderr is a terminal: progress lines are drawn there only then (progress.ts). */
+  stderrIsTty?: boolean
+  /** The terminal's width, for the progress line (80 when unknown). */
+  stderrColumns?: () => number | undefined
   /** Resolves after `ms` milliseconds (aborted with the signal). */
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>
   /** All of stdin (`pin add -`); the process's stdin when absent. */
@@ -49,6 +53,8 @@ export function processIo (): CtlIo {
     now: () => BigInt(Date.now()) * 1_000_000n,
     cwd: process.cwd(),
     isTty: process.stdout.isTTY,
+    stderrIsTty: process.stderr.isTTY,
+    stderrColumns: () => process.stderr.columns,
     sleep,
     openFile
   }

@@ -78,7 +78,8 @@ async function runLeaf (path: string, cmd: CommandDef, args: string[], global: F
   if (action === undefined) throw new UnknownCommandError(cmd.name)
   const { api, enc } = await setup(global, io)
   try {
-    await action({ io, enc, api, flags: new Flags(defs, parsed.values, io.env), args: parsed.args })
+    const progress = io.stderrIsTty === true && !global.bool('no-progress') && io.env.TERM !== 'dumb'
+    await action({ io, enc, api, flags: new Flags(defs, parsed.values, io.env), args: parsed.args, progress })
   } catch (err) {
     if (err instanceof ApiCallError) {
       if (err.body.code === 0) {

@@ -5,7 +5,9 @@
 import type { CID, GlobalPinInfo, TrackerStatus } from '@cluster/api'
 import type { Api } from './api-call.ts'
 import type { CtlIo } from './io.ts'
+import type { ActionContext } from './context.ts'
 import { LocalCommandError } from './errors.ts'
+import { count, elapsed, withProgress } from './progress.ts'
 
 export const CHECK_FREQ_MS = 1000
 
@@ -26,7 +28,7 @@ export function statusReached (target: TrackerStatus, gpi: GlobalPinInfo, limit:
  * Waits for `cid` to reach `target`. `timeoutNs` ≤ 1 s means forever. Failures are
  * `error waiting for pin status: …` (exit 62 on the deadline, 1 otherwise).
  */
-export async function waitFor (api: Api, io: CtlIo, cid: CID, target: TrackerStatus, timeoutNs: bigint, limit: number): Promise<GlobalPinInfo> {
+export async function waitFor (api: Api, io: CtlIo, cid: CID, target: TrackerStatus, timeoutNs: bigint, limit: number, onStatus?: (gpi: GlobalPinInfo) => void): Promise<GlobalPinInfo> {
   const controller = new AbortController()
   const timeoutMs = Number(timeoutNs / 1_000_000n)
   let timer: NodeJS.Timeout | undefined
@@ -46,6 +48,7 @@ export async function waitFor (api: Api, io: CtlIo, cid: CID, target: TrackerSta
         if (controller.signal.aborted) throw fail('context deadline exceeded', 62)
         throw fail((err as Error).message)
       }
+      onStatus?.(gpi)
       let done: boolean
       try {
         done = statusReached(target, gpi, limit)
@@ -57,4 +60,22 @@ export async function waitFor (api: Api, io: CtlIo, cid: CID, target: TrackerSta
   } finally {
     if (timer !== undefined) clearTimeout(timer)
   }
+}
+
+/**
+ * `waitFor` with `<command>: N of M peers pinned` on the progress line: M counts the peers the
+ * pin is allocated to (not those that only track it as `remote`), `need K` the wait limit.
+ */
+export async function waitWithProgress (ctx: ActionContext, what: string, cid: CID, target: TrackerStatus, timeoutNs: bigint, limit: number): Promise<GlobalPinInfo> {
+  let last: GlobalPinInfo | undefined
+  const render = (ms: number): string => {
+    if (last === undefined) return `${what}: waiting for ${target} (${elapsed(ms)})`
+    const infos = Object.values(last.peerMap ?? {})
+    const allocated = target === 'pinned' ? infos.filter((pi) => pi.status !== 'remote').length : infos.length
+    const done = infos.filter((pi) => pi.status === target).length
+    const need = Math.min(limit, infos.length)
+    return `${what}: ${count(done)} of ${count(allocated)} peers ${target}${need > 0 && need < allocated ? ` (need ${count(need)})` : ''} (${elapsed(ms)})`
+  }
+  return await withProgress(ctx, render, async (c) =>
+    await waitFor(c.api, c.io, cid, target, timeoutNs, limit, (gpi) => { last = gpi }))
 }
