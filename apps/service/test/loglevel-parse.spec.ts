@@ -1,5 +1,7 @@
 // Go's setupLogLevel rules (config.md §7) as parsed for the daemon's logger, in-process.
 import { describe, expect, it } from 'vitest'
+import { CommandError } from '../src/cli/io.ts'
+import { jsonIo, resolveLogFormat } from '../src/cli/log-format.ts'
 import { daemonLogger, parseLogLevels } from '../src/cli/log-levels.ts'
 
 describe('parseLogLevels', () => {
@@ -48,5 +50,48 @@ describe('daemonLogger', () => {
     log('info', 'raft leader: X', 'raft')
     log('debug', 'pintracker: pin Qm failed (attempt 1)', 'pintracker')
     expect(lines).toEqual(['INFO raft: raft leader: X\n', 'DEBUG pintracker: pin Qm failed (attempt 1)\n'])
+  })
+})
+
+describe('JSON log output', () => {
+  const at = new Date('2026-12-04T10:00:00.000Z')
+
+  it('the logger writes one object per record: time, level, facility, msg (newlines kept inside)', () => {
+    const lines: string[] = []
+    const io = jsonIo({ out: () => {}, err: (s: string) => { lines.push(s) } }, () => at)
+    const log = daemonLogger(parseLogLevels(false, 'info,pintracker:debug'), io)
+    log('debug', 'hidden')
+    log('info', 'listening on:\n  /ip4/127.0.0.1/tcp/1\n')
+    log('debug', 'pintracker: pin Qm failed', 'pintracker')
+    expect(lines.every(l => l.endsWith('\n') && !l.slice(0, -1).includes('\n'))).toBe(true)
+    expect(lines.map(l => JSON.parse(l))).toEqual([
+      { time: '2026-12-04T10:00:00.000Z', level: 'info', facility: 'cluster', msg: 'listening on:\n  /ip4/127.0.0.1/tcp/1' },
+      { time: '2026-12-04T10:00:00.000Z', level: 'debug', facility: 'pintracker', msg: 'pin Qm failed' }
+    ])
+  })
+
+  it('plain stderr text becomes a record: level and known facility read from it, else info of service', () => {
+    const lines: string[] = []
+    const io = jsonIo({ out: () => {}, err: (s: string) => { lines.push(s) } }, () => at)
+    io.err('** IPFS Cluster is READY **\n')
+    io.err('WARN config: unknown key\n')
+    io.err('WARN no Raft leader yet: waiting for peers\n')
+    expect(lines.map(l => JSON.parse(l) as Record<string, string>).map(r => [r.level, r.facility, r.msg])).toEqual([
+      ['info', 'service', '** IPFS Cluster is READY **'],
+      ['warn', 'config', 'unknown key'],
+      ['warn', 'service', 'no Raft leader yet: waiting for peers']
+    ])
+  })
+
+  it('flag, then IPFS_CLUSTER_LOG_FORMAT, then GOLOG_LOG_FMT; text by default; auto follows the terminal', () => {
+    expect(resolveLogFormat(undefined, {}, false)).toBe('text')
+    expect(resolveLogFormat(undefined, {}, true)).toBe('text')
+    expect(resolveLogFormat('json', { IPFS_CLUSTER_LOG_FORMAT: 'text' }, true)).toBe('json')
+    expect(resolveLogFormat(undefined, { IPFS_CLUSTER_LOG_FORMAT: 'JSON', GOLOG_LOG_FMT: 'nocolor' }, false)).toBe('json')
+    expect(resolveLogFormat(undefined, { GOLOG_LOG_FMT: 'json' }, true)).toBe('json')
+    expect(resolveLogFormat(undefined, { GOLOG_LOG_FMT: 'nocolor' }, false)).toBe('text')
+    expect(resolveLogFormat('auto', {}, false)).toBe('json')
+    expect(resolveLogFormat('auto', {}, true)).toBe('text')
+    expect(() => resolveLogFormat('yaml', {}, false)).toThrow(CommandError)
   })
 })

@@ -87,6 +87,26 @@ describe('daemon log levels per facility', () => {
     expect(out).toContain(LEADER)
   }, 90_000)
 
+  it('--log-format json: every line is a JSON record with level and facility; per-facility levels still apply', async () => {
+    const records = (out: string): Array<{ time: string, level: string, facility: string, msg: string }> =>
+      out.split('\n').filter(l => l !== '').map(l => JSON.parse(l))
+    const all = records(await daemonOutput(['--log-format', 'json', '--loglevel', 'info,service:debug']))
+    for (const r of all) {
+      expect(Object.keys(r).sort()).toEqual(['facility', 'level', 'msg', 'time'])
+      expect(Number.isNaN(Date.parse(r.time))).toBe(false)
+    }
+    const find = (facility: string, prefix: string): unknown => all.find(r => r.facility === facility && r.msg.startsWith(prefix))
+    expect(find('service', 'Configuration:')).toMatchObject({ level: 'debug' })
+    expect(find('cluster', 'IPFS Cluster v1.1.6 listening on:')).toMatchObject({ level: 'info' })
+    expect(find('raft', 'raft leader: ')).toMatchObject({ level: 'info' })
+    expect(find('service', '** IPFS Cluster is READY **')).toMatchObject({ level: 'info' })
+
+    // The environment asks too; raft at info, everything else at error.
+    const quiet = records(await daemonOutput([], { IPFS_CLUSTER_LOG_FORMAT: 'json', IPFS_CLUSTER_LOG_LEVEL: 'error,raft:info' }))
+    expect(quiet.some(r => r.facility === 'raft' && r.msg.startsWith('raft leader: '))).toBe(true)
+    expect(quiet.filter(r => r.facility === 'cluster' || r.level === 'debug')).toEqual([])
+  }, 120_000)
+
   it('an item with two colons is refused with Go\'s message', async () => {
     const bad = await run(process.execPath, ['--conditions=source', CLI, '-c', folder, '-l', 'info,cluster:debug:x', 'daemon']).then(
       () => ({ code: 0, stderr: '' }),

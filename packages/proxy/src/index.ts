@@ -11,6 +11,7 @@ export {
 export type { PeerRepoStat, RepoStatsSource, LogFn } from './context.ts'
 export type { BoundAddress } from './listen.ts'
 export { routeOf, type HandlerName, type Route } from './routes.ts'
+export { routeLabel, OTHER_ROUTE, type ProxyRequestSample } from './request-metrics.ts'
 export { kuboErrorBody } from './respond.ts'
 export { sumRepoStats } from './handlers/repo.ts'
 export { parseAddParams, type AddParams } from './handlers/add.ts'

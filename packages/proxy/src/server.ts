@@ -20,6 +20,7 @@ import { boundAddress, parseListenMultiaddr, type BoundAddress } from './listen.
 import { sendError } from './respond.ts'
 import { reverseProxy } from './reverse-proxy.ts'
 import { relay } from './relay.ts'
+import { routeLabel, type ProxyRequestSample } from './request-metrics.ts'
 import { routeOf, type HandlerName, type Route } from './routes.ts'
 import { Upstream } from './upstream.ts'
 
@@ -56,6 +57,11 @@ export interface ProxyServerOptions {
   stopGraceMs?: number
   /** Concurrency limits of listings and uploads (defaults: `defaultRequestLimits()`); beyond them, 429. */
   limits?: Partial<RequestLimits>
+  /**
+   * Called once per answered request (intercepted or proxied), when its connection is done with
+   * it: route label, status, seconds. For metrics; it must not throw.
+   */
+  onRequest?: (sample: ProxyRequestSample) => void
 }
 
 export class ProxyServer {
@@ -165,6 +171,13 @@ export class ProxyServer {
       this.accessLog?.write(commonLogLine(req, res.statusCode, bytes(), at))
     }
     res.on('close', logLine)
+    const onRequest = this.options.onRequest
+    if (onRequest !== undefined) {
+      const started = performance.now()
+      res.once('close', () => {
+        onRequest({ method: req.method ?? '', route: routeLabel(req.url), status: res.statusCode, seconds: (performance.now() - started) / 1000 })
+      })
+    }
     if (this.config.writeTimeoutMs > 0) {
       const timer = setTimeout(() => { res.destroy() }, this.config.writeTimeoutMs)
       res.on('close', () => { clearTimeout(timer) })

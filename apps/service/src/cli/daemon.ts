@@ -122,6 +122,8 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
       const section = (serviceConfigToJson(loaded.config).api as Record<string, unknown>).ipfsproxy
       proxy = new ProxyServer(peer, applyProxyEnv(parseProxyConfig(section, folder), env), {
         repoStats: async opts => await peer.repoStats(opts),
+        // Requests by Kubo endpoint (unknown paths as `other`) and status, with --stats.
+        ...onRequest('ipfsproxy'),
         // Its only other info line is the start line; the rest are access lines.
         logger: (level, message) => { log(level, message, level === 'info' && !message.startsWith('IPFS Proxy:') ? 'ipfsproxylog' : 'ipfsproxy') }
       })

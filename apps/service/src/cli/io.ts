@@ -4,6 +4,15 @@ export interface Io {
   err: (text: string) => void
 }
 
+/** An Io whose stderr also takes whole log records (JSON output: log-format.ts). */
+export interface RecordIo extends Io {
+  record: (level: 'debug' | 'info' | 'warn' | 'error', facility: string, message: string) => void
+}
+
+export function isRecordIo (io: Io): io is RecordIo {
+  return typeof (io as Partial<RecordIo>).record === 'function'
+}
+
 export const processIo: Io = {
   out: text => { process.stdout.write(text) },
   err: text => { process.stderr.write(text) }

@@ -2,7 +2,7 @@
  * `--loglevel` and `--debug` (config.md §7): one level per log facility, as Go's setupLogLevel
  * sets them, applied to the daemon's log lines (`LEVEL facility: message` on stderr).
  */
-import { CommandError, type Io } from './io.ts'
+import { CommandError, isRecordIo, type Io } from './io.ts'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
@@ -65,12 +65,18 @@ export function parseLogLevels (debug: boolean, spec: string): LogLevels {
 export type DaemonLogger = (level: LogLevel, message: string, facility?: string) => void
 
 /**
- * The daemon's log lines on stderr, filtered per facility. A message already starting with
- * `<facility>: ` (the pin tracker's do) is not prefixed twice.
+ * The daemon's log lines on stderr (as text, or as records of a `jsonIo`), filtered per
+ * facility. A message already starting with `<facility>: ` (the pin tracker's do) is not
+ * prefixed twice.
  */
 export function daemonLogger (levels: LogLevels, io: Io): DaemonLogger {
   return (level, message, facility = 'cluster') => {
     if (!levels.enabled(facility, level)) return
+    // JSON output (log-format.ts): the facility is a field of its own.
+    if (isRecordIo(io)) {
+      io.record(level, facility, message.startsWith(`${facility}: `) ? message.slice(facility.length + 2) : message)
+      return
+    }
     const text = message.startsWith(`${facility}: `) ? message : `${facility}: ${message}`
     io.err(`${level.toUpperCase()} ${text}\n`)
   }

@@ -4,7 +4,8 @@ import { VERSION } from '../cluster/index.ts'
 import { configPaths, initConfigFolder, resolveConfigFolder } from '../config/index.ts'
 import { runDaemon } from './daemon.ts'
 import { parseLogLevels } from './log-levels.ts'
-import { CommandError, processIo, type Io } from './io.ts'
+import { CommandError, isRecordIo, processIo, type Io } from './io.ts'
+import { LOG_FORMAT_ENV, jsonIo, resolveLogFormat, warningsAsRecords } from './log-format.ts'
 import { acquireLock } from './lock.ts'
 import { confirm } from './prompt.ts'
 import { readInput, stateCleanup, stateCrdt, stateExport, stateImport } from './state.ts'
@@ -23,12 +24,15 @@ const DESCRIPTION = `Description:
  */
 export async function main (argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0
+  /** Where a failure is printed: the daemon's log output once it chose JSON. */
+  let errorIo: Io = io
   const folderOf = (args: { config?: string }): string => resolveConfigFolder({ flag: args.config, env: process.env })
   const run = (fn: (args: Record<string, unknown>) => Promise<number | undefined | void>) => async (args: Record<string, unknown>) => {
     try {
       exitCode = (await fn(args)) ?? 0
     } catch (err) {
-      io.err(`${(err as Error).message}\n`)
+      if (isRecordIo(errorIo)) errorIo.record('error', 'service', (err as Error).message)
+      else errorIo.err(`${(err as Error).message}\n`)
       exitCode = err instanceof CommandError ? err.exitCode : 1
     }
   }
@@ -46,6 +50,8 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
     .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'forcefully proceed with some actions, no prompts', global: true })
     .option('debug', { alias: 'd', type: 'boolean', default: false, describe: 'enable full debug logging', global: true })
     .option('loglevel', { alias: 'l', type: 'string', default: process.env.IPFS_CLUSTER_LOG_LEVEL ?? 'info', describe: 'set the loglevel for cluster components: a level for all, and/or facility:level items, comma-separated (e.g. info,cluster:debug)', global: true })
+    // Hidden, as Go has no such flag (it reads GOLOG_LOG_FMT): documented in the README.
+    .option('log-format', { type: 'string', hidden: true, global: true, describe: `daemon log lines: text (default), json or auto (json when stderr is not a terminal); env ${LOG_FORMAT_ENV}` })
     .group(['config', 'force', 'debug', 'loglevel', 'help', 'version'], 'Global Options:')
     .version(false)
     .option('version', { alias: 'v', type: 'boolean', describe: 'print the version and exit' })
@@ -88,12 +94,20 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
       .option('leave', { alias: 'x', type: 'boolean', default: false, hidden: true })
       .option('stats', { type: 'boolean', default: false, describe: 'enable stats collection (Prometheus /metrics at observations.metrics.prometheus_endpoint)' })
       .option('tracing', { type: 'boolean', default: false, describe: 'enable tracing (ignored)' }),
-    run(async args => await runDaemon(folderOf(args), {
-      ...(typeof args.bootstrap === 'string' ? { bootstrap: args.bootstrap } : {}),
-      leave: args.leave === true,
-      stats: args.stats === true,
-      logLevels: parseLogLevels(args.debug === true, String(args.loglevel ?? 'info'))
-    }, io)))
+    run(async args => {
+      const format = resolveLogFormat(typeof args.logFormat === 'string' ? args.logFormat : undefined, process.env, process.stderr.isTTY === true)
+      const daemonIo = format === 'json' ? jsonIo(io) : io
+      if (isRecordIo(daemonIo)) {
+        errorIo = daemonIo
+        if (io === processIo) warningsAsRecords(daemonIo)
+      }
+      return await runDaemon(folderOf(args), {
+        ...(typeof args.bootstrap === 'string' ? { bootstrap: args.bootstrap } : {}),
+        leave: args.leave === true,
+        stats: args.stats === true,
+        logLevels: parseLogLevels(args.debug === true, String(args.loglevel ?? 'info'))
+      }, daemonIo)
+    }))
     .command('state', 'Manages the peer\'s consensus state (pinset)', y => y
       .command('export', 'Exports the state to stdout or a file (one JSON pin per line)', yy => yy
         .option('file', { alias: 'f', type: 'string', describe: 'write to this file' }),

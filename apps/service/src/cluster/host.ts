@@ -7,9 +7,11 @@ import { identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import type { Registry } from 'prom-client'
 
 export type ClusterHost = Libp2p<{ pubsub: GossipSub, identify: unknown, ping: unknown }>
 
@@ -21,6 +23,13 @@ export interface HostOptions {
   secret: string
   /** Known peers (`/…/p2p/<id>` multiaddrs) to put in the peerstore. */
   peers?: string[]
+  /**
+   * With stats on: libp2p's own metrics (connections, streams and bytes per protocol, dial
+   * errors, ...) go to this registry, the one `/metrics` serves. Unset: no metrics at all.
+   */
+  metricsRegistry?: Registry | undefined
+  /** Where `nodejs_fs_usage_bytes` looks (the data folder); default the working directory. */
+  statfsLocation?: string
 }
 
 /**
@@ -37,6 +46,7 @@ export async function createHost (opts: HostOptions): Promise<ClusterHost> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     ...(psk === undefined ? {} : { connectionProtector: preSharedKey({ psk }) }),
+    ...(opts.metricsRegistry === undefined ? {} : { metrics: libp2pMetrics(opts.metricsRegistry, opts.statfsLocation) }),
     services: {
       identify: identify(),
       ping: ping(),
@@ -46,6 +56,16 @@ export async function createHost (opts: HostOptions): Promise<ClusterHost> {
   })
   for (const addr of opts.peers ?? []) await rememberPeer(host, addr)
   return host
+}
+
+/**
+ * @libp2p/prometheus-metrics on our registry. Node's process metrics are already there (ClusterMetrics
+ * collects them): collecting them twice would throw. It clears prom-client's global registry
+ * and its own table of metrics when created (we use neither), so a second host in the same
+ * process registers its metrics afresh in its own registry.
+ */
+function libp2pMetrics (registry: Registry, statfsLocation: string | undefined): ReturnType<typeof prometheusMetrics> {
+  return prometheusMetrics({ registry, collectDefaultMetrics: false, ...(statfsLocation === undefined ? {} : { statfsLocation }) })
 }
 
 /** Adds a `/…/p2p/<id>` multiaddr to the peerstore (no dial). */

@@ -1,4 +1,5 @@
 import type { PrivateKey } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
 import type { CrdtConsensusConfig, RaftConsensusConfig } from '@cluster/consensus'
 import type { IpfsHttpConfig } from '@cluster/ipfs-connector'
 import type { StatelessConfig } from '@cluster/pintracker'
@@ -54,10 +55,14 @@ export interface ClusterPeerOptions {
   publishIpfsAddresses?: IpfsAddressScope
   /** Log lines; `facility` is Go's logger name (cluster when not given). */
   logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, facility?: string) => void
-  /** Metrics sink (`daemon --stats`): consensus commits and leader changes. */
+  /**
+   * Metrics sink (`daemon --stats`): consensus commits and leader changes, and the registry
+   * libp2p's metrics are registered in (none without it).
+   */
   metrics?: {
     commit: (op: 'pin' | 'unpin', seconds: number, ok: boolean) => void
     leaderChanged: () => void
+    registry?: Registry
   }
   /** Called after the peer shut itself down because it was removed from the peerset. */
   onRemoved?: () => void

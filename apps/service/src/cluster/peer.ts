@@ -104,7 +104,7 @@ export class ClusterPeer implements ClusterApi {
 
   static async start (opts: ClusterPeerOptions): Promise<ClusterPeer> {
     const options = withDefaults(opts)
-    const host = await createHost({ privateKey: options.privateKey, listen: options.listen, secret: options.secret, peers: [...(options.peerAddresses ?? []), ...(options.bootstrap ?? [])] })
+    const host = await createHost({ privateKey: options.privateKey, listen: options.listen, secret: options.secret, peers: [...(options.peerAddresses ?? []), ...(options.bootstrap ?? [])], metricsRegistry: options.metrics?.registry, statfsLocation: options.dataDir })
     let peer: ClusterPeer | undefined
     // Trusted RPC (cluster-behaviour.md §14.1): with CRDT only trusted peers may call it.
     const rpcServer = new RpcServer({ self: host.peerId.toString(), isTrusted: caller => peer?.consensus.isTrusted(caller) ?? false })
