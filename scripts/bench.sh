@@ -2,7 +2,8 @@
 # `pnpm bench`: runs every benchmark script (packages/*/bench/*.ts, apps/*/bench/*.ts); each writes
 # its results to bench/results/. `pnpm bench <pattern>` runs only the scripts whose path matches.
 # Then bench/side-by-side.ts: the same workloads on our cluster and on Go IPFS Cluster v1.1.6 (Raft),
-# and bench/crdt.ts: the same in CRDT mode (POST /pins with and without batching, a new peer's catch-up).
+# and bench/crdt.ts: the same in CRDT mode (POST /pins with and without batching, a new peer's catch-up),
+# and bench/beyond.ts: what Go lacks (search over 1M pins, batch POST /pins, rebalance after a peer joins).
 # `pnpm bench --quick` (or QUICK=1 pnpm bench) runs the side-by-side suites in their quick mode.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -23,4 +24,8 @@ fi
 if [ -z "$pattern" ] || [[ "bench/crdt.ts" == *"$pattern"* ]]; then
   echo "== bench/crdt.ts"
   node --conditions=source bench/crdt.ts ${QUICK:+--quick}
+fi
+if [ -z "$pattern" ] || [[ "bench/beyond.ts" == *"$pattern"* ]]; then
+  echo "== bench/beyond.ts"
+  node --conditions=source bench/beyond.ts ${QUICK:+--quick}
 fi
