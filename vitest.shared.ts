@@ -8,7 +8,9 @@ export function packageTestConfig (dir: string, extra: UserWorkspaceConfig['test
   return defineProject({
     root: dir,
     resolve: { conditions },
-    ssr: { resolve: { conditions, externalConditions: ['source'] } },
+    // Vitest hands the SSR conditions to Node (`--conditions`) for external packages too, and
+    // `module` there picks bundler-only builds (OpenTelemetry's have extensionless imports).
+    ssr: { resolve: { conditions: conditions.filter(c => c !== 'module'), externalConditions: ['source'] } },
     test: {
       include: ['test/**/*.spec.ts'],
       environment: 'node',

@@ -66,7 +66,8 @@ describe('environment overrides (config.md §6)', () => {
       CLUSTER_TAGS_TAGS: 'group:eu,rack:1',
       CLUSTER_METRICS_ENABLESTATS: 'true',
       CLUSTER_TRACING_SAMPLINGPROB: '0.5',
-      CLUSTER_TRACING_SERVICENAME: 'svc'
+      CLUSTER_TRACING_SERVICENAME: 'svc',
+      CLUSTER_TRACING_OTLPENDPOINT: 'http://collector:4318'
     })
     expect(c.consensus.raft.initPeerset).toEqual(['12D3KooWRN8KRjpyg9rsW2w7StbBRGper65psTZm68cjud9KAkaW'])
     expect(c.consensus.raft.commitRetries).toBe(0)
@@ -91,6 +92,7 @@ describe('environment overrides (config.md §6)', () => {
     expect(c.observations.metrics.enableStats).toBe(true)
     expect(c.observations.tracing.samplingProb).toBe(0.5)
     expect(c.observations.tracing.serviceName).toBe('svc')
+    expect(c.observations.tracing.otlpEndpoint).toBe('http://collector:4318')
   })
 
   it('counts a set-but-empty variable as set', async () => {

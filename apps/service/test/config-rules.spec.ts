@@ -222,7 +222,8 @@ describe('validation messages', () => {
     ['pinqueue', (j) => { j.informer.pinqueue.weight_bucket_size = -1 }, 'pinqueue.WeightBucketSize is invalid'],
     ['tags', (j) => { j.informer.tags.metric_ttl = '-1s' }, 'tags.metric_ttl is invalid'],
     ['metrics', (j) => { j.observations.metrics.enable_stats = true; j.observations.metrics.reporting_interval = '-1s' }, 'metrics.reporting_interval is invalid'],
-    ['tracing', (j) => { j.observations.tracing.enable_tracing = true; j.observations.tracing.sampling_prob = -1 }, 'tracing.sampling_prob is invalid']
+    ['tracing', (j) => { j.observations.tracing.enable_tracing = true; j.observations.tracing.sampling_prob = -1 }, 'tracing.sampling_prob is invalid'],
+    ['tracing', (j) => { j.observations.tracing.enable_tracing = true; j.observations.tracing.otlp_endpoint = '/ip4/127.0.0.1/tcp/4318' }, 'tracing.otlp_endpoint must be an http(s) URL']
   ]
   for (const [component, mutate, reason] of cases) {
     it(`${component}: ${reason}`, async () => {

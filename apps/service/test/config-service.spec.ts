@@ -107,7 +107,7 @@ describe('service.json: the init example (config.md §8)', () => {
     expect(config.informer.pinqueue).toEqual({ metricTtl: 30n * SECOND, weightBucketSize: 100_000 })
     expect(config.informer.tags).toEqual({ metricTtlMs: 30_000, tags: { group: 'default' } })
     expect(config.observations.metrics).toEqual({ enableStats: false, prometheusEndpoint: '/ip4/127.0.0.1/tcp/8888', reportingInterval: 30n * SECOND })
-    expect(config.observations.tracing).toEqual({ enableTracing: false, jaegerAgentEndpoint: '/ip4/0.0.0.0/udp/6831', samplingProb: 0.3, serviceName: 'cluster-daemon' })
+    expect(config.observations.tracing).toEqual({ enableTracing: false, jaegerAgentEndpoint: '/ip4/0.0.0.0/udp/6831', samplingProb: 0.3, serviceName: 'cluster-daemon', otlpEndpoint: 'http://127.0.0.1:4318' })
 
     expect([...config.present].sort()).toEqual(['balanced', 'disk', 'ipfshttp', 'ipfsproxy', 'metrics', 'pinqueue', 'pinsvcapi', 'pubsubmon', 'raft', 'restapi', 'stateless', 'tags', 'tracing'])
     expect(consensusOf(config)).toBe('raft')
@@ -116,6 +116,18 @@ describe('service.json: the init example (config.md §8)', () => {
   it('writes it back byte for byte', async () => {
     const text = await fixture('service-default.json')
     expect(formatServiceConfig(parseServiceConfig(text).config)).toBe(text)
+  })
+
+  it('writes observations.tracing.otlp_endpoint only when it is not the default', async () => {
+    const text = await fixture('service-default.json')
+    expect(text).not.toContain('otlp_endpoint')
+    const json = JSON.parse(text)
+    json.observations.tracing.otlp_endpoint = 'https://collector.example:4318'
+    const { config } = parseServiceConfig(JSON.stringify(json))
+    expect(config.observations.tracing.otlpEndpoint).toBe('https://collector.example:4318')
+    expect(JSON.parse(formatServiceConfig(config)).observations.tracing.otlp_endpoint).toBe('https://collector.example:4318')
+    json.observations.tracing.otlp_endpoint = ''
+    expect(parseServiceConfig(JSON.stringify(json)).config.observations.tracing.otlpEndpoint).toBe('http://127.0.0.1:4318')
   })
 
   it('is what defaultServiceConfig writes for the same peer name and secret', async () => {

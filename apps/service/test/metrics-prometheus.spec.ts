@@ -100,4 +100,20 @@ describe('Prometheus scraping a 3-peer cluster', () => {
     }, 'ipfscluster_pins = 1 on every peer', 30_000)
     expect([...after.keys()].sort()).toEqual(instances)
   })
+
+  it('times peer RPC calls: a status request moves the RPC latency histogram', async () => {
+    const [p0] = cluster.peers
+    /** Calls p0 made to the other peers that ended well, over every method. */
+    const okCalls = async (): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPorts[0] as number}/metrics`, { signal: AbortSignal.timeout(5_000) })).text()
+      expect(text).toContain('# TYPE ipfscluster_rpc_client_duration_seconds histogram')
+      let n = 0
+      for (const m of text.matchAll(/^ipfscluster_rpc_client_duration_seconds_count\{method="([^"]+)",outcome="ok"\} (\d+)$/gm)) n += Number(m[2])
+      return n
+    }
+    const before = await okCalls()
+    // GET /pins asks every peer for its status over RPC.
+    expect((await fetch(`${p0!.restUrl}/pins`)).status).toBe(200)
+    expect(await okCalls()).toBeGreaterThanOrEqual(before + 2)
+  })
 })

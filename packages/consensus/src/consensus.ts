@@ -7,6 +7,7 @@ import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
 import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import { decodeOp, encodeBatches, encodeOp, type LogOp } from './ops.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
+import { CommitTraces } from './commit-trace.ts'
 import type { ClusterConsensus } from './consensus-api.ts'
 
 export interface RaftConsensusInit {
@@ -50,6 +51,7 @@ export class RaftConsensus implements ClusterConsensus {
   private readonly config: RaftConsensusConfig
   private readonly reachable?: (id: string) => boolean
   private readonly onCommit?: RaftConsensusInit['onCommit']
+  private readonly traces = new CommitTraces('raft')
   private stopped = false
 
   constructor (init: RaftConsensusInit) {
@@ -58,7 +60,7 @@ export class RaftConsensus implements ClusterConsensus {
     this.reachable = init.reachable
     this.onCommit = init.onCommit
     const log = init.log ?? (() => {})
-    const { storage, state, snapshots, rejoin, repairs } = openDataFolder(init.dataDir, init.hooks)
+    const { storage, state, snapshots, rejoin, repairs } = openDataFolder(init.dataDir, this.traces.wrap(init.hooks))
     for (const repair of repairs) log('warn', repair)
     this.storage = storage
     this.state = state
@@ -213,7 +215,9 @@ export class RaftConsensus implements ClusterConsensus {
     const started = performance.now()
     let ok = false
     try {
-      await this.retry(async () => { await this.node.propose(payload) }, `${op.type} ${op.pin.cid.toString()}`)
+      await this.traces.commit(op.type, op.pin, async () => {
+        await this.retry(async () => { await this.node.propose(payload) }, `${op.type} ${op.pin.cid.toString()}`)
+      })
       ok = true
     } finally {
       this.onCommit?.(op.type, (performance.now() - started) / 1000, ok)

@@ -10,6 +10,7 @@ import { WriteBatcher } from './crdt-batching.ts'
 import { VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
 import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import type { LogOp } from './ops.ts'
+import { CommitTraces } from './commit-trace.ts'
 import type { ApplyHooks, PinsetState } from './state.ts'
 
 /** Block bytes an announcement carries at most. */
@@ -44,6 +45,7 @@ export class CrdtConsensus implements ClusterConsensus {
   readonly state: PinsetState
   readonly replica: Replica
   readonly config: CrdtConsensusConfig
+  private readonly traces = new CommitTraces('crdt')
   private readonly pinset: Pinset
   private readonly store: SqliteStore
   private readonly blockstore: SqliteBlockstore
@@ -66,7 +68,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.log = init.log ?? (() => {})
     this.trustAll = this.config.trustedPeers.includes('*')
     this.trusted = new Set(this.config.trustedPeers.filter(p => p !== '*'))
-    const folder = openCrdtFolder(init.dataDir, init.hooks)
+    const folder = openCrdtFolder(init.dataDir, this.traces.wrap(init.hooks))
     for (const repair of folder.repairs) this.log('warn', repair)
     this.store = folder.store
     this.blockstore = folder.blockstore
@@ -136,14 +138,14 @@ export class CrdtConsensus implements ClusterConsensus {
   async logPin (pin: Pin): Promise<void> {
     const value = encodePinValue(pin)
     decodePinValue(value)
-    await this.write('pin', async () => {
+    await this.write('pin', pin, async () => {
       if (this.batcher !== undefined) await this.batcher.write({ key: stateKey(pin.cid), value })
       else await this.pinset.add(pin)
     })
   }
 
   async logUnpin (pin: Pin): Promise<void> {
-    await this.write('unpin', async () => {
+    await this.write('unpin', pin, async () => {
       if (this.batcher !== undefined) await this.batcher.write({ key: stateKey(pin.cid) })
       else await this.pinset.rm(pin.cid)
     })
@@ -167,11 +169,11 @@ export class CrdtConsensus implements ClusterConsensus {
     yield error === undefined ? { ops: [...ops] } : { ops: [...ops], error }
   }
 
-  private async write (op: 'pin' | 'unpin', fn: () => Promise<void>): Promise<void> {
+  private async write (op: 'pin' | 'unpin', pin: Pin, fn: () => Promise<void>): Promise<void> {
     this.assertRunning()
     const started = performance.now()
     try {
-      await fn()
+      await this.traces.commit(op, pin, fn)
     } catch (err) {
       this.init.onCommit?.(op, (performance.now() - started) / 1000, false)
       throw err instanceof CommitError ? err : new CommitError(`crdt ${op}: ${(err as Error).message}`, { cause: err })

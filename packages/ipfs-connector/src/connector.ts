@@ -7,6 +7,7 @@ import { defaultIpfsHttpConfig, validateIpfsHttpConfig, type IpfsHttpConfig } fr
 import { BlockPutError, ConfigKeyError, IpfsConnectorError, UnpinDisabledError, messageOf } from './errors.ts'
 import type { Logger } from './logger.ts'
 import { isNotPinnedOrIndirectError } from './pins.ts'
+import { inSpan, tracingEnabled } from '@cluster/observability/trace'
 import type { BlockInput, IpfsIdResult, IpfsPinStatus, PinLsEntry, PinLsType, PinProgress, RepoGcEntry, RepoStat } from './types.ts'
 
 /** What the connector needs of a pin (a subset of the cluster's Pin type). */
@@ -171,6 +172,13 @@ export class IpfsConnector {
 
   /** Pin as §3.2: skip when already pinned as wanted, `pin/update` when possible, else `pin/add`. */
   async pin (pin: PinRequest, options: PinCallOptions = {}): Promise<void> {
+    if (!tracingEnabled()) return await this.pinNow(pin, options)
+    await inSpan('ipfs.pin', { kind: 'client', attributes: { 'cluster.cid': toCid(pin.cid).toString(), 'cluster.ipfs.max_depth': pin.maxDepth ?? -1 } }, async () => {
+      await this.pinNow(pin, options)
+    })
+  }
+
+  private async pinNow (pin: PinRequest, options: PinCallOptions): Promise<void> {
     const cid = toCid(pin.cid)
     const maxDepth = pin.maxDepth ?? -1
     const wanted: IpfsPinStatus = maxDepth === 0 ? 'direct' : 'recursive'
@@ -217,6 +225,13 @@ export class IpfsConnector {
 
   /** Unpin as §3.4: "not pinned or pinned indirectly" counts as success. */
   async unpin (cid: CidLike, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (!tracingEnabled()) return await this.unpinNow(cid, options)
+    await inSpan('ipfs.unpin', { kind: 'client', attributes: { 'cluster.cid': toCid(cid).toString() } }, async () => {
+      await this.unpinNow(cid, options)
+    })
+  }
+
+  private async unpinNow (cid: CidLike, options: { signal?: AbortSignal }): Promise<void> {
     if (this.config.unpinDisable) throw new UnpinDisabledError()
     try {
       await this.client.pinRm(cid, { timeoutMs: this.config.unpinTimeoutMs, signal: options.signal })

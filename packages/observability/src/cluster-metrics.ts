@@ -4,7 +4,7 @@
  * and ours for the HTTP APIs, the consensus and the pin queues.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
-import type { ClusterMetricSources, ConsensusMetricsSink, HttpRequestSample, IpfsCounters } from './sources.ts'
+import type { ClusterMetricSources, ConsensusMetricsSink, HttpRequestSample, IpfsCounters, RpcCallSample } from './sources.ts'
 
 const NS = 'ipfscluster'
 
@@ -21,6 +21,7 @@ export class ClusterMetrics implements ConsensusMetricsSink {
   readonly #commits: Counter<'op' | 'result'>
   readonly #commitDuration: Histogram<'op'>
   readonly #leaderChanges: Counter
+  readonly #rpcDuration: Histogram<'method' | 'outcome'>
 
   constructor (options: { processMetrics?: boolean } = {}) {
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry })
@@ -81,6 +82,7 @@ export class ClusterMetrics implements ConsensusMetricsSink {
     this.#commits = new Counter({ name: `${NS}_consensus_commits_total`, help: 'Pin and unpin commits to the shared log, by result', labelNames: ['op', 'result'], registers })
     this.#commitDuration = new Histogram({ name: `${NS}_consensus_commit_duration_seconds`, help: 'Time a pin or unpin commit took (retries included)', labelNames: ['op'], buckets: LATENCY_BUCKETS, registers })
     this.#leaderChanges = new Counter({ name: `${NS}_consensus_leader_changes_total`, help: 'Times this peer saw the Raft leader change', registers })
+    this.#rpcDuration = new Histogram({ name: `${NS}_rpc_client_duration_seconds`, help: 'Time calls to other peers took (streams: until their last item), by method and outcome', labelNames: ['method', 'outcome'], buckets: LATENCY_BUCKETS, registers })
     this.#httpRequests = new Counter({ name: `${NS}_http_requests_total`, help: 'HTTP requests answered, by API, method, route and status code', labelNames: ['api', 'method', 'route', 'code'], registers })
     this.#httpDuration = new Histogram({ name: `${NS}_http_request_duration_seconds`, help: 'Time from request to the end of the answer, by API, method, route and status code', labelNames: ['api', 'method', 'route', 'code'], buckets: LATENCY_BUCKETS, registers })
   }
@@ -102,6 +104,11 @@ export class ClusterMetrics implements ConsensusMetricsSink {
   commit (op: 'pin' | 'unpin', seconds: number, ok: boolean): void {
     this.#commits.inc({ op, result: ok ? 'ok' : 'error' })
     this.#commitDuration.observe({ op }, seconds)
+  }
+
+  /** A finished call to another peer (the RPC client's observer). */
+  rpcCall ({ method, outcome, seconds }: RpcCallSample): void {
+    this.#rpcDuration.observe({ method, outcome }, seconds)
   }
 
   leaderChanged (): void {

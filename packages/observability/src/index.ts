@@ -6,3 +6,9 @@
 export { ClusterMetrics } from './cluster-metrics.ts'
 export { MetricsEndpoint, MetricsEndpointError, parseEndpoint } from './endpoint.ts'
 export type { ClusterMetricSources, ConsensusMetricsSink, HttpRequestSample, IpfsCounters } from './sources.ts'
+export { startTracing, tracesUrl, type RunningTracing, type TracingOptions } from './tracing.ts'
+export {
+  activeTraceparent, captureContext, inSpan, runInContext, startSpan, tracingEnabled,
+  type SpanAttributes, type SpanHandle, type SpanOptions, type TraceContext
+} from './trace.ts'
+export type { RpcCallSample } from './sources.ts'

@@ -48,3 +48,12 @@ export interface ConsensusMetricsSink {
   commit: (op: 'pin' | 'unpin', seconds: number, ok: boolean) => void
   leaderChanged: () => void
 }
+
+/** One finished call to another peer's RPC, as its caller saw it. */
+export interface RpcCallSample {
+  /** `Service.Method`. */
+  method: string
+  /** `ok`, or the RpcError type: `server`, `client`, `authorization`, `transport`. */
+  outcome: string
+  seconds: number
+}

@@ -49,6 +49,18 @@ describe('ClusterMetrics', () => {
     expect(body).toContain('ipfscluster_consensus_commit_duration_seconds_count{op="pin"} 1')
     expect(body).toContain('ipfscluster_consensus_leader_changes_total 1')
   })
+
+  it('times calls to other peers by method and outcome', async () => {
+    const metrics = new ClusterMetrics({ processMetrics: false })
+    metrics.rpcCall({ method: 'Cluster.ID', outcome: 'ok', seconds: 0.003 })
+    metrics.rpcCall({ method: 'Cluster.ID', outcome: 'ok', seconds: 0.2 })
+    metrics.rpcCall({ method: 'PinTracker.Status', outcome: 'transport', seconds: 5 })
+    const { body } = await metrics.exposition()
+    expect(body).toContain('# TYPE ipfscluster_rpc_client_duration_seconds histogram')
+    expect(body).toContain('ipfscluster_rpc_client_duration_seconds_count{method="Cluster.ID",outcome="ok"} 2')
+    expect(body).toContain('ipfscluster_rpc_client_duration_seconds_bucket{le="0.005",method="Cluster.ID",outcome="ok"} 1')
+    expect(body).toContain('ipfscluster_rpc_client_duration_seconds_count{method="PinTracker.Status",outcome="transport"} 1')
+  })
 })
 
 describe('MetricsEndpoint', () => {

@@ -1,6 +1,7 @@
 /** One tracked operation on a CID (cluster-behaviour.md §7.1). */
 import type { CID, Pin, Timestamp, TrackerStatus } from '@cluster/api'
 import { cidKey } from './cid-key.ts'
+import type { TraceContext } from '@cluster/observability/trace'
 
 export const OPERATION_TYPES = ['pin', 'unpin', 'remote', 'shard', 'unknown'] as const
 export type OperationType = typeof OPERATION_TYPES[number]
@@ -38,6 +39,8 @@ export class Operation {
   readonly #controller = new AbortController()
   /** Set by the operation tracker while this is the current operation of its CID. */
   listener: PhaseListener | undefined
+  /** The trace of what queued this operation (tracing on): its run is a span of that trace. */
+  traceContext: TraceContext | undefined
 
   constructor (pin: Pin, type: OperationType, phase: Phase, now: Timestamp, attempts = 0) {
     this.#pin = pin

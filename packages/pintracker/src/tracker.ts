@@ -17,6 +17,7 @@ import type { StatusSources } from './status.ts'
 import { toTrackerLogger } from './logger.ts'
 import type { LoggerLike, TrackerLogger } from './logger.ts'
 import type { PinsetReader, TrackerIpfs, TrackerPeer } from './types.ts'
+import { captureContext, inSpan, runInContext } from '@cluster/observability/trace'
 
 export interface StatelessTrackerOptions extends TrackerPeer {
   ipfs: TrackerIpfs
@@ -127,6 +128,7 @@ export class StatelessTracker {
   #enqueue (pin: Pin, type: 'pin' | 'unpin', freshAttempts = false): void {
     const op = this.operations.trackNew(pin, type, 'queued', freshAttempts)
     if (op === undefined) return
+    op.traceContext = captureContext()
     let lane: Lane = 'unpin'
     if (type === 'pin') {
       const priority = this.isPriority(pin, op.attempts)
@@ -141,8 +143,22 @@ export class StatelessTracker {
     }
   }
 
-  /** The worker step (§7.2). */
+  /** The worker step (§7.2), a span in the trace of what queued the operation. */
   async #execute (op: Operation): Promise<void> {
+    if (op.traceContext === undefined) {
+      await this.#run(op)
+      return
+    }
+    await runInContext(op.traceContext, async () => {
+      await inSpan(`pintracker.${op.type}`, { attributes: { 'cluster.cid': op.cid.toString(), 'cluster.attempt': op.attempts + 1 } }, async (span) => {
+        await this.#run(op)
+        span.setAttribute('cluster.phase', op.phase)
+        if (op.phase === 'error') span.end(new Error(op.error))
+      })
+    })
+  }
+
+  async #run (op: Operation): Promise<void> {
     op.setPhase('in_progress', this.#now())
     op.incAttempts()
     try {

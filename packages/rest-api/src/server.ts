@@ -11,6 +11,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import { isAbsolute, join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { getRequestListener } from '@hono/node-server'
+import { startSpan, tracingEnabled } from '@cluster/observability/trace'
 import { LISTEN_BACKLOG, connectionsCheckingIntervalOf, countResponseBytes, type ClusterApi } from '@cluster/api'
 import { createRestApiApp } from './app.ts'
 import type { RestApiApp, RestApiAppOptions } from './app.ts'
@@ -138,7 +139,25 @@ export class RestApiServer {
         const bytes = countResponseBytes(res)
         res.once('close', () => { log(accessLogLine(req, res.statusCode, bytes(), started)) })
       }
-      void handle(req, res)
+      if (!tracingEnabled()) {
+        void handle(req, res)
+        return
+      }
+      // One server span per request (a `traceparent` header from the client is its parent);
+      // everything the request does runs inside it.
+      const method = req.method ?? ''
+      const route = routeLabel(routes, method, req.url ?? '')
+      const header = req.headers.traceparent
+      const span = startSpan(`${method} ${route}`, {
+        kind: 'server',
+        attributes: { 'http.request.method': method, 'http.route': route, 'url.path': (req.url ?? '').split('?')[0] ?? '' },
+        ...(typeof header === 'string' ? { traceparent: header } : {})
+      })
+      res.once('close', () => {
+        span.setAttribute('http.response.status_code', res.statusCode)
+        span.end(res.statusCode >= 500 ? new Error(`HTTP ${res.statusCode}`) : undefined)
+      })
+      span.run(() => { void handle(req, res) })
     }
   }
 

@@ -1,6 +1,7 @@
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { lpStream } from '@libp2p/utils'
+import { startSpan } from '@cluster/observability/trace'
 import { RpcError, type RpcErrorType } from './errors.ts'
 import { decodeFrame, encodeFrame } from './frames.ts'
 import type { StreamMethod, UnaryMethod } from './method.ts'
@@ -23,14 +24,33 @@ export interface CallOptions {
  */
 export const STREAM_WINDOW_BYTES = 1024 * 1024
 
-/** Calls methods on any peer; calls to this peer go straight to the local server. */
+/** One finished call to another peer (calls to this peer are not observed). */
+export interface RpcCallSample {
+  method: string
+  /** `ok`, or the RpcError type of the failure (a stream cut short by its consumer is `ok`). */
+  outcome: 'ok' | RpcErrorType
+  /** From the call to its answer (streams: to their last item). */
+  seconds: number
+}
+
+export interface RpcClientOptions {
+  /** Told of every finished remote call (latency metrics). */
+  onCall?: (sample: RpcCallSample) => void
+}
+
+/**
+ * Calls methods on any peer; calls to this peer go straight to the local server. Each remote
+ * call is a client span whose `traceparent` travels in the request (frames.ts).
+ */
 export class RpcClient {
   private readonly node: Libp2p
   private readonly local: RpcServer
+  private readonly onCall: RpcClientOptions['onCall']
 
-  constructor (node: Libp2p, local: RpcServer) {
+  constructor (node: Libp2p, local: RpcServer, options: RpcClientOptions = {}) {
     this.node = node
     this.local = local
+    this.onCall = options.onCall
   }
 
   async call<A, R> (peer: string, method: UnaryMethod<A, R>, arg: A, opts: CallOptions = {}): Promise<R> {
@@ -38,7 +58,7 @@ export class RpcClient {
     if (peer === this.local.self) return await (this.local.dispatchLocal(method.name, arg, signal) as Promise<R>)
     let result: R | undefined
     let got = false
-    for await (const value of this.remote(peer, method, arg, signal)) {
+    for await (const value of this.observed(peer, method, arg, signal)) {
       result = value
       got = true
     }
@@ -50,7 +70,7 @@ export class RpcClient {
     const idle = opts.idleTimeoutMs
     const signal = idle === undefined ? budget(opts) : (opts.signal ?? new AbortController().signal)
     if (peer === this.local.self) return this.local.dispatchLocal(method.name, arg, signal) as AsyncIterable<R>
-    return this.remote(peer, method, arg, signal, idle)
+    return this.observed(peer, method, arg, signal, idle)
   }
 
   /** The same unary call on several peers at once; each result or error by peer. */
@@ -65,7 +85,27 @@ export class RpcClient {
     return new Map<string, R | RpcError>(settled)
   }
 
-  private async * remote<A, R> (peer: string, method: UnaryMethod<A, R> | StreamMethod<A, R>, arg: A, whole: AbortSignal, idleMs?: number): AsyncGenerator<R> {
+  /** A remote call inside its span, timed for `onCall`. */
+  private async * observed<A, R> (peer: string, method: UnaryMethod<A, R> | StreamMethod<A, R>, arg: A, whole: AbortSignal, idleMs?: number): AsyncGenerator<R> {
+    const started = performance.now()
+    const span = startSpan(`rpc.client ${method.name}`, {
+      kind: 'client',
+      attributes: { 'rpc.system': 'ipfs-cluster', 'rpc.method': method.name, 'cluster.peer.callee': peer }
+    })
+    let outcome: RpcCallSample['outcome'] = 'ok'
+    try {
+      yield * this.remote(peer, method, arg, whole, idleMs, span.traceparent())
+    } catch (err) {
+      outcome = err instanceof RpcError ? err.type : 'server'
+      span.end(err)
+      throw err
+    } finally {
+      span.end()
+      this.onCall?.({ method: method.name, outcome, seconds: (performance.now() - started) / 1000 })
+    }
+  }
+
+  private async * remote<A, R> (peer: string, method: UnaryMethod<A, R> | StreamMethod<A, R>, arg: A, whole: AbortSignal, idleMs?: number, traceparent?: string): AsyncGenerator<R> {
     const waitSignal = (): AbortSignal => idleMs === undefined ? whole : AbortSignal.any([whole, AbortSignal.timeout(idleMs)])
     let signal = waitSignal()
     let stream
@@ -77,7 +117,7 @@ export class RpcClient {
     const lp = lpStream(stream, { maxDataLength: 64 * 1024 * 1024 })
     try {
       const windowed = method.stream
-      await lp.write(encodeFrame({ m: method.name, a: method.arg.encode(arg), ...(windowed ? { w: STREAM_WINDOW_BYTES } : {}) }), { signal })
+      await lp.write(encodeFrame({ m: method.name, a: method.arg.encode(arg), ...(windowed ? { w: STREAM_WINDOW_BYTES } : {}), ...(traceparent === undefined ? {} : { tp: traceparent }) }), { signal })
       while (true) {
         let frame: Record<string, unknown>
         let frameBytes = 0

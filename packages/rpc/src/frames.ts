@@ -13,9 +13,13 @@ import type { RpcErrorType } from './errors.ts'
  * the frame's items. The libp2p stream buffers whatever arrives and fails past 4 MiB, so without
  * it a slow consumer of a long stream (a k-way merge waiting on the other peers) breaks the call.
  * A request without `w` (an older client) is answered without waiting for credits.
+ *
+ * Tracing: a request may carry `"tp"`, the caller's span as a W3C `traceparent`
+ * (`00-<trace id>-<span id>-<flags>`); the server's span of the call is its child. Peers that do
+ * not know the field ignore it, and a request without it starts no remote link.
  */
 export type AnswerFrame = { v: JsonValue } | { vs: JsonValue[] } | { end: true } | { e: string, t: RpcErrorType }
-export interface RequestFrame { m: string, a: JsonValue, w?: number }
+export interface RequestFrame { m: string, a: JsonValue, w?: number, tp?: string }
 export interface CreditFrame { c: number }
 
 const encoder = new TextEncoder()

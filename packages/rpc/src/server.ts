@@ -2,6 +2,7 @@ import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { RpcError } from './errors.ts'
 import type { JsonValue } from '@cluster/api'
+import { startSpan } from '@cluster/observability/trace'
 import { decodeFrame, encodeFrame, type AnswerFrame } from './frames.ts'
 import type { Method, StreamMethod, UnaryMethod } from './method.ts'
 
@@ -16,6 +17,8 @@ export interface CallContext {
 }
 
 type Handler = (arg: unknown, ctx: CallContext) => Promise<unknown> | AsyncIterable<unknown>
+
+type Lp = ReturnType<typeof lpStream>
 
 interface Registered { method: Method<unknown, unknown>, handler: Handler }
 
@@ -90,23 +93,19 @@ export class RpcServer {
         throw new RpcError('client', `bad argument for ${entry.method.name}: ${(err as Error).message}`)
       }
       const ctx: CallContext = { caller: connection.remotePeer.toString(), local: false, signal: abort.signal }
-      if (entry.method.stream) {
-        const window = typeof request.w === 'number' && request.w > 0 ? request.w : undefined
-        let unacked = 0
-        // With a window (frames.ts): wait for the caller's credits before going past it.
-        const sendCredited = async (frame: AnswerFrame): Promise<void> => {
-          const bytes = encodeFrame(frame)
-          while (window !== undefined && unacked > 0 && unacked + bytes.byteLength > window) {
-            const credit = decodeFrame((await lp.read({ signal: abort.signal })).subarray())
-            if (typeof credit.c === 'number') unacked -= credit.c
-          }
-          unacked += bytes.byteLength
-          await lp.write(bytes)
-        }
-        await sendBatched(entry.handler(arg, ctx) as AsyncIterable<unknown>, item => entry.method.result.encode(item), sendCredited)
-      } else {
-        await send({ v: entry.method.result.encode(await (entry.handler(arg, ctx) as Promise<unknown>)) })
+      // The caller's span, when it sent one (frames.ts), is this span's parent.
+      const span = startSpan(`rpc.server ${entry.method.name}`, {
+        kind: 'server',
+        attributes: { 'rpc.system': 'ipfs-cluster', 'rpc.method': entry.method.name, 'cluster.peer.caller': ctx.caller },
+        ...(typeof request.tp === 'string' ? { traceparent: request.tp } : {})
+      })
+      try {
+        await span.run(async () => { await this.answer(entry, arg, ctx, request, lp, send, abort.signal) })
+      } catch (err) {
+        span.end(err)
+        throw err
       }
+      span.end()
       await send({ end: true })
     } catch (err) {
       const e = err instanceof RpcError ? err : new RpcError('server', (err as Error).message)
@@ -114,6 +113,27 @@ export class RpcServer {
     } finally {
       abort.abort()
       await stream.close().catch(() => { stream.abort(new Error('rpc stream close failed')) })
+    }
+  }
+
+  /** Runs the handler and sends its answer frames (not the final one). */
+  private async answer (entry: Registered, arg: unknown, ctx: CallContext, request: Record<string, unknown>, lp: Lp, send: (frame: AnswerFrame) => Promise<void>, signal: AbortSignal): Promise<void> {
+    if (entry.method.stream) {
+      const window = typeof request.w === 'number' && request.w > 0 ? request.w : undefined
+      let unacked = 0
+      // With a window (frames.ts): wait for the caller's credits before going past it.
+      const sendCredited = async (frame: AnswerFrame): Promise<void> => {
+        const bytes = encodeFrame(frame)
+        while (window !== undefined && unacked > 0 && unacked + bytes.byteLength > window) {
+          const credit = decodeFrame((await lp.read({ signal })).subarray())
+          if (typeof credit.c === 'number') unacked -= credit.c
+        }
+        unacked += bytes.byteLength
+        await lp.write(bytes)
+      }
+      await sendBatched(entry.handler(arg, ctx) as AsyncIterable<unknown>, item => entry.method.result.encode(item), sendCredited)
+    } else {
+      await send({ v: entry.method.result.encode(await (entry.handler(arg, ctx) as Promise<unknown>)) })
     }
   }
 }

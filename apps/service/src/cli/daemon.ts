@@ -13,12 +13,16 @@ import { daemonLogger, parseLogLevels, type LogLevels } from './log-levels.ts'
 import { startMemoryReducer } from './memory-reducer.ts'
 import { peerOptionsOf } from './peer-options.ts'
 import { metricSourcesOf, startStats, type RunningStats } from './stats.ts'
+import { startDaemonTracing } from './tracing.ts'
+import type { RunningTracing } from '@cluster/observability'
 
 export interface DaemonFlags {
   bootstrap?: string
   leave?: boolean
   /** `--stats`: serve metrics whatever `enable_stats` says. */
   stats?: boolean
+  /** `--tracing`: export spans whatever `enable_tracing` says. */
+  tracing?: boolean
   /** `--loglevel` / `--debug` (default: info everywhere). */
   logLevels?: LogLevels
   /** The peer was removed from the cluster and shut itself down (its Raft folder is cleaned). */
@@ -34,6 +38,8 @@ export interface RunningDaemon {
   proxy?: ProxyServer
   /** The metrics endpoint, when stats are on. */
   stats?: RunningStats
+  /** The span exporter, when tracing is on. */
+  tracing?: RunningTracing
   stop: () => Promise<void>
 }
 
@@ -65,6 +71,17 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     }
     log('info', `stats collection enabled on ${loaded.config.observations.metrics.prometheusEndpoint}`, 'observations')
   }
+  let tracing: RunningTracing | undefined
+  if (flags.tracing === true || loaded.config.observations.tracing.enableTracing) {
+    try {
+      tracing = await startDaemonTracing(loaded)
+    } catch (err) {
+      await stats?.endpoint.stop()
+      await release()
+      throw err
+    }
+    log('info', `tracing enabled: spans go to ${loaded.config.observations.tracing.otlpEndpoint}`, 'observations')
+  }
   if (bootstrap.length > 0 && kind === 'raft') await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate)
 
   let peer: ClusterPeer
@@ -82,6 +99,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
           await restApi?.stop()
           await proxy?.stop()
           await stats?.endpoint.stop()
+          await tracing?.stop()
           await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate).catch(() => {})
           await release()
           flags.onRemoved?.()
@@ -90,6 +108,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     })
   } catch (err) {
     await stats?.endpoint.stop()
+    await tracing?.stop()
     await release()
     throw new CommandError(`error creating cluster peer: ${(err as Error).message}`)
   }
@@ -159,6 +178,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     ...(pinSvcApi === undefined ? {} : { pinSvcApi }),
     ...(proxy === undefined ? {} : { proxy }),
     ...(stats === undefined ? {} : { stats }),
+    ...(tracing === undefined ? {} : { tracing }),
     stop: async () => {
       stopping ??= (async () => {
         stopReducer()
@@ -175,6 +195,8 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
         // No scrape of a peer that is stopping.
         await stats?.endpoint.stop()
         await peer.stop()
+        // The last spans (the shutdown's own) go out before the process ends.
+        await tracing?.stop()
         if (leave && kind === 'raft') await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate).catch(() => {})
         if (leave && kind === 'crdt') await rm(crdtDataFolder(loaded.config.consensus.crdt, folder), { recursive: true, force: true }).catch(() => {})
         await release()

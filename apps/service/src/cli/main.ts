@@ -93,7 +93,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
       .option('bootstrap', { alias: 'j', type: 'string', describe: 'join a cluster through these comma-separated peer multiaddresses' })
       .option('leave', { alias: 'x', type: 'boolean', default: false, hidden: true })
       .option('stats', { type: 'boolean', default: false, describe: 'enable stats collection (Prometheus /metrics at observations.metrics.prometheus_endpoint)' })
-      .option('tracing', { type: 'boolean', default: false, describe: 'enable tracing (ignored)' }),
+      .option('tracing', { type: 'boolean', default: false, describe: 'enable tracing (OpenTelemetry spans over OTLP/HTTP to observations.tracing.otlp_endpoint)' }),
     run(async args => {
       const format = resolveLogFormat(typeof args.logFormat === 'string' ? args.logFormat : undefined, process.env, process.stderr.isTTY === true)
       const daemonIo = format === 'json' ? jsonIo(io) : io
@@ -105,6 +105,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
         ...(typeof args.bootstrap === 'string' ? { bootstrap: args.bootstrap } : {}),
         leave: args.leave === true,
         stats: args.stats === true,
+        tracing: args.tracing === true,
         logLevels: parseLogLevels(args.debug === true, String(args.loglevel ?? 'info'))
       }, daemonIo)
     }))

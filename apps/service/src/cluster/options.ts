@@ -61,6 +61,8 @@ export interface ClusterPeerOptions {
    */
   metrics?: {
     commit: (op: 'pin' | 'unpin', seconds: number, ok: boolean) => void
+    /** A finished call to another peer's RPC (latency by method and outcome). */
+    rpcCall?: (sample: { method: string, outcome: string, seconds: number }) => void
     leaderChanged: () => void
     registry?: Registry
   }

@@ -72,7 +72,8 @@ export class ClusterPeer implements ClusterApi {
     this.options = options
     this.peerId = host.peerId.toString() as PeerId
     this.rpcServer = rpcServer
-    this.rpc = new RpcClient(host, rpcServer)
+    const metrics = options.metrics
+    this.rpc = new RpcClient(host, rpcServer, metrics?.rpcCall === undefined ? {} : { onCall: sample => { metrics.rpcCall?.(sample) } })
     this.alertLog = new AlertLog({
       options,
       rpc: this.rpc,

@@ -1,0 +1,99 @@
+/**
+ * `observations.tracing` (issue #20): two daemons (Raft, each with a real Kubo) export their
+ * spans over OTLP/HTTP (JSON) to a receiver in this process. `POST /pins/{cid}` is one trace:
+ * the REST request, its consensus commit, the pin tracker's operation and the Kubo call, each
+ * the child of the one before. `GET /pins/{cid}` asks the other peer over RPC in one trace: the
+ * client span's `traceparent` becomes the parent of the server span on the other daemon.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { OtlpReceiver, until, type ReceivedSpan } from '@cluster/test-utils'
+import { LocalCluster } from '../dev/local-cluster.ts'
+
+describe('tracing over OTLP', () => {
+  let base: string
+  let cluster: LocalCluster
+  const receiver = new OtlpReceiver()
+
+  /** Waits until `pick` finds what it wants among the spans received so far. */
+  const waitFor = async <T>(what: string, pick: (spans: ReceivedSpan[]) => T | undefined): Promise<T> =>
+    await until(() => pick(receiver.spans), what, 30_000, 100)
+
+  beforeAll(async () => {
+    const url = await receiver.start()
+    base = mkdtempSync(join(tmpdir(), 'tracing-'))
+    cluster = new LocalCluster({
+      base,
+      peers: 2,
+      configure: (c) => {
+        c.observations.tracing.enable_tracing = true
+        c.observations.tracing.sampling_prob = 1
+        c.observations.tracing.otlp_endpoint = url
+      }
+    })
+    await cluster.start()
+  }, 180_000)
+
+  afterAll(async () => {
+    await cluster?.stop()
+    await receiver.stop()
+    if (process.env.KEEP_TEST_DIRS === undefined) rmSync(base, { recursive: true, force: true })
+  }, 60_000)
+
+  it('follows a pin from the REST request to the consensus, the tracker and Kubo', async () => {
+    const [p0, p1] = cluster.peers
+    const form = new FormData()
+    form.append('file', new Blob([`traced ${Date.now()}`]))
+    const cid = (await p0!.kubo!.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key
+    expect((await fetch(`${p0!.restUrl}/pins/${cid}`, { method: 'POST' })).status).toBe(200)
+
+    const found = await waitFor('the spans of the pin', spans => {
+      const rest = spans.find(s => s.kind === 2 && s.attributes['http.request.method'] === 'POST' && s.attributes['url.path'] === `/pins/${cid}`)
+      if (rest === undefined) return undefined
+      const inTrace = spans.filter(s => s.traceId === rest.traceId)
+      const commit = inTrace.find(s => s.name === 'consensus.logPin' && s.parentSpanId === rest.spanId)
+      const op = commit === undefined ? undefined : inTrace.find(s => s.name === 'pintracker.pin' && s.parentSpanId === commit.spanId)
+      const kubo = op === undefined ? undefined : inTrace.find(s => s.name === 'ipfs.pin' && s.parentSpanId === op.spanId)
+      return kubo === undefined ? undefined : { rest, commit: commit!, op: op!, kubo }
+    })
+    expect(found.rest.name).toBe('POST /pins/:hash')
+    expect(found.rest.parentSpanId).toBe('')
+    expect(found.rest.attributes['http.response.status_code']).toBe(200)
+    expect(found.commit.attributes).toMatchObject({ 'cluster.cid': cid, 'cluster.consensus': 'raft' })
+    expect(found.op.attributes['cluster.cid']).toBe(cid)
+    expect(found.op.attributes['cluster.phase']).toBe('done')
+    expect(found.kubo.kind).toBe(3)
+    // All four on the daemon that took the request, under the configured service name.
+    for (const s of [found.rest, found.commit, found.op, found.kubo]) {
+      expect(s.resource['service.instance.id']).toBe(p0!.id)
+      expect(s.service).toBe('cluster-daemon')
+    }
+    void p1
+  })
+
+  it('carries the trace over peer RPC to the other daemon', async () => {
+    const [p0, p1] = cluster.peers
+    const form = new FormData()
+    form.append('file', new Blob([`status ${Date.now()}`]))
+    const cid = (await p0!.kubo!.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key
+    expect((await fetch(`${p0!.restUrl}/pins/${cid}`, { method: 'POST' })).status).toBe(200)
+    expect((await fetch(`${p0!.restUrl}/pins/${cid}`)).status).toBe(200)
+
+    const found = await waitFor('the spans of the status request', spans => {
+      const rest = spans.find(s => s.kind === 2 && s.attributes['http.request.method'] === 'GET' && s.attributes['url.path'] === `/pins/${cid}`)
+      if (rest === undefined) return undefined
+      const inTrace = spans.filter(s => s.traceId === rest.traceId)
+      const client = inTrace.find(s => s.kind === 3 && s.name.startsWith('rpc.client ') && s.attributes['cluster.peer.callee'] === p1!.id)
+      const server = client === undefined ? undefined : inTrace.find(s => s.kind === 2 && s.parentSpanId === client.spanId)
+      return server === undefined ? undefined : { rest, client: client!, server }
+    })
+    expect(found.server.name).toBe(found.client.name.replace('rpc.client', 'rpc.server'))
+    expect(found.server.attributes['cluster.peer.caller']).toBe(p0!.id)
+    expect(found.client.resource['service.instance.id']).toBe(p0!.id)
+    expect(found.server.resource['service.instance.id']).toBe(p1!.id)
+    // The client span sits under the request (possibly through internal spans of the request).
+    expect(found.client.traceId).toBe(found.rest.traceId)
+  })
+})
