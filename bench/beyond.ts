@@ -44,6 +44,8 @@ const P = SMOKE
     ? { searchPins: 200_000, searchRuns: 3, batchPins: 10_000, batchRuns: 2, listedTimeoutMs: 180_000, rebalancePins: 10_000, rebalanceRuns: 1, rebalanceTimeoutMs: 1_200_000, startTimeoutMs: 900_000, quietMs: 120_000 }
     : { searchPins: 1_000_000, searchRuns: 5, batchPins: 10_000, batchRuns: 3, listedTimeoutMs: 300_000, rebalancePins: 10_000, rebalanceRuns: 2, rebalanceTimeoutMs: 1_800_000, startTimeoutMs: 2_400_000, quietMs: 300_000 }
 const CLIENTS = 16
+/** Page sizes of the search: the first page, and the pages of the cursor walk (smaller in smoke mode, to walk several). */
+const PAGE = SMOKE ? { first: 10, walk: 10 } : { first: 100, walk: 1000 }
 const RF_MIN = 2
 const SAMPLE_MS = 200
 const MiB = 2 ** 20
@@ -72,21 +74,23 @@ function queries (n: number): Query[] {
     { label: 'GET /allocations, meta-tenant=t42', path: '/allocations?meta-tenant=t42', match: tenant },
     { label: 'GET /allocations, meta-tenant=t42 & meta-tier=cold', path: '/allocations?meta-tenant=t42&meta-tier=cold', match: i => tenant(i) && tierOf(i) === 'cold' },
     { label: 'GET /allocations, name-prefix g42/ & meta-tier=cold', path: '/allocations?name-prefix=g42%2F&meta-tier=cold', match: i => prefix(i) && tierOf(i) === 'cold' },
-    { label: 'GET /allocations, name-prefix g42/, limit=100 (first page)', path: '/allocations?name-prefix=g42%2F&limit=100', match: prefix, limit: 100 },
-    { label: 'GET /allocations, meta-tenant=t42, every page of 1,000 (cursor)', path: '/allocations?meta-tenant=t42&limit=1000', match: tenant, paged: true },
+    { label: `GET /allocations, name-prefix g42/, limit=${PAGE.first} (first page)`, path: `/allocations?name-prefix=g42%2F&limit=${PAGE.first}`, match: prefix, limit: PAGE.first },
+    { label: `GET /allocations, meta-tenant=t42, every page of ${PAGE.walk} (cursor)`, path: `/allocations?meta-tenant=t42&limit=${PAGE.walk}`, match: tenant, paged: true },
     { label: 'GET /pins (statuses), meta-tenant=t42', path: '/pins?meta-tenant=t42', match: tenant },
-    { label: 'GET /pins (statuses), name-prefix g42/, limit=100', path: '/pins?name-prefix=g42%2F&limit=100', match: prefix, limit: 100 },
+    { label: `GET /pins (statuses), name-prefix g42/, limit=${PAGE.first}`, path: `/pins?name-prefix=g42%2F&limit=${PAGE.first}`, match: prefix, limit: PAGE.first },
     { label: 'reference: GET /allocations, no filter (every pin)', path: '/allocations', match: () => true }
   ]
 }
 
 /** One query (every page when `paged`): first item of the first page, last item of the last. */
-async function runQuery (agent: Agent, url: string, q: Query): Promise<{ first: number, last: number, items: number }> {
+async function runQuery (agent: Agent, url: string, q: Query): Promise<{ first: number, last: number, items: number, pages: number }> {
   const t0 = performance.now()
   let first = NaN
   let items = 0
   let cursor: string | undefined
-  for (let page = 0; page < 100_000; page++) {
+  let pages = 0
+  while (pages < 100_000) {
+    pages++
     const r: Timed = await timedRequest(agent, url + q.path + (cursor === undefined ? '' : `&cursor=${encodeURIComponent(cursor)}`))
     if (r.status !== 200 && r.status !== 204) throw new Error(`GET ${q.path}: ${r.status} ${r.body.slice(0, 300)}`)
     if (r.streamError !== '') throw new Error(`GET ${q.path}: stream error ${r.streamError}`)
@@ -96,7 +100,7 @@ async function runQuery (agent: Agent, url: string, q: Query): Promise<{ first: 
     cursor = typeof next === 'string' && next !== '' ? next : undefined
     if (q.paged !== true || cursor === undefined) break
   }
-  return { first, last: performance.now() - t0, items }
+  return { first, last: performance.now() - t0, items, pages }
 }
 
 async function workload1 (): Promise<void> {
@@ -152,7 +156,7 @@ async function workload1 (): Promise<void> {
         r.first.push(right?.first ?? NaN)
         r.last.push(right?.last ?? NaN)
         r.peak.push(peak)
-        if (run === 0) log(`  ${q.label}: ${m?.items} items, first after ${fmt(m?.first ?? NaN)} ms, last after ${fmt(m?.last ?? NaN)} ms, peak RSS ${peak.toFixed(0)} MiB`)
+        if (run === 0) log(`  ${q.label}: ${m?.items} items${m !== undefined && m.pages > 1 ? ` in ${m.pages} pages` : ''}, first after ${fmt(m?.first ?? NaN)} ms, last after ${fmt(m?.last ?? NaN)} ms, peak RSS ${peak.toFixed(0)} MiB`)
       }
     }
     report.table(`1. Search over ${k(N)} pins (3 Raft peers; ${P.searchRuns} runs; peer 0 at rest: ${restRss.toFixed(0)} MiB)`,
