@@ -49,7 +49,7 @@ const PAGE = SMOKE ? { first: 10, walk: 10 } : { first: 100, walk: 1000 }
 const RF_MIN = 2
 const SAMPLE_MS = 200
 const MiB = 2 ** 20
-const k = (n: number): string => n >= 1000 ? `${n / 1000}k` : String(n)
+const k = (n: number): string => n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n)
 const report = new BeyondReport('beyond', 'Beyond Go: search, batch pinning and rebalancing on our cluster', QUICK && !SMOKE)
 const NO_BATCH = 'no batch endpoint (POST /pins: 405)'
 
