@@ -2,8 +2,10 @@
  * `observations.tracing` (issue #20): two daemons (Raft, each with a real Kubo) export their
  * spans over OTLP/HTTP (JSON) to a receiver in this process. `POST /pins/{cid}` is one trace:
  * the REST request, its consensus commit, the pin tracker's operation and the Kubo call, each
- * the child of the one before. `GET /pins/{cid}` asks the other peer over RPC in one trace: the
- * client span's `traceparent` becomes the parent of the server span on the other daemon.
+ * the child of the one before; on the other daemon the Raft entry's apply (it carries the
+ * commit's traceparent), its tracker operation and Kubo call join the same trace. `GET
+ * /pins/{cid}` asks the other peer over RPC in one trace: the client span's `traceparent`
+ * becomes the parent of the server span on the other daemon.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -56,7 +58,11 @@ describe('tracing over OTLP', () => {
       const commit = inTrace.find(s => s.name === 'consensus.logPin' && s.parentSpanId === rest.spanId)
       const op = commit === undefined ? undefined : inTrace.find(s => s.name === 'pintracker.pin' && s.parentSpanId === commit.spanId)
       const kubo = op === undefined ? undefined : inTrace.find(s => s.name === 'ipfs.pin' && s.parentSpanId === op.spanId)
-      return kubo === undefined ? undefined : { rest, commit: commit!, op: op!, kubo }
+      // The other daemon: apply → operation → Kubo call.
+      const apply = commit === undefined ? undefined : inTrace.find(s => s.name === 'consensus.apply' && s.parentSpanId === commit.spanId)
+      const op1 = apply === undefined ? undefined : inTrace.find(s => s.name === 'pintracker.pin' && s.parentSpanId === apply.spanId)
+      const kubo1 = op1 === undefined ? undefined : inTrace.find(s => s.name === 'ipfs.pin' && s.parentSpanId === op1.spanId)
+      return kubo === undefined || kubo1 === undefined ? undefined : { rest, commit: commit!, op: op!, kubo, remote: [apply!, op1!, kubo1] }
     })
     expect(found.rest.name).toBe('POST /pins/:hash')
     expect(found.rest.parentSpanId).toBe('')
@@ -70,7 +76,8 @@ describe('tracing over OTLP', () => {
       expect(s.resource['service.instance.id']).toBe(p0!.id)
       expect(s.service).toBe('cluster-daemon')
     }
-    void p1
+    for (const s of found.remote) expect(s.resource['service.instance.id']).toBe(p1!.id)
+    expect(found.remote[1]?.attributes['cluster.phase']).toBe('done')
   })
 
   it('carries the trace over peer RPC to the other daemon', async () => {

@@ -215,8 +215,10 @@ export class RaftConsensus implements ClusterConsensus {
     const started = performance.now()
     let ok = false
     try {
-      await this.traces.commit(op.type, op.pin, async () => {
-        await this.retry(async () => { await this.node.propose(payload) }, `${op.type} ${op.pin.cid.toString()}`)
+      await this.traces.commit(op.type, op.pin, async (traceparent) => {
+        // With tracing on, the entry carries the commit's trace to every peer's apply.
+        const entry = traceparent === undefined ? payload : encodeOp({ ...op, traceparent })
+        await this.retry(async () => { await this.node.propose(entry) }, `${op.type} ${op.pin.cid.toString()}`)
       })
       ok = true
     } finally {

@@ -1,4 +1,4 @@
-import { decodePin, encodePin, parseJson, stringifyJson, type Pin } from '@cluster/api'
+import { decodePin, encodePin, parseJson, stringifyJson, type JsonValue, type Pin } from '@cluster/api'
 import { StateFormatError } from './errors.ts'
 
 /**
@@ -9,6 +9,12 @@ import { StateFormatError } from './errors.ts'
 export interface LogOp {
   type: 'pin' | 'unpin'
   pin: Pin
+  /**
+   * Single-operation entries only, with tracing on: the W3C traceparent of the commit that
+   * proposed it, so each peer's apply joins that trace. Written as a `traceparent` key beside
+   * the pin's keys, which peers that do not know it ignore.
+   */
+  traceparent?: string
 }
 
 /**
@@ -55,7 +61,8 @@ const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
 export function encodeOp (op: LogOp): Uint8Array {
-  const body = encoder.encode(stringifyJson(encodePin(op.pin)))
+  const pin = encodePin(op.pin)
+  const body = encoder.encode(stringifyJson(op.traceparent === undefined ? pin : { ...(pin as Record<string, JsonValue>), traceparent: op.traceparent }))
   const out = new Uint8Array(body.length + 1)
   out[0] = op.type === 'pin' ? PIN : UNPIN
   out.set(body, 1)
@@ -67,7 +74,10 @@ export function decodeOp (data: Uint8Array): LogEntry {
   if (tag !== PIN && tag !== UNPIN && tag !== BATCH) throw new StateFormatError(`unknown log operation type ${String(tag)}`)
   try {
     const value = parseJson(decoder.decode(data.subarray(1)))
-    if (tag !== BATCH) return { type: tag === PIN ? 'pin' : 'unpin', pin: decodePin(value) }
+    if (tag !== BATCH) {
+      const tp = (value as { traceparent?: unknown } | null)?.traceparent
+      return { type: tag === PIN ? 'pin' : 'unpin', pin: decodePin(value), ...(typeof tp === 'string' ? { traceparent: tp } : {}) }
+    }
     if (!Array.isArray(value)) throw new Error('a batch is not an array')
     return { type: 'batch', ops: value.map(decodeBatchItem) }
   } catch (err) {

@@ -10,8 +10,8 @@ import { PinsetSearch, indexRowsOf, indexRowsOfJson } from './search.ts'
 /** Called after a committed operation changed the pinset (the cluster tells its tracker). */
 export interface ApplyHooks {
   /** `before`: the pin this one replaced (undefined: the CID was not in the pinset). */
-  onPin?: (pin: Pin, before: Pin | undefined) => void
-  onUnpin?: (pin: Pin) => void
+  onPin?: (pin: Pin, before: Pin | undefined, traceparent?: string) => void
+  onUnpin?: (pin: Pin, traceparent?: string) => void
   /** A committed entry that does not decode: skipped (logged), never fatal, as in Go. */
   onInvalidOp?: (err: Error, index: number) => void
   /** The whole pinset was replaced by a snapshot (the tracker re-checks every pin). */
@@ -195,7 +195,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
    */
   applyOps (given: readonly LogOp[], inside?: () => void): void {
     // Every reader sees the pin as the pinset keeps it (Go's state: seconds, `origins: []`…).
-    const ops: LogOp[] = given.map(op => op.type === 'pin' ? { type: 'pin', pin: storedPin(op.pin) } : op)
+    const ops: LogOp[] = given.map(op => op.type === 'pin' ? { ...op, pin: storedPin(op.pin) } : op)
     let added = 0
     const before: Array<string | undefined> = []
     this.db.transaction(() => {
@@ -217,9 +217,9 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     for (const op of ops) {
       if (op.type === 'pin') {
         const previous = before[i++]
-        this.hooks.onPin?.(op.pin, previous === undefined ? undefined : decodeStored(previous))
+        this.hooks.onPin?.(op.pin, previous === undefined ? undefined : decodeStored(previous), op.traceparent)
       } else {
-        this.hooks.onUnpin?.(op.pin)
+        this.hooks.onUnpin?.(op.pin, op.traceparent)
       }
     }
   }
