@@ -16,6 +16,8 @@ export interface TracingOptions {
   attributes?: Record<string, string>
   /** How long spans wait before an export, ms (default 1000). */
   exportDelayMs?: number
+  /** How long stop() waits for the last export, ms (default 2000). */
+  stopTimeoutMs?: number
 }
 
 export interface RunningTracing {
@@ -62,7 +64,14 @@ export async function startTracing (options: TracingOptions): Promise<RunningTra
       if (stopped) return
       stopped = true
       setTracingEnabled(false)
-      await provider.shutdown().catch(() => {})
+      // A collector that does not answer must not hold the daemon's shutdown for the exporter's
+      // 10 s timeout: what is not out after a moment is dropped.
+      let timer: NodeJS.Timeout | undefined
+      await Promise.race([
+        provider.shutdown().catch(() => {}),
+        new Promise<void>(resolve => { timer = setTimeout(resolve, options.stopTimeoutMs ?? 2000) })
+      ])
+      clearTimeout(timer)
       api.trace.disable()
       api.context.disable()
       api.propagation.disable()

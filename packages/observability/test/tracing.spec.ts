@@ -60,6 +60,23 @@ describe('tracing', () => {
     expect(failing?.traceId).not.toBe(request?.traceId)
   })
 
+  it('stops quickly when the collector does not answer', async () => {
+    // A listening socket that never answers: the export hangs until its own timeout.
+    const { createServer } = await import('node:net')
+    const silent = createServer(() => {})
+    await new Promise<void>(resolve => { silent.listen(0, '127.0.0.1', resolve) })
+    const port = (silent.address() as { port: number }).port
+    try {
+      tracing = await startTracing({ serviceName: 'unit', samplingProb: 1, otlpEndpoint: `http://127.0.0.1:${port}`, exportDelayMs: 10_000, stopTimeoutMs: 300 })
+      await inSpan('lost', {}, async () => {})
+      const started = Date.now()
+      await tracing.stop()
+      expect(Date.now() - started).toBeLessThan(2_000)
+    } finally {
+      silent.close()
+    }
+  })
+
   it('samples new traces by sampling_prob, and stops cleanly', async () => {
     tracing = await startTracing({ serviceName: 'unit', samplingProb: 0, otlpEndpoint: await receiver.start(), exportDelayMs: 20 })
     const tp = await inSpan('unsampled', {}, async () => activeTraceparent())
