@@ -13,6 +13,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OtlpReceiver, until, type ReceivedSpan } from '@cluster/test-utils'
 import { LocalCluster } from '../dev/local-cluster.ts'
+import { main } from '../src/cli/main.ts'
+import { startDaemon } from '../src/cli/daemon.ts'
+import { capture } from './helpers/capture.ts'
+import { kuboEnvFixture } from './helpers/kubo-env.ts'
 
 describe('tracing over OTLP', () => {
   let base: string
@@ -103,4 +107,40 @@ describe('tracing over OTLP', () => {
     // The client span sits under the request (possibly through internal spans of the request).
     expect(found.client.traceId).toBe(found.rest.traceId)
   })
+})
+
+describe('daemon --tracing (in-process)', () => {
+  const env = kuboEnvFixture('tracing-flag-')
+
+  it('turns tracing on whatever enable_tracing says, with the endpoint from the environment', async () => {
+    const receiver = new OtlpReceiver()
+    const url = await receiver.start()
+    const folder = join(env.dir, 'peer')
+    expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
+    const vars = { ...process.env, CLUSTER_TRACING_OTLPENDPOINT: url, CLUSTER_TRACING_SAMPLINGPROB: '1' }
+    // Without the flag (enable_tracing is false in a fresh config) nothing is set up.
+    const off = await startDaemon(folder, {}, capture(), vars)
+    expect(off.tracing).toBeUndefined()
+    await off.stop()
+    const io = capture()
+    const daemon = await startDaemon(folder, { tracing: true }, io, vars)
+    try {
+      expect(daemon.tracing).toBeDefined()
+      expect(io.stderr).toContain(`tracing enabled: spans go to ${url}`)
+      const rest = daemon.restApi?.addresses[0]
+      expect((await fetch(`http://${rest?.host ?? ''}:${rest?.port ?? ''}/id`)).status).toBe(200)
+      await daemon.tracing?.flush()
+      const span = await until(() => receiver.spans.find(s => s.name === 'GET /id'), 'the span of GET /id', 10_000, 50)
+      expect(span.resource['service.instance.id']).toBe(daemon.peer.peerId)
+      // A client's traceparent header is the request span's parent.
+      const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+      expect((await fetch(`http://${rest?.host ?? ''}:${rest?.port ?? ''}/version`, { headers: { traceparent: parent } })).status).toBe(200)
+      await daemon.tracing?.flush()
+      const child = await until(() => receiver.spans.find(s => s.name === 'GET /version'), 'the span of GET /version', 10_000, 50)
+      expect(child).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7' })
+    } finally {
+      await daemon.stop()
+      await receiver.stop()
+    }
+  }, 60_000)
 })
