@@ -19,6 +19,13 @@ export function isRemotePin (pin: Pin, peer: PeerId): boolean {
   return !(pin.allocations ?? []).includes(peer)
 }
 
+/** Same allocations, in any order. */
+export function sameAllocations (a: Pin, b: Pin): boolean {
+  const x = a.allocations ?? []
+  const y = b.allocations ?? []
+  return x.length === y.length && x.every(peer => y.includes(peer))
+}
+
 /** Whether `expire_at` is set: not Go's zero time and not the Unix epoch. */
 export function hasExpiry (pin: Pin): boolean {
   return !pin.expireAt.isZero() && pin.expireAt.unixNanos !== 0n

@@ -9,7 +9,7 @@ import type { StatelessConfig } from './config.ts'
 import { QUEUE_FULL_MESSAGE, QueueFullError, TrackerClosedError, errorText } from './errors.ts'
 import type { Operation } from './operation.ts'
 import { OperationTracker } from './operation-tracker.ts'
-import { barePin, isRemotePin } from './pin-predicates.ts'
+import { barePin, isRemotePin, sameAllocations } from './pin-predicates.ts'
 import { OperationScheduler } from './scheduler.ts'
 import type { Lane } from './scheduler.ts'
 import { statusAllOf, statusOf } from './status.ts'
@@ -85,7 +85,27 @@ export class StatelessTracker {
       if (wasHere) await this.#unpinRemote(pin)
       return
     }
+    if (before != null && this.#staysPinnedHere(before, pin)) return
     this.#enqueue(pin, 'pin')
+  }
+
+  /**
+   * Whether `pin` only moved *other* peers' allocations (a repin or a rebalance): this peer was
+   * allocated before with the same type and depth and its last pin operation did not fail, so
+   * Kubo has nothing new to do and the pin keeps its status here (Go queues it again and shows
+   * it `pin_queued` meanwhile, which makes a pin that never lost a copy look under-replicated).
+   * A pin committed again with the same allocations is queued as Go does: re-pinning is how a
+   * user repairs a pin removed from Kubo behind the cluster's back.
+   */
+  #staysPinnedHere (before: Pin, pin: Pin): boolean {
+    const me = this.#peer.peerId
+    if (before.type !== pin.type || before.maxDepth !== pin.maxDepth || isRemotePin(before, me)) return false
+    if (sameAllocations(before, pin)) return false
+    const op = this.operations.operation(pin.cid)
+    if (op === undefined) return true
+    if (op.type !== 'pin' || op.phase === 'error') return false
+    op.setPin(pin)
+    return true
   }
 
   async #unpinRemote (pin: Pin): Promise<void> {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseTrackerStatusFilter } from '@cluster/api'
 import type { PinInfo } from '@cluster/api'
-import { Cid1, Cid2, Cid3, Cid4, Cid5, P1, P2, SlowCid1, collect, harness, makePin, settle } from './helpers.ts'
+import { Cid1, Cid2, Cid3, Cid4, Cid5, P1, P2, SlowCid1, collect, harness, makePeer, makePin, settle } from './helpers.ts'
 import type { Harness } from './helpers.ts'
 
 // State of pintracker_test.go: Cid1 everywhere, Cid2 a bare pin (remote for everyone), Cid3 rf 1/1
@@ -130,6 +130,29 @@ describe('generic tracker (G-1 … G-9)', () => {
     await h.tracker.track(remote, makePin(Cid3, { rf: [1, 1], allocations: [P1] }))
     await h.tracker.track(remote, makePin(Cid3))
     expect(h.ipfs.countCalls('unpin', Cid3)).toBe(2)
+  })
+
+  it('a pin whose other allocations moved (repin, rebalance) stays pinned here: no new IPFS call, no pin_queued', async () => {
+    const h = current = genericSetup()
+    const before = makePin(Cid1, { rf: [2, 2], allocations: [P1, P2] })
+    const P3 = makePeer(3)
+    // P2 leaves, P3 joins; this peer (P1) keeps its allocation, and Kubo already has the pin.
+    await h.tracker.track(makePin(Cid1, { rf: [2, 2], allocations: [P3, P1] }), before)
+    expect((await h.tracker.status(Cid1)).status).toBe('pinned')
+    await h.tracker.drain()
+    expect(h.ipfs.calls).toEqual([])
+    // The same allocations committed again (a user re-pinning): queued as Go does.
+    await h.tracker.track(makePin(Cid1, { rf: [2, 2], allocations: [P1, P3], name: 'again' }), makePin(Cid1, { rf: [2, 2], allocations: [P3, P1] }))
+    await h.tracker.drain()
+    expect(h.ipfs.countCalls('pin', Cid1)).toBe(1)
+    // A new depth, or a last pin operation that failed, is queued too.
+    await h.tracker.track(makePin(Cid1, { rf: [2, 2], allocations: [P1, P2], maxDepth: 0 }), makePin(Cid1, { rf: [2, 2], allocations: [P1, P3] }))
+    await h.tracker.drain()
+    expect(h.ipfs.countCalls('pin', Cid1)).toBe(2)
+    h.tracker.operations.trackNew(makePin(Cid1), 'pin', 'error')
+    await h.tracker.track(makePin(Cid1, { rf: [2, 2], allocations: [P1, P3] }), makePin(Cid1, { rf: [2, 2], allocations: [P1, P2] }))
+    await h.tracker.drain()
+    expect(h.ipfs.countCalls('pin', Cid1)).toBe(3)
   })
 
   it('a failing remote unpin is recorded on a remote operation, never thrown', async () => {
