@@ -353,7 +353,7 @@ async function workload3All (): Promise<void> {
   report.add('3. same: until the old peers have unpinned', 's', 'lower', at('settled'), none, 'until the stand-ins hold exactly 2 copies of every pin')
   const verdict = (xs: number[]): string => xs.length > 0 && xs.every(x => x >= RF_MIN) ? `never below replication_factor_min ${RF_MIN}` : `BELOW replication_factor_min ${RF_MIN} (or not sampled)`
   report.add('3. same: minimum replication seen, cluster status', 'peers pinned', 'higher', at('clusterMin'), none,
-    `${verdict(at('clusterMin'))}; every peer's GET /pins?local=true, one sample per ${fmt(stats(at('clusterEvery')).median)} ms (median)` +
+    `${verdict(at('clusterMin'))}; every peer's GET /pins?local=true, read in peer order and back (a CID counts its better pass), one sample per ${fmt(stats(at('clusterEvery')).median)} ms (median)` +
     (lows.length > 0 ? `; the lowest sample's statuses of its CID on peers 0–3: ${lows.join('; ')}` : ''))
   report.add('3. same: minimum replication seen, pins held by the IPFS stand-ins', 'copies', 'higher', at('kuboMin'), none, `${verdict(at('kuboMin'))}; sampled every ${SAMPLE_MS} ms`)
   report.add('3. same: peak RSS of peer 0 (running the rebalance)', 'MiB', 'lower', at('peak'), none, 'sampled every 100 ms')
@@ -370,7 +370,7 @@ function write (): void {
       'Go v1.1.6 has no search: a Go client lists every pin (the reference line) and filters on its side.',
     `Batch: Go v1.1.6 has no batch endpoint (POST /pins answers 405), so only its single POSTs are measured. The batch goes to peer 0 as one JSON array; the single POSTs come from ${CLIENTS} keep-alive clients spread over the 3 peers.`,
     `Rebalance: the pins are imported onto 3 peers (balanced, 2 copies each), a 4th (empty) peer joins; the minimum replication is sampled all through the move, at least every ${SAMPLE_MS} ms, and must never fall below replication_factor_min (${RF_MIN}). ` +
-      'The cluster-status count takes only `pinned`: an old peer that keeps its copy may show `pin_queued` for a moment when the pin\'s allocation grows (its tracker queues the pin again), which that count shows as a dip; the stand-ins\' count is the copies IPFS actually holds.'
+      'The cluster-status count takes only `pinned`. The peers are read one after the other, in peer order and back, and a CID counts the better of the two passes: a move pins on the new peer before it unpins on the old one, so in the pass that reads the old peer first a copy the old peer gave up is already on the new one (reading all peers at once would count such a CID short). The stand-ins\' count is the copies IPFS actually holds.'
   ]
   report.write(setup, { ...P, clients: CLIENTS, consensus: CONSENSUS }, notes, SMOKE ? tmpdir() : undefined)
 }

@@ -185,22 +185,44 @@ export interface LowSample { cid: string, count: number, statuses: string[] }
 
 /**
  * The fewest peers reporting `pinned` for any of `cids`, from each peer's GET /pins?local=true
- * (NaN: a peer did not answer), and that CID with each peer's status of it.
+ * (undefined: a peer did not answer), and that CID with each peer's status of it.
+ *
+ * Peers cannot be read at one instant, so the listings are taken one after the other, in peer
+ * order and then back (the last peer's listing serves both passes), and a CID counts the better
+ * of the two passes. A move adds the new peer before it removes the old one; in the pass that
+ * reads the old peer first, a CID the old peer no longer pins is already pinned on the new one —
+ * reading them the other way round, or at once, would see a copy missing that never was.
  */
 export async function clusterMinReplicas (agent: Agent, urls: string[], cids: string[]): Promise<LowSample | undefined> {
-  const statuses = urls.map(() => new Map<string, string>())
-  const answers = await Promise.all(urls.map(async (u, i) => await timedRequest(agent, `${u}/pins?local=true`, {
-    timeoutMs: 60_000,
-    onItem: (item: { cid: string, peer_map?: Record<string, { status: string }> | null }) => {
-      for (const st of Object.values(item.peer_map ?? {})) statuses[i]?.set(item.cid, st.status)
-    }
-  }).catch(() => undefined)))
-  if (answers.some(a => a === undefined || a.status !== 200 || a.streamError !== '')) return undefined
+  const listing = async (u: string): Promise<Map<string, string> | undefined> => {
+    const statuses = new Map<string, string>()
+    const answer = await timedRequest(agent, `${u}/pins?local=true`, {
+      timeoutMs: 60_000,
+      onItem: (item: { cid: string, peer_map?: Record<string, { status: string }> | null }) => {
+        for (const st of Object.values(item.peer_map ?? {})) statuses.set(item.cid, st.status)
+      }
+    }).catch(() => undefined)
+    return answer === undefined || answer.status !== 200 || answer.streamError !== '' ? undefined : statuses
+  }
+  const forward: Array<Map<string, string>> = []
+  for (const u of urls) {
+    const m = await listing(u)
+    if (m === undefined) return undefined
+    forward.push(m)
+  }
+  const backward: Array<Map<string, string>> = [...forward]
+  for (let i = urls.length - 2; i >= 0; i--) {
+    const m = await listing(urls[i] as string)
+    if (m === undefined) return undefined
+    backward[i] = m
+  }
+  const pinnedIn = (pass: Array<Map<string, string>>, cid: string): number => pass.filter(m => m.get(cid) === 'pinned').length
   let low: LowSample | undefined
   for (const cid of cids) {
-    let count = 0
-    for (const m of statuses) if (m.get(cid) === 'pinned') count++
-    if (low === undefined || count < low.count) low = { cid, count, statuses: statuses.map(m => m.get(cid) ?? 'missing') }
+    const f = pinnedIn(forward, cid)
+    const b = pinnedIn(backward, cid)
+    const count = Math.max(f, b)
+    if (low === undefined || count < low.count) low = { cid, count, statuses: (f >= b ? forward : backward).map(m => m.get(cid) ?? 'missing') }
   }
   return low
 }

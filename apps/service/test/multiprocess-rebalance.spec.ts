@@ -8,11 +8,12 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { until } from '@cluster/test-utils'
 import type { LocalPeer } from '../dev/local-cluster.ts'
+import { STEP_MOVES } from '../src/cluster/rebalance/rebalancer.ts'
 import { localClusterFixture } from './helpers/local-cluster.ts'
 import { allocationsOf, countsOf, heldBy, pinsOnTwoOfThree, rebalanceConfig, sampleCopies } from './helpers/rebalance.ts'
 
-/** More pins than one step moves (16), so the kill lands while moves are left. */
-const PINS = 40
+/** About twice the moves one step makes, so the kill lands while moves are left. */
+const PINS = 3 * STEP_MOVES
 
 /** Reads NDJSON lines of `res` until `stop` says so; the rest of the body is left unread. */
 async function readUntil (res: Response, stop: (line: Record<string, unknown>) => boolean): Promise<Array<Record<string, unknown>>> {
@@ -50,14 +51,14 @@ describe('a rebalance interrupted by kill -9', () => {
     expect(seen.at(-1)?.result).toBe('moved')
     await fx.cluster.kill(p0.index)
     const left = JSON.parse(readFileSync(progressFile, 'utf8')) as { done: number, inFlight: unknown[] }
-    expect(left.done).toBe(16)
+    expect(left.done).toBe(STEP_MOVES)
     expect(left.inFlight.length).toBeGreaterThan(0)
 
     await fx.cluster.startPeer(p0.index)
     await fx.cluster.waitReady(fx.cluster.peers)
     await until(async () => existsSync(progressFile) ? undefined : true, 'the resumed rebalance to finish', 120_000)
     const log = readFileSync(join(p0.folder, 'daemon.log'), 'utf8')
-    expect(log).toMatch(/rebalance: resuming \(16 moves done, \d+ in progress\)/)
+    expect(log).toMatch(new RegExp(`rebalance: resuming \\(${STEP_MOVES} moves done, \\d+ in progress\\)`))
     expect(log).toMatch(/rebalance finished: \d+ moved, 0 failed/)
 
     // Every pin has its 2 allocations, pinned in those Kubos. (An old copy on the killed peer
@@ -72,7 +73,7 @@ describe('a rebalance interrupted by kill -9', () => {
     expect(samples).toBeGreaterThan(10)
     expect(fewest).toBe(2)
     expect([...allocations.values()].every(a => a.length === 2)).toBe(true)
-    // 80 copies over 3 peers: the new peer took its share (a third, give or take a pin or two).
-    expect(countsOf(allocations)[p2.id]).toBeGreaterThanOrEqual(24)
+    // 2 × PINS copies over 3 peers: the new peer took its share (a third, give or take a few).
+    expect(countsOf(allocations)[p2.id]).toBeGreaterThanOrEqual(Math.floor(2 * PINS / 3) - 4)
   }, 300_000)
 })

@@ -49,8 +49,10 @@ describe('batch log entries', () => {
     for await (const g of follower.logBatch(ops)) groups.push(g)
     expect(groups.every(g => g.error === undefined)).toBe(true)
     expect(groups.flatMap(g => g.ops)).toHaveLength(2000)
-    // Few entries (a batch is about 512 KiB), not 2,000.
-    expect(follower.state.appliedIndex() - before).toBeLessThanOrEqual(groups.length + 1)
+    // Few entries (a batch is about 512 KiB), not 2,000: one per group, plus the empty entry
+    // each new leader appends (elections happen when a loaded machine delays heartbeats).
+    expect(groups.length).toBeLessThan(10)
+    expect(follower.state.appliedIndex() - before).toBeLessThan(groups.length + 20)
 
     const unpins: LogOp[] = [0, 5, 9].map(i => ({ type: 'unpin', pin: pin(i) }))
     for await (const g of follower.logBatch(unpins)) expect(g.error).toBeUndefined()

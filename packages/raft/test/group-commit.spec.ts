@@ -58,7 +58,9 @@ function node (net: MemoryNetwork, id: string, storage: WritableStorage, ids: st
   const transport = extra.sent === undefined ? net.transport(id) : recording(net.transport(id), extra.sent)
   const n = new RaftNode(id, {
     storage, transport, stateMachine: kv, bootstrap: ids,
-    tickMs: 10, electionTicks: 10, heartbeatTicks: 1, requestTimeoutMs: 20_000,
+    // A 1 s election timeout: on a loaded machine a shorter one lets a stalled event loop start
+    // elections, and a leader change in the middle fails the proposals these tests count.
+    tickMs: 10, electionTicks: 100, heartbeatTicks: 1, requestTimeoutMs: 20_000,
     onFatal: extra.onFatal ?? (err => { console.error(`${id} stopped:`, err) })
   })
   n.start()

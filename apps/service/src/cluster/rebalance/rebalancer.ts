@@ -16,8 +16,11 @@ export class RebalanceBusyError extends ApiError {
   readonly status = 409
 }
 
-/** Moves done together (one batch of commits each way, one wait). */
-export const STEP_MOVES = 16
+/**
+ * Moves done together (one batch of commits each way, one wait): at most this many pins hold
+ * both their old and new allocations at once.
+ */
+export const STEP_MOVES = 64
 /** How long a stopping peer waits for its rebalance to stop. */
 const STOP_GRACE_MS = 3_000
 

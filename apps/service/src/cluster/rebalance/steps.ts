@@ -15,8 +15,12 @@ export interface StepHost {
   statuses: (cid: CID) => Promise<Record<string, string>>
   /** How long new peers may take to pin before the move is given up. */
   moveTimeoutMs: number
+  /** The longest wait between two looks at the new peers' statuses. */
   pollMs: number
 }
+
+/** The first wait for the new peers to pin; it doubles up to `pollMs`. */
+const FIRST_POLL_MS = 25
 
 export interface StepOutcome { move: RebalanceMove, result: RebalanceResult, error?: string }
 
@@ -68,6 +72,7 @@ export async function runStep (host: StepHost, moves: RebalanceMove[], signal?: 
   const pending = new Set(waiting)
   const ready: RebalanceMove[] = []
   const deadline = Date.now() + host.moveTimeoutMs
+  let polls = 0
   while (pending.size > 0 && Date.now() < deadline && signal?.aborted !== true) {
     const checks = await Promise.all([...pending].map(async m => [m, await pinnedOnTargets(host, m)] as const))
     for (const [move, pinned] of checks) {
@@ -75,7 +80,8 @@ export async function runStep (host: StepHost, moves: RebalanceMove[], signal?: 
       pending.delete(move)
       ready.push(move)
     }
-    if (pending.size > 0) await new Promise(resolve => setTimeout(resolve, host.pollMs))
+    // The new peers usually pin within milliseconds: look again soon, then less often.
+    if (pending.size > 0) await new Promise(resolve => setTimeout(resolve, Math.min(host.pollMs, FIRST_POLL_MS * 2 ** polls++)))
   }
   // Interrupted: the pins keep both allocations; a resumed rebalance continues them.
   if (signal?.aborted === true) throw signal.reason
