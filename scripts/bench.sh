@@ -4,6 +4,7 @@
 # Then bench/side-by-side.ts: the same workloads on our cluster and on Go IPFS Cluster v1.1.6 (Raft),
 # and bench/crdt.ts: the same in CRDT mode (POST /pins with and without batching, a new peer's catch-up),
 # and bench/beyond.ts: what Go lacks (search over 1M pins, batch POST /pins, rebalance after a peer joins).
+# and bench/observability-cost.ts: what metrics and tracing cost on the pin path (off, stats, stats + tracing).
 # `pnpm bench --quick` (or QUICK=1 pnpm bench) runs the side-by-side suites in their quick mode.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -28,4 +29,8 @@ fi
 if [ -z "$pattern" ] || [[ "bench/beyond.ts" == *"$pattern"* ]]; then
   echo "== bench/beyond.ts"
   node --conditions=source bench/beyond.ts ${QUICK:+--quick}
+fi
+if [ -z "$pattern" ] || [[ "bench/observability-cost.ts" == *"$pattern"* ]]; then
+  echo "== bench/observability-cost.ts"
+  node --conditions=source bench/observability-cost.ts ${QUICK:+--quick}
 fi
