@@ -4,13 +4,14 @@
  * configuration (service, debug), its listen addresses (cluster, info) and the Raft leader
  * (raft, info).
  */
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { KuboDaemon, until } from '@cluster/test-utils'
+import { KuboDaemon } from '@cluster/test-utils'
+import { startDaemon } from './helpers/daemon-process.ts'
 
 const run = promisify(execFile)
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'run.ts')
@@ -26,23 +27,11 @@ describe('daemon log levels per facility', () => {
 
   /** Starts the daemon with these global flags, waits until it is ready, stops it; its stderr. */
   const daemonOutput = async (flags: string[], env: NodeJS.ProcessEnv = {}): Promise<string> => {
-    const daemon = spawn(process.execPath, ['--conditions=source', CLI, '-c', folder, ...flags, 'daemon'], {
-      env: { ...process.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr, ...env },
-      stdio: ['ignore', 'ignore', 'pipe']
-    })
-    let stderr = ''
-    daemon.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    const exited = new Promise(resolve => daemon.once('exit', resolve))
-    try {
-      await until(() => {
-        if (daemon.exitCode !== null) throw new Error(`daemon exited: ${stderr}`)
-        return stderr.includes('IPFS Cluster is READY') ? true : undefined
-      }, 'the daemon to be ready', 60_000)
-    } finally {
-      daemon.kill('SIGTERM')
-      await exited
-    }
-    return stderr
+    const { child, stderr } = await startDaemon(folder, [...flags, 'daemon'], { CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr, ...env })
+    const exited = new Promise(resolve => child.once('exit', resolve))
+    child.kill('SIGTERM')
+    await exited
+    return stderr()
   }
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@
  * endpoint and status, and serves libp2p's metrics from the same registry (Node's process
  * metrics once); promtool accepts the exposition. Without a registry the host has no metrics.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,7 +11,9 @@ import { promisify } from 'node:util'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { Registry } from 'prom-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { freePort, KuboDaemon, request, stopChild, until } from '@cluster/test-utils'
+import { freePort, KuboDaemon, request, stopChild } from '@cluster/test-utils'
+import { startDaemon } from './helpers/daemon-process.ts'
+import { promtoolCheck } from './helpers/promtool.ts'
 import { createHost } from '../src/cluster/host.ts'
 
 const run = promisify(execFile)
@@ -26,16 +28,6 @@ function samples (text: string): Map<string, number> {
     out.set(line.slice(0, at), Number(line.slice(at + 1)))
   }
   return out
-}
-
-async function promtoolCheck (text: string): Promise<{ code: number, output: string }> {
-  const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout.on('data', (d: Buffer) => { output += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { output += d.toString() })
-  child.stdin.end(text)
-  const code = await new Promise<number>(resolve => child.once('exit', c => { resolve(c ?? -1) }))
-  return { code, output }
 }
 
 describe('the cluster host and libp2p metrics', () => {
@@ -77,15 +69,9 @@ describe('daemon --stats: IPFS proxy and libp2p metrics', () => {
     writeFileSync(configPath, JSON.stringify(config, null, 2), { mode: 0o600 })
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`
     proxyUrl = `http://127.0.0.1:${String(config.api.ipfsproxy.listen_multiaddress).split('/')[4]}`
-    daemon = spawn(process.execPath, ['--conditions=source', CLI, '-c', folder, 'daemon', '--stats'], {
-      env: { ...process.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: kubo.apiMultiaddr },
-      stdio: ['ignore', 'ignore', 'pipe']
-    })
-    daemon.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-    await until(async () => {
-      if (daemon.exitCode !== null) throw new Error(`daemon exited: ${stderr}`)
-      return stderr.includes('IPFS Cluster is READY') ? true : undefined
-    }, 'the daemon to be ready', 60_000)
+    const started = await startDaemon(folder, ['daemon', '--stats'], { CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: kubo.apiMultiaddr })
+    daemon = started.child
+    stderr = started.stderr()
   }, 120_000)
 
   afterAll(async () => {

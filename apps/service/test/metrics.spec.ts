@@ -3,7 +3,7 @@
  * Prometheus metrics under Go v1.1.6's names; `promtool check metrics` accepts the exposition;
  * the pin gauges and counters follow pins that are added, fail and complete.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { execFile, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -11,6 +11,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { freePort, KuboDaemon, seededBytes, stopChild, until } from '@cluster/test-utils'
+import { startDaemon } from './helpers/daemon-process.ts'
+import { promtoolCheck } from './helpers/promtool.ts'
 
 const run = promisify(execFile)
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'run.ts')
@@ -31,17 +33,6 @@ function samples (text: string): Map<string, number> {
 /** The `# TYPE` of every metric family. */
 function types (text: string): Map<string, string> {
   return new Map([...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)].map(m => [m[1] as string, m[2] as string]))
-}
-
-/** Runs `promtool check metrics` on an exposition; resolves with its exit code and output. */
-async function promtoolCheck (text: string): Promise<{ code: number, output: string }> {
-  const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let output = ''
-  child.stdout.on('data', (d: Buffer) => { output += d.toString() })
-  child.stderr.on('data', (d: Buffer) => { output += d.toString() })
-  child.stdin.end(text)
-  const code = await new Promise<number>(resolve => child.once('exit', c => { resolve(c ?? -1) }))
-  return { code, output }
 }
 
 describe('daemon --stats', () => {
@@ -78,15 +69,9 @@ describe('daemon --stats', () => {
     metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`
     restUrl = `http://127.0.0.1:${String(config.api.restapi.http_listen_multiaddress).split('/')[4]}`
 
-    daemon = spawn(process.execPath, ['--conditions=source', CLI, '-c', folder, 'daemon', '--stats'], {
-      env: { ...process.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr },
-      stdio: ['ignore', 'ignore', 'pipe']
-    })
-    daemon.stderr?.on('data', (d: Buffer) => { stderr += d.toString() })
-    await until(async () => {
-      if (daemon.exitCode !== null) throw new Error(`daemon exited: ${stderr}`)
-      return stderr.includes('IPFS Cluster is READY') ? true : undefined
-    }, 'the daemon to be ready', 60_000)
+    const started = await startDaemon(folder, ['daemon', '--stats'], { CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr })
+    daemon = started.child
+    stderr = started.stderr()
   }, 120_000)
 
   afterAll(async () => {
