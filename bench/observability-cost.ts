@@ -34,6 +34,8 @@ const P = SMOKE
 
 type Variant = 'off' | 'metrics' | 'metrics+tracing'
 const VARIANTS: Variant[] = ['off', 'metrics', 'metrics+tracing']
+interface Setup { variant: Variant, kubos: FakeKubo[], cluster: BenchCluster, metricsUrls: string[] }
+interface Samples { rate: number[], cpu: number[] }
 
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {
@@ -60,7 +62,7 @@ async function main (): Promise<void> {
   await tsFlavour.prepare()
   const sink = await otlpSink()
   const agent = new Agent({ keepAlive: true, maxSockets: 4 })
-  const setups = []
+  const setups: Setup[] = []
   for (const variant of VARIANTS) {
     const kubos = Array.from({ length: 3 }, () => new FakeKubo())
     await Promise.all(kubos.map(async k => { await k.start() }))
@@ -86,13 +88,13 @@ async function main (): Promise<void> {
       for (const url of s.metricsUrls) void call(agent, url, 'GET', 5_000).then(r => { if (r.status === 200) scrapes++ }, () => {})
     }
   }, 5_000)
-  const results: Record<string, Record<Variant, { rate: number[], cpu: number[] }>> = {}
+  const results: Record<string, Record<Variant, Samples>> = {}
   try {
     for (const concurrency of [1, 16]) {
-      const row = results[`c${concurrency}`] = Object.fromEntries(VARIANTS.map(v => [v, { rate: [], cpu: [] }])) as Record<Variant, { rate: number[], cpu: number[] }>
+      const row = results[`c${concurrency}`] = Object.fromEntries(VARIANTS.map(v => [v, { rate: [] as number[], cpu: [] as number[] }])) as Record<Variant, Samples>
       for (let run = 0; run < P.runs; run++) {
         // Rotating order: each variant goes first, second and third equally often.
-        const order = VARIANTS.map((_, i) => setups[(i + run) % setups.length] as typeof setups[number])
+        const order = VARIANTS.map((_, i) => setups[(i + run) % setups.length] as Setup)
         for (const s of order) {
           await sleep(500)
           const cpu0 = s.cluster.cpu()
