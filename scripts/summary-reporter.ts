@@ -8,14 +8,16 @@ export default class SummaryReporter implements Reporter {
     let passed = 0
     let failed = unhandledErrors.length
     for (const mod of modules) {
-      let testsInModule = 0
+      let failedInModule = 0
       for (const test of mod.children.allTests()) {
-        testsInModule++
         const state = test.result().state
         if (state === 'passed') passed++
-        else if (state === 'failed') failed++
+        else if (state === 'failed') failedInModule++
       }
-      if (mod.state() === 'failed' && testsInModule === 0) failed++
+      // A file that failed without a failed test (it did not import, or a beforeAll threw and
+      // its tests were skipped) is one failure.
+      if (mod.state() === 'failed' && failedInModule === 0) failedInModule = 1
+      failed += failedInModule
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed\n`)
   }

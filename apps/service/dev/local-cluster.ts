@@ -130,7 +130,7 @@ export class LocalCluster {
     }
     while (!(await Promise.all(peers.map(ready))).every(Boolean)) {
       const dead = peers.find(p => p.daemon?.exitCode !== null && p.daemon?.exitCode !== undefined)
-      if (dead !== undefined) throw new Error(`peer${dead.index} exited: see ${dead.folder}/daemon.log`)
+      if (dead !== undefined) throw new Error(`peer${dead.index} exited: see ${dead.folder}/daemon.log, which ends:\n${logTail(join(dead.folder, 'daemon.log'))}`)
       if (Date.now() > deadline) throw new Error(`the local cluster did not come up: see ${this.opts.base}/peer*/daemon.log`)
       await new Promise(resolve => setTimeout(resolve, 300))
     }
@@ -178,5 +178,14 @@ function describe (folder: string, index: number): LocalPeer {
     restApi,
     restUrl: `http://${host ?? ''}:${port ?? ''}`,
     proxy: [config.api.ipfsproxy.listen_multiaddress].flat()[0] as string
+  }
+}
+
+/** The last lines of a log file, for an error message ('' when it cannot be read). */
+function logTail (path: string, lines = 20): string {
+  try {
+    return readFileSync(path, 'utf8').split('\n').slice(-lines).join('\n')
+  } catch {
+    return ''
   }
 }

@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
 /** Ends a child process the test started (SIGTERM by default) and waits for its exit; no-op once exited. */
@@ -9,11 +10,42 @@ export async function stopChild (child: ChildProcess | undefined, signal: NodeJS
   await exited
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago (for a process the test configures). */
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago (for a process the test configures), taken
+ * below the system's ephemeral range when there is room: between this call and the moment the
+ * process binds it, a port of that range can be handed to any other socket (an outgoing
+ * connection, a Kubo or daemon listening on port 0), and the process would then fail with
+ * EADDRINUSE.
+ */
 export async function freePort (): Promise<number> {
+  const [low] = ephemeralRange()
+  const floor = 10_000
+  if (low - floor >= 1_000) {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const port = floor + Math.floor(Math.random() * (low - floor))
+      if (await bindable(port)) return port
+    }
+  }
   const server = createServer()
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
   await new Promise(resolve => server.close(resolve))
   return port
+}
+
+/** Linux's `ip_local_port_range` (the IANA range elsewhere). */
+function ephemeralRange (): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number)
+    if (Number.isInteger(low) && Number.isInteger(high)) return [low as number, high as number]
+  } catch {}
+  return [49152, 65535]
+}
+
+async function bindable (port: number): Promise<boolean> {
+  const server = createServer()
+  return await new Promise<boolean>(resolve => {
+    server.once('error', () => { resolve(false) })
+    server.listen(port, '127.0.0.1', () => { server.close(() => { resolve(true) }) })
+  })
 }
