@@ -140,8 +140,17 @@ export class LocalCluster {
     const n = this.opts.peers ?? 3
     const folders = Array.from({ length: n }, (_, i) => join(this.opts.base, `peer${i}`))
     if (!folders.every(f => existsSync(join(f, 'service.json')))) {
+      // Each init finds free ports on its own, so two peers can get the same one: init again
+      // until every peer's ports are its own.
+      const used = new Set<string>()
       for (const [i, folder] of folders.entries()) {
-        await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', this.opts.consensus ?? 'raft', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${i}` } })
+        for (let attempt = 0; ; attempt++) {
+          await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', this.opts.consensus ?? 'raft', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${i}` } })
+          const ports = listenPorts(readJson(join(folder, 'service.json')))
+          if (attempt < 5 && ports.some(p => used.has(p))) continue
+          for (const p of ports) used.add(p)
+          break
+        }
       }
       const described = folders.map((f, i) => describe(f, i))
       const secret = readJson(join(folders[0] as string, 'service.json')).cluster.secret
@@ -179,6 +188,12 @@ function describe (folder: string, index: number): LocalPeer {
     restUrl: `http://${host ?? ''}:${port ?? ''}`,
     proxy: [config.api.ipfsproxy.listen_multiaddress].flat()[0] as string
   }
+}
+
+/** The `tcp/N` and `udp/N` of every address a peer listens on. */
+function listenPorts (config: Record<string, any>): string[] {
+  const addrs = [config.cluster.listen_multiaddress, config.api.restapi.http_listen_multiaddress, config.api.ipfsproxy.listen_multiaddress, config.api.pinsvcapi?.http_listen_multiaddress].flat().filter((a): a is string => typeof a === 'string')
+  return addrs.flatMap(a => [...a.matchAll(/\/(tcp|udp)\/(\d+)/g)].map(m => `${m[1] as string}/${m[2] as string}`))
 }
 
 /** The last lines of a log file, for an error message ('' when it cannot be read). */

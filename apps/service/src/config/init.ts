@@ -104,10 +104,16 @@ export async function initConfigFolder (opts: InitOptions): Promise<InitResult> 
   const warnings: ConfigWarning[] = []
   let config = defaultServiceConfig({ consensus: opts.consensus ?? 'crdt', ...(opts.peername === undefined ? {} : { peername: opts.peername }) })
   if (opts.randomPorts === true) {
-    config.cluster.listenMultiaddress = await randomizePorts(config.cluster.listenMultiaddress)
-    config.api.restapi.httpListenMultiaddress = await randomizePorts(config.api.restapi.httpListenMultiaddress)
-    config.api.ipfsproxy.listenMultiaddress = await randomizePorts(config.api.ipfsproxy.listenMultiaddress)
-    config.api.pinsvcapi.httpListenMultiaddress = await randomizePorts(config.api.pinsvcapi.httpListenMultiaddress)
+    // One call for every listener: ports found on 0.0.0.0 and on 127.0.0.1 one after the other
+    // can be the same number, and the second listener would then fail with EADDRINUSE.
+    const { cluster, api } = config
+    const lists = [cluster.listenMultiaddress, api.restapi.httpListenMultiaddress, api.ipfsproxy.listenMultiaddress, api.pinsvcapi.httpListenMultiaddress]
+    const random = await randomizePorts(lists.flat())
+    const next = (n: number): string[] => random.splice(0, n)
+    cluster.listenMultiaddress = next(lists[0]!.length)
+    api.restapi.httpListenMultiaddress = next(lists[1]!.length)
+    api.ipfsproxy.listenMultiaddress = next(lists[2]!.length)
+    api.pinsvcapi.httpListenMultiaddress = next(lists[3]!.length)
   }
   config = applyServiceConfigEnv(config, env, warnings)
   if (opts.customSecret !== undefined && opts.sourceUrl === undefined) {
