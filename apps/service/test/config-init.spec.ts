@@ -1,4 +1,5 @@
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -164,7 +165,10 @@ describe('init --consensus raft (config.md §7.2)', () => {
     expect(addrs[1]).toMatch(/^\/ip4\/0\.0\.0\.0\/udp\/\d+\/quic$/)
     const ports = addrs.map(portOf)
     expect(new Set(ports).size).toBe(5)
-    for (const port of ports) expect(port).toBeGreaterThan(0)
+    // Below the ephemeral range, where no outgoing connection can take the port before the daemon binds it.
+    const ephemeralLow = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0])
+    for (const port of ports) expect(port).toBeGreaterThanOrEqual(10_000)
+    for (const port of ports) expect(port).toBeLessThan(ephemeralLow)
     for (const addr of addrs.slice(2)) expect(await canListen(portOf(addr))).toBe(true)
     expect(config.ipfsConnector.ipfshttp.nodeMultiaddress).toBe('/ip4/127.0.0.1/tcp/5001')
     const json = JSON.parse(await readFile(join(tmp.dir, 'service.json'), 'utf8')) as Record<string, any>
