@@ -32,6 +32,13 @@ export interface LocalOption extends RequestOptions {
   local?: boolean
 }
 
+export interface StatusAllOptions extends LocalOption {
+  /** Go's "status of these CIDs": the single-CID status of each. */
+  cids?: CID[]
+  /** Extension: only these CIDs of the pinset (CID strings, in CID-string order). */
+  within?: readonly string[]
+}
+
 /** A `POST /add` body: a multipart upload as Go's client builds it (rest-api.md §4.15). */
 export interface AddUpload {
   /** The request's Content-Type (carries the multipart boundary). */
@@ -61,8 +68,13 @@ export interface ClusterApi {
   allocation: (cid: CID, opts?: RequestOptions) => Promise<Pin>
 
   status: (cid: CID, opts?: LocalOption) => Promise<GlobalPinInfo>
-  /** Status of every CID in the pinset (or of `cids` only), filtered by status. */
-  statusAll: (filter: TrackerStatusFilter, opts?: LocalOption & { cids?: CID[] }) => AsyncIterable<GlobalPinInfo>
+  /**
+   * Status of every CID in the pinset, filtered by status; with `cids`, the single-CID status of
+   * each (Go's "status of these CIDs"). Extension: with `within` (CID strings in CID-string
+   * order, as the search index lists them), the status of every CID in the pinset as above
+   * restricted to those — each peer asked once for all of them, not once per CID.
+   */
+  statusAll: (filter: TrackerStatusFilter, opts?: StatusAllOptions) => AsyncIterable<GlobalPinInfo>
   recover: (cid: CID, opts?: LocalOption) => Promise<GlobalPinInfo>
   recoverAll: (opts?: LocalOption) => AsyncIterable<GlobalPinInfo>
 

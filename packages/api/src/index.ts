@@ -66,7 +66,7 @@ export { encodeErrorBody, decodeErrorBody, errorBodyFromResponse } from './types
 export type { ErrorBody } from './types/error-body.ts'
 export { codecs } from './codecs.ts'
 export type { Codec, CodecName } from './codecs.ts'
-export type { ClusterApi, RequestOptions, LocalOption, AddUpload } from './cluster.ts'
+export type { ClusterApi, RequestOptions, LocalOption, StatusAllOptions, AddUpload } from './cluster.ts'
 export { parseListenMultiaddr, boundAddress } from './listen.ts'
 export type { ListenTarget, BoundAddress } from './listen.ts'
 export { ConcurrencyLimit, RequestLimiter, defaultRequestLimits, TOO_MANY_REQUESTS, LISTEN_BACKLOG } from './limiter.ts'

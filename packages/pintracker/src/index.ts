@@ -11,7 +11,7 @@ export { Operation, OPERATION_TYPES, PHASES, operationStatus } from './operation
 export type { OperationType, Phase } from './operation.ts'
 export { OperationScheduler } from './scheduler.ts'
 export type { Lane, SchedulerOptions } from './scheduler.ts'
-export { statusOf, statusAllOf, UNEXPECTEDLY_UNPINNED_MESSAGE } from './status.ts'
+export { statusOf, statusAllOf, statusWithinOf, UNEXPECTEDLY_UNPINNED_MESSAGE } from './status.ts'
 export type { StatusSources } from './status.ts'
 export { MaintenanceLoop } from './maintenance-loop.ts'
 export type { MaintenanceLoopOptions, MaintenanceTask, TimerApi } from './maintenance-loop.ts'

@@ -2,7 +2,7 @@
  * Status(cid) and StatusAll(filter) (cluster-behaviour.md §7.4–7.5): merging the operations,
  * the pinset and what IPFS has pinned.
  */
-import { TRACKER_STATUS_BITS, pinDepthToMode, trackerStatusMatches } from '@cluster/api'
+import { TRACKER_STATUS_BITS, parseCid, pinDepthToMode, trackerStatusMatches } from '@cluster/api'
 import type { CID, Pin, PinInfo, Timestamp, TrackerStatus, TrackerStatusFilter } from '@cluster/api'
 import { cidKey } from './cid-key.ts'
 import { IpfsPinsetError, errorText } from './errors.ts'
@@ -125,5 +125,55 @@ export async function * statusAllOf (src: StatusSources, filter: TrackerStatusFi
     else if (ipfsPins === undefined) continue // neither pinned nor unexpectedly_unpinned is wanted
     else status = ipfsPins.has(key) ? 'pinned' : 'unexpectedly_unpinned'
     if (trackerStatusMatches(status, filter)) yield infoFromState(ctx, pin, status)
+  }
+}
+
+/** IPFS look-ups in flight at once while answering the status of a list of CIDs. */
+const WITHIN_WINDOW = 8
+
+/**
+ * StatusAll(filter) restricted to `keys` (CID strings, in the order to answer them): the same
+ * items StatusAll would list for those CIDs, in that order, without a listing of IPFS (one
+ * `pin/ls` of the CID for each pin allocated here, a few at a time) — the status of a search's
+ * matches, a page at a time. A CID not in the pinset (unpinned meanwhile) is left out, as
+ * StatusAll leaves it out; a failing IPFS look-up gives that pin `cluster_error`.
+ */
+export async function * statusWithinOf (src: StatusSources, filter: TrackerStatusFilter, keys: readonly string[], signal?: AbortSignal): AsyncGenerator<PinInfo> {
+  const ctx = infoContext(src.peer)
+  const self = src.peer.peerId
+  const ipfsWanted = wants(filter, IPFS_STATUSES)
+  const one = async (key: string): Promise<PinInfo | undefined> => {
+    const op = src.ops.operation(key)
+    if (op !== undefined && trackerStatusMatches(op.status, filter)) return infoFromOperation(ctx, op)
+    const cid = parseCid(key)
+    let pin: Pin | undefined
+    try {
+      pin = await src.pinset.get(cid)
+    } catch (err) {
+      const info = emptyInfo(ctx, cid, src.now())
+      info.status = 'cluster_error'
+      info.error = errorText(err)
+      return info
+    }
+    if (pin === undefined) return undefined
+    let status: TrackerStatus
+    if (pin.type === 'meta-pin') status = 'sharded'
+    else if (isRemotePin(pin, self)) status = 'remote'
+    else if (!ipfsWanted) return undefined
+    else {
+      try {
+        status = isPinnedType(await src.ipfs.pinLsCid(cid, pinDepthToMode(pin.maxDepth), { signal })) ? 'pinned' : 'unexpectedly_unpinned'
+      } catch (err) {
+        return infoFromPin(ctx, pin, 'cluster_error', errorText(err))
+      }
+    }
+    return trackerStatusMatches(status, filter) ? infoFromState(ctx, pin, status) : undefined
+  }
+  const pending: Array<Promise<PinInfo | undefined>> = []
+  for (let i = 0; i < keys.length || pending.length > 0;) {
+    while (pending.length < WITHIN_WINDOW && i < keys.length) pending.push(one(keys[i++] as string))
+    const info = await (pending.shift() as Promise<PinInfo | undefined>)
+    if (signal?.aborted === true) return
+    if (info !== undefined) yield info
   }
 }

@@ -12,7 +12,7 @@ import { OperationTracker } from './operation-tracker.ts'
 import { barePin, isRemotePin, sameAllocations } from './pin-predicates.ts'
 import { OperationScheduler } from './scheduler.ts'
 import type { Lane } from './scheduler.ts'
-import { statusAllOf, statusOf } from './status.ts'
+import { statusAllOf, statusOf, statusWithinOf } from './status.ts'
 import type { StatusSources } from './status.ts'
 import { toTrackerLogger } from './logger.ts'
 import type { LoggerLike, TrackerLogger } from './logger.ts'
@@ -217,6 +217,11 @@ export class StatelessTracker {
   /** StatusAll(filter) (§7.5), streamed. Throws IpfsPinsetError when IPFS cannot be listed. */
   statusAll (filter: TrackerStatusFilter = 0): AsyncGenerator<PinInfo> {
     return statusAllOf(this.#sources, filter)
+  }
+
+  /** StatusAll(filter) of the listed CIDs only (CID strings), in their order; see statusWithinOf. */
+  statusWithin (filter: TrackerStatusFilter, keys: readonly string[], options: { signal?: AbortSignal } = {}): AsyncGenerator<PinInfo> {
+    return statusWithinOf(this.#sources, filter, keys, options.signal)
   }
 
   /**

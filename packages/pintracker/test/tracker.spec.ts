@@ -304,3 +304,37 @@ describe('StatusAll filters (§7.5)', () => {
     await settle()
   })
 })
+
+describe('StatusAll within listed CIDs (a search page)', () => {
+  it('gives what StatusAll gives for those CIDs, in their order, without an IPFS listing', async () => {
+    const h = current = genericSetup()
+    h.ipfs.failPinLs = new Error('no listing: each CID is looked up alone')
+    const keys = [Cid4, Cid3, Cid1, Cid2].map(c => c.toString())
+    const items = await collect(h.tracker.statusWithin(0, keys))
+    expect(items.map(i => [i.cid.toString(), i.status])).toEqual([
+      [Cid4.toString(), 'unexpectedly_unpinned'],
+      [Cid3.toString(), 'remote'],
+      [Cid1.toString(), 'pinned'],
+      [Cid2.toString(), 'remote']
+    ])
+    expect(byCid(await collect(h.tracker.statusWithin(parseTrackerStatusFilter('pinned'), keys)))).toEqual({ [Cid1.toString()]: 'pinned' })
+  })
+
+  it('leaves out a CID not in the pinset; a failing IPFS look-up is that pin’s cluster_error; operations come first', async () => {
+    const h = current = genericSetup()
+    const gone = await collect(h.tracker.statusWithin(0, [Cid5.toString()]))
+    expect(gone).toEqual([])
+    h.ipfs.failPinLsCid = new Error('connection refused')
+    const [failed, remote] = await collect(h.tracker.statusWithin(0, [Cid1.toString(), Cid3.toString()]))
+    expect(failed).toMatchObject({ status: 'cluster_error', error: 'connection refused' })
+    expect(remote?.status).toBe('remote') // no IPFS call for a pin allocated elsewhere
+    h.ipfs.failPinLsCid = undefined
+    h.ipfs.gated.add(Cid4.toString())
+    await h.tracker.track(makePin(Cid4))
+    await h.ipfs.started(Cid4)
+    expect(byCid(await collect(h.tracker.statusWithin(0, [Cid4.toString()])))).toEqual({ [Cid4.toString()]: 'pinning' })
+    expect(byCid(await collect(h.tracker.statusWithin(parseTrackerStatusFilter('pinning'), [Cid4.toString(), Cid1.toString()])))).toEqual({ [Cid4.toString()]: 'pinning' })
+    h.ipfs.release(Cid4)
+    await settle()
+  })
+})

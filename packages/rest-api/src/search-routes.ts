@@ -3,7 +3,7 @@
  * their statuses, for the matches of one page, streamed as NDJSON with the next page's cursor
  * in `X-Next-Cursor`.
  */
-import { encodeGlobalPinInfo, parseCid, parsePinTypeFilter, parseTrackerStatusFilter, PinNotFoundError } from '@cluster/api'
+import { encodeGlobalPinInfo, parsePinTypeFilter, parseTrackerStatusFilter } from '@cluster/api'
 import type { ClusterApi, GlobalPinInfo } from '@cluster/api'
 import type { AppContext } from './context.ts'
 import { HttpError } from './errors.ts'
@@ -12,8 +12,6 @@ import type { RouteDeps } from './routes.ts'
 import { NEXT_CURSOR_HEADER, indexOf, pageOf, type SearchRequest } from './search.ts'
 import { streamResponse, streamTextResponse } from './stream.ts'
 
-/** Statuses asked at once while streaming the statuses of a search (each a fan-out to every peer). */
-const STATUS_WINDOW = 8
 /** Failures reported in the trailer (the first ones: a cluster shutting down fails every CID). */
 const MAX_ERRORS = 16
 
@@ -47,28 +45,19 @@ export async function searchStatuses (c: AppContext, d: RouteDeps, q: URLSearchP
 }
 
 /**
- * The status of each matching CID, in CID order, a few asked at once. A CID unpinned meanwhile
- * is left out, as a pin gone from the pinset would be; other failures are left out too and their
- * messages added to `errors` (the stream's `X-Stream-Error` trailer).
+ * The statuses of the matching CIDs (pages of CID strings in CID order), as StatusAll gives
+ * them: every peer asked once a page (`within`), not once a CID. A CID unpinned meanwhile is
+ * left out, as StatusAll leaves out a pin gone from the pinset. A page whose status fails is left
+ * out and its error added to `errors` (the stream's `X-Stream-Error` trailer); the next is tried.
  */
 export async function * statusesOf (cluster: ClusterApi, pages: Iterable<string[]>, filter: number, local: boolean, signal: AbortSignal, errors: string[] = []): AsyncGenerator<GlobalPinInfo> {
-  const one = async (cid: string): Promise<GlobalPinInfo[]> => {
-    const out: GlobalPinInfo[] = []
-    try {
-      for await (const info of cluster.statusAll(filter, { local, cids: [parseCid(cid)], signal })) out.push(info)
-    } catch (err) {
-      if (!(err instanceof PinNotFoundError) && errors.length < MAX_ERRORS) errors.push(`${cid}: ${(err as Error).message}`)
-    }
-    return out
-  }
   for (const cids of pages) {
-    const pending: Array<Promise<GlobalPinInfo[]>> = []
-    for (let i = 0; i < cids.length || pending.length > 0;) {
-      while (pending.length < STATUS_WINDOW && i < cids.length) {
-        pending.push(one(cids[i++] as string))
-      }
+    if (signal.aborted) return
+    try {
+      yield * cluster.statusAll(filter, { local, within: cids, signal })
+    } catch (err) {
       if (signal.aborted) return
-      yield * await (pending.shift() as Promise<GlobalPinInfo[]>)
+      if (errors.length < MAX_ERRORS) errors.push(`status of the matches from ${cids[0] ?? ''}: ${(err as Error).message}`)
     }
   }
 }

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { C1, FakeCluster, syntheticCid } from '@cluster/test-utils'
 import { defaultPinOptions } from '@cluster/api'
-import type { BatchItem, BatchItemResult, CID, GlobalPinInfo, LocalOption, PinSearch, PinSearchIndex, TrackerStatusFilter } from '@cluster/api'
+import type { BatchItem, BatchItemResult, GlobalPinInfo, PinSearch, PinSearchIndex, StatusAllOptions, TrackerStatusFilter } from '@cluster/api'
 import { createPinSvcApiApp, createRestApiApp } from '../src/index.ts'
 import { FIXED_NOW, makeApp, seed } from './helpers.ts'
 
@@ -16,8 +16,8 @@ class BatchingFake extends FakeCluster {
   /** CIDs each statusAll call asked for ('*': every pin). */
   readonly statusCalls: string[] = []
 
-  override statusAll (filter: TrackerStatusFilter, opts: LocalOption & { cids?: CID[] } = {}): AsyncIterable<GlobalPinInfo> {
-    const cids = opts.cids?.map(c => c.toString())
+  override statusAll (filter: TrackerStatusFilter, opts: StatusAllOptions = {}): AsyncIterable<GlobalPinInfo> {
+    const cids = opts.within ?? opts.cids?.map(c => c.toString())
     this.statusCalls.push(cids === undefined ? '*' : cids.join(','))
     const all = super.statusAll(filter, opts)
     return (async function * () { for await (const info of all) if (cids === undefined || cids.includes(info.cid.toString())) yield info })()
@@ -100,7 +100,7 @@ describe('GET /pins with search parameters', () => {
     fake.failures.set('statusAll', 'tracker is shutting down')
     const failing = await app.request('/pins?name-contains=data')
     expect(failing.status).toBe(500)
-    expect(await failing.json()).toEqual({ code: 500, message: `${C1}: tracker is shutting down` })
+    expect(await failing.json()).toEqual({ code: 500, message: `status of the matches from ${C1}: tracker is shutting down` })
   })
 })
 
@@ -114,9 +114,8 @@ describe('Pinning Service API listing with name or meta filters', () => {
     expect(res.status).toBe(200)
     const list = await res.json() as { count: number, results: Array<{ pin: { cid: string } }> }
     expect(list.results.map(r => r.pin.cid)).toEqual([C1])
-    // The fake index answers every pin as a candidate: each is asked alone, never a full pass.
-    expect(fake.statusCalls).not.toContain('*')
-    expect(fake.statusCalls.length).toBe(4)
+    // The fake index answers every pin as a candidate: their statuses in one call, never a full pass.
+    expect(fake.statusCalls).toEqual([[...fake.pins.keys()].sort().join(',')])
     fake.statusCalls.length = 0
     await app.request('/pins?name=DATASET-2025&match=iexact')
     expect(fake.statusCalls).toEqual(['*'])

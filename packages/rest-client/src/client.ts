@@ -11,6 +11,7 @@ import {
 } from '@cluster/api'
 import type {
   AddedOutput, AddParams, AddUpload, Alert, BandwidthByProtocol, CID, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric, Pin,
+  StatusAllOptions,
   PinOptions, PinTypeFilter, PeerId, RebalanceEvent, RequestOptions, TrackerStatusFilter, Version
 } from '@cluster/api'
 import { RestApiResponseError, RestClientConfigError, RestDecodeError } from './errors.ts'
@@ -191,10 +192,11 @@ export class RestClient implements ClusterApi {
     return this.#single('GET', `/pins/${cid.toString()}?${localQuery(opts)}`, decodeGlobalPinInfo, opts)
   }
 
-  statusAll (filter: TrackerStatusFilter = 0, opts?: LocalOption & { cids?: CID[] }): AsyncIterable<GlobalPinInfo> {
+  statusAll (filter: TrackerStatusFilter = 0, opts?: StatusAllOptions): AsyncIterable<GlobalPinInfo> {
     const cids = (opts?.cids ?? []).map((c) => c.toString()).join(',')
     const f = cids === '' ? formatTrackerStatusFilter(filter) : ''
-    return this.#stream('GET', `/pins?${localQuery(opts)}&filter=${goQueryEscape(f)}&cids=${goQueryEscape(cids)}`, decodeGlobalPinInfo, opts)
+    const all = this.#stream('GET', `/pins?${localQuery(opts)}&filter=${goQueryEscape(f)}&cids=${goQueryEscape(cids)}`, decodeGlobalPinInfo, opts)
+    return opts?.within === undefined ? all : onlyWithin(all, new Set(opts.within))
   }
 
   recover (cid: CID, opts?: LocalOption): Promise<GlobalPinInfo> {
@@ -364,4 +366,9 @@ function decodeBatchLine (value: unknown): BatchResultLine {
   if (v.pin !== undefined) line.pin = decodePin(v.pin)
   if (v.error !== undefined) line.error = new RestApiResponseError({ code: Number(v.error.code), message: String(v.error.message) })
   return line
+}
+
+/** `within` has no form in Go's REST API: the whole status, keeping the listed CIDs. */
+async function * onlyWithin (all: AsyncIterable<GlobalPinInfo>, keys: ReadonlySet<string>): AsyncGenerator<GlobalPinInfo> {
+  for await (const gpi of all) if (keys.has(gpi.cid.toString())) yield gpi
 }

@@ -8,7 +8,7 @@ import {
   pinTypeMatches, pinModeToDepth, newRecord
 } from '@cluster/api'
 import type {
-  AddedOutput, AddParams, AddUpload, Alert, BandwidthByProtocol, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric,
+  AddedOutput, AddParams, AddUpload, Alert, BandwidthByProtocol, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, StatusAllOptions, Metric,
   Multiaddr, Pin, PinInfoShort, PinOptions, PinTypeFilter, PeerId, RequestOptions, TrackerStatus, TrackerStatusFilter, Version
 } from '@cluster/api'
 
@@ -193,9 +193,12 @@ export class FakeCluster implements ClusterApi {
     return this.statusOf(cid, opts.local === true)!
   }
 
-  statusAll (filter: TrackerStatusFilter, opts: LocalOption = {}): AsyncIterable<GlobalPinInfo> {
+  statusAll (filter: TrackerStatusFilter, opts: StatusAllOptions = {}): AsyncIterable<GlobalPinInfo> {
     const out: GlobalPinInfo[] = []
-    for (const pin of this.pins.values()) {
+    const pins = opts.within !== undefined
+      ? opts.within.map(key => this.pins.get(key)).filter(p => p !== undefined)
+      : this.pins.values()
+    for (const pin of pins) {
       const gpi = this.statusOf(pin.cid, opts.local === true, filter)
       if (gpi !== undefined) out.push(gpi)
     }

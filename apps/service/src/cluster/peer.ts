@@ -1,7 +1,7 @@
 import {
   PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
   type AddedOutput, type AddParams, type BatchItem, type BatchItemResult, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
-  type GlobalRepoGc, type Id, type LocalOption, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
+  type GlobalRepoGc, type Id, type LocalOption, type StatusAllOptions, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type RebalanceEvent, type RebalanceRequest, type TrackerStatusFilter, type Version
 } from '@cluster/api'
 import { CrdtConsensus, type ClusterConsensus } from '@cluster/consensus'
@@ -297,7 +297,16 @@ export class ClusterPeer implements ClusterApi {
     return await globalInfo(this, cid, 'status')
   }
 
-  async * statusAll (filter: TrackerStatusFilter, opts: LocalOption & { cids?: CID[] } = {}): AsyncIterable<GlobalPinInfo> {
+  async * statusAll (filter: TrackerStatusFilter, opts: StatusAllOptions = {}): AsyncIterable<GlobalPinInfo> {
+    if (opts.within !== undefined) {
+      const keys = opts.within
+      if (opts.local === true) {
+        for await (const info of this.tracker.statusWithin(filter, keys, opts)) yield pinInfoToGlobal(info)
+        return
+      }
+      yield * globalStream(this, (peer, signal) => this.rpc.stream(peer, Rpc.trackerStatusWithin, { filter, cids: [...keys] }, { signal, idleTimeoutMs: STREAM_IDLE_MS }), filter, opts.signal)
+      return
+    }
     if (opts.cids !== undefined && opts.cids.length > 0) {
       for (const cid of opts.cids) {
         const info = await this.status(cid, opts)

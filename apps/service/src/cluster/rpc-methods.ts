@@ -9,6 +9,22 @@ const filter: Codec<number> = {
   }
 }
 
+/** Most CIDs one StatusWithin call may name (a search page is 1000). */
+export const STATUS_WITHIN_MAX = 10_000
+
+/** StatusWithin's argument: a status filter and the CIDs, as strings in CID-string order. */
+const statusWithin: Codec<{ filter: number, cids: string[] }> = {
+  encode: v => ({ filter: v.filter, cids: v.cids }),
+  decode: v => {
+    const o = v as { filter?: unknown, cids?: unknown } | null
+    if (typeof o !== 'object' || o === null || !Array.isArray(o.cids)) throw new TypeError('StatusWithin takes { filter, cids }')
+    if (o.cids.length > STATUS_WITHIN_MAX) throw new TypeError(`StatusWithin takes at most ${STATUS_WITHIN_MAX} CIDs`)
+    // Parsed to refuse garbage; kept as sent (the caller's CID-string order).
+    const cids = o.cids.map(c => { if (typeof c !== 'string') throw new TypeError('a CID must be a string'); parseCid(c); return c })
+    return { filter: filter.decode(o.filter), cids }
+  }
+}
+
 /** Blocks of an add, as `[cid, base64 bytes]` pairs. */
 export const blocks: Codec<Array<{ cid: CID, bytes: Uint8Array }>> = {
   encode: v => v.map(b => [b.cid.toString(), Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.byteLength).toString('base64')]),
@@ -33,6 +49,8 @@ export const Rpc = {
   recoverAllLocal: streaming('Cluster.RecoverAllLocal', 'trusted', none, codecs.pinInfo),
   trackerStatus: unary('PinTracker.Status', 'trusted', text, codecs.pinInfo),
   trackerStatusAll: streaming('PinTracker.StatusAll', 'trusted', filter, codecs.pinInfo),
+  /** Extension: StatusAll of the listed CIDs only (a search's statuses), in their order. */
+  trackerStatusWithin: streaming('PinTracker.StatusWithin', 'trusted', statusWithin, codecs.pinInfo),
   trackerRecover: unary('PinTracker.Recover', 'trusted', text, codecs.pinInfo),
   ipfsSwarmPeers: unary('IPFSConnector.SwarmPeers', 'trusted', none, listOf(text)),
   /** Repo size and StorageMax of the peer's Kubo, as decimal strings (they exceed 2^53). */
