@@ -9,6 +9,7 @@ import { CID, Timestamp, defaultPinOptions, type Metric, type PeerId, type Pin }
 import type { RpcClient } from '@cluster/rpc'
 import { isClosestPeer } from '@cluster/monitor'
 import { AlertLog } from '../src/cluster/alerts.ts'
+import { GIVE_UP_AFTER_FAILURES } from '../src/cluster/repin.ts'
 
 const PEERS = ['12D3KooWAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', '12D3KooWBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', '12D3KooWCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC'] as PeerId[]
 const [SELF, OTHER, DOWN] = PEERS as [PeerId, PeerId, PeerId]
@@ -31,6 +32,8 @@ interface World {
   answers: { value: boolean }
   repinFails: { value: boolean }
   down: { value: boolean }
+  /** Re-pins tried. */
+  attempts: { value: number }
   messages: string[]
 }
 
@@ -40,6 +43,7 @@ function world (pins: Pin[]): World {
     answers: { value: false },
     repinFails: { value: false },
     down: { value: true },
+    attempts: { value: 0 },
     messages: [] as string[]
   }
   const rpc = { call: async () => { if (w.answers.value) return {}; throw new Error('dial refused') } } as unknown as RpcClient
@@ -49,9 +53,10 @@ function world (pins: Pin[]): World {
     repinContext: () => ({
       self: SELF,
       peerset: () => [SELF, OTHER],
-      pins: () => [...w.pins.values()],
+      allocatedTo: () => [[...w.pins.values()]],
       repin: async (pin, blacklist) => {
         expect(blacklist).toEqual([DOWN])
+        w.attempts.value++
         if (w.repinFails.value) throw new Error('not enough peers to allocate')
         w.pins.delete(pin.cid.toString())
       }
@@ -63,7 +68,8 @@ function world (pins: Pin[]): World {
 }
 
 describe('AlertLog: moving the pins of a peer whose ping expired', () => {
-  beforeEach(() => { vi.useFakeTimers() })
+  // setImmediate stays real: a sweep takes a turn of the event loop between pages.
+  beforeEach(() => { vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] }) })
   afterEach(() => { vi.useRealTimers() })
 
   it('moves the pins of a peer that does not answer, and records the alert', async () => {
@@ -101,6 +107,17 @@ describe('AlertLog: moving the pins of a peer whose ping expired', () => {
     expect(w.pins.size).toBe(0)
   })
 
+  it('a sweep whose re-pins keep failing stops early (a million pins are not each tried in vain), and tries again later', async () => {
+    const w = world(Array.from({ length: 400 }, (_, i) => pinOf(i)))
+    w.repinFails.value = true
+    await w.log.handle(pingAlert(DOWN))
+    expect(w.attempts.value).toBe(GIVE_UP_AFTER_FAILURES)
+    expect(w.messages.join('\n')).toContain(`${GIVE_UP_AFTER_FAILURES} failed (first: not enough peers to allocate), the others not tried; trying again`)
+    w.repinFails.value = false
+    await vi.advanceTimersByTimeAsync(CHECK_MS)
+    expect([...w.pins.values()].every(p => !isClosestPeer(SELF, p.cid, [SELF, OTHER], DOWN))).toBe(true)
+  })
+
   it('stops sweeping when the peer is back, and when the log is stopped', async () => {
     const w = world(Array.from({ length: 40 }, (_, i) => pinOf(i)))
     w.repinFails.value = true
@@ -127,7 +144,7 @@ describe('AlertLog: moving the pins of a peer whose ping expired', () => {
       const log = new AlertLog({
         options: { ...options, checkIntervalMs: CHECK_MS },
         rpc: { call: async () => { throw new Error('dial refused') } } as unknown as RpcClient,
-        repinContext: () => ({ self: SELF, peerset: () => [SELF], pins: () => pins, repin: async () => { repins++ } }),
+        repinContext: () => ({ self: SELF, peerset: () => [SELF], allocatedTo: () => [pins], repin: async () => { repins++ } }),
         stillDown: () => true,
         log: () => {}
       })

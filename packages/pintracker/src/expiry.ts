@@ -8,6 +8,7 @@ import type { CID, Timestamp } from '@cluster/api'
 import { errorText } from './errors.ts'
 import { isExpiredAt } from './pin-predicates.ts'
 import type { PinsetReader } from './types.ts'
+import { cooperative } from './cooperative.ts'
 
 export interface ExpiredPinsOptions {
   pinset: PinsetReader
@@ -23,7 +24,7 @@ export interface ExpiredPinsOptions {
  */
 export async function expiredPinsToUnpin (options: ExpiredPinsOptions): Promise<CID[]> {
   const out: CID[] = []
-  for await (const pin of options.pinset.list()) {
+  for await (const pin of cooperative(options.pinset.list())) {
     if (isExpiredAt(pin, options.now) && options.isResponsible(pin.cid)) out.push(pin.cid)
   }
   return out

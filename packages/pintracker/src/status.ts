@@ -5,6 +5,7 @@
 import { TRACKER_STATUS_BITS, parseCid, pinDepthToMode, trackerStatusMatches } from '@cluster/api'
 import type { CID, Pin, PinInfo, Timestamp, TrackerStatus, TrackerStatusFilter } from '@cluster/api'
 import { cidKey } from './cid-key.ts'
+import { cooperative } from './cooperative.ts'
 import { IpfsPinsetError, errorText } from './errors.ts'
 import type { OperationTracker } from './operation-tracker.ts'
 import { emptyInfo, infoContext, infoFromOperation, infoFromPin } from './pin-info.ts'
@@ -112,7 +113,7 @@ export async function * statusAllOf (src: StatusSources, filter: TrackerStatusFi
   }
   const ipfsPins = wants(filter, IPFS_STATUSES) ? await listIpfsPins(src.ipfs) : undefined
   const self = src.peer.peerId
-  for await (const pin of src.pinset.list()) {
+  for await (const pin of cooperative(src.pinset.list())) {
     const key = cidKey(pin.cid)
     const op = src.ops.operation(key)
     if (op !== undefined && trackerStatusMatches(op.status, filter)) {

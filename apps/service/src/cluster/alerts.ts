@@ -84,12 +84,12 @@ export class AlertLog {
       const sweep = (this.sweeps.get(down) ?? 0) + 1
       this.sweeps.set(down, sweep)
       const report = await repinFrom(host.repinContext(), down, sweep < TAKE_OVER_FROM_SWEEP)
-      if (report.repinned > 0 || report.failed.length > 0) {
+      if (report.repinned > 0 || report.failed > 0) {
         host.log('info', `peer ${down} is down: re-pinned ${report.repinned} of its pins elsewhere` +
-          `${report.failed.length > 0 ? `, ${report.failed.length} failed (first: ${report.failed[0]!.error}); trying again` : ''}` +
+          `${report.failed > 0 ? `, ${report.failed} failed (first: ${report.firstError?.error ?? ''})${report.stopped ? ', the others not tried' : ''}; trying again` : ''}` +
           `${report.leftToOthers > 0 ? `; ${report.leftToOthers} left to closer peers` : ''}`)
       }
-      again = report.failed.length > 0 || report.leftToOthers > 0
+      again = report.failed > 0 || report.leftToOthers > 0
     } catch (err) {
       host.log('error', `repin from ${down}: ${(err as Error).message}`)
       again = true

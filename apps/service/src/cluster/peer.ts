@@ -1,5 +1,5 @@
 import {
-  PinNotFoundError, Timestamp, pinInfoToGlobal, pinTypeMatches,
+  PinNotFoundError, Timestamp, parseCid, pinTypeMatches,
   type AddedOutput, type AddParams, type BatchItem, type BatchItemResult, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
   type GlobalRepoGc, type Id, type LocalOption, type StatusAllOptions, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type RebalanceEvent, type RebalanceRequest, type TrackerStatusFilter, type Version
@@ -18,7 +18,8 @@ import { metricCodec, readPingValue } from './metrics.ts'
 import { withDefaults, type ClusterPeerOptions, type PEER_DEFAULTS } from './options.ts'
 import { setupPin, updatedPin } from './pin-setup.ts'
 import { Rpc } from './rpc-methods.ts'
-import { FANOUT_TIMEOUT_MS, STREAM_IDLE_MS, connectGraphOf, globalInfo, globalStream, matchesFilter, repoGcAll, unreachableId } from './fanout.ts'
+import { FANOUT_TIMEOUT_MS, connectGraphOf, repoGcAll, unreachableId } from './fanout.ts'
+import { clusterRecoverAll, clusterRecover, clusterStatus, clusterStatusAll } from './statuses.ts'
 import { trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
 import { createConsensus } from './consensus-setup.ts'
@@ -197,9 +198,12 @@ export class ClusterPeer implements ClusterApi {
   async peerRemove (peer: PeerId): Promise<void> {
     this.assertRunning()
     if (!this.options.disableRepinning) {
-      // As Go's vacatePeer: a pin that cannot move is logged; the removal goes on.
+      // As Go's vacatePeer: pins that cannot move are logged; the removal goes on.
       const report = await repinFrom(this.repinContext(), peer, false)
-      for (const f of report.failed) this.log('error', `repin ${f.cid} away from ${peer}: ${f.error}`)
+      if (report.failed > 0) {
+        this.log('error', `could not move ${report.failed} pins away from ${peer} (first: ${report.firstError?.cid ?? ''}: ${report.firstError?.error ?? ''})` +
+          (report.stopped ? '; the others were not tried' : ''))
+      }
     }
     await this.consensus.rmPeer(peer)
   }
@@ -292,47 +296,13 @@ export class ClusterPeer implements ClusterApi {
     return await this.unpin(await this.connector.resolve(path))
   }
 
-  async status (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
-    if (opts.local === true) return pinInfoToGlobal(await this.tracker.status(cid))
-    return await globalInfo(this, cid, 'status')
-  }
+  async status (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> { return await clusterStatus(this, cid, opts) }
 
-  async * statusAll (filter: TrackerStatusFilter, opts: StatusAllOptions = {}): AsyncIterable<GlobalPinInfo> {
-    if (opts.within !== undefined) {
-      const keys = opts.within
-      if (opts.local === true) {
-        for await (const info of this.tracker.statusWithin(filter, keys, opts)) yield pinInfoToGlobal(info)
-        return
-      }
-      yield * globalStream(this, (peer, signal) => this.rpc.stream(peer, Rpc.trackerStatusWithin, { filter, cids: [...keys] }, { signal, idleTimeoutMs: STREAM_IDLE_MS }), filter, opts.signal)
-      return
-    }
-    if (opts.cids !== undefined && opts.cids.length > 0) {
-      for (const cid of opts.cids) {
-        const info = await this.status(cid, opts)
-        if (matchesFilter(info, filter)) yield info
-      }
-      return
-    }
-    if (opts.local === true) {
-      for await (const info of this.tracker.statusAll(filter)) yield pinInfoToGlobal(info)
-      return
-    }
-    yield * globalStream(this, (peer, signal) => this.rpc.stream(peer, Rpc.trackerStatusAll, filter, { signal, idleTimeoutMs: STREAM_IDLE_MS }), filter, opts.signal)
-  }
+  statusAll (filter: TrackerStatusFilter, opts: StatusAllOptions = {}): AsyncIterable<GlobalPinInfo> { return clusterStatusAll(this, filter, opts) }
 
-  async recover (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
-    if (opts.local === true) return pinInfoToGlobal(await this.tracker.recover(cid))
-    return await globalInfo(this, cid, 'recover')
-  }
+  async recover (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> { return await clusterRecover(this, cid, opts) }
 
-  async * recoverAll (opts: LocalOption = {}): AsyncIterable<GlobalPinInfo> {
-    if (opts.local === true) {
-      for await (const info of this.tracker.recoverAll()) yield pinInfoToGlobal(info)
-      return
-    }
-    yield * globalStream(this, (peer, signal) => this.rpc.stream(peer, Rpc.recoverAllLocal, undefined, { signal }), 0)
-  }
+  recoverAll (opts: LocalOption = {}): AsyncIterable<GlobalPinInfo> { return clusterRecoverAll(this, opts) }
 
   async repoGc (opts: LocalOption = {}): Promise<GlobalRepoGc> {
     return await repoGcAll(this, opts.local === true ? [this.peerId] : this.peerset())
@@ -404,8 +374,16 @@ export class ClusterPeer implements ClusterApi {
     return {
       self: this.peerId,
       peerset: () => this.peerset(),
-      pins: () => this.consensus.state.list(),
+      allocatedTo: peer => this.pinsAllocatedTo(peer),
       repin: async (pin, blacklist) => { await this.pinWith(pin, blacklist) }
+    }
+  }
+
+  /** The pins allocated to `peer`, a page at a time, through the pinset's allocation index. */
+  private * pinsAllocatedTo (peer: string): Generator<Pin[]> {
+    const state = this.consensus.state
+    for (const cids of state.searchCids({ allocations: [peer as PeerId] })) {
+      yield cids.map(cid => state.get(parseCid(cid))).filter((pin): pin is Pin => pin !== undefined)
     }
   }
 

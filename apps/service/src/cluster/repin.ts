@@ -5,46 +5,63 @@ import { isClosestPeer } from '@cluster/monitor'
 export interface RepinContext {
   self: string
   peerset: () => string[]
-  pins: () => Iterable<Pin>
+  /** The pins allocated to `peer`, a page at a time (the pinset's allocation index). */
+  allocatedTo: (peer: string) => Iterable<Pin[]>
   repin: (pin: Pin, blacklist: string[]) => Promise<void>
 }
 
 /**
+ * Consecutive failed re-pins after which a sweep stops: the cluster cannot re-allocate now (no
+ * other peer has fresh metrics, or consensus is unavailable), and trying each of a million pins
+ * would only keep this peer busy. The next sweep starts again.
+ */
+export const GIVE_UP_AFTER_FAILURES = 32
+
+/**
  * Re-allocates the pins of a failed (or removed) peer (cluster-behaviour.md §6): with
  * `onlyIfClosest`, only the peer closest to each CID acts (ping alerts reach every peer);
- * vacating a removed peer acts on all of them.
+ * vacating a removed peer acts on all of them. Only the down peer's pins are read (through the
+ * allocation index, a page at a time, with a turn of the event loop between pages), and a sweep
+ * whose re-pins keep failing stops early.
  */
 export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest: boolean): Promise<RepinReport> {
   const peers = ctx.peerset()
-  const affected: Pin[] = []
-  let leftToOthers = 0
-  for (const pin of ctx.pins()) {
-    if (!(pin.allocations ?? []).includes(down as PeerId)) continue
-    if (onlyIfClosest && !isClosestPeer(ctx.self, pin.cid, peers, down)) {
-      leftToOthers++
-      continue
+  const report: RepinReport = { repinned: 0, failed: 0, leftToOthers: 0, stopped: false }
+  let failingInARow = 0
+  for (const page of ctx.allocatedTo(down)) {
+    // Collected first (the page is read before its re-pins commit, as every page is).
+    for (const pin of page) {
+      if (!(pin.allocations ?? []).includes(down as PeerId)) continue
+      if (onlyIfClosest && !isClosestPeer(ctx.self, pin.cid, peers, down)) {
+        report.leftToOthers++
+        continue
+      }
+      if (report.stopped) continue // counting what is left to others only
+      try {
+        await ctx.repin({ ...pin, allocations: [] }, [down])
+        report.repinned++
+        failingInARow = 0
+      } catch (err) {
+        report.failed++
+        report.firstError ??= { cid: pin.cid.toString(), error: (err as Error).message }
+        if (++failingInARow >= GIVE_UP_AFTER_FAILURES) report.stopped = true
+      }
     }
-    affected.push(pin)
-  }
-  // Collected first: each re-pin is a commit, and the listing must not run under it.
-  const report: RepinReport = { repinned: 0, failed: [], leftToOthers }
-  for (const pin of affected) {
-    try {
-      await ctx.repin({ ...pin, allocations: [] }, [down])
-      report.repinned++
-    } catch (err) {
-      report.failed.push({ cid: pin.cid.toString(), error: (err as Error).message })
-    }
+    await new Promise(resolve => setImmediate(resolve))
   }
   return report
 }
 
-/** What one re-pin sweep did: the failed pins are tried again by the next sweep. */
+/** What one re-pin sweep did: the failed (and, when stopped, the untried) pins are for the next sweep. */
 export interface RepinReport {
   repinned: number
-  failed: Array<{ cid: string, error: string }>
+  failed: number
+  /** The first failure (the others are often the same). */
+  firstError?: { cid: string, error: string }
   /** Pins of the down peer another member is closer to (it moves them). */
   leftToOthers: number
+  /** The sweep gave up after GIVE_UP_AFTER_FAILURES failures in a row; pins were left untried. */
+  stopped: boolean
 }
 
 /** Runs `task` every `ms`, never two at once; returns the stop function. */

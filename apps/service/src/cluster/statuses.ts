@@ -1,0 +1,60 @@
+/**
+ * Status and recover of the cluster (cluster-behaviour.md §9): this peer's tracker alone with
+ * `local`, otherwise every member through the fan-outs of fanout.ts.
+ */
+import { pinInfoToGlobal, type CID, type GlobalPinInfo, type LocalOption, type StatusAllOptions, type TrackerStatusFilter } from '@cluster/api'
+import type { StatelessTracker } from '@cluster/pintracker'
+import { STREAM_IDLE_MS, globalInfo, globalStream, matchesFilter, type FanoutContext } from './fanout.ts'
+import { Rpc } from './rpc-methods.ts'
+
+/** What status and recover read from the peer. */
+export interface StatusContext extends FanoutContext {
+  tracker: StatelessTracker
+}
+
+export async function clusterStatus (ctx: StatusContext, cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
+  if (opts.local === true) return pinInfoToGlobal(await ctx.tracker.status(cid))
+  return await globalInfo(ctx, cid, 'status')
+}
+
+/**
+ * Every status (Go's StatusAll), the single-CID status of each of `cids` (Go's "status of these
+ * CIDs"), or StatusAll restricted to `within` (a search page: each member asked once).
+ */
+export async function * clusterStatusAll (ctx: StatusContext, filter: TrackerStatusFilter, opts: StatusAllOptions = {}): AsyncIterable<GlobalPinInfo> {
+  const { rpc, tracker } = ctx
+  if (opts.within !== undefined) {
+    const keys = opts.within
+    if (opts.local === true) {
+      for await (const info of tracker.statusWithin(filter, keys, opts)) yield pinInfoToGlobal(info)
+      return
+    }
+    yield * globalStream(ctx, (peer, signal) => rpc.stream(peer, Rpc.trackerStatusWithin, { filter, cids: [...keys] }, { signal, idleTimeoutMs: STREAM_IDLE_MS }), filter, opts.signal)
+    return
+  }
+  if (opts.cids !== undefined && opts.cids.length > 0) {
+    for (const cid of opts.cids) {
+      const info = await clusterStatus(ctx, cid, opts)
+      if (matchesFilter(info, filter)) yield info
+    }
+    return
+  }
+  if (opts.local === true) {
+    for await (const info of tracker.statusAll(filter)) yield pinInfoToGlobal(info)
+    return
+  }
+  yield * globalStream(ctx, (peer, signal) => rpc.stream(peer, Rpc.trackerStatusAll, filter, { signal, idleTimeoutMs: STREAM_IDLE_MS }), filter, opts.signal)
+}
+
+export async function clusterRecover (ctx: StatusContext, cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
+  if (opts.local === true) return pinInfoToGlobal(await ctx.tracker.recover(cid))
+  return await globalInfo(ctx, cid, 'recover')
+}
+
+export async function * clusterRecoverAll (ctx: StatusContext, opts: LocalOption = {}): AsyncIterable<GlobalPinInfo> {
+  if (opts.local === true) {
+    for await (const info of ctx.tracker.recoverAll()) yield pinInfoToGlobal(info)
+    return
+  }
+  yield * globalStream(ctx, (peer, signal) => ctx.rpc.stream(peer, Rpc.recoverAllLocal, undefined, { signal }), 0)
+}
