@@ -31,6 +31,9 @@ const INDEXES = `
   CREATE INDEX IF NOT EXISTS $.pin_allocs_by_cid ON pin_allocs (cid);
 `
 
+/** The indexes of INDEXES, dropped while a whole pinset is loaded. */
+const INDEX_NAMES = ['pins_by_name', 'pins_by_ts', 'pins_by_expire', 'pin_meta_by_cid', 'pin_allocs_by_cid']
+
 /** The index rows of one pin: what the `ts`/`expire` columns and the side tables hold. */
 export interface PinIndexRows {
   ts: number
@@ -97,6 +100,34 @@ export function indexWriter (db: Database.Database, schema = 'main'): { write: (
     },
     remove,
     clear: () => { db.exec(`DELETE FROM ${schema}.pin_meta; DELETE FROM ${schema}.pin_allocs`) }
+  }
+}
+
+/**
+ * Loads a whole pinset into empty tables (inside the caller's transaction): the secondary
+ * indexes are dropped first and built once by `finish`, and each pin is one insert with its
+ * index columns, instead of an insert, an update and two deletes with every index kept up to
+ * date row by row (`state import` of 100k pins: about twice as fast). `add` returns false for a
+ * CID already loaded, leaving it to the caller's row-by-row writer.
+ */
+export function bulkLoader (db: Database.Database, schema = 'main'): { add: (cid: string, name: string, type: string, json: string, index: PinIndexRows) => boolean, finish: () => void } {
+  for (const name of INDEX_NAMES) db.exec(`DROP INDEX IF EXISTS ${schema}.${name}`)
+  const insert = db.prepare(`INSERT INTO ${schema}.pins (cid, name, type, json, ts, expire) VALUES (?, ?, ?, ?, ?, ?)`)
+  const addMeta = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_meta (key, value, cid) VALUES (?, ?, ?)`)
+  const addAlloc = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_allocs (peer, cid) VALUES (?, ?)`)
+  return {
+    add: (cid, name, type, json, index) => {
+      try {
+        insert.run(cid, name, type, json, index.ts, index.expire)
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false
+        throw err
+      }
+      for (const [k, v] of index.metadata) addMeta.run(k, v, cid)
+      for (const peer of index.allocations) addAlloc.run(peer, cid)
+      return true
+    },
+    finish: () => { db.exec(INDEXES.replaceAll('$', schema)) }
   }
 }
 

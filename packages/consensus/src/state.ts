@@ -4,7 +4,7 @@ import { decodePin, encodePin, parseJson, storedPin, stringifyJson, type CID, ty
 import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft/node'
 import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
-import { copyPinsetFile, createSchema, indexWriter, type SnapshotCopy } from './pinset-file.ts'
+import { bulkLoader, copyPinsetFile, createSchema, indexWriter, type SnapshotCopy } from './pinset-file.ts'
 import { PinsetSearch, indexRowsOf, indexRowsOfJson } from './search.ts'
 
 /** Called after a committed operation changed the pinset (the cluster tells its tracker). */
@@ -304,7 +304,14 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     this.db.transaction(() => {
       this.stmt.clear.run()
       this.index.clear()
-      for (const pin of pins) this.put(storedPin(pin))
+      const bulk = bulkLoader(this.db)
+      for (const given of pins) {
+        const pin = storedPin(given)
+        const cid = pin.cid.toString()
+        // A CID given twice: the later pin replaces the earlier one.
+        if (!bulk.add(cid, pin.name, pin.type, stringifyJson(encodePin(pin)), indexRowsOf(pin))) this.write(cid, pin)
+      }
+      bulk.finish()
       this.stmt.setApplied.run(index)
     })()
   }

@@ -107,6 +107,30 @@ describe('pinset search', () => {
     for (const x of [s, withFiles, copy]) x.close()
   })
 
+  it('a whole-pinset load (state import, snapshot restore) gives the same index as pins applied one by one; a CID given twice keeps the later pin', () => {
+    const dir = tempDir()
+    const one = filled(join(dir, 'one.sqlite'))
+    const bulk = new PinsetState(join(dir, 'bulk.sqlite'))
+    bulk.apply(encodeOp({ type: 'pin', pin: { ...pin(1), name: 'left over from before' } }), 1)
+    const again = { ...pin(5), metadata: { tenant: 'twice' }, allocations: [P2] }
+    bulk.replaceAll([...pins, again], 9)
+    for (const search of [{ name: { match: 'prefix', value: 'special-' } }, { metadata: [['tenant', 't1']] }, { allocations: [P2] }, { expireBefore: at(BASE + 10_100) }, { after: at(BASE + 300) }] as PinSearch[]) {
+      expect(found(bulk, search)).toEqual(found(one, search))
+    }
+    expect(found(bulk, { metadata: [['tenant', 'twice']] })).toEqual([pin(5).cid.toString()])
+    expect(found(bulk, { metadata: [['tenant', 't2']] })).not.toContain(pin(5).cid.toString())
+    expect(found(bulk, { allocations: [P2] })).toContain(pin(5).cid.toString())
+    expect(found(bulk, { name: { match: 'exact', value: 'left over from before' } })).toEqual([])
+    expect(bulk.appliedIndex()).toBe(9)
+    expect(bulk.count()).toBe(N)
+    bulk.close()
+    const db = new Database(join(dir, 'bulk.sqlite'), { readonly: true })
+    const indexes = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as Array<{ name: string }>).map(r => r.name)
+    expect(indexes).toEqual(['pin_allocs_by_cid', 'pin_meta_by_cid', 'pins_by_expire', 'pins_by_name', 'pins_by_ts'])
+    db.close()
+    one.close()
+  })
+
   it('finds the same pins when a criterion matches most of a big pinset (walked in CID order, not sorted)', () => {
     const s = new PinsetState(join(tempDir(), 'pinset.sqlite'))
     const many = 21_000
