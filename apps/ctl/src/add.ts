@@ -5,7 +5,6 @@
  */
 import { createReadStream } from 'node:fs'
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises'
-import { request as httpRequest } from 'node:http'
 import type { IncomingMessage } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { basename, join, resolve } from 'node:path'
@@ -28,6 +27,9 @@ import { expireAt, parseMetadata } from './actions.ts'
 import { waitWithProgress } from './wait.ts'
 import { count, elapsed, perSecond, size, withProgress } from './progress.ts'
 import { logLine } from './log.ts'
+
+// Not an ESM import of `node:http`: see packages/rest-client/src/transport.ts.
+const { request: httpRequest } = process.getBuiltinModule('node:http')
 
 /** The query parameters Go's ctl sends for `add` (sorted when encoded). */
 export function addQuery (ctx: ActionContext, paths: readonly string[]): Map<string, string> {
