@@ -3,5 +3,9 @@
 // (dist/ipfs-cluster-ctl.mjs) when it exists — one file to load instead of ~150 modules, which
 // is most of a short command's time — else the compiled modules.
 import { existsSync } from 'node:fs'
+import { enableCompileCache } from 'node:module'
+// V8's code cache on disk (Node's compile cache, in the system's temporary folder): later runs
+// skip compiling the bundle. Failing to enable it changes nothing else.
+try { enableCompileCache() } catch {}
 const bundle = new URL('../dist/ipfs-cluster-ctl.mjs', import.meta.url)
 await import(existsSync(bundle) ? bundle.href : '../dist/cli.js')
