@@ -22,7 +22,7 @@ import { FakeKubo } from './lib/fake-kubo.ts'
 import { goCtl, goFlavour } from './lib/go-cluster.ts'
 import { tsCtlDist, tsCtlSource, tsFlavour } from './lib/ts-cluster.ts'
 import { randomBlock, randomCids } from './lib/cids.ts'
-import { call, percentile, pinLoad, sleep, streamNdjson } from './lib/load.ts'
+import { percentile, pinLoad, sleep, streamNdjson } from './lib/load.ts'
 import { cleanupAll, installCleanupHandlers, tempDir } from './lib/processes.ts'
 
 const argv = process.argv.slice(2)

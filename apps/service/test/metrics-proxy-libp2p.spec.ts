@@ -53,7 +53,6 @@ describe('daemon --stats: IPFS proxy and libp2p metrics', () => {
   let base: string
   let kubo: KuboDaemon
   let daemon: ChildProcess
-  let stderr = ''
   let metricsUrl: string
   let proxyUrl: string
 
@@ -71,7 +70,6 @@ describe('daemon --stats: IPFS proxy and libp2p metrics', () => {
     proxyUrl = `http://127.0.0.1:${String(config.api.ipfsproxy.listen_multiaddress).split('/')[4]}`
     const started = await startDaemon(folder, ['daemon', '--stats'], { CLUSTER_IPFSHTTP_NODEMULTIADDRESS: kubo.apiMultiaddr, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: kubo.apiMultiaddr })
     daemon = started.child
-    stderr = started.stderr()
   }, 120_000)
 
   afterAll(async () => {

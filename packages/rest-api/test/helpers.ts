@@ -1,6 +1,5 @@
 /** Shared test setup: an app (or a real server) over a FakeCluster. */
-import { Timestamp, parseCid, parseMultiaddr } from '@cluster/api'
-import type { Pin } from '@cluster/api'
+import { Timestamp, parseMultiaddr } from '@cluster/api'
 import { createPinSvcApiApp, createRestApiApp, PinSvcApiServer, RestApiServer } from '../src/index.ts'
 import type { RestApiConfig, RestApiApp } from '../src/index.ts'
 import { FakeCluster, C1, T0, examplePin } from '@cluster/test-utils'
