@@ -28,6 +28,12 @@ if ! biome lint --reporter=summary; then
   echo "lint failed (biome lint)"
   build_failed=1
 fi
+# No source file of a package over 400 lines: split it by concern.
+long=$(find apps/*/src packages/*/src -name '*.ts' -not -path '*/node_modules/*' -exec awk 'END { if (NR > 400) print FILENAME " (" NR " lines)" }' {} \;)
+if [ -n "$long" ]; then
+  echo "source files over 400 lines:"; echo "$long"
+  build_failed=1
+fi
 
 log=$(mktemp)
 vitest run "$@" 2>&1 | tee "$log"

@@ -7,6 +7,7 @@ import { defaultIpfsHttpConfig, validateIpfsHttpConfig, type IpfsHttpConfig } fr
 import { BlockPutError, ConfigKeyError, IpfsConnectorError, UnpinDisabledError, messageOf } from './errors.ts'
 import type { Logger } from './logger.ts'
 import { isNotPinnedOrIndirectError } from './pins.ts'
+import { connectSwarms } from './swarm.ts'
 import { inSpan, tracingEnabled } from '@cluster/observability/trace'
 import type { BlockInput, IpfsIdResult, IpfsPinStatus, PinLsEntry, PinLsType, PinProgress, RepoGcEntry, RepoStat } from './types.ts'
 
@@ -262,33 +263,9 @@ export class IpfsConnector {
     this.counters.ipfsPins = n
   }
 
-  /**
-   * ConnectSwarms (§3.7): `swarm/connect` to each address, sequentially, under one
-   * `ipfs_request_timeout` deadline; failures are logged at debug level and ignored.
-   */
+  /** ConnectSwarms (§3.7): see swarm.ts. */
   async connectSwarms (addresses: AsyncIterable<string> | Iterable<string>, options: { signal?: AbortSignal } = {}): Promise<{ attempted: number, connected: number }> {
-    const ac = new AbortController()
-    const timer = this.config.ipfsRequestTimeoutMs > 0
-      ? this.clock.setTimeout(() => { ac.abort(new Error('ConnectSwarms deadline')) }, this.config.ipfsRequestTimeoutMs)
-      : undefined
-    const signal = options.signal === undefined ? ac.signal : AbortSignal.any([ac.signal, options.signal])
-    let attempted = 0
-    let connected = 0
-    try {
-      for await (const addr of addresses) {
-        if (signal.aborted) break
-        attempted++
-        try {
-          await this.client.swarmConnect(addr, { signal })
-          connected++
-        } catch (err) {
-          this.logger.debug(`swarm/connect ${addr}: ${messageOf(err)}`)
-        }
-      }
-    } finally {
-      if (timer !== undefined) this.clock.clearTimeout(timer)
-    }
-    return { attempted, connected }
+    return await connectSwarms({ client: this.client, clock: this.clock, logger: this.logger, timeoutMs: this.config.ipfsRequestTimeoutMs }, addresses, options)
   }
 
   /** Peer IDs Kubo is connected to. */

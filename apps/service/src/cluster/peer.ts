@@ -1,5 +1,5 @@
 import {
-  PinNotFoundError, Timestamp, parseCid, pinTypeMatches,
+  PinNotFoundError, Timestamp, pinTypeMatches,
   type AddedOutput, type AddParams, type BatchItem, type BatchItemResult, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
   type GlobalRepoGc, type Id, type LocalOption, type StatusAllOptions, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type RebalanceEvent, type RebalanceRequest, type TrackerStatusFilter, type Version
@@ -23,7 +23,7 @@ import { clusterRecoverAll, clusterRecover, clusterStatus, clusterStatusAll } fr
 import { trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
 import { createConsensus } from './consensus-setup.ts'
-import { repinFrom, type RepinContext } from './repin.ts'
+import { pinsAllocatedTo, repinFrom, type RepinContext } from './repin.ts'
 import { AlertLog } from './alerts.ts'
 import { allocateFor, allocateOnceHeard, blockAllocation } from './allocation.ts'
 import { addContent } from './add.ts'
@@ -374,16 +374,8 @@ export class ClusterPeer implements ClusterApi {
     return {
       self: this.peerId,
       peerset: () => this.peerset(),
-      allocatedTo: peer => this.pinsAllocatedTo(peer),
+      allocatedTo: peer => pinsAllocatedTo(this.consensus.state, peer),
       repin: async (pin, blacklist) => { await this.pinWith(pin, blacklist) }
-    }
-  }
-
-  /** The pins allocated to `peer`, a page at a time, through the pinset's allocation index. */
-  private * pinsAllocatedTo (peer: string): Generator<Pin[]> {
-    const state = this.consensus.state
-    for (const cids of state.searchCids({ allocations: [peer as PeerId] })) {
-      yield cids.map(cid => state.get(parseCid(cid))).filter((pin): pin is Pin => pin !== undefined)
     }
   }
 

@@ -1,4 +1,4 @@
-import type { PeerId, Pin } from '@cluster/api'
+import { parseCid, type CID, type PeerId, type Pin, type PinSearch } from '@cluster/api'
 import { isClosestPeer } from '@cluster/monitor'
 
 /** What the re-pin sweep needs from the peer. */
@@ -8,6 +8,13 @@ export interface RepinContext {
   /** The pins allocated to `peer`, a page at a time (the pinset's allocation index). */
   allocatedTo: (peer: string) => Iterable<Pin[]>
   repin: (pin: Pin, blacklist: string[]) => Promise<void>
+}
+
+/** The pins allocated to `peer`, a page at a time, through the pinset's allocation index. */
+export function * pinsAllocatedTo (state: { searchCids: (search: PinSearch) => Iterable<string[]>, get: (cid: CID) => Pin | undefined }, peer: string): Generator<Pin[]> {
+  for (const cids of state.searchCids({ allocations: [peer as PeerId] })) {
+    yield cids.map(cid => state.get(parseCid(cid))).filter((pin): pin is Pin => pin !== undefined)
+  }
 }
 
 /**
