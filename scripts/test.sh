@@ -23,6 +23,11 @@ if ! { tsc -p scripts/tsconfig.json && tsc -p bench/tsconfig.json && tsc -p chao
   echo "type check of scripts/, bench/ or chaos/ failed"
   build_failed=1
 fi
+# Every TypeScript example of a package README, type-checked against the packages.
+if ! node scripts/check-readme-examples.ts; then
+  echo "README examples failed to type-check"
+  build_failed=1
+fi
 # Lint (biome.json: unused imports and variables, focused or skipped tests, fall-through, …).
 if ! biome lint --reporter=summary; then
   echo "lint failed (biome lint)"
