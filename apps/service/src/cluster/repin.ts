@@ -43,7 +43,6 @@ export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest:
         report.leftToOthers++
         continue
       }
-      if (report.stopped) continue // counting what is left to others only
       try {
         await ctx.repin({ ...pin, allocations: [] }, [down])
         report.repinned++
@@ -51,7 +50,11 @@ export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest:
       } catch (err) {
         report.failed++
         report.firstError ??= { cid: pin.cid.toString(), error: (err as Error).message }
-        if (++failingInARow >= GIVE_UP_AFTER_FAILURES) report.stopped = true
+        if (++failingInARow >= GIVE_UP_AFTER_FAILURES) {
+          // The rest is not even read: the next sweep starts again from the first page.
+          report.stopped = true
+          return report
+        }
       }
     }
     await new Promise(resolve => setImmediate(resolve))
@@ -65,7 +68,7 @@ export interface RepinReport {
   failed: number
   /** The first failure (the others are often the same). */
   firstError?: { cid: string, error: string }
-  /** Pins of the down peer another member is closer to (it moves them). */
+  /** Pins of the down peer another member is closer to (it moves them); of those read when stopped. */
   leftToOthers: number
   /** The sweep gave up after GIVE_UP_AFTER_FAILURES failures in a row; pins were left untried. */
   stopped: boolean
