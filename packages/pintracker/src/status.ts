@@ -39,6 +39,40 @@ function isPinnedType (t: IpfsPinType | undefined): boolean {
 
 
 /**
+ * The pin of `cid` in the pinset (undefined: not there), or the `cluster_error` item of a pinset
+ * that could not be read.
+ */
+async function pinOf (src: StatusSources, ctx: InfoContext, cid: CID): Promise<{ pin?: Pin, failed?: PinInfo }> {
+  try {
+    const pin = await src.pinset.get(cid)
+    return pin === undefined ? {} : { pin }
+  } catch (err) {
+    const failed = emptyInfo(ctx, cid, src.now())
+    failed.status = 'cluster_error'
+    failed.error = errorText(err)
+    return { failed }
+  }
+}
+
+/**
+ * What the pinset and IPFS say of a pin of the pinset: `sharded`, `remote`, else one `pin/ls` of
+ * the CID (`pinned`, `unexpectedly_unpinned`, or `cluster_error` with the IPFS error). Undefined
+ * when IPFS would have to be asked and `askIpfs` is false.
+ */
+async function stateStatusOf (src: StatusSources, ctx: InfoContext, pin: Pin, askIpfs: boolean, signal?: AbortSignal): Promise<PinInfo | undefined> {
+  if (pin.type === 'meta-pin') return infoFromPin(ctx, pin, 'sharded')
+  if (isRemotePin(pin, src.peer.peerId)) return infoFromPin(ctx, pin, 'remote')
+  if (!askIpfs) return undefined
+  let type: IpfsPinType | undefined
+  try {
+    type = await src.ipfs.pinLsCid(pin.cid, pinDepthToMode(pin.maxDepth), { signal })
+  } catch (err) {
+    return infoFromPin(ctx, pin, 'cluster_error', errorText(err))
+  }
+  return infoFromState(ctx, pin, isPinnedType(type) ? 'pinned' : 'unexpectedly_unpinned')
+}
+
+/**
  * Status(cid): one peer's view of one CID. Never throws: failures give `cluster_error`, an
  * aborted `signal` (the caller's time is up) too, with the IPFS error.
  */
@@ -46,31 +80,14 @@ export async function statusOf (src: StatusSources, cid: CID, signal?: AbortSign
   const ctx = infoContext(src.peer)
   const op = src.ops.operation(cid)
   if (op !== undefined) return infoFromOperation(ctx, op)
-  let pin: Pin | undefined
-  try {
-    pin = await src.pinset.get(cid)
-  } catch (err) {
-    const info = emptyInfo(ctx, cid, src.now())
-    info.status = 'cluster_error'
-    info.error = errorText(err)
-    return info
-  }
+  const { pin, failed } = await pinOf(src, ctx, cid)
+  if (failed !== undefined) return failed
   if (pin === undefined) {
     const info = emptyInfo(ctx, cid, src.now())
     info.status = 'unpinned'
     return info
   }
-  if (pin.type === 'meta-pin') return infoFromPin(ctx, pin, 'sharded')
-  if (isRemotePin(pin, src.peer.peerId)) return infoFromPin(ctx, pin, 'remote')
-  let type: IpfsPinType | undefined
-  try {
-    type = await src.ipfs.pinLsCid(cid, pinDepthToMode(pin.maxDepth), { signal })
-  } catch (err) {
-    return infoFromPin(ctx, pin, 'cluster_error', errorText(err))
-  }
-  return isPinnedType(type)
-    ? infoFromPin(ctx, pin, 'pinned')
-    : infoFromPin(ctx, pin, 'unexpectedly_unpinned', UNEXPECTEDLY_UNPINNED_MESSAGE)
+  return await stateStatusOf(src, ctx, pin, true, signal) as PinInfo
 }
 
 /**
@@ -141,34 +158,15 @@ const WITHIN_WINDOW = 8
  */
 export async function * statusWithinOf (src: StatusSources, filter: TrackerStatusFilter, keys: readonly string[], signal?: AbortSignal): AsyncGenerator<PinInfo> {
   const ctx = infoContext(src.peer)
-  const self = src.peer.peerId
   const ipfsWanted = wants(filter, IPFS_STATUSES)
   const one = async (key: string): Promise<PinInfo | undefined> => {
     const op = src.ops.operation(key)
     if (op !== undefined && trackerStatusMatches(op.status, filter)) return infoFromOperation(ctx, op)
-    const cid = parseCid(key)
-    let pin: Pin | undefined
-    try {
-      pin = await src.pinset.get(cid)
-    } catch (err) {
-      const info = emptyInfo(ctx, cid, src.now())
-      info.status = 'cluster_error'
-      info.error = errorText(err)
-      return info
-    }
-    if (pin === undefined) return undefined
-    let status: TrackerStatus
-    if (pin.type === 'meta-pin') status = 'sharded'
-    else if (isRemotePin(pin, self)) status = 'remote'
-    else if (!ipfsWanted) return undefined
-    else {
-      try {
-        status = isPinnedType(await src.ipfs.pinLsCid(cid, pinDepthToMode(pin.maxDepth), { signal })) ? 'pinned' : 'unexpectedly_unpinned'
-      } catch (err) {
-        return infoFromPin(ctx, pin, 'cluster_error', errorText(err))
-      }
-    }
-    return trackerStatusMatches(status, filter) ? infoFromState(ctx, pin, status) : undefined
+    const { pin, failed } = await pinOf(src, ctx, parseCid(key))
+    if (pin === undefined) return failed
+    const info = await stateStatusOf(src, ctx, pin, ipfsWanted, signal)
+    // A failed look-up is shown whatever the filter: the pin's status is unknown, not another one.
+    return info !== undefined && (info.status === 'cluster_error' || trackerStatusMatches(info.status, filter)) ? info : undefined
   }
   const pending: Array<Promise<PinInfo | undefined>> = []
   for (let i = 0; i < keys.length || pending.length > 0;) {
