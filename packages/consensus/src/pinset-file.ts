@@ -83,20 +83,28 @@ function indexExistingPins (db: Database.Database, schema: string, indexOf: (jso
   }
 }
 
+/** Adds a pin's rows to the side tables (metadata, allocations). */
+function sideRowsWriter (db: Database.Database, schema: string): (cid: string, index: PinIndexRows) => void {
+  const addMeta = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_meta (key, value, cid) VALUES (?, ?, ?)`)
+  const addAlloc = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_allocs (peer, cid) VALUES (?, ?)`)
+  return (cid, index) => {
+    for (const [k, v] of index.metadata) addMeta.run(k, v, cid)
+    for (const peer of index.allocations) addAlloc.run(peer, cid)
+  }
+}
+
 /** Keeps the index rows of pins up to date (called inside the writer's transactions). */
 export function indexWriter (db: Database.Database, schema = 'main'): { write: (cid: string, index: PinIndexRows) => void, remove: (cid: string) => void, clear: () => void } {
   const setColumns = db.prepare(`UPDATE ${schema}.pins SET ts = ?, expire = ? WHERE cid = ?`)
   const delMeta = db.prepare(`DELETE FROM ${schema}.pin_meta WHERE cid = ?`)
   const delAllocs = db.prepare(`DELETE FROM ${schema}.pin_allocs WHERE cid = ?`)
-  const addMeta = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_meta (key, value, cid) VALUES (?, ?, ?)`)
-  const addAlloc = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_allocs (peer, cid) VALUES (?, ?)`)
+  const addSideRows = sideRowsWriter(db, schema)
   const remove = (cid: string): void => { delMeta.run(cid); delAllocs.run(cid) }
   return {
     write: (cid, index) => {
       setColumns.run(index.ts, index.expire, cid)
       remove(cid)
-      for (const [k, v] of index.metadata) addMeta.run(k, v, cid)
-      for (const peer of index.allocations) addAlloc.run(peer, cid)
+      addSideRows(cid, index)
     },
     remove,
     clear: () => { db.exec(`DELETE FROM ${schema}.pin_meta; DELETE FROM ${schema}.pin_allocs`) }
@@ -107,14 +115,13 @@ export function indexWriter (db: Database.Database, schema = 'main'): { write: (
  * Loads a whole pinset into empty tables (inside the caller's transaction): the secondary
  * indexes are dropped first and built once by `finish`, and each pin is one insert with its
  * index columns, instead of an insert, an update and two deletes with every index kept up to
- * date row by row (`state import` of 100k pins: about twice as fast). `add` returns false for a
+ * date row by row (the pinset load of a 100k-pin `state import`: 6.8 → 4.4 s). `add` returns false for a
  * CID already loaded, leaving it to the caller's row-by-row writer.
  */
 export function bulkLoader (db: Database.Database, schema = 'main'): { add: (cid: string, name: string, type: string, json: string, index: PinIndexRows) => boolean, finish: () => void } {
   for (const name of INDEX_NAMES) db.exec(`DROP INDEX IF EXISTS ${schema}.${name}`)
   const insert = db.prepare(`INSERT INTO ${schema}.pins (cid, name, type, json, ts, expire) VALUES (?, ?, ?, ?, ?, ?)`)
-  const addMeta = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_meta (key, value, cid) VALUES (?, ?, ?)`)
-  const addAlloc = db.prepare(`INSERT OR IGNORE INTO ${schema}.pin_allocs (peer, cid) VALUES (?, ?)`)
+  const addSideRows = sideRowsWriter(db, schema)
   return {
     add: (cid, name, type, json, index) => {
       try {
@@ -123,8 +130,7 @@ export function bulkLoader (db: Database.Database, schema = 'main'): { add: (cid
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false
         throw err
       }
-      for (const [k, v] of index.metadata) addMeta.run(k, v, cid)
-      for (const peer of index.allocations) addAlloc.run(peer, cid)
+      addSideRows(cid, index)
       return true
     },
     finish: () => { db.exec(INDEXES.replaceAll('$', schema)) }
