@@ -110,7 +110,8 @@ export class RpcClient {
     let signal = waitSignal()
     let stream
     try {
-      stream = await this.node.dialProtocol(peerIdFromString(peer), RPC_PROTOCOL, { signal })
+      // The request goes out with the protocol name (no round trip for the negotiation first).
+      stream = await this.node.dialProtocol(peerIdFromString(peer), RPC_PROTOCOL, { signal, negotiateFully: false })
     } catch (err) {
       throw new RpcError('transport', `${method.name} to ${peer}: ${(err as Error).message}`, { cause: err })
     }
