@@ -33,6 +33,11 @@ if ! biome lint --reporter=summary; then
   echo "lint failed (biome lint)"
   build_failed=1
 fi
+# Unused files, exports and dependencies (knip.json says which files are entry points).
+if ! knip --no-progress; then
+  echo "unused code or dependencies found (knip)"
+  build_failed=1
+fi
 # No source file of a package over 400 lines: split it by concern.
 long=$(find apps/*/src packages/*/src -name '*.ts' -not -path '*/node_modules/*' -exec awk 'END { if (NR > 400) print FILENAME " (" NR " lines)" }' {} \;)
 if [ -n "$long" ]; then

@@ -1,4 +1,4 @@
-import type { AllocatorMetric, MetricsByName } from './metric.ts'
+import type { MetricsByName } from './metric.ts'
 
 /**
  * One partition of a level: peers that share a value of a partitionable metric, or a single peer.
@@ -87,4 +87,3 @@ export function balancedAllocate (allocateBy: readonly string[], metrics: Metric
   return [...balancedOrder(allocateBy, metrics, priority), ...balancedOrder(allocateBy, metrics, candidates)]
 }
 
-export type { AllocatorMetric }

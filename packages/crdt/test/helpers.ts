@@ -100,5 +100,3 @@ export class BlockNet {
     }
   }
 }
-
-export const parseCid = (s: string): CID => CID.parse(s)

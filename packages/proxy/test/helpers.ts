@@ -4,7 +4,7 @@ import {
 } from '@cluster/api'
 import { addUpload, type BlockSink } from '@cluster/adder'
 
-export { request, lines, multipart, type Answer } from '@cluster/test-utils'
+export { request, lines, multipart } from '@cluster/test-utils'
 
 export const CID1 = 'QmP63DkAFEnDYNjDYBpyNDfttu1fvUw99x1brscPzpqmmq'
 export const CID2 = 'QmP63DkAFEnDYNjDYBpyNDfttu1fvUw99x1brscPzpqmma'
@@ -96,4 +96,3 @@ function defaults (): PinOptions {
   return { replicationFactorMin: 0, replicationFactorMax: 0, name: '', mode: 'recursive', shardSize: 0, userAllocations: null, expireAt: Timestamp.ZERO, metadata: null, pinUpdate: undefined, origins: null }
 }
 
-export { until } from '@cluster/test-utils'

@@ -1,5 +1,5 @@
 /** Shared test setup: an app (or a real server) over a FakeCluster. */
-import { Timestamp, parseMultiaddr } from '@cluster/api'
+import { Timestamp } from '@cluster/api'
 import { createPinSvcApiApp, createRestApiApp, PinSvcApiServer, RestApiServer } from '../src/index.ts'
 import type { RestApiConfig, RestApiApp } from '../src/index.ts'
 import { FakeCluster, C1, T0, examplePin } from '@cluster/test-utils'
@@ -39,7 +39,6 @@ export function seed (fake: FakeCluster): void {
   fake.pins.set(C1, examplePin())
 }
 
-export { parseMultiaddr }
 
 /** Reads an NDJSON body into parsed objects. */
 export async function ndjson (res: Response): Promise<unknown[]> {

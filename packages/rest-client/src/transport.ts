@@ -58,10 +58,6 @@ function parseBase (baseUrl: string): Target {
   return { secure, host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port === '' ? (secure ? 443 : 80) : Number(url.port) }
 }
 
-export interface SendResult {
-  res: IncomingMessage
-}
-
 /** A JSON text, or a streamed body with its content type (multipart uploads). */
 export type RequestBody = string | { contentType: string, stream: AsyncIterable<Uint8Array> }
 

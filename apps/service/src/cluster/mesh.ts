@@ -12,7 +12,7 @@ import { rememberPeer, type ClusterHost } from './host.ts'
 import { Rpc } from './rpc-methods.ts'
 
 /** A tag starting with `keep-alive`: libp2p never prunes the connection and redials it when it drops. */
-export const MEMBER_TAG = `${KEEP_ALIVE}-cluster-member`
+const MEMBER_TAG = `${KEEP_ALIVE}-cluster-member`
 const MEMBER_TAG_VALUE = 100
 /** How often the peerset and the connections are checked. */
 export const MESH_CHECK_MS = 2_000

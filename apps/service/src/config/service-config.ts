@@ -147,13 +147,6 @@ export interface ParseServiceConfigOptions {
   sourced?: boolean
 }
 
-/** The `source` URL of a configuration text, if it has one (config.md §3.4). */
-export function sourceOf (json: unknown): string | undefined {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return undefined
-  const source = (json as Record<string, unknown>).source
-  return typeof source === 'string' && source !== '' ? source : undefined
-}
-
 function parseText (text: string): unknown {
   try {
     return parseJson(text)

@@ -22,8 +22,6 @@ export function rebalanceConfig (c: Record<string, any>): void {
 /** Block size of each pin: big beside a fresh Kubo repository (20 kB), so free space shows the pins. */
 export const PIN_BYTES = 256 * 1024
 
-export interface StatusJson { cid: string, peer_map: Record<string, { status: string }> }
-
 async function metricPeers (peer: LocalPeer, name: string): Promise<string[]> {
   return (await (await fetch(`${peer.restUrl}/monitor/metrics/${name}`)).json() as Array<{ peer: string }>).map(m => m.peer).sort()
 }

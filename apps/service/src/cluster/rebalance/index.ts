@@ -7,7 +7,7 @@ import type { CID, GlobalPinInfo, Metric, Pin, PinSearchIndex } from '@cluster/a
 import type { LogOp } from '@cluster/consensus'
 import { Rebalancer } from './rebalancer.ts'
 
-export { Rebalancer, RebalanceBusyError } from './rebalancer.ts'
+export { Rebalancer } from './rebalancer.ts'
 
 /** The parts of ClusterPeer a rebalance uses. */
 export interface RebalancePeer {
