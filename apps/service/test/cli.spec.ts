@@ -1,9 +1,10 @@
-import { cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { defaultPinOptions, parseCid } from '@cluster/api'
 import { main } from '../src/cli/main.ts'
 import { startDaemon } from '../src/cli/daemon.ts'
+import { acquireLock } from '../src/cli/lock.ts'
 import { capture } from './helpers/capture.ts'
 import { kuboEnvFixture } from './helpers/kubo-env.ts'
 
@@ -51,6 +52,39 @@ describe('ipfs-cluster-service', () => {
       await b.stop()
     }
   }, 60_000)
+
+  it('a daemon removed from the cluster stops every server it started, cleans its Raft folder and releases its lock', async () => {
+    const [a, b] = [join(env.dir, 'removal-a'), join(env.dir, 'removal-b')]
+    for (const f of [a, b]) expect(await main(['-c', f, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
+    // Same cluster secret on both.
+    const secretOf = (f: string): string => (JSON.parse(readFileSync(join(f, 'service.json'), 'utf8')) as { cluster: { secret: string } }).cluster.secret
+    const bConfig = JSON.parse(readFileSync(join(b, 'service.json'), 'utf8')) as { cluster: { secret: string } }
+    bConfig.cluster.secret = secretOf(a)
+    writeFileSync(join(b, 'service.json'), JSON.stringify(bConfig))
+
+    const first = await startDaemon(a, {}, capture())
+    try {
+      const addr = `${first.peer.host.getMultiaddrs()[0]?.toString() ?? ''}`
+      let removed: () => void = () => {}
+      const wasRemoved = new Promise<void>(resolve => { removed = resolve })
+      const second = await startDaemon(b, { bootstrap: addr, onRemoved: () => { removed() } }, capture())
+      const urls = [second.restApi, second.pinSvcApi].map(api => api?.addresses[0]?.url)
+      expect(urls.every(u => u !== undefined)).toBe(true)
+      for (const url of urls) expect((await fetch(`${url}/id`)).status).toBeLessThan(500)
+
+      await first.peer.peerRemove(second.peer.peerId)
+      await wasRemoved
+      // Both HTTP servers (the Pinning Service API too) are closed…
+      for (const url of urls) await expect(fetch(`${url}/id`)).rejects.toThrow()
+      // …the Raft folder is gone (no snapshot: deleted, as Go's Clean) and the lock is free.
+      expect(existsSync(join(b, 'raft'))).toBe(false)
+      const release = await acquireLock(b)
+      await release()
+      await second.stop() // after removal: nothing left to stop
+    } finally {
+      await first.stop()
+    }
+  }, 120_000)
 
   it('init writes service.json, identity.json and the peerstore; daemon serves the REST API; state export → cleanup → import round-trips', async () => {
     const folder = join(env.dir, 'peer0')

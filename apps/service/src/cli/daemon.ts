@@ -43,32 +43,52 @@ export interface RunningDaemon {
   stop: () => Promise<void>
 }
 
-/** `ipfs-cluster-service daemon` (config.md §7.3), up to readiness. */
+/**
+ * `ipfs-cluster-service daemon` (config.md §7.3), up to readiness. Everything it starts is pushed
+ * on one stack as it starts, so the same list, in reverse, stops it: on a failed start, on
+ * `stop()` and when the peer is removed from the cluster.
+ */
 export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, env: NodeJS.ProcessEnv = process.env): Promise<RunningDaemon> {
   io.err('Initializing. For verbose output run with "-l debug". Please wait...\n')
   const bootstrap = parseBootstrap(flags.bootstrap)
   const release = await acquireLock(folder).catch((err: Error) => { throw new CommandError(err.message) })
+  const running = new AsyncDisposableStack()
+  running.defer(release)
+  /** Stops what started so far, then fails with `why` (a message becomes a CommandError). */
+  const fail = async (why: string | Error): Promise<never> => {
+    await running.disposeAsync().catch(() => {})
+    throw typeof why === 'string' ? new CommandError(why) : why
+  }
   let loaded: LoadedConfigFolder
   let kind: 'raft' | 'crdt'
   try {
     loaded = await loadConfigFolder(folder, { env: env as Record<string, string> })
     kind = consensusOf(loaded.config)
   } catch (err) {
-    await release()
-    throw new CommandError(`error loading configurations: ${(err as Error).message}`)
+    return await fail(`error loading configurations: ${(err as Error).message}`)
   }
   for (const w of loaded.warnings) io.err(`WARN config: ${typeof w === 'string' ? w : JSON.stringify(w)}\n`)
   const log = daemonLogger(flags.logLevels ?? parseLogLevels(false, 'info'), io)
   for (const item of flags.logLevels?.ignored ?? []) log('warn', `unknown log level in "${item}": ignored`, 'service')
   log('debug', `Configuration:\n${formatServiceConfigForDisplay(loaded.config)}\n`, 'service')
+  const { raft, crdt } = loaded.config.consensus
+  /** Set when the data folder goes once the peer stopped: --leave, leave_on_shutdown, removal. */
+  let forget = false
+  running.defer(async () => {
+    if (!forget) return
+    if (kind === 'raft') await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate).catch(() => {})
+    else await rm(crdtDataFolder(crdt, folder), { recursive: true, force: true }).catch(() => {})
+  })
+
   let stats: RunningStats | undefined
   if (flags.stats === true || loaded.config.observations.metrics.enableStats) {
     try {
       stats = await startStats(loaded.config.observations.metrics)
     } catch (err) {
-      await release()
-      throw err
+      return await fail(err as Error)
     }
+    const endpoint = stats.endpoint
+    running.defer(async () => { await endpoint.stop() })
     log('info', `stats collection enabled on ${loaded.config.observations.metrics.prometheusEndpoint}`, 'observations')
   }
   let tracing: RunningTracing | undefined
@@ -76,42 +96,35 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     try {
       tracing = await startDaemonTracing(loaded)
     } catch (err) {
-      await stats?.endpoint.stop()
-      await release()
-      throw err
+      return await fail(err as Error)
     }
+    // Stopped after the peer: the last spans (the shutdown's own) go out before the process ends.
+    running.defer(tracing.stop)
     log('info', `tracing enabled: spans go to ${loaded.config.observations.tracing.otlpEndpoint}`, 'observations')
   }
-  if (bootstrap.length > 0 && kind === 'raft') await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate)
+  if (bootstrap.length > 0 && kind === 'raft') {
+    await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate).catch(async (err: Error) => await fail(err))
+  }
 
   let peer: ClusterPeer
-  let restApi: RestApiServer | undefined
-  let pinSvcApi: RestApiServer | undefined
-  let proxy: ProxyServer | undefined
   try {
-    const raft = loaded.config.consensus.raft
     peer = await ClusterPeer.start({
       ...await peerOptionsOf(loaded, bootstrap),
       logger: log,
       ...(stats === undefined ? {} : { metrics: stats.metrics }),
       onRemoved: () => {
-        void (async () => {
-          await restApi?.stop()
-          await proxy?.stop()
-          await stats?.endpoint.stop()
-          await tracing?.stop()
-          await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate).catch(() => {})
-          await release()
-          flags.onRemoved?.()
-        })()
+        forget = true
+        void running.disposeAsync().catch(() => {}).then(() => { flags.onRemoved?.() })
       }
     })
   } catch (err) {
-    await stats?.endpoint.stop()
-    await tracing?.stop()
-    await release()
-    throw new CommandError(`error creating cluster peer: ${(err as Error).message}`)
+    return await fail(`error creating cluster peer: ${(err as Error).message}`)
   }
+  running.defer(async () => {
+    // No scrape of a peer that is stopping.
+    await stats?.endpoint.stop()
+    await peer.stop()
+  })
   stats?.metrics.bind(metricSourcesOf(peer))
   log('info', `IPFS Cluster v${VERSION} listening on:\n${peer.host.getMultiaddrs().map(a => `        ${a.toString()}`).join('\n')}\n`)
   const onRequest = (api: string): { onRequest?: (s: { method: string, route: string, status: number, seconds: number }) => void } =>
@@ -121,38 +134,34 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     { key: 'restapi', label: 'REST API', make: () => new RestApiServer(peer, serverConfigOf('restapi', loaded.config.api.restapi, folder), onRequest('restapi')) },
     { key: 'pinsvcapi', label: 'Pinning Service API', make: () => new PinSvcApiServer(peer, serverConfigOf('pinsvcapi', loaded.config.api.pinsvcapi, folder), onRequest('pinsvcapi')) }
   ] as const
+  const apis: Partial<Record<'restapi' | 'pinsvcapi', RestApiServer>> = {}
   for (const api of httpApis) {
     if (!loaded.config.present.has(api.key)) continue
     try {
       const server = api.make()
-      if (api.key === 'restapi') restApi = server
-      else pinSvcApi = server
+      running.defer(async () => { await server.stop() })
+      apis[api.key] = server
       await server.start()
     } catch (err) {
-      await pinSvcApi?.stop()
-      await restApi?.stop()
-      await peer.stop()
-      await release()
-      throw new CommandError(`error creating ${api.label} component: ${(err as Error).message}`)
+      return await fail(`error creating ${api.label} component: ${(err as Error).message}`)
     }
   }
+  let proxy: ProxyServer | undefined
   if (loaded.config.present.has('ipfsproxy')) {
     try {
       const section = (serviceConfigToJson(loaded.config).api as Record<string, unknown>).ipfsproxy
-      proxy = new ProxyServer(peer, applyProxyEnv(parseProxyConfig(section, folder), env), {
+      const server = new ProxyServer(peer, applyProxyEnv(parseProxyConfig(section, folder), env), {
         repoStats: async opts => await peer.repoStats(opts),
         // Requests by Kubo endpoint (unknown paths as `other`) and status, with --stats.
         ...onRequest('ipfsproxy'),
         // Its only other info line is the start line; the rest are access lines.
         logger: (level, message) => { log(level, message, level === 'info' && !message.startsWith('IPFS Proxy:') ? 'ipfsproxylog' : 'ipfsproxy') }
       })
-      await proxy.start()
+      running.defer(async () => { await server.stop() })
+      proxy = server
+      await server.start()
     } catch (err) {
-      await pinSvcApi?.stop()
-      await restApi?.stop()
-      await peer.stop()
-      await release()
-      throw new CommandError(`error creating IPFS Proxy component: ${(err as Error).message}`)
+      return await fail(`error creating IPFS Proxy component: ${(err as Error).message}`)
     }
   }
   if (kind === 'raft') {
@@ -162,44 +171,35 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     // members: this peer will never be part of their group. Say so instead of waiting silently.
     const members = peer.peerset()
     if (!members.includes(peer.peerId)) {
-      io.err(`WARN this peer (${peer.peerId}) is not among the Raft members stored in ${raftDataFolder(loaded.config.consensus.raft, folder)} ` +
+      io.err(`WARN this peer (${peer.peerId}) is not among the Raft members stored in ${raftDataFolder(raft, folder)} ` +
         `(${members.join(', ')}): the folder may belong to another cluster, or this peer was removed; \`state cleanup\` starts it afresh\n`)
       }
     })
   }
   io.err('** IPFS Cluster is READY **\n')
-  const stopReducer = env.CLUSTER_MEMORY_REDUCER === 'false'
-    ? () => {}
-    : startMemoryReducer({ onReduced: (before, after) => { log('debug', `idle: memory given back, RSS ${before >> 20} → ${after >> 20} MiB`, 'service') } })
+  if (env.CLUSTER_MEMORY_REDUCER !== 'false') {
+    running.defer(startMemoryReducer({ onReduced: (before, after) => { log('debug', `idle: memory given back, RSS ${before >> 20} → ${after >> 20} MiB`, 'service') } }))
+  }
   let stopping: Promise<void> | undefined
   return {
     peer,
-    ...(restApi === undefined ? {} : { restApi }),
-    ...(pinSvcApi === undefined ? {} : { pinSvcApi }),
+    ...(apis.restapi === undefined ? {} : { restApi: apis.restapi }),
+    ...(apis.pinsvcapi === undefined ? {} : { pinSvcApi: apis.pinsvcapi }),
     ...(proxy === undefined ? {} : { proxy }),
     ...(stats === undefined ? {} : { stats }),
     ...(tracing === undefined ? {} : { tracing }),
     stop: async () => {
       stopping ??= (async () => {
-        stopReducer()
         // leave_on_shutdown / --leave: remove ourselves (best effort; CRDT cannot, as Go), then
-        // clean the local consensus state.
-        const leave = flags.leave === true || loaded.config.cluster.leaveOnShutdown
-        if (leave) await peer.consensus.rmPeer(peer.peerId).catch((err: Error) => { log('warn', `leaving: ${err.message}`, 'service') })
+        // clean the local consensus state once stopped.
+        if (flags.leave === true || loaded.config.cluster.leaveOnShutdown) {
+          forget = true
+          await peer.consensus.rmPeer(peer.peerId).catch((err: Error) => { log('warn', `leaving: ${err.message}`, 'service') })
+        }
         // The peerstore file is rewritten with what we know of the other peers (Go does too).
         const known = await peer.peerAddresses().catch(() => [])
         if (known.length > 0) await writePeerstoreFile(peerstorePath(loaded.config.cluster, folder), known).catch(() => {})
-        await restApi?.stop()
-        await pinSvcApi?.stop()
-        await proxy?.stop()
-        // No scrape of a peer that is stopping.
-        await stats?.endpoint.stop()
-        await peer.stop()
-        // The last spans (the shutdown's own) go out before the process ends.
-        await tracing?.stop()
-        if (leave && kind === 'raft') await cleanRaftFolder(raftDataFolder(loaded.config.consensus.raft, folder), loaded.config.consensus.raft.backupsRotate).catch(() => {})
-        if (leave && kind === 'crdt') await rm(crdtDataFolder(loaded.config.consensus.crdt, folder), { recursive: true, force: true }).catch(() => {})
-        await release()
+        await running.disposeAsync()
       })()
       await stopping
     }
