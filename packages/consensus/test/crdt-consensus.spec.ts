@@ -114,8 +114,22 @@ describe('CRDT consensus', () => {
     const before = c.consensus.replica.info().maxHeight
     await Promise.all(Array.from({ length: 120 }, async (_, i) => { await c.consensus.logPin(pin(300 + i)) }))
     expect(c.consensus.state.count()).toBe(120)
-    // 120 writes: two full deltas of 50, one of 20 after max_batch_age.
+    // 120 writes in one turn: two full deltas of 50, one of the 20 left (no wait for max_batch_age).
     expect(c.consensus.replica.info().maxHeight - before).toBe(3)
+  })
+
+  it('batching: a lone writer does not wait for max_batch_age, and writes that come while a delta is written share the next', async () => {
+    const c = await peer(await host(), tempDir(), { config: { clusterName: 'crdt-consensus-test', maxBatchSize: 100, maxBatchAgeMs: 600_000 } })
+    const before = c.consensus.replica.info().maxHeight
+    // One client, one pin after the other: each answered once its own delta is written.
+    for (let i = 0; i < 3; i++) await c.consensus.logPin(pin(700 + i))
+    expect(c.consensus.replica.info().maxHeight - before).toBe(3)
+    // A write in flight, then 30 more: those 30 go out together once the first is done.
+    const first = c.consensus.logPin(pin(710))
+    await new Promise(resolve => setImmediate(resolve))
+    await Promise.all([first, ...Array.from({ length: 30 }, async (_, i) => { await c.consensus.logPin(pin(720 + i)) })])
+    expect(c.consensus.state.count()).toBe(34)
+    expect(c.consensus.replica.info().maxHeight - before).toBe(5)
   })
 
   it('after a crash the view is rebuilt from the CRDT; a damaged view file is moved aside and rebuilt', async () => {
