@@ -104,6 +104,23 @@ export class PinNotFoundError extends ApiError {
 }
 
 /**
+ * An NDJSON line is longer than the reader's `maxLineBytes` (its `\n` not counted): thrown instead
+ * of buffering without bound. `line` is its 1-based number.
+ */
+export class NdjsonLineTooLongError extends ApiError {
+  override readonly name = 'NdjsonLineTooLongError'
+  override readonly code = 'ERR_NDJSON_LINE_TOO_LONG'
+  readonly line: number
+  readonly maxLineBytes: number
+
+  constructor (line: number, maxLineBytes: number) {
+    super(`line ${line} is longer than ${maxLineBytes} bytes`)
+    this.line = line
+    this.maxLineBytes = maxLineBytes
+  }
+}
+
+/**
  * What an error caused by a request's input declares, whichever package throws it (the
  * adder's upload errors, for one): `clientError: true` and the 4xx `status` to answer with.
  * Other errors may carry a `status` that is not the client's (an IPFS daemon's answer).

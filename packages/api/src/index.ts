@@ -24,6 +24,8 @@ export type { PinOptionsQueryContext } from './pin-options-query.ts'
 export { decodeAddParams, encodeAddParamsQuery, parseGoBool } from './add-params.ts'
 export { multipartBoundary, parseMediaType } from './media-type.ts'
 export { clfDate, commonLogLine, countResponseBytes } from './access-log.ts'
+export { ndjsonLines, ndjsonLinesSync } from './ndjson.ts'
+export type { NdjsonLine, NdjsonOptions } from './ndjson.ts'
 export type { AddParams, AddLayout, AddFormat } from './add-params.ts'
 
 export {

@@ -1,6 +1,6 @@
 import { copyFileSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { decodePin, encodePin, parseJson, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
+import { decodePin, encodePin, ndjsonLinesSync, parseJson, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
 import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft/node'
 import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
@@ -32,7 +32,6 @@ const DUPLICATE_WINDOW = 100_000
 const SNAPSHOT_HEADER = 'cluster-ts-pinset'
 const SNAPSHOT_VERSION = 1
 const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 
 /**
  * The pinset: one SQLite table of pins keyed by CID, indexed by name, timestamp, expiry,
@@ -354,12 +353,14 @@ function decodeStored (json: string): Pin {
 /** Reads a snapshot made by {@link PinsetState.snapshot}; an empty buffer is an empty pinset. */
 export function parseSnapshot (data: Uint8Array): Pin[] {
   if (data.length === 0) return []
-  const lines = decoder.decode(data).split('\n').filter(l => l !== '')
-  const header = JSON.parse(lines[0] ?? '{}') as { format?: string, version?: number, count?: number }
+  // Line by line: never the whole snapshot as one string.
+  const lines = ndjsonLinesSync([data], { maxLineBytes: data.length })
+  const header = JSON.parse(lines.next().value?.text ?? '{}') as { format?: string, version?: number, count?: number }
   if (header.format !== SNAPSHOT_HEADER || header.version !== SNAPSHOT_VERSION) {
     throw new StateFormatError('not a pinset snapshot of a known version')
   }
-  const pins = lines.slice(1).map(decodeStored)
+  const pins: Pin[] = []
+  for (const { text } of lines) pins.push(decodeStored(text))
   if (pins.length !== header.count) throw new StateFormatError(`snapshot holds ${pins.length} pins, header says ${String(header.count)}`)
   return pins
 }

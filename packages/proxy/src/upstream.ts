@@ -2,6 +2,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http'
 import https from 'node:https'
 import type { Readable } from 'node:stream'
+import { NdjsonLineTooLongError, ndjsonLines as splitLines } from '@cluster/api'
 import { targetOf } from '@cluster/ipfs-connector'
 import { ProxyUpstreamError, messageOf } from './errors.ts'
 import { KuboConnections } from './kubo-connections.ts'
@@ -72,20 +73,12 @@ export class Upstream {
 
 /** Reads NDJSON values from a response body, line by line, as they arrive. */
 export async function * ndjsonLines (body: AsyncIterable<Buffer | string>, maxLine = 16 * 1024 * 1024): AsyncGenerator<{ raw: string, value: unknown }> {
-  const decoder = new TextDecoder()
-  let carry = ''
-  for await (const chunk of body) {
-    carry += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true })
-    let idx: number
-    while ((idx = carry.indexOf('\n')) !== -1) {
-      const raw = carry.slice(0, idx).trim()
-      carry = carry.slice(idx + 1)
-      if (raw !== '') yield { raw, value: JSON.parse(raw) }
-    }
-    if (carry.length > maxLine) throw new ProxyUpstreamError(`line longer than ${maxLine} bytes from IPFS`)
+  try {
+    for await (const { text } of splitLines(body, { maxLineBytes: maxLine })) yield { raw: text, value: JSON.parse(text) }
+  } catch (err) {
+    if (err instanceof NdjsonLineTooLongError) throw new ProxyUpstreamError(`line longer than ${maxLine} bytes from IPFS`, { cause: err })
+    throw err
   }
-  const rest = carry.trim()
-  if (rest !== '') yield { raw: rest, value: JSON.parse(rest) }
 }
 
 /** Reads a whole response body as text. */

@@ -4,11 +4,11 @@
  * entries as fit. The body is a JSON array of items or NDJSON (one item per line); the answer is
  * NDJSON, one result per item as its consensus entry commits. A bad item gets its own error.
  */
-import { decodePinOptionsQuery, encodePin, parseCid } from '@cluster/api'
+import { decodePinOptionsQuery, encodePin, ndjsonLinesSync, parseCid } from '@cluster/api'
 import type { BatchItem, BatchItemResult, JsonValue } from '@cluster/api'
 import type { AppContext } from './context.ts'
 import { HttpError } from './errors.ts'
-import { readBodyText } from './body.ts'
+import { readBodyChunks } from './body.ts'
 import { errorStatus } from './respond.ts'
 import type { RouteDeps } from './routes.ts'
 import { streamResponse } from './stream.ts'
@@ -73,14 +73,22 @@ export function parseBatchItem (value: unknown, d: RouteDeps): BatchItem {
   return { op, cid, options }
 }
 
+/** The first byte of the body that is not ASCII whitespace (undefined: none). */
+function firstByte (chunks: Uint8Array[]): number | undefined {
+  for (const chunk of chunks) {
+    for (const b of chunk) if (b !== 0x20 && b !== 0x0a && b !== 0x0d && b !== 0x09 && b !== 0x0b && b !== 0x0c) return b
+  }
+  return undefined
+}
+
 /** The body's items: a JSON array, or NDJSON; an NDJSON line that is not JSON is that item's error. */
-function bodyItems (text: string): Array<{ value?: unknown, error?: Error }> {
-  const start = text.search(/\S/)
-  if (start < 0) throw new HttpError(400, 'empty batch: send a JSON array of items or one JSON item per line')
-  if (text[start] === '[') {
+function bodyItems (chunks: Uint8Array[]): Array<{ value?: unknown, error?: Error }> {
+  const first = firstByte(chunks)
+  if (first === undefined) throw new HttpError(400, 'empty batch: send a JSON array of items or one JSON item per line')
+  if (first === 0x5b) { // '['
     let values: unknown
     try {
-      values = JSON.parse(text)
+      values = JSON.parse(Buffer.concat(chunks).toString('utf8'))
     } catch (err) {
       throw new HttpError(400, `error decoding request body: ${(err as Error).message}`)
     }
@@ -88,8 +96,10 @@ function bodyItems (text: string): Array<{ value?: unknown, error?: Error }> {
     checkCount(values.length)
     return values.map(value => ({ value }))
   }
-  const lines = text.split('\n').filter(l => l.trim() !== '')
+  // The whole body is within MAX_BATCH_BYTES already, so no line can be longer.
+  const lines = Array.from(ndjsonLinesSync(chunks, { maxLineBytes: MAX_BATCH_BYTES }), l => l.text)
   checkCount(lines.length)
+  // "line N" counts items (blank lines left out), as the answer's `index` does.
   return lines.map((line, i) => {
     try {
       return { value: JSON.parse(line) as unknown }
@@ -114,7 +124,7 @@ function encodeLine (line: BatchLine): JsonValue {
 export async function batchHandler (c: AppContext, d: RouteDeps): Promise<Response> {
   const pinBatch = d.cluster.pinBatch?.bind(d.cluster)
   if (pinBatch === undefined) throw new HttpError(400, 'this cluster does not take batches')
-  const entries = bodyItems(await readBodyText(c.req.raw, MAX_BATCH_BYTES))
+  const entries = bodyItems(await readBodyChunks(c.req.raw, MAX_BATCH_BYTES))
   const early: BatchLine[] = []
   const items: BatchItem[] = []
   /** Position in the body of each item handed to the cluster. */

@@ -3,10 +3,15 @@ import { HttpError } from './errors.ts'
 
 /** The body as UTF-8 text; more than `limit` bytes → 413. */
 export async function readBodyText (req: Request, limit: number): Promise<string> {
+  return Buffer.concat(await readBodyChunks(req, limit)).toString('utf8')
+}
+
+/** The body as the byte chunks it came in; more than `limit` bytes → 413. */
+export async function readBodyChunks (req: Request, limit: number): Promise<Uint8Array[]> {
   // An announced length over the limit is refused before a byte is read.
   const announced = Number(req.headers.get('content-length') ?? '')
   if (Number.isFinite(announced) && announced > limit) throw new HttpError(413, 'request body too large')
-  if (req.body === null) return ''
+  if (req.body === null) return []
   const reader = req.body.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
@@ -25,7 +30,7 @@ export async function readBodyText (req: Request, limit: number): Promise<string
     if (err instanceof HttpError) throw err
     throw new HttpError(400, 'error decoding request body', { cause: err })
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return chunks
 }
 
 /**

@@ -1,6 +1,7 @@
 /** Raw HTTP helpers for API tests: requests that expose trailers, NDJSON, Go-style uploads, slow clients. */
 import http, { type IncomingHttpHeaders } from 'node:http'
 import net from 'node:net'
+import { ndjsonLinesSync } from '@cluster/api'
 import { goMultipart, type UploadItem } from './multipart.ts'
 
 export interface Answer {
@@ -38,7 +39,7 @@ export async function request (url: string, init: { method?: string, headers?: R
 
 /** Newline-delimited JSON values of a body. */
 export function lines (body: string): unknown[] {
-  return body.split('\n').filter(l => l.trim() !== '').map(l => JSON.parse(l) as unknown)
+  return Array.from(ndjsonLinesSync([body], { maxLineBytes: Infinity }), l => JSON.parse(l.text) as unknown)
 }
 
 export interface UploadEntry {
