@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { CID } from 'multiformats/cid'
+import type { CID } from 'multiformats/cid'
+import { parseCid } from '@cluster/api'
 import { CODEC_NAMES, MULTIHASH_NAMES, toCid, type CidLike } from './cid.ts'
 import { BlockPutError, IpfsBadResponseError, messageOf } from './errors.ts'
 import type { KuboHttp, Query } from './http.ts'
@@ -68,7 +69,7 @@ export async function * blockPut (
     if (typeof line?.Key !== 'string') throw new IpfsBadResponseError(res.label, `unexpected block/put line ${JSON.stringify(line)}`)
     let key: CID
     try {
-      key = CID.parse(line.Key)
+      key = parseCid(line.Key)
     } catch (err) {
       throw new IpfsBadResponseError(res.label, `bad CID ${JSON.stringify(line.Key)}: ${messageOf(err)}`, err)
     }

@@ -1,4 +1,5 @@
 import { CID } from 'multiformats/cid'
+import { parseCid } from '@cluster/api'
 import { base58btc } from 'multiformats/bases/base58'
 import { equals } from 'multiformats/bytes'
 import { InvalidArgumentError, messageOf } from './errors.ts'
@@ -6,7 +7,7 @@ import { InvalidArgumentError, messageOf } from './errors.ts'
 /** A CID object or its string form. */
 export type CidLike = CID | string
 
-/** Parse a CID string (any multibase, v0 or v1); CID objects pass through. */
+/** Parse a CID string (any multibase, v0 or v1: @cluster/api's parser, Go's rules); CID objects pass through. */
 export function toCid (value: CidLike): CID {
   if (typeof value !== 'string') {
     const cid = CID.asCID(value)
@@ -14,7 +15,7 @@ export function toCid (value: CidLike): CID {
     return cid
   }
   try {
-    return CID.parse(value)
+    return parseCid(value)
   } catch (err) {
     throw new InvalidArgumentError(`invalid CID ${JSON.stringify(value)}: ${messageOf(err)}`, { cause: err })
   }

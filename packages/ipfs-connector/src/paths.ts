@@ -1,4 +1,5 @@
-import { CID } from 'multiformats/cid'
+import type { CID } from 'multiformats/cid'
+import { parseCid } from '@cluster/api'
 import { InvalidArgumentError } from './errors.ts'
 
 /** A parsed content path: `/ipfs/<cid>/…`, `/ipld/<cid>/…` or `/ipns/<name>/…`. */
@@ -20,7 +21,7 @@ function tryParse (text: string): ContentPath | undefined {
   const segments = rest.filter(s => s !== '')
   if (namespace === 'ipns') return { namespace, root, rest: segments }
   try {
-    return { namespace, root, cid: CID.parse(root), rest: segments }
+    return { namespace, root, cid: parseCid(root), rest: segments }
   } catch {
     return undefined
   }

@@ -1,4 +1,5 @@
-import { CID } from 'multiformats/cid'
+import type { CID } from 'multiformats/cid'
+import { parseCid } from '@cluster/api'
 import { sameMultihash, toCid, type CidLike } from './cid.ts'
 import type { TimerHandle } from './clock.ts'
 import { deadline } from './deadline.ts'
@@ -117,7 +118,7 @@ function entryOf (label: string, line: unknown): PinLsEntry {
   }
   let cid: CID
   try {
-    cid = CID.parse(obj.Cid)
+    cid = parseCid(obj.Cid)
   } catch (err) {
     throw new IpfsBadResponseError(label, `bad CID ${JSON.stringify(obj.Cid)}: ${messageOf(err)}`, err)
   }
