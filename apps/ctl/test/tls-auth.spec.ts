@@ -1,6 +1,9 @@
 /** TLS and Basic auth: same behaviour as the Go ctl against a RestApiServer with both on. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { addUpload } from '@cluster/adder'
 import { RestApiServer } from '@cluster/rest-api'
 import { goCtl, normalise, tsCtl } from './harness.ts'
 import { FakeCluster, P1, T0 } from '@cluster/test-utils'
@@ -9,9 +12,14 @@ let tlsServer: RestApiServer
 let tlsHost: string
 let plainServer: RestApiServer
 let plainHost: string
+let dir: string
 
 beforeAll(async () => {
-  tlsServer = new RestApiServer(new FakeCluster(), {
+  dir = mkdtempSync(join(tmpdir(), 'ctl-tls-add-'))
+  writeFileSync(join(dir, 'hello.txt'), 'hello world\n')
+  const fake = new FakeCluster()
+  fake.adder = (upload, params, signal) => addUpload(upload, params, { put: async () => {} }, signal === undefined ? {} : { signal })
+  tlsServer = new RestApiServer(fake, {
     httpListenMultiaddress: ['/ip4/127.0.0.1/tcp/0'],
     configDir: join(import.meta.dirname, 'fixtures'),
     sslCertFile: 'server.crt',
@@ -26,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await tlsServer?.stop()
   await plainServer?.stop()
+  rmSync(dir, { recursive: true, force: true })
 })
 
 async function same (args: string[], env: Record<string, string> = {}): Promise<{ code: number, stdout: string }> {
@@ -40,6 +49,18 @@ describe('TLS and Basic auth', () => {
   it('right credentials (flag or CLUSTER_CREDENTIALS; --basic-auth implies --https)', async () => {
     expect((await same(['--host', tlsHost, '--no-check-certificate', '--basic-auth', 'testuser:testpass', 'id'])).stdout).toContain(P1)
     expect((await same(['--host', tlsHost, '--https', '--no-check-certificate', 'version'], { CLUSTER_CREDENTIALS: 'testuser:testpass' })).code).toBe(0)
+  })
+
+  it('add sends the upload with the same credentials and TLS options', async () => {
+    const file = join(dir, 'hello.txt')
+    const ok = await same(['--host', tlsHost, '--no-check-certificate', '--basic-auth', 'testuser:testpass', 'add', file])
+    expect(ok.stdout).toMatch(/^added Qm\w{44} hello.txt\n$/)
+    const denied = await same(['--host', tlsHost, '--https', '--no-check-certificate', '--basic-auth', 'testuser:wrong', 'add', file])
+    expect(denied.code).toBe(2)
+    // Certificates are checked too (Go's x509 detail after this prefix is not reproduced).
+    const [go, ts] = [await goCtl(['--host', tlsHost, '--https', 'add', file]), await tsCtl(['--host', tlsHost, '--https', 'add', file])]
+    expect(ts.code).toBe(go.code)
+    expect(ts.stdout).toContain('": tls: failed to verify certificate: x509: certificate signed by unknown authority')
   })
 
   it('missing, empty or wrong credentials: 401 unauthorized, exit 2', async () => {

@@ -221,8 +221,9 @@ export class RestClient implements ClusterApi {
   }
 
   /**
-   * `POST /add`: streams the multipart upload and yields the outputs as the server sends them
-   * (the query always asks for a stream, as Go's client does).
+   * `POST /add`: streams the multipart upload (`multipartUpload`) and yields the outputs as the
+   * server sends them (the query always asks for a stream, as Go's client does). Never
+   * redirected or retried: the body is a one-shot stream.
    */
   add (upload: AddUpload, params: AddParams, opts?: RequestOptions): AsyncIterable<AddedOutput> {
     const query = encodeAddParamsQuery({ ...params, streamChannels: true })

@@ -5,5 +5,7 @@
 export { RestClient, urlFromMultiaddr, formatPinTypeFilter, DEFAULT_API_URL, NEXT_CURSOR_HEADER } from './client.ts'
 export type { RestClientOptions, PinSearchQuery, SearchRequestOptions, BatchResultLine } from './client.ts'
 export type { TlsOptions } from './transport.ts'
+export { multipartUpload } from './multipart.ts'
+export type { UploadEntry, MultipartUploadOptions } from './multipart.ts'
 export type { RebalanceQuery } from './rebalance.ts'
 export * from './errors.ts'
