@@ -63,6 +63,20 @@ describe('TLS and Basic auth', () => {
     expect(ts.stdout).toContain('": tls: failed to verify certificate: x509: certificate signed by unknown authority')
   })
 
+  it('talks to a REST API on a Unix socket given as /unix/<path>, as Go\'s ctl does (add too)', async () => {
+    const sock = join(dir, 'api.sock')
+    const fake = new FakeCluster()
+    fake.adder = (upload, params, signal) => addUpload(upload, params, { put: async () => {} }, signal === undefined ? {} : { signal })
+    const server = new RestApiServer(fake, { httpListenMultiaddress: [`/unix${sock}`] }, { now: () => T0 })
+    await server.start()
+    try {
+      expect((await same(['--host', `/unix${sock}`, 'id'])).stdout).toContain(P1)
+      expect((await same(['--host', `/unix${sock}`, 'add', join(dir, 'hello.txt')])).stdout).toMatch(/^added Qm\w{44} hello.txt\n$/)
+    } finally {
+      await server.stop()
+    }
+  })
+
   it('missing, empty or wrong credentials: 401 unauthorized, exit 2', async () => {
     for (const creds of [[], ['--basic-auth', 'testuser'], ['--basic-auth', 'testuser:wrong']]) {
       const r = await same(['--host', tlsHost, '--https', '--no-check-certificate', ...creds, 'id'])

@@ -26,6 +26,12 @@ function components (text: string): Component[] {
 
 /** Parses and validates a multiaddress, returning its canonical string. */
 export function parseMultiaddr (text: string): Multiaddr {
+  // Go's `unix` is a path protocol: the rest of the address is the socket's path, slashes and all
+  // (`/unix/run/cluster/api.sock`); js multiaddr wants it URL-encoded, so it is kept as written.
+  if (text.startsWith('/unix/')) {
+    if (text.length === '/unix/'.length) throw new InvalidMultiaddrError(`failed to parse multiaddr "${text}": empty unix path`)
+    return text as Multiaddr
+  }
   const parts = components(text)
   let rewritten = false
   const canonical = parts.map((c) => {
