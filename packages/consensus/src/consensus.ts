@@ -1,4 +1,4 @@
-import type { Pin } from '@cluster/api'
+import { silentLogger, type Logger, type Pin } from '@cluster/api'
 import { ProposalDroppedError, isEmptySnapshot } from '@cluster/raft'
 import { RaftNode, TimeoutError, decodeDescriptor, fileSnapshotFetcher, type RaftTransport, type SnapshotEvent } from '@cluster/raft/node'
 import type { SqliteStorage } from '@cluster/raft/sqlite'
@@ -33,7 +33,7 @@ export interface RaftConsensusInit {
    */
   reachable?: (id: string) => boolean
   /** What consensus does that an operator should see (repairs, snapshots sent and received). */
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void
+  log?: Logger
 }
 
 /**
@@ -59,7 +59,7 @@ export class RaftConsensus implements ClusterConsensus {
     this.config = resolveRaftConfig(init.config)
     this.reachable = init.reachable
     this.onCommit = init.onCommit
-    const log = init.log ?? (() => {})
+    const log = init.log ?? silentLogger
     const { storage, state, snapshots, rejoin, repairs } = openDataFolder(init.dataDir, this.traces.wrap(init.hooks))
     for (const repair of repairs) log('warn', repair)
     this.storage = storage
@@ -251,7 +251,7 @@ export class RaftConsensus implements ClusterConsensus {
   }
 }
 
-function logSnapshotEvent (log: NonNullable<RaftConsensusInit['log']>, e: SnapshotEvent): void {
+function logSnapshotEvent (log: Logger, e: SnapshotEvent): void {
   switch (e.type) {
     case 'created': log('info', `raft snapshot at index ${e.index} written in ${e.ms} ms`); break
     case 'create-failed': log('error', `raft snapshot at index ${e.index} failed: ${e.error.message}`); break

@@ -1,4 +1,4 @@
-import type { Pin } from '@cluster/api'
+import { silentLogger, type Logger, type Pin } from '@cluster/api'
 import { BlockExchange, HeadsBroadcaster, type SqliteBlockstore } from '@cluster/blockstore'
 import { Pinset, Replica, type BlockAccess, decodePinValue, encodePinValue, pinsetHooks, rebroadcastDelay, stateKey, type SqliteStore } from '@cluster/crdt'
 import type { GossipSub } from '@libp2p/gossipsub'
@@ -29,7 +29,8 @@ export interface CrdtConsensusInit {
   members?: () => string[]
   /** After each pin/unpin write, with its duration (metrics). */
   onCommit?: (op: 'pin' | 'unpin', seconds: number, ok: boolean) => void
-  log?: (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
+  /** What consensus does that an operator should see (repairs, undecodable broadcasts). */
+  log?: Logger
 }
 
 /**
@@ -55,7 +56,7 @@ export class CrdtConsensus implements ClusterConsensus {
   private readonly trusted: Set<string>
   private readonly trustAll: boolean
   private readonly init: CrdtConsensusInit
-  private readonly log: NonNullable<CrdtConsensusInit['log']>
+  private readonly log: Logger
   private readonly closing = new AbortController()
   private readonly timers: NodeJS.Timeout[] = []
   private pendingView: LogOp[] = []
@@ -65,7 +66,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.init = init
     this.id = init.id
     this.config = resolveCrdtConfig(init.config)
-    this.log = init.log ?? (() => {})
+    this.log = init.log ?? silentLogger
     this.trustAll = this.config.trustedPeers.includes('*')
     this.trusted = new Set(this.config.trustedPeers.filter(p => p !== '*'))
     const folder = openCrdtFolder(init.dataDir, this.traces.wrap(init.hooks))
@@ -105,7 +106,7 @@ export class CrdtConsensus implements ClusterConsensus {
       // Our peers get new blocks with the announcement instead of a bitswap exchange per block
       // (Go peers ignore them and fetch as before); under gossipsub's 1 MiB message limit.
       carryBlockBytes: CARRY_BLOCK_BYTES,
-      log: (level, message) => { this.log(level, message) }
+      log: this.log
     })
     this.replica = replica
     this.pinset = new Pinset(replica, (key, err) => { this.log('warn', `undecodable pin value at ${key}: ${String(err)}`) })

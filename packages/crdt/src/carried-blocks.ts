@@ -3,19 +3,20 @@
  * blocks it made since its last announcement, within a byte budget; the receiver checks each
  * against its CID and stores it before walking, so it finds them locally.
  */
+import type { Logger } from '@cluster/api'
 import { decodeBlock, toV1DagPb } from './block.ts'
 import { decodeCarriedBlocks, type CarriedBlock } from './delta.ts'
-import type { BlockAccess, LogLevel } from './options.ts'
+import type { BlockAccess } from './options.ts'
 
 export class CarriedBlocks {
   private readonly budget: number
   private readonly blocks: BlockAccess
-  private readonly log: (level: LogLevel, message: string) => void
+  private readonly log: Logger
   /** Newest last. */
   private pending: CarriedBlock[] = []
   private bytes = 0
 
-  constructor (budget: number, blocks: BlockAccess, log: (level: LogLevel, message: string) => void) {
+  constructor (budget: number, blocks: BlockAccess, log: Logger) {
     this.budget = budget
     this.blocks = blocks
     this.log = log

@@ -4,7 +4,7 @@
  * the add-wins set. Storage, block exchange and broadcasting are injected.
  */
 export { Replica } from './replica.ts'
-export type { BlockAccess, ReplicaOptions, ReceiveResult, LogLevel } from './replica.ts'
+export type { BlockAccess, ReplicaOptions, ReceiveResult } from './replica.ts'
 export { Batch } from './batch.ts'
 export type { BatchOptions } from './batch.ts'
 export type { Head } from './heads.ts'

@@ -1,4 +1,5 @@
 /** What a Replica is given, and what it reports. */
+import type { Logger } from '@cluster/api'
 import type { CID } from 'multiformats/cid'
 import type { CrdtStore } from './store.ts'
 
@@ -9,8 +10,6 @@ export interface BlockAccess {
   /** Keeps a block this replica made, so that others can fetch it. */
   putBlock(cid: CID, bytes: Uint8Array): Promise<void> | void
 }
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 export interface ReplicaOptions {
   store: CrdtStore
@@ -49,7 +48,8 @@ export interface ReplicaOptions {
   carryBlockBytes?: number
   /** Announced heads waiting to be walked, at most (default 10,000); more are dropped and reported. */
   maxQueuedHeads?: number
-  log?: (level: LogLevel, message: string) => void
+  /** What the replica does that an operator should see (dropped heads, failed fetches). */
+  log?: Logger
 }
 
 /** What happened to the heads of one received broadcast. */

@@ -4,6 +4,7 @@
  * a bounded number of fetches in flight, each block merged once. Storage, block exchange,
  * broadcasting and the rebroadcast/repair timers are the caller's.
  */
+import type { LogLevel } from '@cluster/api'
 import type { CID } from 'multiformats/cid'
 import { decodeBlock, makeBlock, toV1DagPb, type DeltaNode } from './block.ts'
 import { decodeBroadcast, encodeBroadcast, type Delta } from './delta.ts'
@@ -12,12 +13,12 @@ import { Heads, type Head, type HeadOp } from './heads.ts'
 import { assertCleanKey, blockId } from './keys.ts'
 import { liveIds, mergeDelta, type SetEvent } from './set.ts'
 import type { CrdtStore } from './store.ts'
-import type { BlockAccess, LogLevel, ReceiveResult, ReplicaOptions } from './options.ts'
+import type { BlockAccess, ReceiveResult, ReplicaOptions } from './options.ts'
 import { Batch, type BatchOptions } from './batch.ts'
 import { walkDag, repairDag } from './walk.ts'
 import { Publisher } from './publisher.ts'
 
-export type { BlockAccess, LogLevel, ReceiveResult, ReplicaOptions } from './options.ts'
+export type { BlockAccess, ReceiveResult, ReplicaOptions } from './options.ts'
 
 export class Replica {
   readonly store: CrdtStore

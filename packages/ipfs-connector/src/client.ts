@@ -53,7 +53,7 @@ export class KuboClient {
       try {
         addresses.push(multiaddr(String(a)).toString())
       } catch (err) {
-        this.http.logger.warn(`skipping IPFS address ${String(a)}: ${messageOf(err)}`)
+        this.http.logger('warn', `skipping IPFS address ${String(a)}: ${messageOf(err)}`)
       }
     }
     const result: IpfsIdResult = { id, addresses }

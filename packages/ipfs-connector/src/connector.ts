@@ -1,11 +1,10 @@
-import type { PeerId } from '@cluster/api'
+import type { Logger, PeerId } from '@cluster/api'
 import type { CID } from 'multiformats/cid'
 import { multihashKey, toCid, type CidLike } from './cid.ts'
 import { KuboClient } from './client.ts'
 import type { Clock, TimerHandle } from './clock.ts'
 import { defaultIpfsHttpConfig, validateIpfsHttpConfig, type IpfsHttpConfig } from './config.ts'
 import { BlockPutError, ConfigKeyError, IpfsConnectorError, UnpinDisabledError, messageOf } from './errors.ts'
-import type { Logger } from './logger.ts'
 import { isNotPinnedOrIndirectError } from './pins.ts'
 import { connectSwarms } from './swarm.ts'
 import { inSpan, tracingEnabled } from '@cluster/observability/trace'
@@ -109,12 +108,12 @@ export class IpfsConnector {
       } catch (err) {
         options.signal?.throwIfAborted()
         failures++
-        if (failures % 10 === 0) this.logger.warn(`ipfs does not seem to be available after ${failures} retries: ${messageOf(err)}`)
+        if (failures % 10 === 0) this.logger('warn', `ipfs does not seem to be available after ${failures} retries: ${messageOf(err)}`)
         await this.sleep(READY_RETRY_MS, options.signal)
       }
     }
     this.readyFlag = true
-    this.logger.info('IPFS is ready')
+    this.logger('info', 'IPFS is ready')
     if (this.config.connectSwarmsDelayMs > 0 && options.peerAddresses !== undefined) {
       await this.sleep(this.config.connectSwarmsDelayMs, options.signal)
       await this.connectSwarms(options.peerAddresses(), { signal: options.signal })
@@ -155,7 +154,7 @@ export class IpfsConnector {
         schedule()
         return
       }
-      this.logger.info('IPFS is answering again')
+      this.logger('info', 'IPFS is answering again')
       onBack()
     })
     schedule()
@@ -185,7 +184,7 @@ export class IpfsConnector {
     const wanted: IpfsPinStatus = maxDepth === 0 ? 'direct' : 'recursive'
     const current = await this.pinLsCid(cid, maxDepth, options)
     if (current === wanted) {
-      this.logger.debug(`IPFS object ${cid.toString()} is already pinned (${wanted})`)
+      this.logger('debug', `IPFS object ${cid.toString()} is already pinned (${wanted})`)
       return
     }
     this.informerEvent()
@@ -198,7 +197,7 @@ export class IpfsConnector {
         const from = toCid(pin.pinUpdate)
         const fromStatus = await this.pinLsCid(from, -1, options)
         if (fromStatus === 'recursive') {
-          this.logger.debug(`updating pin ${from.toString()} to ${cid.toString()}`)
+          this.logger('debug', `updating pin ${from.toString()} to ${cid.toString()}`)
           await this.client.pinUpdate(from, cid, { unpin: false, signal: options.signal })
           this.pinsCounter++
           this.counters.ipfsPins++
@@ -240,7 +239,7 @@ export class IpfsConnector {
       this.counters.ipfsPins--
     } catch (err) {
       if (!isNotPinnedOrIndirectError(err)) throw err
-      this.logger.debug(`IPFS object ${toCid(cid).toString()} is already unpinned`)
+      this.logger('debug', `IPFS object ${toCid(cid).toString()} is already unpinned`)
     }
   }
 
@@ -331,7 +330,7 @@ export class IpfsConnector {
     try {
       for await (const ack of this.client.blockPut(track(), { signal: options.signal })) {
         if (pending.delete(multihashKey(ack.key))) acked++
-        else this.logger.warn(`BlockStream: Kubo stored ${ack.key.toString()}, which matches no sent block`)
+        else this.logger('warn', `BlockStream: Kubo stored ${ack.key.toString()}, which matches no sent block`)
       }
       if (pending.size > 0) throw new BlockPutError(`BlockStream: ${pending.size} block(s) were not acknowledged by IPFS`)
       return acked
@@ -346,7 +345,7 @@ export class IpfsConnector {
   private connectOrigins (origins: readonly string[], signal: AbortSignal): void {
     for (const addr of origins.slice(0, MAX_ORIGINS)) {
       this.client.swarmConnect(addr, { signal }).catch((err: unknown) => {
-        this.logger.debug(`connecting to pin origin ${addr}: ${messageOf(err)}`)
+        this.logger('debug', `connecting to pin origin ${addr}: ${messageOf(err)}`)
       })
     }
   }
@@ -360,7 +359,7 @@ export class IpfsConnector {
       try {
         this.onInformerTrigger()
       } catch (err) {
-        this.logger.error(`informer trigger: ${messageOf(err)}`)
+        this.logger('error', `informer trigger: ${messageOf(err)}`)
       }
     }
   }

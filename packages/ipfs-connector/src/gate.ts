@@ -1,5 +1,5 @@
 import type { Clock, TimerHandle } from './clock.ts'
-import type { Logger } from './logger.ts'
+import type { Logger } from '@cluster/api'
 
 /** Above this many consecutive transport failures, requests are let through at 1 per second. */
 export const RATE_LIMIT_THRESHOLD = 10
@@ -63,7 +63,7 @@ export class RequestGate {
     this.failures++
     if (this.failures > RATE_LIMIT_THRESHOLD && !this.limited) {
       this.limited = true
-      this.logger.warn('Rate-limiting requests to 1req/s')
+      this.logger('warn', 'Rate-limiting requests to 1req/s')
     }
   }
 
@@ -72,7 +72,7 @@ export class RequestGate {
     this.failures = 0
     if (this.limited) {
       this.limited = false
-      this.logger.info('Lifting up rate limit')
+      this.logger('info', 'Lifting up rate limit')
     }
     // Let everyone waiting go now.
     if (this.timer !== undefined) {

@@ -8,7 +8,7 @@ import {
 } from './errors.ts'
 import { RequestGate } from './gate.ts'
 import { KuboHealth } from './health.ts'
-import { silentLogger, type Logger } from './logger.ts'
+import { silentLogger, type Logger } from '@cluster/api'
 import { parseNdjson, type Reviver } from './ndjson.ts'
 import type { HttpTarget } from './target.ts'
 

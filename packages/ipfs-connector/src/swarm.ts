@@ -1,7 +1,7 @@
 import type { KuboClient } from './client.ts'
 import type { Clock } from './clock.ts'
 import { messageOf } from './errors.ts'
-import type { Logger } from './logger.ts'
+import type { Logger } from '@cluster/api'
 
 /**
  * ConnectSwarms (ipfs-connector.md §3.7): `swarm/connect` to each address, sequentially, under
@@ -25,7 +25,7 @@ export async function connectSwarms (
         await kubo.client.swarmConnect(addr, { signal })
         connected++
       } catch (err) {
-        kubo.logger.debug(`swarm/connect ${addr}: ${messageOf(err)}`)
+        kubo.logger('debug', `swarm/connect ${addr}: ${messageOf(err)}`)
       }
     }
   } finally {

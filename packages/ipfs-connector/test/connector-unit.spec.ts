@@ -5,7 +5,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { base58btc } from 'multiformats/bases/base58'
 import {
   BlockPutError, ConfigKeyError, IpfsApiError, IpfsBadResponseError, IpfsConnector, KuboClient, UnpinDisabledError,
-  silentLogger, type IpfsConnectorOptions
+  type IpfsConnectorOptions
 } from '../src/index.ts'
 import { FakeKubo, kuboHeaders, sendJson, sendKuboError, type RecordedRequest } from './helpers/fake-kubo.ts'
 import type { ServerResponse } from 'node:http'
@@ -61,7 +61,7 @@ describe('id, swarm, repo stat, config', () => {
     let addresses: unknown = ['/ip4/127.0.0.1/tcp/4001/p2p/' + PEER, '/ip4/1.2.3.4/tcp/1/totally-new-proto/x']
     const warnings: string[] = []
     const { connector } = await withRoutes({ id: (res) => { sendJson(res, 200, { ID: PEER, Addresses: addresses, AgentVersion: 'kubo/0.42.0/' }) } },
-      { logger: { ...silentLogger, warn: (m) => { warnings.push(m) } } })
+      { logger: (level, m) => { if (level === 'warn') warnings.push(m) } })
     const id = await connector.ipfsId()
     expect(id).toEqual({ id: PEER, addresses: ['/ip4/127.0.0.1/tcp/4001/p2p/' + PEER], agentVersion: 'kubo/0.42.0/' })
     expect(warnings).toHaveLength(1)

@@ -30,8 +30,6 @@ export {
   PinTrackerError, QueueFullError, IpfsPinsetError, InvalidTrackerConfigError, TrackerClosedError,
   QUEUE_FULL_MESSAGE
 } from './errors.ts'
-export { toTrackerLogger } from './logger.ts'
-export type { LoggerLike, LogLevel, TrackerLogger } from './logger.ts'
 export type {
   TrackerIpfs, IpfsPinType, IpfsPinOptions, IpfsPinEntry, PinsetReader, IpfsIdentity, TrackerPeer
 } from './types.ts'

@@ -5,9 +5,8 @@
  * to end, and a timer is re-armed only when its task finished. Timers are injected, and both
  * tasks can be run by hand, so tests never wait for real time.
  */
+import { silentLogger, type Logger } from '@cluster/api'
 import { errorText } from './errors.ts'
-import { toTrackerLogger } from './logger.ts'
-import type { LoggerLike, TrackerLogger } from './logger.ts'
 
 /** The timer functions the loop uses (default: the global ones). */
 export interface TimerApi {
@@ -25,7 +24,7 @@ export interface MaintenanceLoopOptions {
   recoverIntervalMs: number
   stateSyncIntervalMs?: number | undefined
   timers?: TimerApi | undefined
-  logger?: LoggerLike | undefined
+  logger?: Logger | undefined
   /** Told about every failed run (the loop keeps going). */
   onError?: ((task: MaintenanceTask, err: unknown) => void) | undefined
 }
@@ -46,7 +45,7 @@ function isAsyncIterable (v: unknown): v is AsyncIterable<unknown> {
 export class MaintenanceLoop {
   readonly #options: MaintenanceLoopOptions
   readonly #timers: TimerApi
-  readonly #log: TrackerLogger
+  readonly #log: Logger
   readonly #handles = new Map<MaintenanceTask, unknown>()
   #chain: Promise<unknown> = Promise.resolve()
   #started = false
@@ -55,7 +54,7 @@ export class MaintenanceLoop {
   constructor (options: MaintenanceLoopOptions) {
     this.#options = options
     this.#timers = options.timers ?? defaultTimers
-    this.#log = toTrackerLogger(options.logger)
+    this.#log = options.logger ?? silentLogger
   }
 
   /** Arms the timers: recover immediately (a 0 ms timer), state sync after its interval. */
@@ -96,7 +95,7 @@ export class MaintenanceLoop {
         } else {
           await result
         }
-        if (count > 0) this.#log.info?.(`pintracker: recover loop re-queued ${count} items`)
+        if (count > 0) this.#log('info', `pintracker: recover loop re-queued ${count} items`)
         return count
       } catch (err) {
         this.#report('recover', err)
@@ -120,7 +119,7 @@ export class MaintenanceLoop {
   }
 
   #report (task: MaintenanceTask, err: unknown): void {
-    this.#log.error?.(`pintracker: ${task} failed: ${errorText(err)}`)
+    this.#log('error', `pintracker: ${task} failed: ${errorText(err)}`)
     this.#options.onError?.(task, err)
   }
 

@@ -2,8 +2,8 @@
  * The stateless pin tracker (cluster-behaviour.md §7): turns the shared pinset into IPFS pin and
  * unpin calls. It keeps no copy of the pinset, only the operation tracker.
  */
-import { Timestamp, pinDepthToMode } from '@cluster/api'
-import type { CID, Pin, PinInfo, TrackerStatusFilter } from '@cluster/api'
+import { Timestamp, pinDepthToMode, silentLogger } from '@cluster/api'
+import type { CID, Logger, Pin, PinInfo, TrackerStatusFilter } from '@cluster/api'
 import { defaultStatelessConfig, validateStatelessConfig } from './config.ts'
 import type { StatelessConfig } from './config.ts'
 import { QUEUE_FULL_MESSAGE, QueueFullError, TrackerClosedError, errorText } from './errors.ts'
@@ -14,8 +14,6 @@ import { OperationScheduler } from './scheduler.ts'
 import type { Lane } from './scheduler.ts'
 import { statusAllOf, statusOf, statusWithinOf } from './status.ts'
 import type { StatusSources } from './status.ts'
-import { toTrackerLogger } from './logger.ts'
-import type { LoggerLike, TrackerLogger } from './logger.ts'
 import type { PinsetReader, TrackerIpfs, TrackerPeer } from './types.ts'
 import { captureContext, inSpan, runInContext } from '@cluster/observability/trace'
 
@@ -24,7 +22,7 @@ export interface StatelessTrackerOptions extends TrackerPeer {
   pinset: PinsetReader
   /** Defaults to defaultStatelessConfig(); validated. */
   config?: Partial<StatelessConfig> | undefined
-  logger?: LoggerLike | undefined
+  logger?: Logger | undefined
 }
 
 const ERROR_STATUSES = new Set(['pin_error', 'unpin_error'])
@@ -36,7 +34,7 @@ export class StatelessTracker {
   readonly #ipfs: TrackerIpfs
   readonly #pinset: PinsetReader
   readonly #peer: TrackerPeer
-  readonly #log: TrackerLogger
+  readonly #log: Logger
   readonly #scheduler: OperationScheduler
   readonly #sources: StatusSources
   readonly #remoteUnpins = new Set<Promise<unknown>>()
@@ -50,13 +48,13 @@ export class StatelessTracker {
     this.#ipfs = options.ipfs
     this.#pinset = options.pinset
     this.#peer = { peerId: options.peerId, peerName: options.peerName, identity: options.identity, clock: options.clock }
-    this.#log = toTrackerLogger(options.logger)
+    this.#log = options.logger ?? silentLogger
     this.operations = new OperationTracker(this.#peer)
     this.#scheduler = new OperationScheduler({
       concurrentPins: config.concurrentPins,
       maxQueueSize: config.maxPinQueueSize,
       execute: async (op) => { await this.#execute(op) },
-      onUnexpectedError: (err, op) => { this.#log.error?.(`pintracker: operation on ${op.key} failed unexpectedly: ${errorText(err)}`) }
+      onUnexpectedError: (err, op) => { this.#log('error', `pintracker: operation on ${op.key} failed unexpectedly: ${errorText(err)}`) }
     })
     this.#sources = { ops: this.operations, pinset: this.#pinset, ipfs: this.#ipfs, peer: this.#peer, now: () => this.#now() }
   }
@@ -125,7 +123,7 @@ export class StatelessTracker {
     }
     op.cancel()
     if (failed) {
-      this.#log.warn?.(`pintracker: unpinning remote pin ${op.key}: ${errorText(failure)}`)
+      this.#log('warn', `pintracker: unpinning remote pin ${op.key}: ${errorText(failure)}`)
       op.setError(errorText(failure), this.#now())
       return
     }
@@ -158,7 +156,7 @@ export class StatelessTracker {
     if (!this.#scheduler.push(op, lane)) {
       op.setError(QUEUE_FULL_MESSAGE, this.#now())
       op.cancel()
-      this.#log.error?.(`pintracker: ${QUEUE_FULL_MESSAGE}`)
+      this.#log('error', `pintracker: ${QUEUE_FULL_MESSAGE}`)
       throw new QueueFullError()
     }
   }
@@ -198,7 +196,7 @@ export class StatelessTracker {
       if (op.cancelled) return // replaced meanwhile: drop silently
       op.setError(errorText(err), this.#now())
       op.cancel()
-      this.#log.debug?.(`pintracker: ${op.type} ${op.key} failed (attempt ${op.attempts}): ${errorText(err)}`)
+      this.#log('debug', `pintracker: ${op.type} ${op.key} failed (attempt ${op.attempts}): ${errorText(err)}`)
       return
     }
     op.setPhase('done', this.#now())

@@ -1,14 +1,14 @@
 /** The proxy's access log (proxy.md §5): Common Log Format lines to a file (appended) or the logger. */
 import { createWriteStream, type WriteStream } from 'node:fs'
 import { isAbsolute, join } from 'node:path'
-import type { LogFn } from './context.ts'
+import type { Logger } from '@cluster/api'
 
 /** Where access lines go. */
 export class AccessLog {
   private readonly file: WriteStream | undefined
-  private readonly log: LogFn
+  private readonly log: Logger
 
-  constructor (logFile: string, configDir: string, log: LogFn) {
+  constructor (logFile: string, configDir: string, log: Logger) {
     this.log = log
     if (logFile !== '') {
       const path = isAbsolute(logFile) ? logFile : join(configDir, logFile)

@@ -1,6 +1,6 @@
 /** What every intercepted handler receives. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { ClusterApi } from '@cluster/api'
+import type { ClusterApi, Logger } from '@cluster/api'
 import type { KuboClient } from '@cluster/ipfs-connector'
 import type { Upstream } from './upstream.ts'
 
@@ -16,8 +16,6 @@ export interface PeerRepoStat {
  */
 export type RepoStatsSource = (opts: { signal?: AbortSignal }) => Promise<Array<PeerRepoStat | Error>>
 
-export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void
-
 export interface HandlerContext {
   req: IncomingMessage
   res: ServerResponse
@@ -29,5 +27,5 @@ export interface HandlerContext {
   repoStats: RepoStatsSource
   /** Aborted when the client goes away. */
   signal: AbortSignal
-  log: LogFn
+  log: Logger
 }

@@ -4,6 +4,7 @@
  * re-learnt after `extract_headers_ttl`), and the proxy's own `Content-Type`/`Server`.
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { Logger } from '@cluster/api'
 import { messageOf } from './errors.ts'
 import type { Upstream } from './upstream.ts'
 
@@ -17,7 +18,7 @@ export interface HeaderOptions {
   /** `ipfs-cluster/ipfsproxy/<version>`. */
   server: string
   now?: () => number
-  log?: (level: 'debug' | 'warn', message: string) => void
+  log?: Logger
 }
 
 export class HeaderSetter {

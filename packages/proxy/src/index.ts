@@ -8,7 +8,7 @@ export {
   DEFAULT_LISTEN_MULTIADDRESS, DEFAULT_NODE_MULTIADDRESS, DEFAULT_EXTRACT_HEADERS_PATH, DEFAULT_EXTRACT_HEADERS_TTL_MS,
   MIN_MAX_HEADER_BYTES, type ProxyConfig, type ProxyConfigJson
 } from './config.ts'
-export type { PeerRepoStat, RepoStatsSource, LogFn } from './context.ts'
+export type { PeerRepoStat, RepoStatsSource } from './context.ts'
 export type { BoundAddress } from './listen.ts'
 export { routeOf, type HandlerName, type Route } from './routes.ts'
 export { routeLabel, OTHER_ROUTE, type ProxyRequestSample } from './request-metrics.ts'

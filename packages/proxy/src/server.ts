@@ -4,11 +4,11 @@
  * Kubo at `node_multiaddress`, streamed both ways.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
-import { API_VERSION, LISTEN_BACKLOG, RequestLimiter, TOO_MANY_REQUESTS, commonLogLine, connectionsCheckingIntervalOf, countResponseBytes, type ClusterApi, type RequestClass, type RequestLimits } from '@cluster/api'
+import { API_VERSION, LISTEN_BACKLOG, RequestLimiter, TOO_MANY_REQUESTS, commonLogLine, connectionsCheckingIntervalOf, countResponseBytes, silentLogger, type ClusterApi, type Logger, type RequestClass, type RequestLimits } from '@cluster/api'
 import { KuboClient } from '@cluster/ipfs-connector'
 import { AccessLog } from './access-log.ts'
 import { defaultProxyConfig, validateProxyConfig, type ProxyConfig } from './config.ts'
-import type { HandlerContext, LogFn, RepoStatsSource } from './context.ts'
+import type { HandlerContext, RepoStatsSource } from './context.ts'
 import { ProxyError, ProxyStartError, messageOf } from './errors.ts'
 import { add } from './handlers/add.ts'
 import { pinLs } from './handlers/pin-ls.ts'
@@ -50,7 +50,7 @@ export interface ProxyServerOptions {
    */
   repoStats?: RepoStatsSource
   /** Log sink (access lines at `info` when no `log_file`). */
-  logger?: LogFn
+  logger?: Logger
   /** Version in the `Server` header (`ipfs-cluster/ipfsproxy/<version>`). */
   version?: string
   /** How long stop() lets running requests finish before closing their connections. Default 5 s. */
@@ -72,7 +72,7 @@ export class ProxyServer {
   private readonly kubo: KuboClient
   private readonly headers: HeaderSetter
   private readonly limiter: RequestLimiter
-  private readonly log: LogFn
+  private readonly log: Logger
   private readonly servers: http.Server[] = []
   private accessLog: AccessLog | undefined
   private bound: BoundAddress[] = []
@@ -84,7 +84,7 @@ export class ProxyServer {
     validateProxyConfig(this.config)
     this.cluster = cluster
     this.options = options
-    this.log = options.logger ?? (() => {})
+    this.log = options.logger ?? silentLogger
     this.limiter = new RequestLimiter(options.limits)
     this.upstream = new Upstream(this.config.nodeMultiaddress, this.config.nodeHttps)
     this.kubo = new KuboClient({ address: this.config.nodeMultiaddress })
@@ -93,7 +93,7 @@ export class ProxyServer {
       extractHeadersPath: this.config.extractHeadersPath,
       extractHeadersTtlMs: this.config.extractHeadersTtlMs,
       server: `ipfs-cluster/ipfsproxy/${options.version ?? API_VERSION}`,
-      log: (level, message) => { this.log(level, message) }
+      log: this.log
     })
   }
 

@@ -1,3 +1,5 @@
+import type { LogLevel } from '@cluster/api'
+
 /** Where a command writes: the real streams, or buffers in tests. */
 export interface Io {
   out: (text: string) => void
@@ -6,7 +8,7 @@ export interface Io {
 
 /** An Io whose stderr also takes whole log records (JSON output: log-format.ts). */
 export interface RecordIo extends Io {
-  record: (level: 'debug' | 'info' | 'warn' | 'error', facility: string, message: string) => void
+  record: (level: LogLevel, facility: string, message: string) => void
 }
 
 export function isRecordIo (io: Io): io is RecordIo {

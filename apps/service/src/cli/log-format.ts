@@ -5,7 +5,8 @@
  * go-log's `GOLOG_LOG_FMT` (which Go's ipfs-cluster-service honours: `json`; anything else is text).
  */
 import { CommandError, type Io, type RecordIo } from './io.ts'
-import { FACILITIES, type LogLevel } from './log-levels.ts'
+import type { LogLevel } from '@cluster/api'
+import { FACILITIES } from './log-levels.ts'
 
 export type LogFormat = 'text' | 'json'
 

@@ -2,9 +2,8 @@
  * `--loglevel` and `--debug` (config.md §7): one level per log facility, as Go's setupLogLevel
  * sets them, applied to the daemon's log lines (`LEVEL facility: message` on stderr).
  */
+import type { LogLevel } from '@cluster/api'
 import { CommandError, isRecordIo, type Io } from './io.ts'
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 /** Go's levels, least to most severe; dpanic, panic and fatal only let errors of that kind through. */
 const SEVERITY: Record<string, number> = { debug: 0, info: 1, warn: 2, warning: 2, error: 3, dpanic: 4, panic: 5, fatal: 6 }

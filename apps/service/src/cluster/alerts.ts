@@ -1,4 +1,4 @@
-import { Timestamp, type Alert, type Metric } from '@cluster/api'
+import { Timestamp, type Alert, type Logger, type Metric } from '@cluster/api'
 import type { Alert as MonitorAlert } from '@cluster/monitor'
 import type { RpcClient } from '@cluster/rpc'
 import { repinFrom, type RepinContext } from './repin.ts'
@@ -16,7 +16,7 @@ export interface AlertHost {
   repinContext: () => RepinContext
   /** The peer's newest ping has expired (its failure episode goes on). */
   stillDown: (peer: string) => boolean
-  log: (level: 'info' | 'warn' | 'error', message: string) => void
+  log: Logger
 }
 
 /**

@@ -3,7 +3,7 @@
  * pins reach the tracker. The step "committed pin → tracker → Kubo" lives here, once for both.
  */
 import { CrdtConsensus, RaftConsensus, type ApplyHooks, type ClusterConsensus } from '@cluster/consensus'
-import type { Metric } from '@cluster/api'
+import type { LogLevel, Metric } from '@cluster/api'
 import type { PubsubMonitor } from '@cluster/monitor'
 import type { StatelessTracker } from '@cluster/pintracker'
 import type { Libp2pTransport } from '@cluster/raft/libp2p'
@@ -20,7 +20,7 @@ export interface ConsensusPeer {
   monitor: PubsubMonitor<Metric>
   recoverAllLocal: () => Promise<void>
   stop: () => Promise<void>
-  log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, facility?: string) => void
+  log: (level: LogLevel, message: string, facility?: string) => void
 }
 
 /** Raft over `transport`, or CRDT when there is none (options.consensus === 'crdt'). */

@@ -4,7 +4,7 @@
  * RecoverAllLocal shortly after start, periodically and when Kubo is back, and the state sync
  * that unpins expired pins. Each loop is stopped through the returned functions.
  */
-import { Timestamp, type CID, type Metric, type PeerId } from '@cluster/api'
+import { Timestamp, type CID, type Logger, type Metric, type PeerId } from '@cluster/api'
 import { DiskInformer, TagsInformer, type Informer, type IpfsConnector } from '@cluster/ipfs-connector'
 import { isClosestPeer, type PubsubMonitor } from '@cluster/monitor'
 import { sweepExpiredPins, type PinsetReader, type StatelessTracker } from '@cluster/pintracker'
@@ -37,7 +37,7 @@ export interface LoopHost {
   card: (peer: string) => PeerCard
   unpin: (cid: CID) => Promise<unknown>
   recoverAllLocal: () => Promise<void>
-  log: (level: 'info' | 'warn', message: string) => void
+  log: Logger
 }
 
 /**

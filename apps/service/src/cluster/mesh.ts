@@ -7,6 +7,7 @@
  */
 import { KEEP_ALIVE } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
+import type { Logger } from '@cluster/api'
 import type { RpcClient } from '@cluster/rpc'
 import { rememberPeer, type ClusterHost } from './host.ts'
 import { Rpc } from './rpc-methods.ts'
@@ -27,7 +28,7 @@ export interface MeshPeer {
   peerId: string
   rpc: RpcClient
   peerset: () => string[]
-  log: (level: 'debug' | 'info' | 'warn', message: string) => void
+  log: Logger
 }
 
 export interface MeshOptions {

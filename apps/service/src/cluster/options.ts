@@ -1,3 +1,4 @@
+import type { LogLevel } from '@cluster/api'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 import type { CrdtConsensusConfig, RaftConsensusConfig } from '@cluster/consensus'
@@ -53,8 +54,11 @@ export interface ClusterPeerOptions {
   pinqueueWeightBucket?: number
   /** `cluster.publish_ipfs_addresses`: which Kubo addresses the ping metric carries (Go: global unicast). */
   publishIpfsAddresses?: IpfsAddressScope
-  /** Log lines; `facility` is Go's logger name (cluster when not given). */
-  logger?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, facility?: string) => void
+  /**
+   * Log lines; `facility` is Go's logger name (cluster when not given). Each component gets a
+   * `Logger` (@cluster/api) bound to its facility.
+   */
+  logger?: (level: LogLevel, message: string, facility?: string) => void
   /**
    * Metrics sink (`daemon --stats`): consensus commits and leader changes, and the registry
    * libp2p's metrics are registered in (none without it).

@@ -1,7 +1,7 @@
 import {
   PinNotFoundError, Timestamp, pinTypeMatches,
   type AddedOutput, type AddParams, type BatchItem, type BatchItemResult, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
-  type GlobalRepoGc, type Id, type LocalOption, type StatusAllOptions, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
+  type GlobalRepoGc, type Id, type LocalOption, type LogLevel, type StatusAllOptions, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type RebalanceEvent, type RebalanceRequest, type TrackerStatusFilter, type Version
 } from '@cluster/api'
 import { CrdtConsensus, type ClusterConsensus } from '@cluster/consensus'
@@ -394,7 +394,7 @@ export class ClusterPeer implements ClusterApi {
     return this.options.followerMode ? this.peerId : undefined
   }
 
-  log (level: 'debug' | 'info' | 'warn' | 'error', message: string, facility?: string): void {
+  log (level: LogLevel, message: string, facility?: string): void {
     this.options.logger?.(level, message, facility)
   }
 }

@@ -1,6 +1,6 @@
 import { systemClock, type Clock } from '../clock.ts'
 import { messageOf } from '../errors.ts'
-import { silentLogger, type Logger } from '../logger.ts'
+import { silentLogger, type Logger } from '@cluster/api'
 import type { PinLsEntry, PinLsType, RepoStat } from '../types.ts'
 import { defaultDiskInformerConfig, defaultNumpinInformerConfig, defaultTagsInformerConfig } from './config.ts'
 import type { DiskInformerConfig, NumpinInformerConfig, TagsInformerConfig } from './config.ts'
@@ -44,14 +44,14 @@ export class DiskInformer implements Informer {
     try {
       stat = await this.source.repoStat(options)
     } catch (err) {
-      this.logger.error(`disk informer: ${messageOf(err)}`)
+      this.logger('error', `disk informer: ${messageOf(err)}`)
       return [makeMetric(this.clock, ttl, { name, value: '', valid: false })]
     }
     if (name === 'reposize') {
       return [makeMetric(this.clock, ttl, { name, value: stat.repoSize.toString(), valid: true, weight: weightOf(-stat.repoSize) })]
     }
     if (stat.repoSize >= stat.storageMax) {
-      this.logger.warn('reported freespace is 0')
+      this.logger('warn', 'reported freespace is 0')
       return [makeMetric(this.clock, ttl, { name, value: '0', valid: false })]
     }
     const free = stat.storageMax - stat.repoSize
@@ -85,7 +85,7 @@ export class NumpinInformer implements Informer {
         if (entry.type !== 'indirect') n++
       }
     } catch (err) {
-      this.logger.error(`numpin informer: ${messageOf(err)}`)
+      this.logger('error', `numpin informer: ${messageOf(err)}`)
       return [makeMetric(this.clock, ttl, { name: 'numpin', value: '', valid: false })]
     }
     return [makeMetric(this.clock, ttl, { name: 'numpin', value: String(n), valid: true, weight: -n })]

@@ -3,7 +3,7 @@
  * status fan-out and repository statistics.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { CID, GlobalPinInfo, Metric, Pin, PinSearchIndex } from '@cluster/api'
+import type { CID, GlobalPinInfo, LogLevel, Metric, Pin, PinSearchIndex } from '@cluster/api'
 import type { LogOp } from '@cluster/consensus'
 import { Rebalancer } from './rebalancer.ts'
 
@@ -22,7 +22,7 @@ export interface RebalancePeer {
   metricsGraceUntil: number
   status: (cid: CID) => Promise<GlobalPinInfo>
   repoStats: () => Promise<Array<{ repoSize: bigint } | Error>>
-  log: (level: 'info' | 'warn' | 'error', message: string, facility?: string) => void
+  log: (level: LogLevel, message: string, facility?: string) => void
 }
 
 /** How long new peers may take to pin a moved CID (Go's default pin timeout is 2 min; a fetch may be slow). */

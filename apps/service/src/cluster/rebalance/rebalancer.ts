@@ -4,7 +4,7 @@
  * a time (steps.ts). Progress is persisted after every step (store.ts); a daemon started with an
  * unfinished rebalance continues it. One rebalance runs at a time on a peer; dry runs any time.
  */
-import { ApiError, parseCid, type CID, type Metric, type Pin, type PinSearch, type PinSearchIndex, type RebalanceEvent, type RebalanceMove, type RebalanceRequest, type RebalanceSummary } from '@cluster/api'
+import { ApiError, parseCid, type CID, type Logger, type Metric, type Pin, type PinSearch, type PinSearchIndex, type RebalanceEvent, type RebalanceMove, type RebalanceRequest, type RebalanceSummary } from '@cluster/api'
 import { EventChannel } from './channel.ts'
 import { movable, planPin, type PlanContext, type PlannedLoad } from './plan.ts'
 import { runStep, type StepHost } from './steps.ts'
@@ -36,7 +36,7 @@ export interface RebalanceHost extends StepHost {
   repoBytes: () => Promise<bigint>
   /** Resolves when the peer can plan and commit: a leader is known, members' metrics heard. */
   ready: (signal: AbortSignal) => Promise<void>
-  log: (level: 'info' | 'warn' | 'error', message: string) => void
+  log: Logger
 }
 
 type Emit = (event: RebalanceEvent) => void
