@@ -82,7 +82,7 @@ export class ClusterPeer implements ClusterApi {
       stillDown: peer => { const ping = this.monitor.store.latestForPeer('ping', peer); return ping !== undefined && isExpired(ping, BigInt(Date.now()) * 1_000_000n) },
       log: (level, m) => { this.log(level, m) }
     })
-    this.connector = new IpfsConnector({ config: options.ipfs })
+    this.connector = new IpfsConnector({ config: options.ipfs, logger: (level, message) => { this.log(level, message, 'ipfshttp') } })
     this.monitor = new PubsubMonitor<Metric>({
       pubsub: host.services.pubsub,
       codec: metricCodec,
