@@ -1,15 +1,22 @@
 // The main job (`npm start`): a local 3-peer cluster on loopback, each peer an
 // `ipfs-cluster-service daemon` process with its own real Kubo. Everything lives under
-// .cache/local-cluster/ and survives restarts; Ctrl-C stops it. `--once` starts it, pins a block
-// through the REST API, checks it is pinned on every peer, and stops.
+// .cache/local-cluster/ (`--consensus raft`: .cache/local-cluster-raft/) and survives restarts;
+// Ctrl-C stops it. `--once` starts it, pins a block through the REST API, checks it is pinned on
+// every peer, and stops.
 import { join } from 'node:path'
 import { LocalCluster } from '../apps/service/dev/local-cluster.ts'
 
-const defaultBase = join(import.meta.dirname, '..', '.cache', 'local-cluster')
+// CRDT consensus, Go's default, or Raft with `--consensus raft` (each in its own folder: a peer
+// never changes mode; a folder made by an older version keeps the mode it has).
+const consensusArg = process.argv.includes('--consensus') ? process.argv[process.argv.indexOf('--consensus') + 1] : 'crdt'
+if (consensusArg !== 'crdt' && consensusArg !== 'raft') {
+  console.error(`--consensus must be crdt or raft, not ${String(consensusArg)}`)
+  process.exit(2)
+}
+const defaultBase = join(import.meta.dirname, '..', '.cache', consensusArg === 'raft' ? 'local-cluster-raft' : 'local-cluster')
 // The dashboard is on here (off by default in a peer's config): scripts/main.sh builds its files.
-// CRDT consensus, Go's default (a cluster made before by an older version keeps its Raft config).
 const base = process.env.LOCAL_CLUSTER_DIR ?? defaultBase
-const cluster = new LocalCluster({ base, peers: 3, consensus: 'crdt', env: { CLUSTER_RESTAPI_DASHBOARD: 'true' } })
+const cluster = new LocalCluster({ base, peers: 3, consensus: consensusArg, env: { CLUSTER_RESTAPI_DASHBOARD: 'true' } })
 const shutdown = async (code: number): Promise<never> => {
   await cluster.stop()
   process.exit(code)
