@@ -4,7 +4,7 @@ import { RaftNode, TimeoutError, decodeDescriptor, fileSnapshotFetcher, type Raf
 import type { SqliteStorage } from '@cluster/raft/sqlite'
 import { openDataFolder } from './data-folder.ts'
 import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
-import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError, NotLeaderError } from './errors.ts'
+import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import { decodeOp, encodeBatches, encodeOp, type LogOp } from './ops.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
 import { CommitTraces } from './commit-trace.ts'
@@ -34,12 +34,6 @@ export interface RaftConsensusInit {
   reachable?: (id: string) => boolean
   /** What consensus does that an operator should see (repairs, snapshots sent and received). */
   log?: Logger
-  /**
-   * How a follower hands a pin or unpin to the leader (Go's `Consensus.LogPin`/`LogUnpin` peer
-   * RPC): the leader commits it with {@link RaftConsensus.commitForwarded} and answers with the
-   * entry's log index. Without it, followers forward proposals over Raft's own transport.
-   */
-  forward?: (leader: string, op: LogOp, signal: AbortSignal) => Promise<number>
 }
 
 /**
@@ -57,9 +51,6 @@ export class RaftConsensus implements ClusterConsensus {
   private readonly config: RaftConsensusConfig
   private readonly reachable?: (id: string) => boolean
   private readonly onCommit?: RaftConsensusInit['onCommit']
-  private readonly forward?: RaftConsensusInit['forward']
-  /** Aborted when the leader changes: forwards to the previous one are abandoned. */
-  private leaderTerm = new AbortController()
   private readonly traces = new CommitTraces('raft')
   private stopped = false
 
@@ -68,7 +59,6 @@ export class RaftConsensus implements ClusterConsensus {
     this.config = resolveRaftConfig(init.config)
     this.reachable = init.reachable
     this.onCommit = init.onCommit
-    this.forward = init.forward
     const log = init.log ?? silentLogger
     const { storage, state, snapshots, rejoin, repairs } = openDataFolder(init.dataDir, this.traces.wrap(init.hooks))
     for (const repair of repairs) log('warn', repair)
@@ -92,11 +82,7 @@ export class RaftConsensus implements ClusterConsensus {
       keepAfterSnapshot: this.config.trailingLogs,
       requestTimeoutMs: this.config.waitForLeaderTimeoutMs,
       onRemoved: init.onRemoved,
-      onLeaderChange: leader => {
-        this.leaderTerm.abort()
-        this.leaderTerm = new AbortController()
-        init.onLeaderChange?.(leader)
-      },
+      onLeaderChange: init.onLeaderChange,
       onFatal: init.onFatal
     })
     // The stored snapshot must be a file this peer can send (not one lost, nor an in-message
@@ -217,60 +203,12 @@ export class RaftConsensus implements ClusterConsensus {
   async shutdown (): Promise<void> {
     if (this.stopped) return
     this.stopped = true
-    this.leaderTerm.abort()
     await this.node.stop()
     this.storage.close()
     this.state.close()
   }
 
-  /**
-   * Commits a pin or unpin another peer forwarded to this one (the `forward` of
-   * {@link RaftConsensusInit}); resolves with the entry's log index once applied here. Only the
-   * leader takes them: otherwise NotLeaderError, and the sender tries the leader it knows then.
-   */
-  async commitForwarded (op: LogOp): Promise<number> {
-    this.assertRunning()
-    if (!this.node.isLeader) throw new NotLeaderError(this.node.leaderId)
-    let index = 0
-    await this.timedCommit(op, async (entry) => { index = (await this.node.proposeIndexed(entry)).index })
-    return index
-  }
-
   private async commit (op: LogOp): Promise<void> {
-    const what = `${op.type} ${op.pin.cid.toString()}`
-    await this.timedCommit(op, async (entry) => {
-      await this.retry(async () => {
-        const leader = this.node.leaderId
-        if (this.forward !== undefined && leader !== null && leader !== this.id) {
-          // As Go: a follower asks the leader to commit, then waits to apply the entry itself,
-          // so whoever asked this peer reads their own write here.
-          const index = await this.forwardTo(leader, op)
-          if (index !== undefined) {
-            await this.node.waitApplied(index)
-            return
-          }
-        }
-        await this.node.propose(entry)
-      }, what)
-    })
-  }
-
-  /**
-   * The entry's index once the leader committed `op`, or undefined when that failed (unreachable
-   * or changed leader, a peer without the method): the caller then proposes over Raft's own
-   * transport, which follows leader changes. Pins are idempotent, so a commit whose answer was
-   * lost may apply twice, harmlessly. A forward in flight is abandoned when the leader changes.
-   */
-  private async forwardTo (leader: string, op: LogOp): Promise<number | undefined> {
-    try {
-      return await this.forward?.(leader, { type: op.type, pin: op.pin }, this.leaderTerm.signal)
-    } catch {
-      return undefined
-    }
-  }
-
-  /** One commit of `op` in its trace span, reported to `onCommit`; `propose` gets the entry to propose. */
-  private async timedCommit (op: LogOp, propose: (entry: Uint8Array) => Promise<void>): Promise<void> {
     const payload = encodeOp(op)
     // Never put an entry in the shared log that the other peers could not decode.
     decodeOp(payload)
@@ -279,7 +217,8 @@ export class RaftConsensus implements ClusterConsensus {
     try {
       await this.traces.commit(op.type, op.pin, async (traceparent) => {
         // With tracing on, the entry carries the commit's trace to every peer's apply.
-        await propose(traceparent === undefined ? payload : encodeOp({ ...op, traceparent }))
+        const entry = traceparent === undefined ? payload : encodeOp({ ...op, traceparent })
+        await this.retry(async () => { await this.node.propose(entry) }, `${op.type} ${op.pin.cid.toString()}`)
       })
       ok = true
     } finally {

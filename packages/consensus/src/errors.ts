@@ -25,16 +25,6 @@ export class NoLeaderError extends ConsensusError implements Unavailable {
   }
 }
 
-/** A forwarded commit reached a peer that is not the leader (any more); the sender retries. */
-export class NotLeaderError extends ConsensusError {
-  override readonly name = 'NotLeaderError'
-  override readonly code = 'ERR_NOT_LEADER'
-
-  constructor (leader: string | null) {
-    super(leader === null ? 'not the leader: no leader known' : `not the leader: the leader is ${leader}`)
-  }
-}
-
 /** The component was shut down (Go's text). */
 export class ConsensusShutdownError extends ConsensusError {
   override readonly name = 'ConsensusShutdownError'

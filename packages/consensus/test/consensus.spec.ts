@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { tempDir, track, until } from './helpers.ts'
 import { defaultPinOptions, parseCid, Timestamp, type Pin } from '@cluster/api'
 import { MemoryNetwork } from '@cluster/raft/node'
-import { CommitError, DataFolderError, NotLeaderError, PinsetState, RaftConsensus, StateFormatError } from '@cluster/consensus'
+import { CommitError, DataFolderError, PinsetState, RaftConsensus, StateFormatError } from '@cluster/consensus'
 
 const CIDS = [
   'bafybeiffd3lbj7yhtdcstalnjfhpmgg37obes2zrgejyo5mfgni2s4yipa',
@@ -54,50 +54,6 @@ describe('RaftConsensus', () => {
     }
     expect(tracked).toEqual([`track ${CIDS[0]}`, `track ${CIDS[1]}`, `untrack ${CIDS[1]}`])
     expect(peers[2]?.peers()).toEqual([P1, P2, P3].sort())
-  })
-
-  it('hands a follower\'s commit to the leader (forward), reads it back at once, and falls back to Raft when the forward fails', async () => {
-    const dir = tempDir()
-    const net = new MemoryNetwork()
-    const byId = new Map<string, RaftConsensus>()
-    const forwarded: string[] = []
-    let failForwards = false
-    const peers = ids.map(id => {
-      const c = new RaftConsensus({
-        id,
-        dataDir: join(dir, id),
-        transport: net.transport(id),
-        config: { ...fast, initPeerset: ids },
-        // Stands in for the peer RPC (Consensus.LogPin/LogUnpin) the service wires here.
-        forward: async (leader, op) => {
-          forwarded.push(`${id}→${leader} ${op.type}`)
-          if (failForwards) throw new Error('leader unreachable')
-          return await (byId.get(leader) as RaftConsensus).commitForwarded(op)
-        }
-      })
-      byId.set(id, c)
-      return track(c)
-    })
-    await peers[0]?.waitForLeader()
-    const leader = peers.find(p => p.isLeader()) as RaftConsensus
-    const follower = peers.find(p => !p.isLeader()) as RaftConsensus
-
-    await follower.logPin(pin(CIDS[0] as string, 'through the leader'))
-    // Applied here before logPin resolved: the asker reads their own write on this peer.
-    expect(follower.state.get(parseCid(CIDS[0] as string))?.name).toBe('through the leader')
-    await leader.logPin(pin(CIDS[1] as string))
-    expect(forwarded).toEqual([`${follower.id}→${leader.id} pin`])
-
-    // A forward that fails goes over Raft's own transport instead; nothing is lost.
-    failForwards = true
-    await follower.logUnpin(pin(CIDS[0] as string))
-    expect(forwarded).toHaveLength(2)
-    expect(follower.state.get(parseCid(CIDS[0] as string))).toBeUndefined()
-
-    // Only the leader takes forwarded commits.
-    await expect(follower.commitForwarded({ type: 'pin', pin: pin(CIDS[2] as string) })).rejects.toBeInstanceOf(NotLeaderError)
-    for (const p of peers) await p.readBarrier()
-    for (const p of peers) expect([...p.state.list()].map(x => x.cid.toString())).toEqual([CIDS[1]])
   })
 
   it('keeps the pinset across a restart and replays only what it missed', async () => {

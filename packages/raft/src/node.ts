@@ -14,9 +14,6 @@ export type { PersistUpdate, RaftNodeOptions, SnapshotEvent, SnapshotFetcher, St
 
 interface Waiter<T> { resolve: (v: T) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }
 
-/** What a proposal resolves with: the state machine's result and the entry's log index. */
-export interface Applied<R> { result: R, index: number }
-
 type Input = { kind: 'tick' } | { kind: 'message', message: Message } | { kind: 'unreachable', peer: NodeId }
 
 /**
@@ -31,8 +28,7 @@ export class RaftNode<R = unknown> {
   private readonly rawNode: RawNode
   private readonly opts: RaftNodeOptions<R>
   private readonly inbox: Input[] = []
-  /** Each proposal resolves with the state machine's result and the index of its entry. */
-  private readonly proposals: PendingProposals<Applied<R>>
+  private readonly proposals: PendingProposals<R>
   private readonly reads = new Map<string, Waiter<void>>()
   private readonly pendingReads: Array<{ index: number, waiter: Waiter<void> }> = []
   private proposalBatch: Array<{ seq: number, data: Uint8Array }> = []
@@ -125,38 +121,12 @@ export class RaftNode<R = unknown> {
    * leader: nothing was written).
    */
   async propose (payload: Uint8Array): Promise<R> {
-    return (await this.proposeIndexed(payload)).result
-  }
-
-  /** {@link propose}, also giving the index the entry took in the log. */
-  async proposeIndexed (payload: Uint8Array): Promise<Applied<R>> {
     if (this.stopped) throw new NodeStoppedError('raft node stopped')
     const { seq, entry, result } = this.proposals.add(payload, this.timeoutMs, 'proposal', true)
     // Proposals made in the same event-loop turn enter the log as one batch (one append).
     this.proposalBatch.push({ seq, data: entry })
     this.schedule()
     return await result
-  }
-
-  /**
-   * Resolves once this node has applied the log up to `index` (e.g. an entry another node
-   * committed on this node's behalf); TimeoutError after the request timeout.
-   */
-  async waitApplied (index: number): Promise<void> {
-    if (index <= this.applied) return
-    if (this.stopped) throw new NodeStoppedError('raft node stopped')
-    await new Promise<void>((resolve, reject) => {
-      const waiter: Waiter<void> = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          const at = this.pendingReads.findIndex(p => p.waiter === waiter)
-          if (at >= 0) this.pendingReads.splice(at, 1)
-          reject(new TimeoutError(`waiting to apply index ${index} timed out after ${this.timeoutMs} ms`))
-        }, this.timeoutMs)
-      }
-      this.pendingReads.push({ index, waiter })
-    })
   }
 
   /** Linearizable read barrier: resolves when this node has applied everything committed before the call. */
@@ -389,14 +359,14 @@ export class RaftNode<R = unknown> {
       const cc = decodeConfChange(entry.data)
       this.rawNode.applyConfChange(cc)
       const env = cc.context === undefined ? undefined : unwrap(cc.context)
-      if (env !== undefined && this.proposals.isOwn(env)) this.proposals.settle(env.seq, { result: undefined as R, index: entry.index })
+      if (env !== undefined && this.proposals.isOwn(env)) this.proposals.settle(env.seq, undefined as R)
       if (cc.type === 'removeNode' && cc.nodeId === this.id) this.opts.onRemoved?.()
       return
     }
     const env = unwrap(entry.data)
     if (env === undefined) return
     const result = this.opts.stateMachine.apply(env.payload, entry.index, proposalId(env))
-    if (this.proposals.isOwn(env)) this.proposals.settle(env.seq, { result, index: entry.index })
+    if (this.proposals.isOwn(env)) this.proposals.settle(env.seq, result)
   }
 
   private releaseReads (): void {

@@ -2,22 +2,19 @@
  * The consensus a peer runs — Raft or CRDT, chosen by `options.consensus` — and how committed
  * pins reach the tracker. The step "committed pin → tracker → Kubo" lives here, once for both.
  */
-import { CrdtConsensus, RAFT_DEFAULTS, RaftConsensus, type ApplyHooks, type ClusterConsensus } from '@cluster/consensus'
+import { CrdtConsensus, RaftConsensus, type ApplyHooks, type ClusterConsensus } from '@cluster/consensus'
 import type { LogLevel, Metric } from '@cluster/api'
 import type { PubsubMonitor } from '@cluster/monitor'
 import type { StatelessTracker } from '@cluster/pintracker'
 import type { Libp2pTransport } from '@cluster/raft/libp2p'
-import type { RpcClient } from '@cluster/rpc'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { ClusterHost } from './host.ts'
 import type { ClusterPeerOptions, PEER_DEFAULTS } from './options.ts'
-import { Rpc } from './rpc-methods.ts'
 
 /** The parts of a peer its consensus uses. */
 export interface ConsensusPeer {
   peerId: string
   host: ClusterHost
-  rpc: RpcClient
   options: ClusterPeerOptions & typeof PEER_DEFAULTS
   tracker: StatelessTracker
   monitor: PubsubMonitor<Metric>
@@ -42,12 +39,6 @@ function raftConsensus (peer: ConsensusPeer, transport: Libp2pTransport): RaftCo
     hooks: trackerHooks(peer),
     log: (level, message) => { peer.log(level, message, 'raft') },
     reachable: id => peer.host.getConnections(peerIdFromString(id)).length > 0,
-    // Followers hand pins to the leader over peer RPC, as Go does; the leader's commit waits at
-    // most wait_for_leader_timeout, and a change of leader abandons the call sooner.
-    forward: async (leader, op, signal) => await peer.rpc.call(leader, op.type === 'pin' ? Rpc.consensusLogPin : Rpc.consensusLogUnpin, op.pin, {
-      signal,
-      timeoutMs: (options.raft?.waitForLeaderTimeoutMs ?? RAFT_DEFAULTS.waitForLeaderTimeoutMs) + 5_000
-    }),
     onFatal: err => { peer.log('error', `consensus stopped: ${err.message}`) },
     onLeaderChange: leader => { peer.log('info', `raft leader: ${leader ?? 'none'}`, 'raft'); options.metrics?.leaderChanged() },
     onCommit: (op, seconds, ok) => { options.metrics?.commit(op, seconds, ok) },

@@ -9,15 +9,6 @@ const filter: Codec<number> = {
   }
 }
 
-/** A Raft log index (the answer of a forwarded commit). */
-const logIndex: Codec<number> = {
-  encode: v => v,
-  decode: v => {
-    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new TypeError('a log index must be a non-negative integer')
-    return v
-  }
-}
-
 /** Most CIDs one StatusWithin call may name (a search page is 1000). */
 export const STATUS_WITHIN_MAX = 10_000
 
@@ -53,12 +44,6 @@ export const blocks: Codec<Array<{ cid: CID, bytes: Uint8Array }>> = {
 export const Rpc = {
   id: unary('Cluster.ID', 'open', none, codecs.id),
   peerAdd: unary('Cluster.PeerAdd', 'open', text, codecs.id),
-  /**
-   * Raft: a follower hands a pin (unpin) to the leader, which commits it (as Go's, which answers
-   * nothing; ours answers the entry's log index, so the follower can wait to apply it).
-   */
-  consensusLogPin: unary('Consensus.LogPin', 'trusted', codecs.pin, logIndex),
-  consensusLogUnpin: unary('Consensus.LogUnpin', 'trusted', codecs.pin, logIndex),
   connectedPeers: unary('Cluster.ConnectedPeers', 'trusted', none, listOf(text)),
   repoGcLocal: unary('Cluster.RepoGCLocal', 'trusted', none, codecs.repoGc),
   recoverAllLocal: streaming('Cluster.RecoverAllLocal', 'trusted', none, codecs.pinInfo),

@@ -1,5 +1,4 @@
 import { parseCid, type PeerId } from '@cluster/api'
-import { RaftConsensus } from '@cluster/consensus'
 import type { RpcServer } from '@cluster/rpc'
 import type { ClusterPeer } from './peer.ts'
 import { Rpc } from './rpc-methods.ts'
@@ -9,8 +8,6 @@ export function serveRpc (peer: ClusterPeer, server: RpcServer): void {
   server
     .implement(Rpc.id, async () => await peer.identity())
     .implement(Rpc.peerAdd, async (id) => await peer.peerAdd(id as PeerId))
-    .implement(Rpc.consensusLogPin, async (pin) => await raftOf(peer).commitForwarded({ type: 'pin', pin }))
-    .implement(Rpc.consensusLogUnpin, async (pin) => await raftOf(peer).commitForwarded({ type: 'unpin', pin }))
     .implement(Rpc.connectedPeers, async () => peer.host.getPeers().map(p => p.toString()))
     .implement(Rpc.repoGcLocal, async () => {
       const result = await peer.connector.repoGc()
@@ -34,10 +31,4 @@ export function serveRpc (peer: ClusterPeer, server: RpcServer): void {
     })
     .implement(Rpc.ipfsBlockPut, async (blocks, ctx) => { await peer.connector.blockStream(blocks, { signal: ctx.signal }); return undefined })
     .implement(Rpc.sendInformersMetrics, async () => undefined)
-}
-
-/** Forwarded commits exist in Raft mode only (CRDT peers write locally). */
-function raftOf (peer: ClusterPeer): RaftConsensus {
-  if (!(peer.consensus instanceof RaftConsensus)) throw new Error('this peer does not run Raft consensus')
-  return peer.consensus
 }
