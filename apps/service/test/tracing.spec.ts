@@ -3,7 +3,8 @@
  * spans over OTLP/HTTP (JSON) to a receiver in this process. `POST /pins/{cid}` is one trace:
  * the REST request, its consensus commit, the pin tracker's operation and the Kubo call, each
  * the child of the one before; on the other daemon the Raft entry's apply (it carries the
- * commit's traceparent), its tracker operation and Kubo call join the same trace. `GET
+ * commit's traceparent), its tracker operation and Kubo call join the same trace. Through the
+ * follower, the hand-over of the entry to the leader is an RPC pair between the two. `GET
  * /pins/{cid}` asks the other peer over RPC in one trace: the client span's `traceparent`
  * becomes the parent of the server span on the other daemon.
  */
@@ -48,40 +49,62 @@ describe('tracing over OTLP', () => {
     if (process.env.KEEP_TEST_DIRS === undefined) rmSync(base, { recursive: true, force: true })
   }, 60_000)
 
-  it('follows a pin from the REST request to the consensus, the tracker and Kubo', async () => {
-    const [p0, p1] = cluster.peers
-    const form = new FormData()
-    form.append('file', new Blob([`traced ${Date.now()}`]))
-    const cid = (await p0!.kubo!.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key
-    expect((await fetch(`${p0!.restUrl}/pins/${cid}`, { method: 'POST' })).status).toBe(200)
+  it('follows a pin from the REST request to the consensus, the tracker and Kubo, on both daemons', async () => {
+    // One pin through each daemon: one of them is the Raft leader and commits itself, the other
+    // hands its entry to the leader (an RPC pair in the trace) and applies it when committed.
+    const traced = await Promise.all(cluster.peers.map(async (p, i) => {
+      const form = new FormData()
+      form.append('file', new Blob([`traced ${i} ${Date.now()}`]))
+      const cid = (await p.kubo!.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key
+      expect((await fetch(`${p.restUrl}/pins/${cid}`, { method: 'POST' })).status).toBe(200)
+      return { via: p, other: cluster.peers[1 - i]!, cid }
+    }))
 
-    const found = await waitFor('the spans of the pin', spans => {
-      const rest = spans.find(s => s.kind === 2 && s.attributes['http.request.method'] === 'POST' && s.attributes['url.path'] === `/pins/${cid}`)
-      if (rest === undefined) return undefined
-      const inTrace = spans.filter(s => s.traceId === rest.traceId)
-      const commit = inTrace.find(s => s.name === 'consensus.logPin' && s.parentSpanId === rest.spanId)
-      const op = commit === undefined ? undefined : inTrace.find(s => s.name === 'pintracker.pin' && s.parentSpanId === commit.spanId)
-      const kubo = op === undefined ? undefined : inTrace.find(s => s.name === 'ipfs.pin' && s.parentSpanId === op.spanId)
-      // The other daemon: apply → operation → Kubo call.
-      const apply = commit === undefined ? undefined : inTrace.find(s => s.name === 'consensus.apply' && s.parentSpanId === commit.spanId)
-      const op1 = apply === undefined ? undefined : inTrace.find(s => s.name === 'pintracker.pin' && s.parentSpanId === apply.spanId)
-      const kubo1 = op1 === undefined ? undefined : inTrace.find(s => s.name === 'ipfs.pin' && s.parentSpanId === op1.spanId)
-      return kubo === undefined || kubo1 === undefined ? undefined : { rest, commit: commit!, op: op!, kubo, remote: [apply!, op1!, kubo1] }
-    })
-    expect(found.rest.name).toBe('POST /pins/:hash')
-    expect(found.rest.parentSpanId).toBe('')
-    expect(found.rest.attributes['http.response.status_code']).toBe(200)
-    expect(found.commit.attributes).toMatchObject({ 'cluster.cid': cid, 'cluster.consensus': 'raft' })
-    expect(found.op.attributes['cluster.cid']).toBe(cid)
-    expect(found.op.attributes['cluster.phase']).toBe('done')
-    expect(found.kubo.kind).toBe(3)
-    // All four on the daemon that took the request, under the configured service name.
-    for (const s of [found.rest, found.commit, found.op, found.kubo]) {
-      expect(s.resource['service.instance.id']).toBe(p0!.id)
-      expect(s.service).toBe('cluster-daemon')
+    const chains = []
+    for (const { via, other, cid } of traced) {
+      const found = await waitFor(`the spans of the pin through ${via.id}`, spans => {
+        const rest = spans.find(s => s.kind === 2 && s.attributes['http.request.method'] === 'POST' && s.attributes['url.path'] === `/pins/${cid}`)
+        if (rest === undefined) return undefined
+        const inTrace = spans.filter(s => s.traceId === rest.traceId)
+        const child = (name: string, parent: ReceivedSpan | undefined) => parent === undefined ? undefined : inTrace.find(s => s.name === name && s.parentSpanId === parent.spanId)
+        const commit = child('consensus.logPin', rest)
+        const op = child('pintracker.pin', commit)
+        const kubo = child('ipfs.pin', op)
+        // The other daemon: the leader's apply directly under the commit, or, through a
+        // follower, client → server on the leader → apply.
+        const client = child('rpc.client Raft.Propose', commit)
+        const server = child('rpc.server Raft.Propose', client)
+        const apply = client === undefined ? child('consensus.apply', commit) : child('consensus.apply', server)
+        const op1 = child('pintracker.pin', apply)
+        const kubo1 = child('ipfs.pin', op1)
+        if (kubo === undefined || kubo1 === undefined) return undefined
+        return { rest, commit: commit!, op: op!, kubo, handOver: client === undefined ? undefined : [client, server!] as const, remote: [apply!, op1!, kubo1] }
+      })
+      expect(found.rest.name).toBe('POST /pins/:hash')
+      expect(found.rest.parentSpanId).toBe('')
+      expect(found.rest.attributes['http.response.status_code']).toBe(200)
+      expect(found.commit.attributes).toMatchObject({ 'cluster.cid': cid, 'cluster.consensus': 'raft' })
+      expect(found.op.attributes['cluster.cid']).toBe(cid)
+      expect(found.op.attributes['cluster.phase']).toBe('done')
+      expect(found.kubo.kind).toBe(3)
+      // All on the daemon that took the request, under the configured service name.
+      for (const s of [found.rest, found.commit, found.op, found.kubo]) {
+        expect(s.resource['service.instance.id']).toBe(via.id)
+        expect(s.service).toBe('cluster-daemon')
+      }
+      for (const s of found.remote) expect(s.resource['service.instance.id']).toBe(other.id)
+      expect(found.remote[1]?.attributes['cluster.phase']).toBe('done')
+      if (found.handOver !== undefined) {
+        const [client, server] = found.handOver
+        expect(client).toMatchObject({ kind: 3, attributes: { 'rpc.system': 'raft', 'cluster.peer.callee': other.id } })
+        expect(client.resource['service.instance.id']).toBe(via.id)
+        expect(server).toMatchObject({ kind: 2, attributes: { 'cluster.peer.caller': via.id, 'cluster.cid': cid } })
+        expect(server.resource['service.instance.id']).toBe(other.id)
+      }
+      chains.push(found)
     }
-    for (const s of found.remote) expect(s.resource['service.instance.id']).toBe(p1!.id)
-    expect(found.remote[1]?.attributes['cluster.phase']).toBe('done')
+    // Exactly one of the two daemons was a follower.
+    expect(chains.filter(c => c.handOver !== undefined)).toHaveLength(1)
   })
 
   it('carries the trace over peer RPC to the other daemon', async () => {

@@ -4,13 +4,24 @@
  * it (Raft applies entries from its own loop, outside the caller's async context). On the other
  * peers, a Raft entry that carries its commit's traceparent (ops.ts) is applied inside a
  * `consensus.apply` span of that trace.
+ *
+ * A Raft follower hands its proposal to the leader over Raft's own peer protocol (Go uses an RPC
+ * call, Consensus.LogPin, for the same hop). That hop is an RPC pair in the trace: `rpc.client
+ * Raft.Propose` on the follower, from the hand-over until the entry is applied there, and
+ * `rpc.server Raft.Propose` on the leader, from the proposal's arrival until the leader applied
+ * it; the leader's apply runs under the server span.
  */
 import type { Pin } from '@cluster/api'
-import { activeTraceparent, captureContext, inSpan, runInContext, startSpan, tracingEnabled, type TraceContext } from '@cluster/observability/trace'
+import { activeTraceparent, captureContext, inSpan, runInContext, startSpan, tracingEnabled, type SpanHandle, type TraceContext } from '@cluster/observability/trace'
 import type { ApplyHooks } from './state.ts'
+
+/** How long a leader keeps the server span of a forwarded proposal that is never applied. */
+const SERVED_SPAN_LIMIT_MS = 60_000
 
 export class CommitTraces {
   readonly #waiting = new Map<string, TraceContext>()
+  /** On the leader: server spans of forwarded proposals, by the traceparent their entry carries. */
+  readonly #served = new Map<string, { span: SpanHandle, timer: NodeJS.Timeout }>()
   readonly #consensus: 'raft' | 'crdt'
 
   constructor (consensus: 'raft' | 'crdt') {
@@ -48,6 +59,41 @@ export class CommitTraces {
     })
   }
 
+  /**
+   * One attempt of a follower's commit, handed to `leader`: `fn` gets the client span's
+   * traceparent, which the entry carries to the leader (undefined while tracing is off).
+   */
+  async forward (leader: string, fn: (traceparent?: string) => Promise<void>): Promise<void> {
+    if (!tracingEnabled()) return await fn()
+    await inSpan('rpc.client Raft.Propose', { kind: 'client', attributes: { ...PROPOSE, 'cluster.peer.callee': leader } }, async () => {
+      await fn(activeTraceparent())
+    })
+  }
+
+  /** On the leader: a follower's forwarded proposal whose entry carries `traceparent` arrived. */
+  served (from: string, traceparent: string, pin: Pin): void {
+    if (!tracingEnabled()) return
+    this.#served.get(traceparent)?.span.end() // the same entry sent again (the leader changed back)
+    const span = startSpan('rpc.server Raft.Propose', {
+      kind: 'server', traceparent, attributes: { ...PROPOSE, 'cluster.peer.caller': from, 'cluster.cid': pin.cid.toString() }
+    })
+    const timer = setTimeout(() => {
+      this.#served.delete(traceparent)
+      span.end(new Error('the forwarded proposal was not applied here'))
+    }, SERVED_SPAN_LIMIT_MS)
+    timer.unref()
+    this.#served.set(traceparent, { span, timer })
+  }
+
+  /** Ends the spans still open (the peer stops). */
+  close (): void {
+    for (const { span, timer } of this.#served.values()) {
+      clearTimeout(timer)
+      span.end()
+    }
+    this.#served.clear()
+  }
+
   #in (pin: Pin, traceparent: string | undefined, fn: () => void): void {
     const local = this.#waiting.size === 0 ? undefined : this.#waiting.get(pin.cid.toString())
     if (local !== undefined) {
@@ -58,11 +104,20 @@ export class CommitTraces {
       fn()
       return
     }
-    const span = startSpan('consensus.apply', { traceparent, attributes: { 'cluster.consensus': this.#consensus, 'cluster.cid': pin.cid.toString() } })
+    const served = this.#served.size === 0 ? undefined : this.#served.get(traceparent)
+    if (served !== undefined) this.#served.delete(traceparent)
+    const attributes = { 'cluster.consensus': this.#consensus, 'cluster.cid': pin.cid.toString() }
+    const span = served === undefined ? startSpan('consensus.apply', { traceparent, attributes }) : served.span.run(() => startSpan('consensus.apply', { attributes }))
     try {
       span.run(fn)
     } finally {
       span.end()
+      if (served !== undefined) {
+        clearTimeout(served.timer)
+        served.span.end()
+      }
     }
   }
 }
+
+const PROPOSE = { 'rpc.system': 'raft', 'rpc.method': 'Propose' }

@@ -7,6 +7,7 @@ import { resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
 import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import { decodeOp, encodeBatches, encodeOp, type LogOp } from './ops.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
+import { tracingEnabled } from '@cluster/observability/trace'
 import { CommitTraces } from './commit-trace.ts'
 import type { ClusterConsensus } from './consensus-api.ts'
 
@@ -83,6 +84,8 @@ export class RaftConsensus implements ClusterConsensus {
       requestTimeoutMs: this.config.waitForLeaderTimeoutMs,
       onRemoved: init.onRemoved,
       onLeaderChange: init.onLeaderChange,
+      // Only with tracing on when the peer starts: the leader's hot path stays as it was.
+      onForwardedProposals: tracingEnabled() ? (from, payloads) => { this.traceForwarded(from, payloads) } : undefined,
       onFatal: init.onFatal
     })
     // The stored snapshot must be a file this peer can send (not one lost, nor an in-message
@@ -204,6 +207,7 @@ export class RaftConsensus implements ClusterConsensus {
     if (this.stopped) return
     this.stopped = true
     await this.node.stop()
+    this.traces.close()
     this.storage.close()
     this.state.close()
   }
@@ -216,13 +220,37 @@ export class RaftConsensus implements ClusterConsensus {
     let ok = false
     try {
       await this.traces.commit(op.type, op.pin, async (traceparent) => {
-        // With tracing on, the entry carries the commit's trace to every peer's apply.
-        const entry = traceparent === undefined ? payload : encodeOp({ ...op, traceparent })
-        await this.retry(async () => { await this.node.propose(entry) }, `${op.type} ${op.pin.cid.toString()}`)
+        const what = `${op.type} ${op.pin.cid.toString()}`
+        if (traceparent === undefined) {
+          await this.retry(async () => { await this.node.propose(payload) }, what)
+          return
+        }
+        // With tracing on, the entry carries the trace to every peer's apply: the commit's, or
+        // on a follower that of the hand-over to the leader.
+        await this.retry(async () => {
+          const leader = this.node.leaderId
+          if (leader === null || leader === this.id) {
+            await this.node.propose(encodeOp({ ...op, traceparent }))
+            return
+          }
+          await this.traces.forward(leader, async (tp) => { await this.node.propose(encodeOp({ ...op, traceparent: tp ?? traceparent })) })
+        }, what)
       })
       ok = true
     } finally {
       this.onCommit?.(op.type, (performance.now() - started) / 1000, ok)
+    }
+  }
+
+  /** On the leader with tracing on: a server span for each forwarded entry that carries a trace. */
+  private traceForwarded (from: string, payloads: Uint8Array[]): void {
+    for (const payload of payloads) {
+      try {
+        const op = decodeOp(payload)
+        if (op.type !== 'batch' && op.traceparent !== undefined) this.traces.served(from, op.traceparent, op.pin)
+      } catch {
+        // not ours to judge here: the state machine rejects it when applied
+      }
     }
   }
 

@@ -65,12 +65,44 @@ describe('apply hooks in the commit\'s trace', () => {
     expect(commit.parentSpanId).toBe(request?.spanId)
     // The proposer's hook runs in the commit span itself.
     expect(seen.get(proposer.id)?.split('-')[2]).toBe(commit.spanId)
-    // The others' in an apply span whose parent is the commit.
+    // A follower hands the entry to the leader: an RPC pair, client under the commit, server on
+    // the leader under the client.
+    const leader = peers.find(p => p.isLeader()) as RaftConsensus
+    const client = await until(() => receiver.named('rpc.client Raft.Propose')[0], 'the hand-over span', 10_000, 20)
+    expect(client).toMatchObject({ traceId: commit.traceId, parentSpanId: commit.spanId, kind: 3 })
+    expect(client.attributes).toMatchObject({ 'rpc.system': 'raft', 'rpc.method': 'Propose', 'cluster.peer.callee': leader.id })
+    const server = await until(() => receiver.named('rpc.server Raft.Propose')[0], 'the leader\'s span', 10_000, 20)
+    expect(server).toMatchObject({ traceId: commit.traceId, parentSpanId: client.spanId, kind: 2 })
+    expect(server.attributes).toMatchObject({ 'cluster.peer.caller': proposer.id, 'cluster.cid': syntheticCid(2).toString() })
+    // The others' hooks in an apply span: on the leader under its server span, on the third peer
+    // under the client span the entry carries.
     const applies = await until(() => { const a = receiver.named('consensus.apply'); return a.length === 2 ? a : undefined }, 'two apply spans', 10_000, 20)
-    for (const a of applies) {
-      expect(a).toMatchObject({ traceId: commit.traceId, parentSpanId: commit.spanId })
-      expect(a.attributes['cluster.cid']).toBe(syntheticCid(2).toString())
-    }
-    for (const id of ids.filter(i => i !== proposer.id)) expect(applies.map(a => a.spanId)).toContain(seen.get(id)?.split('-')[2])
+    const third = ids.find(i => i !== proposer.id && i !== leader.id) as string
+    const byPeer = (id: string) => applies.find(a => a.spanId === seen.get(id)?.split('-')[2])
+    expect(byPeer(leader.id)).toMatchObject({ traceId: commit.traceId, parentSpanId: server.spanId })
+    expect(byPeer(third)).toMatchObject({ traceId: commit.traceId, parentSpanId: client.spanId })
+    for (const a of applies) expect(a.attributes['cluster.cid']).toBe(syntheticCid(2).toString())
+  })
+
+  it('makes no hand-over spans for a commit on the leader', async () => {
+    const dir = tempDir()
+    const net = new MemoryNetwork()
+    const ids = [P1, P2, P3]
+    const applied = new Set<string>()
+    const peers = ids.map(id => track(new RaftConsensus({
+      id, dataDir: join(dir, id), transport: net.transport(id),
+      config: { heartbeatTimeoutMs: 100, waitForLeaderTimeoutMs: 10_000, initPeerset: ids },
+      hooks: { onPin: () => { applied.add(id) } }
+    })))
+    await peers[0]?.waitForLeader()
+    const before = receiver.named('rpc.client Raft.Propose').length + receiver.named('rpc.server Raft.Propose').length
+    const leader = peers.find(p => p.isLeader()) as RaftConsensus
+    await inSpan('leader request', {}, async () => { await leader.logPin(pin(3)) })
+    await until(() => applied.size === 3 ? true : undefined, 'every peer applied the pin', 10_000, 20)
+    await tracing.flush()
+    const commit = await until(() => receiver.spans.find(s => s.name === 'consensus.logPin' && s.attributes['cluster.cid'] === syntheticCid(3).toString()), 'the commit span', 10_000, 20)
+    const applies = await until(() => { const a = receiver.named('consensus.apply').filter(s => s.traceId === commit.traceId); return a.length === 2 ? a : undefined }, 'two apply spans', 10_000, 20)
+    for (const a of applies) expect(a.parentSpanId).toBe(commit.spanId)
+    expect(receiver.named('rpc.client Raft.Propose').length + receiver.named('rpc.server Raft.Propose').length).toBe(before)
   })
 })

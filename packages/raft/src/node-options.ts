@@ -93,6 +93,11 @@ export interface RaftNodeOptions<R> extends Omit<RaftConfig, 'storage' | 'rng' |
   /** Seed of the election-timeout jitter (default: random). */
   seed?: number
   onLeaderChange?: (leader: NodeId | null) => void
+  /**
+   * On the leader, the payloads of proposals a follower forwarded here, as they arrive and
+   * before they enter the log (e.g. to trace the hop). Must not throw.
+   */
+  onForwardedProposals?: (from: NodeId, payloads: Uint8Array[]) => void
   /** This node was removed from the group (its removal was applied). */
   onRemoved?: () => void
   /** A storage or state-machine failure stopped the node (it cannot continue safely). */

@@ -264,11 +264,21 @@ export class RaftNode<R = unknown> {
       this.opts.onRejectedMessage?.(new ForeignMessageError(`${m.type} from ${m.from} acknowledges index ${m.index} beyond the last index ${this.rawNode.lastIndex()}`), m)
       return
     }
+    if (m.type === 'prop' && this.opts.onForwardedProposals !== undefined && this.isLeader) this.reportForwarded(m)
     try {
       this.rawNode.step(m)
     } catch (err) {
       this.opts.onRejectedMessage?.(err as Error, m)
     }
+  }
+
+  private reportForwarded (m: Message): void {
+    const payloads: Uint8Array[] = []
+    for (const e of m.entries) {
+      const env = e.type === 'normal' ? unwrap(e.data) : undefined
+      if (env !== undefined) payloads.push(env.payload)
+    }
+    if (payloads.length > 0) this.opts.onForwardedProposals?.(m.from, payloads)
   }
 
   private async handleReady (rd: Ready): Promise<void> {

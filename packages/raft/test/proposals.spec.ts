@@ -98,3 +98,30 @@ describe('proposals when the leader changes', () => {
     await until(() => old.kv.data.get('x') === '1', 'the old leader to learn the entry')
   })
 })
+
+describe('proposals forwarded to the leader', () => {
+  it('the leader reports each forwarded payload with its sender; its own proposals are not reported', async () => {
+    const ids = ['n1', 'n2', 'n3']
+    const net = new MemoryNetwork()
+    const reported: Array<{ at: string, from: string, payloads: string[] }> = []
+    const nodes = ids.map(id => {
+      const node = new RaftNode(id, {
+        storage: new MemoryStorage(), transport: net.transport(id), stateMachine: new KvStore(), bootstrap: ids,
+        tickMs: 10, electionTicks: 10, heartbeatTicks: 1,
+        onForwardedProposals: (from, payloads) => { reported.push({ at: id, from, payloads: payloads.map(p => Buffer.from(p).toString('hex')) }) }
+      })
+      node.start()
+      running.push(node)
+      return node
+    })
+    await until(() => nodes.some(n => n.isLeader), 'a leader')
+    const leader = nodes.find(n => n.isLeader)!
+    const follower = nodes.find(n => n !== leader)!
+    const fromLeader = encodeCommand({ op: 'put', key: 'a', value: '1' })
+    const fromFollower = encodeCommand({ op: 'put', key: 'b', value: '2' })
+    await leader.propose(fromLeader)
+    await follower.propose(fromFollower)
+    // Exactly the follower's payload (without the driver's envelope), reported once by the leader.
+    expect(reported).toEqual([{ at: leader.id, from: follower.id, payloads: [Buffer.from(fromFollower).toString('hex')] }])
+  })
+})
