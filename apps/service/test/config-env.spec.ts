@@ -80,7 +80,7 @@ describe('environment overrides (config.md §6)', () => {
     expect(c.api.restapi.corsAllowedOrigins).toEqual(['https://a.org', 'https://b.org'])
     expect(c.api.pinsvcapi.httpLogFile).toBe('svc.log')
     expect(c.api.restapi.httpLogFile).toBe('')
-    expect(c.api.ipfsproxy.idleTimeout).toBe(22n * SECOND)
+    expect(c.api.ipfsproxy.idleTimeoutMs).toBe(22_000)
     expect(c.ipfsConnector.ipfshttp.nodeMultiaddress).toBe('/dns4/ipfs0/tcp/5001')
     expect(c.ipfsConnector.ipfshttp.unpinDisable).toBe(true)
     expect(c.pinTracker.stateless.concurrentPins).toBe(3)

@@ -74,7 +74,7 @@ describe('overlay pattern "durations parsed strictly"', () => {
     expect(c.cluster.mdnsInterval).toBe(0n)
     expect(c.api.restapi.idleTimeout).toBe(2n * MINUTE)
     expect(c.api.restapi.readHeaderTimeout).toBe(0n)
-    expect(c.api.ipfsproxy.idleTimeout).toBe(0n)
+    expect(c.api.ipfsproxy.idleTimeoutMs).toBe(0)
     expect(c.api.restapi.corsMaxAge).toBe(0n)
   })
 

@@ -51,19 +51,21 @@ describe('service.json: the init example (config.md §8)', () => {
       snapshotThreshold: 8192,
       leaderLeaseTimeout: 500n * MILLISECOND
     })
+    // The proxy's own config model (@cluster/proxy), durations in milliseconds.
     expect(config.api.ipfsproxy).toEqual({
       listenMultiaddress: ['/ip4/127.0.0.1/tcp/9095'],
       nodeMultiaddress: '/ip4/127.0.0.1/tcp/5001',
       nodeHttps: false,
       logFile: '',
-      readTimeout: 0n,
-      readHeaderTimeout: 5n * SECOND,
-      writeTimeout: 0n,
-      idleTimeout: MINUTE,
+      configDir: '.',
+      readTimeoutMs: 0,
+      readHeaderTimeoutMs: 5_000,
+      writeTimeoutMs: 0,
+      idleTimeoutMs: 60_000,
       maxHeaderBytes: 4096,
       extractHeadersExtra: [],
       extractHeadersPath: '/api/v0/version',
-      extractHeadersTtl: 5n * MINUTE
+      extractHeadersTtlMs: 5 * 60_000
     })
     for (const [key, port] of [['restapi', 9094], ['pinsvcapi', 9097]] as const) {
       expect(config.api[key]).toEqual({

@@ -1,8 +1,10 @@
 /**
  * The `api.ipfsproxy` configuration section (proxy.md §5, config.md §5.5): Go's keys, defaults,
- * load rules, validation and `CLUSTER_IPFSPROXY_*` environment overrides. Durations are kept in
- * milliseconds and written back as Go duration strings.
+ * load rules, validation (with Go's texts) and `CLUSTER_IPFSPROXY_*` environment overrides. The
+ * one model of the section: the service's configuration loader uses it as it is. Durations are
+ * kept in milliseconds and written back as Go duration strings; multiaddresses in canonical form.
  */
+import { parseMultiaddr } from '@cluster/api'
 import { formatDurationMs, parseDurationMs, targetOf } from '@cluster/ipfs-connector'
 import { ProxyConfigError, messageOf } from './errors.ts'
 import { parseListenMultiaddr } from './listen.ts'
@@ -111,8 +113,9 @@ export function parseProxyConfig (json: unknown, configDir = '.'): ProxyConfig {
   const cfg = defaultProxyConfig()
   cfg.configDir = configDir
   const listen = (stringsOf('listen_multiaddress', obj.listen_multiaddress) ?? []).filter(a => a !== '')
-  if (listen.length > 0) cfg.listenMultiaddress = listen
-  cfg.nodeMultiaddress = stringOf('node_multiaddress', obj.node_multiaddress, cfg.nodeMultiaddress)
+  if (listen.length > 0) cfg.listenMultiaddress = listen.map(a => canonical('proxy listen_multiaddress', a))
+  const node = stringOf('node_multiaddress', obj.node_multiaddress, '')
+  if (node !== '') cfg.nodeMultiaddress = canonical('ipfs node_multiaddress', node)
   if (obj.node_https !== undefined && obj.node_https !== null) {
     if (typeof obj.node_https !== 'boolean') fail('ipfsproxy.node_https must be a boolean')
     cfg.nodeHttps = obj.node_https
@@ -133,6 +136,15 @@ export function parseProxyConfig (json: unknown, configDir = '.'): ProxyConfig {
   return cfg
 }
 
+/** A multiaddress in canonical form, or Go's `error parsing <label>: …`. */
+function canonical (label: string, text: string): string {
+  try {
+    return parseMultiaddr(text)
+  } catch (err) {
+    fail(`error parsing ${label}: ${messageOf(err)}`, err)
+  }
+}
+
 /** Go's Validate(): addresses parse, durations ≥ 0, header limit ≥ 4096, a header path. */
 export function validateProxyConfig (cfg: ProxyConfig): void {
   if (cfg.listenMultiaddress.length === 0) fail('ipfsproxy.listen_multiaddress not set')
@@ -151,13 +163,15 @@ export function validateProxyConfig (cfg: ProxyConfig): void {
     fail(`error parsing ipfsproxy.node_multiaddress: ${messageOf(err)}`, err)
   }
   if (target.kind === 'unix') fail('ipfsproxy.node_multiaddress: /unix/ addresses are not supported by the proxy')
+  // Go's texts, in Go's order (`idle_timeout invalid` has no "is" in Go either).
   const durations: Array<[string, number]> = [
-    ['read_timeout', cfg.readTimeoutMs], ['read_header_timeout', cfg.readHeaderTimeoutMs],
-    ['write_timeout', cfg.writeTimeoutMs], ['idle_timeout', cfg.idleTimeoutMs], ['extract_headers_ttl', cfg.extractHeadersTtlMs]
+    ['read_timeout is', cfg.readTimeoutMs], ['read_header_timeout is', cfg.readHeaderTimeoutMs],
+    ['write_timeout is', cfg.writeTimeoutMs], ['idle_timeout', cfg.idleTimeoutMs]
   ]
-  for (const [key, ms] of durations) if (!(ms >= 0)) fail(`ipfsproxy.${key} is invalid`)
-  if (!Number.isInteger(cfg.maxHeaderBytes) || cfg.maxHeaderBytes < MIN_MAX_HEADER_BYTES) fail(`ipfsproxy.max_header_bytes must be not less then ${MIN_MAX_HEADER_BYTES}`)
+  for (const [key, ms] of durations) if (!(ms >= 0)) fail(`ipfsproxy.${key} invalid`)
   if (cfg.extractHeadersPath === '') fail('ipfsproxy.extract_headers_path should not be empty')
+  if (!(cfg.extractHeadersTtlMs >= 0)) fail('ipfsproxy.extract_headers_ttl is invalid')
+  if (!Number.isInteger(cfg.maxHeaderBytes) || cfg.maxHeaderBytes < MIN_MAX_HEADER_BYTES) fail(`ipfsproxy.max_header_size must be greater or equal to ${MIN_MAX_HEADER_BYTES}`)
 }
 
 /** The section as Go writes it. */

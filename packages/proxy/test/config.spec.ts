@@ -67,6 +67,26 @@ describe('ipfsproxy configuration', () => {
     for (const b of broken) expect(() => { validateProxyConfig({ ...defaultProxyConfig(), ...b }) }, JSON.stringify(b)).toThrow(ProxyConfigError)
   })
 
+  it('reports problems in Go\'s words and keeps multiaddresses in canonical form', () => {
+    const message = (json: object): string => {
+      try {
+        parseProxyConfig({ ...SAMPLE, ...json })
+      } catch (err) {
+        return (err as Error).message
+      }
+      return 'no error'
+    }
+    expect(message({ node_multiaddress: '/ip4/x' })).toMatch(/^error parsing ipfs node_multiaddress: /)
+    expect(message({ listen_multiaddress: ['/ip4/127.0.0.1/tcp/1', 'nope'] })).toMatch(/^error parsing proxy listen_multiaddress: /)
+    expect(message({ max_header_bytes: 100 })).toBe('ipfsproxy.max_header_size must be greater or equal to 4096')
+    expect(message({ idle_timeout: '-1s' })).toBe('ipfsproxy.idle_timeout invalid')
+    expect(message({ read_timeout: '-1s' })).toBe('ipfsproxy.read_timeout is invalid')
+    // A /p2p/ component in its CIDv1 form is written as the base58 peer ID, as Go writes it.
+    const cid = 'bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe'
+    const cfg = parseProxyConfig({ ...SAMPLE, node_multiaddress: `/ip4/127.0.0.1/tcp/5001/p2p/${cid}` })
+    expect(cfg.nodeMultiaddress).toBe('/ip4/127.0.0.1/tcp/5001/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N')
+  })
+
   it('applies CLUSTER_IPFSPROXY_* variables', () => {
     const cfg = applyProxyEnv(defaultProxyConfig(), { CLUSTER_IPFSPROXY_IDLETIMEOUT: '22s', CLUSTER_IPFSPROXY_EXTRACTHEADERSEXTRA: 'A,B' })
     expect(cfg.idleTimeoutMs).toBe(22_000)

@@ -1,10 +1,10 @@
 import { rename, rm, stat } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
-import { ProxyServer, applyProxyEnv, parseProxyConfig } from '@cluster/proxy'
+import { ProxyServer } from '@cluster/proxy'
 import { PinSvcApiServer, RestApiServer } from '@cluster/rest-api'
 import { ClusterPeer, VERSION } from '../cluster/index.ts'
 import {
-  consensusOf, crdtDataFolder, formatServiceConfigForDisplay, loadConfigFolder, peerstorePath, raftDataFolder, serverConfigOf, serviceConfigToJson,
+  consensusOf, crdtDataFolder, formatServiceConfigForDisplay, loadConfigFolder, peerstorePath, raftDataFolder, serverConfigOf,
   writePeerstoreFile, type LoadedConfigFolder
 } from '../config/index.ts'
 import { acquireLock } from './lock.ts'
@@ -149,8 +149,8 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   let proxy: ProxyServer | undefined
   if (loaded.config.present.has('ipfsproxy')) {
     try {
-      const section = (serviceConfigToJson(loaded.config).api as Record<string, unknown>).ipfsproxy
-      const server = new ProxyServer(peer, applyProxyEnv(parseProxyConfig(section, folder), env), {
+      // The loaded section is the proxy's own config (environment applied); paths are under the folder.
+      const server = new ProxyServer(peer, { ...loaded.config.api.ipfsproxy, configDir: folder }, {
         repoStats: async opts => await peer.repoStats(opts),
         // Requests by Kubo endpoint (unknown paths as `other`) and status, with --stats.
         ...onRequest('ipfsproxy'),

@@ -96,3 +96,18 @@ export class PeerstoreError extends ConfigError {
 export function messageOf (err: unknown): string {
   return err instanceof Error ? err.message : String(err)
 }
+
+/**
+ * Runs a config function of the package that owns a section, turning its errors into the
+ * loader's: `error parsing …` texts are parse errors (naming `key`), the others validation
+ * failures of `component`.
+ */
+export function adaptPackageError<T> (component: string, key: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (err) {
+    const msg = messageOf(err)
+    if (msg.startsWith('error parsing')) throw new ConfigParseError(key, msg, { cause: err })
+    throw new ConfigValidationError(component, msg, { cause: err })
+  }
+}

@@ -10,11 +10,11 @@ import {
 import type { DiskInformerConfig, TagsInformerConfig } from '@cluster/ipfs-connector'
 import { SECOND, formatDuration, goMap } from '@cluster/api'
 import type { Duration, JsonObject } from '@cluster/api'
+import { adaptPackageError } from '../errors.ts'
 import type { EnvField } from '../env.ts'
 import type { JsonReader } from '../json-reader.ts'
 import type { SectionCodec } from '../section.ts'
 import { lenientDuration } from '../values.ts'
-import { adaptConnectorError } from './ipfshttp.ts'
 
 export type { DiskInformerConfig, TagsInformerConfig }
 
@@ -33,7 +33,7 @@ export const diskInformerCodec: SectionCodec<DiskInformerConfig> = {
     { name: 'METRICTYPE', path: 'metric_type', kind: 'string' }
   ],
   defaults: defaultDiskInformerConfig,
-  apply: (_base, r: JsonReader) => adaptConnectorError('disk', r.path, () => parseDiskInformerConfig(r.normalized())),
+  apply: (_base, r: JsonReader) => adaptPackageError('disk', r.path, () => parseDiskInformerConfig(r.normalized())),
   validate: (c) => {
     if (!(c.metricTtlMs > 0)) return 'disk.metric_ttl is invalid'
     if (c.metricType !== 'freespace' && c.metricType !== 'reposize') return 'disk.metric_type is invalid'
@@ -51,7 +51,7 @@ export const tagsInformerCodec: SectionCodec<TagsInformerConfig> = {
     { name: 'TAGS', path: 'tags', kind: 'map' }
   ],
   defaults: defaultTagsInformerConfig,
-  apply: (_base, r: JsonReader) => adaptConnectorError('tags', r.path, () => parseTagsInformerConfig(r.normalized())),
+  apply: (_base, r: JsonReader) => adaptPackageError('tags', r.path, () => parseTagsInformerConfig(r.normalized())),
   validate: (c) => (c.metricTtlMs > 0 ? undefined : 'tags.metric_ttl is invalid'),
   toJson: (c) => {
     const json = tagsInformerConfigToJson(c)

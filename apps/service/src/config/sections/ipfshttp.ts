@@ -9,7 +9,7 @@ import {
 } from '@cluster/ipfs-connector'
 import type { IpfsHttpConfig } from '@cluster/ipfs-connector'
 import type { JsonObject } from '@cluster/api'
-import { ConfigParseError, ConfigValidationError, messageOf } from '../errors.ts'
+import { adaptPackageError, messageOf } from '../errors.ts'
 import type { JsonReader } from '../json-reader.ts'
 import type { SectionCodec } from '../section.ts'
 
@@ -20,20 +20,6 @@ const KNOWN = [
   'repogc_timeout', 'informer_trigger_interval', 'unpin_disable'
 ] as const
 
-/**
- * Runs one of the connector's config functions, turning its errors into the loader's:
- * `error parsing …` texts are parse errors (naming `key`), the others validation failures.
- */
-export function adaptConnectorError<T> (component: string, key: string, fn: () => T): T {
-  try {
-    return fn()
-  } catch (err) {
-    const msg = messageOf(err)
-    if (msg.startsWith('error parsing')) throw new ConfigParseError(key, msg, { cause: err })
-    throw new ConfigValidationError(component, msg, { cause: err })
-  }
-}
-
 export const ipfsHttpCodec: SectionCodec<IpfsHttpConfig> = {
   key: 'ipfshttp',
   envPrefix: 'CLUSTER_IPFSHTTP',
@@ -41,7 +27,7 @@ export const ipfsHttpCodec: SectionCodec<IpfsHttpConfig> = {
   envFields: [],
   defaults: defaultIpfsHttpConfig,
   apply: (_base: IpfsHttpConfig, r: JsonReader) =>
-    adaptConnectorError('ipfshttp', r.path, () => parseIpfsHttpConfig(r.normalized())),
+    adaptPackageError('ipfshttp', r.path, () => parseIpfsHttpConfig(r.normalized())),
   validate: (cfg: IpfsHttpConfig) => {
     try {
       validateIpfsHttpConfig(cfg)
@@ -51,5 +37,5 @@ export const ipfsHttpCodec: SectionCodec<IpfsHttpConfig> = {
     }
   },
   toJson: (cfg: IpfsHttpConfig) => ({ ...ipfsHttpConfigToJson(cfg) }) as JsonObject,
-  applyEnv: (cfg, env) => adaptConnectorError('ipfshttp', 'ipfshttp', () => applyIpfsHttpEnv(cfg, env))
+  applyEnv: (cfg, env) => adaptPackageError('ipfshttp', 'ipfshttp', () => applyIpfsHttpEnv(cfg, env))
 }
