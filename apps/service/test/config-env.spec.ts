@@ -126,7 +126,9 @@ describe('environment overrides (config.md §6)', () => {
       [{ CLUSTER_RESTAPI_BASICAUTHCREDENTIALS: 'alice' }, 'invalid map item: "alice"'],
       [{ CLUSTER_CONNECTIONMANAGER_HIGHWATER: '' }, 'strconv.ParseInt: parsing "": invalid syntax'],
       [{ CLUSTER_RESOURCEMANAGER_FILEDESCRIPTORSLIMIT: '-1' }, 'to type uint64'],
-      [{ CLUSTER_TRACING_SAMPLINGPROB: 'half' }, 'strconv.ParseFloat: parsing "half": invalid syntax']
+      [{ CLUSTER_TRACING_SAMPLINGPROB: 'half' }, 'strconv.ParseFloat: parsing "half": invalid syntax'],
+      // A section whose model is its package's (@cluster/pintracker), with the same message.
+      [{ CLUSTER_STATELESS_CONCURRENTPINS: 'many' }, 'envconfig.Process: assigning CLUSTER_STATELESS_CONCURRENTPINS to concurrent_pins: converting \'many\' to type int. details: strconv.ParseInt: parsing "many": invalid syntax']
     ]
     for (const [env, message] of cases) {
       let error: unknown

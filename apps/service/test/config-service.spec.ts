@@ -102,7 +102,7 @@ describe('service.json: the init example (config.md §8)', () => {
       informerTriggerInterval: 0,
       unpinDisable: false
     })
-    expect(config.pinTracker.stateless).toEqual({ maxPinQueueSize: 1_000_000, concurrentPins: 10, priorityPinMaxAge: 24n * HOUR, priorityPinMaxRetries: 5 })
+    expect(config.pinTracker.stateless).toEqual({ maxPinQueueSize: 1_000_000, concurrentPins: 10, priorityPinMaxAge: 24n * HOUR, priorityPinMaxRetries: 5, maxRetries: 0 })
     expect(config.monitor.pubsubmon).toEqual({ checkInterval: 15n * SECOND })
     expect(config.allocator.balanced).toEqual({ allocateBy: ['tag:group', 'freespace'] })
     expect(config.informer.disk).toEqual({ metricTtlMs: 30_000, metricType: 'freespace' })
@@ -265,6 +265,13 @@ describe('service.json: writing rules', () => {
     expect(out.api.ipfsproxy.extract_headers_ttl).toBe('1m0s')
     expect(out.api.ipfsproxy.extract_headers_path).toBeUndefined()
     expect(text.endsWith('}')).toBe(true)
+    // The tracker's own `max_retries` (not in Go) is read and written only when set.
+    expect(out.pin_tracker.stateless).not.toHaveProperty('max_retries')
+    json.pin_tracker.stateless.max_retries = 3
+    const withRetries = parseServiceConfig(JSON.stringify(json))
+    expect(withRetries.warnings).toEqual([])
+    expect(withRetries.config.pinTracker.stateless.maxRetries).toBe(3)
+    expect((JSON.parse(formatServiceConfig(withRetries.config)) as Record<string, any>).pin_tracker.stateless.max_retries).toBe(3)
 
     const defaults = JSON.parse(await fixture('service-default.json')) as Record<string, any>
     expect(defaults.cluster.follower_mode).toBeUndefined()

@@ -124,7 +124,7 @@ export function applyStatelessEnv (cfg: StatelessConfig, env: Record<string, str
     }
     const n = Number(raw.trim())
     if (raw.trim() === '' || !Number.isSafeInteger(n)) {
-      throw new InvalidTrackerConfigError(`envconfig.Process: assigning ${STATELESS_ENV_PREFIX}${suffix}: converting '${raw}' to type int`)
+      throw new InvalidTrackerConfigError(`envconfig.Process: assigning ${STATELESS_ENV_PREFIX}${suffix} to ${key}: converting '${raw}' to type int. details: strconv.ParseInt: parsing ${JSON.stringify(raw)}: invalid syntax`)
     }
     json[key] = n
   }
