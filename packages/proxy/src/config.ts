@@ -108,6 +108,13 @@ function stringsOf (key: string, raw: unknown): string[] | undefined {
  * 0 → 4096) and validates it. Throws ProxyConfigError.
  */
 export function parseProxyConfig (json: unknown, configDir = '.'): ProxyConfig {
+  const cfg = readProxyJson(json, configDir)
+  validateProxyConfig(cfg)
+  return cfg
+}
+
+/** {@link parseProxyConfig} without the validation (a loader that validates last). */
+export function readProxyJson (json: unknown, configDir = '.'): ProxyConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) fail('ipfsproxy: configuration section is not a JSON object')
   const obj = json as Record<string, unknown>
   const cfg = defaultProxyConfig()
@@ -132,7 +139,6 @@ export function parseProxyConfig (json: unknown, configDir = '.'): ProxyConfig {
   cfg.extractHeadersExtra = stringsOf('extract_headers_extra', obj.extract_headers_extra) ?? []
   cfg.extractHeadersPath = stringOf('extract_headers_path', obj.extract_headers_path, cfg.extractHeadersPath)
   cfg.extractHeadersTtlMs = durationOf('extract_headers_ttl', obj.extract_headers_ttl, cfg.extractHeadersTtlMs)
-  validateProxyConfig(cfg)
   return cfg
 }
 

@@ -4,7 +4,7 @@
  */
 export { ProxyServer, type ProxyServerOptions } from './server.ts'
 export {
-  defaultProxyConfig, parseProxyConfig, validateProxyConfig, proxyConfigToJson, applyProxyEnv,
+  defaultProxyConfig, parseProxyConfig, readProxyJson, validateProxyConfig, proxyConfigToJson, applyProxyEnv,
   DEFAULT_LISTEN_MULTIADDRESS, DEFAULT_NODE_MULTIADDRESS, DEFAULT_EXTRACT_HEADERS_PATH, DEFAULT_EXTRACT_HEADERS_TTL_MS,
   MIN_MAX_HEADER_BYTES, type ProxyConfig, type ProxyConfigJson
 } from './config.ts'

@@ -8,12 +8,14 @@ export type { RestApiServerOptions, RequestSample } from './server.ts'
 export { createRestApiApp, createApiApp, REST_API } from './app.ts'
 export type { RestApiApp, RestApiAppOptions, ApiDefinition } from './app.ts'
 export {
-  defaultRestApiConfig, resolveRestApiConfig, validateRestApiConfig, restApiConfigFromJson, restApiConfigToJson,
-  defaultPinSvcApiConfig, resolvePinSvcApiConfig, pinSvcApiConfigFromJson,
+  defaultRestApiConfig, resolveRestApiConfig, validateRestApiConfig,
+  defaultPinSvcApiConfig, resolvePinSvcApiConfig,
   DEFAULT_HTTP_LISTEN_MULTIADDRESS, DEFAULT_PINSVCAPI_LISTEN_MULTIADDRESS, PINSVCAPI_CONFIG_KEY,
   DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_BODY_BYTES, DEFAULT_CORS_EXPOSED_HEADERS
 } from './config.ts'
-export type { RestApiConfig, LoadOptions } from './config.ts'
+export type { RestApiConfig } from './config.ts'
+export { restApiConfigFromJson, readRestApiJson, restApiConfigToJson, pinSvcApiConfigFromJson, REST_API_ENV_FIELDS } from './config-json.ts'
+export type { LoadOptions } from './config-json.ts'
 export { restErrorBody } from './respond.ts'
 export type { ErrorBodyFormat } from './respond.ts'
 export { streamTrailers, STREAM_ERROR_TRAILER } from './stream.ts'

@@ -131,7 +131,7 @@ describe('pinsvcapi configuration', () => {
     })
     expect(cfg.httpListenMultiaddress).toEqual(['/ip4/127.0.0.1/tcp/19097'])
     expect(() => pinSvcApiConfigFromJson({ basic_auth_credentials: {} })).toThrow(new RestApiConfigError('pinsvcapi.basic_auth_creds should be null or have at least one entry'))
-    expect(() => createPinSvcApiApp(new FakeCluster(), { maxHeaderBytes: 10 })).toThrow('pinsvcapi.max_header_bytes is invalid')
+    expect(() => createPinSvcApiApp(new FakeCluster(), { maxHeaderBytes: 10 })).toThrow('pinsvcapi.max_header_bytes must be not less then 4096')
   })
 })
 

@@ -198,10 +198,19 @@ describe('restapi configuration', () => {
 
   it('validates with Go messages', () => {
     expect(() => restApiConfigFromJson({ basic_auth_credentials: {} })).toThrow('restapi.basic_auth_creds should be null or have at least one entry')
-    expect(() => restApiConfigFromJson({ max_header_bytes: 100 })).toThrow('restapi.max_header_bytes is invalid')
+    expect(() => restApiConfigFromJson({ max_header_bytes: 100 })).toThrow('restapi.max_header_bytes must be not less then 4096')
     expect(() => restApiConfigFromJson({ read_timeout: '-1s' })).toThrow('restapi.read_timeout is invalid')
+    expect(() => restApiConfigFromJson({ idle_timeout: '-1s' })).toThrow('restapi.idle_timeout invalid')
     expect(() => restApiConfigFromJson({ idle_timeout: 'soon' })).toThrow(/^error parsing restapi\.idle_timeout: /)
-    expect(() => restApiConfigFromJson({ ssl_cert_file: 'a' })).toThrow(RestApiConfigError)
+    expect(() => restApiConfigFromJson({ ssl_cert_file: 'a' })).toThrow(new RestApiConfigError('restapi: missing TLS configuration'))
+    expect(() => restApiConfigFromJson({ id: '12D3KooWRN8KRjpyg9rsW2w7StbBRGper65psTZm68cjud9KAkaW' })).toThrow('all ID, private_key and libp2p_listen_multiaddress should be set')
+    expect(() => restApiConfigFromJson({ id: 'nope' })).toThrow(/^error parsing restapi\.ID: /)
+    expect(() => restApiConfigFromJson({ http_listen_multiaddress: '/ip4/1.2.3' })).toThrow(/^error parsing restapi\.http_listen_multiaddress: /)
+  })
+
+  it('keeps multiaddresses and peer IDs in canonical form', () => {
+    const cfg = restApiConfigFromJson({ http_listen_multiaddress: '/ip4/127.0.0.1/tcp/9094/p2p/bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe' })
+    expect(cfg.httpListenMultiaddress).toEqual(['/ip4/127.0.0.1/tcp/9094/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N'])
   })
 
   it('applies CLUSTER_RESTAPI_* environment overrides', () => {

@@ -5,7 +5,7 @@
  * are checked with the loader's messages first, and the package's errors become the loader's.
  */
 import {
-  applyProxyEnv, defaultProxyConfig, parseProxyConfig, proxyConfigToJson, validateProxyConfig, type ProxyConfig
+  applyProxyEnv, defaultProxyConfig, proxyConfigToJson, readProxyJson, validateProxyConfig, type ProxyConfig
 } from '@cluster/proxy'
 import type { JsonObject } from '@cluster/api'
 import { adaptPackageError, messageOf } from '../errors.ts'
@@ -44,7 +44,7 @@ export const ipfsProxyCodec: SectionCodec<IpfsProxySection> = {
   defaults: defaultProxyConfig,
   apply: (_base: IpfsProxySection, r: JsonReader) => {
     const json = typedJson(r)
-    return adaptPackageError('ipfsproxy', r.path, () => parseProxyConfig(json))
+    return adaptPackageError('ipfsproxy', r.path, () => readProxyJson(json))
   },
   validate: (cfg: IpfsProxySection) => {
     try {
