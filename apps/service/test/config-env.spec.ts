@@ -143,6 +143,21 @@ describe('environment overrides (config.md §6)', () => {
     }
   })
 
+  it('validates after the environment: a variable repairs a value of the file', async () => {
+    const json = JSON.parse(await fixture('service-default.json')) as Record<string, any>
+    json.api.ipfsproxy.max_header_bytes = 100
+    json.api.restapi.max_header_bytes = 100
+    json.pin_tracker.stateless.priority_pin_max_age = '0s'
+    const text = JSON.stringify(json)
+    expect(() => parseServiceConfig(text)).toThrow(ConfigValidationError)
+    const { config } = parseServiceConfig(text, {
+      env: { CLUSTER_IPFSPROXY_MAXHEADERBYTES: '8192', CLUSTER_RESTAPI_MAXHEADERBYTES: '8192', CLUSTER_STATELESS_PRIORITYPINMAXAGE: '1h' }
+    })
+    expect(config.api.ipfsproxy.maxHeaderBytes).toBe(8192)
+    expect(config.api.restapi.maxHeaderBytes).toBe(8192)
+    expect(config.pinTracker.stateless.priorityPinMaxAge).toBe(3600n * SECOND)
+  })
+
   it('validates the values the environment brings, with the JSON messages', async () => {
     await expect(loadWith({ CLUSTER_STATESYNCINTERVAL: '0s' })).rejects.toThrow(ConfigValidationError)
     await expect(loadWith({ CLUSTER_STATESYNCINTERVAL: '0s' })).rejects.toThrow('cluster section failed to validate: cluster.state_sync_interval is invalid')
