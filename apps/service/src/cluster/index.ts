@@ -1,5 +1,5 @@
 export { ClusterPeer, VERSION } from './peer.ts'
-export { PEER_DEFAULTS, type ClusterPeerOptions } from './options.ts'
+export { PEER_DEFAULTS, peerSettingsOf, type ClusterPeerOptions } from './options.ts'
 export { createHost, swarmKey, rememberPeer, type ClusterHost, type HostOptions } from './host.ts'
 export { setupPin } from './pin-setup.ts'
 export { ClusterRequestError, ClusterStoppedError, FollowerModeError } from './errors.ts'

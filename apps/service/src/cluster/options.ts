@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client'
 import type { CrdtConsensusConfig, RaftConsensusConfig } from '@cluster/consensus'
 import type { IpfsHttpConfig } from '@cluster/ipfs-connector'
 import type { StatelessConfig } from '@cluster/pintracker'
+import { defaultServiceConfig, type ServiceConfig } from '../config/index.ts'
 import type { IpfsAddressScope } from './ipfs-addresses.ts'
 
 /** Everything a cluster peer needs; `apps/service` builds it from service.json + identity.json. */
@@ -74,21 +75,33 @@ export interface ClusterPeerOptions {
   onRemoved?: () => void
 }
 
-export const PEER_DEFAULTS = {
-  replicationFactorMin: -1,
-  replicationFactorMax: -1,
-  disableRepinning: true,
-  followerMode: false,
-  monitorPingIntervalMs: 15_000,
-  checkIntervalMs: 15_000,
-  pinRecoverIntervalMs: 12 * 60_000,
-  stateSyncIntervalMs: 5 * 60_000,
-  allocateBy: ['tag:group', 'freespace'],
-  tags: { group: 'default' },
-  informerTtlMs: 30_000,
-  pinqueueWeightBucket: 100_000,
-  publishIpfsAddresses: 'global_unicast' as IpfsAddressScope
+const ms = (d: bigint): number => Number(d / 1_000_000n)
+
+/**
+ * The peer's tunables as a configuration gives them: the one mapping from the config sections
+ * (nanosecond durations) to the peer's options (milliseconds), used for the defaults too.
+ */
+export function peerSettingsOf (config: ServiceConfig) {
+  const c = config.cluster
+  return {
+    replicationFactorMin: c.replicationFactorMin,
+    replicationFactorMax: c.replicationFactorMax,
+    disableRepinning: c.disableRepinning,
+    followerMode: c.followerMode,
+    monitorPingIntervalMs: ms(c.monitorPingInterval),
+    checkIntervalMs: ms(config.monitor.pubsubmon.checkInterval),
+    pinRecoverIntervalMs: ms(c.pinRecoverInterval),
+    stateSyncIntervalMs: ms(c.stateSyncInterval),
+    allocateBy: config.allocator.balanced.allocateBy,
+    tags: config.informer.tags.tags,
+    informerTtlMs: config.informer.disk.metricTtlMs,
+    pinqueueWeightBucket: config.informer.pinqueue.weightBucketSize,
+    publishIpfsAddresses: c.publishIpfsAddresses
+  }
 }
+
+/** What a peer uses for options left unset: the values of a default `service.json`. */
+export const PEER_DEFAULTS = peerSettingsOf(defaultServiceConfig())
 
 /** The options with every unset (or `undefined`) key at its default. */
 export function withDefaults (opts: ClusterPeerOptions): ClusterPeerOptions & typeof PEER_DEFAULTS {
