@@ -14,6 +14,7 @@ export { parseMultiaddr, multiaddrPeerId } from './multiaddr.ts'
 export type { Multiaddr } from './multiaddr.ts'
 export { Timestamp } from './timestamp.ts'
 export type { ClockLike, OffsetSpec, CivilDateTime } from './timestamp.ts'
+export { systemClock, unixNanosOf, type Clock, type TimerHandle } from './clock.ts'
 export {
   parseDuration, formatDuration, NANOSECOND, MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR
 } from './duration.ts'

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.ts'
+import type { Clock, TimerHandle } from '@cluster/api'
 import { IpfsAbortedError, IpfsConnectorError, IpfsTimeoutError } from './errors.ts'
 
 /** A signal that aborts on the caller's signal or when `timeoutMs` passes (0 = never). */

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.ts'
+import type { Clock, TimerHandle } from '@cluster/api'
 import type { Logger } from '@cluster/api'
 
 /** Above this many consecutive transport failures, requests are let through at 1 per second. */

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { IncomingMessage, ClientRequest } from 'node:http'
 import { once } from 'node:events'
-import { systemClock, type Clock, type TimerHandle } from './clock.ts'
+import { systemClock, type Clock, type TimerHandle } from '@cluster/api'
 import {
   IpfsAbortedError, IpfsApiError, IpfsBadResponseError, IpfsConnectorError, IpfsRequestFailedError,
   IpfsStreamError, IpfsTimeoutError, IpfsTruncatedResponseError, IpfsUnreachableError, messageOf

@@ -1,7 +1,7 @@
 import type { CID } from 'multiformats/cid'
 import { parseCid } from '@cluster/api'
 import { sameMultihash, toCid, type CidLike } from './cid.ts'
-import type { TimerHandle } from './clock.ts'
+import type { TimerHandle } from '@cluster/api'
 import { deadline } from './deadline.ts'
 import {
   IpfsAbortedError, IpfsApiError, IpfsBadResponseError, IpfsConnectorError, IpfsTruncatedResponseError, PinStalledError, messageOf

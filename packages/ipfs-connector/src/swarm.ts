@@ -1,5 +1,5 @@
 import type { KuboClient } from './client.ts'
-import type { Clock } from './clock.ts'
+import type { Clock } from '@cluster/api'
 import { messageOf } from './errors.ts'
 import type { Logger } from '@cluster/api'
 

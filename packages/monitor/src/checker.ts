@@ -1,4 +1,5 @@
-import { isExpired, type MonitoredMetric, type NanoClock } from './metric.ts'
+import { unixNanosOf, type ClockLike } from '@cluster/api'
+import { isExpired, type MonitoredMetric } from './metric.ts'
 import type { MetricStore } from './store.ts'
 
 export interface Alert<M extends MonitoredMetric> {
@@ -24,14 +25,14 @@ export interface CheckerOptions {
  */
 export class FailureChecker<M extends MonitoredMetric> {
   private readonly store: MetricStore<M>
-  private readonly now: NanoClock
+  private readonly clock: ClockLike
   private readonly realertEvery: number
   /** `${name}\0${peer}` → consecutive failing checks in the current episode. */
   private readonly failing = new Map<string, number>()
 
-  constructor (store: MetricStore<M>, now: NanoClock, options: CheckerOptions = {}) {
+  constructor (store: MetricStore<M>, clock: ClockLike, options: CheckerOptions = {}) {
     this.store = store
-    this.now = now
+    this.clock = clock
     this.realertEvery = options.realertEveryChecks ?? 12
   }
 
@@ -41,7 +42,7 @@ export class FailureChecker<M extends MonitoredMetric> {
   }
 
   check (peerset: ReadonlySet<string>): Array<Alert<M>> {
-    const now = this.now()
+    const now = unixNanosOf(this.clock)
     const alerts: Array<Alert<M>> = []
     for (const name of this.store.names()) {
       for (const peer of this.store.peers(name)) {

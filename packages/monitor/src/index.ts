@@ -1,5 +1,5 @@
 export { MetricStore, WINDOW_SIZE } from './store.ts'
 export { FailureChecker, type Alert, type CheckerOptions } from './checker.ts'
 export { distance, isClosestPeer } from './closest.ts'
-export { isExpired, isDiscarded, systemNanoClock, type MonitoredMetric, type NanoClock } from './metric.ts'
+export { isExpired, isDiscarded, type MonitoredMetric } from './metric.ts'
 export { PubsubMonitor, METRICS_TOPIC, type MetricCodec, type PubsubMonitorInit } from './pubsub-monitor.ts'

@@ -10,10 +10,6 @@ export interface MonitoredMetric {
   readonly receivedAt: bigint
 }
 
-/** Unix time in nanoseconds. Injected everywhere so that tests never wait out a TTL for real. */
-export type NanoClock = () => bigint
-
-export const systemNanoClock: NanoClock = () => BigInt(Date.now()) * 1_000_000n
 
 /** Expired ⇔ now > expire (Go's `Metric.Expired`). */
 export function isExpired (m: { expire: bigint }, now: bigint): boolean {

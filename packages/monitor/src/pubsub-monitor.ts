@@ -1,6 +1,7 @@
 import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import { FailureChecker, type Alert } from './checker.ts'
-import type { MonitoredMetric, NanoClock } from './metric.ts'
+import { systemClock, unixNanosOf, type ClockLike } from '@cluster/api'
+import type { MonitoredMetric } from './metric.ts'
 import { MetricStore } from './store.ts'
 
 export const METRICS_TOPIC = 'monitor.metrics'
@@ -16,7 +17,8 @@ export interface PubsubMonitorInit<M extends MonitoredMetric> {
   codec: MetricCodec<M>
   /** The current cluster peerset: metrics of other peers are stored but hidden. */
   peerset: () => ReadonlySet<string>
-  now: NanoClock
+  /** Time source; default the system clock. Tests pass a manual one to expire metrics at once. */
+  clock?: ClockLike
   /** `pubsubmon.check_interval`, default 15 s. */
   checkIntervalMs?: number
   /** Re-alert period of a long outage, in checks (see FailureChecker). */
@@ -54,8 +56,9 @@ export class PubsubMonitor<M extends MonitoredMetric> {
   constructor (init: PubsubMonitorInit<M>) {
     this.init = init
     this.topic = init.topic ?? METRICS_TOPIC
-    this.store = new MetricStore<M>(init.now)
-    this.checker = new FailureChecker<M>(this.store, init.now, { realertEveryChecks: init.realertEveryChecks })
+    const clock = init.clock ?? systemClock
+    this.store = new MetricStore<M>(clock)
+    this.checker = new FailureChecker<M>(this.store, clock, { realertEveryChecks: init.realertEveryChecks })
   }
 
   start (): void {
@@ -94,7 +97,7 @@ export class PubsubMonitor<M extends MonitoredMetric> {
   }
 
   private resendOwn (): void {
-    const now = this.init.now()
+    const now = unixNanosOf(this.init.clock ?? systemClock)
     for (const metric of this.own.values()) {
       if (metric.expire <= now) continue
       this.init.pubsub.publish(this.topic, this.init.codec.encode(metric)).catch(() => {})

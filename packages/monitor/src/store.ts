@@ -1,4 +1,5 @@
-import { isDiscarded, type MonitoredMetric, type NanoClock } from './metric.ts'
+import { unixNanosOf, type ClockLike } from '@cluster/api'
+import { isDiscarded, type MonitoredMetric } from './metric.ts'
 
 /** Metrics kept per (name, peer), like Go's metrics window. */
 export const WINDOW_SIZE = 25
@@ -9,10 +10,15 @@ export const WINDOW_SIZE = 25
  */
 export class MetricStore<M extends MonitoredMetric> {
   private readonly byName = new Map<string, Map<string, M[]>>()
-  private readonly now: NanoClock
+  private readonly clock: ClockLike
 
-  constructor (now: NanoClock) {
-    this.now = now
+  /** `clock`: the time source (Unix time in nanoseconds as a bigint, or milliseconds) — a manual one in tests. */
+  constructor (clock: ClockLike) {
+    this.clock = clock
+  }
+
+  private now (): bigint {
+    return unixNanosOf(this.clock)
   }
 
   /** Stores a metric (stamping `receivedAt`) and returns the stored copy. */

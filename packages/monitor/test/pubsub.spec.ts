@@ -41,8 +41,8 @@ describe('PubsubMonitor over two real libp2p nodes', () => {
   beforeAll(async () => {
     [a, b] = await Promise.all([startNode(), startNode()])
     const peerset = (): Set<string> => new Set([a.peerId.toString(), b.peerId.toString()])
-    monA = new PubsubMonitor({ pubsub: a.services.pubsub, codec, peerset, now, onDrop: r => drops.push(r) })
-    monB = new PubsubMonitor({ pubsub: b.services.pubsub, codec, peerset, now, onDrop: r => drops.push(r) })
+    monA = new PubsubMonitor({ pubsub: a.services.pubsub, codec, peerset, clock: { now }, onDrop: r => drops.push(r) })
+    monB = new PubsubMonitor({ pubsub: b.services.pubsub, codec, peerset, clock: { now }, onDrop: r => drops.push(r) })
     monA.start()
     monB.start()
     await a.dial(b.getMultiaddrs()[0] ?? '')

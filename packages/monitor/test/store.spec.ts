@@ -17,7 +17,7 @@ function metric (name: string, peer: string, expire: bigint, valid = true, value
 describe('MetricStore', () => {
   it('returns the newest valid unexpired metric per peer, filtered to the peerset, sorted by peer', () => {
     const clock = manualClock()
-    const store = new MetricStore<TestMetric>(clock.now)
+    const store = new MetricStore<TestMetric>(clock)
     store.add(metric('freespace', 'peerB', clock.now() + 30n * S, true, 'old'))
     store.add(metric('freespace', 'peerB', clock.now() + 30n * S, true, 'new'))
     store.add(metric('freespace', 'peerA', clock.now() + 30n * S))
@@ -36,7 +36,7 @@ describe('MetricStore', () => {
 
   it('keeps a window of the last 25 metrics per peer and name', () => {
     const clock = manualClock()
-    const store = new MetricStore<TestMetric>(clock.now)
+    const store = new MetricStore<TestMetric>(clock)
     for (let i = 0; i < 40; i++) store.add(metric('ping', 'p', clock.now() + S, true, String(i)))
     expect(WINDOW_SIZE).toBe(25)
     expect(store.latestForPeer('ping', 'p')?.value).toBe('39')
@@ -47,8 +47,8 @@ describe('MetricStore', () => {
 describe('FailureChecker', () => {
   it('alerts once per outage, re-alerts while it lasts, and a fresh metric ends the episode', () => {
     const clock = manualClock()
-    const store = new MetricStore<TestMetric>(clock.now)
-    const checker = new FailureChecker(store, clock.now, { realertEveryChecks: 3 })
+    const store = new MetricStore<TestMetric>(clock)
+    const checker = new FailureChecker(store, clock, { realertEveryChecks: 3 })
     const peerset = new Set(['alive', 'dead'])
     const ping = (peer: string): void => { store.add(metric('ping', peer, clock.now() + 30n * S)) }
 
@@ -74,8 +74,8 @@ describe('FailureChecker', () => {
 
   it('never alerts for peers outside the peerset or for names a peer never sent', () => {
     const clock = manualClock()
-    const store = new MetricStore<TestMetric>(clock.now)
-    const checker = new FailureChecker(store, clock.now)
+    const store = new MetricStore<TestMetric>(clock)
+    const checker = new FailureChecker(store, clock)
     store.add(metric('ping', 'removed', clock.now() + S))
     store.add(metric('freespace', 'member', clock.now() + 100n * S))
     clock.advance(10n * S)

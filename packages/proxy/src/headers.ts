@@ -4,7 +4,7 @@
  * re-learnt after `extract_headers_ttl`), and the proxy's own `Content-Type`/`Server`.
  */
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import type { Logger } from '@cluster/api'
+import { systemClock, type Clock, type Logger } from '@cluster/api'
 import { messageOf } from './errors.ts'
 import type { Upstream } from './upstream.ts'
 
@@ -17,7 +17,8 @@ export interface HeaderOptions {
   extractHeadersTtlMs: number
   /** `ipfs-cluster/ipfsproxy/<version>`. */
   server: string
-  now?: () => number
+  /** Time source of the learnt headers' age (default: the system clock). */
+  clock?: Pick<Clock, 'now'>
   log?: Logger
 }
 
@@ -60,7 +61,7 @@ export class HeaderSetter {
 
   /** Re-learns the extracted headers when never learnt or expired (one request at a time). */
   private async refresh (): Promise<void> {
-    const now = (this.options.now ?? Date.now)()
+    const now = (this.options.clock ?? systemClock).now()
     const fresh = this.learntAt !== undefined && (this.options.extractHeadersTtlMs === 0 || now - this.learntAt < this.options.extractHeadersTtlMs)
     if (fresh) return
     this.learning ??= this.learn().finally(() => { this.learning = undefined })
@@ -75,7 +76,7 @@ export class HeaderSetter {
         const value = headers[name.toLowerCase()]
         if (value !== undefined) this.learnt.set(name, value)
       }
-      this.learntAt = (this.options.now ?? Date.now)()
+      this.learntAt = (this.options.clock ?? systemClock).now()
     } catch (err) {
       this.options.log?.('warn', `error extracting headers from IPFS: ${messageOf(err)}`)
     }

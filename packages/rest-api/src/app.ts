@@ -8,7 +8,7 @@
 import { Hono } from 'hono'
 import { dashboardHandler, isDashboardPath } from '@cluster/dashboard'
 import { RequestLimiter, Timestamp } from '@cluster/api'
-import type { ClusterApi, RequestLimits } from '@cluster/api'
+import type { ClusterApi, Clock, RequestLimits } from '@cluster/api'
 import type { AppContext, AppEnv } from './context.ts'
 import { HEADER_BYTES_SLACK, resolveRestApiConfig } from './config.ts'
 import type { RestApiConfig } from './config.ts'
@@ -22,7 +22,7 @@ import type { RouteDef, RouteDeps } from './routes.ts'
 
 export interface RestApiAppOptions {
   /** Clock for JWT claim checks and `expire-in` (default: Date). */
-  clock?: { now: () => number }
+  clock?: Pick<Clock, 'now'>
   /**
    * "Now" for `expire-in` pin options. Default: the clock in the server's local zone, as Go
    * does.

@@ -88,7 +88,6 @@ export class ClusterPeer implements ClusterApi {
       codec: metricCodec,
       // CRDT: membership comes from these metrics, so every sender is watched (Go: no filter).
       peerset: () => new Set(options.consensus === 'crdt' ? [this.peerId, ...this.monitor.store.senders()] : this.peerset()),
-      now: () => BigInt(Date.now()) * 1_000_000n,
       checkIntervalMs: options.checkIntervalMs,
       onAlert: alert => { void this.alertLog.handle(alert) }
     })

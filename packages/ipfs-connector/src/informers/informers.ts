@@ -1,4 +1,4 @@
-import { systemClock, type Clock } from '../clock.ts'
+import { systemClock, type Clock } from '@cluster/api'
 import { messageOf } from '../errors.ts'
 import { silentLogger, type Logger } from '@cluster/api'
 import type { PinLsEntry, PinLsType, RepoStat } from '../types.ts'

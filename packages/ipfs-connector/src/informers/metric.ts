@@ -1,5 +1,5 @@
 import type { Metric, PeerId } from '@cluster/api'
-import type { Clock } from '../clock.ts'
+import type { Clock } from '@cluster/api'
 
 export type { Metric }
 

@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from '../../src/clock.ts'
+import type { Clock, TimerHandle } from '@cluster/api'
 
 interface Timer { at: number, fn: () => void, id: number, ms: number }
 
