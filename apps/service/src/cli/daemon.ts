@@ -12,8 +12,7 @@ import { CommandError, type Io } from './io.ts'
 import { daemonLogger, parseLogLevels, type LogLevels } from './log-levels.ts'
 import { startMemoryReducer } from './memory-reducer.ts'
 import { peerOptionsOf } from './peer-options.ts'
-import { metricSourcesOf, startStats, type RunningStats } from './stats.ts'
-import { startDaemonTracing } from './tracing.ts'
+import type { RunningStats } from './stats.ts'
 import type { RunningTracing } from '@cluster/observability'
 
 export interface DaemonFlags {
@@ -80,10 +79,13 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     else await rm(crdtDataFolder(crdt, folder), { recursive: true, force: true }).catch(() => {})
   })
 
+  // Metrics and tracing load their modules (prom-client, OpenTelemetry) only when turned on.
   let stats: RunningStats | undefined
+  let statsModule: typeof import('./stats.ts') | undefined
   if (flags.stats === true || loaded.config.observations.metrics.enableStats) {
     try {
-      stats = await startStats(loaded.config.observations.metrics)
+      statsModule = await import('./stats.ts')
+      stats = await statsModule.startStats(loaded.config.observations.metrics)
     } catch (err) {
       return await fail(err as Error)
     }
@@ -94,7 +96,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   let tracing: RunningTracing | undefined
   if (flags.tracing === true || loaded.config.observations.tracing.enableTracing) {
     try {
-      tracing = await startDaemonTracing(loaded)
+      tracing = await (await import('./tracing.ts')).startDaemonTracing(loaded)
     } catch (err) {
       return await fail(err as Error)
     }
@@ -125,7 +127,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     await stats?.endpoint.stop()
     await peer.stop()
   })
-  stats?.metrics.bind(metricSourcesOf(peer))
+  if (stats !== undefined && statsModule !== undefined) stats.metrics.bind(statsModule.metricSourcesOf(peer))
   log('info', `IPFS Cluster v${VERSION} listening on:\n${peer.host.getMultiaddrs().map(a => `        ${a.toString()}`).join('\n')}\n`)
   const onRequest = (api: string): { onRequest?: (s: { method: string, route: string, status: number, seconds: number }) => void } =>
     stats === undefined ? {} : { onRequest: stats.metrics.httpSink(api) }

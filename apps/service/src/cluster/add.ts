@@ -4,7 +4,6 @@
  * IPFS daemons, then pin the root with the allocations preset.
  */
 import type { AddedOutput, AddParams, AddUpload, CID, PeerId } from '@cluster/api'
-import { addUpload, checkAddParams } from '@cluster/adder'
 import { BlockFanout, type BlockDestination } from './block-fanout.ts'
 
 export interface AddContext {
@@ -24,6 +23,8 @@ export function localAllocations (self: string, allocations: string[], params: A
 }
 
 export async function * addContent (ctx: AddContext, upload: AddUpload, params: AddParams, signal?: AbortSignal): AsyncGenerator<AddedOutput> {
+  // The chunker and DAG builders are loaded with the first upload, not by every idle peer.
+  const { addUpload, checkAddParams } = await import('@cluster/adder')
   checkAddParams(params)
   let allocations = await ctx.blockAllocate(params)
   let destinations = allocations

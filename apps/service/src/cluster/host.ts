@@ -7,7 +7,7 @@ import { identify } from '@libp2p/identify'
 import type { PrivateKey } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
-import { prometheusMetrics } from '@libp2p/prometheus-metrics'
+import type { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
@@ -39,6 +39,7 @@ export interface HostOptions {
  */
 export async function createHost (opts: HostOptions): Promise<ClusterHost> {
   const psk = opts.secret === '' ? undefined : swarmKey(opts.secret)
+  const metrics = opts.metricsRegistry === undefined ? undefined : await libp2pMetrics(opts.metricsRegistry, opts.statfsLocation)
   const host = await createLibp2p({
     privateKey: opts.privateKey,
     addresses: { listen: opts.listen },
@@ -46,7 +47,7 @@ export async function createHost (opts: HostOptions): Promise<ClusterHost> {
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     ...(psk === undefined ? {} : { connectionProtector: preSharedKey({ psk }) }),
-    ...(opts.metricsRegistry === undefined ? {} : { metrics: libp2pMetrics(opts.metricsRegistry, opts.statfsLocation) }),
+    ...(metrics === undefined ? {} : { metrics }),
     services: {
       identify: identify(),
       ping: ping(),
@@ -62,9 +63,10 @@ export async function createHost (opts: HostOptions): Promise<ClusterHost> {
  * @libp2p/prometheus-metrics on our registry. Node's process metrics are already there (ClusterMetrics
  * collects them): collecting them twice would throw. It clears prom-client's global registry
  * and its own table of metrics when created (we use neither), so a second host in the same
- * process registers its metrics afresh in its own registry.
+ * process registers its metrics afresh in its own registry. Loaded only with metrics on.
  */
-function libp2pMetrics (registry: Registry, statfsLocation: string | undefined): ReturnType<typeof prometheusMetrics> {
+async function libp2pMetrics (registry: Registry, statfsLocation: string | undefined): Promise<ReturnType<typeof prometheusMetrics>> {
+  const { prometheusMetrics } = await import('@libp2p/prometheus-metrics')
   return prometheusMetrics({ registry, collectDefaultMetrics: false, ...(statfsLocation === undefined ? {} : { statfsLocation }) })
 }
 

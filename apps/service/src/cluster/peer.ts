@@ -8,7 +8,7 @@ import { CrdtConsensus, type ClusterConsensus } from '@cluster/consensus'
 import { IpfsConnector } from '@cluster/ipfs-connector'
 import { isExpired, PubsubMonitor } from '@cluster/monitor'
 import { StatelessTracker } from '@cluster/pintracker'
-import { Libp2pTransport } from '@cluster/raft/libp2p'
+import type { Libp2pTransport } from '@cluster/raft/libp2p'
 import { RpcClient, RpcError, RpcServer } from '@cluster/rpc'
 import type { PeerCard } from './aggregate.ts'
 import { ClusterStoppedError, FollowerModeError } from './errors.ts'
@@ -110,7 +110,8 @@ export class ClusterPeer implements ClusterApi {
     // Trusted RPC (cluster-behaviour.md §14.1): with CRDT only trusted peers may call it.
     const rpcServer = new RpcServer({ self: host.peerId.toString(), isTrusted: caller => peer?.consensus.isTrusted(caller) ?? false })
     try {
-      peer = new ClusterPeer(host, options, options.consensus === 'crdt' ? undefined : await Libp2pTransport.create(host), rpcServer)
+      const transport = options.consensus === 'crdt' ? undefined : await (await import('@cluster/raft/libp2p')).Libp2pTransport.create(host)
+      peer = new ClusterPeer(host, options, transport, rpcServer)
       await peer.consensus.start()
     } catch (err) {
       // E.g. a data folder it cannot use: nothing else was started yet.
