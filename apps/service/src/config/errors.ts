@@ -113,3 +113,13 @@ export function adaptPackageError<T> (component: string, key: string, fn: () => 
     throw new ConfigValidationError(component, msg, { cause: err })
   }
 }
+
+/** A package's throwing validation as a codec's `validate`: the error's message is the reason. */
+export function reasonOf (validate: () => void): string | undefined {
+  try {
+    validate()
+    return undefined
+  } catch (err) {
+    return messageOf(err)
+  }
+}

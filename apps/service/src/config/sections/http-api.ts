@@ -9,7 +9,7 @@ import type { JsonObject } from '@cluster/api'
 import {
   REST_API_ENV_FIELDS, defaultRestApiConfig, readRestApiJson, restApiConfigToJson, validateRestApiConfig, type RestApiConfig
 } from '@cluster/rest-api'
-import { ConfigParseError, adaptPackageError, messageOf } from '../errors.ts'
+import { ConfigParseError, adaptPackageError, messageOf, reasonOf } from '../errors.ts'
 import { decodePrivateKey, peerIdOfKey } from '../identity.ts'
 import type { EnvField } from '../env.ts'
 import type { JsonReader } from '../json-reader.ts'
@@ -79,11 +79,8 @@ function makeApply (key: string) {
 /** @cluster/rest-api's validation, then whether the private key is the one of `id`. */
 function makeValidate (key: string) {
   return (c: HttpApiSection): string | undefined => {
-    try {
-      validateRestApiConfig(serverConfigOf(key, c, '.'))
-    } catch (err) {
-      return messageOf(err)
-    }
+    const reason = reasonOf(() => { validateRestApiConfig(serverConfigOf(key, c, '.')) })
+    if (reason !== undefined) return reason
     if (c.id !== '' && peerIdOfKey(decodePrivateKey(c.privateKey)) !== c.id) return `${key}.ID does not match private_key`
     return undefined
   }

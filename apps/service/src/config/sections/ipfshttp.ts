@@ -9,7 +9,7 @@ import {
 } from '@cluster/ipfs-connector'
 import type { IpfsHttpConfig } from '@cluster/ipfs-connector'
 import type { JsonObject } from '@cluster/api'
-import { adaptPackageError, messageOf } from '../errors.ts'
+import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { JsonReader } from '../json-reader.ts'
 import type { SectionCodec } from '../section.ts'
 
@@ -28,14 +28,7 @@ export const ipfsHttpCodec: SectionCodec<IpfsHttpConfig> = {
   defaults: defaultIpfsHttpConfig,
   apply: (_base: IpfsHttpConfig, r: JsonReader) =>
     adaptPackageError('ipfshttp', r.path, () => parseIpfsHttpConfig(r.normalized())),
-  validate: (cfg: IpfsHttpConfig) => {
-    try {
-      validateIpfsHttpConfig(cfg)
-      return undefined
-    } catch (err) {
-      return messageOf(err)
-    }
-  },
+  validate: (cfg: IpfsHttpConfig) => reasonOf(() => { validateIpfsHttpConfig(cfg) }),
   toJson: (cfg: IpfsHttpConfig) => ({ ...ipfsHttpConfigToJson(cfg) }) as JsonObject,
   applyEnv: (cfg, env) => adaptPackageError('ipfshttp', 'ipfshttp', () => applyIpfsHttpEnv(cfg, env))
 }

@@ -8,7 +8,7 @@ import {
   applyProxyEnv, defaultProxyConfig, proxyConfigToJson, readProxyJson, validateProxyConfig, type ProxyConfig
 } from '@cluster/proxy'
 import type { JsonObject } from '@cluster/api'
-import { adaptPackageError, messageOf } from '../errors.ts'
+import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { JsonReader } from '../json-reader.ts'
 import type { SectionCodec } from '../section.ts'
 
@@ -46,14 +46,7 @@ export const ipfsProxyCodec: SectionCodec<IpfsProxySection> = {
     const json = typedJson(r)
     return adaptPackageError('ipfsproxy', r.path, () => readProxyJson(json))
   },
-  validate: (cfg: IpfsProxySection) => {
-    try {
-      validateProxyConfig(cfg)
-      return undefined
-    } catch (err) {
-      return messageOf(err)
-    }
-  },
+  validate: (cfg: IpfsProxySection) => reasonOf(() => { validateProxyConfig(cfg) }),
   toJson: (cfg: IpfsProxySection) => ({ ...proxyConfigToJson(cfg) }) as JsonObject,
   applyEnv: (cfg, env) => adaptPackageError('ipfsproxy', 'ipfsproxy', () => applyProxyEnv(cfg, env))
 }

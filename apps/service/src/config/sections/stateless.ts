@@ -9,7 +9,7 @@ import {
   type StatelessConfig
 } from '@cluster/pintracker'
 import type { JsonObject } from '@cluster/api'
-import { adaptPackageError, messageOf } from '../errors.ts'
+import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { SectionCodec } from '../section.ts'
 
 export type StatelessSection = StatelessConfig
@@ -26,14 +26,7 @@ export const statelessCodec: SectionCodec<StatelessSection> = {
     const json = r.normalized()
     return adaptPackageError('stateless', r.path, () => overlayStatelessJson(json, base))
   },
-  validate: (c) => {
-    try {
-      validateStatelessConfig(c)
-      return undefined
-    } catch (err) {
-      return messageOf(err)
-    }
-  },
+  validate: (c) => reasonOf(() => { validateStatelessConfig(c) }),
   toJson: (c): JsonObject => ({ ...statelessConfigToJson(c) }),
   applyEnv: (c, env) => adaptPackageError('stateless', 'stateless', () => applyStatelessEnv(c, env))
 }
