@@ -4,7 +4,6 @@
  */
 import { createReadStream } from 'node:fs'
 import { readlink } from 'node:fs/promises'
-import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import type { ReadableStream } from 'node:stream/web'
 import { goQueryEscape } from '@cluster/api'
@@ -33,7 +32,8 @@ export interface MultipartUploadOptions {
 /** The upload `RestClient.add` sends; single use (its body is a stream). */
 export function multipartUpload (entries: readonly UploadEntry[], opts: MultipartUploadOptions = {}): AddUpload {
   // 30 random bytes in hex: Go's mime/multipart randomBoundary.
-  const boundary = randomBytes(30).toString('hex')
+  // node:crypto on first use: the ctl's other commands never load it.
+  const boundary = process.getBuiltinModule('node:crypto').randomBytes(30).toString('hex')
   return { contentType: `multipart/form-data; boundary=${boundary}`, body: multipartBody(entries, boundary, opts.onBytes ?? (() => {})) }
 }
 

@@ -4,13 +4,15 @@
  */
 import { Readable } from 'node:stream'
 import type { Agent as HttpAgentType, IncomingMessage, RequestOptions as NodeRequestOptions } from 'node:http'
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https'
 import { errorBodyFromResponse } from '@cluster/api'
 import { RestApiResponseError, RestClientConfigError, RestPinNotFoundError, RestTransportError } from './errors.ts'
 
 // Not an ESM import: building the namespace of `node:http` reads its lazy WebSocket exports, which
 // loads Node's bundled undici (about 20 ms, a quarter of a short ctl command's run).
 const { Agent: HttpAgent, request: httpRequest } = process.getBuiltinModule('node:http')
+// node:https (and TLS, crypto under it) only for an https:// API: a few ms of every plain command.
+let https: typeof import('node:https') | undefined
+const httpsModule = (): typeof import('node:https') => (https ??= process.getBuiltinModule('node:https'))
 
 export interface TlsOptions {
   /** Extra CA certificates (PEM) to trust. */
@@ -70,7 +72,7 @@ export class Transport {
     this.#opts = opts
     this.#target = parseBase(opts.baseUrl)
     this.#agent = this.#target.secure
-      ? new HttpsAgent({ keepAlive: true, ca: opts.tls?.ca, rejectUnauthorized: opts.tls?.rejectUnauthorized ?? true })
+      ? new (httpsModule().Agent)({ keepAlive: true, ca: opts.tls?.ca, rejectUnauthorized: opts.tls?.rejectUnauthorized ?? true })
       : new HttpAgent({ keepAlive: true })
   }
 
@@ -117,7 +119,7 @@ export class Transport {
     }
     const timeout = this.#opts.timeoutMs ?? 0
     return await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = (t.secure ? httpsRequest : httpRequest)(options, resolve)
+      const req = (t.secure ? httpsModule().request : httpRequest)(options, resolve)
       const fail = (err: Error): void => {
         reject(new RestTransportError({ code: 0, message: `${method} ${path}: ${err.message}` }, { cause: err }))
       }
