@@ -3,8 +3,19 @@ import type { RpcServer } from '@cluster/rpc'
 import type { ClusterPeer } from './peer.ts'
 import { Rpc } from './rpc-methods.ts'
 
+/** What the RPC server uses of the peer: its identity, membership, Kubo connector and tracker. */
+export interface RpcPeer {
+  readonly peerId: ClusterPeer['peerId']
+  readonly options: Pick<ClusterPeer['options'], 'peername'>
+  readonly host: Pick<ClusterPeer['host'], 'getPeers'>
+  readonly connector: Pick<ClusterPeer['connector'], 'repoGc' | 'swarmPeers' | 'repoStat' | 'blockStream'>
+  readonly tracker: Pick<ClusterPeer['tracker'], 'recoverAll' | 'status' | 'statusAll' | 'statusWithin' | 'recover'>
+  identity: ClusterPeer['identity']
+  peerAdd: ClusterPeer['peerAdd']
+}
+
 /** Serves this peer's side of every fan-out (see rpc-methods.ts). */
-export function serveRpc (peer: ClusterPeer, server: RpcServer): void {
+export function serveRpc (peer: RpcPeer, server: RpcServer): void {
   server
     .implement(Rpc.id, async () => await peer.identity())
     .implement(Rpc.peerAdd, async (id) => await peer.peerAdd(id as PeerId))
