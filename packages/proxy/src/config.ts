@@ -5,7 +5,7 @@
  * kept in milliseconds and written back as Go duration strings; multiaddresses in canonical form.
  */
 import { parseMultiaddr } from '@cluster/api'
-import { formatDurationMs, parseDurationMs, targetOf } from '@cluster/ipfs-connector'
+import { formatDurationMs, parseDurationMs, targetOf } from '@cluster/ipfs-connector/config'
 import { ProxyConfigError, messageOf } from './errors.ts'
 import { parseListenMultiaddr } from './listen.ts'
 

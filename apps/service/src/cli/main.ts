@@ -1,14 +1,16 @@
 import { existsSync } from 'node:fs'
 import yargs from 'yargs'
-import { VERSION } from '../cluster/index.ts'
+import { VERSION } from '../cluster/version.ts'
 import { configPaths, initConfigFolder, resolveConfigFolder } from '../config/index.ts'
-import { runDaemon } from './daemon.ts'
 import { parseLogLevels } from './log-levels.ts'
 import { CommandError, isRecordIo, processIo, type Io } from './io.ts'
 import { LOG_FORMAT_ENV, jsonIo, resolveLogFormat, warningsAsRecords } from './log-format.ts'
 import { acquireLock } from './lock.ts'
 import { confirm } from './prompt.ts'
-import { readInput, stateCleanup, stateCrdt, stateExport, stateImport } from './state.ts'
+// The daemon (libp2p, consensus, APIs) and the state commands are loaded by the commands that
+// run them: `--version`, `init` and the rest start without them.
+const daemonModule = async (): Promise<typeof import('./daemon.ts')> => await import('./daemon.ts')
+const stateModule = async (): Promise<typeof import('./state.ts')> => await import('./state.ts')
 
 const DESCRIPTION = `Description:
   ipfs-cluster-service runs an IPFS Cluster peer (Raft consensus). A peer runs beside an IPFS
@@ -78,7 +80,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
       let customSecret: string | undefined
       if (args.customSecret === true && args.source === undefined) {
         io.out('Enter cluster secret (32-byte hex string): ')
-        customSecret = (await readInput(undefined, { out: () => {}, err: io.err })).trim()
+        customSecret = (await (await stateModule()).readInput(undefined, { out: () => {}, err: io.err })).trim()
       }
       const result = await initConfigFolder({
         folder, env: process.env as Record<string, string>, randomPorts: args.randomports === true, consensus,
@@ -101,7 +103,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
         errorIo = daemonIo
         if (io === processIo) warningsAsRecords(daemonIo)
       }
-      return await runDaemon(folderOf(args), {
+      return await (await daemonModule()).runDaemon(folderOf(args), {
         ...(typeof args.bootstrap === 'string' ? { bootstrap: args.bootstrap } : {}),
         leave: args.leave === true,
         stats: args.stats === true,
@@ -112,7 +114,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
     .command('state', 'Manages the peer\'s consensus state (pinset)', y => y
       .command('export', 'Exports the state to stdout or a file (one JSON pin per line)', yy => yy
         .option('file', { alias: 'f', type: 'string', describe: 'write to this file' }),
-      run(async args => { await stateExport(folderOf(args), typeof args.file === 'string' ? args.file : undefined, io) }))
+      run(async args => { await (await stateModule()).stateExport(folderOf(args), typeof args.file === 'string' ? args.file : undefined, io) }))
       .command('import [file]', 'Imports a state (JSON pins), replacing the current one', yy => yy
         .positional('file', { type: 'string' })
         .option('replication-min', { alias: 'rmin', type: 'number', describe: 'overwrite each pin\'s replication-min' })
@@ -120,6 +122,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
         .option('allocations', { alias: 'allocs', type: 'string', describe: 'overwrite each pin\'s allocations (comma-separated peer IDs)' }),
       run(async args => {
         if (args.force !== true && !await confirm('The pinset (state) of this peer will be replaced. Continue? [y/n]: ', io.out)) return 0
+        const { readInput, stateImport } = await stateModule()
         const text = await readInput(typeof args.file === 'string' ? args.file : undefined, io)
         await stateImport(folderOf(args), text, {
           ...(typeof args.replicationMin === 'number' ? { replicationMin: args.replicationMin } : {}),
@@ -130,18 +133,18 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
       .command('cleanup', 'Removes the peer\'s state (kept as a backup)', yy => yy,
         run(async args => {
           if (args.force !== true && !await confirm('The peer state will be removed.  Existing pins may be lost. Continue? [y/n]: ', io.out)) return 0
-          await stateCleanup(folderOf(args))
+          await (await stateModule()).stateCleanup(folderOf(args))
         }))
       .command('crdt', 'CRDT maintenance: info, dot, mark-dirty, mark-clean', yy => yy
         .command('info', 'Prints the heads, the greatest height and the dirty bit', yyy => yyy,
-          run(async args => { await stateCrdt(folderOf(args), 'info', undefined, io) }))
+          run(async args => { await (await stateModule()).stateCrdt(folderOf(args), 'info', undefined, io) }))
         .command('dot', 'Writes the DAG in Graphviz DOT (stdout or a file)', yyy => yyy
           .option('file', { alias: 'f', type: 'string', describe: 'write to this file' }),
-        run(async args => { await stateCrdt(folderOf(args), 'dot', typeof args.file === 'string' ? args.file : undefined, io) }))
+        run(async args => { await (await stateModule()).stateCrdt(folderOf(args), 'dot', typeof args.file === 'string' ? args.file : undefined, io) }))
         .command('mark-dirty', 'Marks the store dirty: it is repaired at the next start', yyy => yyy,
-          run(async args => { await stateCrdt(folderOf(args), 'mark-dirty', undefined, io) }))
+          run(async args => { await (await stateModule()).stateCrdt(folderOf(args), 'mark-dirty', undefined, io) }))
         .command('mark-clean', 'Clears the dirty bit', yyy => yyy,
-          run(async args => { await stateCrdt(folderOf(args), 'mark-clean', undefined, io) }))
+          run(async args => { await (await stateModule()).stateCrdt(folderOf(args), 'mark-clean', undefined, io) }))
         .demandCommand(1, 'crdt needs a subcommand: info, dot, mark-dirty or mark-clean'))
       .demandCommand(1, 'state needs a subcommand: export, import, cleanup or crdt'))
     .command('version', 'Prints the version', y => y, run(async () => { io.out(`${VERSION}\n`) }))

@@ -1,4 +1,5 @@
-export { ClusterPeer, VERSION } from './peer.ts'
+export { ClusterPeer } from './peer.ts'
+export { VERSION } from './version.ts'
 export { PEER_DEFAULTS, peerSettingsOf, type ClusterPeerOptions } from './options.ts'
 export { createHost, swarmKey, rememberPeer, type ClusterHost, type HostOptions } from './host.ts'
 export { setupPin } from './pin-setup.ts'

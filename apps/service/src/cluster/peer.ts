@@ -33,8 +33,8 @@ import { localDestination, remoteDestination } from './block-destinations.ts'
 import { keepMeshed } from './mesh.ts'
 import { pinBatch } from './batch.ts'
 import { rebalancerFor, type Rebalancer } from './rebalance/index.ts'
+import { VERSION } from './version.ts'
 
-export const VERSION = '1.1.6'
 const RPC_PROTOCOL_VERSION = '/ipfscluster/1.0/rpc'
 
 /**

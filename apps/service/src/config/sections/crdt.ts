@@ -6,7 +6,7 @@
 import { join } from 'node:path'
 import { HOUR, MINUTE, formatDuration, parsePeerIdsLenient } from '@cluster/api'
 import type { Duration, JsonObject } from '@cluster/api'
-import type { CrdtConsensusConfig } from '@cluster/consensus'
+import type { CrdtConsensusConfig } from '@cluster/consensus/config'
 import type { EnvField } from '../env.ts'
 import type { ConfigWarning, JsonReader } from '../json-reader.ts'
 import type { SectionCodec } from '../section.ts'

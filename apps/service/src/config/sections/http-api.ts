@@ -8,7 +8,7 @@
 import type { JsonObject } from '@cluster/api'
 import {
   REST_API_ENV_FIELDS, defaultRestApiConfig, readRestApiJson, restApiConfigToJson, validateRestApiConfig, type RestApiConfig
-} from '@cluster/rest-api'
+} from '@cluster/rest-api/config'
 import { ConfigParseError, adaptPackageError, messageOf, reasonOf } from '../errors.ts'
 import { decodePrivateKey, peerIdOfKey } from '../identity.ts'
 import type { EnvField } from '../env.ts'

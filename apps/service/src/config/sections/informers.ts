@@ -6,8 +6,8 @@
 import {
   defaultDiskInformerConfig, defaultTagsInformerConfig, diskInformerConfigToJson,
   parseDiskInformerConfig, parseTagsInformerConfig, tagsInformerConfigToJson
-} from '@cluster/ipfs-connector'
-import type { DiskInformerConfig, TagsInformerConfig } from '@cluster/ipfs-connector'
+} from '@cluster/ipfs-connector/config'
+import type { DiskInformerConfig, TagsInformerConfig } from '@cluster/ipfs-connector/config'
 import { SECOND, formatDuration, goMap } from '@cluster/api'
 import type { Duration, JsonObject } from '@cluster/api'
 import { adaptPackageError } from '../errors.ts'

@@ -6,8 +6,8 @@
  */
 import {
   applyIpfsHttpEnv, defaultIpfsHttpConfig, ipfsHttpConfigToJson, parseIpfsHttpConfig, validateIpfsHttpConfig
-} from '@cluster/ipfs-connector'
-import type { IpfsHttpConfig } from '@cluster/ipfs-connector'
+} from '@cluster/ipfs-connector/config'
+import type { IpfsHttpConfig } from '@cluster/ipfs-connector/config'
 import type { JsonObject } from '@cluster/api'
 import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { JsonReader } from '../json-reader.ts'

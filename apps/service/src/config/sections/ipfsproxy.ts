@@ -6,7 +6,7 @@
  */
 import {
   applyProxyEnv, defaultProxyConfig, proxyConfigToJson, readProxyJson, validateProxyConfig, type ProxyConfig
-} from '@cluster/proxy'
+} from '@cluster/proxy/config'
 import type { JsonObject } from '@cluster/api'
 import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { JsonReader } from '../json-reader.ts'

@@ -7,7 +7,7 @@
 import {
   applyStatelessEnv, defaultStatelessConfig, overlayStatelessJson, statelessConfigToJson, validateStatelessConfig,
   type StatelessConfig
-} from '@cluster/pintracker'
+} from '@cluster/pintracker/config'
 import type { JsonObject } from '@cluster/api'
 import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { SectionCodec } from '../section.ts'
