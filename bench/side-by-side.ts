@@ -10,7 +10,8 @@
 //     pinned elsewhere;
 //  5. `ipfs-cluster-ctl version` / `id` cold start.
 // Run: `pnpm bench side-by-side` (or `node --conditions=source bench/side-by-side.ts [--quick]
-// [--only 1,3]`). Results: bench/results/side-by-side-<date>.{json,md}.
+// [--only 1,3] [--flavour ts]`). Results: bench/results/side-by-side-<date>[-quick].{json,md}; a
+// partial run (--only, --flavour) writes side-by-side-only-1-3-ts-<date>… beside it.
 import { execFile } from 'node:child_process'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { Agent } from 'node:http'
@@ -416,7 +417,9 @@ async function workload5 (host: string): Promise<void> {
 function writeReport (startedAt: number): void {
   mkdirSync(resultsDir, { recursive: true })
   const date = new Date().toISOString().slice(0, 10)
-  const name = 'side-by-side'
+  // A partial run (some workloads, one side) gets its own file: it must not replace the suite's.
+  const partial = [ONLY === undefined ? '' : `only-${[...ONLY].join('-')}`, argv.includes('--flavour') ? flavours.map(f => f.name).join('-') : ''].filter(p => p !== '')
+  const name = ['side-by-side', ...partial].join('-')
   const m = machine()
   const cell = (s: Stats): string => s.runs === 0 ? 'failed' : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`
   const verdict = (r: Row): string => {
