@@ -113,11 +113,21 @@ describe('group commit of the Raft log', () => {
     await until(() => members.some(m => m.node.isLeader), 'a leader')
     const leaderAt = members.findIndex(m => m.node.isLeader)
     const followers = [0, 1, 2].filter(i => i !== leaderAt)
+    const leader = (members[leaderAt] as { node: RaftNode }).node
+    // Hold the followers' disks only once they have the leader's whole log durably and know its
+    // commit: a write still on its way (the new leader's first entry, a commit index) would
+    // otherwise be the one held, and the follower would never reach the entry under test.
+    await until(() => followers.every(f => {
+      const follower = (members[f] as { node: RaftNode }).node
+      const last = leader.status().lastIndex
+      return leader.status().progress.get(follower.id)?.match === last && follower.status().hardState.commit >= last
+    }), 'the followers caught up durably')
     for (const f of followers) (storages[f] as GatedStorage).held = true
 
-    const index = (members[leaderAt] as { node: RaftNode }).node.status().lastIndex + 1
+    const index = leader.status().lastIndex + 1
     let resolved = false
     const proposal = (members[leaderAt] as { node: RaftNode<string | undefined> }).node.propose(put('k')).then(() => { resolved = true })
+    proposal.catch(() => {}) // awaited below; a failure before that must fail the test, not the run
     const wroteIt = (s: GatedStorage): boolean => s.writes.some(w => w.entries?.some(e => e.index === index) === true)
     await until(() => followers.every(f => wroteIt(storages[f] as GatedStorage)), 'both followers write the entry')
     // Give the event loop many turns: nothing may acknowledge the entry while no follower's write is durable.
