@@ -128,7 +128,9 @@ describe('environment overrides (config.md §6)', () => {
       [{ CLUSTER_RESOURCEMANAGER_FILEDESCRIPTORSLIMIT: '-1' }, 'to type uint64'],
       [{ CLUSTER_TRACING_SAMPLINGPROB: 'half' }, 'strconv.ParseFloat: parsing "half": invalid syntax'],
       // A section whose model is its package's (@cluster/pintracker), with the same message.
-      [{ CLUSTER_STATELESS_CONCURRENTPINS: 'many' }, 'envconfig.Process: assigning CLUSTER_STATELESS_CONCURRENTPINS to concurrent_pins: converting \'many\' to type int. details: strconv.ParseInt: parsing "many": invalid syntax']
+      [{ CLUSTER_STATELESS_CONCURRENTPINS: 'many' }, 'envconfig.Process: assigning CLUSTER_STATELESS_CONCURRENTPINS to concurrent_pins: converting \'many\' to type int. details: strconv.ParseInt: parsing "many": invalid syntax'],
+      [{ CLUSTER_IPFSPROXY_MAXHEADERBYTES: 'zz' }, 'envconfig.Process: assigning CLUSTER_IPFSPROXY_MAXHEADERBYTES to max_header_bytes: converting \'zz\' to type int. details: strconv.ParseInt: parsing "zz": invalid syntax'],
+      [{ CLUSTER_IPFSPROXY_NODEHTTPS: 'yes' }, 'converting \'yes\' to type bool']
     ]
     for (const [env, message] of cases) {
       let error: unknown

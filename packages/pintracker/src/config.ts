@@ -102,20 +102,22 @@ export function overlayStatelessJson (json: unknown, base: StatelessConfig = def
   return cfg
 }
 
+/** Environment suffixes (Go envconfig: the field name upper-cased) → JSON key and value kind. */
+export const STATELESS_ENV_FIELDS: ReadonlyArray<readonly [string, JsonKey, 'int' | 'string']> = [
+  ['MAXPINQUEUESIZE', 'max_pin_queue_size', 'int'],
+  ['CONCURRENTPINS', 'concurrent_pins', 'int'],
+  ['PRIORITYPINMAXAGE', 'priority_pin_max_age', 'string'],
+  ['PRIORITYPINMAXRETRIES', 'priority_pin_max_retries', 'int'],
+  ['MAXRETRIES', 'max_retries', 'int']
+]
+
 /**
  * Applies `CLUSTER_STATELESS_MAXPINQUEUESIZE`, `…_CONCURRENTPINS`, `…_PRIORITYPINMAXAGE`,
  * `…_PRIORITYPINMAXRETRIES` (and `…_MAXRETRIES`) with the same rules as the JSON keys.
  */
 export function applyStatelessEnv (cfg: StatelessConfig, env: Record<string, string | undefined> = process.env): StatelessConfig {
   const json: Record<string, unknown> = {}
-  const names: Array<[string, JsonKey]> = [
-    ['MAXPINQUEUESIZE', 'max_pin_queue_size'],
-    ['CONCURRENTPINS', 'concurrent_pins'],
-    ['PRIORITYPINMAXAGE', 'priority_pin_max_age'],
-    ['PRIORITYPINMAXRETRIES', 'priority_pin_max_retries'],
-    ['MAXRETRIES', 'max_retries']
-  ]
-  for (const [suffix, key] of names) {
+  for (const [suffix, key] of STATELESS_ENV_FIELDS) {
     const raw = env[STATELESS_ENV_PREFIX + suffix]
     if (raw === undefined) continue
     if (key === 'priority_pin_max_age') {

@@ -199,21 +199,21 @@ export function proxyConfigToJson (cfg: ProxyConfig): ProxyConfigJson {
   return out
 }
 
-/** Environment names (Go envconfig: prefix + field name upper-cased) → JSON keys. */
-const ENV_KEYS: Record<string, keyof ProxyConfigJson> = {
-  LISTENMULTIADDRESS: 'listen_multiaddress',
-  NODEMULTIADDRESS: 'node_multiaddress',
-  NODEHTTPS: 'node_https',
-  LOGFILE: 'log_file',
-  READTIMEOUT: 'read_timeout',
-  READHEADERTIMEOUT: 'read_header_timeout',
-  WRITETIMEOUT: 'write_timeout',
-  IDLETIMEOUT: 'idle_timeout',
-  MAXHEADERBYTES: 'max_header_bytes',
-  EXTRACTHEADERSEXTRA: 'extract_headers_extra',
-  EXTRACTHEADERSPATH: 'extract_headers_path',
-  EXTRACTHEADERSTTL: 'extract_headers_ttl'
-}
+/** Environment suffixes (Go envconfig: the field name upper-cased) → JSON key and value kind. */
+export const PROXY_ENV_FIELDS: ReadonlyArray<readonly [string, keyof ProxyConfigJson, 'string' | 'list' | 'bool' | 'int']> = [
+  ['LISTENMULTIADDRESS', 'listen_multiaddress', 'list'],
+  ['NODEMULTIADDRESS', 'node_multiaddress', 'string'],
+  ['NODEHTTPS', 'node_https', 'bool'],
+  ['LOGFILE', 'log_file', 'string'],
+  ['READTIMEOUT', 'read_timeout', 'string'],
+  ['READHEADERTIMEOUT', 'read_header_timeout', 'string'],
+  ['WRITETIMEOUT', 'write_timeout', 'string'],
+  ['IDLETIMEOUT', 'idle_timeout', 'string'],
+  ['MAXHEADERBYTES', 'max_header_bytes', 'int'],
+  ['EXTRACTHEADERSEXTRA', 'extract_headers_extra', 'list'],
+  ['EXTRACTHEADERSPATH', 'extract_headers_path', 'string'],
+  ['EXTRACTHEADERSTTL', 'extract_headers_ttl', 'string']
+]
 
 /**
  * Applies `CLUSTER_IPFSPROXY_<FIELD>` variables (e.g. `CLUSTER_IPFSPROXY_IDLETIMEOUT=22s`) on top
@@ -221,19 +221,18 @@ const ENV_KEYS: Record<string, keyof ProxyConfigJson> = {
  */
 export function applyProxyEnv (cfg: ProxyConfig, env: Record<string, string | undefined> = process.env): ProxyConfig {
   const json: Record<string, unknown> = { ...proxyConfigToJson(cfg) }
-  for (const [suffix, key] of Object.entries(ENV_KEYS)) {
+  for (const [suffix, key, kind] of PROXY_ENV_FIELDS) {
     const value = env[`CLUSTER_IPFSPROXY_${suffix}`]
     if (value === undefined) continue
-    switch (key) {
-      case 'listen_multiaddress':
-      case 'extract_headers_extra':
+    switch (kind) {
+      case 'list':
         json[key] = value.split(',').map(s => s.trim()).filter(s => s !== '')
         break
-      case 'node_https':
+      case 'bool':
         if (!/^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.test(value)) fail(`CLUSTER_IPFSPROXY_${suffix}: invalid boolean ${JSON.stringify(value)}`)
         json[key] = /^(1|t|T|TRUE|true|True)$/.test(value)
         break
-      case 'max_header_bytes':
+      case 'int':
         if (!/^[+-]?\d+$/.test(value)) fail(`CLUSTER_IPFSPROXY_${suffix}: invalid integer ${JSON.stringify(value)}`)
         json[key] = Number(value)
         break

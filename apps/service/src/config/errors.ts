@@ -99,8 +99,8 @@ export function messageOf (err: unknown): string {
 
 /**
  * Runs a config function of the package that owns a section, turning its errors into the
- * loader's: `error parsing …` texts are parse errors (naming `key`), envconfig's texts errors of
- * their variable, the others validation failures of `component`.
+ * loader's: `error parsing …` texts are parse errors (naming `key`), the others validation
+ * failures of `component`.
  */
 export function adaptPackageError<T> (component: string, key: string, fn: () => T): T {
   try {
@@ -108,8 +108,6 @@ export function adaptPackageError<T> (component: string, key: string, fn: () => 
   } catch (err) {
     const msg = messageOf(err)
     if (msg.startsWith('error parsing')) throw new ConfigParseError(key, msg, { cause: err })
-    const variable = /^envconfig\.Process: assigning (\S+?):? /.exec(msg)?.[1]
-    if (variable !== undefined) throw new ConfigEnvError(variable, msg, { cause: err })
     throw new ConfigValidationError(component, msg, { cause: err })
   }
 }

@@ -174,6 +174,22 @@ export class JsonReader {
     return out
   }
 
+  /**
+   * The object for a package's own JSON reader, every key first read by its Go type here (so a
+   * wrong type is reported as in every section, `null` items read as Go reads them): the keys
+   * present, under their canonical spelling, with the values this reader converted.
+   */
+  typed (types: Partial<Record<'string' | 'int' | 'bool' | 'strings' | 'stringList' | 'stringMap' | 'stringListMap', readonly string[]>>): Record<string, unknown> {
+    const out = this.normalized()
+    for (const [type, keys] of Object.entries(types) as Array<[keyof typeof types, readonly string[]]>) {
+      for (const k of keys) {
+        const v = this[type](k)
+        if (v !== undefined) out[k] = v
+      }
+    }
+    return out
+  }
+
   /** A nested object, read with its own known keys; undefined when absent or null. */
   object (k: string, known: readonly string[]): JsonReader | undefined {
     const v = this.raw(k)

@@ -46,23 +46,15 @@ const KNOWN = [
  */
 function makeApply (key: string) {
   return (_base: HttpApiSection, r: JsonReader): HttpApiSection => {
-    for (const k of ['ssl_cert_file', 'ssl_key_file', 'read_timeout', 'read_header_timeout', 'write_timeout', 'idle_timeout', 'id', 'private_key', 'http_log_file', 'cors_max_age']) r.string(k)
-    r.int('max_header_bytes')
-    r.bool('cors_allow_credentials')
-    r.bool('dashboard')
-    const json: Record<string, unknown> = r.normalized()
-    for (const k of ['http_listen_multiaddress', 'libp2p_listen_multiaddress']) {
-      const v = r.strings(k)
-      if (v !== undefined) json[k] = v
-    }
-    for (const k of ['cors_allowed_origins', 'cors_allowed_methods', 'cors_allowed_headers', 'cors_exposed_headers']) {
-      const v = r.stringList(k)
-      if (v !== undefined) json[k] = v
-    }
-    const creds = r.stringMap('basic_auth_credentials')
-    if (creds !== undefined) json.basic_auth_credentials = creds
-    const headers = r.stringListMap('headers')
-    if (headers !== undefined) json.headers = headers
+    const json = r.typed({
+      string: ['ssl_cert_file', 'ssl_key_file', 'read_timeout', 'read_header_timeout', 'write_timeout', 'idle_timeout', 'id', 'private_key', 'http_log_file', 'cors_max_age'],
+      int: ['max_header_bytes'],
+      bool: ['cors_allow_credentials', 'dashboard'],
+      strings: ['http_listen_multiaddress', 'libp2p_listen_multiaddress'],
+      stringList: ['cors_allowed_origins', 'cors_allowed_methods', 'cors_allowed_headers', 'cors_exposed_headers'],
+      stringMap: ['basic_auth_credentials'],
+      stringListMap: ['headers']
+    })
     const pk = r.string('private_key') ?? ''
     if (pk !== '') {
       try {

@@ -5,7 +5,7 @@
  * the JSON types with the loader's messages and adapts the package's errors.
  */
 import {
-  applyStatelessEnv, defaultStatelessConfig, overlayStatelessJson, statelessConfigToJson, validateStatelessConfig,
+  STATELESS_ENV_FIELDS, defaultStatelessConfig, overlayStatelessJson, statelessConfigToJson, validateStatelessConfig,
   type StatelessConfig
 } from '@cluster/pintracker/config'
 import type { JsonObject } from '@cluster/api'
@@ -18,15 +18,13 @@ export const statelessCodec: SectionCodec<StatelessSection> = {
   key: 'stateless',
   envPrefix: 'CLUSTER_STATELESS',
   known: ['max_pin_queue_size', 'concurrent_pins', 'priority_pin_max_age', 'priority_pin_max_retries', 'max_retries'],
-  envFields: [],
+  // The loader's env step (envconfig's conversions and texts) over the package's field names.
+  envFields: STATELESS_ENV_FIELDS.map(([name, path, kind]) => ({ name, path, kind })),
   defaults: defaultStatelessConfig,
   apply: (base, r) => {
-    for (const key of ['max_pin_queue_size', 'concurrent_pins', 'priority_pin_max_retries', 'max_retries']) r.int(key)
-    r.string('priority_pin_max_age')
-    const json = r.normalized()
+    const json = r.typed({ int: ['max_pin_queue_size', 'concurrent_pins', 'priority_pin_max_retries', 'max_retries'], string: ['priority_pin_max_age'] })
     return adaptPackageError('stateless', r.path, () => overlayStatelessJson(json, base))
   },
   validate: (c) => reasonOf(() => { validateStatelessConfig(c) }),
-  toJson: (c): JsonObject => ({ ...statelessConfigToJson(c) }),
-  applyEnv: (c, env) => adaptPackageError('stateless', 'stateless', () => applyStatelessEnv(c, env))
+  toJson: (c): JsonObject => ({ ...statelessConfigToJson(c) })
 }
