@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { MILLISECOND, SECOND } from '@cluster/api'
+import { SECOND } from '@cluster/api'
 import {
   ConfigEnvError, ConfigValidationError, applyServiceConfigEnv, defaultServiceConfig, parseGoBool,
   parseGoInteger, parseServiceConfig
 } from '../src/config/index.ts'
+import { goFieldName } from '../src/config/env.ts'
 import { fixture } from './fixtures/config/helpers.ts'
 
 async function loadWith (env: Record<string, string>): Promise<ReturnType<typeof parseServiceConfig>['config']> {
@@ -71,8 +72,8 @@ describe('environment overrides (config.md §6)', () => {
     })
     expect(c.consensus.raft.initPeerset).toEqual(['12D3KooWRN8KRjpyg9rsW2w7StbBRGper65psTZm68cjud9KAkaW'])
     expect(c.consensus.raft.commitRetries).toBe(0)
-    expect(c.consensus.raft.heartbeatTimeout).toBe(100n * MILLISECOND)
-    expect(c.consensus.raft.electionTimeout).toBe(300n * MILLISECOND)
+    expect(c.consensus.raft.heartbeatTimeoutMs).toBe(100)
+    expect(c.consensus.raft.electionTimeoutMs).toBe(300)
     expect(c.consensus.raft.trailingLogs).toBe(100)
     expect(c.api.restapi.httpListenMultiaddress).toEqual(['/ip4/0.0.0.0/tcp/9999'])
     expect(c.api.restapi.basicAuthCredentials).toEqual({ alice: 'pw1', bob: 'pw2' })
@@ -121,16 +122,23 @@ describe('environment overrides (config.md §6)', () => {
 
   it('fails with envconfig\'s message on values that do not convert', async () => {
     const cases: Array<[Record<string, string>, string]> = [
-      [{ CLUSTER_RAFT_COMMITRETRIES: 'abc' }, 'envconfig.Process: assigning CLUSTER_RAFT_COMMITRETRIES to commit_retries: converting \'abc\' to type int. details: strconv.ParseInt: parsing "abc": invalid syntax'],
+      [{ CLUSTER_RAFT_COMMITRETRIES: 'abc' }, 'envconfig.Process: assigning CLUSTER_RAFT_COMMITRETRIES to CommitRetries: converting \'abc\' to type int. details: strconv.ParseInt: parsing "abc": invalid syntax'],
       [{ CLUSTER_LEAVEONSHUTDOWN: 'yes' }, 'converting \'yes\' to type bool. details: strconv.ParseBool: parsing "yes": invalid syntax'],
       [{ CLUSTER_RESTAPI_BASICAUTHCREDENTIALS: 'alice' }, 'invalid map item: "alice"'],
       [{ CLUSTER_CONNECTIONMANAGER_HIGHWATER: '' }, 'strconv.ParseInt: parsing "": invalid syntax'],
       [{ CLUSTER_RESOURCEMANAGER_FILEDESCRIPTORSLIMIT: '-1' }, 'to type uint64'],
       [{ CLUSTER_TRACING_SAMPLINGPROB: 'half' }, 'strconv.ParseFloat: parsing "half": invalid syntax'],
       // A section whose model is its package's (@cluster/pintracker), with the same message.
-      [{ CLUSTER_STATELESS_CONCURRENTPINS: 'many' }, 'envconfig.Process: assigning CLUSTER_STATELESS_CONCURRENTPINS to concurrent_pins: converting \'many\' to type int. details: strconv.ParseInt: parsing "many": invalid syntax'],
-      [{ CLUSTER_IPFSPROXY_MAXHEADERBYTES: 'zz' }, 'envconfig.Process: assigning CLUSTER_IPFSPROXY_MAXHEADERBYTES to max_header_bytes: converting \'zz\' to type int. details: strconv.ParseInt: parsing "zz": invalid syntax'],
-      [{ CLUSTER_IPFSPROXY_NODEHTTPS: 'yes' }, 'converting \'yes\' to type bool']
+      [{ CLUSTER_STATELESS_CONCURRENTPINS: 'many' }, 'envconfig.Process: assigning CLUSTER_STATELESS_CONCURRENTPINS to ConcurrentPins: converting \'many\' to type int. details: strconv.ParseInt: parsing "many": invalid syntax'],
+      [{ CLUSTER_IPFSPROXY_MAXHEADERBYTES: 'zz' }, 'envconfig.Process: assigning CLUSTER_IPFSPROXY_MAXHEADERBYTES to MaxHeaderBytes: converting \'zz\' to type int. details: strconv.ParseInt: parsing "zz": invalid syntax'],
+      [{ CLUSTER_IPFSPROXY_NODEHTTPS: 'yes' }, 'converting \'yes\' to type bool'],
+      [{ CLUSTER_IPFSHTTP_UNPINDISABLE: 'maybe' }, 'envconfig.Process: assigning CLUSTER_IPFSHTTP_UNPINDISABLE to UnpinDisable: converting \'maybe\' to type bool. details: strconv.ParseBool: parsing "maybe": invalid syntax'],
+      [{ CLUSTER_IPFSHTTP_INFORMERTRIGGERINTERVAL: '1x' }, 'converting \'1x\' to type int'],
+      [{ CLUSTER_CRDT_BATCHING_MAXBATCHSIZE: 'lots' }, 'envconfig.Process: assigning CLUSTER_CRDT_BATCHING_MAXBATCHSIZE to MaxBatchSize: converting \'lots\' to type int'],
+      [{ CLUSTER_RAFT_TRAILINGLOGS: '-5' }, 'to type uint64'],
+      // Go's field names keep their initialisms (checked against Go's daemon).
+      [{ CLUSTER_RESTAPI_CORSALLOWCREDENTIALS: 'maybe' }, 'assigning CLUSTER_RESTAPI_CORSALLOWCREDENTIALS to CORSAllowCredentials: converting'],
+      [{ CLUSTER_IPFSPROXY_NODEHTTPS: 'yes' }, 'assigning CLUSTER_IPFSPROXY_NODEHTTPS to NodeHTTPS: converting']
     ]
     for (const [env, message] of cases) {
       let error: unknown
@@ -150,11 +158,21 @@ describe('environment overrides (config.md §6)', () => {
     json.api.ipfsproxy.max_header_bytes = 100
     json.api.restapi.max_header_bytes = 100
     json.pin_tracker.stateless.priority_pin_max_age = '0s'
+    json.ipfs_connector.ipfshttp.pin_timeout = '0s'
+    json.consensus.raft.leader_lease_timeout = '5s'
     const text = JSON.stringify(json)
     expect(() => parseServiceConfig(text)).toThrow(ConfigValidationError)
     const { config } = parseServiceConfig(text, {
-      env: { CLUSTER_IPFSPROXY_MAXHEADERBYTES: '8192', CLUSTER_RESTAPI_MAXHEADERBYTES: '8192', CLUSTER_STATELESS_PRIORITYPINMAXAGE: '1h' }
+      env: {
+        CLUSTER_IPFSPROXY_MAXHEADERBYTES: '8192',
+        CLUSTER_RESTAPI_MAXHEADERBYTES: '8192',
+        CLUSTER_STATELESS_PRIORITYPINMAXAGE: '1h',
+        CLUSTER_IPFSHTTP_PINTIMEOUT: '1m',
+        CLUSTER_RAFT_LEADERLEASETIMEOUT: '400ms'
+      }
     })
+    expect(config.ipfsConnector.ipfshttp.pinTimeoutMs).toBe(60_000)
+    expect(config.consensus.raft.leaderLeaseTimeoutMs).toBe(400)
     expect(config.api.ipfsproxy.maxHeaderBytes).toBe(8192)
     expect(config.api.restapi.maxHeaderBytes).toBe(8192)
     expect(config.pinTracker.stateless.priorityPinMaxAge).toBe(3600n * SECOND)
@@ -170,6 +188,11 @@ describe('environment overrides (config.md §6)', () => {
 })
 
 describe('Go value syntax of variables', () => {
+  it('names Go\'s struct field in conversion errors, initialisms kept', () => {
+    expect(['ipfs_request_timeout', 'repogc_timeout', 'pubsub.seen_messages_ttl', 'mdns_interval', 'ssl_cert_file', 'batching.max_batch_size'].map(goFieldName))
+      .toEqual(['IPFSRequestTimeout', 'RepoGCTimeout', 'SeenMessagesTTL', 'MDNSInterval', 'SSLCertFile', 'MaxBatchSize'])
+  })
+
   it('parses integers like strconv.ParseInt with base 0', () => {
     expect(parseGoInteger('42', true)).toBe(42)
     expect(parseGoInteger('-7', true)).toBe(-7)

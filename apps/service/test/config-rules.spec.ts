@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MILLISECOND, MINUTE, SECOND } from '@cluster/api'
+import { MINUTE, SECOND } from '@cluster/api'
 import { ConfigValidationError, parseServiceConfig } from '../src/config/index.ts'
 import { defaultJson } from './fixtures/config/helpers.ts'
 
@@ -29,7 +29,7 @@ describe('overlay pattern "0/empty → default"', () => {
     expect(c.cluster.peername).not.toBe('')
     expect(c.consensus.raft.backupsRotate).toBe(6)
     expect(c.consensus.raft.maxAppendEntries).toBe(64)
-    expect(c.consensus.raft.waitForLeaderTimeout).toBe(15n * SECOND)
+    expect(c.consensus.raft.waitForLeaderTimeoutMs).toBe(15_000)
     expect(c.pinTracker.stateless.concurrentPins).toBe(10)
     expect(c.api.restapi.maxHeaderBytes).toBe(4096)
     expect(c.api.ipfsproxy.nodeMultiaddress).toBe('/ip4/127.0.0.1/tcp/5001')
@@ -49,10 +49,10 @@ describe('overlay pattern "0/empty → default"', () => {
       j.consensus.raft.init_peerset = ['12D3KooWRN8KRjpyg9rsW2w7StbBRGper65psTZm68cjud9KAkaW', 'garbage']
     })
     expect([c.cluster.replicationFactorMin, c.cluster.replicationFactorMax]).toEqual([2, 3])
-    expect(c.consensus.raft.heartbeatTimeout).toBe(100n * MILLISECOND)
-    expect(c.consensus.raft.electionTimeout).toBe(200n * MILLISECOND)
-    expect(c.consensus.raft.leaderLeaseTimeout).toBe(50n * MILLISECOND)
-    expect(c.consensus.raft.commitTimeout).toBe(10n * MILLISECOND)
+    expect(c.consensus.raft.heartbeatTimeoutMs).toBe(100)
+    expect(c.consensus.raft.electionTimeoutMs).toBe(200)
+    expect(c.consensus.raft.leaderLeaseTimeoutMs).toBe(50)
+    expect(c.consensus.raft.commitTimeoutMs).toBe(10)
     // invalid peer IDs are silently dropped
     expect(c.consensus.raft.initPeerset).toEqual(['12D3KooWRN8KRjpyg9rsW2w7StbBRGper65psTZm68cjud9KAkaW'])
   })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { HOUR, MILLISECOND, MINUTE, SECOND } from '@cluster/api'
+import { HOUR, MINUTE, SECOND } from '@cluster/api'
 import {
   ConfigParseError, ConfigSourceError, ConsensusChoiceError, consensusOf,
   defaultServiceConfig, enabledInformers, formatServiceConfig, formatServiceConfigForDisplay,
-  formatSourceConfig, parseServiceConfig, toCrdtConsensusConfig, toRaftConsensusConfig, raftDataFolder, swarmKeyFromSecret
+  formatSourceConfig, parseServiceConfig, raftDataFolder, swarmKeyFromSecret
 } from '../src/config/index.ts'
 import { defaultJson, fixture } from './fixtures/config/helpers.ts'
 
@@ -33,23 +33,24 @@ describe('service.json: the init example (config.md §8)', () => {
     expect(c.peerstoreFile).toBe('')
     expect(c.peerAddresses).toEqual([])
 
+    // @cluster/consensus's config model, durations in milliseconds.
     expect(config.consensus.raft).toEqual({
       dataFolder: '',
       initPeerset: [],
-      waitForLeaderTimeout: 15n * SECOND,
-      networkTimeout: 10n * SECOND,
+      waitForLeaderTimeoutMs: 15_000,
+      networkTimeoutMs: 10_000,
       commitRetries: 1,
-      commitRetryDelay: 200n * MILLISECOND,
+      commitRetryDelayMs: 200,
       backupsRotate: 6,
       datastoreNamespace: '/r',
-      heartbeatTimeout: SECOND,
-      electionTimeout: SECOND,
-      commitTimeout: 50n * MILLISECOND,
+      heartbeatTimeoutMs: 1_000,
+      electionTimeoutMs: 1_000,
+      commitTimeoutMs: 50,
       maxAppendEntries: 64,
       trailingLogs: 10240,
-      snapshotInterval: 2n * MINUTE,
+      snapshotIntervalMs: 120_000,
       snapshotThreshold: 8192,
-      leaderLeaseTimeout: 500n * MILLISECOND
+      leaderLeaseTimeoutMs: 500
     })
     // The proxy's own config model (@cluster/proxy), durations in milliseconds.
     expect(config.api.ipfsproxy).toEqual({
@@ -146,18 +147,25 @@ describe('service.json: the init example (config.md §8)', () => {
     expect(new TextDecoder().decode(swarmKeyFromSecret(a))).toBe(`/key/swarm/psk/1.0.0/\n/base16/\n${a}`)
   })
 
-  it('maps the raft section onto @cluster/consensus and the data folder', async () => {
+  it('reads the raft section as @cluster/consensus\'s config (milliseconds) and finds the data folder', async () => {
     const { config } = parseServiceConfig(await fixture('service-default.json'))
-    expect(toRaftConsensusConfig(config.consensus.raft)).toEqual({
+    expect(config.consensus.raft).toEqual({
       initPeerset: [],
       waitForLeaderTimeoutMs: 15_000,
+      networkTimeoutMs: 10_000,
       commitRetries: 1,
       commitRetryDelayMs: 200,
+      backupsRotate: 6,
+      datastoreNamespace: '/r',
       heartbeatTimeoutMs: 1000,
-      snapshotThreshold: 8192,
-      trailingLogs: 10240,
+      electionTimeoutMs: 1000,
+      commitTimeoutMs: 50,
       maxAppendEntries: 64,
-      backupsRotate: 6
+      trailingLogs: 10240,
+      snapshotIntervalMs: 120_000,
+      snapshotThreshold: 8192,
+      leaderLeaseTimeoutMs: 500,
+      dataFolder: ''
     })
     expect(raftDataFolder(config.consensus.raft, '/cfg')).toBe('/cfg/raft')
     expect(raftDataFolder({ ...config.consensus.raft, dataFolder: '/data/r' }, '/cfg')).toBe('/data/r')
@@ -334,8 +342,7 @@ describe('service.json: the crdt section (consensus-crdt.md §2.1)', () => {
       cluster_name: 'c1', trusted_peers: ['12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'],
       batching: { max_batch_size: 100, max_batch_age: '500ms', max_queue_size: 10 }, repair_interval: '0s', rebroadcast_interval: '10s'
     }))
-    expect(config.consensus.crdt).toMatchObject({ clusterName: 'c1', peersetMetric: 'ping', batching: { maxBatchSize: 100, maxQueueSize: 10 } })
-    expect(toCrdtConsensusConfig(config.consensus.crdt)).toMatchObject({ maxBatchAgeMs: 500, repairIntervalMs: 0, rebroadcastIntervalMs: 10_000 })
+    expect(config.consensus.crdt).toMatchObject({ clusterName: 'c1', peersetMetric: 'ping', maxBatchSize: 100, maxQueueSize: 10, maxBatchAgeMs: 500, repairIntervalMs: 0, rebroadcastIntervalMs: 10_000 })
     const written = JSON.parse(formatServiceConfig(config)) as Record<string, any>
     expect(written.consensus).toEqual({
       crdt: {
@@ -361,7 +368,7 @@ describe('service.json: the crdt section (consensus-crdt.md §2.1)', () => {
 
   it('takes Go\'s environment variables', async () => {
     const { config } = parseServiceConfig(await withCrdt({}), { env: { CLUSTER_CRDT_CLUSTERNAME: 'from-env', CLUSTER_CRDT_TRUSTEDPEERS: '*', CLUSTER_CRDT_BATCHING_MAXBATCHSIZE: '7' } })
-    expect(config.consensus.crdt).toMatchObject({ clusterName: 'from-env', trustedPeers: ['*'], batching: { maxBatchSize: 7 } })
+    expect(config.consensus.crdt).toMatchObject({ clusterName: 'from-env', trustedPeers: ['*'], maxBatchSize: 7 })
   })
 })
 
@@ -437,8 +444,8 @@ describe('service.json: malformed input', () => {
     json.consensus.raft.election_timeout = '0s'
     const { config, warnings } = parseServiceConfig(JSON.stringify(json))
     expect(config.cluster.secret).toBe('')
-    expect(config.consensus.raft.heartbeatTimeout).toBe(SECOND)
-    expect(config.consensus.raft.electionTimeout).toBe(SECOND)
+    expect(config.consensus.raft.heartbeatTimeoutMs).toBe(1_000)
+    expect(config.consensus.raft.electionTimeoutMs).toBe(1_000)
     expect(warnings.map((w) => w.message)).toEqual([
       'Cluster secret is empty, cluster will start on unprotected network.',
       'fast is not a valid duration. Default will be used',

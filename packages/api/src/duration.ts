@@ -146,3 +146,16 @@ export function formatDuration (duration: Duration | number): string {
   }
   return neg ? '-' + out : out
 }
+
+/**
+ * A Go duration text as the millisecond number most components' configs use (may be
+ * fractional: `"1.5µs"` is 0.0015).
+ */
+export function parseDurationMs (text: string): number {
+  return Number(parseDuration(text)) / 1e6
+}
+
+/** Milliseconds printed as Go prints durations: `0s`, `200ms`, `2m0s`, `24h0m0s`. */
+export function formatDurationMs (ms: number): string {
+  return formatDuration(BigInt(Math.round(ms * 1e6)))
+}

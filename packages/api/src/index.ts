@@ -16,7 +16,7 @@ export { Timestamp } from './timestamp.ts'
 export type { ClockLike, OffsetSpec, CivilDateTime } from './timestamp.ts'
 export { systemClock, unixNanosOf, type Clock, type TimerHandle } from './clock.ts'
 export {
-  parseDuration, formatDuration, NANOSECOND, MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR
+  parseDuration, formatDuration, parseDurationMs, formatDurationMs, NANOSECOND, MICROSECOND, MILLISECOND, SECOND, MINUTE, HOUR
 } from './duration.ts'
 export type { Duration } from './duration.ts'
 export { goQueryEscape, encodeGoQuery } from './query-escape.ts'

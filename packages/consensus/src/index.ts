@@ -1,7 +1,7 @@
 export { RaftConsensus, type RaftConsensusInit } from './consensus.ts'
 export { PinsetState, parseSnapshot, type ApplyHooks, type PinsetStateOptions } from './state.ts'
 export { encodeOp, decodeOp, encodeBatches, BATCH_ENTRY_BYTES, type LogOp, type LogEntry } from './ops.ts'
-export { RAFT_DEFAULTS, resolveRaftConfig, type RaftConsensusConfig } from './config.ts'
+export { RAFT_DEFAULTS, resolveRaftConfig, type RaftConsensusConfig } from './raft-config.ts'
 export { ConsensusError, NoLeaderError, ConsensusShutdownError, CommitError, CommitUnavailableError, ConsensusConfigError, StateFormatError, DataFolderError, type Unavailable } from './errors.ts'
 export { exportPins, parsePinStream } from './export.ts'
 export { openCommittedPinset, type CommittedPinset } from './offline.ts'

@@ -1,4 +1,4 @@
-import { formatDurationMs, parseDurationMs } from './duration.ts'
+import { formatDurationMs, parseDurationMs } from '@cluster/api'
 import { InvalidConfigError, messageOf } from './errors.ts'
 import { targetOf } from './target.ts'
 
@@ -65,6 +65,16 @@ export function defaultIpfsHttpConfig (): IpfsHttpConfig {
  * {@link defaultIpfsHttpConfig}.
  */
 export function parseIpfsHttpConfig (json: unknown): IpfsHttpConfig {
+  const cfg = readIpfsHttpJson(json)
+  validateIpfsHttpConfig(cfg)
+  return cfg
+}
+
+/**
+ * Reads the section over the defaults without validating it (Go's `applyJSONConfig`), so
+ * `CLUSTER_IPFSHTTP_*` variables can still repair a value before validation.
+ */
+export function readIpfsHttpJson (json: unknown): IpfsHttpConfig {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new InvalidConfigError('ipfshttp: configuration section is not a JSON object')
   }
@@ -94,7 +104,6 @@ export function parseIpfsHttpConfig (json: unknown): IpfsHttpConfig {
     cfg.informerTriggerInterval = trigger
   }
   cfg.unpinDisable = obj.unpin_disable === true
-  validateIpfsHttpConfig(cfg)
   return cfg
 }
 
@@ -125,16 +134,17 @@ export function ipfsHttpConfigToJson (cfg: IpfsHttpConfig): IpfsHttpConfigJson {
   return json
 }
 
-const ENV_KEYS: Record<string, keyof IpfsHttpConfigJson> = {
-  NODEMULTIADDRESS: 'node_multiaddress',
-  CONNECTSWARMSDELAY: 'connect_swarms_delay',
-  IPFSREQUESTTIMEOUT: 'ipfs_request_timeout',
-  PINTIMEOUT: 'pin_timeout',
-  UNPINTIMEOUT: 'unpin_timeout',
-  REPOGCTIMEOUT: 'repogc_timeout',
-  INFORMERTRIGGERINTERVAL: 'informer_trigger_interval',
-  UNPINDISABLE: 'unpin_disable'
-}
+/** Environment suffixes (Go envconfig: the field name upper-cased) → JSON key and value kind. */
+export const IPFSHTTP_ENV_FIELDS: ReadonlyArray<readonly [string, keyof IpfsHttpConfigJson, 'string' | 'int' | 'bool']> = [
+  ['NODEMULTIADDRESS', 'node_multiaddress', 'string'],
+  ['CONNECTSWARMSDELAY', 'connect_swarms_delay', 'string'],
+  ['IPFSREQUESTTIMEOUT', 'ipfs_request_timeout', 'string'],
+  ['PINTIMEOUT', 'pin_timeout', 'string'],
+  ['UNPINTIMEOUT', 'unpin_timeout', 'string'],
+  ['REPOGCTIMEOUT', 'repogc_timeout', 'string'],
+  ['INFORMERTRIGGERINTERVAL', 'informer_trigger_interval', 'int'],
+  ['UNPINDISABLE', 'unpin_disable', 'bool']
+]
 
 const TRUE = new Set(['1', 't', 'T', 'TRUE', 'true', 'True'])
 const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False'])
@@ -146,7 +156,7 @@ const FALSE = new Set(['0', 'f', 'F', 'FALSE', 'false', 'False'])
 export function applyIpfsHttpEnv (cfg: IpfsHttpConfig, env: Record<string, string | undefined>): IpfsHttpConfig {
   const json: Record<string, unknown> = { ...ipfsHttpConfigToJson(cfg) }
   let changed = false
-  for (const [suffix, key] of Object.entries(ENV_KEYS)) {
+  for (const [suffix, key] of IPFSHTTP_ENV_FIELDS) {
     const value = env[`CLUSTER_IPFSHTTP_${suffix}`]
     if (value === undefined) continue
     changed = true

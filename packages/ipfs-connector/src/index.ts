@@ -5,7 +5,6 @@ export {
   defaultIpfsHttpConfig, parseIpfsHttpConfig, validateIpfsHttpConfig, ipfsHttpConfigToJson, applyIpfsHttpEnv,
   type IpfsHttpConfig, type IpfsHttpConfigJson
 } from './config.ts'
-export { parseDurationMs, formatDurationMs } from './duration.ts'
 export { targetOf, describeTarget, type HttpTarget } from './target.ts'
 export { RequestGate, RATE_LIMIT_THRESHOLD, RATE_LIMIT_INTERVAL_MS } from './gate.ts'
 export { KuboHealth } from './health.ts'

@@ -4,8 +4,8 @@
  * one model of the section: the service's configuration loader uses it as it is. Durations are
  * kept in milliseconds and written back as Go duration strings; multiaddresses in canonical form.
  */
-import { parseMultiaddr } from '@cluster/api'
-import { formatDurationMs, parseDurationMs, targetOf } from '@cluster/ipfs-connector/config'
+import { formatDurationMs, parseDurationMs, parseMultiaddr } from '@cluster/api'
+import { targetOf } from '@cluster/ipfs-connector/config'
 import { ProxyConfigError, messageOf } from './errors.ts'
 import { parseListenMultiaddr } from './listen.ts'
 

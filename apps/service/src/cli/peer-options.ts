@@ -1,6 +1,6 @@
 import { peerSettingsOf, type ClusterPeerOptions } from '../cluster/index.ts'
 import {
-  consensusOf, crdtDataFolder, peerstorePath, raftDataFolder, readPeerstoreFile, toCrdtConsensusConfig, toRaftConsensusConfig, type LoadedConfigFolder
+  consensusOf, crdtDataFolder, peerstorePath, raftDataFolder, readPeerstoreFile, type LoadedConfigFolder
 } from '../config/index.ts'
 
 /** Maps a loaded configuration folder onto the options of a ClusterPeer. */
@@ -17,8 +17,8 @@ export async function peerOptionsOf (loaded: LoadedConfigFolder, bootstrap: stri
     peerAddresses: [...new Set([...peerstore, ...c.peerAddresses])],
     bootstrap,
     ...(consensusOf(config) === 'crdt'
-      ? { consensus: 'crdt' as const, dataDir: crdtDataFolder(config.consensus.crdt, folder), crdt: toCrdtConsensusConfig(config.consensus.crdt) }
-      : { consensus: 'raft' as const, dataDir: raftDataFolder(config.consensus.raft, folder), raft: toRaftConsensusConfig(config.consensus.raft) }),
+      ? { consensus: 'crdt' as const, dataDir: crdtDataFolder(config.consensus.crdt, folder), crdt: config.consensus.crdt }
+      : { consensus: 'raft' as const, dataDir: raftDataFolder(config.consensus.raft, folder), raft: config.consensus.raft }),
     ...peerSettingsOf(config),
     ipfs: config.ipfsConnector.ipfshttp,
     tracker: config.pinTracker.stateless

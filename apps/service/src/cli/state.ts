@@ -6,7 +6,7 @@ import { CrdtConsensus, exportPins, openCommittedPinset, parsePinStream, PinsetS
 import { dotLines } from '@cluster/crdt'
 import { SnapshotFolder } from '@cluster/raft/node'
 import { SqliteStorage } from '@cluster/raft/sqlite'
-import { consensusOf, crdtDataFolder, loadConfigFolder, peerstorePath, raftDataFolder, readPeerstoreFile, toCrdtConsensusConfig, type LoadedConfigFolder } from '../config/index.ts'
+import { consensusOf, crdtDataFolder, loadConfigFolder, peerstorePath, raftDataFolder, readPeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
 import { cleanRaftFolder } from './daemon.ts'
 import { acquireLock } from './lock.ts'
 import { CommandError, type Io } from './io.ts'
@@ -30,7 +30,7 @@ async function withState<T> (folder: string, env: NodeJS.ProcessEnv, run: (loade
 /** A stopped CRDT peer's state, offline (Go's OfflineState): local blocks only, no broadcasts. */
 function offlineCrdt (loaded: LoadedConfigFolder, folder: string): CrdtConsensus {
   const crdt = loaded.config.consensus.crdt
-  return new CrdtConsensus({ id: loaded.identity.id, dataDir: crdtDataFolder(crdt, folder), config: toCrdtConsensusConfig(crdt) })
+  return new CrdtConsensus({ id: loaded.identity.id, dataDir: crdtDataFolder(crdt, folder), config: crdt })
 }
 
 /** Writes `lines` to `file` (mode 0600), or to stdout when no file is given. */

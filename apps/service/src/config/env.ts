@@ -110,6 +110,15 @@ function cloneJson (value: unknown): unknown {
   return value
 }
 
+/** Go's initialisms in the field names of the config structs (`ipfs_request_timeout` → `IPFSRequestTimeout`). */
+const GO_WORDS: Record<string, string> = { cors: 'CORS', http: 'HTTP', https: 'HTTPS', ttl: 'TTL', id: 'ID', ipfs: 'IPFS', mdns: 'MDNS', ssl: 'SSL', repogc: 'RepoGC' }
+
+/** The Go struct field behind a JSON key, as envconfig names it in its errors: the last part, in Go's spelling. */
+export function goFieldName (path: string): string {
+  const leaf = path.slice(path.lastIndexOf('.') + 1)
+  return leaf.split('_').map(w => GO_WORDS[w] ?? w.charAt(0).toUpperCase() + w.slice(1)).join('')
+}
+
 /**
  * Overwrites the fields of `json` (a component's JSON form) with the variables
  * `<prefix>_<field.name>` that are set in `env`. Returns the new JSON object, or undefined when
@@ -127,7 +136,7 @@ export function overlayEnv (prefix: string, fields: readonly EnvField[], json: o
       converted = convert(field.kind, value)
     } catch (err) {
       throw new ConfigEnvError(variable,
-        `envconfig.Process: assigning ${variable} to ${field.path}: converting '${value}' to type ${GO_TYPES[field.kind]}. details: ${(err as Error).message}`,
+        `envconfig.Process: assigning ${variable} to ${goFieldName(field.path)}: converting '${value}' to type ${GO_TYPES[field.kind]}. details: ${(err as Error).message}`,
         { cause: err })
     }
     out ??= cloneJson(json) as Record<string, unknown>

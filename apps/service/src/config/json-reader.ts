@@ -179,7 +179,7 @@ export class JsonReader {
    * wrong type is reported as in every section, `null` items read as Go reads them): the keys
    * present, under their canonical spelling, with the values this reader converted.
    */
-  typed (types: Partial<Record<'string' | 'int' | 'bool' | 'strings' | 'stringList' | 'stringMap' | 'stringListMap', readonly string[]>>): Record<string, unknown> {
+  typed (types: Partial<Record<'string' | 'int' | 'uint' | 'bool' | 'strings' | 'stringList' | 'stringMap' | 'stringListMap', readonly string[]>>): Record<string, unknown> {
     const out = this.normalized()
     for (const [type, keys] of Object.entries(types) as Array<[keyof typeof types, readonly string[]]>) {
       for (const k of keys) {

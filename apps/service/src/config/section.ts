@@ -4,7 +4,7 @@
  * JSON form in Go's key order, and its environment variables.
  */
 import type { JsonObject } from '@cluster/api'
-import type { Env, EnvField } from './env.ts'
+import type { EnvField } from './env.ts'
 import type { ConfigWarning, JsonReader } from './json-reader.ts'
 
 export interface SectionCodec<T> {
@@ -26,9 +26,4 @@ export interface SectionCodec<T> {
   validate (cfg: T): string | undefined
   /** The JSON form, keys in Go's order, omitted keys left out. */
   toJson (cfg: T): JsonObject
-  /**
-   * Replaces the generic environment step (JSON form, overwrite, `apply` on the current
-   * values) when a component already has its own.
-   */
-  applyEnv?: (cfg: T, env: Env) => T
 }

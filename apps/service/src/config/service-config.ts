@@ -203,7 +203,6 @@ function dedupe (warnings: ConfigWarning[]): ConfigWarning[] {
 }
 
 function applyCodecEnv<T> (codec: SectionCodec<T>, current: T, env: Env, warnings: ConfigWarning[]): T {
-  if (codec.applyEnv !== undefined) return codec.applyEnv(current, env)
   const json = overlayEnv(codec.envPrefix, codec.envFields, codec.toJson(current), env)
   if (json === undefined) return current
   return codec.apply(current, new JsonReader(codec.key, json, [...codec.known], []), warnings)

@@ -1,4 +1,4 @@
-import { formatDurationMs, parseDurationMs } from '../duration.ts'
+import { formatDurationMs, parseDurationMs } from '@cluster/api'
 import { InvalidConfigError, messageOf } from '../errors.ts'
 
 /** `informer.disk`: TTL and `freespace` | `reposize`. */

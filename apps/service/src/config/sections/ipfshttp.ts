@@ -1,16 +1,15 @@
 /**
- * The `ipfs_connector.ipfshttp` section (config.md §5.6). Parsing, validation, JSON form and
- * environment variables are @cluster/ipfs-connector's (its config uses milliseconds; a zero
- * request timeout means "no timeout", a zero `pin_timeout` is refused); this file adapts them to
- * the loader's errors.
+ * The `ipfs_connector.ipfshttp` section (config.md §5.6). Its model — type, defaults, load rules,
+ * validation texts, JSON form and environment fields — is @cluster/ipfs-connector's (milliseconds;
+ * a zero request timeout means "no timeout", a zero `pin_timeout` is refused); this file reads the
+ * JSON types with the loader's messages and adapts the package's errors.
  */
 import {
-  applyIpfsHttpEnv, defaultIpfsHttpConfig, ipfsHttpConfigToJson, parseIpfsHttpConfig, validateIpfsHttpConfig
+  IPFSHTTP_ENV_FIELDS, defaultIpfsHttpConfig, ipfsHttpConfigToJson, readIpfsHttpJson, validateIpfsHttpConfig
 } from '@cluster/ipfs-connector/config'
 import type { IpfsHttpConfig } from '@cluster/ipfs-connector/config'
 import type { JsonObject } from '@cluster/api'
 import { adaptPackageError, reasonOf } from '../errors.ts'
-import type { JsonReader } from '../json-reader.ts'
 import type { SectionCodec } from '../section.ts'
 
 export type { IpfsHttpConfig }
@@ -24,11 +23,17 @@ export const ipfsHttpCodec: SectionCodec<IpfsHttpConfig> = {
   key: 'ipfshttp',
   envPrefix: 'CLUSTER_IPFSHTTP',
   known: KNOWN,
-  envFields: [],
+  // The loader's env step (envconfig's conversions and texts) over the package's field names.
+  envFields: IPFSHTTP_ENV_FIELDS.map(([name, path, kind]) => ({ name, path, kind })),
   defaults: defaultIpfsHttpConfig,
-  apply: (_base: IpfsHttpConfig, r: JsonReader) =>
-    adaptPackageError('ipfshttp', r.path, () => parseIpfsHttpConfig(r.normalized())),
-  validate: (cfg: IpfsHttpConfig) => reasonOf(() => { validateIpfsHttpConfig(cfg) }),
-  toJson: (cfg: IpfsHttpConfig) => ({ ...ipfsHttpConfigToJson(cfg) }) as JsonObject,
-  applyEnv: (cfg, env) => adaptPackageError('ipfshttp', 'ipfshttp', () => applyIpfsHttpEnv(cfg, env))
+  apply: (_base, r) => {
+    const json = r.typed({
+      string: ['node_multiaddress', 'connect_swarms_delay', 'ipfs_request_timeout', 'pin_timeout', 'unpin_timeout', 'repogc_timeout'],
+      int: ['informer_trigger_interval'],
+      bool: ['unpin_disable']
+    })
+    return adaptPackageError('ipfshttp', r.path, () => readIpfsHttpJson(json))
+  },
+  validate: (cfg) => reasonOf(() => { validateIpfsHttpConfig(cfg) }),
+  toJson: (cfg): JsonObject => ({ ...ipfsHttpConfigToJson(cfg) }) as JsonObject
 }
