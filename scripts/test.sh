@@ -45,6 +45,13 @@ if [ -n "$long" ]; then
   build_failed=1
 fi
 
+# Every file or folder ARCHITECTURE.md names still exists (the map stays true as code moves).
+stale=$(grep -oE '`(apps|packages)/[^` ]+`' ARCHITECTURE.md | tr -d '`' | sort -u | while read -r p; do [ -e "$p" ] || echo "$p"; done)
+if [ -n "$stale" ]; then
+  echo "ARCHITECTURE.md names paths that do not exist:"; echo "$stale"
+  build_failed=1
+fi
+
 log=$(mktemp)
 vitest run "$@" 2>&1 | tee "$log"
 test_status=${PIPESTATUS[0]}
