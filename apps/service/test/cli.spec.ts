@@ -22,6 +22,19 @@ describe('ipfs-cluster-service', () => {
     expect(await main([], capture())).toBe(1)
   })
 
+  it('runs no command when a flag is unknown: a mistyped daemon flag starts no peer, a mistyped init writes nothing', async () => {
+    const folder = join(env.dir, 'typo')
+    const daemon = capture()
+    // Would start a peer (and never return) if the command ran.
+    expect(await main(['-c', folder, 'daemon', '--bootstrapp', '/ip4/127.0.0.1/tcp/1'], daemon)).toBe(2)
+    expect(daemon.stderr).toBe('Incorrect Usage: Unknown argument: bootstrapp\n')
+    expect(await main(['-c', folder, 'init', '--randomport'], capture())).toBe(2)
+    expect(existsSync(join(folder, 'service.json'))).toBe(false)
+    const exported = capture()
+    expect(await main(['-c', folder, 'state', 'export', '--fil', 'x'], exported)).toBe(2)
+    expect(exported.stdout).toBe('')
+  })
+
   it('refuses to start on a data folder holding a Go peer\'s Raft store, and releases the folder', async () => {
     const folder = join(env.dir, 'from-go')
     expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)

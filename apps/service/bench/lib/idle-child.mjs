@@ -1,7 +1,7 @@
 // One measurement of apps/service/bench/idle-memory.ts, in its own process: what `mode` loads
 // and holds once idle, read after forced collections. Prints one JSON line. Plain JavaScript, so
 // Node's TypeScript stripper is not loaded into the measured process.
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 
 const [mode, folder, distRoot] = process.argv.slice(2)
 
@@ -16,7 +16,9 @@ async function load () {
     await import('@libp2p/tcp')
     return async () => {}
   }
-  const { startDaemon } = await import(`${distRoot}/cli/daemon.js`)
+  // The bundle the bin runs (dist/bundle/), else the compiled modules of an older build.
+  const bundled = `${distRoot}/bundle/daemon.js`
+  const { startDaemon } = await import(existsSync(bundled) ? bundled : `${distRoot}/cli/daemon.js`)
   const daemon = await startDaemon(folder, {}, { out: () => {}, err: () => {} })
   return async () => { await daemon.stop() }
 }

@@ -29,7 +29,11 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
   /** Where a failure is printed: the daemon's log output once it chose JSON. */
   let errorIo: Io = io
   const folderOf = (args: { config?: string }): string => resolveConfigFolder({ flag: args.config, env: process.env })
+  /** Set by a usage error: yargs still calls the command's handler after its `fail`. */
+  let usageError = false
   const run = (fn: (args: Record<string, unknown>) => Promise<number | undefined | void>) => async (args: Record<string, unknown>) => {
+    // An unknown flag or argument: the command does not run (a mistyped `daemon` flag must not start a peer).
+    if (usageError) return
     try {
       exitCode = (await fn(args)) ?? 0
     } catch (err) {
@@ -159,6 +163,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
         return
       }
       io.err(`Incorrect Usage: ${msg}\n`)
+      usageError = true
       exitCode = 2
     })
     .wrap(100)
