@@ -25,8 +25,23 @@ describe('tracing over OTLP', () => {
   const receiver = new OtlpReceiver()
 
   /** Waits until `pick` finds what it wants among the spans received so far. */
-  const waitFor = async <T>(what: string, pick: (spans: ReceivedSpan[]) => T | undefined): Promise<T> =>
-    await until(() => pick(receiver.spans), what, 30_000, 100)
+  /**
+   * Waits until `pick` finds what it wants among the spans received so far; on a timeout the
+   * spans received are printed by trace, to show which link is missing.
+   */
+  const waitFor = async <T>(what: string, pick: (spans: ReceivedSpan[]) => T | undefined): Promise<T> => {
+    try {
+      return await until(() => pick(receiver.spans), what, 25_000, 100)
+    } catch (err) {
+      const byTrace = new Map<string, string[]>()
+      for (const s of receiver.spans) {
+        const line = `${s.name} ${s.spanId} ← ${s.parentSpanId || '(root)'} on ${String(s.resource['service.instance.id']).slice(-6)}`
+        byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), line])
+      }
+      for (const [trace, lines] of byTrace) console.log(`trace ${trace}\n  ${lines.join('\n  ')}`)
+      throw err
+    }
+  }
 
   beforeAll(async () => {
     const url = await receiver.start()

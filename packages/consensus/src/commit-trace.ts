@@ -73,7 +73,9 @@ export class CommitTraces {
   /** On the leader: a follower's forwarded proposal whose entry carries `traceparent` arrived. */
   served (from: string, traceparent: string, pin: Pin): void {
     if (!tracingEnabled()) return
-    this.#served.get(traceparent)?.span.end() // the same entry sent again (the leader changed back)
+    // The same entry again (the follower re-sends what is pending when it sees a leader change,
+    // even to the same leader): one hand-over, one server span, under which the entry is applied.
+    if (this.#served.has(traceparent)) return
     const span = startSpan('rpc.server Raft.Propose', {
       kind: 'server', traceparent, attributes: { ...PROPOSE, 'cluster.peer.caller': from, 'cluster.cid': pin.cid.toString() }
     })

@@ -7,6 +7,7 @@ import { MemoryNetwork } from '@cluster/raft/node'
 import { OtlpReceiver, syntheticCid, until } from '@cluster/test-utils'
 import { activeTraceparent, inSpan, startTracing, type RunningTracing } from '@cluster/observability'
 import { decodeOp, encodeOp, RaftConsensus } from '@cluster/consensus'
+import { CommitTraces } from '../src/commit-trace.ts'
 import { join } from 'node:path'
 import { tempDir, track } from './helpers.ts'
 
@@ -104,5 +105,25 @@ describe('apply hooks in the commit\'s trace', () => {
     const applies = await until(() => { const a = receiver.named('consensus.apply').filter(s => s.traceId === commit.traceId); return a.length === 2 ? a : undefined }, 'two apply spans', 10_000, 20)
     for (const a of applies) expect(a.parentSpanId).toBe(commit.spanId)
     expect(receiver.named('rpc.client Raft.Propose').length + receiver.named('rpc.server Raft.Propose').length).toBe(before)
+  })
+
+  it('keeps one server span when a forwarded proposal arrives twice, and applies the entry under it', async () => {
+    const traces = new CommitTraces('raft')
+    const applied: string[] = []
+    const hooks = traces.wrap({ onPin: () => { applied.push(activeTraceparent() ?? '') } })
+    let client = ''
+    await inSpan('follower hand-over', { kind: 'client' }, async () => { client = activeTraceparent() ?? '' })
+    const p = pin(4)
+    // A leader change seen by the follower re-sends its pending proposal to the same leader.
+    traces.served(P2, client, p)
+    traces.served(P2, client, p)
+    hooks?.onPin?.(p, undefined, client)
+    await tracing.flush()
+    const clientSpanId = client.split('-')[2]
+    const servers = await until(() => { const s = receiver.named('rpc.server Raft.Propose').filter(x => x.parentSpanId === clientSpanId); return s.length > 0 ? s : undefined }, 'the server span', 10_000, 20)
+    expect(servers).toHaveLength(1)
+    const apply = await until(() => receiver.named('consensus.apply').find(a => a.parentSpanId === servers[0]?.spanId), 'the apply under it', 10_000, 20)
+    expect(applied[0]?.split('-')[2]).toBe(apply.spanId)
+    traces.close()
   })
 })
