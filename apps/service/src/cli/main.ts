@@ -13,8 +13,8 @@ const daemonModule = async (): Promise<typeof import('./daemon.ts')> => await im
 const stateModule = async (): Promise<typeof import('./state.ts')> => await import('./state.ts')
 
 const DESCRIPTION = `Description:
-  ipfs-cluster-service runs an IPFS Cluster peer (Raft consensus). A peer runs beside an IPFS
-  daemon (Kubo) and shares one pinset with the other peers of its cluster.
+  ipfs-cluster-service runs an IPFS Cluster peer (CRDT or Raft consensus). A peer runs beside
+  an IPFS daemon (Kubo) and shares one pinset with the other peers of its cluster.
 
   Before running the daemon, create a configuration with "ipfs-cluster-service init".
   The configuration folder is ~/.ipfs-cluster, or $IPFS_CLUSTER_PATH, or --config.`
