@@ -110,6 +110,14 @@ function cloneJson (value: unknown): unknown {
   return value
 }
 
+/**
+ * A package's environment fields (`[suffix, JSON path, kind]`, as @cluster/* config models export
+ * them) for the loader's one envconfig step, so its variables get envconfig's conversions and texts.
+ */
+export function envFieldsOf (fields: ReadonlyArray<readonly [string, string, EnvKind]>): EnvField[] {
+  return fields.map(([name, path, kind]) => ({ name, path, kind }))
+}
+
 /** Go's initialisms in the field names of the config structs (`ipfs_request_timeout` → `IPFSRequestTimeout`). */
 const GO_WORDS: Record<string, string> = { cors: 'CORS', http: 'HTTP', https: 'HTTPS', ttl: 'TTL', id: 'ID', ipfs: 'IPFS', mdns: 'MDNS', ssl: 'SSL', repogc: 'RepoGC' }
 

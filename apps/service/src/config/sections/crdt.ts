@@ -10,6 +10,7 @@ import {
   type CrdtConsensusConfig
 } from '@cluster/consensus/config'
 import type { JsonObject } from '@cluster/api'
+import { envFieldsOf } from '../env.ts'
 import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { SectionCodec } from '../section.ts'
 
@@ -19,8 +20,7 @@ export const crdtCodec: SectionCodec<CrdtSection> = {
   key: 'crdt',
   envPrefix: 'CLUSTER_CRDT',
   known: CRDT_JSON_KEYS,
-  // The loader's env step (envconfig's conversions and texts) over the package's field names.
-  envFields: CRDT_ENV_FIELDS.map(([name, path, kind]) => ({ name, path, kind })),
+  envFields: envFieldsOf(CRDT_ENV_FIELDS),
   defaults: defaultCrdtConfig,
   apply: (base, r) => {
     const json = r.typed({

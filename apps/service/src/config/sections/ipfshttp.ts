@@ -9,6 +9,7 @@ import {
 } from '@cluster/ipfs-connector/config'
 import type { IpfsHttpConfig } from '@cluster/ipfs-connector/config'
 import type { JsonObject } from '@cluster/api'
+import { envFieldsOf } from '../env.ts'
 import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { SectionCodec } from '../section.ts'
 
@@ -23,8 +24,7 @@ export const ipfsHttpCodec: SectionCodec<IpfsHttpConfig> = {
   key: 'ipfshttp',
   envPrefix: 'CLUSTER_IPFSHTTP',
   known: KNOWN,
-  // The loader's env step (envconfig's conversions and texts) over the package's field names.
-  envFields: IPFSHTTP_ENV_FIELDS.map(([name, path, kind]) => ({ name, path, kind })),
+  envFields: envFieldsOf(IPFSHTTP_ENV_FIELDS),
   defaults: defaultIpfsHttpConfig,
   apply: (_base, r) => {
     const json = r.typed({

@@ -9,6 +9,7 @@ import {
   PROXY_ENV_FIELDS, defaultProxyConfig, proxyConfigToJson, readProxyJson, validateProxyConfig, type ProxyConfig
 } from '@cluster/proxy/config'
 import type { JsonObject } from '@cluster/api'
+import { envFieldsOf } from '../env.ts'
 import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { JsonReader } from '../json-reader.ts'
 import type { SectionCodec } from '../section.ts'
@@ -25,8 +26,7 @@ export const ipfsProxyCodec: SectionCodec<IpfsProxySection> = {
   key: 'ipfsproxy',
   envPrefix: 'CLUSTER_IPFSPROXY',
   known: KNOWN,
-  // The loader's env step (envconfig's conversions and texts) over the package's field names.
-  envFields: PROXY_ENV_FIELDS.map(([name, path, kind]) => ({ name, path, kind })),
+  envFields: envFieldsOf(PROXY_ENV_FIELDS),
   defaults: defaultProxyConfig,
   apply: (_base: IpfsProxySection, r: JsonReader) => {
     const json = r.typed({

@@ -10,6 +10,7 @@ import {
   type RaftConsensusConfig
 } from '@cluster/consensus/config'
 import type { JsonObject } from '@cluster/api'
+import { envFieldsOf } from '../env.ts'
 import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { SectionCodec } from '../section.ts'
 
@@ -19,8 +20,7 @@ export const raftCodec: SectionCodec<RaftSection> = {
   key: 'raft',
   envPrefix: 'CLUSTER_RAFT',
   known: RAFT_JSON_KEYS,
-  // The loader's env step (envconfig's conversions and texts) over the package's field names.
-  envFields: RAFT_ENV_FIELDS.map(([name, path, kind]) => ({ name, path, kind })),
+  envFields: envFieldsOf(RAFT_ENV_FIELDS),
   defaults: defaultRaftConfig,
   apply: (base, r, warnings) => {
     const json = r.typed({

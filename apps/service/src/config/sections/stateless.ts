@@ -9,6 +9,7 @@ import {
   type StatelessConfig
 } from '@cluster/pintracker/config'
 import type { JsonObject } from '@cluster/api'
+import { envFieldsOf } from '../env.ts'
 import { adaptPackageError, reasonOf } from '../errors.ts'
 import type { SectionCodec } from '../section.ts'
 
@@ -18,8 +19,7 @@ export const statelessCodec: SectionCodec<StatelessSection> = {
   key: 'stateless',
   envPrefix: 'CLUSTER_STATELESS',
   known: ['max_pin_queue_size', 'concurrent_pins', 'priority_pin_max_age', 'priority_pin_max_retries', 'max_retries'],
-  // The loader's env step (envconfig's conversions and texts) over the package's field names.
-  envFields: STATELESS_ENV_FIELDS.map(([name, path, kind]) => ({ name, path, kind })),
+  envFields: envFieldsOf(STATELESS_ENV_FIELDS),
   defaults: defaultStatelessConfig,
   apply: (base, r) => {
     const json = r.typed({ int: ['max_pin_queue_size', 'concurrent_pins', 'priority_pin_max_retries', 'max_retries'], string: ['priority_pin_max_age'] })
