@@ -1,10 +1,13 @@
 import { gossipsub, type GossipSub, type SignedMessage } from '@libp2p/gossipsub'
+import crypto from 'node:crypto'
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { RPC } from '@libp2p/gossipsub/message'
 import { identify } from '@libp2p/identify'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
 import { loopbackNode, until } from '@cluster/test-utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HeadsBroadcaster, clusterGossipsubOptions, clusterMessageId, crdtTopic } from '../src/index.ts'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { HeadsBroadcaster, clusterFastMessageId, clusterGossipsubOptions, clusterMessageId, crdtTopic } from '../src/index.ts'
 import type { Libp2p, PeerId } from '@libp2p/interface'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -39,6 +42,50 @@ describe('clusterMessageId', () => {
 })
 
 type Node = Libp2p<{ pubsub: GossipSub, identify: unknown }>
+
+describe('clusterFastMessageId', () => {
+  it('names a message by its author and sequence number as they arrived', () => {
+    expect(clusterFastMessageId({ from: Uint8Array.of(0, 1, 0xff), seqno: Uint8Array.of(0, 0, 9) })).toBe('0001ff/000009')
+    const a = clusterFastMessageId({ data: new Uint8Array(0) } as never)
+    expect(clusterFastMessageId({ from: Uint8Array.of(1) } as never)).not.toBe(a)
+  })
+
+  it('drops forwarded copies without checking their signatures, and a forged copy sent first does not hide the message', async () => {
+    const node = await loopbackNode<{ pubsub: GossipSub, identify: unknown }>({
+      identify: identify(),
+      pubsub: gossipsub({ ...clusterGossipsubOptions(), emitSelf: false })
+    })
+    const verify = vi.spyOn(crypto, 'verify')
+    try {
+      const topic = crdtTopic('fast-id-test')
+      node.services.pubsub.subscribe(topic)
+      const received: string[] = []
+      node.services.pubsub.addEventListener('message', (evt) => { received.push(decode(evt.detail.data)) })
+      const author = await generateKeyPair('Ed25519')
+      const authorId = peerIdFromPrivateKey(author)
+      const unsigned = { from: authorId.toMultihash().bytes, seqno: Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 7), topic, data: text('heads') }
+      const signature = await author.sign(Uint8Array.from([...text('libp2p-pubsub:'), ...RPC.Message.encode(unsigned)]))
+      const genuine = { ...unsigned, signature }
+      const forged = { ...unsigned, data: text('forged'), signature }
+      // gossipsub's handler for one message of an incoming RPC, as a mesh peer's stream calls it.
+      const take = async (msg: typeof genuine): Promise<void> => {
+        await (node.services.pubsub as unknown as { handleReceivedMessage: (from: PeerId, msg: unknown) => Promise<void> }).handleReceivedMessage(authorId, msg)
+      }
+      await take(forged)
+      expect(received).toEqual([])
+      await take(genuine)
+      expect(received).toEqual(['heads'])
+      expect(verify).toHaveBeenCalledTimes(2)
+      await take(genuine)
+      await take({ ...genuine, signature: new Uint8Array(64) })
+      expect(received).toEqual(['heads'])
+      expect(verify).toHaveBeenCalledTimes(2)
+    } finally {
+      verify.mockRestore()
+      await node.stop()
+    }
+  })
+})
 
 describe('HeadsBroadcaster on gossipsub', () => {
   const CLUSTER = 'broadcaster-test'

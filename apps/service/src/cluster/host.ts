@@ -12,6 +12,7 @@ import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2p } from 'libp2p'
 import type { Registry } from 'prom-client'
+import { withKeptSigner } from './signing-key.ts'
 
 export type ClusterHost = Libp2p<{ pubsub: GossipSub, identify: unknown, ping: unknown }>
 
@@ -41,7 +42,7 @@ export async function createHost (opts: HostOptions): Promise<ClusterHost> {
   const psk = opts.secret === '' ? undefined : swarmKey(opts.secret)
   const metrics = opts.metricsRegistry === undefined ? undefined : await libp2pMetrics(opts.metricsRegistry, opts.statfsLocation)
   const host = await createLibp2p({
-    privateKey: opts.privateKey,
+    privateKey: withKeptSigner(opts.privateKey),
     addresses: { listen: opts.listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
