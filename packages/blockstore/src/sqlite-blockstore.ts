@@ -15,8 +15,6 @@ export interface SqliteBlockstoreOptions {
   cacheKiB?: number
   /** Keys read per query while listing the store with getAll(). Default 256. */
   listPageSize?: number
-  /** SQLite's `wal_autocheckpoint` in pages; default SQLite's (1000). Higher when checkpoints run elsewhere. */
-  walAutocheckpointPages?: number | undefined
 }
 
 const DEFAULT_MAX_BLOCK_SIZE = 4 * 1024 * 1024
@@ -54,7 +52,6 @@ export class SqliteBlockstore implements Blockstore {
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
       db.pragma(`cache_size = -${options.cacheKiB ?? 4096}`)
-      if (options.walAutocheckpointPages !== undefined) db.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages}`)
       db.exec(`CREATE TABLE IF NOT EXISTS blocks (
         multihash BLOB PRIMARY KEY,
         cid BLOB NOT NULL,

@@ -7,7 +7,6 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { ClusterConsensus } from './consensus-api.ts'
 import { batchingEnabled, resolveCrdtConfig, type CrdtConsensusConfig } from './crdt-config.ts'
 import { WriteBatcher } from './crdt-batching.ts'
-import { WalCheckpoints } from './wal-checkpoints.ts'
 import { VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
 import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import type { LogOp } from './ops.ts'
@@ -62,7 +61,6 @@ export class CrdtConsensus implements ClusterConsensus {
   private readonly timers: NodeJS.Timeout[] = []
   private pendingView: LogOp[] = []
   private stopped = false
-  private readonly stopCheckpoints: () => void
 
   constructor (init: CrdtConsensusInit) {
     this.init = init
@@ -71,10 +69,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.log = init.log ?? silentLogger
     this.trustAll = this.config.trustedPeers.includes('*')
     this.trusted = new Set(this.config.trustedPeers.filter(p => p !== '*'))
-    // A running peer checkpoints its files on a worker thread; offline commands need not.
-    const checkpoints = init.libp2p === undefined ? undefined : WalCheckpoints.forProcess(this.log)
-    const folder = openCrdtFolder(init.dataDir, this.traces.wrap(init.hooks), checkpoints)
-    this.stopCheckpoints = folder.stopCheckpoints
+    const folder = openCrdtFolder(init.dataDir, this.traces.wrap(init.hooks))
     for (const repair of folder.repairs) this.log('warn', repair)
     this.store = folder.store
     this.blockstore = folder.blockstore
@@ -250,7 +245,6 @@ export class CrdtConsensus implements ClusterConsensus {
     await this.exchange?.stop()
     this.flushView()
     this.state.setAppliedIndex(VIEW_CLEAN)
-    this.stopCheckpoints()
     this.state.close()
     this.store.close()
     this.blockstore.close()

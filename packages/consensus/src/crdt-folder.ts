@@ -5,7 +5,6 @@ import { SqliteStore } from '@cluster/crdt'
 import { moveAside } from './data-folder.ts'
 import { checkIntegrity } from './pinset-file.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
-import { WATCHED_AUTOCHECKPOINT_PAGES, type WalCheckpoints } from './wal-checkpoints.ts'
 
 /** The Merkle-CRDT's sets, heads and marks (go-ds-crdt's namespace). */
 export const CRDT_STORE_FILE = 'crdt.sqlite'
@@ -28,8 +27,6 @@ export interface OpenedCrdtFolder {
   viewStale: boolean
   /** What was repaired on the way, for the log. */
   repairs: string[]
-  /** Ends the checkpoints of the three files (call before closing them). */
-  stopCheckpoints: () => void
 }
 
 /**
@@ -37,7 +34,7 @@ export interface OpenedCrdtFolder {
  * rebuilt from the CRDT; damaged CRDT files start empty and the peer catches up from the other
  * peers' heads (marked dirty, so a repair walks everything it learns).
  */
-export function openCrdtFolder (dir: string, hooks?: ApplyHooks, checkpoints?: WalCheckpoints): OpenedCrdtFolder {
+export function openCrdtFolder (dir: string, hooks?: ApplyHooks): OpenedCrdtFolder {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const repairs: string[] = []
   const checked = (file: string, what: string): string => {
@@ -50,14 +47,11 @@ export function openCrdtFolder (dir: string, hooks?: ApplyHooks, checkpoints?: W
   const storeLost = repairs.length > 0
   const blocksPath = checked(CRDT_BLOCKS_FILE, 'the CRDT block store')
   const viewPath = checked(CRDT_VIEW_FILE, 'the pinset view')
-  // With a checkpointer, the files' own connections checkpoint only as a bound (wal-checkpoints.ts).
-  const walAutocheckpointPages = checkpoints === undefined ? undefined : WATCHED_AUTOCHECKPOINT_PAGES
-  const store = new SqliteStore(storePath, { walAutocheckpointPages })
+  const store = new SqliteStore(storePath)
   if (storeLost || repairs.some(r => r.startsWith('the CRDT block store'))) store.setDirty(true)
-  const blockstore = SqliteBlockstore.open(blocksPath, { walAutocheckpointPages })
-  const view = new PinsetState(viewPath, hooks, { walAutocheckpointPages })
+  const blockstore = SqliteBlockstore.open(blocksPath)
+  const view = new PinsetState(viewPath, hooks)
   const viewStale = view.appliedIndex() !== VIEW_CLEAN
   view.setAppliedIndex(0)
-  const stops = checkpoints === undefined ? [] : [storePath, blocksPath, viewPath].map(path => checkpoints.watch(path))
-  return { store, blockstore, view, viewStale, repairs, stopCheckpoints: () => { for (const stop of stops) stop() } }
+  return { store, blockstore, view, viewStale, repairs }
 }

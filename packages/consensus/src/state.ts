@@ -21,8 +21,6 @@ export interface ApplyHooks {
 export interface PinsetStateOptions {
   /** Where snapshots are written as files (Raft consensus); without it they are in-memory bytes. */
   snapshots?: SnapshotFolder
-  /** SQLite's `wal_autocheckpoint` in pages; default SQLite's (1000). Higher when checkpoints run elsewhere. */
-  walAutocheckpointPages?: number | undefined
 }
 
 /**
@@ -47,7 +45,6 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
   private db!: Database.Database
   private readonly hooks: ApplyHooks
   private readonly snapshots?: SnapshotFolder
-  private readonly walAutocheckpointPages?: number | undefined
   private copying?: SnapshotCopy
   /** See count(). */
   private pinCount: number | undefined
@@ -73,7 +70,6 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     this.path = path
     this.hooks = hooks
     this.snapshots = options.snapshots
-    this.walAutocheckpointPages = options.walAutocheckpointPages
     this.open()
   }
 
@@ -82,7 +78,6 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     this.db.pragma('journal_mode = WAL')
     // The Raft log is fsynced; the pinset can be rebuilt from it, so a commit need not fsync here.
     this.db.pragma('synchronous = NORMAL')
-    if (this.walAutocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${this.walAutocheckpointPages}`)
     createSchema(this.db, indexRowsOfJson)
     this.search.reset()
     this.index = indexWriter(this.db)

@@ -23,8 +23,6 @@ CREATE TABLE IF NOT EXISTS crdt_processed (multihash BLOB PRIMARY KEY) WITHOUT R
 export interface SqliteStoreOptions {
   /** Share a database already open elsewhere (tables are prefixed `crdt_`). */
   database?: Database.Database
-  /** SQLite's `wal_autocheckpoint` in pages (own database only); default SQLite's (1000). Higher when checkpoints run elsewhere. */
-  walAutocheckpointPages?: number | undefined
 }
 
 export class SqliteStore implements CrdtStore {
@@ -39,7 +37,6 @@ export class SqliteStore implements CrdtStore {
     if (this.ownsDb) {
       this.db.pragma('journal_mode = WAL')
       this.db.pragma('synchronous = NORMAL')
-      if (opts.walAutocheckpointPages !== undefined) this.db.pragma(`wal_autocheckpoint = ${opts.walAutocheckpointPages}`)
     }
     this.db.exec(SCHEMA)
     const db = this.db
