@@ -248,6 +248,11 @@ export class BenchCluster {
     return this.peers.reduce((sum, p) => sum + cpuSeconds(p.daemon?.pid), 0)
   }
 
+  /** CPU seconds used so far by each peer's daemon, in peer order. */
+  cpuPerPeer (): number[] {
+    return this.peers.map(p => cpuSeconds(p.daemon?.pid))
+  }
+
   /** Stops every daemon and removes the cluster's folders. */
   async stop (): Promise<void> {
     await Promise.all(this.peers.map(async p => { if (p.daemon !== undefined) await stopChild(p.daemon, 10_000) }))

@@ -13,10 +13,12 @@ const fromSource = process.env.BENCH_TS_SOURCE !== undefined && process.env.BENC
 
 export const tsFlavour: Flavour = {
   name: 'ts',
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every daemon of ours into <dir> at exit.
+  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every daemon of ours into <dir> at exit;
+  // BENCH_NODE_FLAGS adds Node flags to our daemons (e.g. `--trace-gc`, `--heap-prof`).
   service: {
     command: process.execPath,
     args: [...daemonNodeFlags(), ...(process.env.BENCH_CPU_PROF !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(flag => flag !== ''),
       ...(fromSource
         ? ['--conditions=source', join(serviceRoot, 'apps', 'service', 'src', 'cli', 'run.ts')]
         : [join(serviceRoot, 'apps', 'service', 'bin', 'ipfs-cluster-service.js')])]
