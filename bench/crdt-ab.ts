@@ -1,0 +1,112 @@
+// A/B of our CRDT write path between this checkout and another built one (e.g. the commit before
+// a change): 3-peer CRDT clusters on Kubo stand-ins, as workload 1 of bench/crdt.ts (no
+// batching, replication factor 2), POST /pins at 1, 16 and 64 clients; each round starts a fresh
+// cluster per side, the sides alternating, so both meet the machine in the same states.
+// Besides rate and latency: the daemons' CPU per pin during the load, split between peer 0 (every
+// write at 1 client) and the others.
+// Run: `node --conditions=source bench/crdt-ab.ts --base <built checkout> [--rounds 4] [--label x]`
+// (`git worktree add /tmp/base <rev>`, then `pnpm install --offline && pnpm exec turbo run build`
+// there). Results: bench/results/crdt-ab-<date>[-<label>].{json,md}.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { BenchCluster, type Flavour } from './lib/cluster.ts'
+import { FakeKubo } from './lib/fake-kubo.ts'
+import { randomCids } from './lib/cids.ts'
+import { percentile, pinLoad, sleep } from './lib/load.ts'
+import { cleanupAll, installCleanupHandlers } from './lib/processes.ts'
+import { log } from './lib/report.ts'
+import { tsFlavour } from './lib/ts-cluster.ts'
+import { daemonNodeFlags } from '../apps/service/dev/node-flags.ts'
+
+const argv = process.argv.slice(2)
+const arg = (name: string): string | undefined => argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined
+const baseRoot = arg('--base')
+if (baseRoot === undefined) throw new Error('--base <built checkout> is required')
+const ROUNDS = Number(arg('--rounds') ?? 4)
+const LABEL = arg('--label')
+const PINS: Record<number, number> = { 1: 2000, 16: 3000, 64: 4000 }
+
+const base: Flavour = {
+  name: 'ts',
+  service: { command: process.execPath, args: [...daemonNodeFlags(), join(baseRoot, 'apps', 'service', 'bin', 'ipfs-cluster-service.js')] },
+  prepare: async () => {}
+}
+const sides = [{ name: 'base', flavour: base }, { name: 'this', flavour: tsFlavour }] as const
+type SideName = typeof sides[number]['name']
+
+interface Run { rate: number, p50: number, p99: number, cpuPerPin: number, writerCpu: number, otherCpu: number, errors: number }
+
+async function oneRun (flavour: Flavour, clients: number): Promise<Run> {
+  const kubos = Array.from({ length: 3 }, () => new FakeKubo())
+  await Promise.all(kubos.map(async k => { await k.start() }))
+  const cluster = new BenchCluster({ flavour, consensus: 'crdt', crdt: {}, prefix: 'crdt-ab', kuboApis: kubos.map(k => k.apiMultiaddr) })
+  try {
+    await cluster.start()
+    await sleep(2000)
+    const before = cluster.cpuPerPeer()
+    const r = await pinLoad(cluster.peers.map(p => p.restUrl), randomCids(PINS[clients] as number), clients)
+    const used = cluster.cpuPerPeer().map((c, i) => 1000 * (c - (before[i] as number)) / Math.max(1, r.done))
+    return {
+      rate: r.rate,
+      p50: percentile(r.latencies, 0.5),
+      p99: percentile(r.latencies, 0.99),
+      cpuPerPin: used.reduce((a, b) => a + b, 0),
+      writerCpu: used[0] as number,
+      otherCpu: ((used[1] as number) + (used[2] as number)) / 2,
+      errors: r.errors
+    }
+  } finally {
+    await cluster.stop()
+    await Promise.all(kubos.map(async k => { await k.stop() }))
+  }
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2] as number : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2
+}
+
+installCleanupHandlers()
+await tsFlavour.prepare()
+const started = Date.now()
+const results: Record<number, Record<SideName, Run[]>> = {}
+try {
+  for (const clients of [1, 16, 64]) {
+    results[clients] = { base: [], this: [] }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
+        const run = await oneRun(side.flavour, clients)
+        results[clients][side.name].push(run)
+        log(`${side.name} c=${clients} round ${round}: ${run.rate.toFixed(0)} pins/s, p50 ${run.p50.toFixed(2)} ms, CPU ${run.cpuPerPin.toFixed(2)} ms/pin (peer 0 ${run.writerCpu.toFixed(2)}, others ${run.otherCpu.toFixed(2)})${run.errors > 0 ? `, ${run.errors} errors` : ''}`)
+      }
+    }
+  }
+} finally {
+  cleanupAll()
+}
+
+const date = new Date().toISOString().slice(0, 10)
+const name = `crdt-ab-${date}${LABEL === undefined ? '' : `-${LABEL}`}`
+const fmt = (n: number, d = 2): string => n.toFixed(d)
+const lines = [
+  `# CRDT write path A/B: this checkout vs ${baseRoot} (${date})`,
+  '',
+  `3-peer CRDT clusters (no batching, replication factor 2) on Kubo stand-ins, built packages; ${ROUNDS} rounds per side and client count, a fresh cluster per round, sides alternating. Medians of rounds. Suite time ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
+  '',
+  '| clients | pins/s base → this | ratio | p50 ms base → this | CPU ms/pin (3 daemons) base → this | peer 0 / each other peer, base → this |',
+  '|---|---|---|---|---|---|'
+]
+for (const clients of [1, 16, 64]) {
+  const r = results[clients] as Record<SideName, Run[]>
+  const m = (side: SideName, k: keyof Run): number => median(r[side].map(x => x[k]))
+  lines.push(`| ${clients} | ${fmt(m('base', 'rate'), 0)} → ${fmt(m('this', 'rate'), 0)} | ${fmt(m('this', 'rate') / m('base', 'rate'))} | ${fmt(m('base', 'p50'))} → ${fmt(m('this', 'p50'))} | ${fmt(m('base', 'cpuPerPin'))} → ${fmt(m('this', 'cpuPerPin'))} | ${fmt(m('base', 'writerCpu'))} / ${fmt(m('base', 'otherCpu'))} → ${fmt(m('this', 'writerCpu'))} / ${fmt(m('this', 'otherCpu'))} |`)
+}
+lines.push('', 'Rounds (pins/s):', '')
+for (const clients of [1, 16, 64]) {
+  const r = results[clients] as Record<SideName, Run[]>
+  lines.push(`- ${clients} client${clients === 1 ? '' : 's'}: base ${r.base.map(x => fmt(x.rate, 0)).join(', ')}; this ${r.this.map(x => fmt(x.rate, 0)).join(', ')}`)
+}
+const dir = join(import.meta.dirname, 'results')
+writeFileSync(join(dir, `${name}.md`), lines.join('\n') + '\n')
+writeFileSync(join(dir, `${name}.json`), JSON.stringify({ base: baseRoot, rounds: ROUNDS, pins: PINS, results }, null, 2) + '\n')
+log(`written: bench/results/${name}.{json,md}`)
