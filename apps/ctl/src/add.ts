@@ -3,7 +3,6 @@
  * §4.15) through the target's RestClient (its auth, TLS and timeout), outputs printed as they
  * arrive (ctl.md §6.4). This file walks the paths as Go's ctl does; the upload is the client's.
  */
-import { lstat, readdir, realpath } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { defaultPinOptions, parsePeerIdsLenient } from '@cluster/api'
 import type { AddedOutput, AddFormat, AddLayout, AddParams } from '@cluster/api'
@@ -20,6 +19,9 @@ import { expireAt, parseMetadata } from './actions.ts'
 import { waitWithProgress } from './wait.ts'
 import { count, elapsed, perSecond, size, withProgress } from './progress.ts'
 import { logLine } from './log.ts'
+
+/** node:fs/promises, loaded on first use (a short command that adds nothing starts faster). */
+const fsp = (): typeof import('node:fs/promises') => process.getBuiltinModule('node:fs/promises')
 
 /** Go's ctl default `--shard-size` (sent although sharding is off). */
 const SHARD_SIZE = 104857600
@@ -78,11 +80,11 @@ const isUrl = (p: string): boolean => p.startsWith('http://') || p.startsWith('h
 async function collectEntries (paths: readonly string[], cwd: string, opts: { recursive: boolean, hidden: boolean, nocopy: boolean }): Promise<UploadEntry[]> {
   const out: UploadEntry[] = []
   const walk = async (abs: string, name: string): Promise<void> => {
-    const st = await lstat(abs)
+    const st = await fsp().lstat(abs)
     if (st.isSymbolicLink()) { out.push({ name, kind: 'symlink', path: abs }); return }
     if (!st.isDirectory()) { out.push({ name, kind: 'file', path: abs, size: st.size }); return }
     out.push({ name, kind: 'dir' })
-    const children = (await readdir(abs)).sort()
+    const children = (await fsp().readdir(abs)).sort()
     for (const child of children) {
       if (!opts.hidden && child.startsWith('.')) continue
       await walk(join(abs, child), `${name}/${child}`)
@@ -98,12 +100,12 @@ async function collectEntries (paths: readonly string[], cwd: string, opts: { re
     const abs = resolve(cwd, p)
     let st
     try {
-      st = await lstat(abs)
+      st = await fsp().lstat(abs)
     } catch (err) {
       throw new LocalCommandError('', `stat ${p}: no such file or directory`, 1, { cause: err })
     }
     if (st.isDirectory() && !opts.recursive) throw new LocalCommandError('', `${p} is a directory, but Recursive option is not set`)
-    const name = p === '.' || p === './' ? basename(await realpath(abs)) : basename(abs)
+    const name = p === '.' || p === './' ? basename(await fsp().realpath(abs)) : basename(abs)
     await walk(abs, name)
   }
   return out

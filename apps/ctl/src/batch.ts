@@ -4,7 +4,6 @@
  * unpins them all with the command's options. Each result is printed as it comes (the pin, as
  * with `--no-status`); failed items go to stderr and make the exit code 1.
  */
-import { readFile } from 'node:fs/promises'
 import { parseCid } from '@cluster/api'
 import type { CID, PinOptions } from '@cluster/api'
 import type { ActionContext } from './context.ts'
@@ -24,7 +23,7 @@ export function batchSource (ctx: ActionContext): string | undefined {
 
 async function readSource (ctx: ActionContext, source: string): Promise<string> {
   try {
-    if (source !== '-') return await readFile(source, 'utf8')
+    if (source !== '-') return await process.getBuiltinModule('node:fs/promises').readFile(source, 'utf8')
     if (ctx.io.readStdin !== undefined) return await ctx.io.readStdin()
     const chunks: Buffer[] = []
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer)

@@ -3,7 +3,6 @@
  * resolved up front unless HTTPS), TLS, Basic credentials, the per-request timeout; and the
  * Go-style text of transport failures (`Get "http://…/id": dial tcp …: connect: connection refused`).
  */
-import { lookup } from 'node:dns/promises'
 import { parseMultiaddr } from '@cluster/api'
 import type { ErrorBody } from '@cluster/api'
 import { RestClient, RestClientError, RestTransportError, urlFromMultiaddr } from '@cluster/rest-client'
@@ -61,7 +60,7 @@ async function expand (addr: string, https: boolean): Promise<string[]> {
     const family = proto === 'dns4' ? 4 : proto === 'dns6' ? 6 : 0
     let found: Array<{ address: string, family: number }>
     try {
-      found = await lookup(parts[2] ?? '', { all: true, family })
+      found = await process.getBuiltinModule('node:dns/promises').lookup(parts[2] ?? '', { all: true, family })
     } catch (err) {
       throw new LocalCommandError('creating configs', (err as Error).message, 1, { cause: err })
     }

@@ -1,5 +1,4 @@
 /** Where the ctl writes, what it reads from its environment, and its clock: injectable for tests. */
-import { createWriteStream } from 'node:fs'
 
 export interface CtlIo {
   stdout: (text: string) => void
@@ -33,7 +32,7 @@ export function sleep (ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 async function openFile (path: string): Promise<{ write: (text: string) => void, close: () => Promise<void> }> {
-  const stream = createWriteStream(path)
+  const stream = process.getBuiltinModule('node:fs').createWriteStream(path)
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => { resolve() })
     stream.once('error', reject)

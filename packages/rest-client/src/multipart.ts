@@ -2,9 +2,6 @@
  * The multipart body of `POST /add` as Go's client writes it (go-ipfs-files' MultiFileReader):
  * one part per entry, file contents read only as the request is sent.
  */
-import { createReadStream } from 'node:fs'
-import { readlink } from 'node:fs/promises'
-import { Readable } from 'node:stream'
 import type { ReadableStream } from 'node:stream/web'
 import { goQueryEscape } from '@cluster/api'
 import type { AddUpload } from '@cluster/api'
@@ -45,9 +42,9 @@ async function * multipartBody (entries: readonly UploadEntry[], boundary: strin
     `Content-Type: ${type}\r\n\r\n`)
   for (const e of entries) {
     if (e.kind === 'dir') { yield head(e, 'application/x-directory'); yield Buffer.from('\r\n'); continue }
-    if (e.kind === 'symlink') { yield head(e, 'application/symlink'); yield Buffer.from(await readlink(e.path) + '\r\n'); continue }
+    if (e.kind === 'symlink') { yield head(e, 'application/symlink'); yield Buffer.from(await process.getBuiltinModule('node:fs/promises').readlink(e.path) + '\r\n'); continue }
     yield head(e, 'application/octet-stream')
-    const body = e.kind === 'file' ? createReadStream(e.path) : e.kind === 'url' ? await fetchUrl(e.url) : e.content
+    const body = e.kind === 'file' ? process.getBuiltinModule('node:fs').createReadStream(e.path) : e.kind === 'url' ? await fetchUrl(e.url) : e.content
     for await (const chunk of body) {
       onBytes(chunk.byteLength)
       yield chunk
@@ -60,5 +57,5 @@ async function * multipartBody (entries: readonly UploadEntry[], boundary: strin
 async function fetchUrl (url: string): Promise<AsyncIterable<Uint8Array>> {
   const res = await fetch(url)
   if (!res.ok || res.body === null) throw new Error(`GET ${url}: ${res.status} ${res.statusText}`)
-  return Readable.fromWeb(res.body as ReadableStream<Uint8Array>)
+  return process.getBuiltinModule('node:stream').Readable.fromWeb(res.body as ReadableStream<Uint8Array>)
 }
