@@ -8,10 +8,16 @@
 // for more frequent but short scavenges. Launchers that start `node` themselves read the flags
 // from this line (dev/node-flags.ts).
 import { existsSync } from 'node:fs'
-import { enableCompileCache } from 'node:module'
+import * as nodeModule from 'node:module'
+// Checked before anything else runs (every import above resolves on any Node): on an older Node
+// the program would stop at a missing export or syntax far from the cause.
+if (Number(process.versions.node.split('.')[0]) < 24) {
+  process.stderr.write(`ipfs-cluster-service needs Node.js 24 or newer; this is Node.js ${process.versions.node}\n`)
+  process.exit(1)
+}
 // V8's code cache on disk (Node's compile cache, in the system's temporary folder): later starts
 // skip compiling the bundle. Failing to enable it changes nothing else.
-try { enableCompileCache() } catch {}
+try { nodeModule.enableCompileCache() } catch {}
 const bundle = new URL('../dist/bundle/main.js', import.meta.url)
 const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/cli/main.js')
 
