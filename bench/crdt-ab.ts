@@ -14,9 +14,8 @@ import { FakeKubo } from './lib/fake-kubo.ts'
 import { randomCids } from './lib/cids.ts'
 import { percentile, pinLoad, sleep } from './lib/load.ts'
 import { cleanupAll, installCleanupHandlers } from './lib/processes.ts'
-import { log } from './lib/report.ts'
-import { tsFlavour } from './lib/ts-cluster.ts'
-import { daemonNodeFlags } from '../apps/service/dev/node-flags.ts'
+import { log, stats } from './lib/report.ts'
+import { tsDaemonCommand, tsFlavour } from './lib/ts-cluster.ts'
 
 const argv = process.argv.slice(2)
 const arg = (name: string): string | undefined => argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined
@@ -28,7 +27,7 @@ const PINS: Record<number, number> = { 1: 2000, 16: 3000, 64: 4000 }
 
 const base: Flavour = {
   name: 'ts',
-  service: { command: process.execPath, args: [...daemonNodeFlags(), join(baseRoot, 'apps', 'service', 'bin', 'ipfs-cluster-service.js')] },
+  service: tsDaemonCommand(baseRoot),
   prepare: async () => {}
 }
 const sides = [{ name: 'base', flavour: base }, { name: 'this', flavour: tsFlavour }] as const
@@ -45,25 +44,20 @@ async function oneRun (flavour: Flavour, clients: number): Promise<Run> {
     await sleep(2000)
     const before = cluster.cpuPerPeer()
     const r = await pinLoad(cluster.peers.map(p => p.restUrl), randomCids(PINS[clients] as number), clients)
-    const used = cluster.cpuPerPeer().map((c, i) => 1000 * (c - (before[i] as number)) / Math.max(1, r.done))
+    const split = cluster.cpuSplitSince(before, r.done)
     return {
       rate: r.rate,
       p50: percentile(r.latencies, 0.5),
       p99: percentile(r.latencies, 0.99),
-      cpuPerPin: used.reduce((a, b) => a + b, 0),
-      writerCpu: used[0] as number,
-      otherCpu: ((used[1] as number) + (used[2] as number)) / 2,
+      cpuPerPin: split.writer + 2 * split.others,
+      writerCpu: split.writer,
+      otherCpu: split.others,
       errors: r.errors
     }
   } finally {
     await cluster.stop()
     await Promise.all(kubos.map(async k => { await k.stop() }))
   }
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 === 1 ? s[(s.length - 1) / 2] as number : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2
 }
 
 installCleanupHandlers()
@@ -98,7 +92,7 @@ const lines = [
 ]
 for (const clients of [1, 16, 64]) {
   const r = results[clients] as Record<SideName, Run[]>
-  const m = (side: SideName, k: keyof Run): number => median(r[side].map(x => x[k]))
+  const m = (side: SideName, k: keyof Run): number => stats(r[side].map(x => x[k])).median
   lines.push(`| ${clients} | ${fmt(m('base', 'rate'), 0)} → ${fmt(m('this', 'rate'), 0)} | ${fmt(m('this', 'rate') / m('base', 'rate'))} | ${fmt(m('base', 'p50'))} → ${fmt(m('this', 'p50'))} | ${fmt(m('base', 'cpuPerPin'))} → ${fmt(m('this', 'cpuPerPin'))} | ${fmt(m('base', 'writerCpu'))} / ${fmt(m('base', 'otherCpu'))} → ${fmt(m('this', 'writerCpu'))} / ${fmt(m('this', 'otherCpu'))} |`)
 }
 lines.push('', 'Rounds (pins/s):', '')

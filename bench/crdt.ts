@@ -22,7 +22,7 @@ import { tsFlavour } from './lib/ts-cluster.ts'
 import { randomCids } from './lib/cids.ts'
 import { percentile, pinLoad, sleep, streamNdjson } from './lib/load.ts'
 import { cleanupAll, installCleanupHandlers, rssBytes } from './lib/processes.ts'
-import { fmt, log, perSide, Report, type Side } from './lib/report.ts'
+import { fmt, log, perSide, Report, stats, type Side } from './lib/report.ts'
 
 const argv = process.argv.slice(2)
 const envOn = (v: string | undefined): boolean => v !== undefined && v !== '' && v !== '0'
@@ -123,9 +123,9 @@ async function workload1 (batching: boolean): Promise<void> {
           const perPeer0 = cluster.cpuPerPeer()
           const t0 = performance.now()
           const r = await pinLoad(cluster.peers.map(p => p.restUrl), randomCids(P.w1Pins[concurrency] as number), concurrency, P.w1DeadlineMs)
-          const duringLoad = cluster.cpuPerPeer().map((c, i) => 1000 * (c - (perPeer0[i] as number)) / Math.max(1, r.done))
-          writerCpu[f.name].push(duringLoad[0] as number)
-          otherCpu[f.name].push(((duringLoad[1] as number) + (duringLoad[2] as number)) / 2)
+          const split = cluster.cpuSplitSince(perPeer0, r.done)
+          writerCpu[f.name].push(split.writer)
+          otherCpu[f.name].push(split.others)
           const tVisible = await waitListed(agent, cluster.peers.map(p => p.restUrl), s.listed + r.done, P.visibleTimeoutMs)
           const cpu = cluster.cpu() - cpu0
           s.listed += r.done
@@ -161,10 +161,8 @@ async function workload1 (batching: boolean): Promise<void> {
   }
 }
 
-function median (xs: number[]): number {
-  const ok = xs.filter(Number.isFinite).sort((a, b) => a - b)
-  return ok.length === 0 ? NaN : ok.length % 2 === 1 ? ok[(ok.length - 1) / 2] as number : ((ok[ok.length / 2 - 1] as number) + (ok[ok.length / 2] as number)) / 2
-}
+/** Median of the finite samples (NaN when none). */
+const median = (xs: number[]): number => stats(xs).median
 
 // ---------------------------------------------------------------------------------------------
 // Workload 2: catch-up of a new peer.

@@ -253,6 +253,16 @@ export class BenchCluster {
     return this.peers.map(p => cpuSeconds(p.daemon?.pid))
   }
 
+  /**
+   * CPU ms per pin since `before` (a cpuPerPeer() reading) for `pins` pins: peer 0's (every
+   * write at 1 client) and the mean of the others'.
+   */
+  cpuSplitSince (before: number[], pins: number): { writer: number, others: number } {
+    const used = this.cpuPerPeer().map((c, i) => 1000 * (c - (before[i] ?? 0)) / Math.max(1, pins))
+    const others = used.slice(1)
+    return { writer: used[0] ?? NaN, others: others.reduce((a, b) => a + b, 0) / Math.max(1, others.length) }
+  }
+
   /** Stops every daemon and removes the cluster's folders. */
   async stop (): Promise<void> {
     await Promise.all(this.peers.map(async p => { if (p.daemon !== undefined) await stopChild(p.daemon, 10_000) }))

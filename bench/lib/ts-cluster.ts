@@ -11,18 +11,25 @@ const serviceRoot = process.env.BENCH_TS_ROOT !== undefined && process.env.BENCH
 
 const fromSource = process.env.BENCH_TS_SOURCE !== undefined && process.env.BENCH_TS_SOURCE !== '' && process.env.BENCH_TS_SOURCE !== '0'
 
-export const tsFlavour: Flavour = {
-  name: 'ts',
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every daemon of ours into <dir> at exit;
-  // BENCH_NODE_FLAGS adds Node flags to our daemons (e.g. `--trace-gc`, `--heap-prof`).
-  service: {
+/**
+ * How to run our daemon from `checkout`'s built bin (or, with BENCH_TS_SOURCE=1, its sources).
+ * BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every daemon of ours into <dir> at exit;
+ * BENCH_NODE_FLAGS adds Node flags to our daemons (e.g. `--trace-gc`, `--heap-prof`).
+ */
+export function tsDaemonCommand (checkout: string): Flavour['service'] {
+  return {
     command: process.execPath,
     args: [...daemonNodeFlags(), ...(process.env.BENCH_CPU_PROF !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(flag => flag !== ''),
       ...(fromSource
-        ? ['--conditions=source', join(serviceRoot, 'apps', 'service', 'src', 'cli', 'run.ts')]
-        : [join(serviceRoot, 'apps', 'service', 'bin', 'ipfs-cluster-service.js')])]
-  },
+        ? ['--conditions=source', join(checkout, 'apps', 'service', 'src', 'cli', 'run.ts')]
+        : [join(checkout, 'apps', 'service', 'bin', 'ipfs-cluster-service.js')])]
+  }
+}
+
+export const tsFlavour: Flavour = {
+  name: 'ts',
+  service: tsDaemonCommand(serviceRoot),
   // The build is incremental (turbo's cache): a no-op when dist/ is up to date.
   prepare: async () => {
     if (!fromSource) execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: serviceRoot, stdio: 'inherit' })

@@ -1,4 +1,4 @@
-import type { ChildProcess } from 'node:child_process'
+import { spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
@@ -48,4 +48,13 @@ async function bindable (port: number): Promise<boolean> {
     server.once('error', () => { resolve(false) })
     server.listen(port, '127.0.0.1', () => { server.close(() => { resolve(true) }) })
   })
+}
+
+/**
+ * Runs an installed bin as it would run on another Node version: the version Node reports
+ * (`process.versions.node`) is replaced before the bin's first line runs.
+ */
+export function runAsNodeVersion (version: string, bin: string, args: readonly string[]): SpawnSyncReturns<string> {
+  const olderNode = `data:text/javascript,Object.defineProperty(process.versions,"node",{value:${JSON.stringify(version)}})`
+  return spawnSync(process.execPath, ['--import', olderNode, bin, ...args], { encoding: 'utf8' })
 }
