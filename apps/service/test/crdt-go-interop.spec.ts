@@ -130,15 +130,20 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
 
     const ourId = await (await fetch(`${ts.restUrl}/id`)).json() as { cluster_peers: string[] }
     expect(ourId.cluster_peers).toEqual(expect.arrayContaining([go.id, ts.id]))
-    // Go's peers ls: its peerset (from our pings) holds us, but its ID call to us is Go RPC,
-    // which we do not speak: our entry carries an error.
+    // Go's peers ls: its peerset (from our pings) holds us, and its Cluster.IDStream call to us
+    // (Go's RPC protocol) gets our ID: name, addresses, peers, IPFS daemon.
     const goPeers = await ctl(go, 'peers', 'ls')
     expect(goPeers.code).toBe(0)
-    expect(goPeers.stdout).toContain(ts.id)
+    expect(goPeers.stdout).toMatch(new RegExp(`${ts.id} \\| peer0 \\| Sees 1 other peers`))
     const res = await fetch(`${go.restUrl}/peers`)
-    const entries = (await res.text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { id: string, error: string })
+    const entries = (await res.text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as Record<string, unknown> & { id: string, error: string })
     expect(entries.map(e => e.id).sort()).toEqual([go.id, ts.id].sort())
-    expect(entries.find(e => e.id === ts.id)?.error).toContain('/ipfscluster/1.0/rpc')
+    const ourEntry = entries.find(e => e.id === ts.id)
+    const ourRest = await (await fetch(`${ts.restUrl}/id`)).json() as Record<string, unknown> & { ipfs: { id: string } }
+    expect(ourEntry?.error).toBe('')
+    expect(ourEntry).toMatchObject({ peername: 'peer0', version: ourRest.version, rpc_protocol_version: '/ipfscluster/1.0/rpc', ipfs: { id: ourRest.ipfs.id } })
+    expect(ourEntry?.addresses).toEqual(ourRest.addresses)
+    expect(ourEntry?.cluster_peers).toEqual(expect.arrayContaining([go.id, ts.id]))
     expect(entries.find(e => e.id === go.id)?.error).toBe('')
     // Ours: the same the other way round (our RPC protocol is not Go's).
     const ourPeers = (await (await fetch(`${ts.restUrl}/peers`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { id: string, error: string })
@@ -245,12 +250,23 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
     expect([...(await pinset(ts)).keys()].sort()).toEqual([...(await pinset(go)).keys()].sort())
   }, 120_000)
 
-  it('status: Go\'s status fan-out reports an error for our peer (no go-libp2p-gorpc), ours for Go', async () => {
+  it('status: Go\'s status fan-out gets our peer\'s status over Go\'s RPC; ours reports an error for Go', async () => {
     const cid = [...(await pinset(go)).keys()][0] as string
-    const goStatus = await (await fetch(`${go.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, { status: string, error: string }> }
+    const ourLocal = await (await fetch(`${ts.restUrl}/pins/${cid}?local=true`)).json() as { peer_map: Record<string, Record<string, unknown>> }
+    const goStatus = await (await fetch(`${go.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, Record<string, unknown>> }
     expect(goStatus.peer_map[go.id]?.status).not.toBe('cluster_error')
-    expect(goStatus.peer_map[ts.id]?.status).toBe('cluster_error')
-    expect(goStatus.peer_map[ts.id]?.error).toContain('protocols not supported: [/ipfscluster/1.0/rpc]')
+    // Every field of our PinInfo crossed: Go shows what our own REST API shows (times in UTC).
+    const { timestamp: ourTs, ...ourShort } = ourLocal.peer_map[ts.id] ?? {}
+    const { timestamp: goTs, ...goShort } = goStatus.peer_map[ts.id] ?? {}
+    expect(goShort).toEqual(ourShort)
+    expect(Date.parse(goTs as string)).toBe(Date.parse(ourTs as string))
+    // StatusAll (Go's GET /pins streams PinTracker.StatusAll from every peer): ours is in it.
+    const all = (await (await fetch(`${go.restUrl}/pins`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { cid: string, peer_map: Record<string, { status: string }> })
+    expect(all.length).toBe((await pinset(go)).size)
+    for (const g of all) expect(g.peer_map[ts.id]?.status, g.cid).not.toBe('cluster_error')
+    // A filter travels too: only pins our peer reports pinned come back with our entry as pinned.
+    const pinnedOnly = (await (await fetch(`${go.restUrl}/pins?filter=pinned`)).text()).split('\n').filter(l => l !== '')
+    expect(pinnedOnly.length).toBeGreaterThan(0)
     const ourStatus = await (await fetch(`${ts.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, { status: string, error: string }> }
     expect(ourStatus.peer_map[ts.id]?.status).not.toBe('cluster_error')
     expect(ourStatus.peer_map[go.id]?.status).toBe('cluster_error')

@@ -92,7 +92,8 @@ function checkCidBytes (bytes: Uint8Array): number {
   return afterCodec + afterLength + length
 }
 
-function castCid (bytes: Uint8Array): CID {
+/** A CID from its binary form, checked as Go's cid.Cast does (no trailing bytes). */
+export function castCid (bytes: Uint8Array): CID {
   let length: number
   try {
     length = checkCidBytes(bytes)

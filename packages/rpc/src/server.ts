@@ -66,6 +66,18 @@ export class RpcServer {
     return entry.handler(arg, { caller: this.self, local: true, signal })
   }
 
+  /**
+   * Runs a method for a remote caller that arrived over another wire (Go's gorpc protocol): the
+   * method's policy applies as for our own protocol. Throws RpcError `client` for an unknown
+   * method, `authorization` when the caller may not call it.
+   */
+  dispatchRemote (name: string, arg: unknown, caller: string, signal: AbortSignal): Promise<unknown> | AsyncIterable<unknown> {
+    const entry = this.methods.get(name)
+    if (entry === undefined) throw new RpcError('client', `rpc: can't find method ${name}`)
+    this.authorize(entry.method, caller)
+    return entry.handler(arg, { caller, local: false, signal })
+  }
+
   private authorize (method: Method<unknown, unknown>, caller: string): void {
     const allowed = method.policy === 'open' ||
       (method.policy === 'trusted' && (this.init.isTrusted?.(caller) ?? true))

@@ -33,6 +33,7 @@ import { keepMeshed } from './mesh.ts'
 import { pinBatch } from './batch.ts'
 import { rebalancerFor, type Rebalancer } from './rebalance/index.ts'
 import { VERSION } from './version.ts'
+import { goRpcServer } from './go-rpc-server.ts'
 
 /**
  * One cluster peer: the libp2p host, consensus (Raft or CRDT) over the shared pinset, the pin tracker
@@ -132,6 +133,10 @@ export class ClusterPeer implements ClusterApi {
       await started.consensus.start()
       serveRpc(started, rpcServer)
       await rpcServer.listen(host)
+      // Go peers of a mixed CRDT cluster call the same handlers over Go's protocol.
+      const goRpc = goRpcServer(rpcServer)
+      await goRpc.listen(host)
+      running.defer(async () => { await goRpc.close() })
       running.defer(() => { started.alertLog.stop() })
       started.monitor.start()
       running.defer(() => { started.monitor.stop() })

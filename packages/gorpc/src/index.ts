@@ -1,0 +1,7 @@
+export { GoRpcServer, GO_RPC_PROTOCOL, GO_ERROR_TYPES, encodeGoCall } from './server.ts'
+export type { GoMethod } from './server.ts'
+export * as goTypes from './types.ts'
+export { encodeGoValue } from './types.ts'
+export type { GoCodec } from './types.ts'
+export { UgorjiWriter, writeStruct, decodeGo, decodeGoStream } from './ugorji.ts'
+export { goMethods } from './methods.ts'
