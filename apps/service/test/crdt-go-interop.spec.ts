@@ -145,10 +145,14 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
     expect(ourEntry?.addresses).toEqual(ourRest.addresses)
     expect(ourEntry?.cluster_peers).toEqual(expect.arrayContaining([go.id, ts.id]))
     expect(entries.find(e => e.id === go.id)?.error).toBe('')
-    // Ours: the same the other way round (our RPC protocol is not Go's).
-    const ourPeers = (await (await fetch(`${ts.restUrl}/peers`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { id: string, error: string })
+    // Ours the other way round: our Cluster.ID call to the Go peer goes over Go's protocol.
+    const ourPeers = (await (await fetch(`${ts.restUrl}/peers`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as Record<string, unknown> & { id: string, error: string })
     expect(ourPeers.map(e => e.id).sort()).toEqual([go.id, ts.id].sort())
-    expect(ourPeers.find(e => e.id === go.id)?.error).toContain('/ipfscluster-ts/1.0/rpc')
+    const goEntry = ourPeers.find(e => e.id === go.id)
+    const goRest = await (await fetch(`${go.restUrl}/id`)).json() as Record<string, unknown>
+    expect(goEntry).toEqual(goRest)
+    const ourCtlPeers = await ctl(ts, 'peers', 'ls')
+    expect(ourCtlPeers.stdout).toMatch(new RegExp(`${go.id} \\| go-a \\| Sees 1 other peers`))
     // Go decoded every field of our ping: its value (a JSON object) names our peer.
     const goPings = await (await fetch(`${go.restUrl}/monitor/metrics/ping`)).json() as Array<{ peer: string, value: string, valid: boolean, expire: number }>
     const ourPing = goPings.find(m => m.peer === ts.id)
@@ -250,7 +254,7 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
     expect([...(await pinset(ts)).keys()].sort()).toEqual([...(await pinset(go)).keys()].sort())
   }, 120_000)
 
-  it('status: Go\'s status fan-out gets our peer\'s status over Go\'s RPC; ours reports an error for Go', async () => {
+  it('status: each side\'s status fan-out gets the other\'s status over Go\'s RPC', async () => {
     const cid = [...(await pinset(go)).keys()][0] as string
     const ourLocal = await (await fetch(`${ts.restUrl}/pins/${cid}?local=true`)).json() as { peer_map: Record<string, Record<string, unknown>> }
     const goStatus = await (await fetch(`${go.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, Record<string, unknown>> }
@@ -267,10 +271,17 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
     // A filter travels too: only pins our peer reports pinned come back with our entry as pinned.
     const pinnedOnly = (await (await fetch(`${go.restUrl}/pins?filter=pinned`)).text()).split('\n').filter(l => l !== '')
     expect(pinnedOnly.length).toBeGreaterThan(0)
-    const ourStatus = await (await fetch(`${ts.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, { status: string, error: string }> }
+    // And ours asks the Go peer over Go's protocol: it shows what Go's REST API shows.
+    const goLocal = await (await fetch(`${go.restUrl}/pins/${cid}?local=true`)).json() as { peer_map: Record<string, Record<string, unknown>> }
+    const ourStatus = await (await fetch(`${ts.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, Record<string, unknown>> }
     expect(ourStatus.peer_map[ts.id]?.status).not.toBe('cluster_error')
-    expect(ourStatus.peer_map[go.id]?.status).toBe('cluster_error')
-    expect(ourStatus.peer_map[go.id]?.error).toContain('/ipfscluster-ts/1.0/rpc')
+    const { timestamp: goLocalTs, ...goLocalShort } = goLocal.peer_map[go.id] ?? {}
+    const { timestamp: goSeenTs, ...goSeenShort } = ourStatus.peer_map[go.id] ?? {}
+    expect(goSeenShort).toEqual(goLocalShort)
+    expect(Date.parse(goSeenTs as string)).toBe(Date.parse(goLocalTs as string))
+    const ourAll = (await (await fetch(`${ts.restUrl}/pins`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { cid: string, peer_map: Record<string, { status: string }> })
+    expect(ourAll.length).toBe((await pinset(ts)).size)
+    for (const g of ourAll) expect(g.peer_map[go.id]?.status, g.cid).not.toBe('cluster_error')
   }, 60_000)
 
   it('T5: a new TS peer with an empty store catches up from Go alone', async () => {

@@ -3,7 +3,7 @@
  * with their Go argument and result types. `DefaultRPCPolicy` (`rpc_policy.go`) makes the rest
  * closed to remote callers.
  */
-import type { GoMethod } from './server.ts'
+import type { GoMethod } from './wire.ts'
 import { cid, empty, id, peerId, peerIds, pinInfo, repoGc, repoStat, statusFilter, version } from './types.ts'
 
 const unary = <A, R>(name: string, arg: GoMethod<A, R>['arg'], result: GoMethod<A, R>['result']): GoMethod<A, R> => ({ name, stream: false, arg, result })

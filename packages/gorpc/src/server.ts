@@ -1,21 +1,8 @@
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { RpcError, type RpcServer } from '@cluster/rpc'
-import { empty, encodeGoValue, type GoCodec } from './types.ts'
-import { decodeGoStream, UgorjiWriter, writeStruct } from './ugorji.ts'
-
-/** Go IPFS Cluster's RPC protocol (`version.RPCProtocol` of v1.x). */
-export const GO_RPC_PROTOCOL = '/ipfscluster/1.0/rpc'
-
-/** go-libp2p-gorpc's error types, as sent in a response header's `ErrType`. */
-export const GO_ERROR_TYPES = { nonRpc: 0, server: 1, client: 2, authorization: 3 } as const
-
-/** A method as Go declares it: `Service.Method`, its argument and result types, and whether it streams. */
-export interface GoMethod<A, R> {
-  readonly name: string
-  readonly stream: boolean
-  readonly arg: GoCodec<A>
-  readonly result: GoCodec<R>
-}
+import { empty } from './types.ts'
+import { decodeGoStream } from './ugorji.ts'
+import { GO_ERROR_TYPES, GO_RPC_PROTOCOL, chunks, encodeResponse, readServiceId, type GoMethod } from './wire.ts'
 
 interface Binding {
   method: GoMethod<unknown, unknown>
@@ -106,7 +93,7 @@ export class GoRpcServer {
       const result = binding.run(arg, caller, abort.signal)
       if (method.stream) {
         for await (const item of result as AsyncIterable<unknown>) {
-          await send(response(service, '', 0, w => { method.result.write(w, item) }))
+          await send(encodeResponse(service, '', 0, w => { method.result.write(w, item) }))
         }
       } else {
         let value: unknown
@@ -115,34 +102,20 @@ export class GoRpcServer {
         } catch (err) {
           // The method's own error: Go sends it with ErrType 0 and a zero value.
           if (err instanceof RpcError) throw err
-          await send(response(service, (err as Error).message, GO_ERROR_TYPES.nonRpc, w => { w.nil() }))
+          await send(encodeResponse(service, (err as Error).message, GO_ERROR_TYPES.nonRpc, w => { w.nil() }))
           return
         }
-        await send(response(service, '', 0, w => { method.result.write(w, value) }))
+        await send(encodeResponse(service, '', 0, w => { method.result.write(w, value) }))
       }
     } catch (err) {
       const type = err instanceof RpcError ? GO_ERROR_TYPES[err.type === 'transport' ? 'server' : err.type] : GO_ERROR_TYPES.nonRpc
-      await send(response(service, (err as Error).message, type, w => { w.nil() })).catch(() => {})
+      await send(encodeResponse(service, (err as Error).message, type, w => { w.nil() })).catch(() => {})
     } finally {
       abort.abort()
       await values.return?.(undefined).catch(() => {})
       await stream.close().catch(() => { stream.abort(new Error('gorpc stream close failed')) })
     }
   }
-}
-
-/** A stream's chunks as plain byte arrays (what the msgpack decoder reads). */
-async function * chunks (stream: Stream): AsyncGenerator<Uint8Array> {
-  for await (const chunk of stream) yield chunk instanceof Uint8Array ? chunk : chunk.subarray()
-}
-
-function readServiceId (v: unknown): { Name: string, Method: string } {
-  const text = (x: unknown): string => x instanceof Uint8Array ? new TextDecoder().decode(x) : typeof x === 'string' ? x : ''
-  if (v === null || typeof v !== 'object' || v instanceof Uint8Array || Array.isArray(v)) {
-    throw new RpcError('server', 'error reading service ID: not a map')
-  }
-  const o = v as Record<string, unknown>
-  return { Name: text(o.Name), Method: text(o.Method) }
 }
 
 async function readArg (values: AsyncIterator<unknown>, method: GoMethod<unknown, unknown>): Promise<unknown> {
@@ -159,29 +132,3 @@ async function readArg (values: AsyncIterator<unknown>, method: GoMethod<unknown
   }
 }
 
-/** A response header (`Service`, then `Error` and `ErrType` when set) followed by the value. */
-function response (service: { Name: string, Method: string }, error: string, errType: number, writeValue: (w: UgorjiWriter) => void): Uint8Array {
-  const w = new UgorjiWriter()
-  const serviceSet = service.Name !== '' || service.Method !== ''
-  writeStruct(w, [
-    serviceSet ? ['Service', w => { writeStruct(w, [['Name', w => { w.str(service.Name) }], ['Method', w => { w.str(service.Method) }]]) }] : undefined,
-    error === '' ? undefined : ['Error', w => { w.str(error) }],
-    errType === 0 ? undefined : ['ErrType', w => { w.int(errType) }]
-  ])
-  writeValue(w)
-  return w.bytes()
-}
-
-/** The bytes a Go client writes for a call: the service ID, then the argument (unary calls). */
-export function encodeGoCall (name: string, arg?: Uint8Array): Uint8Array {
-  const [service, method] = name.split('.')
-  const head = encodeGoValue<undefined>({
-    write: w => { writeStruct(w, [['Name', w => { w.str(service ?? '') }], ['Method', w => { w.str(method ?? '') }]]) },
-    read: () => undefined
-  }, undefined)
-  if (arg === undefined) return head
-  const out = new Uint8Array(head.length + arg.length)
-  out.set(head)
-  out.set(arg, head.length)
-  return out
-}

@@ -33,9 +33,25 @@ export interface RpcCallSample {
   seconds: number
 }
 
+/**
+ * Another RPC wire some peers speak instead of ours (Go IPFS Cluster's, in a mixed cluster). A
+ * peer is reached over it when its identify record lists `protocol` and not ours.
+ */
+export interface AlternateWire {
+  readonly protocol: string
+  /**
+   * Runs one of our methods over this wire: yields its result (unary) or items (stream), or
+   * returns undefined when the wire has no counterpart of the method. `waitSignal` bounds each
+   * wait (the dial, each answer).
+   */
+  call: (peer: string, method: string, arg: unknown, waitSignal: () => AbortSignal) => AsyncIterable<unknown> | undefined
+}
+
 export interface RpcClientOptions {
   /** Told of every finished remote call (latency metrics). */
   onCall?: (sample: RpcCallSample) => void
+  /** For peers that do not speak our protocol. */
+  alternate?: AlternateWire
 }
 
 /**
@@ -46,11 +62,17 @@ export class RpcClient {
   private readonly node: Libp2p
   private readonly local: RpcServer
   private readonly onCall: RpcClientOptions['onCall']
+  private readonly alternate: AlternateWire | undefined
+  /** Peers known to speak only the alternate wire (from their identify records). */
+  private readonly alternatePeers = new Set<string>()
+  /** Peers known to speak ours. */
+  private readonly ourPeers = new Set<string>()
 
   constructor (node: Libp2p, local: RpcServer, options: RpcClientOptions = {}) {
     this.node = node
     this.local = local
     this.onCall = options.onCall
+    this.alternate = options.alternate
   }
 
   async call<A, R> (peer: string, method: UnaryMethod<A, R>, arg: A, opts: CallOptions = {}): Promise<R> {
@@ -105,8 +127,34 @@ export class RpcClient {
     }
   }
 
+  /** Whether a peer speaks only the alternate wire, as far as its identify record says. */
+  private async speaksAlternateOnly (peer: string): Promise<boolean> {
+    if (this.alternate === undefined || this.ourPeers.has(peer)) return false
+    if (this.alternatePeers.has(peer)) return true
+    const protocols = (await this.node.peerStore.get(peerIdFromString(peer)).catch(() => undefined))?.protocols ?? []
+    if (protocols.includes(RPC_PROTOCOL)) this.ourPeers.add(peer)
+    else if (protocols.includes(this.alternate.protocol)) this.alternatePeers.add(peer)
+    return this.alternatePeers.has(peer)
+  }
+
+  private async * overAlternate<R> (wire: AlternateWire, peer: string, method: UnaryMethod<unknown, R> | StreamMethod<unknown, R>, arg: unknown, waitSignal: () => AbortSignal): AsyncGenerator<R> {
+    const run = wire.call(peer, method.name, arg, waitSignal)
+    if (run === undefined) throw new RpcError('client', `${method.name}: ${peer} speaks ${wire.protocol}, which has no such method`)
+    try {
+      yield * run as AsyncIterable<R>
+    } catch (err) {
+      // It may have restarted as another implementation: ask its identify record again next time.
+      if (err instanceof RpcError && err.type === 'transport') this.alternatePeers.delete(peer)
+      throw err
+    }
+  }
+
   private async * remote<A, R> (peer: string, method: UnaryMethod<A, R> | StreamMethod<A, R>, arg: A, whole: AbortSignal, idleMs?: number, traceparent?: string): AsyncGenerator<R> {
     const waitSignal = (): AbortSignal => idleMs === undefined ? whole : AbortSignal.any([whole, AbortSignal.timeout(idleMs)])
+    if (this.alternate !== undefined && await this.speaksAlternateOnly(peer)) {
+      yield * this.overAlternate(this.alternate, peer, method as UnaryMethod<unknown, R>, arg, waitSignal)
+      return
+    }
     let signal = waitSignal()
     let stream
     try {

@@ -33,7 +33,7 @@ import { keepMeshed } from './mesh.ts'
 import { pinBatch } from './batch.ts'
 import { rebalancerFor, type Rebalancer } from './rebalance/index.ts'
 import { VERSION } from './version.ts'
-import { goRpcServer } from './go-rpc-server.ts'
+import { goRpcServer, goRpcWire } from './go-rpc.ts'
 
 /**
  * One cluster peer: the libp2p host, consensus (Raft or CRDT) over the shared pinset, the pin tracker
@@ -79,7 +79,7 @@ export class ClusterPeer implements ClusterApi {
     this.peerId = host.peerId.toString() as PeerId
     this.running = running
     const metrics = options.metrics
-    this.rpc = new RpcClient(host, rpcServer, metrics?.rpcCall === undefined ? {} : { onCall: sample => { metrics.rpcCall?.(sample) } })
+    this.rpc = new RpcClient(host, rpcServer, { alternate: goRpcWire(host), ...(metrics?.rpcCall === undefined ? {} : { onCall: sample => { metrics.rpcCall?.(sample) } }) })
     this.alertLog = new AlertLog({
       options,
       rpc: this.rpc,

@@ -1,0 +1,78 @@
+import { parseCid, type CID, type PeerId } from '@cluster/api'
+import { GO_RPC_PROTOCOL, GoRpcServer, callGo, goMethods, type GoMethod } from '@cluster/gorpc'
+import type { AlternateWire, RpcServer } from '@cluster/rpc'
+import type { Libp2p } from '@libp2p/interface'
+import { Rpc } from './rpc-methods.ts'
+import { VERSION } from './version.ts'
+
+/**
+ * Go IPFS Cluster's RPC in a mixed CRDT cluster: which of Go's methods each of ours is, and how
+ * the argument and result convert. Go peers calling us run our handlers (goRpcServer); our
+ * fan-outs reach Go peers through the same table (goRpcWire).
+ */
+interface Bridge {
+  go: GoMethod<unknown, unknown>
+  argToGo?: (ours: unknown) => unknown
+  argToOurs?: (go: unknown) => unknown
+  resultToGo?: (ours: unknown) => unknown
+  resultToOurs?: (go: unknown) => unknown
+}
+
+const cidArg = { argToGo: (c: unknown) => parseCid(c as string), argToOurs: (c: unknown) => (c as CID).toString() }
+
+const repoStat = {
+  resultToGo: (stat: unknown) => {
+    const [repoSize, storageMax] = stat as [string, string]
+    return { repoSize: BigInt(repoSize), storageMax: BigInt(storageMax) }
+  },
+  resultToOurs: (stat: unknown) => {
+    const s = stat as { repoSize: bigint, storageMax: bigint }
+    return [s.repoSize.toString(), s.storageMax.toString()]
+  }
+}
+
+// The table mixes methods of every type; the conversions above keep each call's types consistent.
+const asGo = <A, R>(m: GoMethod<A, R>): GoMethod<unknown, unknown> => m as unknown as GoMethod<unknown, unknown>
+
+/** Our method name → its Go counterpart. Ours without one (e.g. StatusWithin) fail on a Go peer. */
+const BRIDGES = new Map<string, Bridge>([
+  [Rpc.id.name, { go: asGo(goMethods.id) }],
+  [Rpc.peerAdd.name, { go: asGo(goMethods.peerAdd) }],
+  [Rpc.repoGcLocal.name, { go: asGo(goMethods.repoGcLocal) }],
+  [Rpc.recoverAllLocal.name, { go: asGo(goMethods.recoverAllLocal) }],
+  [Rpc.trackerStatus.name, { go: asGo(goMethods.trackerStatus), ...cidArg }],
+  [Rpc.trackerStatusAll.name, { go: asGo(goMethods.trackerStatusAll) }],
+  [Rpc.trackerRecover.name, { go: asGo(goMethods.trackerRecover), ...cidArg }],
+  [Rpc.ipfsSwarmPeers.name, { go: asGo(goMethods.ipfsSwarmPeers) }],
+  [Rpc.ipfsRepoStat.name, { go: asGo(goMethods.ipfsRepoStat), ...repoStat }]
+])
+
+/** Answers Go peers with our handlers, under the same access policy. */
+export function goRpcServer (rpc: RpcServer): GoRpcServer {
+  const server = new GoRpcServer(rpc)
+  for (const [ours, b] of BRIDGES) {
+    server.bridge(b.go, ours, { ...(b.argToOurs === undefined ? {} : { arg: b.argToOurs }), ...(b.resultToGo === undefined ? {} : { result: b.resultToGo }) })
+  }
+  // Go's `peers ls` asks for the ID as a stream.
+  return server
+    .bridge(asGo(goMethods.idStream), Rpc.id.name)
+    .implement(goMethods.version, async () => VERSION)
+}
+
+/** Our calls to Go peers (RpcClient's alternate wire). */
+export function goRpcWire (node: Libp2p): AlternateWire {
+  return {
+    protocol: GO_RPC_PROTOCOL,
+    call: (peer, method, arg, waitSignal) => {
+      const b = BRIDGES.get(method)
+      if (b === undefined) return undefined
+      const toGo = b.argToGo ?? (a => a)
+      const toOurs = b.resultToOurs ?? (r => r)
+      // Go's streaming methods without an argument get none (an empty stream of struct{}).
+      const args = b.go.stream && arg === undefined ? [] : [toGo(arg)]
+      return (async function * () {
+        for await (const item of callGo(node, peer as PeerId, b.go, args, waitSignal)) yield toOurs(item)
+      })()
+    }
+  }
+}
