@@ -3,7 +3,7 @@
 // bitswap blocks), metrics both ways (Go's msgpack), so each peer is a member of the other's
 // peerset and an allocation target. Our RPC is not go-libp2p-gorpc, so Go's RPC calls to our peer
 // (peers ls, status fan-out) fail and show as error entries; the tests pin that down too.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -37,6 +37,16 @@ async function blockOn (kubo: KuboDaemon, text: string): Promise<string> {
   const form = new FormData()
   form.append('file', new Blob([`${text} ${Date.now()} ${Math.random()}`]))
   return (await kubo.rpc<{ Key: string }>('block/put', { 'cid-codec': 'raw' }, form)).Key
+}
+
+/** Whether a Kubo holds a block itself (not fetching it from the network). */
+async function kuboHas (kubo: KuboDaemon, cid: string): Promise<boolean> {
+  try {
+    await kubo.rpc('block/stat', { arg: cid, offline: 'true' })
+    return true
+  } catch {
+    return false
+  }
 }
 
 async function kuboPinned (kubo: KuboDaemon, cid: string): Promise<boolean> {
@@ -283,6 +293,31 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
     expect(ourAll.length).toBe((await pinset(ts)).size)
     for (const g of ourAll) expect(g.peer_map[go.id]?.status, g.cid).not.toBe('cluster_error')
   }, 60_000)
+
+  it('adds across implementations: an adder streams blocks to the allocated peer over Go\'s RPC (IPFSConnector.BlockStream), both ways', async () => {
+    const dir = mkdtempSync(join(base, 'add-'))
+    const fileA = join(dir, 'a.bin')
+    const fileB = join(dir, 'b.bin')
+    writeFileSync(fileA, randomBytes(600_000))
+    writeFileSync(fileB, randomBytes(600_000))
+    // Go's adder allocating to our peer alone: Go's Kubo never holds the blocks, so our Kubo can
+    // only have them from the stream Go's peer sent ours.
+    const viaGo = await ctl(go, 'add', '--quieter', '--rmin', '1', '--rmax', '1', '--allocations', ts.id, '--name', 'go-added', fileA)
+    expect(viaGo.code, viaGo.stderr).toBe(0)
+    const cidA = viaGo.stdout.trim()
+    await until(async () => await kuboPinned(ts.kubo!, cidA) ? true : undefined, 'Go\'s add pinned by our Kubo', 60_000)
+    expect(await kuboHas(ts.kubo!, cidA)).toBe(true)
+    expect(await kuboHas(go.kubo!, cidA)).toBe(false)
+    // Ours (Go's ctl against our REST API) allocating to Go's peer alone.
+    const viaTs = await ctl(ts, 'add', '--quieter', '--rmin', '1', '--rmax', '1', '--allocations', go.id, '--name', 'ts-added', fileB)
+    expect(viaTs.code, viaTs.stderr).toBe(0)
+    const cidB = viaTs.stdout.trim()
+    await until(async () => await kuboPinned(go.kubo!, cidB) ? true : undefined, 'our add pinned by Go\'s Kubo', 60_000)
+    expect(await kuboHas(go.kubo!, cidB)).toBe(true)
+    expect(await kuboHas(ts.kubo!, cidB)).toBe(false)
+    const status = await ctl(go, 'status', cidB)
+    expect(status.stdout).toMatch(new RegExp(`go-a\\s*: PINNED`))
+  }, 150_000)
 
   it('T5: a new TS peer with an empty store catches up from Go alone', async () => {
     // Go merges our last writes with a delay: once it has every pin of ours, ours can leave.

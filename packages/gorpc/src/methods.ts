@@ -3,8 +3,9 @@
  * with their Go argument and result types. `DefaultRPCPolicy` (`rpc_policy.go`) makes the rest
  * closed to remote callers.
  */
+import type { CID } from '@cluster/api'
 import type { GoMethod } from './wire.ts'
-import { cid, empty, id, peerId, peerIds, pinInfo, repoGc, repoStat, statusFilter, version } from './types.ts'
+import { cid, empty, id, nodeWithMeta, peerId, peerIds, pinInfo, repoGc, repoStat, statusFilter, version } from './types.ts'
 
 const unary = <A, R>(name: string, arg: GoMethod<A, R>['arg'], result: GoMethod<A, R>['result']): GoMethod<A, R> => ({ name, stream: false, arg, result })
 const streaming = <A, R>(name: string, arg: GoMethod<A, R>['arg'], result: GoMethod<A, R>['result']): GoMethod<A, R> => ({ name, stream: true, arg, result })
@@ -30,6 +31,8 @@ export const goMethods = {
   trackerRecover: unary('PinTracker.Recover', cid, pinInfo),
   /** trusted: `peers ls`'s connection graph (`health graph`). */
   ipfsSwarmPeers: unary('IPFSConnector.SwarmPeers', empty, peerIds),
+  /** trusted: an add's blocks, streamed to each allocated peer (no answer items; the end is the answer). */
+  blockStream: { name: 'IPFSConnector.BlockStream', stream: true, streamArgs: true, arg: nodeWithMeta, result: empty } as GoMethod<{ cid: CID, bytes: Uint8Array }, undefined>,
   /** trusted: the proxy's `repo/stat`, summed over peers. */
   ipfsRepoStat: unary('IPFSConnector.RepoStat', empty, repoStat)
 } as const

@@ -50,9 +50,17 @@ export class GoRpcServer {
     })
   }
 
-  /** Serves a Go method with its own handler (methods our peers do not call on each other). */
-  implement<A, R> (method: GoMethod<A, R>, handler: (arg: A, caller: string, signal: AbortSignal) => Promise<R> | AsyncIterable<R>): this {
-    return this.add(method, handler)
+  /**
+   * Serves a Go method with its own handler. `policyOf` names the `RpcServer` method whose access
+   * policy applies (without it the method is open to every peer, as Go's `Cluster.Version` is).
+   * A method with streamed arguments gets them as an AsyncIterable.
+   */
+  implement<A, R> (method: GoMethod<A, R>, handler: (arg: A, caller: string, signal: AbortSignal) => Promise<R> | AsyncIterable<R>, policyOf?: string): this {
+    if (policyOf === undefined) return this.add(method, handler)
+    return this.add(method, (arg, caller, signal) => {
+      this.rpc.checkRemote(policyOf, caller)
+      return handler(arg, caller, signal)
+    })
   }
 
   async listen (node: Libp2p): Promise<void> {
@@ -88,8 +96,10 @@ export class GoRpcServer {
       }
       const caller = connection.remotePeer.toString()
       const { method } = binding
-      // A streaming method without arguments does not wait for them (Go runs it at once).
-      const arg = method.stream && method.arg === empty ? undefined : await readArg(values, method)
+      const arg = method.streamArgs === true
+        ? readArgs(values, method)
+        // A streaming method without arguments does not wait for them (Go runs it at once).
+        : method.stream && method.arg === empty ? undefined : await readArg(values, method)
       const result = binding.run(arg, caller, abort.signal)
       if (method.stream) {
         for await (const item of result as AsyncIterable<unknown>) {
@@ -115,6 +125,21 @@ export class GoRpcServer {
       await values.return?.(undefined).catch(() => {})
       await stream.close().catch(() => { stream.abort(new Error('gorpc stream close failed')) })
     }
+  }
+}
+
+/** The streamed arguments, read as the handler asks for them, until the caller closes its side. */
+async function * readArgs (values: AsyncIterator<unknown>, method: GoMethod<unknown, unknown>): AsyncGenerator<unknown> {
+  while (true) {
+    const next = await values.next()
+    if (next.done === true) return
+    let arg: unknown
+    try {
+      arg = method.arg.read(next.value)
+    } catch (err) {
+      throw new RpcError('server', `${method.name}: bad argument: ${(err as Error).message}`)
+    }
+    yield arg
   }
 }
 

@@ -319,3 +319,17 @@ export const peerIds: GoCodec<PeerId[]> = {
   write: (w, ids) => { list(peerId)(w, ids) },
   read: v => readList(v, '[]peer.ID', peerId.read)
 }
+
+/** api.NodeWithMeta: a block an adder streams to a peer (`IPFSConnector.BlockStream`). */
+export const nodeWithMeta: GoCodec<{ cid: CID, bytes: Uint8Array }> = {
+  write: (w, n) => {
+    writeStruct(w, [
+      n.bytes.length === 0 ? undefined : ['d', w => { w.raw(n.bytes) }],
+      ['c', w => { cid.write(w, n.cid) }]
+    ])
+  },
+  read: v => {
+    const o = readStruct(v, 'NodeWithMeta')
+    return { cid: cid.read(o.c), bytes: o.d === undefined || o.d === null ? new Uint8Array(0) : readBytes(o.d, 'NodeWithMeta.Data') }
+  }
+}

@@ -12,7 +12,10 @@ export const GO_ERROR_TYPES = { nonRpc: 0, server: 1, client: 2, authorization: 
 /** A method as Go declares it: `Service.Method`, its argument and result types, and whether it streams. */
 export interface GoMethod<A, R> {
   readonly name: string
+  /** Answers with a stream of results. */
   readonly stream: boolean
+  /** Takes a stream of arguments (the handler gets them as an AsyncIterable<A>). */
+  readonly streamArgs?: boolean
   readonly arg: GoCodec<A>
   readonly result: GoCodec<R>
 }

@@ -72,10 +72,19 @@ export class RpcServer {
    * method, `authorization` when the caller may not call it.
    */
   dispatchRemote (name: string, arg: unknown, caller: string, signal: AbortSignal): Promise<unknown> | AsyncIterable<unknown> {
+    return this.registered(name, caller).handler(arg, { caller, local: false, signal })
+  }
+
+  /** Throws RpcError unless a remote caller may call the method `name` (its policy). */
+  checkRemote (name: string, caller: string): void {
+    this.registered(name, caller)
+  }
+
+  private registered (name: string, caller: string): Registered {
     const entry = this.methods.get(name)
     if (entry === undefined) throw new RpcError('client', `rpc: can't find method ${name}`)
     this.authorize(entry.method, caller)
-    return entry.handler(arg, { caller, local: false, signal })
+    return entry
   }
 
   private authorize (method: Method<unknown, unknown>, caller: string): void {

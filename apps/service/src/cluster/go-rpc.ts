@@ -1,6 +1,7 @@
 import { parseCid, type CID, type PeerId } from '@cluster/api'
 import { GO_RPC_PROTOCOL, GoRpcServer, callGo, goMethods, type GoMethod } from '@cluster/gorpc'
 import type { AlternateWire, RpcServer } from '@cluster/rpc'
+import type { IpfsConnector } from '@cluster/ipfs-connector'
 import type { Libp2p } from '@libp2p/interface'
 import { Rpc } from './rpc-methods.ts'
 import { VERSION } from './version.ts'
@@ -13,6 +14,8 @@ import { VERSION } from './version.ts'
 interface Bridge {
   go: GoMethod<unknown, unknown>
   argToGo?: (ours: unknown) => unknown
+  /** For Go methods with streamed arguments: the arguments our one argument stands for. */
+  argsToGo?: (ours: unknown) => unknown[]
   argToOurs?: (go: unknown) => unknown
   resultToGo?: (ours: unknown) => unknown
   resultToOurs?: (go: unknown) => unknown
@@ -44,19 +47,27 @@ const BRIDGES = new Map<string, Bridge>([
   [Rpc.trackerStatusAll.name, { go: asGo(goMethods.trackerStatusAll) }],
   [Rpc.trackerRecover.name, { go: asGo(goMethods.trackerRecover), ...cidArg }],
   [Rpc.ipfsSwarmPeers.name, { go: asGo(goMethods.ipfsSwarmPeers) }],
-  [Rpc.ipfsRepoStat.name, { go: asGo(goMethods.ipfsRepoStat), ...repoStat }]
+  [Rpc.ipfsRepoStat.name, { go: asGo(goMethods.ipfsRepoStat), ...repoStat }],
+  // Our batch of an add's blocks is one BlockStream call of Go's, one streamed argument per block.
+  [Rpc.ipfsBlockPut.name, { go: asGo(goMethods.blockStream), argsToGo: blocks => blocks as unknown[] }]
 ])
 
 /** Answers Go peers with our handlers, under the same access policy. */
-export function goRpcServer (rpc: RpcServer): GoRpcServer {
+export function goRpcServer (rpc: RpcServer, connector: Pick<IpfsConnector, 'blockStream'>): GoRpcServer {
   const server = new GoRpcServer(rpc)
   for (const [ours, b] of BRIDGES) {
+    // Go's adder streams every block of an add in one call: they go to Kubo as they arrive.
+    if (b.go.streamArgs === true) continue
     server.bridge(b.go, ours, { ...(b.argToOurs === undefined ? {} : { arg: b.argToOurs }), ...(b.resultToGo === undefined ? {} : { result: b.resultToGo }) })
   }
   // Go's `peers ls` asks for the ID as a stream.
   return server
     .bridge(asGo(goMethods.idStream), Rpc.id.name)
     .implement(goMethods.version, async () => VERSION)
+    .implement(goMethods.blockStream, async function * (blocks, _caller, signal) {
+      // A method with streamed arguments gets them all as one AsyncIterable (GoRpcServer.implement).
+      await connector.blockStream(blocks as unknown as AsyncIterable<{ cid: CID, bytes: Uint8Array }>, { signal })
+    }, Rpc.ipfsBlockPut.name)
 }
 
 /** Our calls to Go peers (RpcClient's alternate wire). */
@@ -69,9 +80,15 @@ export function goRpcWire (node: Libp2p): AlternateWire {
       const toGo = b.argToGo ?? (a => a)
       const toOurs = b.resultToOurs ?? (r => r)
       // Go's streaming methods without an argument get none (an empty stream of struct{}).
-      const args = b.go.stream && arg === undefined ? [] : [toGo(arg)]
+      const args = b.argsToGo?.(arg) ?? (b.go.stream && arg === undefined ? [] : [toGo(arg)])
       return (async function * () {
-        for await (const item of callGo(node, peer as PeerId, b.go, args, waitSignal)) yield toOurs(item)
+        let items = 0
+        for await (const item of callGo(node, peer as PeerId, b.go, args, waitSignal)) {
+          items++
+          yield toOurs(item)
+        }
+        // A Go stream answering nothing (BlockStream) stands for our unary call's empty result.
+        if (items === 0 && b.go.streamArgs === true) yield undefined
       })()
     }
   }
