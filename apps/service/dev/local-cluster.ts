@@ -68,14 +68,14 @@ export class LocalCluster {
     await this.waitReady(this.peers, timeoutMs)
   }
 
-  /** Starts (or restarts) one peer's Kubo and daemon. */
-  async startPeer (index: number): Promise<void> {
+  /** Starts (or restarts) one peer's Kubo and daemon; `daemonArgs` follow `daemon` (e.g. `--bootstrap`). */
+  async startPeer (index: number, daemonArgs: string[] = []): Promise<void> {
     const p = this.peers[index] as LocalPeer
     if (this.opts.ipfsFor !== undefined) p.ipfs ??= await this.opts.ipfsFor(index)
     else p.kubo ??= await KuboDaemon.start({ repoPath: join(this.opts.base, `kubo${index}`) })
     const api = (p.kubo ?? p.ipfs)?.apiMultiaddr ?? ''
     const log = openSync(join(p.folder, 'daemon.log'), 'a')
-    p.daemon = spawn(process.execPath, [...daemonNodeFlags(), '--conditions=source', CLI, '-c', p.folder, 'daemon'], {
+    p.daemon = spawn(process.execPath, [...daemonNodeFlags(), '--conditions=source', CLI, '-c', p.folder, 'daemon', ...daemonArgs], {
       env: { ...process.env, ...this.opts.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: api, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: api },
       stdio: ['ignore', log, log]
     })
@@ -102,7 +102,7 @@ export class LocalCluster {
    * Adds a peer to a running cluster: a new folder configured like the others (same secret and
    * consensus, the current peers in its peerstore), `configure` applied, started.
    */
-  async addPeer (configure?: (config: Record<string, any>) => void): Promise<LocalPeer> {
+  async addPeer (configure?: (config: Record<string, any>) => void, daemonArgs: string[] = []): Promise<LocalPeer> {
     const index = this.peers.length
     const folder = join(this.opts.base, `peer${index}`)
     await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', this.opts.consensus ?? 'raft', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${index}` } })
@@ -114,7 +114,7 @@ export class LocalCluster {
     writeFileSync(join(folder, 'peerstore'), this.peers.map(q => `/ip4/127.0.0.1/tcp/${q.clusterPort}/p2p/${q.id}`).join('\n') + '\n')
     const peer = describe(folder, index)
     this.peers.push(peer)
-    await this.startPeer(index)
+    await this.startPeer(index, daemonArgs)
     for (const other of this.peers) if (other !== peer && other.kubo !== undefined) await peer.kubo?.connect(other.kubo).catch(() => {})
     return peer
   }

@@ -351,4 +351,36 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
       await goB.stop(true)
     }
   }, 150_000)
+
+  it('joins across implementations: a Go peer bootstraps to ours, and ours to a Go peer (Cluster.PeerAdd over Go\'s RPC)', async () => {
+    const want = await pinset(ts)
+    const goC = new GoPeer({ folder: join(base, 'go-c'), secret, name: 'go-c', bootstrap: [`/ip4/127.0.0.1/tcp/${ts.clusterPort}/p2p/${ts.id}`] })
+    let tsB: LocalPeer | undefined
+    try {
+      await goC.start()
+      await until(async () => goC.log().includes('Bootstrapping to') ? true : undefined, 'Go\'s bootstrap', 30_000, 300)
+      // Go trusts the peer it bootstrapped to and takes the pinset from it.
+      const got = await waitPinset(goC, [...want.keys()], [], 'the bootstrapped Go peer\'s state', 60_000)
+      expect([...got].sort()).toEqual([...want].sort())
+      expect(goC.log()).not.toMatch(/bootstrap to .* failed/)
+      // Go's peers ls shows ours with its name (Cluster.IDStream).
+      await until(async () => (await ctl(goC, 'peers', 'ls')).stdout.includes(`${ts.id} | peer`) ? true : undefined, 'Go\'s peers ls shows ours', 30_000, 500)
+
+      // Ours bootstraps to the Go peer: our join asks it Cluster.PeerAdd, then trusts it.
+      tsB = await cluster.addPeer(c => {
+        c.cluster.peer_addresses = []
+        c.cluster.monitor_ping_interval = '2s'
+        c.consensus.crdt.rebroadcast_interval = '2s'
+        c.consensus.crdt.trusted_peers = []
+      }, ['--bootstrap', goC.clusterAddress])
+      await cluster.waitReady([tsB])
+      const ours = await waitPinset(tsB, [...want.keys()], [], 'our bootstrapped peer\'s state', 60_000)
+      expect([...ours].sort()).toEqual([...want].sort())
+      const peersOfB = (await (await fetch(`${tsB.restUrl}/peers`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { id: string, error: string, peername: string })
+      expect(peersOfB.find(p => p.id === goC.id)).toMatchObject({ error: '', peername: 'go-c' })
+    } finally {
+      if (tsB !== undefined) await cluster.kill(tsB.index)
+      await goC.stop(true)
+    }
+  }, 180_000)
 })

@@ -145,6 +145,18 @@ describe('Go\'s RPC wire (go-libp2p-gorpc) between libp2p peers', () => {
     })
     expect(await client.call(serverId, OurId, undefined)).toEqual(identity)
     expect((await client.call(serverId, OurStatus, CID_A)).cid.toString()).toBe(CID_A)
+    // A peer without identify (nothing known of what the other speaks): ours is refused, then Go's is used.
+    const newcomer = await loopbackNode()
+    try {
+      await newcomer.peerStore.merge(server.peerId, { multiaddrs: server.getMultiaddrs() })
+      const blind = new RpcClient(newcomer, new RpcServer({ self: newcomer.peerId.toString() }), {
+        alternate: { protocol: GO_RPC_PROTOCOL, call: (peer, _method, _arg, waitSignal) => callGo(newcomer, peer, goMethods.id, [undefined], waitSignal) }
+      })
+      expect((await newcomer.peerStore.get(server.peerId)).protocols).toEqual([])
+      expect(await blind.call(serverId, OurId, undefined)).toEqual(identity)
+    } finally {
+      await newcomer.stop()
+    }
     const Other = unary('Cluster.Other', 'open', none, none)
     await expect(client.call(serverId, Other, undefined)).rejects.toThrow(`Cluster.Other: ${serverId} speaks ${GO_RPC_PROTOCOL}, which has no such method`)
   })

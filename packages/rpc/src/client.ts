@@ -151,10 +151,27 @@ export class RpcClient {
 
   private async * remote<A, R> (peer: string, method: UnaryMethod<A, R> | StreamMethod<A, R>, arg: A, whole: AbortSignal, idleMs?: number, traceparent?: string): AsyncGenerator<R> {
     const waitSignal = (): AbortSignal => idleMs === undefined ? whole : AbortSignal.any([whole, AbortSignal.timeout(idleMs)])
-    if (this.alternate !== undefined && await this.speaksAlternateOnly(peer)) {
-      yield * this.overAlternate(this.alternate, peer, method as UnaryMethod<unknown, R>, arg, waitSignal)
+    const alternate = this.alternate
+    if (alternate !== undefined && await this.speaksAlternateOnly(peer)) {
+      yield * this.overAlternate(alternate, peer, method as UnaryMethod<unknown, R>, arg, waitSignal)
       return
     }
+    let answered = false
+    try {
+      for await (const value of this.ours(peer, method, arg, waitSignal, traceparent)) {
+        answered = true
+        yield value
+      }
+    } catch (err) {
+      // Refused before identify told us what it speaks (a join's first call): try the other wire.
+      if (answered || alternate === undefined || !refusedProtocol(err)) throw err
+      this.ourPeers.delete(peer)
+      this.alternatePeers.add(peer)
+      yield * this.overAlternate(alternate, peer, method as UnaryMethod<unknown, R>, arg, waitSignal)
+    }
+  }
+
+  private async * ours<A, R> (peer: string, method: UnaryMethod<A, R> | StreamMethod<A, R>, arg: A, waitSignal: () => AbortSignal, traceparent?: string): AsyncGenerator<R> {
     let signal = waitSignal()
     let stream
     try {
@@ -204,6 +221,14 @@ export class RpcClient {
       stream.abort(new Error('rpc call finished'))
     }
   }
+}
+
+/** Whether a call failed because the peer does not speak our protocol (multistream-select said so). */
+function refusedProtocol (err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e.name === 'UnsupportedProtocolError' || e.message.includes('could not negotiate')) return true
+  }
+  return false
 }
 
 function budget (opts: CallOptions): AbortSignal {

@@ -42,6 +42,8 @@ export interface GoPeerOptions {
   name: string
   /** Cluster peers to dial at start (`peer_addresses`). */
   peerAddresses?: string[]
+  /** `daemon --bootstrap`: peers to join at start (Go trusts them and asks them Cluster.PeerAdd). */
+  bootstrap?: string[]
   env?: NodeJS.ProcessEnv
 }
 
@@ -79,7 +81,8 @@ export class GoPeer {
     this.id = (JSON.parse(readFileSync(join(this.configFolder, 'identity.json'), 'utf8')) as { id: string }).id
     this.kubo ??= await KuboDaemon.start({ repoPath: join(this.opts.folder, 'kubo') })
     const log = openSync(this.logPath, 'a')
-    this.daemon = spawn(goServiceBinary(), ['daemon'], {
+    const bootstrap = this.opts.bootstrap === undefined ? [] : ['--bootstrap', this.opts.bootstrap.join(',')]
+    this.daemon = spawn(goServiceBinary(), ['daemon', ...bootstrap], {
       env: {
         ...env,
         CLUSTER_PEERNAME: this.opts.name,
