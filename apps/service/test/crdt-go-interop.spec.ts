@@ -294,6 +294,20 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
     for (const g of ourAll) expect(g.peer_map[go.id]?.status, g.cid).not.toBe('cluster_error')
   }, 60_000)
 
+  it('health graph on either side links both peers and their Kubos (Cluster.Peers, IPFSConnector.SwarmPeers over Go\'s RPC)', async () => {
+    interface Graph { cluster_links: Record<string, string[]>, ipfs_links: Record<string, string[]>, cluster_to_ipfs: Record<string, string>, id_to_peername: Record<string, string> }
+    const ourIpfs = ((await (await fetch(`${ts.restUrl}/id`)).json()) as { ipfs: { id: string } }).ipfs.id
+    const goIpfs = ((await (await fetch(`${go.restUrl}/id`)).json()) as { ipfs: { id: string } }).ipfs.id
+    for (const peer of [go, ts]) {
+      const g = await (await fetch(`${peer.restUrl}/health/graph`)).json() as Graph
+      expect(g.cluster_links[ts.id], peer === go ? 'Go\'s graph' : 'ours').toContain(go.id)
+      expect(g.cluster_links[go.id], peer === go ? 'Go\'s graph' : 'ours').toContain(ts.id)
+      expect(g.cluster_to_ipfs).toMatchObject({ [ts.id]: ourIpfs, [go.id]: goIpfs })
+      expect(g.ipfs_links[ourIpfs]).toContain(goIpfs)
+      expect(g.ipfs_links[goIpfs]).toContain(ourIpfs)
+    }
+  }, 60_000)
+
   it('adds across implementations: an adder streams blocks to the allocated peer over Go\'s RPC (IPFSConnector.BlockStream), both ways', async () => {
     const dir = mkdtempSync(join(base, 'add-'))
     const fileA = join(dir, 'a.bin')

@@ -17,6 +17,8 @@ export const goMethods = {
   idStream: streaming('Cluster.IDStream', empty, id),
   /** open. */
   version: unary('Cluster.Version', empty, version),
+  /** trusted: every peer's ID as this peer sees them (what Go's `health graph` asks each peer). */
+  peers: streaming('Cluster.Peers', empty, id),
   /** open: a joining peer asks the peer it bootstraps to for this. */
   peerAdd: unary('Cluster.PeerAdd', peerId, id),
   /** trusted: `ipfs-cluster-ctl ipfs gc`. */

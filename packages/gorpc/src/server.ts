@@ -1,5 +1,5 @@
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { RpcError, type RpcServer } from '@cluster/rpc'
+import { RpcError, type Policy, type RpcServer } from '@cluster/rpc'
 import { empty } from './types.ts'
 import { decodeGoStream } from './ugorji.ts'
 import { GO_ERROR_TYPES, GO_RPC_PROTOCOL, chunks, encodeResponse, readServiceId, type GoMethod } from './wire.ts'
@@ -51,14 +51,13 @@ export class GoRpcServer {
   }
 
   /**
-   * Serves a Go method with its own handler. `policyOf` names the `RpcServer` method whose access
-   * policy applies (without it the method is open to every peer, as Go's `Cluster.Version` is).
-   * A method with streamed arguments gets them as an AsyncIterable.
+   * Serves a Go method with its own handler, under `policy` (Go's `DefaultRPCPolicy` for it;
+   * trusted peers as `RpcServer` knows them). A method with streamed arguments gets them as an
+   * AsyncIterable.
    */
-  implement<A, R> (method: GoMethod<A, R>, handler: (arg: A, caller: string, signal: AbortSignal) => Promise<R> | AsyncIterable<R>, policyOf?: string): this {
-    if (policyOf === undefined) return this.add(method, handler)
+  implement<A, R> (method: GoMethod<A, R>, policy: Policy, handler: (arg: A, caller: string, signal: AbortSignal) => Promise<R> | AsyncIterable<R>): this {
     return this.add(method, (arg, caller, signal) => {
-      this.rpc.checkRemote(policyOf, caller)
+      this.rpc.checkPolicy(policy, method.name, caller)
       return handler(arg, caller, signal)
     })
   }

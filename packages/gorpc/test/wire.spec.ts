@@ -60,7 +60,7 @@ describe('Go\'s RPC wire (go-libp2p-gorpc) between libp2p peers', () => {
       .bridge(goMethods.trackerStatus, OurStatus.name, { arg: c => c.toString() })
       .bridge(goMethods.trackerStatusAll, OurStatusAll.name)
       .bridge(HangGo, Hang.name)
-      .implement(goMethods.version, async () => '1.1.6')
+      .implement(goMethods.version, 'open', async () => '1.1.6')
       .listen(server)
   })
 

@@ -4,7 +4,7 @@ import { RpcError } from './errors.ts'
 import type { JsonValue } from '@cluster/api'
 import { startSpan } from '@cluster/observability/trace'
 import { decodeFrame, encodeFrame, type AnswerFrame } from './frames.ts'
-import type { Method, StreamMethod, UnaryMethod } from './method.ts'
+import type { Method, Policy, StreamMethod, UnaryMethod } from './method.ts'
 
 /** Our own protocol id: the wire format is not Go's gorpc, so Go and TS peers never mix. */
 export const RPC_PROTOCOL = '/ipfscluster-ts/1.0/rpc'
@@ -75,11 +75,6 @@ export class RpcServer {
     return this.registered(name, caller).handler(arg, { caller, local: false, signal })
   }
 
-  /** Throws RpcError unless a remote caller may call the method `name` (its policy). */
-  checkRemote (name: string, caller: string): void {
-    this.registered(name, caller)
-  }
-
   private registered (name: string, caller: string): Registered {
     const entry = this.methods.get(name)
     if (entry === undefined) throw new RpcError('client', `rpc: can't find method ${name}`)
@@ -88,11 +83,18 @@ export class RpcServer {
   }
 
   private authorize (method: Method<unknown, unknown>, caller: string): void {
-    const allowed = method.policy === 'open' ||
-      (method.policy === 'trusted' && (this.init.isTrusted?.(caller) ?? true))
+    this.checkPolicy(method.policy, method.name, caller)
+  }
+
+  /**
+   * Throws RpcError `authorization` unless a remote caller may call a method `name` with this
+   * policy (for methods served over another wire, e.g. Go's gorpc).
+   */
+  checkPolicy (policy: Policy, name: string, caller: string): void {
+    const allowed = policy === 'open' || (policy === 'trusted' && (this.init.isTrusted?.(caller) ?? true))
     if (!allowed) {
-      const [service, name] = method.name.split('.')
-      throw new RpcError('authorization', `client does not have permissions to call ${service ?? ''}.${name ?? ''}`)
+      const [service, method] = name.split('.')
+      throw new RpcError('authorization', `client does not have permissions to call ${service ?? ''}.${method ?? ''}`)
     }
   }
 

@@ -1,4 +1,4 @@
-import { parseCid, type CID, type PeerId } from '@cluster/api'
+import { parseCid, type CID, type Id, type PeerId } from '@cluster/api'
 import { GO_RPC_PROTOCOL, GoRpcServer, callGo, goMethods, type GoMethod } from '@cluster/gorpc'
 import type { AlternateWire, RpcServer } from '@cluster/rpc'
 import type { IpfsConnector } from '@cluster/ipfs-connector'
@@ -19,6 +19,8 @@ interface Bridge {
   argToOurs?: (go: unknown) => unknown
   resultToGo?: (ours: unknown) => unknown
   resultToOurs?: (go: unknown) => unknown
+  /** Go streams what ours answers at once: our result from all of Go's items. */
+  collect?: (items: unknown[], peer: string) => unknown
 }
 
 const cidArg = { argToGo: (c: unknown) => parseCid(c as string), argToOurs: (c: unknown) => (c as CID).toString() }
@@ -49,25 +51,35 @@ const BRIDGES = new Map<string, Bridge>([
   [Rpc.ipfsSwarmPeers.name, { go: asGo(goMethods.ipfsSwarmPeers) }],
   [Rpc.ipfsRepoStat.name, { go: asGo(goMethods.ipfsRepoStat), ...repoStat }],
   // Our batch of an add's blocks is one BlockStream call of Go's, one streamed argument per block.
-  [Rpc.ipfsBlockPut.name, { go: asGo(goMethods.blockStream), argsToGo: blocks => blocks as unknown[] }]
+  [Rpc.ipfsBlockPut.name, { go: asGo(goMethods.blockStream), argsToGo: blocks => blocks as unknown[], collect: () => undefined }],
+  // The connection graph: a Go peer's cluster links are the peers its Cluster.Peers reached.
+  [Rpc.connectedPeers.name, { go: asGo(goMethods.peers), collect: (ids, peer) => (ids as Id[]).filter(i => i.error === '' && i.id !== peer).map(i => i.id) }]
 ])
 
+/** What Go peers ask of this peer beyond our own methods. */
+export interface GoRpcPeer {
+  readonly connector: Pick<IpfsConnector, 'blockStream'>
+  peers: () => AsyncIterable<Id>
+}
+
 /** Answers Go peers with our handlers, under the same access policy. */
-export function goRpcServer (rpc: RpcServer, connector: Pick<IpfsConnector, 'blockStream'>): GoRpcServer {
+export function goRpcServer (rpc: RpcServer, peer: GoRpcPeer): GoRpcServer {
   const server = new GoRpcServer(rpc)
   for (const [ours, b] of BRIDGES) {
-    // Go's adder streams every block of an add in one call: they go to Kubo as they arrive.
-    if (b.go.streamArgs === true) continue
+    // Served below: the two sides' methods differ in shape.
+    if (b.collect !== undefined) continue
     server.bridge(b.go, ours, { ...(b.argToOurs === undefined ? {} : { arg: b.argToOurs }), ...(b.resultToGo === undefined ? {} : { result: b.resultToGo }) })
   }
   // Go's `peers ls` asks for the ID as a stream.
   return server
     .bridge(asGo(goMethods.idStream), Rpc.id.name)
-    .implement(goMethods.version, async () => VERSION)
-    .implement(goMethods.blockStream, async function * (blocks, _caller, signal) {
+    .implement(goMethods.version, 'open', async () => VERSION)
+    .implement(goMethods.peers, 'trusted', () => peer.peers())
+    // Go's adder streams every block of an add in one call: they go to Kubo as they arrive.
+    .implement(goMethods.blockStream, 'trusted', async function * (blocks, _caller, signal) {
       // A method with streamed arguments gets them all as one AsyncIterable (GoRpcServer.implement).
-      await connector.blockStream(blocks as unknown as AsyncIterable<{ cid: CID, bytes: Uint8Array }>, { signal })
-    }, Rpc.ipfsBlockPut.name)
+      await peer.connector.blockStream(blocks as unknown as AsyncIterable<{ cid: CID, bytes: Uint8Array }>, { signal })
+    })
 }
 
 /** Our calls to Go peers (RpcClient's alternate wire). */
@@ -81,14 +93,14 @@ export function goRpcWire (node: Libp2p): AlternateWire {
       const toOurs = b.resultToOurs ?? (r => r)
       // Go's streaming methods without an argument get none (an empty stream of struct{}).
       const args = b.argsToGo?.(arg) ?? (b.go.stream && arg === undefined ? [] : [toGo(arg)])
+      const collect = b.collect
       return (async function * () {
-        let items = 0
+        const items: unknown[] = []
         for await (const item of callGo(node, peer as PeerId, b.go, args, waitSignal)) {
-          items++
-          yield toOurs(item)
+          if (collect === undefined) yield toOurs(item)
+          else items.push(item)
         }
-        // A Go stream answering nothing (BlockStream) stands for our unary call's empty result.
-        if (items === 0 && b.go.streamArgs === true) yield undefined
+        if (collect !== undefined) yield collect(items, peer)
       })()
     }
   }

@@ -134,7 +134,7 @@ export class ClusterPeer implements ClusterApi {
       serveRpc(started, rpcServer)
       await rpcServer.listen(host)
       // Go peers of a mixed CRDT cluster call the same handlers over Go's protocol.
-      const goRpc = goRpcServer(rpcServer, started.connector)
+      const goRpc = goRpcServer(rpcServer, started)
       await goRpc.listen(host)
       running.defer(async () => { await goRpc.close() })
       running.defer(() => { started.alertLog.stop() })
