@@ -7,7 +7,7 @@ import { multiaddr as parseMa } from '@multiformats/multiaddr'
 import { base58btc } from 'multiformats/bases/base58'
 import {
   TRACKER_STATUS_BITS, Timestamp, castCid, parseMultiaddr, parsePeerId, peerIdToBytes,
-  type CID, type Id, type IpfsId, type Multiaddr, type PeerId, type PinInfo, type RepoGc,
+  type CID, type Id, type IpfsId, type Metric, type Multiaddr, type PeerId, type PinInfo, type RepoGc,
   type TrackerStatus
 } from '@cluster/api'
 import { UgorjiWriter, writeStruct } from './ugorji.ts'
@@ -55,6 +55,16 @@ function readInt (v: unknown, what: string): number {
   if (v === null || v === undefined) return 0
   if (typeof v === 'number' && Number.isInteger(v)) return v
   if (typeof v === 'bigint') return Number(v)
+  fail(what, v)
+}
+
+function readInt64 (v: unknown, what: string): bigint {
+  if (v === null || v === undefined) return 0n
+  if (typeof v === 'bigint') {
+    if (v < -(2n ** 63n) || v >= 2n ** 63n) throw new RangeError(`${what} overflows int64`)
+    return v
+  }
+  if (typeof v === 'number' && Number.isInteger(v)) return BigInt(v)
   fail(what, v)
 }
 
@@ -331,5 +341,40 @@ export const nodeWithMeta: GoCodec<{ cid: CID, bytes: Uint8Array }> = {
   read: v => {
     const o = readStruct(v, 'NodeWithMeta')
     return { cid: cid.read(o.c), bytes: o.d === undefined || o.d === null ? new Uint8Array(0) : readBytes(o.d, 'NodeWithMeta.Data') }
+  }
+}
+
+/**
+ * api.Metric, as Go publishes it on the `monitor.metrics` topic (consensus-crdt.md §7): keys
+ * `n p v e d w o t`, every field omitempty. The peer must be a valid binary peer ID (Go drops the
+ * metric otherwise); a metric without one is refused.
+ */
+export const metric: GoCodec<Metric> = {
+  write: (w, m) => {
+    writeStruct(w, [
+      textField('n', m.name),
+      m.peer === '' ? undefined : ['p', w => { peerId.write(w, m.peer) }],
+      textField('v', m.value),
+      m.expire === 0n ? undefined : ['e', w => { w.int(m.expire) }],
+      m.valid ? ['d', w => { w.bool(true) }] : undefined,
+      m.weight === 0 ? undefined : ['w', w => { w.int(m.weight) }],
+      m.partitionable ? ['o', w => { w.bool(true) }] : undefined,
+      m.receivedAt === 0n ? undefined : ['t', w => { w.int(m.receivedAt) }]
+    ])
+  },
+  read: v => {
+    if (v === null || v === undefined || typeof v !== 'object' || v instanceof Uint8Array || Array.isArray(v)) throw new TypeError('metric: not a msgpack map')
+    const o = v as Record<string, unknown>
+    if (!(o.p instanceof Uint8Array) || o.p.length === 0) throw new TypeError('metric: no peer')
+    return {
+      name: readText(o.n, 'metric: n'),
+      peer: peerId.read(o.p),
+      value: readText(o.v, 'metric: v'),
+      expire: readInt64(o.e, 'metric: e'),
+      valid: readBool(o.d, 'metric: d'),
+      weight: Number(readInt64(o.w, 'metric: w')),
+      partitionable: readBool(o.o, 'metric: o'),
+      receivedAt: readInt64(o.t, 'metric: t')
+    }
   }
 }
