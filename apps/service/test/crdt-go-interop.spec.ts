@@ -1,8 +1,9 @@
 // A mixed CRDT cluster (consensus-crdt.md §11): a Go ipfs-cluster-service v1.1.6 peer and our
 // daemon, one secret, loopback, a real Kubo each. The pinset travels both ways (gossipsub heads +
 // bitswap blocks), metrics both ways (Go's msgpack), so each peer is a member of the other's
-// peerset and an allocation target. Our RPC is not go-libp2p-gorpc, so Go's RPC calls to our peer
-// (peers ls, status fan-out) fail and show as error entries; the tests pin that down too.
+// peerset and an allocation target; peer RPC both ways over Go's go-libp2p-gorpc protocol (peers
+// ls, status, health graph, adds that stream blocks across, joins), checked with Go's ctl and both
+// REST APIs.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -265,33 +266,31 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
   }, 120_000)
 
   it('status: each side\'s status fan-out gets the other\'s status over Go\'s RPC', async () => {
+    type Global = { cid: string, peer_map: Record<string, Record<string, unknown>> }
+    const global = async (peer: Target, path: string): Promise<Global> => await (await fetch(`${peer.restUrl}${path}`)).json() as Global
+    const lines = async (peer: Target, path: string): Promise<Global[]> => (await (await fetch(`${peer.restUrl}${path}`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as Global)
+    /** One peer's entry as another peer's fan-out shows it, against that peer's own (times in UTC there). */
+    const expectSameEntry = (seen: Record<string, unknown> | undefined, own: Record<string, unknown> | undefined): void => {
+      const { timestamp: seenTs, ...seenRest } = seen ?? {}
+      const { timestamp: ownTs, ...ownRest } = own ?? {}
+      expect(seenRest).toEqual(ownRest)
+      expect(Date.parse(seenTs as string)).toBe(Date.parse(ownTs as string))
+    }
     const cid = [...(await pinset(go)).keys()][0] as string
-    const ourLocal = await (await fetch(`${ts.restUrl}/pins/${cid}?local=true`)).json() as { peer_map: Record<string, Record<string, unknown>> }
-    const goStatus = await (await fetch(`${go.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, Record<string, unknown>> }
-    expect(goStatus.peer_map[go.id]?.status).not.toBe('cluster_error')
-    // Every field of our PinInfo crossed: Go shows what our own REST API shows (times in UTC).
-    const { timestamp: ourTs, ...ourShort } = ourLocal.peer_map[ts.id] ?? {}
-    const { timestamp: goTs, ...goShort } = goStatus.peer_map[ts.id] ?? {}
-    expect(goShort).toEqual(ourShort)
-    expect(Date.parse(goTs as string)).toBe(Date.parse(ourTs as string))
-    // StatusAll (Go's GET /pins streams PinTracker.StatusAll from every peer): ours is in it.
-    const all = (await (await fetch(`${go.restUrl}/pins`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { cid: string, peer_map: Record<string, { status: string }> })
-    expect(all.length).toBe((await pinset(go)).size)
-    for (const g of all) expect(g.peer_map[ts.id]?.status, g.cid).not.toBe('cluster_error')
-    // A filter travels too: only pins our peer reports pinned come back with our entry as pinned.
-    const pinnedOnly = (await (await fetch(`${go.restUrl}/pins?filter=pinned`)).text()).split('\n').filter(l => l !== '')
-    expect(pinnedOnly.length).toBeGreaterThan(0)
-    // And ours asks the Go peer over Go's protocol: it shows what Go's REST API shows.
-    const goLocal = await (await fetch(`${go.restUrl}/pins/${cid}?local=true`)).json() as { peer_map: Record<string, Record<string, unknown>> }
-    const ourStatus = await (await fetch(`${ts.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, Record<string, unknown>> }
-    expect(ourStatus.peer_map[ts.id]?.status).not.toBe('cluster_error')
-    const { timestamp: goLocalTs, ...goLocalShort } = goLocal.peer_map[go.id] ?? {}
-    const { timestamp: goSeenTs, ...goSeenShort } = ourStatus.peer_map[go.id] ?? {}
-    expect(goSeenShort).toEqual(goLocalShort)
-    expect(Date.parse(goSeenTs as string)).toBe(Date.parse(goLocalTs as string))
-    const ourAll = (await (await fetch(`${ts.restUrl}/pins`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { cid: string, peer_map: Record<string, { status: string }> })
-    expect(ourAll.length).toBe((await pinset(ts)).size)
-    for (const g of ourAll) expect(g.peer_map[go.id]?.status, g.cid).not.toBe('cluster_error')
+    for (const [asker, other] of [[go, ts], [ts, go]] as const) {
+      const seen = await global(asker, `/pins/${cid}`)
+      expect(seen.peer_map[asker.id]?.status).not.toBe('cluster_error')
+      // Every field of the other peer's PinInfo crossed: what its own REST API shows.
+      expectSameEntry(seen.peer_map[other.id], (await global(other, `/pins/${cid}?local=true`)).peer_map[other.id])
+      // StatusAll (GET /pins streams PinTracker.StatusAll from every peer): the other peer is in it.
+      const all = await lines(asker, '/pins')
+      expect(all.length).toBe((await pinset(asker)).size)
+      for (const g of all) expect(g.peer_map[other.id]?.status, g.cid).not.toBe('cluster_error')
+      // The filter travels: the other peer sends only its pinned entries.
+      const pinned = await lines(asker, '/pins?filter=pinned')
+      expect(pinned.some(g => g.peer_map[other.id]?.status === 'pinned')).toBe(true)
+      for (const g of pinned) expect(g.peer_map[other.id]?.status ?? 'pinned', g.cid).toBe('pinned')
+    }
   }, 60_000)
 
   it('health graph on either side links both peers and their Kubos (Cluster.Peers, IPFSConnector.SwarmPeers over Go\'s RPC)', async () => {
