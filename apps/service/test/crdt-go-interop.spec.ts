@@ -309,25 +309,22 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
 
   it('adds across implementations: an adder streams blocks to the allocated peer over Go\'s RPC (IPFSConnector.BlockStream), both ways', async () => {
     const dir = mkdtempSync(join(base, 'add-'))
-    const fileA = join(dir, 'a.bin')
-    const fileB = join(dir, 'b.bin')
-    writeFileSync(fileA, randomBytes(600_000))
-    writeFileSync(fileB, randomBytes(600_000))
-    // Go's adder allocating to our peer alone: Go's Kubo never holds the blocks, so our Kubo can
-    // only have them from the stream Go's peer sent ours.
-    const viaGo = await ctl(go, 'add', '--quieter', '--rmin', '1', '--rmax', '1', '--allocations', ts.id, '--name', 'go-added', fileA)
-    expect(viaGo.code, viaGo.stderr).toBe(0)
-    const cidA = viaGo.stdout.trim()
-    await until(async () => await kuboPinned(ts.kubo!, cidA) ? true : undefined, 'Go\'s add pinned by our Kubo', 60_000)
-    expect(await kuboHas(ts.kubo!, cidA)).toBe(true)
-    expect(await kuboHas(go.kubo!, cidA)).toBe(false)
-    // Ours (Go's ctl against our REST API) allocating to Go's peer alone.
-    const viaTs = await ctl(ts, 'add', '--quieter', '--rmin', '1', '--rmax', '1', '--allocations', go.id, '--name', 'ts-added', fileB)
-    expect(viaTs.code, viaTs.stderr).toBe(0)
-    const cidB = viaTs.stdout.trim()
-    await until(async () => await kuboPinned(go.kubo!, cidB) ? true : undefined, 'our add pinned by Go\'s Kubo', 60_000)
-    expect(await kuboHas(go.kubo!, cidB)).toBe(true)
-    expect(await kuboHas(ts.kubo!, cidB)).toBe(false)
+    /** Adds a new random file through `through` (Go's ctl), allocated to `target` alone; its CID once `target`'s Kubo pinned it. */
+    const addAllocatedTo = async (through: Target, target: Target & { id: string, kubo?: KuboDaemon }, other: { kubo?: KuboDaemon }, name: string): Promise<string> => {
+      const file = join(dir, name)
+      writeFileSync(file, randomBytes(600_000))
+      const added = await ctl(through, 'add', '--quieter', '--rmin', '1', '--rmax', '1', '--allocations', target.id, '--name', name, file)
+      expect(added.code, added.stderr).toBe(0)
+      const cid = added.stdout.trim()
+      await until(async () => await kuboPinned(target.kubo!, cid) ? true : undefined, `${name} pinned by the allocated peer's Kubo`, 60_000)
+      // The adding peer's Kubo never held the blocks: the allocated one got them only from the stream.
+      expect(await kuboHas(target.kubo!, cid)).toBe(true)
+      expect(await kuboHas(other.kubo!, cid)).toBe(false)
+      return cid
+    }
+    // Go's adder allocating to our peer alone, and ours (Go's ctl against our REST API) to Go's.
+    await addAllocatedTo(go, ts, go, 'go-added')
+    const cidB = await addAllocatedTo(ts, go, ts, 'ts-added')
     const status = await ctl(go, 'status', cidB)
     expect(status.stdout).toMatch(new RegExp(`go-a\\s*: PINNED`))
   }, 150_000)
