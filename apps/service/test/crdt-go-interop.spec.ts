@@ -291,6 +291,10 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
       expect(pinned.some(g => g.peer_map[other.id]?.status === 'pinned')).toBe(true)
       for (const g of pinned) expect(g.peer_map[other.id]?.status ?? 'pinned', g.cid).toBe('pinned')
     }
+    // Our search's statuses (GET /pins?name-prefix=…): the Go peer's come from its StatusAll, kept to the page.
+    const found = await lines(ts, '/pins?name-prefix=go-')
+    expect(found.map(g => g.cid).sort()).toEqual([...(await pinset(ts))].filter(([, name]) => name.startsWith('go-')).map(([c]) => c).sort())
+    for (const g of found) expect(g.peer_map[go.id]?.status, g.cid).not.toBe('cluster_error')
   }, 60_000)
 
   it('health graph on either side links both peers and their Kubos (Cluster.Peers, IPFSConnector.SwarmPeers over Go\'s RPC)', async () => {

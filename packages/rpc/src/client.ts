@@ -156,15 +156,12 @@ export class RpcClient {
       yield * this.overAlternate(alternate, peer, method as UnaryMethod<unknown, R>, arg, waitSignal)
       return
     }
-    let answered = false
     try {
-      for await (const value of this.ours(peer, method, arg, waitSignal, traceparent)) {
-        answered = true
-        yield value
-      }
+      yield * this.ours(peer, method, arg, waitSignal, traceparent)
     } catch (err) {
       // Refused before identify told us what it speaks (a join's first call): try the other wire.
-      if (answered || alternate === undefined || !refusedProtocol(err)) throw err
+      // A refusal comes from the protocol negotiation, so nothing was answered yet.
+      if (alternate === undefined || !refusedProtocol(err)) throw err
       this.ourPeers.delete(peer)
       this.alternatePeers.add(peer)
       yield * this.overAlternate(alternate, peer, method as UnaryMethod<unknown, R>, arg, waitSignal)

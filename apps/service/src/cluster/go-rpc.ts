@@ -1,4 +1,4 @@
-import { parseCid, type CID, type Id, type PeerId } from '@cluster/api'
+import { parseCid, type CID, type Id, type PeerId, type PinInfo } from '@cluster/api'
 import { GO_RPC_PROTOCOL, GoRpcServer, callGo, goMethods, type GoMethod } from '@cluster/gorpc'
 import type { AlternateWire, RpcServer } from '@cluster/rpc'
 import type { IpfsConnector } from '@cluster/ipfs-connector'
@@ -14,13 +14,15 @@ import { VERSION } from './version.ts'
 interface Bridge {
   go: GoMethod<unknown, unknown>
   argToGo?: (ours: unknown) => unknown
-  /** For Go methods with streamed arguments: the arguments our one argument stands for. */
-  argsToGo?: (ours: unknown) => unknown[]
   argToOurs?: (go: unknown) => unknown
   resultToGo?: (ours: unknown) => unknown
   resultToOurs?: (go: unknown) => unknown
-  /** Go streams what ours answers at once: our result from all of Go's items. */
-  collect?: (items: unknown[], peer: string) => unknown
+  /**
+   * Where the two methods differ in shape (a Go stream for our single answer, Go's arguments for
+   * our one): our call made of Go calls (`call` runs the Go method with those arguments). Such a
+   * method of Go's is served on its own (goRpcServer), not from this table.
+   */
+  run?: (call: (args: unknown[]) => AsyncIterable<unknown>, arg: unknown, peer: string) => AsyncIterable<unknown>
 }
 
 const cidArg = { argToGo: (c: unknown) => parseCid(c as string), argToOurs: (c: unknown) => (c as CID).toString() }
@@ -39,7 +41,7 @@ const repoStat = {
 // The table mixes methods of every type; the conversions above keep each call's types consistent.
 const asGo = <A, R>(m: GoMethod<A, R>): GoMethod<unknown, unknown> => m as unknown as GoMethod<unknown, unknown>
 
-/** Our method name → its Go counterpart. Ours without one (e.g. StatusWithin) fail on a Go peer. */
+/** Our method name → its Go counterpart. Ours without one fail on a Go peer with an error saying so. */
 const BRIDGES = new Map<string, Bridge>([
   [Rpc.id.name, { go: asGo(goMethods.id) }],
   [Rpc.peerAdd.name, { go: asGo(goMethods.peerAdd) }],
@@ -51,9 +53,37 @@ const BRIDGES = new Map<string, Bridge>([
   [Rpc.ipfsSwarmPeers.name, { go: asGo(goMethods.ipfsSwarmPeers) }],
   [Rpc.ipfsRepoStat.name, { go: asGo(goMethods.ipfsRepoStat), ...repoStat }],
   // Our batch of an add's blocks is one BlockStream call of Go's, one streamed argument per block.
-  [Rpc.ipfsBlockPut.name, { go: asGo(goMethods.blockStream), argsToGo: blocks => blocks as unknown[], collect: () => undefined }],
+  [Rpc.ipfsBlockPut.name, {
+    go: asGo(goMethods.blockStream),
+    run: async function * (call, blocks) {
+      for await (const _ of call(blocks as unknown[])) { /* Go answers nothing but the end */ }
+      yield undefined
+    }
+  }],
   // The connection graph: a Go peer's cluster links are the peers its Cluster.Peers reached.
-  [Rpc.connectedPeers.name, { go: asGo(goMethods.peers), collect: (ids, peer) => (ids as Id[]).filter(i => i.error === '' && i.id !== peer).map(i => i.id) }]
+  [Rpc.connectedPeers.name, {
+    go: asGo(goMethods.peers),
+    run: async function * (call, _arg, peer) {
+      const linked: string[] = []
+      for await (const id of call([]) as AsyncIterable<Id>) if (id.error === '' && id.id !== peer) linked.push(id.id)
+      yield linked
+    }
+  }],
+  // A search page's statuses (ours only): Go's StatusAll with the filter, kept to the page's CIDs
+  // and put in the page's order (at most STATUS_WITHIN_MAX entries are held).
+  [Rpc.trackerStatusWithin.name, {
+    go: asGo(goMethods.trackerStatusAll),
+    run: async function * (call, arg) {
+      const { filter, cids } = arg as { filter: number, cids: string[] }
+      const slot = new Map(cids.map((cid, i) => [cid, i]))
+      const found = new Array<PinInfo | undefined>(cids.length)
+      for await (const info of call([filter]) as AsyncIterable<PinInfo>) {
+        const i = slot.get(info.cid.toString())
+        if (i !== undefined) found[i] = info
+      }
+      for (const info of found) if (info !== undefined) yield info
+    }
+  }]
 ])
 
 /** What Go peers ask of this peer beyond our own methods. */
@@ -67,7 +97,7 @@ export function goRpcServer (rpc: RpcServer, peer: GoRpcPeer): GoRpcServer {
   const server = new GoRpcServer(rpc)
   for (const [ours, b] of BRIDGES) {
     // Served below: the two sides' methods differ in shape.
-    if (b.collect !== undefined) continue
+    if (b.run !== undefined) continue
     server.bridge(b.go, ours, { ...(b.argToOurs === undefined ? {} : { arg: b.argToOurs }), ...(b.resultToGo === undefined ? {} : { result: b.resultToGo }) })
   }
   // Go's `peers ls` asks for the ID as a stream.
@@ -91,16 +121,12 @@ export function goRpcWire (node: Libp2p): AlternateWire {
       if (b === undefined) return undefined
       const toGo = b.argToGo ?? (a => a)
       const toOurs = b.resultToOurs ?? (r => r)
+      const call = (args: unknown[]): AsyncIterable<unknown> => callGo(node, peer as PeerId, b.go, args, waitSignal)
+      if (b.run !== undefined) return b.run(call, arg, peer)
       // Go's streaming methods without an argument get none (an empty stream of struct{}).
-      const args = b.argsToGo?.(arg) ?? (b.go.stream && arg === undefined ? [] : [toGo(arg)])
-      const collect = b.collect
+      const args = b.go.stream && arg === undefined ? [] : [toGo(arg)]
       return (async function * () {
-        const items: unknown[] = []
-        for await (const item of callGo(node, peer as PeerId, b.go, args, waitSignal)) {
-          if (collect === undefined) yield toOurs(item)
-          else items.push(item)
-        }
-        if (collect !== undefined) yield collect(items, peer)
+        for await (const item of call(args)) yield toOurs(item)
       })()
     }
   }
