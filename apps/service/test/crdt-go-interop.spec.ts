@@ -320,6 +320,7 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
       const added = await ctl(through, 'add', '--quieter', '--rmin', '1', '--rmax', '1', '--allocations', target.id, '--name', name, file)
       expect(added.code, added.stderr).toBe(0)
       const cid = added.stdout.trim()
+      expect(await allocationsOf(through, cid)).toEqual([target.id])
       await until(async () => await kuboPinned(target.kubo!, cid) ? true : undefined, `${name} pinned by the allocated peer's Kubo`, 60_000)
       // The adding peer's Kubo never held the blocks: the allocated one got them only from the stream.
       expect(await kuboHas(target.kubo!, cid)).toBe(true)
@@ -331,6 +332,35 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
     const cidB = await addAllocatedTo(ts, go, ts, 'ts-added')
     const status = await ctl(go, 'status', cidB)
     expect(status.stdout).toMatch(new RegExp(`go-a\\s*: PINNED`))
+  }, 150_000)
+
+  it('a Go peer paused (SIGSTOP): our status of a CID gives its entry as cluster_error after the fan-out timeout, ours intact; it answers again once resumed', async () => {
+    // A pin allocated everywhere (no allocations): the Go peer is asked for its status.
+    let cid = ''
+    for (const c of (await pinset(ts)).keys()) if ((await allocationsOf(ts, c)).length === 0) { cid = c; break }
+    expect(cid).not.toBe('')
+    go.daemon?.kill('SIGSTOP')
+    try {
+      const started = Date.now()
+      const res = await fetch(`${ts.restUrl}/pins/${cid}`, { signal: AbortSignal.timeout(40_000) })
+      const elapsed = Date.now() - started
+      const status = await res.json() as { peer_map: Record<string, { status: string, error: string }> }
+      expect(res.status).toBe(200)
+      expect(status.peer_map[ts.id]?.status).not.toBe('cluster_error')
+      expect(status.peer_map[go.id]?.status).toBe('cluster_error')
+      // Bounded by the fan-out timeout (15 s), not by the pause.
+      expect(elapsed).toBeLessThan(20_000)
+    } finally {
+      go.daemon?.kill('SIGCONT')
+    }
+    await until(async () => {
+      const again = await (await fetch(`${ts.restUrl}/pins/${cid}`)).json() as { peer_map: Record<string, { status: string }> }
+      return again.peer_map[go.id]?.status !== 'cluster_error' ? true : undefined
+    }, 'the Go peer answering again', 30_000, 500)
+    // Its metrics expired during the pause; allocations count it again once they are fresh.
+    for (const name of ['ping', 'freespace']) {
+      await until(async () => (await metricPeers(ts, name)).includes(go.id) ? true : undefined, `a fresh ${name} from Go`, 60_000, 500)
+    }
   }, 150_000)
 
   it('T5: a new TS peer with an empty store catches up from Go alone', async () => {
