@@ -297,6 +297,22 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
     for (const g of found) expect(g.peer_map[go.id]?.status, g.cid).not.toBe('cluster_error')
   }, 60_000)
 
+  it('recover and ipfs gc from either side reach both peers (PinTracker.Recover, Cluster.RecoverAllLocal, Cluster.RepoGCLocal over Go\'s RPC)', async () => {
+    let cid = ''
+    for (const c of (await pinset(ts)).keys()) if ((await allocationsOf(ts, c)).length === 0) { cid = c; break }
+    for (const peer of [go, ts]) {
+      const one = await (await fetch(`${peer.restUrl}/pins/${cid}/recover`, { method: 'POST' })).json() as { peer_map: Record<string, { status: string, error: string }> }
+      for (const id of [go.id, ts.id]) expect(one.peer_map[id]?.status, `${id} in ${peer === go ? 'Go\'s' : 'our'} recover`).not.toBe('cluster_error')
+      const all = (await (await fetch(`${peer.restUrl}/pins/recover`, { method: 'POST' })).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { peer_map: Record<string, { status: string }> })
+      for (const g of all) for (const [id, e] of Object.entries(g.peer_map)) expect(e.status, `${id} in recover all`).not.toBe('cluster_error')
+      const gc = await ctl(peer, '--enc', 'json', 'ipfs', 'gc')
+      expect(gc.code, gc.stderr).toBe(0)
+      const byPeer = (JSON.parse(gc.stdout) as { peer_map: Record<string, { error?: string }> }).peer_map
+      expect(Object.keys(byPeer).sort()).toEqual([go.id, ts.id].sort())
+      for (const e of Object.values(byPeer)) expect(e.error ?? '').toBe('')
+    }
+  }, 90_000)
+
   it('health graph on either side links both peers and their Kubos (Cluster.Peers, IPFSConnector.SwarmPeers over Go\'s RPC)', async () => {
     interface Graph { cluster_links: Record<string, string[]>, ipfs_links: Record<string, string[]>, cluster_to_ipfs: Record<string, string>, id_to_peername: Record<string, string> }
     const ourIpfs = ((await (await fetch(`${ts.restUrl}/id`)).json()) as { ipfs: { id: string } }).ipfs.id
