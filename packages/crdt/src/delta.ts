@@ -71,9 +71,12 @@ export function decodeDelta (bytes: Uint8Array): Delta {
 }
 
 /**
- * Field of CRDTBroadcast (not Go's) carrying blocks of the announced heads: `{1: cid, 2: bytes}`.
- * Go's decoder skips unknown fields, so Go peers see a plain announcement; our peers store the
- * blocks (checked against their CIDs) and walk without asking anyone over bitswap.
+ * Field (not Go's) carrying blocks of the announced heads: `{1: cid, 2: bytes}`, repeated inside
+ * the first Head entry. Go's decoder takes any unknown field at the top level of CRDTBroadcast for
+ * the legacy bare-CID form and drops the whole message, but keeps unknown fields of a Head to
+ * itself: so Go peers see a plain announcement, and our peers store the blocks (checked against
+ * their CIDs) and walk without asking anyone over bitswap. Earlier versions of ours put them at the
+ * top level; they are still read there.
  */
 const CARRIED_BLOCK_FIELD = 100
 
@@ -83,15 +86,17 @@ export interface CarriedBlock { cid: CID, bytes: Uint8Array }
 /** The pubsub payload announcing heads (CRDTBroadcast{Heads: [Head{Cid}]}), with blocks carried along. */
 export function encodeBroadcast (heads: readonly CID[], carried: readonly CarriedBlock[] = []): Uint8Array {
   const w = createWriter()
-  for (const h of heads) {
+  for (const [i, h] of heads.entries()) {
     w.uint32(10).fork()
     w.uint32(10).bytes(h.bytes)
-    w.ldelim()
-  }
-  for (const b of carried) {
-    w.uint32((CARRIED_BLOCK_FIELD << 3) | WIRE_BYTES).fork()
-    w.uint32(10).bytes(b.cid.bytes)
-    w.uint32(18).bytes(b.bytes)
+    if (i === 0) {
+      for (const b of carried) {
+        w.uint32((CARRIED_BLOCK_FIELD << 3) | WIRE_BYTES).fork()
+        w.uint32(10).bytes(b.cid.bytes)
+        w.uint32(18).bytes(b.bytes)
+        w.ldelim()
+      }
+    }
     w.ldelim()
   }
   return w.finish()
@@ -103,19 +108,35 @@ export function decodeCarriedBlocks (bytes: Uint8Array): CarriedBlock[] {
   const out: CarriedBlock[] = []
   while (r.pos < r.len) {
     const tag = r.uint32()
-    if (tag >>> 3 !== CARRIED_BLOCK_FIELD) { skip(r, tag); continue }
-    expectWire(tag, WIRE_BYTES)
-    const end = subEnd(r)
-    let cid: Uint8Array | undefined
-    let data: Uint8Array | undefined
-    while (r.pos < end) {
-      const t = r.uint32()
-      if (t >>> 3 === 1) { expectWire(t, WIRE_BYTES); cid = r.bytes() } else if (t >>> 3 === 2) { expectWire(t, WIRE_BYTES); data = r.bytes() } else skip(r, t)
+    if (tag >>> 3 === 1) {
+      // A Head: ours carry the blocks inside the first one.
+      expectWire(tag, WIRE_BYTES)
+      const end = subEnd(r)
+      while (r.pos < end) {
+        const t = r.uint32()
+        if (t >>> 3 === CARRIED_BLOCK_FIELD) readCarried(r, t, out)
+        else skip(r, t)
+      }
+    } else if (tag >>> 3 === CARRIED_BLOCK_FIELD) {
+      readCarried(r, tag, out)
+    } else {
+      skip(r, tag)
     }
-    if (cid === undefined || data === undefined) throw new Error('invalid broadcast: a carried block needs a cid and bytes')
-    out.push({ cid: CID.decode(cid), bytes: data })
   }
   return out
+}
+
+function readCarried (r: Reader, tag: number, out: CarriedBlock[]): void {
+  expectWire(tag, WIRE_BYTES)
+  const end = subEnd(r)
+  let cid: Uint8Array | undefined
+  let data: Uint8Array | undefined
+  while (r.pos < end) {
+    const t = r.uint32()
+    if (t >>> 3 === 1) { expectWire(t, WIRE_BYTES); cid = r.bytes() } else if (t >>> 3 === 2) { expectWire(t, WIRE_BYTES); data = r.bytes() } else skip(r, t)
+  }
+  if (cid === undefined || data === undefined) throw new Error('invalid broadcast: a carried block needs a cid and bytes')
+  out.push({ cid: CID.decode(cid), bytes: data })
 }
 
 /**

@@ -4,6 +4,9 @@
  * ignored, never trusted.
  */
 import { describe, expect, it } from 'vitest'
+import { reader, writer } from 'protons-runtime'
+import { CID } from 'multiformats/cid'
+import { identity } from 'multiformats/hashes/identity'
 import { decodeBroadcast, decodeCarriedBlocks, encodeBroadcast, Replica, SqliteStore } from '../src/index.ts'
 import { BlockNet } from './helpers.ts'
 
@@ -33,6 +36,17 @@ describe('blocks carried along with announcements', () => {
     const last = sent.at(-1)!
     expect(decodeBroadcast(last).map(String)).toEqual([writer.info().heads[0]!.cid.toString()])
     expect(decodeCarriedBlocks(last).length).toBeGreaterThan(0)
+    // Go (go-ds-crdt decodeBroadcast) takes any unknown top-level field for a legacy bare CID and
+    // drops the message: the payload's top level must hold Heads (field 1) only.
+    for (const payload of sent) expect(topLevelFields(payload)).toEqual(new Set([1]))
+  })
+
+  it('still reads blocks carried at the top level (what earlier versions of ours sent)', () => {
+    const cid = CID.create(1, 0x55, identity.digest(new Uint8Array([1, 2, 3])))
+    const w = writer()
+    w.uint32(10).fork().uint32(10).bytes(cid.bytes).ldelim()
+    w.uint32((100 << 3) | 2).fork().uint32(10).bytes(cid.bytes).uint32(18).bytes(new Uint8Array([1, 2, 3])).ldelim()
+    expect(decodeCarriedBlocks(w.finish())).toEqual([{ cid, bytes: new Uint8Array([1, 2, 3]) }])
   })
 
   it('carries nothing by default (Go\'s payload) and nothing in rebroadcasts', async () => {
@@ -56,3 +70,15 @@ describe('blocks carried along with announcements', () => {
     expect(reader.has('/A')).toBe(false)
   })
 })
+
+/** The field numbers at the top level of a protobuf message. */
+function topLevelFields (bytes: Uint8Array): Set<number> {
+  const r = reader(bytes)
+  const fields = new Set<number>()
+  while (r.pos < r.len) {
+    const tag = r.uint32()
+    fields.add(tag >>> 3)
+    r.skipType(tag & 7)
+  }
+  return fields
+}
