@@ -438,8 +438,13 @@ describe.skipIf(noGo !== undefined)('CRDT interop: a Go ipfs-cluster-service v1.
       await cluster.waitReady([tsB])
       const ours = await waitPinset(tsB, [...want.keys()], [], 'our bootstrapped peer\'s state', 60_000)
       expect([...ours].sort()).toEqual([...want].sort())
-      const peersOfB = (await (await fetch(`${tsB.restUrl}/peers`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { id: string, error: string, peername: string })
-      expect(peersOfB.find(p => p.id === goC.id)).toMatchObject({ error: '', peername: 'go-c' })
+      // With CRDT the peerset comes from pings: the Go peer is listed once its first ping arrived.
+      const peerB = tsB
+      const goEntry = await until(async () => {
+        const peersOfB = (await (await fetch(`${peerB.restUrl}/peers`)).text()).split('\n').filter(l => l !== '').map(l => JSON.parse(l) as { id: string, error: string, peername: string })
+        return peersOfB.find(p => p.id === goC.id)
+      }, 'the Go peer in our bootstrapped peer\'s peers ls', 30_000, 500)
+      expect(goEntry).toMatchObject({ error: '', peername: 'go-c' })
     } finally {
       if (tsB !== undefined) await cluster.kill(tsB.index)
       await goC.stop(true)
