@@ -15,6 +15,12 @@ import type { ApplyHooks, PinsetState } from './state.ts'
 
 /** Block bytes an announcement carries at most. */
 const CARRY_BLOCK_BYTES = 256 * 1024
+/**
+ * Received deltas merged within this long share one store commit and one view update: a peer
+ * taking a write every few ms from another would otherwise commit twice per delta. Pins show in
+ * this peer's listings this much later at most.
+ */
+const MERGE_COMMIT_DELAY_MS = 10
 
 export interface CrdtConsensusInit {
   /** This peer's ID. */
@@ -106,6 +112,7 @@ export class CrdtConsensus implements ClusterConsensus {
       // Our peers get new blocks with the announcement instead of a bitswap exchange per block
       // (Go peers ignore them and fetch as before); under gossipsub's 1 MiB message limit.
       carryBlockBytes: CARRY_BLOCK_BYTES,
+      mergeCommitDelayMs: MERGE_COMMIT_DELAY_MS,
       log: this.log
     })
     this.replica = replica
@@ -244,6 +251,7 @@ export class CrdtConsensus implements ClusterConsensus {
     await this.replica.close()
     await this.exchange?.stop()
     this.flushView()
+    this.state.syncToDisk()
     this.state.setAppliedIndex(VIEW_CLEAN)
     this.state.close()
     this.store.close()

@@ -50,7 +50,7 @@ export function openCrdtFolder (dir: string, hooks?: ApplyHooks): OpenedCrdtFold
   const store = new SqliteStore(storePath)
   if (storeLost || repairs.some(r => r.startsWith('the CRDT block store'))) store.setDirty(true)
   const blockstore = SqliteBlockstore.open(blocksPath)
-  const view = new PinsetState(viewPath, hooks)
+  const view = new PinsetState(viewPath, hooks, { rebuiltAfterCrash: true })
   const viewStale = view.appliedIndex() !== VIEW_CLEAN
   view.setAppliedIndex(0)
   return { store, blockstore, view, viewStale, repairs }

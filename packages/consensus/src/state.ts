@@ -21,6 +21,12 @@ export interface ApplyHooks {
 export interface PinsetStateOptions {
   /** Where snapshots are written as files (Raft consensus); without it they are in-memory bytes. */
   snapshots?: SnapshotFolder
+  /**
+   * The file is a view rebuilt after any unclean stop (the CRDT consensus' pinset view): its
+   * checkpoints skip fsync too (`synchronous = OFF`), which otherwise stall a busy peer's event
+   * loop every ~1000 written pages. Default false.
+   */
+  rebuiltAfterCrash?: boolean
 }
 
 /**
@@ -45,6 +51,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
   private db!: Database.Database
   private readonly hooks: ApplyHooks
   private readonly snapshots?: SnapshotFolder
+  private readonly rebuiltAfterCrash: boolean
   private copying?: SnapshotCopy
   /** See count(). */
   private pinCount: number | undefined
@@ -70,6 +77,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     this.path = path
     this.hooks = hooks
     this.snapshots = options.snapshots
+    this.rebuiltAfterCrash = options.rebuiltAfterCrash ?? false
     this.open()
   }
 
@@ -77,7 +85,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     this.db = new Database(this.path)
     this.db.pragma('journal_mode = WAL')
     // The Raft log is fsynced; the pinset can be rebuilt from it, so a commit need not fsync here.
-    this.db.pragma('synchronous = NORMAL')
+    this.db.pragma(`synchronous = ${this.rebuiltAfterCrash ? 'OFF' : 'NORMAL'}`)
     createSchema(this.db, indexRowsOfJson)
     this.search.reset()
     this.index = indexWriter(this.db)
@@ -317,6 +325,15 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
 
   isOpen (): boolean {
     return this.db.open
+  }
+
+  /**
+   * Puts everything written so far on disk (fsync, WAL checkpointed), and every later commit:
+   * the last step before a view that skipped fsync (rebuiltAfterCrash) is marked clean.
+   */
+  syncToDisk (): void {
+    this.db.pragma('synchronous = FULL')
+    this.db.pragma('wal_checkpoint(TRUNCATE)')
   }
 
   close (): void {

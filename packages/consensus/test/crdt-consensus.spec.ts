@@ -156,4 +156,20 @@ describe('CRDT consensus', () => {
     expect(logs2.some(m => m.includes('damaged'))).toBe(true)
     expect(third.state.get(syntheticCid(529))?.name).toBe('crdt-529')
   })
+
+  it('the view skips fsync while the peer runs (rebuilt after any crash) and is synced before it is marked clean', async () => {
+    const dir = tempDir()
+    const h = await host()
+    const consensus = new CrdtConsensus({ id: h.peerId.toString(), dataDir: dir, config: { clusterName: 'crdt-consensus-test' } })
+    cleanups.push(async () => { await consensus.shutdown() })
+    const db = (consensus.state as unknown as { db: { pragma: (p: string, o: { simple: true }) => number } }).db
+    expect(db.pragma('synchronous', { simple: true })).toBe(0)
+    await consensus.logPin(pin(900))
+    consensus.state.syncToDisk()
+    expect(db.pragma('synchronous', { simple: true })).toBe(2)
+    await consensus.shutdown()
+    const again = new CrdtConsensus({ id: h.peerId.toString(), dataDir: dir, config: { clusterName: 'crdt-consensus-test' } })
+    cleanups.push(async () => { await again.shutdown() })
+    expect(again.state.get(syntheticCid(900))?.name).toBe('crdt-900')
+  })
 })

@@ -27,11 +27,18 @@ export interface ReplicaOptions {
   /** A batch whose delta grows past this many bytes commits at once (go-ds-crdt: 1 MiB). */
   maxBatchDeltaSize?: number
   /**
-   * Merged blocks per store commit while walking (default 256). The group also commits when the
-   * walk ends, before a local write is broadcast, and whenever the event loop turns (so never
-   * across a network wait). Hooks fire after the commit.
+   * Merged blocks per store commit while walking (default 256). The group also commits before a
+   * local write is broadcast, and when the walk ends or the event loop turns (mergeCommitDelayMs
+   * 0), or that long after its first merge. Hooks fire after the commit.
    */
   blocksPerCommit?: number
+  /**
+   * How long merged blocks wait for company before their group commits (default 0: no wait, a
+   * received delta's hooks have fired when receive() resolves). A busy peer receives a delta every
+   * few ms: a commit each (and an update of the hooks' consumers) costs more than the merges. A
+   * local write commits at once, taking the waiting merges along.
+   */
+  mergeCommitDelayMs?: number
   /** Queued local writes sharing one commit and one announcement, at most (default 64). */
   writesPerCommit?: number
   /**

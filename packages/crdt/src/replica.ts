@@ -39,6 +39,8 @@ export class Replica {
   private readonly blocksPerCommit: number
   private readonly maxQueuedHeads: number
   private groupOpen = false
+  private groupTimer: ReturnType<typeof setTimeout> | undefined
+  readonly mergeCommitDelayMs: number
   private grouped = 0
   private pendingEvents: SetEvent[] = []
   private readonly carried: CarriedBlocks
@@ -51,6 +53,7 @@ export class Replica {
     this.fetchTimeoutMs = opts.fetchTimeoutMs ?? 120_000
     this.maxBatchDeltaSize = opts.maxBatchDeltaSize ?? 1024 * 1024
     this.blocksPerCommit = opts.blocksPerCommit ?? 256
+    this.mergeCommitDelayMs = opts.mergeCommitDelayMs ?? 0
     this.maxQueuedHeads = opts.maxQueuedHeads ?? 10_000
     if (this.fetchConcurrency < 1) throw new RangeError('fetchConcurrency must be at least 1')
     this.heads = new Heads(this.store)
@@ -310,7 +313,12 @@ export class Replica {
     if (this.groupOpen) return
     this.groupOpen = true
     this.store.begin?.()
-    setImmediate(() => { this.flush() })
+    if (this.mergeCommitDelayMs > 0) {
+      this.groupTimer = setTimeout(() => { this.flush() }, this.mergeCommitDelayMs)
+      this.groupTimer.unref()
+    } else {
+      setImmediate(() => { this.flush() })
+    }
   }
 
   /** Commits the merges of the open group and fires their hooks. */
@@ -318,6 +326,8 @@ export class Replica {
     if (!this.groupOpen) return
     this.groupOpen = false
     this.grouped = 0
+    clearTimeout(this.groupTimer)
+    this.groupTimer = undefined
     try {
       this.store.commit?.()
     } finally {

@@ -56,7 +56,9 @@ export async function walkDag (replica: Replica, root: CID, start: CID, rootPrio
     pump()
   })
 
-  replica.flush()
+  // A failed walk's merges commit now, so the dirty mark below never lands before them; a
+  // finished one's too unless merges wait for company (mergeCommitDelayMs).
+  if (failure !== undefined || replica.mergeCommitDelayMs === 0) replica.flush()
   if (failure === undefined) return true
   // Release what this walk had reserved and make the root reachable for a repair: the blocks
   // merged so far are marked processed, so a later announcement of the root would stop there.

@@ -188,11 +188,12 @@ export class IpfsConnector {
       return
     }
     this.informerEvent()
-    const origins = new AbortController()
-    const onAbort = (): void => { origins.abort() }
-    options.signal?.addEventListener('abort', onAbort, { once: true })
+    // Only pins with origins get a controller: aborting one builds a DOMException, per pin.
+    const origins = (pin.origins ?? []).length > 0 ? new AbortController() : undefined
+    const onAbort = (): void => { origins?.abort() }
+    if (origins !== undefined) options.signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      this.connectOrigins(pin.origins ?? [], origins.signal)
+      if (origins !== undefined) this.connectOrigins(pin.origins ?? [], origins.signal)
       if (pin.pinUpdate !== undefined) {
         const from = toCid(pin.pinUpdate)
         const fromStatus = await this.pinLsCid(from, -1, options)
@@ -217,8 +218,10 @@ export class IpfsConnector {
       this.pinsCounter++
       this.counters.ipfsPins++
     } finally {
-      origins.abort()
-      options.signal?.removeEventListener('abort', onAbort)
+      if (origins !== undefined) {
+        origins.abort()
+        options.signal?.removeEventListener('abort', onAbort)
+      }
       this.informerEvent()
     }
   }
