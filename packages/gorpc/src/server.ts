@@ -1,5 +1,5 @@
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
-import { RpcError, type Policy, type RpcServer } from '@cluster/rpc'
+import { RpcError, batched, type Policy, type RpcServer } from '@cluster/rpc'
 import { empty } from './types.ts'
 import { decodeGoStream } from './ugorji.ts'
 import { GO_ERROR_TYPES, GO_RPC_PROTOCOL, chunks, encodeResponse, readServiceId, type GoMethod } from './wire.ts'
@@ -101,8 +101,10 @@ export class GoRpcServer {
         : method.stream && method.arg === empty ? undefined : await readArg(values, method)
       const result = binding.run(arg, caller, abort.signal)
       if (method.stream) {
-        for await (const item of result as AsyncIterable<unknown>) {
-          await send(encodeResponse(service, '', 0, w => { method.result.write(w, item) }))
+        // Many responses per write (as our own wire does): one write per item limited a big
+        // status to a few thousand items per second.
+        for await (const group of batched(result as AsyncIterable<unknown>)) {
+          await send(Buffer.concat(group.map(item => encodeResponse(service, '', 0, w => { method.result.write(w, item) }))))
         }
       } else {
         let value: unknown

@@ -1,7 +1,7 @@
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { RpcError } from './errors.ts'
-import type { JsonValue } from '@cluster/api'
+import { batched } from './batched.ts'
 import { startSpan } from '@cluster/observability/trace'
 import { decodeFrame, encodeFrame, type AnswerFrame } from './frames.ts'
 import type { Method, Policy, StreamMethod, UnaryMethod } from './method.ts'
@@ -154,48 +154,12 @@ export class RpcServer {
         unacked += bytes.byteLength
         await lp.write(bytes)
       }
-      await sendBatched(entry.handler(arg, ctx) as AsyncIterable<unknown>, item => entry.method.result.encode(item), sendCredited)
+      for await (const group of batched(entry.handler(arg, ctx) as AsyncIterable<unknown>)) {
+        await sendCredited({ vs: group.map(item => entry.method.result.encode(item)) })
+      }
     } else {
       await send({ v: entry.method.result.encode(await (entry.handler(arg, ctx) as Promise<unknown>)) })
     }
   }
 }
 
-/** Stream items per frame: at most this many… */
-const BATCH_ITEMS = 256
-/** …and an item never waits longer than this for companions. */
-const BATCH_WAIT_MS = 20
-const WAITED = Symbol('waited')
-
-/**
- * Sends a stream's items in batches: one frame per item costs a write and a read on each side,
- * which limits a status stream to under a thousand items per second. A partial batch is flushed
- * when the producer pauses, so slow streams are not delayed.
- */
-async function sendBatched (items: AsyncIterable<unknown>, encode: (item: unknown) => JsonValue, send: (frame: AnswerFrame) => Promise<void>): Promise<void> {
-  const it = items[Symbol.asyncIterator]()
-  let batch: JsonValue[] = []
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return
-    const vs = batch
-    batch = []
-    await send({ vs })
-  }
-  let pending = it.next()
-  while (true) {
-    let timer: NodeJS.Timeout | undefined
-    const next = batch.length === 0
-      ? await pending
-      : await Promise.race([pending, new Promise<typeof WAITED>(resolve => { timer = setTimeout(() => { resolve(WAITED) }, BATCH_WAIT_MS) })])
-    clearTimeout(timer)
-    if (next === WAITED) {
-      await flush()
-      continue
-    }
-    if (next.done === true) break
-    batch.push(encode(next.value))
-    pending = it.next()
-    if (batch.length >= BATCH_ITEMS) await flush()
-  }
-  await flush()
-}
