@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { StrictSign, TopicValidatorResult, type GossipSub, type GossipsubOpts, type Message } from '@libp2p/gossipsub'
+import { StrictSign, TopicValidatorResult, type GossipSub, type GossipsubOpts, type Message, type SubscriptionChangeData } from '@libp2p/gossipsub'
 import { base58btc } from 'multiformats/bases/base58'
 import type { PeerId } from '@libp2p/interface'
 
@@ -83,6 +83,8 @@ export interface HeadsBroadcasterOptions {
   deliverOwn?: boolean
   /** Received payloads kept for next(); the oldest is dropped beyond it (Go's buffer is 32). Default 128. */
   queueSize?: number
+  /** Another peer subscribed to the topic (a peer started, restarted or joined). */
+  onPeerSubscribed?: (peer: PeerId) => void
 }
 
 /**
@@ -104,8 +106,13 @@ export class HeadsBroadcaster {
   private readonly queue: Uint8Array[] = []
   private waiters: Array<{ resolve: (data: Uint8Array) => void, reject: (err: Error) => void }> = []
   private running = false
+  private readonly onPeerSubscribed?: (peer: PeerId) => void
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
     if (evt.detail.topic === this.topic) this.deliver(evt.detail.data)
+  }
+
+  private readonly onSubscriptionChange = (evt: CustomEvent<SubscriptionChangeData>): void => {
+    if (evt.detail.subscriptions.some(s => s.subscribe && s.topic === this.topic)) this.onPeerSubscribed?.(evt.detail.peerId)
   }
 
   constructor (options: HeadsBroadcasterOptions) {
@@ -115,6 +122,7 @@ export class HeadsBroadcaster {
     this.isTrusted = options.isTrusted
     this.deliverOwn = options.deliverOwn ?? true
     this.queueSize = options.queueSize ?? 128
+    this.onPeerSubscribed = options.onPeerSubscribed
   }
 
   start (): void {
@@ -126,6 +134,7 @@ export class HeadsBroadcaster {
       return TopicValidatorResult.Reject
     })
     this.pubsub.addEventListener('message', this.onMessage)
+    this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
     this.pubsub.subscribe(this.topic)
   }
 
@@ -133,6 +142,7 @@ export class HeadsBroadcaster {
     if (!this.running) return
     this.running = false
     this.pubsub.removeEventListener('message', this.onMessage)
+    this.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     this.pubsub.unsubscribe(this.topic)
     this.pubsub.topicValidators.delete(this.topic)
     const waiters = this.waiters

@@ -21,6 +21,8 @@ const CARRY_BLOCK_BYTES = 256 * 1024
  * this peer's listings this much later at most.
  */
 const MERGE_COMMIT_DELAY_MS = 10
+/** A peer that subscribes to the CRDT topic gets our heads this long after (see announceHeadsSoon). */
+const JOIN_ANNOUNCE_MS = 500
 
 export interface CrdtConsensusInit {
   /** This peer's ID. */
@@ -66,6 +68,8 @@ export class CrdtConsensus implements ClusterConsensus {
   private readonly closing = new AbortController()
   private readonly timers: NodeJS.Timeout[] = []
   private pendingView: LogOp[] = []
+  private headsAnnouncement: ReturnType<typeof setTimeout> | undefined
+  private lastHeadsAnnouncement = 0
   private stopped = false
 
   constructor (init: CrdtConsensusInit) {
@@ -86,7 +90,8 @@ export class CrdtConsensus implements ClusterConsensus {
         pubsub: init.libp2p.services.pubsub,
         self: init.libp2p.peerId,
         clusterName: this.config.clusterName,
-        isTrusted: peer => this.isTrusted(peer.toString())
+        isTrusted: peer => this.isTrusted(peer.toString()),
+        onPeerSubscribed: () => { this.announceHeadsSoon() }
       })
     }
     // Offline (state commands): the local blocks only, as Go's offline ipfs-lite.
@@ -246,6 +251,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.stopped = true
     this.closing.abort()
     for (const t of this.timers) clearTimeout(t)
+    clearTimeout(this.headsAnnouncement)
     await this.batcher?.close().catch(() => {})
     this.heads?.stop()
     await this.replica.close()
@@ -280,6 +286,25 @@ export class CrdtConsensus implements ClusterConsensus {
     const ok = await this.replica.repair().catch((err: Error) => { this.log('warn', `crdt repair: ${err.message}`); return false })
     this.flushView()
     if (ok) this.log('info', 'crdt store repaired')
+  }
+
+  /**
+   * A peer that (re)joins would otherwise learn the heads from the next write or rebroadcast (a
+   * minute by default): it gets ours shortly after it subscribes. One announcement covers every
+   * peer that subscribed before it goes out, and they go out a second apart at most (a peer
+   * resubscribing in a loop costs one small message a second).
+   */
+  private announceHeadsSoon (): void {
+    if (this.headsAnnouncement !== undefined || this.stopped) return
+    const at = Math.max(Date.now() + JOIN_ANNOUNCE_MS, this.lastHeadsAnnouncement + 2 * JOIN_ANNOUNCE_MS)
+    this.headsAnnouncement = setTimeout(() => {
+      this.headsAnnouncement = undefined
+      this.lastHeadsAnnouncement = Date.now()
+      const payload = this.replica.headsPayload()
+      if (payload === undefined || this.stopped) return
+      this.heads?.broadcast(payload).catch((err: Error) => { if (!this.stopped) this.log('warn', `announcing the heads to a new peer: ${err.message}`) })
+    }, at - Date.now())
+    this.headsAnnouncement.unref()
   }
 
   /** Runs `task` after `delay()` ms, again and again, until shutdown. */

@@ -80,6 +80,24 @@ describe('CRDT consensus', () => {
     expect(late.consensus.state.get(syntheticCid(1199))?.name).toBe('crdt-1199')
   })
 
+  it('a peer that joins or comes back gets the heads when it subscribes, long before a rebroadcast', async () => {
+    const slow = { config: { rebroadcastIntervalMs: 600_000, clusterName: 'crdt-consensus-test' } }
+    const a = await peer(await host(), tempDir(), slow)
+    for (let i = 0; i < 20; i++) await a.consensus.logPin(pin(300 + i))
+    const dir = tempDir()
+    const late = await peer(await host(), dir, slow)
+    await connect(a, late)
+    await until(() => late.consensus.state.count() === 20 ? true : undefined, 'the late peer has every pin', 10_000)
+    // It stops; writes go on without it; it comes back (a new host, the same data folder).
+    await late.consensus.shutdown()
+    await late.host.stop()
+    for (let i = 20; i < 40; i++) await a.consensus.logPin(pin(300 + i))
+    const back = await peer(await host(), dir, slow)
+    expect(back.consensus.state.count()).toBe(20)
+    await connect(a, back)
+    await until(() => back.consensus.state.count() === 40 ? true : undefined, 'the returning peer has every pin', 10_000)
+  })
+
   it('broadcasts from untrusted peers are ignored; trusting the writer later lets its heads in', async () => {
     const ha = await host()
     const hb = await host()

@@ -236,6 +236,12 @@ export class Replica {
     return unseen.length === 0 ? undefined : encodeBroadcast(unseen.map((h) => h.cid))
   }
 
+  /** All current heads, encoded for an announcement (undefined: none yet), e.g. for a peer that just joined. */
+  headsPayload (): Uint8Array | undefined {
+    const { heads } = this.heads.list()
+    return heads.length === 0 ? undefined : encodeBroadcast(heads.map((h) => h.cid))
+  }
+
   /** One rebroadcast tick (the caller's timer: rebroadcast_interval ± 30 %). */
   async rebroadcast (): Promise<void> {
     const payload = this.rebroadcastPayload()
