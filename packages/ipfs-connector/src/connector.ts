@@ -188,12 +188,8 @@ export class IpfsConnector {
       return
     }
     this.informerEvent()
-    // Only pins with origins get a controller: aborting one builds a DOMException, per pin.
-    const origins = (pin.origins ?? []).length > 0 ? new AbortController() : undefined
-    const onAbort = (): void => { origins?.abort() }
-    if (origins !== undefined) options.signal?.addEventListener('abort', onAbort, { once: true })
+    const stopConnectingOrigins = this.connectOrigins(pin.origins ?? [], options.signal)
     try {
-      if (origins !== undefined) this.connectOrigins(pin.origins ?? [], origins.signal)
       if (pin.pinUpdate !== undefined) {
         const from = toCid(pin.pinUpdate)
         const fromStatus = await this.pinLsCid(from, -1, options)
@@ -218,10 +214,7 @@ export class IpfsConnector {
       this.pinsCounter++
       this.counters.ipfsPins++
     } finally {
-      if (origins !== undefined) {
-        origins.abort()
-        options.signal?.removeEventListener('abort', onAbort)
-      }
+      stopConnectingOrigins()
       this.informerEvent()
     }
   }
@@ -345,11 +338,24 @@ export class IpfsConnector {
     }
   }
 
-  private connectOrigins (origins: readonly string[], signal: AbortSignal): void {
+  /**
+   * Dials the pin's origins from Kubo in the background, until the returned function is called
+   * (the pin ended) or `signal` aborts. Without origins nothing is made: aborting a controller
+   * builds a DOMException, which every pin would pay for.
+   */
+  private connectOrigins (origins: readonly string[], signal: AbortSignal | undefined): () => void {
+    if (origins.length === 0) return () => {}
+    const controller = new AbortController()
+    const onAbort = (): void => { controller.abort() }
+    signal?.addEventListener('abort', onAbort, { once: true })
     for (const addr of origins.slice(0, MAX_ORIGINS)) {
-      this.client.swarmConnect(addr, { signal }).catch((err: unknown) => {
+      this.client.swarmConnect(addr, { signal: controller.signal }).catch((err: unknown) => {
         this.logger('debug', `connecting to pin origin ${addr}: ${messageOf(err)}`)
       })
+    }
+    return () => {
+      controller.abort()
+      signal?.removeEventListener('abort', onAbort)
     }
   }
 

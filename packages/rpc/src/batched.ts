@@ -1,10 +1,4 @@
-/**
- * The items of a stream in groups, for a wire that pays per write: one frame per item costs a
- * write and a read on each side, which limits a status stream to under a thousand items per
- * second. A group holds at most `maxItems`, and an item never waits longer than `maxWaitMs` for
- * companions: when the producer pauses, what is there goes out, so slow streams are not delayed.
- * The next item is asked for while the consumer handles a group.
- */
+/** Options of batched(). */
 export interface BatchOptions {
   /** Items per group at most (default 256). */
   maxItems?: number
@@ -14,6 +8,13 @@ export interface BatchOptions {
 
 const WAITED = Symbol('waited')
 
+/**
+ * The items of a stream in groups, for a wire that pays per write: one frame per item costs a
+ * write and a read on each side, which limits a status stream to under a thousand items per
+ * second. A group holds at most `maxItems`, and an item never waits longer than `maxWaitMs` for
+ * companions: when the producer pauses, what is there goes out, so slow streams are not delayed.
+ * The next item is asked for while the consumer handles a group.
+ */
 export async function * batched<T> (items: AsyncIterable<T>, options: BatchOptions = {}): AsyncGenerator<T[]> {
   const maxItems = options.maxItems ?? 256
   const maxWaitMs = options.maxWaitMs ?? 20
