@@ -180,7 +180,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   }
   io.err('** IPFS Cluster is READY **\n')
   if (env.CLUSTER_MEMORY_REDUCER !== 'false') {
-    running.defer(startMemoryReducer({ onReduced: (before, after) => { log('debug', `idle: memory given back, RSS ${before >> 20} → ${after >> 20} MiB`, 'service') } }))
+    running.defer(startMemoryReducer({ onReduced: (before, after, ms) => { log('debug', `idle: memory given back, RSS ${before >> 20} → ${after >> 20} MiB in ${Math.round(ms)} ms`, 'service') } }))
   }
   let stopping: Promise<void> | undefined
   return {

@@ -2,11 +2,15 @@
  * Gives memory back to the system once a burst is over. After a burst of requests V8 keeps the
  * pages it grew into: an ordinary full GC shrinks the heap (heapTotal) but leaves those pages
  * mapped, so a peer that served a flood of listings stayed at 2–3× its resting RSS for good
- * (measured: 187 MiB fresh, 355 MiB after, with 40 MiB of live heap). V8's "last resort"
- * collection does release them (a test program: 340 → 63 MiB). It costs a few full GCs (a pause of
- * tens of milliseconds on a peer's heap), so it runs only when the RSS stands well above its
- * resting level, the event loop was not saturated over the last check interval, and not more
- * often than every other interval; what it cannot give back becomes the new resting level.
+ * (measured: 187 MiB fresh, 355 MiB after, with 40 MiB of live heap). Its start is such a burst
+ * too: loading the state and checking every pin against IPFS grows the young generation to its
+ * cap (32 MiB committed, a few MiB in use) and it stayed there while the peer idled. V8's "last
+ * resort" collection releases those pages and shrinks the young generation back to 1 MiB (a test
+ * program: 340 → 63 MiB). It costs a few full GCs (a pause of tens of milliseconds on a peer's
+ * heap), so it runs only when the event loop was not saturated since the last check, when there is
+ * something to give back (RSS well above its resting level, or V8 holding much more heap than it
+ * uses), and not more often than every other interval; what it cannot give back becomes the new
+ * resting level.
  */
 import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
@@ -15,12 +19,16 @@ import vm from 'node:vm'
 export interface MemoryReducerOptions {
   /** How often to look (default 15 s). */
   checkMs?: number
+  /** The first look, after the start's burst (default 2 s). */
+  firstCheckMs?: number
   /** Event-loop utilisation over a check interval under which a collection may run (default 0.5). */
   idleBelow?: number
   /** RSS above the resting level that is worth a collection, in bytes (default 32 MiB). */
   slackBytes?: number
-  /** Called after each collection with the RSS before and after (logging). */
-  onReduced?: (beforeBytes: number, afterBytes: number) => void
+  /** Heap V8 holds but does not use that is worth a collection, in bytes (default 16 MiB). */
+  heapSlackBytes?: number
+  /** Called after each collection with the RSS before and after, and its duration (logging). */
+  onReduced?: (beforeBytes: number, afterBytes: number, ms: number) => void
 }
 
 type Gc = (options: { type: 'major', execution: 'sync', flavor: 'last-resort' }) => void
@@ -43,26 +51,36 @@ export function startMemoryReducer (opts: MemoryReducerOptions = {}): () => void
   const checkMs = opts.checkMs ?? 15_000
   const idleBelow = opts.idleBelow ?? 0.5
   const slack = opts.slackBytes ?? 32 * 1024 * 1024
+  const heapSlack = opts.heapSlackBytes ?? 16 * 1024 * 1024
   let lowest = process.memoryUsage.rss()
   let last = performance.eventLoopUtilization()
-  let lastRun = 0
-  const timer = setInterval(() => {
+  let lastRun = -Infinity
+  let timer: NodeJS.Timeout | undefined
+  const check = (): void => {
     const now = performance.eventLoopUtilization()
     const busy = performance.eventLoopUtilization(now, last).utilization
     last = now
     const rss = process.memoryUsage.rss()
     lowest = Math.min(lowest, rss)
-    if (busy >= idleBelow || rss - lowest < slack || Date.now() - lastRun < 2 * checkMs) return
-    lastRun = Date.now()
+    const heap = v8.getHeapStatistics()
+    const worth = rss - lowest >= slack || heap.total_heap_size - heap.used_heap_size >= heapSlack
+    if (busy >= idleBelow || !worth || performance.now() - lastRun < 2 * checkMs) return
+    const t0 = performance.now()
     gc({ type: 'major', execution: 'sync', flavor: 'last-resort' })
+    lastRun = performance.now()
     const after = process.memoryUsage.rss()
     // What a collection cannot give back is the new resting level (a bigger pinset legitimately
     // needs more): the next one waits until the process grows `slack` above it again.
     lowest = after - lowest >= slack ? after : Math.min(lowest, after)
     // The collection itself must not count as activity at the next check.
     last = performance.eventLoopUtilization()
-    opts.onReduced?.(rss, after)
-  }, checkMs)
-  timer.unref()
-  return () => { clearInterval(timer) }
+    opts.onReduced?.(rss, after, lastRun - t0)
+  }
+  const first = setTimeout(() => {
+    check()
+    timer = setInterval(check, checkMs)
+    timer.unref()
+  }, opts.firstCheckMs ?? 2_000)
+  first.unref()
+  return () => { clearTimeout(first); clearInterval(timer) }
 }
