@@ -109,11 +109,36 @@ export function castCid (bytes: Uint8Array): CID {
 }
 
 /**
+ * A CID written the way it prints (v0 `Qm…`, v1 lowercase base32), through multiformats' parser,
+ * which keeps the text: printing the CID again (every listing and every RPC answer does) costs
+ * nothing instead of a base32 encoding. Undefined when the text is anything else or fails a check
+ * (the full parser below then gives Go's error).
+ */
+function canonicalCid (text: string): CID | undefined {
+  if (text[0] !== 'b' && !(text.length === 46 && text.startsWith('Qm'))) return undefined
+  let cid: CID
+  try {
+    cid = CID.parse(text)
+  } catch {
+    return undefined
+  }
+  try {
+    if (cid.version === 0) validateMultihash(cid.bytes)
+    else if (checkCidBytes(cid.bytes) !== cid.bytes.length) return undefined
+  } catch {
+    return undefined
+  }
+  return cid
+}
+
+/**
  * Parses a CID string as Go's cid.Decode does. Throws InvalidCidError whose message is Go's
  * (the REST layer prefixes it with `error decoding Cid: `).
  */
 export function parseCid (text: string): CID {
   if (text.length < 2) throw new InvalidCidError('invalid cid: cid too short')
+  const canonical = canonicalCid(text)
+  if (canonical !== undefined) return canonical
   if (text.length === 46 && text.startsWith('Qm')) {
     let bytes: Uint8Array
     try {
