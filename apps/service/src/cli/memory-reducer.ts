@@ -8,8 +8,8 @@
  * resort" collection releases those pages and shrinks the young generation back to 1 MiB (a test
  * program: 340 → 63 MiB). It costs a few full GCs (a pause of tens of milliseconds on a peer's
  * heap), so it runs only when the event loop was not saturated since the last check, when there is
- * something to give back (RSS well above its resting level, or V8 holding much more heap than it
- * uses), and not more often than every other interval; what it cannot give back becomes the new
+ * something to give back (RSS well above its resting level, or V8 holding 8 MiB more heap than it
+ * uses), and not more often than every other interval (30 s); what it cannot give back becomes the new
  * resting level.
  */
 import { performance } from 'node:perf_hooks'
@@ -19,13 +19,15 @@ import vm from 'node:vm'
 export interface MemoryReducerOptions {
   /** How often to look (default 15 s). */
   checkMs?: number
-  /** The first look, after the start's burst (default 2 s). */
+  /** The first look, after the start's burst, and the next ones until a collection ran (default 2 s). */
   firstCheckMs?: number
+  /** How long after the reducer's start looks come every firstCheckMs at most (default 30 s). */
+  settleMs?: number
   /** Event-loop utilisation over a check interval under which a collection may run (default 0.5). */
   idleBelow?: number
   /** RSS above the resting level that is worth a collection, in bytes (default 32 MiB). */
   slackBytes?: number
-  /** Heap V8 holds but does not use that is worth a collection, in bytes (default 16 MiB). */
+  /** Heap V8 holds but does not use that is worth a collection, in bytes (default 8 MiB). */
   heapSlackBytes?: number
   /** Called after each collection with the RSS before and after, and its duration (logging). */
   onReduced?: (beforeBytes: number, afterBytes: number, ms: number) => void
@@ -51,11 +53,10 @@ export function startMemoryReducer (opts: MemoryReducerOptions = {}): () => void
   const checkMs = opts.checkMs ?? 15_000
   const idleBelow = opts.idleBelow ?? 0.5
   const slack = opts.slackBytes ?? 32 * 1024 * 1024
-  const heapSlack = opts.heapSlackBytes ?? 16 * 1024 * 1024
+  const heapSlack = opts.heapSlackBytes ?? 8 * 1024 * 1024
   let lowest = process.memoryUsage.rss()
   let last = performance.eventLoopUtilization()
   let lastRun = -Infinity
-  let timer: NodeJS.Timeout | undefined
   const check = (): void => {
     const now = performance.eventLoopUtilization()
     const busy = performance.eventLoopUtilization(now, last).utilization
@@ -76,11 +77,19 @@ export function startMemoryReducer (opts: MemoryReducerOptions = {}): () => void
     last = performance.eventLoopUtilization()
     opts.onReduced?.(rss, after, lastRun - t0)
   }
-  const first = setTimeout(() => {
-    check()
-    timer = setInterval(check, checkMs)
+  // While the start's burst may still be running, look again every firstCheckMs (for at most
+  // `settleMs`) until a collection happened; then every checkMs.
+  const firstCheckMs = opts.firstCheckMs ?? 2_000
+  const settleUntil = performance.now() + (opts.settleMs ?? 30_000)
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  const schedule = (ms: number): void => {
+    timer = setTimeout(() => {
+      check()
+      if (!stopped) schedule(lastRun < 0 && performance.now() < settleUntil ? firstCheckMs : checkMs)
+    }, ms)
     timer.unref()
-  }, opts.firstCheckMs ?? 2_000)
-  first.unref()
-  return () => { clearTimeout(first); clearInterval(timer) }
+  }
+  schedule(firstCheckMs)
+  return () => { stopped = true; clearTimeout(timer) }
 }
