@@ -7,6 +7,7 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import type { ClusterConsensus } from './consensus-api.ts'
 import { batchingEnabled, resolveCrdtConfig, type CrdtConsensusConfig } from './crdt-config.ts'
 import { WriteBatcher } from './crdt-batching.ts'
+import type { BatchJournal } from './batch-journal.ts'
 import { VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
 import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import type { LogOp } from './ops.ts'
@@ -23,6 +24,8 @@ const CARRY_BLOCK_BYTES = 256 * 1024
 const MERGE_COMMIT_DELAY_MS = 10
 /** A peer that subscribes to the CRDT topic gets our heads this long after (see announceHeadsSoon). */
 const JOIN_ANNOUNCE_MS = 500
+/** Writes per delta when a journal is replayed with batching now off. */
+const REPLAY_BATCH_SIZE = 1000
 
 export interface CrdtConsensusInit {
   /** This peer's ID. */
@@ -61,6 +64,7 @@ export class CrdtConsensus implements ClusterConsensus {
   private readonly exchange?: BlockExchange
   private readonly heads?: HeadsBroadcaster
   private readonly batcher?: WriteBatcher
+  private readonly journal?: BatchJournal
   private readonly trusted: Set<string>
   private readonly trustAll: boolean
   private readonly init: CrdtConsensusInit
@@ -79,11 +83,12 @@ export class CrdtConsensus implements ClusterConsensus {
     this.log = init.log ?? silentLogger
     this.trustAll = this.config.trustedPeers.includes('*')
     this.trusted = new Set(this.config.trustedPeers.filter(p => p !== '*'))
-    const folder = openCrdtFolder(init.dataDir, this.traces.wrap(init.hooks))
+    const folder = openCrdtFolder(init.dataDir, this.traces.wrap(init.hooks), { batching: batchingEnabled(this.config) })
     for (const repair of folder.repairs) this.log('warn', repair)
     this.store = folder.store
     this.blockstore = folder.blockstore
     this.state = folder.view
+    this.journal = folder.journal
     if (init.libp2p !== undefined) {
       this.exchange = new BlockExchange({ libp2p: init.libp2p, blockstore: this.blockstore })
       this.heads = new HeadsBroadcaster({
@@ -127,23 +132,49 @@ export class CrdtConsensus implements ClusterConsensus {
         openBatch: () => this.replica.batch(),
         maxBatchSize: this.config.maxBatchSize,
         maxBatchAgeMs: this.config.maxBatchAgeMs,
-        maxQueueSize: this.config.maxQueueSize
+        maxQueueSize: this.config.maxQueueSize,
+        ...(this.journal === undefined ? {} : { journal: this.journal }),
+        onError: err => { this.log('warn', `a batch of pins could not be committed (retried; its writes are kept): ${err.message}`) }
       })
     }
     if (folder.viewStale) this.rebuildView()
   }
 
-  /** Starts bitswap, the head announcements and their handling, rebroadcasts and repairs. */
+  /**
+   * Starts bitswap, the head announcements and their handling, rebroadcasts and repairs, then
+   * commits the batched writes a crash left in the journal (offline too: state export sees them).
+   */
   async start (): Promise<void> {
-    if (this.exchange === undefined || this.heads === undefined) return
-    await this.exchange.start()
-    this.heads.start()
-    void this.receiveLoop(this.heads)
-    this.schedule(() => rebroadcastDelay(this.config.rebroadcastIntervalMs), async () => { await this.replica.rebroadcast() })
-    if (this.config.repairIntervalMs > 0) {
-      if (this.replica.isDirty()) void this.repair()
-      this.schedule(() => this.config.repairIntervalMs, async () => { if (this.replica.isDirty()) await this.repair() })
+    if (this.exchange !== undefined && this.heads !== undefined) {
+      await this.exchange.start()
+      this.heads.start()
+      void this.receiveLoop(this.heads)
+      this.schedule(() => rebroadcastDelay(this.config.rebroadcastIntervalMs), async () => { await this.replica.rebroadcast() })
+      if (this.config.repairIntervalMs > 0) {
+        if (this.replica.isDirty()) void this.repair()
+        this.schedule(() => this.config.repairIntervalMs, async () => { if (this.replica.isDirty()) await this.repair() })
+      }
     }
+    await this.replayJournal()
+  }
+
+  /** Commits, in queue order, the writes batching had answered before the peer stopped uncleanly. */
+  private async replayJournal (): Promise<void> {
+    const left = this.journal?.pending() ?? []
+    if (left.length === 0) return
+    this.log('warn', `committing ${left.length} batched pin writes answered before an unclean stop`)
+    const size = this.config.maxBatchSize > 0 ? this.config.maxBatchSize : REPLAY_BATCH_SIZE
+    for (let i = 0; i < left.length; i += size) {
+      const part = left.slice(i, i + size)
+      const batch = this.replica.batch()
+      for (const { write } of part) {
+        if (write.value === undefined) await batch.delete(write.key)
+        else await batch.put(write.key, write.value)
+      }
+      await batch.commit()
+      this.journal?.committed(part.at(-1)?.seq as number)
+    }
+    this.flushView()
   }
 
   // --- writes -------------------------------------------------------------------------------
@@ -226,7 +257,7 @@ export class CrdtConsensus implements ClusterConsensus {
     throw new CommitError('crdt consensus component cannot remove peers')
   }
 
-  /** Writes resolve once merged here: nothing to wait for. */
+  /** Nothing to wait for: writes resolve once merged here (batched ones once journaled; they show when their batch commits, as in Go). */
   async readBarrier (): Promise<void> {}
 
   isTrusted (id: string): boolean {
@@ -242,6 +273,7 @@ export class CrdtConsensus implements ClusterConsensus {
 
   /** Deletes every local CRDT data (Go's Clean, run when leaving the cluster). */
   clean (): void {
+    this.journal?.clear()
     this.replica.clear()
     this.state.replaceAll([], 0)
   }
@@ -253,6 +285,7 @@ export class CrdtConsensus implements ClusterConsensus {
     for (const t of this.timers) clearTimeout(t)
     clearTimeout(this.headsAnnouncement)
     await this.batcher?.close().catch(() => {})
+    this.journal?.close()
     this.heads?.stop()
     await this.replica.close()
     await this.exchange?.stop()

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { SqliteBlockstore } from '@cluster/blockstore'
 import { SqliteStore } from '@cluster/crdt'
+import { BatchJournal } from './batch-journal.ts'
 import { moveAside } from './data-folder.ts'
 import { checkIntegrity } from './pinset-file.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
@@ -12,6 +13,8 @@ export const CRDT_STORE_FILE = 'crdt.sqlite'
 export const CRDT_BLOCKS_FILE = 'blocks.sqlite'
 /** The pinset as the rest of the peer reads it (search index, listings): a view of the CRDT. */
 export const CRDT_VIEW_FILE = 'pinset.sqlite'
+/** Writes that batching answered and has not committed yet (batch-journal.ts). */
+export const CRDT_JOURNAL_FILE = 'batching.sqlite'
 
 /**
  * The view's applied index is 1 once it was closed cleanly after matching the CRDT, 0 while the
@@ -25,6 +28,8 @@ export interface OpenedCrdtFolder {
   view: PinsetState
   /** Whether the view must be rebuilt from the CRDT (crash, or a new or damaged view file). */
   viewStale: boolean
+  /** The batching journal: opened when batching is on or a journal was left behind. */
+  journal?: BatchJournal
   /** What was repaired on the way, for the log. */
   repairs: string[]
 }
@@ -34,7 +39,7 @@ export interface OpenedCrdtFolder {
  * rebuilt from the CRDT; damaged CRDT files start empty and the peer catches up from the other
  * peers' heads (marked dirty, so a repair walks everything it learns).
  */
-export function openCrdtFolder (dir: string, hooks?: ApplyHooks): OpenedCrdtFolder {
+export function openCrdtFolder (dir: string, hooks?: ApplyHooks, opts: { batching?: boolean } = {}): OpenedCrdtFolder {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   const repairs: string[] = []
   const checked = (file: string, what: string): string => {
@@ -47,11 +52,15 @@ export function openCrdtFolder (dir: string, hooks?: ApplyHooks): OpenedCrdtFold
   const storeLost = repairs.length > 0
   const blocksPath = checked(CRDT_BLOCKS_FILE, 'the CRDT block store')
   const viewPath = checked(CRDT_VIEW_FILE, 'the pinset view')
+  const journalPath = join(dir, CRDT_JOURNAL_FILE)
+  const journalLeft = existsSync(journalPath)
+  if (journalLeft) checked(CRDT_JOURNAL_FILE, 'the batching journal (the batched writes it held are lost)')
   const store = new SqliteStore(storePath)
   if (storeLost || repairs.some(r => r.startsWith('the CRDT block store'))) store.setDirty(true)
   const blockstore = SqliteBlockstore.open(blocksPath)
   const view = new PinsetState(viewPath, hooks, { rebuiltAfterCrash: true })
   const viewStale = view.appliedIndex() !== VIEW_CLEAN
   view.setAppliedIndex(0)
-  return { store, blockstore, view, viewStale, repairs }
+  const journal = opts.batching === true || journalLeft ? new BatchJournal(journalPath) : undefined
+  return { store, blockstore, view, viewStale, repairs, ...(journal === undefined ? {} : { journal }) }
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process'
 import { copyFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { clusterGossipsubOptions } from '@cluster/blockstore'
@@ -127,27 +128,58 @@ describe('CRDT consensus', () => {
     expect(peers.indexOf('QmPSoSaPXpyunaBwHs1rZBKYSqRV4bLRk32VGHTuuuuvXq')).toBeGreaterThan(peers.indexOf(others[0]!))
   })
 
-  it('batching: writes gather into one delta and each resolves once committed', async () => {
-    const c = await peer(await host(), tempDir(), { config: { clusterName: 'crdt-consensus-test', maxBatchSize: 50, maxBatchAgeMs: 200 } })
+  it('batching: writes are answered once journaled, and go out in deltas of max_batch_size, the rest after max_batch_age', async () => {
+    const c = await peer(await host(), tempDir(), { config: { clusterName: 'crdt-consensus-test', maxBatchSize: 50, maxBatchAgeMs: 300 } })
     const before = c.consensus.replica.info().maxHeight
     await Promise.all(Array.from({ length: 120 }, async (_, i) => { await c.consensus.logPin(pin(300 + i)) }))
-    expect(c.consensus.state.count()).toBe(120)
-    // 120 writes in one turn: two full deltas of 50, one of the 20 left (no wait for max_batch_age).
+    // Two full deltas of 50 at once; the 20 left wait for max_batch_age.
+    await until(() => c.consensus.state.count() === 120 ? true : undefined, 'the last batch', 10_000)
     expect(c.consensus.replica.info().maxHeight - before).toBe(3)
   })
 
-  it('batching: a lone writer does not wait for max_batch_age, and writes that come while a delta is written share the next', async () => {
-    const c = await peer(await host(), tempDir(), { config: { clusterName: 'crdt-consensus-test', maxBatchSize: 100, maxBatchAgeMs: 600_000 } })
+  it('batching: a lone writer is answered at once and its pins share one delta, as in Go', async () => {
+    const dir = tempDir()
+    const c = await peer(await host(), dir, { config: { clusterName: 'crdt-consensus-test', maxBatchSize: 100, maxBatchAgeMs: 1_500 } })
     const before = c.consensus.replica.info().maxHeight
-    // One client, one pin after the other: each answered once its own delta is written.
     for (let i = 0; i < 3; i++) await c.consensus.logPin(pin(700 + i))
-    expect(c.consensus.replica.info().maxHeight - before).toBe(3)
-    // A write in flight, then 30 more: those 30 go out together once the first is done.
-    const first = c.consensus.logPin(pin(710))
-    await new Promise(resolve => setImmediate(resolve))
-    await Promise.all([first, ...Array.from({ length: 30 }, async (_, i) => { await c.consensus.logPin(pin(720 + i)) })])
-    expect(c.consensus.state.count()).toBe(34)
-    expect(c.consensus.replica.info().maxHeight - before).toBe(5)
+    // Answered, not yet committed: the batch is open until max_batch_age.
+    expect(c.consensus.state.count()).toBe(0)
+    await until(() => c.consensus.state.count() === 3 ? true : undefined, 'the batch', 10_000)
+    expect(c.consensus.replica.info().maxHeight - before).toBe(1)
+    // An unpin in the next batch; shutdown commits what is queued.
+    await c.consensus.logUnpin(pin(700))
+    await c.consensus.shutdown()
+    const again = new CrdtConsensus({ id: c.host.peerId.toString(), dataDir: dir, config: { clusterName: 'crdt-consensus-test' } })
+    cleanups.push(async () => { await again.shutdown() })
+    expect(again.state.count()).toBe(2)
+  })
+
+  it('batching: writes answered before a kill -9 are committed at the next start', async () => {
+    const dir = tempDir()
+    const h = await host()
+    // A peer process that answers 20 pins with the batch still open (max_batch_age 10 min), then dies.
+    const program = `
+import { CrdtConsensus } from '@cluster/consensus'
+import { defaultPinOptions, Timestamp } from '@cluster/api'
+import { syntheticCid } from '@cluster/test-utils'
+const c = new CrdtConsensus({ id: ${JSON.stringify(h.peerId.toString())}, dataDir: ${JSON.stringify(dir)}, config: { clusterName: 't', maxBatchSize: 100, maxBatchAgeMs: 600000 } })
+await c.start()
+for (let i = 0; i < 20; i++) {
+  await c.logPin({ ...defaultPinOptions(), name: 'j' + i, replicationFactorMin: -1, replicationFactorMax: -1, cid: syntheticCid(900 + i), type: 'pin', allocations: [], maxDepth: -1, reference: undefined, timestamp: Timestamp.fromUnixMillis(1_750_000_000_000) })
+}
+process.stdout.write('answered ' + c.state.count() + '\\n')
+process.kill(process.pid, 'SIGKILL')
+`
+    const child = spawnSync(process.execPath, ['--conditions=source', '--input-type=module', '-e', program], { cwd: join(import.meta.dirname, '..'), encoding: 'utf8', timeout: 60_000 })
+    expect(child.signal, child.stderr).toBe('SIGKILL')
+    expect(child.stdout.trim()).toBe('answered 0')
+    const logs: string[] = []
+    const again = new CrdtConsensus({ id: h.peerId.toString(), dataDir: dir, config: { clusterName: 't' }, log: (_l, m) => logs.push(m) })
+    cleanups.push(async () => { await again.shutdown() })
+    await again.start()
+    expect(logs).toContain('committing 20 batched pin writes answered before an unclean stop')
+    expect(again.state.count()).toBe(20)
+    expect(again.state.get(syntheticCid(919))?.name).toBe('j19')
   })
 
   it('after a crash the view is rebuilt from the CRDT; a damaged view file is moved aside and rebuilt', async () => {

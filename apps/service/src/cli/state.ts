@@ -57,6 +57,8 @@ export async function stateExport (folder: string, file: string | undefined, io:
     if (consensusOf(loaded.config) === 'crdt') {
       const crdt = offlineCrdt(loaded, folder)
       try {
+        // Commits what batching answered before an unclean stop: those pins are part of the state.
+        await crdt.start()
         await writeLines(exportPins(crdt.pins()), file, io)
       } finally {
         await crdt.shutdown()

@@ -1,0 +1,56 @@
+/**
+ * The writes that CRDT batching has accepted but not yet committed, on disk. Go answers a batched
+ * write as soon as it is queued and loses the queue in a crash; we answer once the write is here
+ * (a SQLite insert in WAL mode: it survives the process being killed), commit the batch by Go's
+ * rules (`max_batch_size`, `max_batch_age`), and replay what a crash left at the next start.
+ */
+import Database from 'better-sqlite3'
+import type { BatchedWrite } from './crdt-batching.ts'
+
+/** A journaled write and its place in the queue. */
+export interface JournaledWrite {
+  seq: number
+  write: BatchedWrite
+}
+
+export class BatchJournal {
+  private readonly db: Database.Database
+  private readonly insert: Database.Statement<[string, Uint8Array | null]>
+  private readonly removeUpTo: Database.Statement<[number]>
+
+  constructor (path: string) {
+    this.db = new Database(path)
+    this.db.pragma('journal_mode = WAL')
+    // NORMAL: a commit is in the WAL (the OS has it) before the write is answered, so it survives
+    // kill -9 of the peer, like the CRDT store it waits to go into (also NORMAL).
+    this.db.pragma('synchronous = NORMAL')
+    this.db.exec('CREATE TABLE IF NOT EXISTS queued (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, value BLOB)')
+    this.insert = this.db.prepare('INSERT INTO queued (key, value) VALUES (?, ?)')
+    this.removeUpTo = this.db.prepare('DELETE FROM queued WHERE seq <= ?')
+  }
+
+  /** Records a write; returns its sequence number (increasing). */
+  append (write: BatchedWrite): number {
+    return Number(this.insert.run(write.key, write.value ?? null).lastInsertRowid)
+  }
+
+  /** Forgets every write up to `seq`: they are in a committed delta. */
+  committed (seq: number): void {
+    this.removeUpTo.run(seq)
+  }
+
+  /** The writes still waiting, in queue order. */
+  pending (): JournaledWrite[] {
+    const rows = this.db.prepare('SELECT seq, key, value FROM queued ORDER BY seq').all() as Array<{ seq: number, key: string, value: Buffer | null }>
+    return rows.map(r => ({ seq: r.seq, write: r.value === null ? { key: r.key } : { key: r.key, value: new Uint8Array(r.value) } }))
+  }
+
+  /** Forgets every write (the state they were for is being replaced). */
+  clear (): void {
+    this.db.exec('DELETE FROM queued')
+  }
+
+  close (): void {
+    this.db.close()
+  }
+}
