@@ -182,6 +182,18 @@ process.kill(process.pid, 'SIGKILL')
     expect(again.state.get(syntheticCid(919))?.name).toBe('j19')
   })
 
+  it('batching: a damaged journal is moved aside with a warning, and batching goes on with a new one', async () => {
+    const dir = tempDir()
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(join(dir, 'batching.sqlite'), 'not a database '.repeat(300))
+    const logs: string[] = []
+    const c = await peer(await host(), dir, { config: { clusterName: 'crdt-consensus-test', maxBatchSize: 2, maxBatchAgeMs: 200 }, log: (_l, m) => logs.push(m) })
+    expect(logs.some(m => m.startsWith('the batching journal') && m.includes('moved to'))).toBe(true)
+    await c.consensus.logPin(pin(950))
+    await c.consensus.logPin(pin(951))
+    await until(() => c.consensus.state.count() === 2 ? true : undefined, 'the batch', 10_000)
+  })
+
   it('after a crash the view is rebuilt from the CRDT; a damaged view file is moved aside and rebuilt', async () => {
     const dir = tempDir()
     const h = await host()
