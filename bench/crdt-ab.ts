@@ -4,7 +4,7 @@
 // cluster per side, the sides alternating, so both meet the machine in the same states.
 // Besides rate and latency: the daemons' CPU per pin during the load, split between peer 0 (every
 // write at 1 client) and the others.
-// Run: `node --conditions=source bench/crdt-ab.ts --base <built checkout> [--rounds 4] [--label x]`
+// Run: `node --conditions=source bench/crdt-ab.ts --base <built checkout> [--rounds 4] [--label x] [--batching]`
 // (`git worktree add /tmp/base <rev>`, then `pnpm install --offline && pnpm exec turbo run build`
 // there). Results: bench/results/crdt-ab-<date>[-<label>].{json,md}.
 import { writeFileSync } from 'node:fs'
@@ -24,6 +24,8 @@ if (baseRoot === undefined) throw new Error('--base <built checkout> is required
 const ROUNDS = Number(arg('--rounds') ?? 4)
 const LABEL = arg('--label')
 const PINS: Record<number, number> = { 1: 2000, 16: 3000, 64: 4000 }
+/** --batching: Go's crdt.batching as workload 1 of bench/crdt.ts sets it (100 pins, 50 ms). */
+const BATCHING = argv.includes('--batching') ? { max_batch_size: 100, max_batch_age: '50ms' } : undefined
 
 const base: Flavour = {
   name: 'ts',
@@ -38,7 +40,7 @@ interface Run { rate: number, p50: number, p99: number, cpuPerPin: number, write
 async function oneRun (flavour: Flavour, clients: number): Promise<Run> {
   const kubos = Array.from({ length: 3 }, () => new FakeKubo())
   await Promise.all(kubos.map(async k => { await k.start() }))
-  const cluster = new BenchCluster({ flavour, consensus: 'crdt', crdt: {}, prefix: 'crdt-ab', kuboApis: kubos.map(k => k.apiMultiaddr) })
+  const cluster = new BenchCluster({ flavour, consensus: 'crdt', crdt: BATCHING === undefined ? {} : { batching: BATCHING }, prefix: 'crdt-ab', kuboApis: kubos.map(k => k.apiMultiaddr) })
   try {
     await cluster.start()
     await sleep(2000)
@@ -85,7 +87,7 @@ const fmt = (n: number, d = 2): string => n.toFixed(d)
 const lines = [
   `# CRDT write path A/B: this checkout vs ${baseRoot} (${date})`,
   '',
-  `3-peer CRDT clusters (no batching, replication factor 2) on Kubo stand-ins, built packages; ${ROUNDS} rounds per side and client count, a fresh cluster per round, sides alternating. Medians of rounds. Suite time ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
+  `3-peer CRDT clusters (${BATCHING === undefined ? 'no batching' : `batching ${BATCHING.max_batch_size}/${BATCHING.max_batch_age}`}, replication factor 2) on Kubo stand-ins, built packages; ${ROUNDS} rounds per side and client count, a fresh cluster per round, sides alternating. Medians of rounds. Suite time ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
   '',
   '| clients | pins/s base → this | ratio | p50 ms base → this | CPU ms/pin (3 daemons) base → this | peer 0 / each other peer, base → this |',
   '|---|---|---|---|---|---|'

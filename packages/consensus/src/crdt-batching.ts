@@ -49,6 +49,8 @@ export interface WriteBatcherOptions {
 export class WriteBatcher {
   private readonly opts: WriteBatcherOptions
   private pending: Queued[] = []
+  /** Journaled batching: writes of this turn, answered once journaled. */
+  private toJournal: Queued[] = []
   /** Deltas being written or waiting for the one before. */
   private inFlight = 0
   private scheduled = false
@@ -62,13 +64,14 @@ export class WriteBatcher {
 
   async write (write: BatchedWrite): Promise<void> {
     if (this.closed) throw new CommitError('consensus is shutdown')
-    if (this.pending.length >= this.opts.maxQueueSize) {
+    if (this.pending.length + this.toJournal.length >= this.opts.maxQueueSize) {
       throw new CommitError('batching max_queue_size reached. Too many operations are waiting to be batched. Try increasing the max_queue_size or adjusting the batching options')
     }
-    const journal = this.opts.journal
-    if (journal !== undefined) {
-      this.pending.push({ write, seq: journal.append(write) })
-      this.closeWhenDue()
+    if (this.opts.journal !== undefined) {
+      // The writes of one event-loop turn go into the journal in one transaction.
+      const journaled = new Promise<void>((resolve, reject) => { this.toJournal.push({ write, waiter: { resolve, reject } }) })
+      if (this.toJournal.length === 1) setImmediate(() => { this.journalNow() })
+      await journaled
       return
     }
     const done = new Promise<void>((resolve, reject) => { this.pending.push({ write, waiter: { resolve, reject } }) })
@@ -84,6 +87,7 @@ export class WriteBatcher {
 
   /** Commits what is queued; resolves when every queued write is committed (or failed). */
   async flush (): Promise<void> {
+    this.journalNow()
     while (this.pending.length > 0) this.commitNow()
     await this.committing
   }
@@ -92,6 +96,26 @@ export class WriteBatcher {
     await this.flush()
     this.closed = true
     clearTimeout(this.ageTimer)
+  }
+
+  /** Journals the writes of this turn, answers them, and closes a batch if one is due. */
+  private journalNow (): void {
+    const journal = this.opts.journal
+    const taken = this.toJournal
+    if (journal === undefined || taken.length === 0) return
+    this.toJournal = []
+    let seqs: number[]
+    try {
+      seqs = journal.append(taken.map(q => q.write))
+    } catch (err) {
+      for (const { waiter } of taken) waiter?.reject(err as Error)
+      return
+    }
+    for (const [i, q] of taken.entries()) {
+      this.pending.push({ write: q.write, seq: seqs[i] as number })
+      q.waiter?.resolve()
+    }
+    this.closeWhenDue()
   }
 
   /** Journaled: a full batch goes now; otherwise the first write of a batch starts its clock. */

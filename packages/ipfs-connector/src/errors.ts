@@ -25,7 +25,15 @@ export class IpfsApiError extends IpfsConnectorError {
   readonly endpoint: string
 
   constructor (endpoint: string, status: number, kuboMessage: string, kuboCode: number | undefined) {
-    super(`IPFS error (${endpoint}). Code: ${status}. Message: ${kuboMessage}`)
+    // Without a stack: it would only show the HTTP client's frames, and capturing it was most of
+    // the cost of an expected answer such as the "not pinned" of the check before each pin/add.
+    const stackTraceLimit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      super(`IPFS error (${endpoint}). Code: ${status}. Message: ${kuboMessage}`)
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit
+    }
     this.endpoint = endpoint
     this.status = status
     this.kuboMessage = kuboMessage
