@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { RestApiServer } from '@cluster/rest-api'
 import { addUpload } from '@cluster/adder'
-import type { CID, GlobalPinInfo, Pin, PinTypeFilter, TrackerStatusFilter } from '@cluster/api'
+import type { CID, GlobalPinInfo, LocalOption, Pin, PinTypeFilter, TrackerStatusFilter } from '@cluster/api'
 import { FakeCluster, syntheticCid } from '@cluster/test-utils'
 import { examplePin, P1, P2 } from './fixtures.ts'
 import { goCtl, normalise, tsCtl } from './harness.ts'
@@ -22,10 +22,22 @@ const ERASE = '\r\u001b[K'
 const PINS = 30
 const ITEM_MS = 15
 
-/** A fake cluster whose listings send one item every ITEM_MS. */
+/**
+ * A fake cluster whose listings send one item every ITEM_MS; `onStatus` runs before each
+ * single-CID status is answered (with how many were asked so far), so a test can change what the
+ * next poll sees whatever the machine's speed.
+ */
 class SlowCluster extends FakeCluster {
+  onStatus: ((calls: number) => void) | undefined
+  private statusCalls = 0
   override allocations (filter: PinTypeFilter): AsyncIterable<Pin> { return slow(super.allocations(filter)) }
   override statusAll (filter: TrackerStatusFilter, opts: { local?: boolean } = {}): AsyncIterable<GlobalPinInfo> { return slow(super.statusAll(filter, opts)) }
+  override async status (cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {
+    this.onStatus?.(++this.statusCalls)
+    return await super.status(cid, opts)
+  }
+
+  resetStatusCalls (): void { this.statusCalls = 0 }
 }
 
 async function * slow<T> (items: AsyncIterable<T>): AsyncGenerator<T> {
@@ -125,18 +137,21 @@ describe('progress on a terminal, nothing through pipes', () => {
   it('pin add --wait: peers done of peers allocated', async () => {
     const cid: CID = syntheticCid(500)
     const args = ['pin', 'add', '--wait', '--rmin', '2', '--rmax', '2', cid.toString()]
+    // First poll: pinning on both; second: pinned on P1; third: pinned on both.
     const slowPin = (): void => {
       reset()
       fake.statuses.set(cid.toString(), new Map([[P1, 'pinning'], [P2, 'pinning']]))
-      setTimeout(() => { fake.statuses.get(cid.toString())?.set(P1, 'pinned') }, 1500)
-      setTimeout(() => { fake.statuses.delete(cid.toString()) }, 2600)
+      fake.resetStatusCalls()
+      fake.onStatus = (calls) => {
+        if (calls === 2) fake.statuses.get(cid.toString())?.set(P1, 'pinned')
+        if (calls === 3) fake.statuses.delete(cid.toString())
+      }
     }
     slowPin()
     const tty = await underTerminal(args)
-    await delay(1200)
     slowPin()
     const piped = await throughPipes(args)
-    await delay(1200)
+    fake.onStatus = undefined
     expect(tty.code).toBe(0)
     const lines = drawn(tty.stdout)
     expect(lines[0]).toMatch(/^pin add --wait: waiting for pinned \(0\.\d s\)$/)
