@@ -8,7 +8,7 @@ import type { ClusterConsensus } from './consensus-api.ts'
 import { batchingEnabled, resolveCrdtConfig, type CrdtConsensusConfig } from './crdt-config.ts'
 import { WriteBatcher } from './crdt-batching.ts'
 import type { BatchJournal } from './batch-journal.ts'
-import { VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
+import { CRDT_JOURNAL_FILE, VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
 import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import type { LogOp } from './ops.ts'
 import { CommitTraces } from './commit-trace.ts'
@@ -75,6 +75,8 @@ export class CrdtConsensus implements ClusterConsensus {
   private headsAnnouncement: ReturnType<typeof setTimeout> | undefined
   private lastHeadsAnnouncement = 0
   private stopped = false
+  /** The journal's replay at start: writes wait for it, so they go out after what it holds. */
+  private replaying: Promise<void> = Promise.resolve()
 
   constructor (init: CrdtConsensusInit) {
     this.init = init
@@ -155,7 +157,8 @@ export class CrdtConsensus implements ClusterConsensus {
         this.schedule(() => this.config.repairIntervalMs, async () => { if (this.replica.isDirty()) await this.repair() })
       }
     }
-    await this.replayJournal()
+    this.replaying = this.replayJournal()
+    await this.replaying
   }
 
   /** Commits, in queue order, the writes batching had answered before the peer stopped uncleanly. */
@@ -164,15 +167,19 @@ export class CrdtConsensus implements ClusterConsensus {
     if (left.length === 0) return
     this.log('warn', `committing ${left.length} batched pin writes answered before an unclean stop`)
     const size = this.config.maxBatchSize > 0 ? this.config.maxBatchSize : REPLAY_BATCH_SIZE
-    for (let i = 0; i < left.length; i += size) {
-      const part = left.slice(i, i + size)
-      const batch = this.replica.batch()
-      for (const { write } of part) {
-        if (write.value === undefined) await batch.delete(write.key)
-        else await batch.put(write.key, write.value)
+    try {
+      for (let i = 0; i < left.length; i += size) {
+        const part = left.slice(i, i + size)
+        const batch = this.replica.batch()
+        for (const { write } of part) {
+          if (write.value === undefined) await batch.delete(write.key)
+          else await batch.put(write.key, write.value)
+        }
+        await batch.commit()
+        this.journal?.committed(part.at(-1)?.seq as number)
       }
-      await batch.commit()
-      this.journal?.committed(part.at(-1)?.seq as number)
+    } catch (err) {
+      throw new CommitError(`committing the batched writes of ${CRDT_JOURNAL_FILE} failed (they are kept; moving the file away starts without them): ${(err as Error).message}`, { cause: err })
     }
     this.flushView()
   }
@@ -217,6 +224,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.assertRunning()
     const started = performance.now()
     try {
+      await this.replaying
       await this.traces.commit(op, pin, fn)
     } catch (err) {
       this.init.onCommit?.(op, (performance.now() - started) / 1000, false)
