@@ -17,7 +17,8 @@ export class BatchJournal {
   private readonly db: Database.Database
   private readonly insert: Database.Statement<[string, Uint8Array | null]>
   private readonly removeUpTo: Database.Statement<[number]>
-  private readonly appendAll: (writes: readonly BatchedWrite[]) => number[]
+  /** Records writes in one transaction; returns their sequence numbers (increasing). */
+  readonly append: (writes: readonly BatchedWrite[]) => number[]
 
   constructor (path: string) {
     this.db = new Database(path)
@@ -28,12 +29,7 @@ export class BatchJournal {
     this.db.exec('CREATE TABLE IF NOT EXISTS queued (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, value BLOB)')
     this.insert = this.db.prepare('INSERT INTO queued (key, value) VALUES (?, ?)')
     this.removeUpTo = this.db.prepare('DELETE FROM queued WHERE seq <= ?')
-    this.appendAll = this.db.transaction((writes: readonly BatchedWrite[]) => writes.map(w => Number(this.insert.run(w.key, w.value ?? null).lastInsertRowid)))
-  }
-
-  /** Records writes in one transaction; returns their sequence numbers (increasing). */
-  append (writes: readonly BatchedWrite[]): number[] {
-    return this.appendAll(writes)
+    this.append = this.db.transaction((writes: readonly BatchedWrite[]) => writes.map(w => Number(this.insert.run(w.key, w.value ?? null).lastInsertRowid)))
   }
 
   /** Forgets every write up to `seq`: they are in a committed delta. */

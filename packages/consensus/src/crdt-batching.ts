@@ -9,6 +9,14 @@ export interface BatchedWrite {
   value?: Uint8Array
 }
 
+/** Adds each write to `batch`, in order. */
+export async function addWrites (batch: Batch, writes: Iterable<BatchedWrite>): Promise<void> {
+  for (const write of writes) {
+    if (write.value === undefined) await batch.delete(write.key)
+    else await batch.put(write.key, write.value)
+  }
+}
+
 interface Queued {
   write: BatchedWrite
   /** Its place in the journal (journaled batching). */
@@ -139,10 +147,7 @@ export class WriteBatcher {
     this.committing = this.committing.then(async () => {
       try {
         const batch = this.opts.openBatch()
-        for (const { write } of taken) {
-          if (write.value === undefined) await batch.delete(write.key)
-          else await batch.put(write.key, write.value)
-        }
+        await addWrites(batch, taken.map(q => q.write))
         await batch.commit()
         const last = taken.at(-1)?.seq
         if (last !== undefined) this.opts.journal?.committed(last)

@@ -6,7 +6,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { ClusterConsensus } from './consensus-api.ts'
 import { batchingEnabled, resolveCrdtConfig, type CrdtConsensusConfig } from './crdt-config.ts'
-import { WriteBatcher } from './crdt-batching.ts'
+import { WriteBatcher, addWrites } from './crdt-batching.ts'
 import type { BatchJournal } from './batch-journal.ts'
 import { CRDT_JOURNAL_FILE, VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
 import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
@@ -171,10 +171,7 @@ export class CrdtConsensus implements ClusterConsensus {
       for (let i = 0; i < left.length; i += size) {
         const part = left.slice(i, i + size)
         const batch = this.replica.batch()
-        for (const { write } of part) {
-          if (write.value === undefined) await batch.delete(write.key)
-          else await batch.put(write.key, write.value)
-        }
+        await addWrites(batch, part.map(j => j.write))
         await batch.commit()
         this.journal?.committed(part.at(-1)?.seq as number)
       }
