@@ -10,7 +10,9 @@
 //     lists N pins, its peak RSS, its CRDT store's size on disk. Several fresh peers per seeded
 //     cluster; one cluster at a time (an idle cluster with a big pinset still uses CPU).
 // Run: `pnpm bench crdt [--quick]` (or `node --conditions=source bench/crdt.ts [--quick]
-// [--only 1,2] [--flavour go|ts]`); BENCH_SMOKE=1 shrinks everything to a few seconds (results
+// [--only 1,2] [--flavour go|ts]`); workload 2 takes `--seed-batching` (the seeded cluster runs
+// with workload 1's batching, so the new peer walks one delta per ~100 pins: Go's advice for big
+// pinsets), `--catch-pins N` and `--catch-timeout <s>`; BENCH_SMOKE=1 shrinks everything to a few seconds (results
 // to a temporary folder). Results: bench/results/crdt-<date>[-quick].{json,md}; a partial run
 // (--only, --flavour) writes crdt-only-1-ts-<date>… beside it.
 import { execFileSync } from 'node:child_process'
@@ -38,6 +40,10 @@ const P = SMOKE
   : QUICK
     ? { w1Runs: 2, w1Pins: { 1: 60, 16: 300, 64: 400 } as Record<number, number>, w1DeadlineMs: 8_000, visibleTimeoutMs: 90_000, catchPins: 10_000, catchRuns: 2, catchTimeoutMs: 300_000 }
     : { w1Runs: 3, w1Pins: { 1: 300, 16: 1500, 64: 2500 } as Record<number, number>, w1DeadlineMs: 20_000, visibleTimeoutMs: 90_000, catchPins: 100_000, catchRuns: 3, catchTimeoutMs: 1_800_000 }
+const numberArg = (name: string): number | undefined => argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : undefined
+P.catchPins = numberArg('--catch-pins') ?? P.catchPins
+P.catchTimeoutMs = (numberArg('--catch-timeout') ?? P.catchTimeoutMs / 1000) * 1000
+const SEED_BATCHING = argv.includes('--seed-batching')
 const BATCHING = { max_batch_size: 100, max_batch_age: '50ms' }
 /** Go's default is 1m: a new peer would mostly wait for the next rebroadcast of the heads. */
 const CATCHUP_REBROADCAST = '5s'
@@ -48,7 +54,7 @@ const flavours: Flavour[] = [goFlavour, tsFlavour].filter(f => !argv.includes('-
 /** Alternating order: Go first on even runs, ours first on odd runs. */
 const order = (run: number): Flavour[] => run % 2 === 0 ? flavours : [...flavours].reverse()
 // A partial run (some workloads, one side) gets its own file: it must not replace the suite's.
-const partial = [ONLY === undefined ? '' : `only-${[...ONLY].join('-')}`, argv.includes('--flavour') ? flavours.map(f => f.name).join('-') : ''].filter(p => p !== '')
+const partial = [ONLY === undefined ? '' : `only-${[...ONLY].join('-')}`, argv.includes('--flavour') ? flavours.map(f => f.name).join('-') : '', SEED_BATCHING ? 'seed-batching' : ''].filter(p => p !== '')
 const report = new Report(['crdt', ...partial].join('-'), 'CRDT side by side: ours vs Go IPFS Cluster v1.1.6', QUICK && !SMOKE)
 const MiB = 2 ** 20
 
@@ -192,7 +198,8 @@ async function workload2 (): Promise<void> {
       const kubos = await standIns(3)
       let cluster: BenchCluster | undefined
       try {
-        cluster = await startCluster({ flavour: f, consensus: 'crdt', crdt: { rebroadcastInterval: CATCHUP_REBROADCAST }, prefix: 'crdt-bench', kuboApis: kubos.map(k => k.apiMultiaddr) })
+        const crdt: CrdtSettings = { rebroadcastInterval: CATCHUP_REBROADCAST, ...(SEED_BATCHING ? { batching: BATCHING } : {}) }
+        cluster = await startCluster({ flavour: f, consensus: 'crdt', crdt, prefix: 'crdt-bench', kuboApis: kubos.map(k => k.apiMultiaddr) })
         const urls = cluster.peers.map(p => p.restUrl)
         const t0 = performance.now()
         const seed = await pinLoad(urls, randomCids(N), SEED_CLIENTS)
@@ -243,7 +250,8 @@ async function workload2 (): Promise<void> {
       }
     }
   } finally { agent.destroy() }
-  report.add(`2. seeding ${k} pins: POST /pins, ${SEED_CLIENTS} clients, no batching`, 'pins/s', 'higher', seedRates)
+  const seeding = SEED_BATCHING ? `batching ${BATCHING.max_batch_size}/${BATCHING.max_batch_age}` : 'no batching'
+  report.add(`2. seeding ${k} pins: POST /pins, ${SEED_CLIENTS} clients, ${seeding}`, 'pins/s', 'higher', seedRates)
   report.add('2. same: until listed on all 3 peers', 's', 'lower', seedListed, 'from the first POST')
   report.add(`2. catch-up of a new (4th) peer, ${k} pins`, 's', 'lower', catchSecs,
     `from spawning the daemon (--bootstrap peer 0) until its GET /allocations lists all; polled every max(0.5 s, poll time); rebroadcast_interval ${CATCHUP_REBROADCAST} on both; first pin listed after (median) Go ${fmt(median(firstSecs.go))} s, ours ${fmt(median(firstSecs.ts))} s`)
@@ -263,9 +271,11 @@ function write (): void {
     `With batching (max_batch_size ${BATCHING.max_batch_size}, max_batch_age ${BATCHING.max_batch_age}) both answer POST /pins before the batch commits: Go once the pin is queued in memory, ours once it is in the batching journal on disk (it survives kill -9). The "listed on all 3 peers" rate measures when the batches are committed and merged everywhere.`,
     'Workload 1 keeps Go\'s default rebroadcast_interval (1m) on both sides; a peer that misses a broadcast lists the pins only after a later write or rebroadcast (seen with Go in smoke runs: a peer listing 51 of 58 pins for 90 s; while seeding, a peer stuck at 97 of 300 for 2 min, its log showing at shutdown "error processing new head: error getting root delta priority: context canceled"), which the "listed" rate shows as it is (it gives up after 90 s: "failed").',
     'On this 2-core machine the three daemons share the CPU, so the answered rate also depends on what the peers that did not take the write do meanwhile. The 1-client rows split the CPU used during the load between the peer taking the writes and each other peer: ours merge every delta as it arrives (and list the pin within ~0.1 s), Go\'s do little during the load and merge later (its "listed" rate).',
-    'Catch-up: the pinset is written as users write it, one POST /pins per pin from 64 clients without batching, so the new peer walks one delta per pin on both sides; several fresh peers join each seeded cluster, one after the other.'
+    SEED_BATCHING
+      ? `Catch-up: the pinset is written by 64 clients of single POST /pins to a cluster batching ${BATCHING.max_batch_size} writes or ${BATCHING.max_batch_age}, so the new peer walks about one delta per ${BATCHING.max_batch_size} pins on both sides; several fresh peers join each seeded cluster, one after the other.`
+      : 'Catch-up: the pinset is written as users write it, one POST /pins per pin from 64 clients without batching, so the new peer walks one delta per pin on both sides; several fresh peers join each seeded cluster, one after the other.'
   ]
-  report.write(setup, { ...P, batching: BATCHING, catchupRebroadcast: CATCHUP_REBROADCAST, seedClients: SEED_CLIENTS }, notes, SMOKE ? tmpdir() : undefined)
+  report.write(setup, { ...P, batching: BATCHING, seedBatching: SEED_BATCHING, catchupRebroadcast: CATCHUP_REBROADCAST, seedClients: SEED_CLIENTS }, notes, SMOKE ? tmpdir() : undefined)
 }
 
 installCleanupHandlers()
