@@ -61,6 +61,7 @@ export function openCrdtFolder (dir: string, hooks?: ApplyHooks, opts: { batchin
   const view = new PinsetState(viewPath, hooks, { rebuiltAfterCrash: true })
   const viewStale = view.appliedIndex() !== VIEW_CLEAN
   view.setAppliedIndex(0)
+  view.syncOnce()
   const journal = opts.batching === true || journalLeft ? new BatchJournal(journalPath) : undefined
   return { store, blockstore, view, viewStale, repairs, ...(journal === undefined ? {} : { journal }) }
 }

@@ -93,8 +93,17 @@ function sideRowsWriter (db: Database.Database, schema: string): (cid: string, i
   }
 }
 
-/** Keeps the index rows of pins up to date (called inside the writer's transactions). */
-export function indexWriter (db: Database.Database, schema = 'main'): { write: (cid: string, index: PinIndexRows) => void, remove: (cid: string) => void, clear: () => void } {
+/**
+ * Keeps the index rows of pins up to date (called inside the writer's transactions): `write`
+ * sets them for a row stored without them (a migration), `replaceSideRows` follows a pin stored
+ * with its index columns (no deletes for a CID that had no row: most of a catch-up's writes).
+ */
+export function indexWriter (db: Database.Database, schema = 'main'): {
+  write: (cid: string, index: PinIndexRows) => void
+  replaceSideRows: (cid: string, index: PinIndexRows, existed: boolean) => void
+  remove: (cid: string) => void
+  clear: () => void
+} {
   const setColumns = db.prepare(`UPDATE ${schema}.pins SET ts = ?, expire = ? WHERE cid = ?`)
   const delMeta = db.prepare(`DELETE FROM ${schema}.pin_meta WHERE cid = ?`)
   const delAllocs = db.prepare(`DELETE FROM ${schema}.pin_allocs WHERE cid = ?`)
@@ -104,6 +113,10 @@ export function indexWriter (db: Database.Database, schema = 'main'): { write: (
     write: (cid, index) => {
       setColumns.run(index.ts, index.expire, cid)
       remove(cid)
+      addSideRows(cid, index)
+    },
+    replaceSideRows: (cid, index, existed) => {
+      if (existed) remove(cid)
       addSideRows(cid, index)
     },
     remove,

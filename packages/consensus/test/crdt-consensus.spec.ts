@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { copyFileSync } from 'node:fs'
+import { copyFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { clusterGossipsubOptions } from '@cluster/blockstore'
 import { defaultPinOptions, Timestamp, type Pin } from '@cluster/api'
@@ -219,13 +219,15 @@ process.kill(process.pid, 'SIGKILL')
     expect(third.state.get(syntheticCid(529))?.name).toBe('crdt-529')
   })
 
-  it('the view skips fsync while the peer runs (rebuilt after any crash) and is synced before it is marked clean', async () => {
+  it('the view skips fsync and the WAL while the peer runs (rebuilt after any crash) and is synced before it is marked clean', async () => {
     const dir = tempDir()
     const h = await host()
     const consensus = new CrdtConsensus({ id: h.peerId.toString(), dataDir: dir, config: { clusterName: 'crdt-consensus-test' } })
     cleanups.push(async () => { await consensus.shutdown() })
-    const db = (consensus.state as unknown as { db: { pragma: (p: string, o: { simple: true }) => number } }).db
+    const db = (consensus.state as unknown as { db: { pragma: (p: string, o: { simple: true }) => number | string } }).db
     expect(db.pragma('synchronous', { simple: true })).toBe(0)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('memory')
+    expect(existsSync(join(dir, 'pinset.sqlite-wal'))).toBe(false)
     await consensus.logPin(pin(900))
     consensus.state.syncToDisk()
     expect(db.pragma('synchronous', { simple: true })).toBe(2)

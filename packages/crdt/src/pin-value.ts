@@ -186,8 +186,19 @@ function castCid (bytes: Uint8Array): CID | undefined {
   }
 }
 
+/** Peer IDs by their bytes (latin1): a pinset names a few peers many times; base58 is slow. */
+const peerIds = new Map<string, PeerId>()
+const PEER_IDS_MAX = 4096
+
 function peerIdFromBytes (bytes: Uint8Array): PeerId {
-  return parsePeerId(base58btc.baseEncode(bytes))
+  const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+  let id = peerIds.get(key)
+  if (id === undefined) {
+    id = parsePeerId(base58btc.baseEncode(bytes))
+    if (peerIds.size >= PEER_IDS_MAX) peerIds.clear()
+    peerIds.set(key, id)
+  }
+  return id
 }
 
 function multiaddrFromBytes (bytes: Uint8Array): Multiaddr {
