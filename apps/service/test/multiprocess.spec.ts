@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { UNSYNCED_MARKER } from '@cluster/consensus'
 import { until } from '@cluster/test-utils'
 import type { LocalPeer } from '../dev/local-cluster.ts'
 import { localClusterFixture, waitForMetrics } from './helpers/local-cluster.ts'
@@ -118,10 +119,14 @@ describe('a cluster of 3 daemon processes with a Kubo each', () => {
     await fx.cluster.waitReady(fx.cluster.peers)
   }, 180_000)
 
-  it('stops cleanly on SIGTERM and rewrites each peerstore with the other peers', async () => {
+  it('stops cleanly on SIGTERM, syncs each pinset, and rewrites each peerstore with the other peers', async () => {
+    // While a peer runs, its pinset skips fsync and the marker holds the machine's boot ID.
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+    for (const p of fx.cluster.peers) expect(readFileSync(join(p.folder, 'raft', UNSYNCED_MARKER), 'utf8').trim()).toBe(bootId)
     await fx.cluster.stop()
     for (const p of fx.cluster.peers) {
       expect(p.daemon?.exitCode).toBe(0)
+      expect(existsSync(join(p.folder, 'raft', UNSYNCED_MARKER))).toBe(false)
       const lines = readFileSync(join(p.folder, 'peerstore'), 'utf8').trim().split('\n')
       const ids = new Set(lines.map(l => l.split('/p2p/').pop()))
       expect([...ids].sort()).toEqual(fx.cluster.peers.filter(q => q !== p).map(q => q.id).sort())

@@ -2,7 +2,7 @@ import { silentLogger, type Logger, type Pin } from '@cluster/api'
 import { ProposalDroppedError, isEmptySnapshot } from '@cluster/raft'
 import { RaftNode, TimeoutError, decodeDescriptor, fileSnapshotFetcher, type RaftTransport, type SnapshotEvent } from '@cluster/raft/node'
 import type { SqliteStorage } from '@cluster/raft/sqlite'
-import { openDataFolder } from './data-folder.ts'
+import { openDataFolder, type OpenDataFolderOptions } from './data-folder.ts'
 import { resolveRaftConfig, type RaftConsensusConfig } from './raft-config.ts'
 import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
 import { decodeOp, encodeBatches, encodeOp, type LogOp } from './ops.ts'
@@ -35,6 +35,8 @@ export interface RaftConsensusInit {
   reachable?: (id: string) => boolean
   /** What consensus does that an operator should see (repairs, snapshots sent and received). */
   log?: Logger
+  /** How the data folder is opened (tests stand in another boot of the machine). */
+  dataFolder?: OpenDataFolderOptions
 }
 
 /**
@@ -46,6 +48,7 @@ export interface RaftConsensusInit {
 export class RaftConsensus implements ClusterConsensus {
   readonly kind = 'raft'
   readonly state: PinsetState
+  private readonly markSynced: () => void
   readonly id: string
   private readonly node: RaftNode<void>
   private readonly storage: SqliteStorage
@@ -61,10 +64,11 @@ export class RaftConsensus implements ClusterConsensus {
     this.reachable = init.reachable
     this.onCommit = init.onCommit
     const log = init.log ?? silentLogger
-    const { storage, state, snapshots, rejoin, repairs } = openDataFolder(init.dataDir, this.traces.wrap(init.hooks))
+    const { storage, state, snapshots, rejoin, repairs, markSynced } = openDataFolder(init.dataDir, this.traces.wrap(init.hooks), init.dataFolder)
     for (const repair of repairs) log('warn', repair)
     this.storage = storage
     this.state = state
+    this.markSynced = markSynced
     const peerset = this.config.initPeerset.length > 0 ? this.config.initPeerset : [init.id]
     const electionTicks = 10
     const canCarryFiles = init.transport.readSnapshotFile !== undefined && init.transport.serveSnapshotFiles !== undefined
@@ -209,6 +213,7 @@ export class RaftConsensus implements ClusterConsensus {
     await this.node.stop()
     this.traces.close()
     this.storage.close()
+    this.markSynced()
     this.state.close()
   }
 

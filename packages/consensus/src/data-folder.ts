@@ -1,15 +1,16 @@
 /**
  * Opening the Raft data folder. The Raft log is the source of truth and the pinset a replica
  * derived from it, so a peer never runs on damaged files:
- * - a pinset SQLite cannot read, or that fails its integrity check, is moved aside and rebuilt
- *   from the Raft snapshot and log (the driver replays them at start);
+ * - a pinset SQLite cannot read, or that fails its integrity check, or that was open when the
+ *   machine stopped (its writes skip fsync: UNSYNCED_MARKER), is moved aside and rebuilt from the
+ *   Raft snapshot and log (the driver replays them at start);
  * - a Raft log that is damaged, missing or truncated behind what the pinset applied is moved
  *   aside: the peer starts with an empty log, never founds a new group, and waits for the leader
  *   to send it the current state (it is still a member); its old pins stay readable until then;
  * - a folder of Go IPFS Cluster's BoltDB store, or files SQLite cannot open at all, are refused
  *   with a message saying what to do.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { SnapshotFolder } from '@cluster/raft/node'
 import { SqliteStorage } from '@cluster/raft/sqlite'
@@ -25,6 +26,16 @@ export const REJOIN_MARKER = 'rejoin-pending'
 /** Go's Raft log + stable store (hashicorp/raft-boltdb). */
 export const GO_RAFT_FILE = 'raft.db'
 
+/**
+ * Present while a peer runs with a pinset whose writes skip fsync; it holds the boot the peer
+ * started in (Linux's boot_id). Found at start with another boot's ID, the machine stopped (power
+ * loss, kernel crash) while the pinset was open, so the file may miss writes or be torn: it is
+ * rebuilt. A killed process (kill -9) leaves every write in the operating system's cache, so its
+ * pinset is kept. Without a boot ID (not Linux) the pinset is synced as before and no marker is
+ * written.
+ */
+export const UNSYNCED_MARKER = 'pinset-unsynced'
+
 export interface OpenedDataFolder {
   storage: SqliteStorage
   state: PinsetState
@@ -33,6 +44,40 @@ export interface OpenedDataFolder {
   rejoin: boolean
   /** What was found and repaired, for the peer's log. */
   repairs: string[]
+  /** A clean stop: puts the pinset on disk and removes UNSYNCED_MARKER (before closing it). */
+  markSynced: () => void
+}
+
+export interface OpenDataFolderOptions {
+  /** The machine's boot ID (tests stand in another boot); default: Linux's, undefined elsewhere. */
+  bootId?: () => string | undefined
+}
+
+/** Linux's ID of the current boot; undefined where there is none. */
+export function currentBootId (): string | undefined {
+  try {
+    const id = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+    return id === '' ? undefined : id
+  } catch {
+    return undefined
+  }
+}
+
+/** Why the pinset of `dir` cannot be trusted: it was open, unsynced, when the machine stopped. */
+export function unsyncedPinsetProblem (dir: string, bootId = currentBootId()): string | undefined {
+  const marker = join(dir, UNSYNCED_MARKER)
+  if (!existsSync(marker)) return undefined
+  if (bootId !== undefined && readFileSync(marker, 'utf8').trim() === bootId) return undefined
+  return 'it was open when the machine stopped, and its writes skip fsync'
+}
+
+/** A file and its name on disk before anything else is written. */
+function writeSynced (path: string, text: string): void {
+  writeFileSync(path, text)
+  for (const target of [path, join(path, '..')]) {
+    const fd = openSync(target, 'r')
+    try { fsyncSync(fd) } finally { closeSync(fd) }
+  }
 }
 
 function messageOf (err: unknown): string {
@@ -50,7 +95,7 @@ export function moveAside (path: string, why: string): string {
   return target
 }
 
-export function openDataFolder (dir: string, hooks?: ApplyHooks): OpenedDataFolder {
+export function openDataFolder (dir: string, hooks?: ApplyHooks, options: OpenDataFolderOptions = {}): OpenedDataFolder {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
   if (existsSync(join(dir, GO_RAFT_FILE)) && !existsSync(join(dir, RAFT_FILE))) {
     throw new DataFolderError(`${dir} holds the Raft store of a Go IPFS Cluster peer (${GO_RAFT_FILE}), which this peer cannot read: ` +
@@ -68,10 +113,13 @@ export function openDataFolder (dir: string, hooks?: ApplyHooks): OpenedDataFold
     repairs.push(`the Raft log ${raftPath} is damaged (${raftProblem}); moved to ${aside}`)
     rejoin = true
   }
-  const pinsetProblem = existsSync(pinsetPath) ? checkIntegrity(pinsetPath) : undefined
-  if (pinsetProblem !== undefined) {
-    const aside = moveAside(pinsetPath, 'damaged')
-    repairs.push(`the pinset ${pinsetPath} is damaged (${pinsetProblem}); moved to ${aside}, rebuilding it from the Raft snapshot and log`)
+  const bootId = (options.bootId ?? currentBootId)()
+  const damage = existsSync(pinsetPath) ? checkIntegrity(pinsetPath) : undefined
+  const unsynced = damage === undefined && existsSync(pinsetPath) ? unsyncedPinsetProblem(dir, bootId) : undefined
+  if (damage !== undefined || unsynced !== undefined) {
+    const aside = moveAside(pinsetPath, damage !== undefined ? 'damaged' : 'unsynced')
+    const why = damage !== undefined ? `is damaged (${damage})` : `cannot be trusted (${unsynced})`
+    repairs.push(`the pinset ${pinsetPath} ${why}; moved to ${aside}, rebuilding it from the Raft snapshot and log`)
   }
 
   const snapshots = new SnapshotFolder(join(dir, SNAPSHOTS_DIR))
@@ -81,9 +129,12 @@ export function openDataFolder (dir: string, hooks?: ApplyHooks): OpenedDataFold
   } catch (err) {
     throw new DataFolderError(`cannot open the Raft log ${raftPath}: ${messageOf(err)} (run \`state cleanup\` to start over with a backup of the folder)`, { cause: err })
   }
+  const unsyncedMarker = join(dir, UNSYNCED_MARKER)
+  if (bootId === undefined) rmSync(unsyncedMarker, { force: true })
+  else writeSynced(unsyncedMarker, `${bootId}\n`)
   let state: PinsetState
   try {
-    state = new PinsetState(pinsetPath, hooks, { snapshots })
+    state = new PinsetState(pinsetPath, hooks, { snapshots, skipSync: bootId !== undefined })
   } catch (err) {
     storage.close()
     throw new DataFolderError(`cannot open the pinset ${pinsetPath}: ${messageOf(err)} (run \`state cleanup\` to start over with a backup of the folder)`, { cause: err })
@@ -114,5 +165,10 @@ export function openDataFolder (dir: string, hooks?: ApplyHooks): OpenedDataFold
     rmSync(markerPath, { force: true })
     rejoin = false
   }
-  return { storage, state, snapshots, rejoin, repairs }
+  const markSynced = (): void => {
+    if (!state.isOpen()) return
+    state.syncToDisk()
+    rmSync(unsyncedMarker, { force: true })
+  }
+  return { storage, state, snapshots, rejoin, repairs, markSynced }
 }

@@ -5,7 +5,7 @@ export { RAFT_DEFAULTS, resolveRaftConfig, type RaftConsensusConfig } from './ra
 export { ConsensusError, NoLeaderError, ConsensusShutdownError, CommitError, CommitUnavailableError, ConsensusConfigError, StateFormatError, DataFolderError, type Unavailable } from './errors.ts'
 export { exportPins, parsePinStream } from './export.ts'
 export { openCommittedPinset, type CommittedPinset } from './offline.ts'
-export { openDataFolder, moveAside, RAFT_FILE, PINSET_FILE, SNAPSHOTS_DIR, type OpenedDataFolder } from './data-folder.ts'
+export { openDataFolder, moveAside, RAFT_FILE, PINSET_FILE, SNAPSHOTS_DIR, UNSYNCED_MARKER, type OpenedDataFolder, type OpenDataFolderOptions } from './data-folder.ts'
 export { checkIntegrity } from './pinset-file.ts'
 export type { ClusterConsensus } from './consensus-api.ts'
 export { CrdtConsensus, type CrdtConsensusInit } from './crdt-consensus.ts'

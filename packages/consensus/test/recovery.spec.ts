@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, openSync, readdirSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync, writeSync, closeSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { tempDir, track, until } from './helpers.ts'
 import { defaultPinOptions, Timestamp, type Pin } from '@cluster/api'
 import { MemoryNetwork, type RaftTransport } from '@cluster/raft/node'
 import { syntheticCid } from '@cluster/test-utils'
-import { RaftConsensus } from '@cluster/consensus'
+import { openCommittedPinset, RaftConsensus, UNSYNCED_MARKER } from '@cluster/consensus'
 
 const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'
 const P2 = '12D3KooWJ7JLjFub4u2vrx8asEMz5gnbA2U5199GcXMfWaStDbAV'
@@ -21,10 +21,10 @@ function pin (i: number): Pin {
 
 interface Started { consensus: RaftConsensus, logs: string[] }
 
-function peer (transport: RaftTransport, dir: string, id: string, config: { snapshotThreshold?: number, trailingLogs?: number, initPeerset?: string[] } = {}): Started {
+function peer (transport: RaftTransport, dir: string, id: string, config: { snapshotThreshold?: number, trailingLogs?: number, initPeerset?: string[] } = {}, bootId?: () => string): Started {
   const logs: string[] = []
   const consensus = new RaftConsensus({
-    id, dataDir: join(dir, id), transport,
+    id, dataDir: join(dir, id), transport, ...(bootId === undefined ? {} : { dataFolder: { bootId } }),
     config: { heartbeatTimeoutMs: 100, waitForLeaderTimeoutMs: 10_000, commitRetries: 3, commitRetryDelayMs: 20, initPeerset: ids, ...config },
     log: (level, message) => logs.push(`${level} ${message}`),
     onFatal: err => { logs.push(`fatal ${err.stack ?? err.message}`); console.error('FATAL', id, err) }
@@ -120,6 +120,53 @@ describe('damaged data files', () => {
     expect(readdirSync(join(dir, victim.id)).some(f => f.startsWith('pinset.sqlite.damaged-'))).toBe(true)
     await until(() => back.consensus.state.count() === 700, 'the rebuilt pinset')
     expect(back.consensus.state.get(syntheticCid(699))?.name).toBe('pin-699')
+  })
+
+  it('a pinset that skips fsync is kept after a killed process and rebuilt after a stop of the machine (another boot)', async () => {
+    const dir = tempDir()
+    const net = new MemoryNetwork()
+    const small = { snapshotThreshold: 100, trailingLogs: 10 }
+    let boot = 'boot-1'
+    const bootId = (): string => boot
+    const peers = ids.map(id => peer(net.transport(id), dir, id, small, bootId).consensus)
+    await pinRange(await leaderOf(peers), 0, 300)
+    const victim = peers.find(p => !p.isLeader()) as RaftConsensus
+    const folder = join(dir, victim.id)
+    await until(() => victim.state.count() === 300, 'the victim to apply everything')
+    await until(() => existsSync(join(folder, 'snapshots')) && readdirSync(join(folder, 'snapshots')).some(f => f.startsWith('snapshot-')), 'a snapshot on the victim')
+    const db = (victim.state as unknown as { db: { pragma: (p: string, o: { simple: true }) => number } }).db
+    expect(db.pragma('synchronous', { simple: true })).toBe(0)
+    expect(readFileSync(join(folder, UNSYNCED_MARKER), 'utf8').trim()).toBe('boot-1')
+    // A crash: the folder as it is while the peer runs (every write is in the OS cache).
+    const crashed = join(dir, 'crashed')
+    cpSync(folder, crashed, { recursive: true })
+    await victim.shutdown()
+    expect(existsSync(join(folder, UNSYNCED_MARKER))).toBe(false)
+
+    // The process was killed, the machine kept running: the pinset is kept as it is.
+    rmSync(folder, { recursive: true })
+    cpSync(crashed, folder, { recursive: true })
+    const killed = peer(net.transport(victim.id), dir, victim.id, small, bootId)
+    expect(killed.consensus.state.count()).toBe(300)
+    expect(killed.logs.filter(l => l.includes('pinset'))).toEqual([])
+    await killed.consensus.shutdown()
+
+    // The machine stopped (the next start is in another boot): rebuilt from the snapshot and log.
+    rmSync(folder, { recursive: true })
+    cpSync(crashed, folder, { recursive: true })
+    // `state export` of that folder (offline, this machine's real boot ID is neither): rebuilt too.
+    const exported = openCommittedPinset(folder)
+    try {
+      expect(exported.notes.some(n => n.includes('it was open when the machine stopped'))).toBe(true)
+      expect(exported.state.count()).toBe(300)
+    } finally { exported.close() }
+    boot = 'boot-2'
+    const rebooted = peer(net.transport(victim.id), dir, victim.id, small, bootId)
+    expect(rebooted.logs.some(l => /pinset .* cannot be trusted \(it was open when the machine stopped.*rebuilding it from the Raft snapshot and log/.test(l))).toBe(true)
+    expect(readdirSync(folder).some(f => f.startsWith('pinset.sqlite.unsynced-'))).toBe(true)
+    expect(readFileSync(join(folder, UNSYNCED_MARKER), 'utf8').trim()).toBe('boot-2')
+    await until(() => rebooted.consensus.state.count() === 300, 'the rebuilt pinset')
+    expect(rebooted.consensus.state.get(syntheticCid(299))?.name).toBe('pin-299')
   })
 
   // With a compacted log the leader sends a snapshot; without, the whole log again.
