@@ -76,11 +76,22 @@ export const NANOSECOND_CLOCK: ClockLike = {
   }
 }
 
+/**
+ * Go's RFC3339Nano output, exactly: a fraction only when non-zero, without trailing zeros, at
+ * most 9 digits; `Z` for offset 0, else `±hh:mm` under 24 h.
+ */
+const CANONICAL_TEXT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{0,8}[1-9])?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/
+
 export class Timestamp {
   /** Nanoseconds since 1970-01-01T00:00:00Z. */
   readonly unixNanos: bigint
   /** Offset from UTC, in minutes, in which this time is shown. */
   readonly offsetMinutes: number
+
+  /** The RFC3339Nano text, once printed or when parsed from exactly that text. */
+  #text: string | undefined
+  /** `#text` came from a parse: a 4-digit year and an offset under 24 h, as toJSON requires. */
+  #jsonReady = false
 
   private constructor (unixNanos: bigint, offsetMinutes: number) {
     this.unixNanos = unixNanos
@@ -131,7 +142,14 @@ export class Timestamp {
    */
   static parse (text: string): Timestamp {
     const p = parseRfc3339(text)
-    return Timestamp.fromCivil(p, p.offsetMinutes)
+    const t = Timestamp.fromCivil(p, p.offsetMinutes)
+    // Text that toString would print back (most of what peers send): kept, so a listing that
+    // passes timestamps through never formats them again.
+    if (CANONICAL_TEXT.test(text) && (p.offsetMinutes !== 0 || text.endsWith('Z'))) {
+      t.#text = text
+      t.#jsonReady = true
+    }
+    return t
   }
 
   /** Civil fields in this timestamp's offset. */
@@ -155,6 +173,11 @@ export class Timestamp {
 
   /** Go's RFC3339Nano format, e.g. `2025-03-01T12:35:10.081622217+01:00`, `0001-01-01T00:00:00Z`. */
   toString (): string {
+    this.#text ??= this.format()
+    return this.#text
+  }
+
+  private format (): string {
     const c = this.civil()
     let out = `${pad(c.year, 4)}-${pad(c.month, 2)}-${pad(c.day, 2)}T${pad(c.hour, 2)}:${pad(c.minute, 2)}:${pad(c.second, 2)}`
     if (c.nanosecond !== 0) out += '.' + String(c.nanosecond).padStart(9, '0').replace(/0+$/, '')
@@ -166,9 +189,11 @@ export class Timestamp {
   /** The JSON string form; throws EncodeError where Go's MarshalJSON fails (year outside 0-9999, offset ≥ 24h). */
   toJSON (): string {
     const s = this.toString()
+    if (this.#jsonReady) return s
     const { year } = this.civil()
     if (year < 0 || year > 9999) throw new EncodeError('Time.MarshalJSON: year outside of range [0,9999]')
     if (Math.abs(this.offsetMinutes) >= 24 * 60) throw new EncodeError('Time.MarshalJSON: timezone hour outside of range [0,23]')
+    this.#jsonReady = true
     return s
   }
 

@@ -95,6 +95,29 @@ describe('Timestamp', () => {
     expect(Timestamp.fromCivil({ year: 0 }).toJSON()).toBe('0000-01-01T00:00:00Z')
   })
 
+  it('prints parsed text back as Go would, whether or not it was in Go\'s own form', () => {
+    // Text in Go's RFC3339Nano form comes back as it was (and is kept, not formatted again).
+    for (const text of ['2025-03-01T12:35:10.081622217+01:00', '0001-01-01T00:00:00Z', '2025-03-01T12:35:10.5Z', '1969-12-31T23:59:59.000000001-05:30', '0000-01-01T00:00:00Z']) {
+      const t = Timestamp.parse(text)
+      expect(t.toJSON()).toBe(text)
+      expect(t.toString()).toBe(text)
+      expect(t.equals(Timestamp.fromUnixNanos(t.unixNanos))).toBe(true)
+    }
+    // Other accepted forms are normalised as Go prints them.
+    const cases: Array<[string, string]> = [
+      ['2025-03-01T12:35:10+00:00', '2025-03-01T12:35:10Z'],
+      ['2025-03-01T12:35:10-00:00', '2025-03-01T12:35:10Z'],
+      ['2025-03-01T12:35:10.500Z', '2025-03-01T12:35:10.5Z'],
+      ['2025-03-01T12:35:10.0Z', '2025-03-01T12:35:10Z'],
+      ['2025-03-01T12:35:10.1234567891Z', '2025-03-01T12:35:10.123456789Z'],
+      ['2025-03-01T12:35:10,25Z', '2025-03-01T12:35:10.25Z'],
+      ['2025-03-01T2:35:10Z', '2025-03-01T02:35:10Z']
+    ]
+    for (const [text, printed] of cases) expect(Timestamp.parse(text).toJSON()).toBe(printed)
+    // A kept text is still refused where Go refuses to write it.
+    expect(() => Timestamp.parse('2025-03-01T12:00:00-24:00').toJSON()).toThrow('timezone hour outside of range')
+  })
+
   it('rejects malformed text with Go messages', () => {
     expect(() => Timestamp.parse('2025-03-01T12:00:00')).toThrow(InvalidTimestampError)
     expect(() => Timestamp.parse('2025-02-30T00:00:00Z')).toThrow('parsing time "2025-02-30T00:00:00Z": day out of range')
