@@ -22,9 +22,8 @@ export interface PinsetStateOptions {
   /** Where snapshots are written as files (Raft consensus); without it they are in-memory bytes. */
   snapshots?: SnapshotFolder
   /**
-   * The file is a view rebuilt after any unclean stop (the CRDT consensus' pinset view): its
-   * checkpoints skip fsync too (`synchronous = OFF`), which otherwise stall a busy peer's event
-   * loop every ~1000 written pages. Default false.
+   * The file is a view rebuilt after any unclean stop (the CRDT consensus' pinset view): no
+   * fsync and no WAL (an in-memory rollback journal, pages written in place once). Default false.
    */
   rebuiltAfterCrash?: boolean
   /**
