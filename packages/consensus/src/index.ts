@@ -1,5 +1,6 @@
 export { RaftConsensus, type RaftConsensusInit } from './consensus.ts'
-export { PinsetState, parseSnapshot, type ApplyHooks, type PinsetStateOptions } from './state.ts'
+export { PinsetState, type ApplyHooks, type PinsetStateOptions } from './state.ts'
+export { parseSnapshot } from './snapshot-bytes.ts'
 export { encodeOp, decodeOp, encodeBatches, BATCH_ENTRY_BYTES, type LogOp, type LogEntry } from './ops.ts'
 export { RAFT_DEFAULTS, resolveRaftConfig, type RaftConsensusConfig } from './raft-config.ts'
 export { ConsensusError, NoLeaderError, ConsensusShutdownError, CommitError, CommitUnavailableError, ConsensusConfigError, StateFormatError, DataFolderError, type Unavailable } from './errors.ts'

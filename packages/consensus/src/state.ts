@@ -1,9 +1,10 @@
 import { copyFileSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { decodePin, encodePin, ndjsonLinesSync, parseJson, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
+import { encodePin, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
 import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft/node'
 import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
+import { decodeStored, parseSnapshot, snapshotHeader } from './snapshot-bytes.ts'
 import { bulkLoader, copyPinsetFile, createSchema, indexWriter, type SnapshotCopy } from './pinset-file.ts'
 import { PinsetSearch, indexRowsOf, indexRowsOfJson } from './search.ts'
 
@@ -40,8 +41,6 @@ export interface PinsetStateOptions {
  */
 const DUPLICATE_WINDOW = 100_000
 
-const SNAPSHOT_HEADER = 'cluster-ts-pinset'
-const SNAPSHOT_VERSION = 1
 const encoder = new TextEncoder()
 
 /**
@@ -287,7 +286,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
   }
 
   snapshotBytes (): Uint8Array {
-    const lines = [JSON.stringify({ format: SNAPSHOT_HEADER, version: SNAPSHOT_VERSION, count: this.count() })]
+    const lines = [snapshotHeader(this.count())]
     for (const row of this.stmt.all.iterate()) lines.push(row.json)
     return encoder.encode(lines.join('\n') + '\n')
   }
@@ -382,23 +381,3 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     return -removed
   }
 }
-
-function decodeStored (json: string): Pin {
-  return decodePin(parseJson(json))
-}
-
-/** Reads a snapshot made by {@link PinsetState.snapshot}; an empty buffer is an empty pinset. */
-export function parseSnapshot (data: Uint8Array): Pin[] {
-  if (data.length === 0) return []
-  // Line by line: never the whole snapshot as one string.
-  const lines = ndjsonLinesSync([data], { maxLineBytes: data.length })
-  const header = JSON.parse(lines.next().value?.text ?? '{}') as { format?: string, version?: number, count?: number }
-  if (header.format !== SNAPSHOT_HEADER || header.version !== SNAPSHOT_VERSION) {
-    throw new StateFormatError('not a pinset snapshot of a known version')
-  }
-  const pins: Pin[] = []
-  for (const { text } of lines) pins.push(decodeStored(text))
-  if (pins.length !== header.count) throw new StateFormatError(`snapshot holds ${pins.length} pins, header says ${String(header.count)}`)
-  return pins
-}
-
