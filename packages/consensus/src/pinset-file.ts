@@ -109,16 +109,16 @@ export function indexWriter (db: Database.Database, schema = 'main'): {
   const delAllocs = db.prepare(`DELETE FROM ${schema}.pin_allocs WHERE cid = ?`)
   const addSideRows = sideRowsWriter(db, schema)
   const remove = (cid: string): void => { delMeta.run(cid); delAllocs.run(cid) }
+  const replaceSideRows = (cid: string, index: PinIndexRows, existed: boolean): void => {
+    if (existed) remove(cid)
+    addSideRows(cid, index)
+  }
   return {
     write: (cid, index) => {
       setColumns.run(index.ts, index.expire, cid)
-      remove(cid)
-      addSideRows(cid, index)
+      replaceSideRows(cid, index, true)
     },
-    replaceSideRows: (cid, index, existed) => {
-      if (existed) remove(cid)
-      addSideRows(cid, index)
-    },
+    replaceSideRows,
     remove,
     clear: () => { db.exec(`DELETE FROM ${schema}.pin_meta; DELETE FROM ${schema}.pin_allocs`) }
   }
