@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { open, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LOCK_FILE } from '../config/index.ts'
@@ -32,12 +33,26 @@ export async function acquireLock (folder: string): Promise<() => Promise<void>>
   throw lockError(folder, 'could not create the lock file')
 }
 
+/**
+ * Whether a process holds on: it exists and is not a zombie (dead, not yet reaped by its parent:
+ * right after a kill -9 its PID still answers signal 0, and Go's flock would already be free).
+ */
 function isAlive (pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+  return !isZombie(pid)
+}
+
+/** Linux: the state letter of /proc/<pid>/stat, after the command name in parentheses. */
+function isZombie (pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z'
+  } catch {
+    return false
   }
 }
 
