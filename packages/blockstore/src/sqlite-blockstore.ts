@@ -15,6 +15,11 @@ export interface SqliteBlockstoreOptions {
   cacheKiB?: number
   /** Keys read per query while listing the store with getAll(). Default 256. */
   listPageSize?: number
+  /**
+   * Keep the file locked while open (SQLite `locking_mode = EXCLUSIVE`): no other connection or
+   * process can read it meanwhile, and each transaction saves its lock calls. Default false.
+   */
+  exclusive?: boolean
 }
 
 const DEFAULT_MAX_BLOCK_SIZE = 4 * 1024 * 1024
@@ -49,6 +54,8 @@ export class SqliteBlockstore implements Blockstore {
     try {
       if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
       db = new Database(path)
+      // Before WAL is first used, so that no shared-memory index is made.
+      if (options.exclusive === true) db.pragma('locking_mode = EXCLUSIVE')
       db.pragma('journal_mode = WAL')
       db.pragma('synchronous = NORMAL')
       db.pragma(`cache_size = -${options.cacheKiB ?? 4096}`)

@@ -22,6 +22,8 @@ export class BatchJournal {
 
   constructor (path: string) {
     this.db = new Database(path)
+    // The peer's alone (its lock keeps offline commands out): no file lock per transaction.
+    this.db.pragma('locking_mode = EXCLUSIVE')
     this.db.pragma('journal_mode = WAL')
     // NORMAL: a commit is in the WAL (the OS has it) before the write is answered, so it survives
     // kill -9 of the peer, like the CRDT store it waits to go into (also NORMAL).

@@ -55,9 +55,10 @@ export function openCrdtFolder (dir: string, hooks?: ApplyHooks, opts: { batchin
   const journalPath = join(dir, CRDT_JOURNAL_FILE)
   const journalLeft = existsSync(journalPath)
   if (journalLeft) checked(CRDT_JOURNAL_FILE, 'the batching journal (the batched writes it held are lost)')
-  const store = new SqliteStore(storePath)
+  // Each file is this process's alone (the peer's lock keeps other commands out): held locked.
+  const store = new SqliteStore(storePath, { exclusive: true })
   if (storeLost || repairs.some(r => r.startsWith('the CRDT block store'))) store.setDirty(true)
-  const blockstore = SqliteBlockstore.open(blocksPath)
+  const blockstore = SqliteBlockstore.open(blocksPath, { exclusive: true })
   const view = new PinsetState(viewPath, hooks, { rebuiltAfterCrash: true })
   const viewStale = view.appliedIndex() !== VIEW_CLEAN
   view.setAppliedIndex(0)

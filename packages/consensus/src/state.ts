@@ -92,7 +92,10 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     if (this.rebuiltAfterCrash) {
       // Rebuilt after any crash, so a commit needs neither fsync nor a WAL: pages are written in
       // place once, not to the WAL and again by its checkpoint (a catch-up's view writes: −30 %).
-      // One connection only (the peer's lock keeps offline commands out), so no reader blocks it.
+      // One connection only (the peer's lock keeps offline commands out), so no reader blocks it,
+      // and it keeps its file lock: no lock calls nor change-counter read per transaction (a
+      // point read 16 → 3 µs, a one-row commit 43 → 18 µs).
+      this.db.pragma('locking_mode = EXCLUSIVE')
       this.db.pragma('journal_mode = MEMORY')
       this.db.pragma('synchronous = OFF')
     } else {
