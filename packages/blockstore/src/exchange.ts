@@ -2,6 +2,7 @@ import { withBitswap, type BitswapOptions } from '@helia/bitswap'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
 import { sha256, sha512 } from 'multiformats/hashes/sha2'
+import { BLOCKS_BELOW_PROTOCOL, BlocksBelow, serveBlocksBelow, type LinksOf } from './blocks-below.ts'
 import { BlockFetchError } from './errors.ts'
 import type { SqliteBlockstore } from './sqlite-blockstore.ts'
 import type { AbortOptions, Libp2p, Startable } from '@libp2p/interface'
@@ -15,12 +16,26 @@ export interface BlockExchangeOptions {
   fetchTimeoutMs?: number
   /** Extra @helia/bitswap options (message sizes, stream limits). */
   bitswap?: BitswapOptions
+  /**
+   * How to read a block's links. Given, the exchange serves and asks for blocks below a CID in
+   * one exchange with our other peers (blocks-below.ts): a long walk then skips a round trip per
+   * block. Absent: bitswap only.
+   */
+  linksOf?: LinksOf
 }
 
 export interface GetBlockOptions extends AbortOptions {
   /** Overrides the exchange's default deadline for this block. */
   timeoutMs?: number
+  /**
+   * Blocks the caller's DAG walk has fetched so far. Past WALK_AHEAD_AFTER the walk is taken for
+   * a long one (a catch-up) and blocks below are asked for too, about as many as it has fetched.
+   */
+  walked?: number
 }
+
+/** Blocks a walk fetches one by one before asking for blocks below (a walk of a new head takes 1–2). */
+const WALK_AHEAD_AFTER = 32
 
 /** What @helia/bitswap's block broker offers once started (a Helia BlockBroker). */
 interface BitswapBroker extends Startable {
@@ -45,6 +60,8 @@ export class BlockExchange implements Startable {
   private readonly bitswapOptions: BitswapOptions
   private broker: BitswapBroker | undefined
   private stopping = new AbortController()
+  private readonly linksOf: LinksOf | undefined
+  private readonly below: BlocksBelow | undefined
 
   constructor (options: BlockExchangeOptions) {
     this.libp2p = options.libp2p
@@ -54,6 +71,8 @@ export class BlockExchange implements Startable {
     // go out after 1 ms instead of 10: a DAG walk down a chain of deltas asks for one block at
     // a time, and the default made each fetch take ~17 ms on loopback instead of ~6.
     this.bitswapOptions = { maxSizeReplaceHasWithBlock: 1024, sendWantlistDebounce: 1, ...options.bitswap }
+    this.linksOf = options.linksOf
+    this.below = options.linksOf === undefined ? undefined : new BlocksBelow(options.libp2p, options.blockstore, hasherFor, options.linksOf)
   }
 
   isStarted (): boolean {
@@ -64,12 +83,18 @@ export class BlockExchange implements Startable {
     if (this.broker !== undefined) return
     this.stopping = new AbortController()
     this.broker = await startBitswap(this.libp2p, this.blockstore, this.bitswapOptions)
+    const linksOf = this.linksOf
+    if (linksOf !== undefined) {
+      await this.libp2p.handle(BLOCKS_BELOW_PROTOCOL, async (stream) => { await serveBlocksBelow(stream, this.blockstore, linksOf) })
+    }
   }
 
   async stop (): Promise<void> {
     const broker = this.broker
     this.broker = undefined
     this.stopping.abort()
+    this.below?.stop()
+    if (this.linksOf !== undefined) await this.libp2p.unhandle(BLOCKS_BELOW_PROTOCOL).catch(() => {})
     await broker?.stop()
   }
 
@@ -81,6 +106,11 @@ export class BlockExchange implements Startable {
     if (this.blockstore.has(cid)) return this.blockstore.getBytes(cid)
     const broker = this.broker
     if (broker === undefined) throw new BlockFetchError(cid.toString(), 'stopped', 'the block exchange is not started')
+    const walked = options.walked ?? 0
+    if (this.below !== undefined && walked >= WALK_AHEAD_AFTER && options.signal?.aborted !== true) {
+      await this.below.prefetch(cid, walked)
+      if (this.blockstore.has(cid)) return this.blockstore.getBytes(cid)
+    }
     const timeoutMs = options.timeoutMs ?? this.fetchTimeoutMs
     // One controller per fetch, its timer and listeners removed as soon as the fetch ends: a
     // catch-up makes many thousands of fetches and must not keep each one's timer alive.

@@ -152,6 +152,17 @@ export class SqliteBlockstore implements Blockstore {
     return this.guard(() => (this.statements.count.get() as { n: number }).n)
   }
 
+  /**
+   * put() of blocks in one piece, synchronously and in one transaction (one commit for many
+   * blocks); the caller checked them against their CIDs.
+   */
+  putBlocks (blocks: ReadonlyArray<{ cid: CID, bytes: Uint8Array }>): void {
+    for (const { cid, bytes } of blocks) {
+      if (bytes.byteLength > this.maxBlockSize) throw new BlockTooLargeError(cid.toString(), this.maxBlockSize)
+    }
+    this.guard(() => { this.statements.putAll(blocks) })
+  }
+
   private write (cid: CID, data: Uint8Array): void {
     if (cid.multihash.code === identity.code) return
     this.guard(() => this.statements.put.run(cid.multihash.bytes, cid.bytes, data))
@@ -175,10 +186,14 @@ export class SqliteBlockstore implements Blockstore {
 }
 
 function prepare (db: Database.Database) {
+  const put = db.prepare('INSERT OR IGNORE INTO blocks (multihash, cid, data) VALUES (?, ?, ?)')
   return {
     has: db.prepare('SELECT 1 FROM blocks WHERE multihash = ?').pluck(),
     get: db.prepare('SELECT data FROM blocks WHERE multihash = ?'),
-    put: db.prepare('INSERT OR IGNORE INTO blocks (multihash, cid, data) VALUES (?, ?, ?)'),
+    put,
+    putAll: db.transaction((blocks: ReadonlyArray<{ cid: CID, bytes: Uint8Array }>) => {
+      for (const { cid, bytes } of blocks) if (cid.multihash.code !== identity.code) put.run(cid.multihash.bytes, cid.bytes, bytes)
+    }),
     delete: db.prepare('DELETE FROM blocks WHERE multihash = ?'),
     count: db.prepare('SELECT count(*) AS n FROM blocks'),
     listAfter: db.prepare('SELECT multihash, cid FROM blocks WHERE multihash > ? ORDER BY multihash LIMIT ?')

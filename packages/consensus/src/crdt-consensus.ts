@@ -1,6 +1,6 @@
 import { silentLogger, type Logger, type Pin } from '@cluster/api'
 import { BlockExchange, HeadsBroadcaster, type SqliteBlockstore } from '@cluster/blockstore'
-import { Pinset, Replica, type BlockAccess, decodePinValue, encodePinValue, pinsetHooks, rebroadcastDelay, stateKey, type SqliteStore } from '@cluster/crdt'
+import { blockLinks, Pinset, Replica, type BlockAccess, decodePinValue, encodePinValue, pinsetHooks, rebroadcastDelay, stateKey, type SqliteStore } from '@cluster/crdt'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -92,7 +92,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.state = folder.view
     this.journal = folder.journal
     if (init.libp2p !== undefined) {
-      this.exchange = new BlockExchange({ libp2p: init.libp2p, blockstore: this.blockstore })
+      this.exchange = new BlockExchange({ libp2p: init.libp2p, blockstore: this.blockstore, linksOf: blockLinks })
       this.heads = new HeadsBroadcaster({
         pubsub: init.libp2p.services.pubsub,
         self: init.libp2p.peerId,

@@ -57,6 +57,14 @@ export async function decodeBlock (cid: CID, bytes: Uint8Array): Promise<DeltaNo
   }
 }
 
+/**
+ * The CIDs a stored block links to, without checking its hash (it is ours): what a peer walks to
+ * serve the blocks below a CID. [] for a block that is not dag-pb.
+ */
+export function blockLinks (cid: CID, bytes: Uint8Array): CID[] {
+  return cid.code === dagPb.code ? dagPb.decode(bytes).Links.map((l) => toV1DagPb(l.Hash)) : []
+}
+
 /** Go rebuilds every block CID it reads from a link or head as CIDv1 dag-pb. */
 export function toV1DagPb (cid: CID): CID {
   return cid.version === 1 && cid.code === dagPb.code ? cid : CID.createV1(dagPb.code, cid.multihash)

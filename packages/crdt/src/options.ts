@@ -5,8 +5,11 @@ import type { CrdtStore } from './store.ts'
 
 /** How a replica reaches blocks: its own and other peers' (e.g. a blockstore with bitswap). */
 export interface BlockAccess {
-  /** The block's bytes, from local storage or the network; rejects when `signal` aborts. */
-  getBlock(cid: CID, options: { signal: AbortSignal }): Promise<Uint8Array>
+  /**
+   * The block's bytes, from local storage or the network; rejects when `signal` aborts. `walked`:
+   * how many blocks the DAG walk asking has fetched so far (a long walk may fetch ahead).
+   */
+  getBlock(cid: CID, options: { signal: AbortSignal, walked?: number }): Promise<Uint8Array>
   /** Keeps a block this replica made, so that others can fetch it. */
   putBlock(cid: CID, bytes: Uint8Array): Promise<void> | void
 }

@@ -258,7 +258,7 @@ export class Replica {
   // ---- shared with walk.ts and batch.ts ----
 
   /** Fetches and decodes a block, giving up after fetchTimeoutMs or on close. */
-  async fetchNode (cid: CID): Promise<DeltaNode> {
+  async fetchNode (cid: CID, walked = 0): Promise<DeltaNode> {
     this.assertOpen()
     // One controller and one timer per fetch, both released when it ends (AbortSignal.timeout
     // would keep a timer alive for the whole timeout after every fetch of a long walk).
@@ -267,7 +267,7 @@ export class Replica {
     const onClose = (): void => { ctl.abort(this.closing.signal.reason) }
     this.closing.signal.addEventListener('abort', onClose, { once: true })
     try {
-      const bytes = await this.blocks.getBlock(cid, { signal: ctl.signal })
+      const bytes = await this.blocks.getBlock(cid, { signal: ctl.signal, walked })
       return await decodeBlock(cid, bytes)
     } finally {
       clearTimeout(timer)

@@ -30,6 +30,7 @@ export async function walkDag (replica: Replica, root: CID, start: CID, rootPrio
   }
 
   let inFlight = 0
+  let fetched = 1
   let next = 0 // frontier[next…] are still to fetch (no shift(): wide DAGs make long frontiers)
   await new Promise<void>((resolve) => {
     const pump = (): void => {
@@ -37,7 +38,7 @@ export async function walkDag (replica: Replica, root: CID, start: CID, rootPrio
         const cid = frontier[next++]!
         if (next > 4096 && next * 2 > frontier.length) { frontier.splice(0, next); next = 0 }
         inFlight++
-        replica.fetchNode(cid)
+        replica.fetchNode(cid, fetched++)
           .then((node) => {
             if (failure === undefined) frontier.push(...replica.processNode(root, priority, node))
             else replica.reserved.delete(cid.toString())
