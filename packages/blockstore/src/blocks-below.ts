@@ -31,7 +31,13 @@ const MAX_ANSWER_BYTES = 1024 * 1024
 const MAX_REQUEST_BYTES = 64 * 1024
 /** Largest block a frame may hold (the blockstore's default limit) plus its CID. */
 const MAX_FRAME_BYTES = 4 * 1024 * 1024 + 256
-const IDLE_MS = 30_000
+/**
+ * Longest wait for the next frame. A peer that stops answering (paused, overloaded) holds up the
+ * walk that long before it goes to the next peer or to bitswap, which asks every peer at once.
+ */
+const IDLE_MS = 5_000
+/** A peer whose answer failed (or never came) is not asked again for this long: bitswap meanwhile. */
+const REST_MS = 60_000
 const encoder = new TextEncoder()
 const decoder = new TextDecoder()
 
@@ -149,6 +155,8 @@ export class BlocksBelow {
   private current: Promise<void> | undefined
   private nextMax = 0
   private stream: Stream | undefined
+  /** Peers not to ask until the time given (ms since the epoch), by peer ID string. */
+  private readonly resting = new Map<string, number>()
 
   constructor (libp2p: Libp2p, blockstore: SqliteBlockstore, hasherFor: (code: number) => MultihashHasher | undefined, linksOf: LinksOf) {
     this.libp2p = libp2p
@@ -191,7 +199,8 @@ export class BlocksBelow {
         this.blockstore.putBlocks(blocks)
         if (n > 0) return
       } catch {
-        // That peer could not answer: the next one, else bitswap.
+        // That peer could not answer: it rests, and the next one is asked, else bitswap.
+        this.resting.set(peer.toString(), Date.now() + REST_MS)
       } finally {
         this.stream = undefined
       }
@@ -203,10 +212,13 @@ export class BlocksBelow {
     this.stream?.abort(new Error('the block exchange stopped'))
   }
 
-  /** Connected peers whose identify listed the protocol. */
+  /** Connected peers whose identify listed the protocol, but not those resting. */
   private async speakers (): Promise<PeerId[]> {
     const peers: PeerId[] = []
+    const now = Date.now()
+    for (const [id, until] of this.resting) if (until <= now) this.resting.delete(id)
     for (const peer of this.libp2p.getPeers()) {
+      if (this.resting.has(peer.toString())) continue
       const known = await this.libp2p.peerStore.get(peer).catch(() => undefined)
       if (known?.protocols.includes(BLOCKS_BELOW_PROTOCOL) === true) peers.push(peer)
     }

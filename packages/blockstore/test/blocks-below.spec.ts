@@ -11,7 +11,7 @@ import { varint } from 'multiformats'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BlockExchange, SqliteBlockstore } from '../src/index.ts'
-import { fetchBlocksBelow, serveBlocksBelow } from '../src/blocks-below.ts'
+import { BLOCKS_BELOW_PROTOCOL, fetchBlocksBelow, serveBlocksBelow } from '../src/blocks-below.ts'
 import { tempDir } from './helpers.ts'
 import type { Libp2p } from '@libp2p/interface'
 
@@ -152,5 +152,27 @@ describe('the protocol on its own', () => {
       expect(answerer.status).not.toBe('open')
     }
     store.close()
+  })
+})
+
+describe('a peer that stops answering', () => {
+  it('holds the walk up for at most the idle limit; the blocks then come over bitswap from another peer', async () => {
+    // Lists the protocol, reads the request, never answers (a paused or stuck peer).
+    const silent = await loopbackNode({ identify: identify() })
+    await silent.handle(BLOCKS_BELOW_PROTOCOL, async (stream) => { for await (const _ of stream) break })
+    const holder = await peer('holder', false)
+    const walker = await peer('walker-3', true)
+    try {
+      await walker.node.dial(silent.getMultiaddrs()[0] ?? multiaddr(), { signal: AbortSignal.timeout(10_000) })
+      await connect(walker, holder)
+      const blocks = await chain(40, 6)
+      holder.store.putBlocks(blocks)
+      const t0 = performance.now()
+      await walk(walker.exchange, walker.store, blocks)
+      expect(walker.store.count()).toBe(40)
+      expect(performance.now() - t0).toBeLessThan(15_000)
+    } finally {
+      await silent.stop()
+    }
   })
 })
