@@ -1,7 +1,6 @@
 // Blocks below a CID in one exchange between our peers (blocks-below.ts): a long walk down a
 // chain of CRDT blocks asks for many blocks at once; a peer that does not speak the protocol (as
 // a Go peer) still serves over bitswap; a broken or hostile answer never lands in the store.
-import { join } from 'node:path'
 import { identify } from '@libp2p/identify'
 import { streamPair } from '@libp2p/utils'
 import { blockLinks, makeBlock, type Block } from '@cluster/crdt'
@@ -12,21 +11,16 @@ import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BlockExchange, SqliteBlockstore } from '../src/index.ts'
 import { BLOCKS_BELOW_PROTOCOL, fetchBlocksBelow, serveBlocksBelow } from '../src/blocks-below.ts'
-import { tempDir } from './helpers.ts'
-import type { Libp2p } from '@libp2p/interface'
+import { exchangePeer, tempDir, type ExchangePeer } from './helpers.ts'
 
-interface Peer { node: Libp2p, store: SqliteBlockstore, exchange: BlockExchange }
+type Peer = ExchangePeer
 
 let dir: string
 let remove: () => Promise<void>
 const peers: Peer[] = []
 
 async function peer (name: string, speaks: boolean): Promise<Peer> {
-  const node = await loopbackNode({ identify: identify() })
-  const store = SqliteBlockstore.open(join(dir, `${name}.db`))
-  const exchange = new BlockExchange({ libp2p: node, blockstore: store, fetchTimeoutMs: 20_000, ...(speaks ? { linksOf: blockLinks } : {}) })
-  await exchange.start()
-  const p = { node, store, exchange }
+  const p = await exchangePeer(dir, name, speaks ? { linksOf: blockLinks } : {})
   peers.push(p)
   return p
 }

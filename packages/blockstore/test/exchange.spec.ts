@@ -1,25 +1,18 @@
-import { join } from 'node:path'
-import { identify } from '@libp2p/identify'
-import { KuboDaemon, loopbackNode } from '@cluster/test-utils'
+import { KuboDaemon } from '@cluster/test-utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { CID } from 'multiformats/cid'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { BlockExchange, BlockFetchError, SqliteBlockstore } from '../src/index.ts'
-import { rawBlock, tempDir } from './helpers.ts'
-import type { Libp2p } from '@libp2p/interface'
+import { BlockFetchError } from '../src/index.ts'
+import { exchangePeer, rawBlock, tempDir, type ExchangePeer } from './helpers.ts'
 
-interface Peer { node: Libp2p, store: SqliteBlockstore, exchange: BlockExchange }
+type Peer = ExchangePeer
 
 let dir: string
 let remove: () => Promise<void>
 const peers: Peer[] = []
 
 async function peer (name: string): Promise<Peer> {
-  const node = await loopbackNode({ identify: identify() })
-  const store = SqliteBlockstore.open(join(dir, `${name}.db`))
-  const exchange = new BlockExchange({ libp2p: node, blockstore: store, fetchTimeoutMs: 20_000 })
-  await exchange.start()
-  const p = { node, store, exchange }
+  const p = await exchangePeer(dir, name)
   peers.push(p)
   return p
 }

@@ -1,12 +1,27 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { seededBytes } from '@cluster/test-utils'
+import { identify } from '@libp2p/identify'
+import { loopbackNode, seededBytes } from '@cluster/test-utils'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 
+import { BlockExchange, SqliteBlockstore, type BlockExchangeOptions } from '../src/index.ts'
+import type { Libp2p } from '@libp2p/interface'
+
 export interface Block { cid: CID, bytes: Uint8Array }
+
+export interface ExchangePeer { node: Libp2p, store: SqliteBlockstore, exchange: BlockExchange }
+
+/** A loopback libp2p node with identify, a blockstore `<dir>/<name>.db` and a started exchange (fetches time out after 20 s). */
+export async function exchangePeer (dir: string, name: string, options: Partial<BlockExchangeOptions> = {}): Promise<ExchangePeer> {
+  const node = await loopbackNode({ identify: identify() })
+  const store = SqliteBlockstore.open(join(dir, `${name}.db`))
+  const exchange = new BlockExchange({ libp2p: node, blockstore: store, fetchTimeoutMs: 20_000, ...options })
+  await exchange.start()
+  return { node, store, exchange }
+}
 
 /** A raw block of `size` deterministic bytes (CIDv1, sha2-256). */
 export async function rawBlock (size: number, seed: number): Promise<Block> {
