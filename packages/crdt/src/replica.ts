@@ -9,6 +9,7 @@ import type { CID } from 'multiformats/cid'
 import { decodeBlock, makeBlock, toV1DagPb, type DeltaNode } from './block.ts'
 import { decodeBroadcast, encodeBroadcast, type Delta } from './delta.ts'
 import { CarriedBlocks } from './carried-blocks.ts'
+import { DirtyBit } from './dirty-bit.ts'
 import { Heads, type Head, type HeadOp } from './heads.ts'
 import { assertCleanKey, blockId } from './keys.ts'
 import { liveIds, mergeDelta, type SetEvent } from './set.ts'
@@ -36,6 +37,7 @@ export class Replica {
   private readonly publisher: Publisher
   private receives: Promise<unknown> = Promise.resolve()
   private activeWalks = 0
+  private readonly dirty: DirtyBit
   private readonly blocksPerCommit: number
   private readonly maxQueuedHeads: number
   private groupOpen = false
@@ -48,6 +50,7 @@ export class Replica {
   constructor (opts: ReplicaOptions) {
     this.opts = opts
     this.store = opts.store
+    this.dirty = new DirtyBit(opts.store)
     this.blocks = opts.blocks
     this.fetchConcurrency = opts.fetchConcurrency ?? 50
     this.fetchTimeoutMs = opts.fetchTimeoutMs ?? 120_000
@@ -68,7 +71,6 @@ export class Replica {
   }
 
   // ---- reads ----
-
   get (key: string): Uint8Array | undefined {
     return this.store.getValue(key)?.value
   }
@@ -98,20 +100,19 @@ export class Replica {
   }
 
   isDirty (): boolean {
-    return this.store.isDirty()
+    return this.dirty.isSet
   }
 
   markDirty (): void {
     this.log('warn', 'marking the crdt store as dirty')
-    this.store.setDirty(true)
+    this.dirty.markFailed()
   }
 
   markClean (): void {
-    this.store.setDirty(false)
+    this.dirty.markClean()
   }
 
   // ---- local writes ----
-
   /** Adds or updates `key` (go-ds-crdt Put): publishes one block and returns its CID. */
   async put (key: string, value: Uint8Array): Promise<CID> {
     assertCleanKey(key)
@@ -161,7 +162,6 @@ export class Replica {
   }
 
   // ---- receiving ----
-
   /**
    * Handles a CRDTBroadcast payload from a (trusted) peer: walks the DAG from each announced head.
    * Payloads are handled one at a time in arrival order; a head already waiting is not queued
@@ -222,10 +222,13 @@ export class Replica {
   /** Walks down from `start` on behalf of branch head `root`; false when something failed. */
   async walk (root: CID, start: CID, rootPriority: number | undefined): Promise<boolean> {
     this.activeWalks++
+    let ok = false
     try {
-      return await walkDag(this, root, start, rootPriority)
+      ok = await walkDag(this, root, start, rootPriority)
+      return ok
     } finally {
       this.activeWalks--
+      if (ok && this.activeWalks === 0 && !this.closed) this.dirty.walksEnded(() => { this.flush() })
     }
   }
 
@@ -256,7 +259,6 @@ export class Replica {
   }
 
   // ---- shared with walk.ts and batch.ts ----
-
   /** Fetches and decodes a block, giving up after fetchTimeoutMs or on close. */
   async fetchNode (cid: CID, walked = 0): Promise<DeltaNode> {
     this.assertOpen()
@@ -282,6 +284,7 @@ export class Replica {
   processNode (root: CID, rootPriority: number, node: DeltaNode): CID[] {
     const ops: HeadOp[] = []
     const children: CID[] = []
+    let walkOpened = false
     this.openGroup()
     const events = this.store.transaction(() => {
       const events = mergeDelta(this.store, node.delta, blockId(node.cid))
@@ -303,8 +306,11 @@ export class Replica {
         }
         children.push(child)
       }
+      // In the transaction that marks this block processed: no crash keeps one without the other.
+      if (children.length > 0) walkOpened = this.dirty.openWalkInTransaction()
       return events
     })
+    if (walkOpened) this.dirty.walkOpened()
     // Reserved only once the merge has committed, so a failed merge reserves nothing.
     for (const child of children) this.reserved.add(child.toString())
     this.reserved.delete(node.cid.toString())
@@ -373,7 +379,6 @@ export class Replica {
   }
 
   // ---- lifecycle ----
-
   /** Stops: cancels fetches (an interrupted walk leaves the store dirty) and waits for work in progress. */
   async close (): Promise<void> {
     this.closing.abort(new Error('crdt replica is closing'))

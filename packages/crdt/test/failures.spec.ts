@@ -93,6 +93,46 @@ describe('a walk that cannot fetch a block', () => {
   })
 })
 
+describe('a peer killed mid-walk (kill -9: no close, nothing after the last commit)', () => {
+  let dir: string | undefined
+  afterEach(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }) })
+
+  it('starts dirty, and its repair completes the state; walks that end well leave the store clean', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'crdt-'))
+    const path = join(dir, 'crdt.sqlite')
+    // The walk stops at the withheld block; the merges above it are committed.
+    const stuck = new BlockNet(goBlocks(scenario))
+    stuck.withheld.add(inner)
+    const killed = new Replica({ store: new SqliteStore(path), blocks: stuck.access(), fetchTimeoutMs: 60_000 })
+    const walking = killed.receive(encodeBroadcast([top]))
+    while (stuck.fetches < 2 || killed.size === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    await new Promise((resolve) => setTimeout(resolve, 20))
+
+    // The same file opened again, as the restarted peer opens it.
+    const restarted = new Replica({ store: new SqliteStore(path), blocks: new BlockNet(goBlocks(scenario)).access(), fetchTimeoutMs: 1000 })
+    expect(restarted.isDirty()).toBe(true)
+    await restarted.receive(encodeBroadcast([top])) // the head is processed: no walk goes below it
+    expect(stateOf(restarted)).not.toEqual(goFinal.state)
+    expect(await restarted.repair()).toBe(true)
+    expect(restarted.isDirty()).toBe(false)
+    expect(stateOf(restarted)).toEqual(goFinal.state)
+
+    await killed.close()
+    await walking.catch(() => {})
+    killed.store.close()
+    await restarted.close()
+    restarted.store.close()
+
+    // A walk that ends well clears the bit it set.
+    const fresh = new Replica({ store: new SqliteStore(join(dir, 'fresh.sqlite')), blocks: new BlockNet(goBlocks(scenario)).access(), fetchTimeoutMs: 1000 })
+    await fresh.receive(encodeBroadcast([top]))
+    expect(stateOf(fresh)).toEqual(goFinal.state)
+    expect(fresh.isDirty()).toBe(false)
+    await fresh.close()
+    fresh.store.close()
+  })
+})
+
 describe('hooks', () => {
   let dir: string | undefined
   afterEach(() => { if (dir !== undefined) rmSync(dir, { recursive: true, force: true }) })
