@@ -49,10 +49,13 @@ export class DirtyBit {
     this.forWalks = true
   }
 
-  /** Every walk has ended well (their merges committed first: `flush`): clears a bit set for them. */
-  walksEnded (flush: () => void): void {
+  /**
+   * No walk is under way and none failed: clears a bit set for walks. Called in the transaction
+   * that commits the last merges (or with none open), so the bit never goes before them; under
+   * steady load the bit then stays set rather than costing writes for every walk.
+   */
+  walksEnded (): void {
     if (!this.forWalks || this.failed) return
-    flush()
     this.forWalks = false
     this.store.setDirty(false)
   }

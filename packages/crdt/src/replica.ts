@@ -228,7 +228,8 @@ export class Replica {
       return ok
     } finally {
       this.activeWalks--
-      if (ok && this.activeWalks === 0 && !this.closed) this.dirty.walksEnded(() => { this.flush() })
+      // With merges waiting for their group commit, that commit clears the bit (flush).
+      if (ok && this.activeWalks === 0 && !this.closed && !this.groupOpen) this.dirty.walksEnded()
     }
   }
 
@@ -341,6 +342,7 @@ export class Replica {
     clearTimeout(this.groupTimer)
     this.groupTimer = undefined
     try {
+      if (this.activeWalks === 0) this.dirty.walksEnded()
       this.store.commit?.()
     } finally {
       const events = this.pendingEvents
