@@ -14,7 +14,7 @@ import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { varint } from 'multiformats'
 import { CID } from 'multiformats/cid'
-import type { MultihashHasher } from 'multiformats/hashes/interface'
+import { matchesCid } from './hashes.ts'
 import type { SqliteBlockstore } from './sqlite-blockstore.ts'
 
 export const BLOCKS_BELOW_PROTOCOL = '/cluster-ts/blocks-below/1.0.0'
@@ -102,8 +102,7 @@ function frame (cid: CID, data: Uint8Array): Uint8Array {
  * answer (a block that does not match its CID or is neither a root nor linked from a block
  * received before it, more blocks than asked for, a stream that ends before the end frame).
  */
-export async function fetchBlocksBelow (stream: Stream, roots: readonly CID[], max: number, hasherFor: (code: number) => MultihashHasher | undefined,
-  linksOf: LinksOf, onBlock: (cid: CID, bytes: Uint8Array) => void): Promise<number> {
+export async function fetchBlocksBelow (stream: Stream, roots: readonly CID[], max: number, linksOf: LinksOf, onBlock: (cid: CID, bytes: Uint8Array) => void): Promise<number> {
   // What the answer may hold: the roots, then what the blocks received link to (a peer cannot
   // fill our store with blocks of its choosing).
   const expected = new Set(roots.map(hashKey))
@@ -118,10 +117,9 @@ export async function fetchBlocksBelow (stream: Stream, roots: readonly CID[], m
     const cid = CID.decode(bytes.subarray(at, at + cidLength))
     const data = bytes.slice(at + cidLength)
     if (!expected.has(hashKey(cid))) throw new Error(`block ${cid.toString()} was not asked for`)
-    const hasher = hasherFor(cid.multihash.code)
-    if (hasher === undefined) continue
-    const digest = await hasher.digest(data)
-    if (!sameBytes(digest.bytes, cid.multihash.bytes)) throw new Error(`block ${cid.toString()} does not match its hash`)
+    const matches = await matchesCid(cid, data)
+    if (matches === undefined) continue
+    if (!matches) throw new Error(`block ${cid.toString()} does not match its hash`)
     for (const link of linksOf(cid, data)) expected.add(hashKey(link))
     onBlock(cid, data)
   }
@@ -135,12 +133,6 @@ function hashKey (cid: CID): string {
   return Buffer.from(mh.buffer, mh.byteOffset, mh.byteLength).toString('latin1')
 }
 
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
-}
-
 /**
  * The asking side for a block exchange: walks' misses are gathered into one request at a time,
  * sent to a connected peer that speaks the protocol (the next one when a peer has none of them).
@@ -148,7 +140,6 @@ function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
 export class BlocksBelow {
   private readonly libp2p: Libp2p
   private readonly blockstore: SqliteBlockstore
-  private readonly hasherFor: (code: number) => MultihashHasher | undefined
   private readonly linksOf: LinksOf
   /** Roots for the next request, by CID string. */
   private readonly waiting = new Map<string, CID>()
@@ -158,10 +149,9 @@ export class BlocksBelow {
   /** Peers not to ask until the time given (ms since the epoch), by peer ID string. */
   private readonly resting = new Map<string, number>()
 
-  constructor (libp2p: Libp2p, blockstore: SqliteBlockstore, hasherFor: (code: number) => MultihashHasher | undefined, linksOf: LinksOf) {
+  constructor (libp2p: Libp2p, blockstore: SqliteBlockstore, linksOf: LinksOf) {
     this.libp2p = libp2p
     this.blockstore = blockstore
-    this.hasherFor = hasherFor
     this.linksOf = linksOf
   }
 
@@ -195,7 +185,7 @@ export class BlocksBelow {
         this.stream = stream
         // Stored together at the end, in one transaction (an answer is at most MAX_ANSWER_BYTES).
         const blocks: Array<{ cid: CID, bytes: Uint8Array }> = []
-        const n = await fetchBlocksBelow(stream, roots, max, this.hasherFor, this.linksOf, (cid, bytes) => { blocks.push({ cid, bytes }) })
+        const n = await fetchBlocksBelow(stream, roots, max, this.linksOf, (cid, bytes) => { blocks.push({ cid, bytes }) })
         this.blockstore.putBlocks(blocks)
         if (n > 0) return
       } catch {

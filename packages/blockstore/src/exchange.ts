@@ -1,9 +1,8 @@
 import { withBitswap, type BitswapOptions } from '@helia/bitswap'
 import { CID } from 'multiformats/cid'
-import { identity } from 'multiformats/hashes/identity'
-import { sha256, sha512 } from 'multiformats/hashes/sha2'
 import { BLOCKS_BELOW_PROTOCOL, BlocksBelow, serveBlocksBelow, type LinksOf } from './blocks-below.ts'
 import { BlockFetchError } from './errors.ts'
+import { hasherFor, matchesCid } from './hashes.ts'
 import type { SqliteBlockstore } from './sqlite-blockstore.ts'
 import type { AbortOptions, Libp2p, Startable } from '@libp2p/interface'
 import type { MultihashHasher } from 'multiformats/hashes/interface'
@@ -72,7 +71,7 @@ export class BlockExchange implements Startable {
     // a time, and the default made each fetch take ~17 ms on loopback instead of ~6.
     this.bitswapOptions = { maxSizeReplaceHasWithBlock: 1024, sendWantlistDebounce: 1, ...options.bitswap }
     this.linksOf = options.linksOf
-    this.below = options.linksOf === undefined ? undefined : new BlocksBelow(options.libp2p, options.blockstore, hasherFor, options.linksOf)
+    this.below = options.linksOf === undefined ? undefined : new BlocksBelow(options.libp2p, options.blockstore, options.linksOf)
   }
 
   isStarted (): boolean {
@@ -148,12 +147,8 @@ export class BlockExchange implements Startable {
    * later wants are answered from the store.
    */
   async putBlock (cid: CID, bytes: Uint8Array): Promise<void> {
-    const hasher = hasherFor(cid.multihash.code)
-    if (hasher !== undefined) {
-      const digest = await hasher.digest(bytes)
-      if (!equalBytes(digest.bytes, cid.multihash.bytes)) {
-        throw new BlockFetchError(cid.toString(), 'invalid', 'the bytes do not hash to the CID')
-      }
+    if (await matchesCid(cid, bytes) === false) {
+      throw new BlockFetchError(cid.toString(), 'invalid', 'the bytes do not hash to the CID')
     }
     await this.blockstore.put(cid, bytes)
     await this.broker?.announce(cid)
@@ -192,15 +187,3 @@ async function startBitswap (libp2p: Libp2p, blockstore: SqliteBlockstore, optio
   return broker
 }
 
-function hasherFor (code: number): MultihashHasher | undefined {
-  if (code === sha256.code) return sha256
-  if (code === sha512.code) return sha512
-  if (code === identity.code) return identity
-  return undefined
-}
-
-function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
-  if (a.byteLength !== b.byteLength) return false
-  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
-  return true
-}

@@ -7,7 +7,6 @@ import { blockLinks, makeBlock, type Block } from '@cluster/crdt'
 import { loopbackNode } from '@cluster/test-utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { varint } from 'multiformats'
-import { sha256 } from 'multiformats/hashes/sha2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BlockExchange, SqliteBlockstore } from '../src/index.ts'
 import { BLOCKS_BELOW_PROTOCOL, fetchBlocksBelow, serveBlocksBelow } from '../src/blocks-below.ts'
@@ -92,8 +91,6 @@ describe('blocks below a CID, between two of our peers', () => {
   })
 })
 
-const hasher = (code: number): typeof sha256 | undefined => code === sha256.code ? sha256 : undefined
-
 /** One length-prefixed frame, as lpStream writes it. */
 function lengthPrefixed (bytes: Uint8Array): Uint8Array {
   return new Uint8Array([...varint.encodeTo(bytes.length, new Uint8Array(varint.encodingLength(bytes.length))), ...bytes])
@@ -117,7 +114,7 @@ describe('the protocol on its own', () => {
     const [block] = await chain(1, 3)
     const [asker, answerer] = await streamPair()
     const stored: string[] = []
-    const asking = fetchBlocksBelow(asker, [block!.cid], 10, hasher, blockLinks, cid => { stored.push(cid.toString()) })
+    const asking = fetchBlocksBelow(asker, [block!.cid], 10, blockLinks, cid => { stored.push(cid.toString()) })
     const served = answerWith(answerer, [blockFrame(block!, new Uint8Array([1, 2, 3]))])
     await expect(asking).rejects.toThrow(/does not match its hash/)
     await served
@@ -129,7 +126,7 @@ describe('the protocol on its own', () => {
     const [other] = await chain(1, 5)
     const [asker, answerer] = await streamPair()
     const stored: string[] = []
-    const asking = fetchBlocksBelow(asker, [asked!.cid], 10, hasher, blockLinks, cid => { stored.push(cid.toString()) })
+    const asking = fetchBlocksBelow(asker, [asked!.cid], 10, blockLinks, cid => { stored.push(cid.toString()) })
     const served = answerWith(answerer, [blockFrame(asked!), blockFrame(other!), lengthPrefixed(new Uint8Array(0))])
     await expect(asking).rejects.toThrow(/was not asked for/)
     await served
