@@ -1,6 +1,6 @@
 import { copyFileSync, fsyncSync, openSync, closeSync, renameSync, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { encodePin, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
+import { cidToString, encodePin, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
 import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft/node'
 import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
@@ -127,12 +127,12 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
   // --- reading ---------------------------------------------------------------------------
 
   get (cid: CID): Pin | undefined {
-    const row = this.stmt.get.get(cid.toString())
+    const row = this.stmt.get.get(cidToString(cid))
     return row === undefined ? undefined : decodeStored(row.json)
   }
 
   has (cid: CID): boolean {
-    return this.stmt.get.get(cid.toString()) !== undefined
+    return this.stmt.get.get(cidToString(cid)) !== undefined
   }
 
   /**
@@ -226,13 +226,13 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     this.db.transaction(() => {
       for (const op of ops) {
         if (op.type === 'pin') {
-          const cid = op.pin.cid.toString()
+          const cid = cidToString(op.pin.cid)
           const previous = this.stmt.get.get(cid)?.json
           before.push(previous)
           if (previous === undefined) added++
           this.write(cid, op.pin, previous !== undefined)
         } else {
-          added += this.del(op.pin.cid.toString())
+          added += this.del(cidToString(op.pin.cid))
         }
       }
       inside?.()
@@ -332,7 +332,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
       const bulk = bulkLoader(this.db)
       for (const given of pins) {
         const pin = storedPin(given)
-        const cid = pin.cid.toString()
+        const cid = cidToString(pin.cid)
         // A CID given twice: the later pin replaces the earlier one.
         if (!bulk.add(cid, pin.name, pin.type, stringifyJson(encodePin(pin)), indexRowsOf(pin))) this.write(cid, pin, true)
       }

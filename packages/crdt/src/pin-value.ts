@@ -118,7 +118,8 @@ export function decodePinValue (bytes: Uint8Array, opts: DecodePinOptions = {}):
     origins: options.origins,
     cid: pinCid,
     type: ENUM_TO_TYPE[type] ?? 'bad-type',
-    allocations,
+    // An exact-size copy: the first push gave the array room for 17, and a pinset keeps it.
+    allocations: allocations.slice(),
     maxDepth,
     reference,
     timestamp: timeFromProto(timestamp, offset)
@@ -175,11 +176,15 @@ function readPair (r: Reader, end: number): [string, string] {
   return [k, v]
 }
 
-/** go-cid's Cast: undefined for bytes that are not a CID (Go then leaves the field unset). */
+/**
+ * go-cid's Cast: undefined for bytes that are not a CID (Go then leaves the field unset). The CID
+ * gets its own copy of the bytes: a view would keep the whole delta block it was read from alive
+ * for as long as the pin is (a queued pin operation held ~640 bytes of block for its 36-byte CID).
+ */
 function castCid (bytes: Uint8Array): CID | undefined {
   if (bytes.length === 0) return undefined
   try {
-    const [cid, rest] = CID.decodeFirst(bytes)
+    const [cid, rest] = CID.decodeFirst(bytes.slice())
     return rest.length === 0 ? cid : undefined
   } catch {
     return undefined

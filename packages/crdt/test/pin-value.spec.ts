@@ -24,6 +24,17 @@ describe('pin values and state keys (vectors from Go IPFS Cluster v1.1.6)', () =
     expect(stateKey(parseCid('bafybeiczsscdsbs7ffqz55asqdf3smv6klcw3gofszvwlyarci47bgf354'))).toBe('/AFYBEICZSSCDSBS7FFQZ55ASQDF3SMV6KLCW3GOFSZVWLYARCI47BGF354')
   })
 
+  it('gives a decoded pin\'s CIDs their own bytes, not views of the delta block they came from', () => {
+    // A pin operation queued for hours must not keep the whole block of its delta alive.
+    const value = unhex(goPins()[0]!.protoHex)
+    const block = new Uint8Array(65_536)
+    block.set(value, 1000)
+    const pin = decodePinValue(block.subarray(1000, 1000 + value.length), { offset: 0 })
+    expect(pin.cid.equals(decodePinValue(value, { offset: 0 }).cid)).toBe(true)
+    expect(pin.cid.bytes.buffer.byteLength).toBeLessThan(1000)
+    expect(pin.cid.multihash.digest.buffer.byteLength).toBeLessThan(1000)
+  })
+
   it('rejects values Go rejects and falls back to the key CID like Go', () => {
     const good = unhex(goPins()[0]!.protoHex)
     // Allocations (field 3) holding bytes that are not a peer ID fail the whole value.

@@ -17,7 +17,6 @@ export { MaintenanceLoop } from './maintenance-loop.ts'
 export type { MaintenanceLoopOptions, MaintenanceTask, TimerApi } from './maintenance-loop.ts'
 export { expiredPinsToUnpin, sweepExpiredPins } from './expiry.ts'
 export type { ExpiredPinsOptions, ExpirySweepOptions, ExpirySweepResult } from './expiry.ts'
-export { cidKey } from './cid-key.ts'
 export { isPinEverywhere, isRemotePin, hasExpiry, isExpiredAt, barePin } from './pin-predicates.ts'
 export {
   defaultStatelessConfig, validateStatelessConfig, overlayStatelessJson, applyStatelessEnv,

@@ -2,9 +2,8 @@
  * The operation tracker (cluster-behaviour.md §7.1): at most one operation per CID, keyed by the
  * CID string. Holds in-flight and failed operations only; done ones are cleaned by the workers.
  */
-import { Timestamp, trackerStatusMatches } from '@cluster/api'
+import { Timestamp, cidToString, trackerStatusMatches } from '@cluster/api'
 import type { CID, Pin, PinInfo, TrackerStatusFilter } from '@cluster/api'
-import { cidKey } from './cid-key.ts'
 import { Operation } from './operation.ts'
 import type { OperationType, Phase } from './operation.ts'
 import { emptyInfo, infoContext, infoFromOperation } from './pin-info.ts'
@@ -41,7 +40,7 @@ export class OperationTracker {
    * `freshAttempts`: a manual recover gives a pin past the retry cap its retries back).
    */
   trackNew (pin: Pin, type: OperationType, phase: Phase, freshAttempts = false): Operation | undefined {
-    const key = cidKey(pin.cid)
+    const key = cidToString(pin.cid)
     const old = this.#ops.get(key)
     let attempts = 0
     if (old !== undefined) {
@@ -78,7 +77,7 @@ export class OperationTracker {
 
   /** The current operation of a CID. */
   operation (cid: CID | string): Operation | undefined {
-    return this.#ops.get(typeof cid === 'string' ? cid : cidKey(cid))
+    return this.#ops.get(typeof cid === 'string' ? cid : cidToString(cid))
   }
 
   /** The cancellation signal of a CID's current operation (Go's OpContext). */

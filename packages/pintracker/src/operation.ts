@@ -1,6 +1,5 @@
 /** One tracked operation on a CID (cluster-behaviour.md §7.1). */
-import type { CID, Pin, Timestamp, TrackerStatus } from '@cluster/api'
-import { cidKey } from './cid-key.ts'
+import { cidToString, type CID, type Pin, type Timestamp, type TrackerStatus } from '@cluster/api'
 import type { TraceContext } from '@cluster/observability/trace'
 
 export const OPERATION_TYPES = ['pin', 'unpin', 'remote', 'shard', 'unknown'] as const
@@ -51,7 +50,7 @@ export class Operation {
   constructor (pin: Pin, type: OperationType, phase: Phase, now: Timestamp, attempts = 0) {
     this.#pin = pin
     this.type = type
-    this.key = cidKey(pin.cid)
+    this.key = cidToString(pin.cid)
     this.#phase = phase
     this.#attempts = attempts
     this.#timestamp = now

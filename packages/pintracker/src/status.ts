@@ -2,9 +2,8 @@
  * Status(cid) and StatusAll(filter) (cluster-behaviour.md §7.4–7.5): merging the operations,
  * the pinset and what IPFS has pinned.
  */
-import { TRACKER_STATUS_BITS, parseCid, pinDepthToMode, trackerStatusMatches } from '@cluster/api'
+import { TRACKER_STATUS_BITS, cidToString, parseCid, pinDepthToMode, trackerStatusMatches } from '@cluster/api'
 import type { CID, Pin, PinInfo, Timestamp, TrackerStatus, TrackerStatusFilter } from '@cluster/api'
-import { cidKey } from './cid-key.ts'
 import { cooperative } from './cooperative.ts'
 import { IpfsPinsetError, errorText } from './errors.ts'
 import type { OperationTracker } from './operation-tracker.ts'
@@ -123,7 +122,7 @@ function infoFromState (ctx: InfoContext, pin: Pin, status: TrackerStatus): PinI
 export async function * statusAllOf (src: StatusSources, filter: TrackerStatusFilter = 0): AsyncGenerator<PinInfo> {
   const ctx = infoContext(src.peer)
   if (!wants(filter, STATE_STATUSES)) {
-    const keyed = src.ops.getAll(filter).map(info => ({ key: cidKey(info.cid), info }))
+    const keyed = src.ops.getAll(filter).map(info => ({ key: cidToString(info.cid), info }))
     keyed.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : 0)
     for (const { info } of keyed) yield info
     return
@@ -131,7 +130,7 @@ export async function * statusAllOf (src: StatusSources, filter: TrackerStatusFi
   const ipfsPins = wants(filter, IPFS_STATUSES) ? await listIpfsPins(src.ipfs) : undefined
   const self = src.peer.peerId
   for await (const pin of cooperative(src.pinset.list())) {
-    const key = cidKey(pin.cid)
+    const key = cidToString(pin.cid)
     const op = src.ops.operation(key)
     if (op !== undefined && trackerStatusMatches(op.status, filter)) {
       yield infoFromOperation(ctx, op)

@@ -1,6 +1,6 @@
-import type { PeerId } from '@cluster/api'
+import { cidToString, type PeerId } from '@cluster/api'
 import type { Informer, IpfsConnector } from '@cluster/ipfs-connector'
-import { cidKey, type StatelessTracker, type TrackerIpfs } from '@cluster/pintracker'
+import type { StatelessTracker, TrackerIpfs } from '@cluster/pintracker'
 
 /** The pin tracker's view of IPFS, served by the Kubo connector. */
 export function trackerIpfsOf (connector: IpfsConnector): TrackerIpfs {
@@ -11,7 +11,7 @@ export function trackerIpfsOf (connector: IpfsConnector): TrackerIpfs {
     pinLs: async function * () {
       for await (const e of connector.pinLs(['recursive', 'direct'])) {
         const type = pinTypeOf(e.type)
-        if (type !== undefined) yield { cid: cidKey(e.cid), type }
+        if (type !== undefined) yield { cid: cidToString(e.cid), type }
       }
     }
   }

@@ -1,5 +1,5 @@
 /** Status objects: GlobalPinInfo (one CID, many peers), PinInfoShort, and the local PinInfo. */
-import type { CID } from '../cid.ts'
+import { cidToString, type CID } from '../cid.ts'
 import type { PeerId } from '../peer-id.ts'
 import type { Multiaddr } from '../multiaddr.ts'
 import type { Timestamp } from '../timestamp.ts'
@@ -85,7 +85,7 @@ export function decodePinInfoShort (value: unknown, path = ''): PinInfoShort {
 
 export function encodeGlobalPinInfo (g: GlobalPinInfo): JsonObject {
   return {
-    cid: g.cid.toString(),
+    cid: cidToString(g.cid),
     name: g.name,
     allocations: g.allocations,
     origins: g.origins,
@@ -144,7 +144,7 @@ export function pinInfoToGlobal (info: PinInfo): GlobalPinInfo {
 /** The local PinInfo as JSON (Go's order: own keys, then the PinInfoShort keys). */
 export function encodePinInfo (p: PinInfo): JsonObject {
   return {
-    cid: p.cid.toString(),
+    cid: cidToString(p.cid),
     name: p.name,
     peer: p.peer,
     allocations: p.allocations,

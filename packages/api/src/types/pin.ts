@@ -1,5 +1,5 @@
 /** Pin and PinOptions (the options are flattened into the pin's JSON object, first). */
-import type { CID } from '../cid.ts'
+import { cidToString, type CID } from '../cid.ts'
 import type { PeerId } from '../peer-id.ts'
 import type { Multiaddr } from '../multiaddr.ts'
 import { Timestamp, type OffsetSpec } from '../timestamp.ts'
@@ -66,7 +66,7 @@ export function encodeStringMap (m: Record<string, string> | null): JsonValue {
 }
 
 export function encodeCid (cid: CID | undefined): string | null {
-  return cid === undefined ? null : cid.toString()
+  return cid === undefined ? null : cidToString(cid)
 }
 
 function encodeOptionFields (o: PinOptions): JsonObject {
@@ -120,7 +120,7 @@ export function decodePinOptions (value: unknown, path = ''): PinOptions {
 export function encodePin (p: Pin): JsonObject {
   return {
     ...encodeOptionFields(p),
-    cid: p.cid.toString(),
+    cid: cidToString(p.cid),
     type: p.type,
     allocations: p.allocations,
     max_depth: p.maxDepth,
