@@ -92,8 +92,16 @@ function checkCidBytes (bytes: Uint8Array): number {
   return afterCodec + afterLength + length
 }
 
-/** A CID from its binary form, checked as Go's cid.Cast does (no trailing bytes). */
+/**
+ * A CID from its binary form, checked as Go's cid.Cast does (no trailing bytes). The CID gets a
+ * copy: a view would keep the whole buffer it was read from (a message, a block) alive with it.
+ */
 export function castCid (bytes: Uint8Array): CID {
+  return castOwnedBytes(bytes.slice())
+}
+
+/** castCid for bytes nothing else holds (freshly decoded from text): no copy needed. */
+function castOwnedBytes (bytes: Uint8Array): CID {
   let length: number
   try {
     length = checkCidBytes(bytes)
@@ -102,8 +110,7 @@ export function castCid (bytes: Uint8Array): CID {
   }
   if (length !== bytes.length) throw new InvalidCidError('invalid cid: trailing bytes in data buffer passed to cid Cast')
   try {
-    // A copy: a view would keep the whole buffer the CID was read from alive as long as the CID.
-    return CID.decode(bytes.slice())
+    return CID.decode(bytes)
   } catch (err) {
     throw new InvalidCidError(`invalid cid: ${(err as Error).message}`, { cause: err })
   }
@@ -152,7 +159,7 @@ export function parseCid (text: string): CID {
     } catch (err) {
       throw new InvalidCidError(`invalid cid: ${(err as Error).message}`, { cause: err })
     }
-    return castCid(bytes)
+    return castOwnedBytes(bytes)
   }
   const base = findBase(text)
   if (base === undefined) throw new InvalidCidError('invalid cid: selected encoding not supported')
@@ -162,7 +169,7 @@ export function parseCid (text: string): CID {
   } catch (err) {
     throw new InvalidCidError(`invalid cid: ${(err as Error).message}`, { cause: err })
   }
-  return castCid(bytes)
+  return castOwnedBytes(bytes)
 }
 
 const BASE32_ASCII = new TextEncoder().encode(BASE32)

@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import {
-  cidEquals, cidToString, InvalidMultiaddrError, InvalidPeerIdError, isCid, isPeerId, multiaddrPeerId,
+  castCid, cidEquals, cidToString, InvalidMultiaddrError, InvalidPeerIdError, isCid, isPeerId, multiaddrPeerId,
   parseCid, parseMultiaddr, parsePeerId, parsePeerIdsLenient, peerIdToBytes
 } from '../src/index.ts'
 
 const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'
 
 describe('CIDs', () => {
+  it('castCid gives the CID its own bytes, not a view of the buffer it was read from', () => {
+    const cid = parseCid('bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi')
+    const message = new Uint8Array(65_536)
+    message.set(cid.bytes, 500)
+    const cast = castCid(message.subarray(500, 500 + cid.bytes.length))
+    expect(cidEquals(cast, cid)).toBe(true)
+    expect(cast.bytes.buffer.byteLength).toBeLessThan(500)
+    expect(cast.multihash.digest.buffer.byteLength).toBeLessThan(500)
+  })
+
   it('keeps v0 in base58 and prints v1 in base32, comparing by value', () => {
     const v0 = parseCid('QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS')
     expect(cidToString(v0)).toBe('QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS')
