@@ -6,6 +6,7 @@ import { CID } from 'multiformats/cid'
 import { bases } from 'multiformats/basics'
 import type { MultibaseDecoder } from 'multiformats/bases/interface'
 import { base58btc } from 'multiformats/bases/base58'
+import { Digest } from 'multiformats/hashes/digest'
 import { InvalidCidError } from './errors.ts'
 import { readUvarint, validateMultihash } from './multihash.ts'
 
@@ -110,33 +111,130 @@ function castOwnedBytes (bytes: Uint8Array): CID {
   }
   if (length !== bytes.length) throw new InvalidCidError('invalid cid: trailing bytes in data buffer passed to cid Cast')
   try {
-    return CID.decode(bytes)
+    return cidOver(bytes)
   } catch (err) {
     throw new InvalidCidError(`invalid cid: ${(err as Error).message}`, { cause: err })
   }
 }
 
+const DAG_PB = 0x70
+const SHA2_256 = 0x12
+
 /**
- * A CID written the way it prints (v0 `Qm…`, v1 lowercase base32), through multiformats' parser,
- * which keeps the text: printing the CID again (every listing and every RPC answer does) costs
- * nothing instead of a base32 encoding. Undefined when the text is anything else or fails a check
- * (the full parser below then gives Go's error).
+ * The CID that `bytes` are, exactly (checkCidBytes passed, nothing after it), built over them:
+ * its digest is a view of them. multiformats' CID.decode would encode a v1 CID's bytes again,
+ * which costs a second buffer per CID and about half of a parse.
+ */
+function cidOver (bytes: Uint8Array): CID {
+  if (bytes[0] === SHA2_256 && bytes[1] === 32) return new CID(0, DAG_PB, new Digest(SHA2_256, 32, bytes.subarray(2), bytes), bytes) as CID
+  const [, afterVersion] = readUvarint(bytes, 0)
+  const [code, afterCodec] = readUvarint(bytes, afterVersion)
+  const multihash = bytes.subarray(afterCodec)
+  const [hashCode, afterHashCode] = readUvarint(multihash, 0)
+  const [size, afterSize] = readUvarint(multihash, afterHashCode)
+  // Codes beyond 2^53 do not fit a number: multiformats' own decoder says what it makes of them.
+  if (!Number.isSafeInteger(code) || !Number.isSafeInteger(hashCode)) return CID.decode(bytes)
+  return new CID(1, code, new Digest(hashCode, size, multihash.subarray(afterSize), multihash), bytes) as CID
+}
+
+/** Each base32 character's value (-1: not in the lowercase alphabet), by char code. */
+const BASE32_VALUES = (() => {
+  const values = new Int8Array(128).fill(-1)
+  for (let i = 0; i < BASE32.length; i++) values[BASE32.charCodeAt(i)] = i
+  return values
+})()
+
+/**
+ * `text` after its one-character prefix as strict lowercase unpadded base32: undefined for any
+ * other character or for leftover bits that are not zero (what multiformats refuses too).
+ */
+function decodeBase32Strict (text: string): Uint8Array | undefined {
+  const out = new Uint8Array(Math.floor((text.length - 1) * 5 / 8))
+  let acc = 0
+  let bits = 0
+  let n = 0
+  for (let i = 1; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    const v = c < 128 ? BASE32_VALUES[c] as number : -1
+    if (v < 0) return undefined
+    acc = ((acc << 5) | v) & 0xffff
+    bits += 5
+    if (bits >= 8) {
+      bits -= 8
+      out[n++] = acc >> bits
+    }
+  }
+  if (bits >= 5 || (acc & ((1 << bits) - 1)) !== 0) return undefined
+  return out
+}
+
+const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
+const BASE58_ASCII = new TextEncoder().encode(BASE58)
+const BASE58_VALUES = (() => {
+  const values = new Int8Array(128).fill(-1)
+  for (let i = 0; i < BASE58.length; i++) values[BASE58.charCodeAt(i)] = i
+  return values
+})()
+
+/**
+ * A 46-character `Qm…` text as the 34 bytes of a sha2-256 multihash (a v0 CID), undefined when it
+ * is anything else. Five characters at a time into 16-bit limbs: several times faster than the
+ * generic base58 decoder, which took most of a v0 parse.
+ */
+const qmLimbs = new Float64Array(18) // little-endian, 16 bits each: 288 bits
+
+function decodeQm (text: string): Uint8Array | undefined {
+  const limbs = qmLimbs.fill(0)
+  for (let i = 0; i < text.length;) {
+    let chunk = 0
+    let scale = 1
+    for (let k = 0; k < 5 && i < text.length; k++, i++) {
+      const c = text.charCodeAt(i)
+      const v = c < 128 ? BASE58_VALUES[c] as number : -1
+      if (v < 0) return undefined
+      chunk = chunk * 58 + v
+      scale *= 58
+    }
+    let carry = chunk
+    for (let j = 0; j < limbs.length; j++) {
+      const x = (limbs[j] as number) * scale + carry // < 2^46: exact in a double
+      carry = Math.floor(x / 65536)
+      limbs[j] = x - carry * 65536 // not %: a double's remainder is a slow call
+    }
+    if (carry !== 0) return undefined
+  }
+  if (limbs[17] !== 0) return undefined
+  const out = new Uint8Array(34)
+  for (let j = 0; j < 17; j++) {
+    const limb = limbs[j] as number
+    out[33 - 2 * j] = limb & 0xff
+    out[32 - 2 * j] = limb >> 8
+  }
+  return out[0] === SHA2_256 && out[1] === 32 ? out : undefined
+}
+
+/**
+ * A CID written the way it prints (v0 `Qm…`, v1 lowercase base32): decoded by a table and built
+ * over its own bytes, the path of nearly every CID a peer reads (REST paths and bodies, stored
+ * pins, listings from Kubo and from other peers). Undefined when the text is anything else or
+ * fails a check (the full parser below then gives Go's error).
  */
 function canonicalCid (text: string): CID | undefined {
-  if (text[0] !== 'b' && !(text.length === 46 && text.startsWith('Qm'))) return undefined
-  let cid: CID
+  let bytes: Uint8Array | undefined
+  if (text.charCodeAt(0) === 98) { // 'b'
+    bytes = decodeBase32Strict(text)
+  } else if (text.length === 46 && text.startsWith('Qm')) {
+    bytes = decodeQm(text)
+  }
+  if (bytes === undefined) return undefined
   try {
-    cid = CID.parse(text)
+    if (checkCidBytes(bytes) !== bytes.length) return undefined
+    const cid = cidOver(bytes)
+    // Only a v1 CID prints in base32 and only a v0 one as `Qm…`.
+    return (cid.version === 0) === (text[0] === 'Q') ? cid : undefined
   } catch {
     return undefined
   }
-  try {
-    if (cid.version === 0) validateMultihash(cid.bytes)
-    else if (checkCidBytes(cid.bytes) !== cid.bytes.length) return undefined
-  } catch {
-    return undefined
-  }
-  return cid
 }
 
 /**
@@ -198,13 +296,45 @@ export function base32Lower (bytes: Uint8Array, prefix = ''): string {
   return scratch.toString('latin1', 0, n)
 }
 
+/** 58^5: five base58 digits per division of the limbs. */
+const BASE58_5 = 58 ** 5
+const qmDigits = Buffer.allocUnsafe(50)
+
+/**
+ * The `Qm…` text of a v0 CID's 34 bytes: the 16-bit limbs divided by 58^5 at a time, several
+ * times faster than the generic base58 encoder.
+ */
+function encodeQm (bytes: Uint8Array): string {
+  const limbs = qmLimbs // big-endian here
+  for (let j = 0; j < 17; j++) limbs[j] = ((bytes[2 * j] as number) << 8) | (bytes[2 * j + 1] as number)
+  let n = qmDigits.length
+  for (let pass = 0; pass < 10; pass++) {
+    let rem = 0
+    for (let j = 0; j < 17; j++) {
+      const x = rem * 65536 + (limbs[j] as number) // < 58^5 · 2^16 < 2^46: exact in a double
+      const q = Math.floor(x / BASE58_5)
+      limbs[j] = q
+      rem = x - q * BASE58_5 // not %: a double's remainder is a slow call
+    }
+    for (let k = 0; k < 5; k++) {
+      const q = (rem / 58) | 0 // rem < 2^30
+      qmDigits[--n] = BASE58_ASCII[rem - q * 58] as number
+      rem = q
+    }
+  }
+  // 50 digits hold 2^272 and more; a v0 CID (first byte 0x12) needs 46, the rest are zeros ('1').
+  while (n < qmDigits.length && qmDigits[n] === 49) n++
+  return qmDigits.toString('latin1', n)
+}
+
 /**
  * The canonical string of a CID (Go's String(), the same as `cid.toString()`): v0 base58btc, v1
- * base32. v1 is encoded each time instead of through `cid.toString()`, whose cache adds a Map
- * (~200 bytes) to every CID it prints, and a pinset keeps its CIDs for long.
+ * base32. Encoded each time instead of through `cid.toString()`, whose cache adds a Map (~200
+ * bytes) to every CID it prints, and a pinset keeps its CIDs for long.
  */
 export function cidToString (cid: CID): string {
-  return cid.version === 1 ? base32Lower(cid.bytes, 'b') : cid.toString()
+  if (cid.version === 1) return base32Lower(cid.bytes, 'b')
+  return cid.bytes.length === 34 ? encodeQm(cid.bytes) : cid.toString()
 }
 
 /** Whether two CIDs are equal by value (same version, codec and multihash). */

@@ -141,6 +141,17 @@ export class Timestamp {
    * or `±hh:mm`). Throws InvalidTimestampError with Go's message.
    */
   static parse (text: string): Timestamp {
+    // A PinInfo read from a peer carries its pin's time twice (`created`, `timestamp`): the same
+    // text parsed just before gives the same (immutable) value.
+    if (text === Timestamp.#lastParsed?.text) return Timestamp.#lastParsed.value
+    const value = Timestamp.#parseText(text)
+    Timestamp.#lastParsed = { text, value }
+    return value
+  }
+
+  static #lastParsed: { text: string, value: Timestamp } | undefined
+
+  static #parseText (text: string): Timestamp {
     const p = parseRfc3339(text)
     const t = Timestamp.fromCivil(p, p.offsetMinutes)
     // Text that toString would print back (most of what peers send): kept, so a listing that

@@ -123,4 +123,17 @@ describe('Timestamp', () => {
     expect(() => Timestamp.parse('2025-02-30T00:00:00Z')).toThrow('parsing time "2025-02-30T00:00:00Z": day out of range')
     expect(() => Timestamp.parse('2025-03-01T12:00:00Z\u00e9')).toThrow('extra text: "\\xc3\\xa9"')
   })
+
+  it('parses the same text twice in a row to the same value, and other texts to theirs (the last parse is kept)', () => {
+    const a = '2025-03-01T12:00:00.123456789Z'
+    const b = '2025-03-01T12:00:00.123456789+01:00'
+    const first = Timestamp.parse(a)
+    expect(Timestamp.parse(a)).toBe(first)
+    const other = Timestamp.parse(b)
+    expect(other.unixNanos).toBe(first.unixNanos - 3_600_000_000_000n)
+    expect(other.toString()).toBe(b)
+    expect(Timestamp.parse(a).unixNanos).toBe(first.unixNanos)
+    expect(() => Timestamp.parse('2025-02-30T00:00:00Z')).toThrow(InvalidTimestampError)
+    expect(() => Timestamp.parse('2025-02-30T00:00:00Z')).toThrow(InvalidTimestampError) // a failed parse is not kept
+  })
 })

@@ -4,7 +4,7 @@
  * every prepared operation is committed in as few consensus entries as fit (batch entries). An
  * item that fails its checks gets its own error; the others go on.
  */
-import { ApiError, Timestamp, type BatchItem, type BatchItemResult, type Pin } from '@cluster/api'
+import { ApiError, cidToString, Timestamp, type BatchItem, type BatchItemResult, type Pin } from '@cluster/api'
 import type { ClusterConsensus, LogOp } from '@cluster/consensus'
 import { draftPin, type PinWriter } from './pins.ts'
 
@@ -32,7 +32,7 @@ export async function * pinBatch (peer: BatchPeer, items: BatchItem[]): AsyncGen
   const indexOf = new Map<LogOp, number>()
   const seen = new Set<string>()
   for (const [index, item] of items.entries()) {
-    const key = item.cid.toString()
+    const key = cidToString(item.cid)
     try {
       // Each CID once: a later item could not see what an earlier one of the same batch did.
       if (seen.has(key)) throw new BatchItemError(`${key} appears more than once in this batch`)

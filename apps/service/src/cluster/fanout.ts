@@ -1,4 +1,4 @@
-import { Timestamp, trackerStatusMatches, type CID, type ConnectGraph, type GlobalPinInfo, type GlobalRepoGc, type RepoGc, type Id, type PeerId, type Pin, type PinInfo, type TrackerStatusFilter } from '@cluster/api'
+import { cidToString, Timestamp, trackerStatusMatches, type CID, type ConnectGraph, type GlobalPinInfo, type GlobalRepoGc, type RepoGc, type Id, type PeerId, type Pin, type PinInfo, type TrackerStatusFilter } from '@cluster/api'
 import { RpcError, type RpcClient, type UnaryMethod } from '@cluster/rpc'
 import { addInfo, emptyGlobal, syntheticInfo, type PeerCard } from './aggregate.ts'
 import { Rpc } from './rpc-methods.ts'
@@ -114,7 +114,7 @@ export async function * globalStream (ctx: FanoutContext, open: (peer: string, s
         if (r.done === true) {
           s.done = true
           s.head = undefined
-        } else s.head = { key: r.value.cid.toString(), info: r.value }
+        } else s.head = { key: cidToString(r.value.cid), info: r.value }
       } catch (err) {
         fail(s, err)
       }

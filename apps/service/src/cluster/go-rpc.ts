@@ -1,4 +1,4 @@
-import { parseCid, type CID, type Id, type PeerId, type PinInfo } from '@cluster/api'
+import { cidToString, parseCid, type CID, type Id, type PeerId, type PinInfo } from '@cluster/api'
 import { GO_RPC_PROTOCOL, GoRpcServer, callGo, goMethods, type GoMethod } from '@cluster/gorpc'
 import type { AlternateWire, RpcServer } from '@cluster/rpc'
 import type { IpfsConnector } from '@cluster/ipfs-connector'
@@ -78,7 +78,7 @@ const BRIDGES = new Map<string, Bridge>([
       const slot = new Map(cids.map((cid, i) => [cid, i]))
       const found = new Array<PinInfo | undefined>(cids.length)
       for await (const info of call([filter]) as AsyncIterable<PinInfo>) {
-        const i = slot.get(info.cid.toString())
+        const i = slot.get(cidToString(info.cid))
         if (i !== undefined) found[i] = info
       }
       for (const info of found) if (info !== undefined) yield info
