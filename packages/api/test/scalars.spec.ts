@@ -60,6 +60,17 @@ describe('multiaddrs', () => {
       expect(() => parseMultiaddr(bad), bad).toThrow(InvalidMultiaddrError)
     }
   })
+
+  it('gives the same canonical text for a text parsed before, and keeps refusing a bad one, past the size of its cache', () => {
+    const ipfsForm = `/ip4/1.2.3.4/tcp/4001/ipfs/${P1}`
+    for (let round = 0; round < 2; round++) {
+      expect(parseMultiaddr(ipfsForm)).toBe(`/ip4/1.2.3.4/tcp/4001/p2p/${P1}`)
+      expect(() => parseMultiaddr('/ip4/999.1.1.1'), '/ip4/999.1.1.1').toThrow(InvalidMultiaddrError)
+      // More distinct addresses than the cache holds (4096): it starts over, answers stay right.
+      for (let i = 0; i < 5000; i++) expect(parseMultiaddr(`/ip4/10.${i >> 8}.${i & 255}.1/tcp/${4000 + round}`)).toBe(`/ip4/10.${i >> 8}.${i & 255}.1/tcp/${4000 + round}`)
+    }
+    expect(parseMultiaddr('/ip4/1.2.3.4/tcp/1/p2p/bafzbeie5745rpv2m6tjyuugywy4d5ewrqgqqhfnf445he3omzpjbx5xqxe')).toBe('/ip4/1.2.3.4/tcp/1/p2p/QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N')
+  })
 })
 
 describe('base16 CIDs and peer IDs fail with Go hex errors', () => {
