@@ -84,13 +84,13 @@ function checkCidBytes (bytes: Uint8Array): number {
   const [version, afterVersion] = readUvarint(bytes, 0)
   if (version !== 1) throw new Error(`expected 1 as the cid version number, got: ${version}`)
   const [, afterCodec] = readUvarint(bytes, afterVersion)
-  const mh = bytes.subarray(afterCodec)
-  if (mh.length < 2) throw new Error('multihash too short. must be >= 2 bytes')
-  const [, afterCode] = readUvarint(mh, 0)
-  const [length, afterLength] = readUvarint(mh, afterCode)
+  // The multihash is read in place, without a view of it (a hot path: every CID parsed).
+  if (bytes.length - afterCodec < 2) throw new Error('multihash too short. must be >= 2 bytes')
+  const [, afterCode] = readUvarint(bytes, afterCodec)
+  const [length, afterLength] = readUvarint(bytes, afterCode)
   if (length > 0x7fffffff) throw new Error('digest too long, supporting only <= 2^31-1')
-  if (length > mh.length - afterLength) throw new Error('length greater than remaining number of bytes in buffer')
-  return afterCodec + afterLength + length
+  if (length > bytes.length - afterLength) throw new Error('length greater than remaining number of bytes in buffer')
+  return afterLength + length
 }
 
 /**
