@@ -5,6 +5,7 @@
 import { multiaddr as parseMa } from '@multiformats/multiaddr'
 import type { Component } from '@multiformats/multiaddr'
 import { InvalidMultiaddrError } from './errors.ts'
+import { memoizeParse } from './memo.ts'
 import { parsePeerId } from './peer-id.ts'
 import type { PeerId } from './peer-id.ts'
 
@@ -28,17 +29,11 @@ function components (text: string): Component[] {
  * Multiaddresses already parsed, by their text. A peer's PinInfo repeats its IPFS daemon's
  * addresses in every status item it sends, and parsing one costs 5–15 µs.
  */
-const parsed = new Map<string, Multiaddr>()
-const PARSED_MAX = 4096
+const parseMultiaddrMemo = memoizeParse(parseMultiaddrUncached)
 
 /** Parses and validates a multiaddress, returning its canonical string. */
 export function parseMultiaddr (text: string): Multiaddr {
-  const known = parsed.get(text)
-  if (known !== undefined) return known
-  const addr = parseMultiaddrUncached(text)
-  if (parsed.size >= PARSED_MAX) parsed.clear()
-  parsed.set(text, addr)
-  return addr
+  return parseMultiaddrMemo(text)
 }
 
 function parseMultiaddrUncached (text: string): Multiaddr {

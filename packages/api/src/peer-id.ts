@@ -7,6 +7,7 @@ import { base58btc } from 'multiformats/bases/base58'
 import { InvalidPeerIdError } from './errors.ts'
 import { parseCid } from './cid.ts'
 import { validateMultihash } from './multihash.ts'
+import { memoizeParse } from './memo.ts'
 
 declare const peerIdBrand: unique symbol
 /** A validated peer ID in canonical base58btc form. Obtain one with `parsePeerId`. */
@@ -26,17 +27,11 @@ const CODEC_NAMES: Record<number, string> = {
 }
 
 /** Peer IDs already validated (a cluster has few peers; their IDs appear in every status). */
-const validated = new Map<string, PeerId>()
-const VALIDATED_MAX = 4096
+const parsePeerIdMemo = memoizeParse(parsePeerIdUncached)
 
 /** Parses and validates a peer ID, returning its canonical base58btc form. */
 export function parsePeerId (text: string): PeerId {
-  const known = validated.get(text)
-  if (known !== undefined) return known
-  const id = parsePeerIdUncached(text)
-  if (validated.size >= VALIDATED_MAX) validated.clear()
-  validated.set(text, id)
-  return id
+  return parsePeerIdMemo(text)
 }
 
 function parsePeerIdUncached (text: string): PeerId {
