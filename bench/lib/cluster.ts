@@ -123,10 +123,24 @@ export class BenchCluster {
     const { flavour, kuboApis } = this.opts
     const n = kuboApis.length
     const folders = Array.from({ length: n }, (_, i) => join(this.base, `peer${i}`))
-    await Promise.all(folders.map(async (folder, i) => {
-      await run(flavour.service.command, [...flavour.service.args, '-c', folder, 'init', ...this.initArgs(), '--randomports', '--force'],
+    const init = async (i: number): Promise<void> => {
+      await run(flavour.service.command, [...flavour.service.args, '-c', folders[i] as string, 'init', ...this.initArgs(), '--randomports', '--force'],
         { env: { ...process.env, CLUSTER_PEERNAME: `${flavour.name}${i}` } })
-    }))
+    }
+    await Promise.all(folders.map(async (_, i) => { await init(i) }))
+    // Each init draws its free ports alone: two peers can draw the same one (seen: a daemon
+    // failing with EADDRINUSE). A peer sharing a port with an earlier one draws again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const taken = new Set<string>()
+      const clashing = folders.flatMap((folder, i) => {
+        const ports = listenPorts(readJson(join(folder, 'service.json')))
+        const clash = ports.some(p => taken.has(p))
+        for (const p of ports) taken.add(p)
+        return clash ? [i] : []
+      })
+      if (clashing.length === 0) break
+      for (const i of clashing) await init(i)
+    }
     const ids = folders.map(f => (readJson(join(f, 'identity.json')) as { id: string }).id)
     const secret = readJson(join(folders[0] as string, 'service.json')).cluster.secret as string
     for (const [i, folder] of folders.entries()) {
@@ -286,6 +300,13 @@ function readJson (path: string): Record<string, any> {
 
 function tail (path: string, lines = 15): string {
   try { return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n') } catch { return '' }
+}
+
+/** The TCP/UDP ports a peer's service.json listens on (cluster, REST, Pinning Service API, proxy). */
+function listenPorts (config: Record<string, any>): string[] {
+  const addrs: unknown[] = [config.cluster?.listen_multiaddress, config.api?.restapi?.http_listen_multiaddress,
+    config.api?.pinsvcapi?.http_listen_multiaddress, config.api?.ipfsproxy?.listen_multiaddress].flat()
+  return addrs.flatMap(a => typeof a === 'string' ? [...a.matchAll(/\/(tcp|udp)\/(\d+)/g)].map(m => `${m[1]}/${m[2]}`) : [])
 }
 
 function describe (folder: string, index: number, kuboApi: string): BenchPeer {

@@ -176,15 +176,16 @@ const BASE58_VALUES = (() => {
   return values
 })()
 
+/** Scratch for the base58 number of a `Qm…` text: 18 limbs of 16 bits (288 bits). */
+const qmLimbs = new Float64Array(18)
+
 /**
  * A 46-character `Qm…` text as the 34 bytes of a sha2-256 multihash (a v0 CID), undefined when it
  * is anything else. Five characters at a time into 16-bit limbs: several times faster than the
  * generic base58 decoder, which took most of a v0 parse.
  */
-const qmLimbs = new Float64Array(18) // little-endian, 16 bits each: 288 bits
-
 function decodeQm (text: string): Uint8Array | undefined {
-  const limbs = qmLimbs.fill(0)
+  const limbs = qmLimbs.fill(0) // little-endian here
   for (let i = 0; i < text.length;) {
     let chunk = 0
     let scale = 1
