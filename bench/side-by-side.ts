@@ -188,7 +188,7 @@ async function workload3 (): Promise<void> {
         const t0 = performance.now()
         await cluster.start(300_000)
         startSecs[f.name].push((performance.now() - t0) / 1000)
-        log(`  ${f.name}: up with ${P.w3Pins} pins in ${((performance.now() - t0) / 1000).toFixed(1)} s (state import + start)`)
+        log(`  ${f.name}: up with ${P.w3Pins} pins in ${((performance.now() - t0) / 1000).toFixed(1)} s (state import + start: ${Object.entries(cluster.startPhases).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')})`)
         await sleep(5_000)
         restRss[f.name] = cluster.peers.map((_, i) => cluster.rss(i) / MiB)
         for (let run = 0; run < P.w3Runs; run++) {

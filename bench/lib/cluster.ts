@@ -80,6 +80,8 @@ export function benchSettings (config: Record<string, any>): void {
 export class BenchCluster {
   readonly peers: BenchPeer[] = []
   readonly base: string
+  /** Seconds spent by start() in each of its phases: init, state file, import, daemons ready. */
+  readonly startPhases: Record<string, number> = {}
   private readonly opts: BenchClusterOptions
 
   constructor (opts: BenchClusterOptions) {
@@ -121,6 +123,8 @@ export class BenchCluster {
   /** init + configure every peer, start the daemons, wait until each sees the whole peerset. */
   async start (timeoutMs = 90_000): Promise<void> {
     const { flavour, kuboApis } = this.opts
+    let mark = performance.now()
+    const phase = (name: string): void => { const now = performance.now(); this.startPhases[name] = (now - mark) / 1000; mark = now }
     const n = kuboApis.length
     const folders = Array.from({ length: n }, (_, i) => join(this.base, `peer${i}`))
     const init = async (i: number): Promise<void> => {
@@ -154,15 +158,19 @@ export class BenchCluster {
       const others = this.peers.filter(q => q !== p).map(multiaddr)
       writeFileSync(join(p.folder, 'peerstore'), others.join('\n') + '\n')
     }
+    phase('init')
     const importFile = this.opts.importState?.(ids)
+    phase('state file')
     if (importFile !== undefined) {
       const importers = this.consensus === 'crdt' ? this.peers.slice(0, 1) : this.peers
       await Promise.all(importers.map(async p => {
         await run(flavour.service.command, [...flavour.service.args, '-c', p.folder, 'state', 'import', '-f', importFile], { maxBuffer: 64 * 2 ** 20 })
       }))
     }
+    phase('import')
     for (const p of this.peers) this.startPeer(p)
     await this.waitReady(timeoutMs)
+    phase('daemons ready')
   }
 
   /**

@@ -73,10 +73,12 @@ export function isPeerId (text: unknown): text is PeerId {
   }
 }
 
-/** The peer ID bytes (a multihash). */
-export function peerIdToBytes (id: PeerId): Uint8Array {
-  return base58btc.baseDecode(id)
-}
+/**
+ * The peer ID bytes (a multihash). Kept by text (every pin value written carries its
+ * allocations' IDs: a CRDT import of 100k pins decoded 200k of them): callers must not modify
+ * the bytes.
+ */
+export const peerIdToBytes: (id: PeerId) => Uint8Array = memoizeParse((id: string) => base58btc.baseDecode(id))
 
 /** Parses every entry, silently dropping invalid ones (Go's StringsToPeers). */
 export function parsePeerIdsLenient (texts: Iterable<string>): PeerId[] {

@@ -81,6 +81,8 @@ export const NANOSECOND_CLOCK: ClockLike = {
  * most 9 digits; `Z` for offset 0, else `±hh:mm` under 24 h.
  */
 const CANONICAL_TEXT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{0,8}[1-9])?(?:Z|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/
+/** Go's zero time as text (see Timestamp.ZERO). */
+const ZERO_TEXT = '0001-01-01T00:00:00Z'
 
 export class Timestamp {
   /** Nanoseconds since 1970-01-01T00:00:00Z. */
@@ -144,6 +146,8 @@ export class Timestamp {
     // A PinInfo read from a peer carries its pin's time twice (`created`, `timestamp`): the same
     // text parsed just before gives the same (immutable) value.
     if (text === Timestamp.#lastParsed?.text) return Timestamp.#lastParsed.value
+    // Go's zero time: every pin without an expiry carries it beside its own time.
+    if (text === ZERO_TEXT) return Timestamp.ZERO
     const value = Timestamp.#parseText(text)
     Timestamp.#lastParsed = { text, value }
     return value

@@ -136,4 +136,16 @@ describe('Timestamp', () => {
     expect(() => Timestamp.parse('2025-02-30T00:00:00Z')).toThrow(InvalidTimestampError)
     expect(() => Timestamp.parse('2025-02-30T00:00:00Z')).toThrow(InvalidTimestampError) // a failed parse is not kept
   })
+  it('parses Go\'s zero time to Timestamp.ZERO, between other texts too, and other near-zero texts to their own values', () => {
+    Timestamp.parse('2026-01-01T00:00:00Z')
+    const zero = Timestamp.parse('0001-01-01T00:00:00Z')
+    expect(zero).toBe(Timestamp.ZERO)
+    expect(zero.isZero()).toBe(true)
+    expect(zero.toString()).toBe('0001-01-01T00:00:00Z')
+    expect(JSON.stringify(zero)).toBe('"0001-01-01T00:00:00Z"')
+    const offset = Timestamp.parse('0001-01-01T01:00:00+01:00')
+    expect(offset.unixNanos).toBe(Timestamp.ZERO.unixNanos)
+    expect(offset.toString()).toBe('0001-01-01T01:00:00+01:00')
+    expect(Timestamp.parse('0001-01-01T00:00:00.5Z').isZero()).toBe(false)
+  })
 })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { defaultPinOptions, encodePin, parseCid, stringifyJson, Timestamp, type Pin } from '@cluster/api'
 import { encodeOp, exportPins, parsePinStream, PinsetState, StateFormatError } from '@cluster/consensus'
+import { SnapshotFolder } from '@cluster/raft/node'
 
 const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'
 const pin = (cid: string, name: string): Pin => ({
@@ -31,6 +32,39 @@ describe('state export / import', () => {
       c.restore(a.snapshot(), 2)
       expect([...exportPins(c.list())].join('')).toBe(exported)
       for (const s of [a, b, c]) s.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('an import in any CID order, a CID given twice, gives the pinset of pins applied one by one; its at-rest snapshot (a copy of the file) restores it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'import-order-'))
+    try {
+      const cids = ['bafkreig6bm26z4gfprwdams273vb6strmhzg7yrfh6wdtvfqsa2x4zkylm', 'QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS',
+        'bafkreiaaaaaqbvcmjxpmdg5o4ksydlsfvwu4zqaf2l4lrmcb2w6ovjtanq', 'QmYFQTdsnwUVEZmALypPf8wLz6VAPKPYpwPGgUD7NEfh4M']
+      // Unsorted, and the first CID again at the end under another name: the later one counts.
+      const given = [...cids.map((c, i) => pin(c, `p${i}`)), pin(cids[0] as string, 'again')]
+      const one = new PinsetState(join(dir, 'one.sqlite'))
+      given.forEach((p, i) => { one.apply(encodeOp({ type: 'pin', pin: p }), i + 1) })
+      const expected = [...exportPins(one.list())].join('')
+      expect(expected).toContain('"name":"again"')
+      expect(expected).not.toContain('"name":"p0"')
+
+      const folder = new SnapshotFolder(join(dir, 'snapshots'))
+      const bulk = new PinsetState(join(dir, 'bulk.sqlite'), {}, { snapshots: folder })
+      bulk.replaceAll(given, 7)
+      expect([...exportPins(bulk.list())].join('')).toBe(expected)
+      const descriptor = await bulk.snapshotAtRest()
+      // Still usable afterwards (the copy left the file as it was).
+      bulk.apply(encodeOp({ type: 'pin', pin: pin('QmWATWQ7fVPP2EFGu71UkfnqhYXDYH566qy47CnJDgvs8u', 'after') }), 8)
+      expect(bulk.count()).toBe(5)
+      bulk.close()
+
+      const restored = new PinsetState(join(dir, 'restored.sqlite'), {}, { snapshots: folder })
+      restored.restore(descriptor, 7)
+      expect([...exportPins(restored.list())].join('')).toBe(expected)
+      expect(restored.appliedIndex()).toBe(7)
+      restored.close()
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

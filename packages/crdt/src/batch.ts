@@ -9,8 +9,6 @@ import { liveIds } from './set.ts'
 import type { Replica } from './replica.ts'
 import { assertCleanKey } from './keys.ts'
 
-const utf8 = new TextEncoder()
-
 function varintSize (n: number): number {
   let size = 1
   while (n >= 0x80) { n = Math.floor(n / 0x80); size++ }
@@ -20,7 +18,7 @@ function varintSize (n: number): number {
 /** Bytes an element adds to an encoded delta (tag, length, fields). */
 function elementSize (e: Element): number {
   const field = (len: number): number => (len === 0 ? 0 : 1 + varintSize(len) + len)
-  const inner = field(utf8.encode(e.key).length) + field(utf8.encode(e.id).length) + field(e.value.length)
+  const inner = field(Buffer.byteLength(e.key, 'utf8')) + field(Buffer.byteLength(e.id, 'utf8')) + field(e.value.length)
   return 1 + varintSize(inner) + inner
 }
 
@@ -36,6 +34,8 @@ export interface BatchOptions {
 export class Batch {
   private delta: Delta | undefined
   private size = 0
+  /** Keys with puts in the pending delta: most puts are of a key not there, and need no scan. */
+  private readonly pendingKeys = new Set<string>()
 
   private readonly replica: Replica
   private readonly keepDuplicatePuts: boolean
@@ -55,6 +55,7 @@ export class Batch {
     if (!this.keepDuplicatePuts) this.dropPending(d, key)
     const e = { key, id: '', value }
     d.elements.push(e)
+    this.pendingKeys.add(key)
     this.size += elementSize(e)
     return await this.commitIfFull()
   }
@@ -78,10 +79,12 @@ export class Batch {
     if (d === undefined) return undefined
     this.delta = undefined
     this.size = 0
+    this.pendingKeys.clear()
     return await this.replica.publish(d)
   }
 
   private dropPending (d: Delta, key: string): void {
+    if (!this.pendingKeys.delete(key)) return
     d.elements = d.elements.filter((e) => {
       if (e.key !== key) return true
       this.size -= elementSize(e)

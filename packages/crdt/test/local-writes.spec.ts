@@ -87,6 +87,31 @@ describe('local writes', () => {
     expect(r.info().heads.map((h) => h.height)).toEqual([1])
   })
 
+  it('a batch keeps the last put of a key, drops a deleted key\'s puts, and starts afresh after a commit', async () => {
+    const net = new BlockNet()
+    const r = new Replica({ store: new SqliteStore(':memory:'), blocks: net.access() })
+    const batch = r.batch()
+    for (let i = 0; i < 200; i++) await batch.put(`/K${i}`, new Uint8Array([1]))
+    await batch.put('/K7', new Uint8Array([2]))
+    await batch.delete('/K8')
+    const first = await batch.commit()
+    const delta = (await decodeBlock(first!, net.blocks.get(first!.toString())!)).delta
+    expect(delta.elements).toHaveLength(199)
+    expect(delta.elements.filter((e) => e.key === '/K7').map((e) => [...e.value])).toEqual([[2]])
+    expect(delta.elements.some((e) => e.key === '/K8')).toBe(false)
+    // After the commit, nothing of the committed delta is pending: a put of a committed key is
+    // kept, and a delete tombstones the stored element instead.
+    await batch.put('/K7', new Uint8Array([3]))
+    await batch.delete('/K9')
+    const second = await batch.commit()
+    const next = (await decodeBlock(second!, net.blocks.get(second!.toString())!)).delta
+    expect(next.elements.map((e) => [e.key, [...e.value]])).toEqual([['/K7', [3]]])
+    expect(next.tombstones.map((t) => t.key)).toEqual(['/K9'])
+    expect(r.has('/K9')).toBe(false)
+    expect(r.has('/K8')).toBe(false)
+    expect(r.has('/K0')).toBe(true)
+  })
+
   it('refuse keys that are not clean paths', async () => {
     const r = new Replica({ store: new SqliteStore(':memory:'), blocks: new BlockNet().access() })
     for (const key of ['', '/', 'K', '/K/', '//K', '/a/../b', '/./K']) {
