@@ -26,6 +26,7 @@ import { tsCtlDist, tsCtlSource, tsFlavour } from './lib/ts-cluster.ts'
 import { randomBlock, randomCids } from './lib/cids.ts'
 import { percentile, pinLoad, sleep, streamNdjson } from './lib/load.ts'
 import { cleanupAll, installCleanupHandlers, tempDir } from './lib/processes.ts'
+import { timeStateImport } from './lib/state-import.ts'
 
 const argv = process.argv.slice(2)
 const QUICK = argv.includes('--quick') || (process.env.QUICK !== undefined && process.env.QUICK !== '' && process.env.QUICK !== '0')
@@ -209,7 +210,16 @@ async function workload3 (): Promise<void> {
       }
     }
   } finally { agent.destroy() }
+  // The import alone, one peer per mode, sides alternating (the file of the last cluster).
+  const importSecs: Record<'raft' | 'crdt', Record<'go' | 'ts', number[]>> = { raft: { go: [], ts: [] }, crdt: { go: [], ts: [] } }
+  for (let run = 0; run < 2; run++) {
+    for (const f of order(run)) {
+      for (const mode of ['raft', 'crdt'] as const) importSecs[mode][f.name].push(await timeStateImport(f, mode, join(dir, `${f.name}.ndjson`)))
+    }
+  }
   const k = `${P.w3Pins / 1000}k`
+  addRow(`3. state import alone (one peer, Raft), ${k} pins`, 's', 'lower', importSecs.raft, 'the command, from spawn to exit; 2 runs')
+  addRow(`3. state import alone (one peer, CRDT), ${k} pins`, 's', 'lower', importSecs.crdt, 'the command, from spawn to exit; 2 runs; Go with its Pebble datastore')
   addRow(`3. state import + start, ${k} pins`, 's', 'lower', startSecs, 'until every peer answers and a pin commits')
   addRow(`3. GET /allocations, ${k} pins`, 'items/s', 'higher', allocRates)
   addRow(`3. GET /pins (global status), ${k} pins`, 's', 'lower', pinsSecs)
