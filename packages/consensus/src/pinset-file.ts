@@ -4,7 +4,7 @@
  * state at one applied index while entries go on being applied; a follower installs it by
  * copying the file into place, with no per-pin decoding.
  */
-import { closeSync, fsyncSync, openSync } from 'node:fs'
+import { closeSync, copyFileSync, fsyncSync, openSync } from 'node:fs'
 import Database from 'better-sqlite3'
 
 /**
@@ -169,6 +169,18 @@ export function checkIntegrity (path: string): string | undefined {
   }
 }
 
+/** fsync of a file by path. */
+export function fsyncFile (path: string): void {
+  const fd = openSync(path, 'r+')
+  try { fsyncSync(fd) } finally { closeSync(fd) }
+}
+
+/** A byte copy of the file at `source` (nothing writing it), on disk at `dest` when it returns. */
+export function copySynced (source: string, dest: string): void {
+  copyFileSync(source, dest)
+  fsyncFile(dest)
+}
+
 /** Rows copied per step; the event loop runs between steps. */
 const STEP_ROWS = 20_000
 
@@ -235,8 +247,7 @@ export function copyPinsetFile (source: string, dest: string): SnapshotCopy {
     } finally {
       close()
     }
-    const fd = openSync(dest, 'r+')
-    try { fsyncSync(fd) } finally { closeSync(fd) }
+    fsyncFile(dest)
   })()
   return { done, abort: () => { aborted = true; if (!closed) close() } }
 }
