@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -54,6 +54,18 @@ describe('state export from a damaged data folder', () => {
     const io = capture()
     expect(await main(['-c', emptied, 'state', 'export'], io)).toBe(0)
     expect(io.stdout.trim().split('\n').map(l => (JSON.parse(l) as { name: string }).name).sort()).toEqual(Array.from({ length: PINS }, (_, i) => `p${i}`).sort())
+  }, 60_000)
+
+  it('writes to the file given with -f as Go\'s `state export -f <file>` does; a global -f before the command is still --force', async () => {
+    const folder = await folderWithPins(root, 'to-file')
+    const out = capture()
+    expect(await main(['-c', folder, 'state', 'export'], out)).toBe(0)
+    for (const args of [['state', 'export', '-f', join(root, 'a.json')], ['state', 'export', `-f=${join(root, 'b.json')}`], ['-f', 'state', 'export', '--file', join(root, 'c.json')]]) {
+      const io = capture()
+      expect(await main(['-c', folder, ...args], io), args.join(' ')).toBe(0)
+      expect(io.stdout).toBe('')
+    }
+    for (const name of ['a.json', 'b.json', 'c.json']) expect(readFileSync(join(root, name), 'utf8')).toBe(out.stdout)
   }, 60_000)
 
   it('fails, writing nothing, when neither the pinset nor the log can give the pins', async () => {

@@ -24,6 +24,19 @@ const DESCRIPTION = `Description:
  * 1 for `error <doing>: <reason>` failures and for no/unknown command, 2 for usage errors (Go exits
  * 0 on those; see the README).
  */
+/**
+ * Go's `state export -f <file>` and `state crdt dot -f <file>`: there `-f` is the command's
+ * `--file`, while the global `-f` (--force) goes before the command. One alias cannot name two
+ * options in yargs, so a `-f` after those commands is passed on as `--file`.
+ */
+function fileFlagsOfStateCommands (argv: string[]): string[] {
+  const state = argv.indexOf('state')
+  if (state === -1) return argv
+  const sub = argv[state + 1] === 'export' ? state + 1 : argv[state + 1] === 'crdt' && argv[state + 2] === 'dot' ? state + 2 : -1
+  if (sub === -1) return argv
+  return argv.map((a, i) => i <= sub ? a : a === '-f' ? '--file' : a.startsWith('-f=') ? `--file=${a.slice(3)}` : a)
+}
+
 export async function main (argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0
   /** Where a failure is printed: the daemon's log output once it chose JSON. */
@@ -49,7 +62,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
     io.out(`ipfs-cluster-service version ${VERSION}\n`)
     return 0
   }
-  const cli = yargs(argv)
+  const cli = yargs(fileFlagsOfStateCommands(argv))
     .scriptName('ipfs-cluster-service')
     .usage('Usage:\n  $0 [global options] <command> [command options]\n\n' + DESCRIPTION)
     .option('config', { alias: 'c', type: 'string', describe: 'path to the configuration and data folder', global: true })
@@ -117,7 +130,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
     }))
     .command('state', 'Manages the peer\'s consensus state (pinset)', y => y
       .command('export', 'Exports the state to stdout or a file (one JSON pin per line)', yy => yy
-        .option('file', { alias: 'f', type: 'string', describe: 'write to this file' }),
+        .option('file', { type: 'string', describe: 'write to this file (also -f, after the command)' }),
       run(async args => { await (await stateModule()).stateExport(folderOf(args), typeof args.file === 'string' ? args.file : undefined, io) }))
       .command('import [file]', 'Imports a state (JSON pins), replacing the current one', yy => yy
         .positional('file', { type: 'string' })
@@ -143,7 +156,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
         .command('info', 'Prints the heads, the greatest height and the dirty bit', yyy => yyy,
           run(async args => { await (await stateModule()).stateCrdt(folderOf(args), 'info', undefined, io) }))
         .command('dot', 'Writes the DAG in Graphviz DOT (stdout or a file)', yyy => yyy
-          .option('file', { alias: 'f', type: 'string', describe: 'write to this file' }),
+          .option('file', { type: 'string', describe: 'write to this file (also -f, after the command)' }),
         run(async args => { await (await stateModule()).stateCrdt(folderOf(args), 'dot', typeof args.file === 'string' ? args.file : undefined, io) }))
         .command('mark-dirty', 'Marks the store dirty: it is repaired at the next start', yyy => yyy,
           run(async args => { await (await stateModule()).stateCrdt(folderOf(args), 'mark-dirty', undefined, io) }))
