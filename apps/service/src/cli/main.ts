@@ -20,23 +20,22 @@ const DESCRIPTION = `Description:
   The configuration folder is ~/.ipfs-cluster, or $IPFS_CLUSTER_PATH, or --config.`
 
 /**
- * `ipfs-cluster-service` (config.md §7). Returns the exit code: 0 success (a declined prompt too),
- * 1 for `error <doing>: <reason>` failures and for no/unknown command, 2 for usage errors (Go exits
- * 0 on those; see the README).
- */
-/**
  * Go's `state export -f <file>` and `state crdt dot -f <file>`: there `-f` is the command's
  * `--file`, while the global `-f` (--force) goes before the command. One alias cannot name two
  * options in yargs, so a `-f` after those commands is passed on as `--file`.
  */
 function fileFlagsOfStateCommands (argv: string[]): string[] {
-  const state = argv.indexOf('state')
-  if (state === -1) return argv
-  const sub = argv[state + 1] === 'export' ? state + 1 : argv[state + 1] === 'crdt' && argv[state + 2] === 'dot' ? state + 2 : -1
+  // The last token of `state export` or `state crdt dot` (a `-c state` before it is a folder).
+  const sub = argv.findIndex((a, i) => argv[i - 1] === 'state' ? a === 'export' : a === 'dot' && argv[i - 1] === 'crdt' && argv[i - 2] === 'state')
   if (sub === -1) return argv
   return argv.map((a, i) => i <= sub ? a : a === '-f' ? '--file' : a.startsWith('-f=') ? `--file=${a.slice(3)}` : a)
 }
 
+/**
+ * `ipfs-cluster-service` (config.md §7). Returns the exit code: 0 success (a declined prompt too),
+ * 1 for `error <doing>: <reason>` failures and for no/unknown command, 2 for usage errors (Go exits
+ * 0 on those; see the README).
+ */
 export async function main (argv: string[], io: Io = processIo): Promise<number> {
   let exitCode = 0
   /** Where a failure is printed: the daemon's log output once it chose JSON. */
