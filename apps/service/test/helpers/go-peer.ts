@@ -4,7 +4,7 @@
  * (run by the setup) builds into .cache/gobin (the same as the benchmark baseline).
  */
 import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { freePort, KuboDaemon, stopChild, until } from '@cluster/test-utils'
@@ -69,20 +69,44 @@ export class GoPeer {
     return existsSync(this.logPath) ? readFileSync(this.logPath, 'utf8') : ''
   }
 
-  /** `init --consensus crdt` (once), then the Kubo and the daemon; resolves when its REST API answers. */
+  /**
+   * `init --consensus crdt` (once), then the Kubo and the daemon; resolves when its REST API
+   * answers. A daemon that exits at start because a port it was given was taken meanwhile (by a
+   * process of another test) is started again on fresh ports; any other exit fails with the end
+   * of its log.
+   */
   async start (): Promise<void> {
     mkdirSync(this.opts.folder, { recursive: true })
     const env = { ...process.env, IPFS_CLUSTER_PATH: this.configFolder, CLUSTER_SECRET: this.opts.secret }
-    if (!existsSync(join(this.configFolder, 'service.json'))) {
-      await run(goServiceBinary(), ['init', '--consensus', 'crdt', '--datastore', 'pebble', '--force'], { env })
-      this.clusterPort = await freePort()
-      this.restPort = await freePort()
-    }
+    const fresh = !existsSync(join(this.configFolder, 'service.json'))
+    if (fresh) await run(goServiceBinary(), ['init', '--consensus', 'crdt', '--datastore', 'pebble', '--force'], { env })
     this.id = (JSON.parse(readFileSync(join(this.configFolder, 'identity.json'), 'utf8')) as { id: string }).id
     this.kubo ??= await KuboDaemon.start({ repoPath: join(this.opts.folder, 'kubo') })
+    for (let attempt = 1; ; attempt++) {
+      // Ports are taken once the Kubo runs, just before the daemon binds them.
+      if (fresh && attempt === 1) {
+        this.clusterPort = await freePort()
+        this.restPort = await freePort()
+      }
+      const logStart = this.log().length
+      const exit = await this.spawnDaemon(env)
+      if (exit === undefined) return
+      const log = this.log().slice(logStart)
+      if (fresh && attempt < 3 && /address already in use/.test(log)) {
+        this.clusterPort = await freePort()
+        this.restPort = await freePort()
+        continue
+      }
+      throw new Error(`the Go peer exited at start (${exit}); the end of ${this.logPath}:\n${log.split('\n').slice(-25).join('\n')}`)
+    }
+  }
+
+  /** Runs `daemon` until its REST API answers (undefined) or it exits (how it exited). */
+  private async spawnDaemon (env: NodeJS.ProcessEnv): Promise<string | undefined> {
+    if (this.kubo === undefined) throw new Error('the Go peer\'s Kubo is not running')
     const log = openSync(this.logPath, 'a')
     const bootstrap = this.opts.bootstrap === undefined ? [] : ['--bootstrap', this.opts.bootstrap.join(',')]
-    this.daemon = spawn(goServiceBinary(), ['daemon', ...bootstrap], {
+    const daemon = spawn(goServiceBinary(), ['daemon', ...bootstrap], {
       env: {
         ...env,
         CLUSTER_PEERNAME: this.opts.name,
@@ -99,11 +123,17 @@ export class GoPeer {
       },
       stdio: ['ignore', log, log]
     })
-    await until(async () => {
-      if (this.daemon?.exitCode !== null) throw new Error(`the Go peer exited: see ${this.logPath}`)
+    closeSync(log)
+    this.daemon = daemon
+    const exited = new Promise<string>(resolve => daemon.once('exit', (code, signal) => { resolve(signal === null ? `exit code ${code}` : `signal ${signal}`) }))
+    const answering = until(async () => {
+      if (daemon.exitCode !== null || daemon.signalCode !== null) return false
       const res = await fetch(`${this.restUrl}/id`, { signal: AbortSignal.timeout(2_000) })
       return res.ok ? true : undefined
     }, `the Go peer's REST API (${this.logPath})`, 60_000)
+    const first = await Promise.race([exited, answering])
+    if (first === true) return undefined
+    return await exited
   }
 
   /** Stops the daemon (SIGINT, Go's clean shutdown); its Kubo keeps running unless `kubo`. */
