@@ -3,7 +3,8 @@
 // of bench/side-by-side.ts); then each listing in turn, timed from the request to its last item,
 // with the CPU each daemon used meanwhile. With BENCH_CPU_PROF=<dir> every daemon writes a V8 CPU
 // profile there at exit.
-// Run: `BENCH_CPU_PROF=/tmp/prof node --conditions=source bench/status-profile.ts [pins=5000] [runs=10]`
+// Run: `BENCH_CPU_PROF=/tmp/prof node --conditions=source bench/status-profile.ts [pins=5000] [runs=10] [paths]`
+// (paths: comma-separated, default `/pins?local=true,/pins,/allocations`)
 import { Agent } from 'node:http'
 import { join } from 'node:path'
 import { standIns, writeStateFile } from './lib/beyond-helpers.ts'
@@ -15,6 +16,7 @@ import { tsFlavour } from './lib/ts-cluster.ts'
 
 const pins = Number(process.argv[2] ?? 5000)
 const runs = Number(process.argv[3] ?? 10)
+const paths = (process.argv[4] ?? '/pins?local=true,/pins,/allocations').split(',')
 installCleanupHandlers()
 await tsFlavour.prepare()
 const cids = randomCids(pins)
@@ -34,7 +36,7 @@ const agent = new Agent({ keepAlive: true })
 try {
   await cluster.start(300_000)
   await sleep(5000)
-  for (const path of ['/pins?local=true', '/pins', '/allocations']) {
+  for (const path of paths) {
     const times: number[] = []
     let cpu: number[] = []
     for (let run = 0; run < runs; run++) {

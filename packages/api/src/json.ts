@@ -117,7 +117,8 @@ export function quoteJsonString (s: string): string {
   return out + '"'
 }
 
-function formatNumber (n: number): string {
+/** A number as Go's encoding/json writes it. */
+export function formatNumber (n: number): string {
   if (!Number.isFinite(n)) throw new EncodeError(`json: unsupported value: ${String(n)}`)
   if (Object.is(n, -0)) return '-0'
   // JS and Go switch to exponent form at the same thresholds (1e21, 1e-6) and both print the

@@ -3,9 +3,8 @@
  * finish), or of every pin through a shared streamed pass (SharedStreams): requests asking for
  * the same filter and `local` share one fan-out, encoded once and streamed as it goes.
  */
-import { encodeGlobalPinInfo } from '@cluster/api'
+import { globalPinInfoJson } from '@cluster/api'
 import type { CID, ClusterApi, GlobalPinInfo } from '@cluster/api'
-import { jsonBody } from './respond.ts'
 import type { RouteDeps } from './routes.ts'
 import { yieldTurn } from './shared-pass.ts'
 import { SharedStreams } from './shared-stream.ts'
@@ -54,7 +53,7 @@ export async function * statusLines (cluster: ClusterApi, filter: number, local:
   let sent = 0
   try {
     for await (const info of cluster.statusAll(filter, { local, signal: sig })) {
-      batch += jsonBody(encodeGlobalPinInfo(info))
+      batch += globalPinInfoJson(info) + '\n'
       // The first line at once, then full chunks (or what a slow stream gathered meanwhile).
       if (n === 0 || batch.length >= LINES_BATCH_CHARS || performance.now() - sent > LINES_WAIT_MS) {
         yield batch

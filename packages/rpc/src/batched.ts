@@ -1,7 +1,7 @@
 /** Options of batched(). */
 export interface BatchOptions {
-  /** Items per group at most (default 256). */
-  maxItems?: number
+  /** Items per group at most (default 256); a function is asked again for each group. */
+  maxItems?: number | (() => number)
   /** Longest an item waits for companions, in ms (default 20). */
   maxWaitMs?: number
 }
@@ -16,7 +16,8 @@ const WAITED = Symbol('waited')
  * The next item is asked for while the consumer handles a group.
  */
 export async function * batched<T> (items: AsyncIterable<T>, options: BatchOptions = {}): AsyncGenerator<T[]> {
-  const maxItems = options.maxItems ?? 256
+  const limit = options.maxItems ?? 256
+  const maxItems = typeof limit === 'function' ? limit : () => limit
   const maxWaitMs = options.maxWaitMs ?? 20
   const it = items[Symbol.asyncIterator]()
   let batch: T[] = []
@@ -41,7 +42,7 @@ export async function * batched<T> (items: AsyncIterable<T>, options: BatchOptio
       }
       batch.push(next.value)
       pending = it.next()
-      if (batch.length >= maxItems) {
+      if (batch.length >= maxItems()) {
         const group = batch
         batch = []
         yield group

@@ -145,7 +145,7 @@ export class RpcServer {
       const window = typeof request.w === 'number' && request.w > 0 ? request.w : undefined
       let unacked = 0
       // With a window (frames.ts): wait for the caller's credits before going past it.
-      const sendCredited = async (frame: AnswerFrame): Promise<void> => {
+      const sendCredited = async (frame: AnswerFrame): Promise<number> => {
         const bytes = encodeFrame(frame)
         while (window !== undefined && unacked > 0 && unacked + bytes.byteLength > window) {
           const credit = decodeFrame((await lp.read({ signal })).subarray())
@@ -153,9 +153,12 @@ export class RpcServer {
         }
         unacked += bytes.byteLength
         await lp.write(bytes)
+        return bytes.byteLength
       }
-      for await (const group of batched(entry.handler(arg, ctx) as AsyncIterable<unknown>)) {
-        await sendCredited({ vs: group.map(item => entry.method.result.encode(item)) })
+      let perFrame = FIRST_ITEMS_PER_FRAME
+      for await (const group of batched(entry.handler(arg, ctx) as AsyncIterable<unknown>, { maxItems: () => perFrame })) {
+        const bytes = await sendCredited({ vs: group.map(item => entry.method.result.encode(item)) })
+        perFrame = itemsPerFrame(group.length, bytes, perFrame)
       }
     } else {
       await send({ v: entry.method.result.encode(await (entry.handler(arg, ctx) as Promise<unknown>)) })
@@ -163,3 +166,19 @@ export class RpcServer {
   }
 }
 
+/** Items of a stream per batch frame at most, and in its first frame (which finds the size out). */
+const MAX_ITEMS_PER_FRAME = 256
+const FIRST_ITEMS_PER_FRAME = 64
+/**
+ * Size a batch frame aims at. A string or buffer of 128 KiB or more is allocated apart by V8 (its
+ * large-object space): a status frame of 256 items (~150 KiB) cost 5× per item to write and again
+ * to read as one of 40 KiB. Below one Noise message (64 KiB), too.
+ */
+const FRAME_TARGET_BYTES = 48 * 1024
+
+/** The item count for the next frame, from the last one's size (halved or more when too big, doubled when a full one was small). */
+export function itemsPerFrame (items: number, bytes: number, current: number): number {
+  if (bytes > FRAME_TARGET_BYTES) return Math.max(1, Math.min(current, Math.floor(items * FRAME_TARGET_BYTES / bytes)))
+  if (items >= current && bytes * 2 < FRAME_TARGET_BYTES) return Math.min(MAX_ITEMS_PER_FRAME, current * 2)
+  return current
+}

@@ -12,6 +12,7 @@ import { RPC_PROTOCOL, STREAM_WINDOW_BYTES } from '../src/index.ts'
 import { decodeFrame, encodeFrame } from '../src/frames.ts'
 
 const Big = streaming('Test.Big', 'open', text, text)
+const Small = streaming('Test.Small', 'open', text, text)
 const ITEM = 'x'.repeat(1000)
 
 describe('RPC stream flow control', () => {
@@ -26,6 +27,7 @@ describe('RPC stream flow control', () => {
     await a.peerStore.merge(b.peerId, { multiaddrs: b.getMultiaddrs() })
     const serverB = new RpcServer({ self: bId })
     serverB.implement(Big, async function * (n) { for (let i = 0; i < Number(n); i++) { produced++; yield `${i} ${ITEM}` } })
+    serverB.implement(Small, async function * (n) { for (let i = 0; i < Number(n); i++) yield String(i) })
     await serverB.listen(b)
     const serverA = new RpcServer({ self: a.peerId.toString() })
     await serverA.listen(a)
@@ -58,5 +60,30 @@ describe('RPC stream flow control', () => {
     }
     expect(items).toBe(5000)
     stream.abort(new Error('done'))
+  }, 30_000)
+
+  it('batch frames stay under ~48 KiB whatever the item size (V8 allocates a string of 128 KiB apart, at several times the cost), and small items soon go 256 a frame', async () => {
+    const frames = async (method: string, n: number): Promise<Array<{ bytes: number, items: number }>> => {
+      const stream = await a.dialProtocol(b.peerId, RPC_PROTOCOL)
+      const lp = lpStream(stream)
+      await lp.write(encodeFrame({ m: method, a: String(n) }))
+      const seen: Array<{ bytes: number, items: number }> = []
+      while (true) {
+        const bytes = (await lp.read()).subarray()
+        const frame = decodeFrame(bytes)
+        if (!Array.isArray(frame.vs)) break
+        seen.push({ bytes: bytes.byteLength, items: frame.vs.length })
+      }
+      stream.abort(new Error('done'))
+      return seen
+    }
+    const big = await frames('Test.Big', 3000)
+    expect(big.reduce((n, f) => n + f.items, 0)).toBe(3000)
+    // The first frame finds the size out (64 items of ~1 KB); every later one keeps under the target.
+    expect(big[0]?.items).toBe(64)
+    for (const f of big.slice(1)) expect(f.bytes).toBeLessThanOrEqual(48 * 1024)
+    expect(Math.max(...big.slice(1).map(f => f.items))).toBeGreaterThan(40)
+    const small = await frames('Test.Small', 2048)
+    expect(small.map(f => f.items)).toEqual([64, 128, ...Array(7).fill(256), 64])
   }, 30_000)
 })
