@@ -52,6 +52,8 @@ export {
 } from './types/pin-info.ts'
 export type { GlobalPinInfo, PinInfoShort, PinInfo } from './types/pin-info.ts'
 export { globalPinInfoJson } from './types/pin-info-json.ts'
+export { statusStreamItemCodec, toStatusItems, fromStatusItems } from './types/status-stream.ts'
+export type { StatusStreamItem, StatusPeerFields } from './types/status-stream.ts'
 export { encodeId, decodeId, encodeIpfsId, decodeIpfsId, encodeVersion, decodeVersion } from './types/id.ts'
 export type { Id, IpfsId, Version } from './types/id.ts'
 export { encodeMetric, decodeMetric, encodeAlert, decodeAlert } from './types/metric.ts'

@@ -1,4 +1,4 @@
-import { cidToString, parseCid, type CID, type Id, type PeerId, type PinInfo } from '@cluster/api'
+import { cidToString, parseCid, toStatusItems, type CID, type Id, type PeerId, type PinInfo } from '@cluster/api'
 import { GO_RPC_PROTOCOL, GoRpcServer, callGo, goMethods, type GoMethod } from '@cluster/gorpc'
 import type { AlternateWire, RpcServer } from '@cluster/rpc'
 import type { IpfsConnector } from '@cluster/ipfs-connector'
@@ -49,6 +49,11 @@ const BRIDGES = new Map<string, Bridge>([
   [Rpc.recoverAllLocal.name, { go: asGo(goMethods.recoverAllLocal) }],
   [Rpc.trackerStatus.name, { go: asGo(goMethods.trackerStatus), ...cidArg }],
   [Rpc.trackerStatusAll.name, { go: asGo(goMethods.trackerStatusAll) }],
+  // Our compact status stream is Go's StatusAll, its items made compact here.
+  [Rpc.trackerStatusAllCompact.name, {
+    go: asGo(goMethods.trackerStatusAll),
+    run: (call, filter) => toStatusItems(call([filter]) as AsyncIterable<PinInfo>)
+  }],
   [Rpc.trackerRecover.name, { go: asGo(goMethods.trackerRecover), ...cidArg }],
   [Rpc.ipfsSwarmPeers.name, { go: asGo(goMethods.ipfsSwarmPeers) }],
   [Rpc.ipfsRepoStat.name, { go: asGo(goMethods.ipfsRepoStat), ...repoStat }],

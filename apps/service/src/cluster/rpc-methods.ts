@@ -1,4 +1,4 @@
-import { codecs, parseCid, type CID, type Codec } from '@cluster/api'
+import { codecs, parseCid, statusStreamItemCodec, type CID, type Codec } from '@cluster/api'
 import { listOf, none, streaming, text, unary } from '@cluster/rpc'
 
 const filter: Codec<number> = {
@@ -49,6 +49,8 @@ export const Rpc = {
   recoverAllLocal: streaming('Cluster.RecoverAllLocal', 'trusted', none, codecs.pinInfo),
   trackerStatus: unary('PinTracker.Status', 'trusted', text, codecs.pinInfo),
   trackerStatusAll: streaming('PinTracker.StatusAll', 'trusted', filter, codecs.pinInfo),
+  /** Extension: StatusAll with the peer's own fields sent once, not on every item (status-stream.ts of @cluster/api). */
+  trackerStatusAllCompact: streaming('PinTracker.StatusAllCompact', 'trusted', filter, statusStreamItemCodec),
   /** Extension: StatusAll of the listed CIDs only (a search's statuses), in their order. */
   trackerStatusWithin: streaming('PinTracker.StatusWithin', 'trusted', statusWithin, codecs.pinInfo),
   trackerRecover: unary('PinTracker.Recover', 'trusted', text, codecs.pinInfo),

@@ -2,8 +2,9 @@
  * Status and recover of the cluster (cluster-behaviour.md §9): this peer's tracker alone with
  * `local`, otherwise every member through the fan-outs of fanout.ts.
  */
-import { pinInfoToGlobal, type CID, type GlobalPinInfo, type LocalOption, type StatusAllOptions, type TrackerStatusFilter } from '@cluster/api'
+import { fromStatusItems, pinInfoToGlobal, type CID, type GlobalPinInfo, type LocalOption, type PinInfo, type StatusAllOptions, type TrackerStatusFilter } from '@cluster/api'
 import type { StatelessTracker } from '@cluster/pintracker'
+import { RpcError, type RpcClient } from '@cluster/rpc'
 import { STREAM_IDLE_MS, globalInfo, globalStream, matchesFilter, type FanoutContext } from './fanout.ts'
 import { Rpc } from './rpc-methods.ts'
 
@@ -43,7 +44,25 @@ export async function * clusterStatusAll (ctx: StatusContext, filter: TrackerSta
     for await (const info of tracker.statusAll(filter)) yield pinInfoToGlobal(info)
     return
   }
-  yield * globalStream(ctx, (peer, signal) => rpc.stream(peer, Rpc.trackerStatusAll, filter, { signal, idleTimeoutMs: STREAM_IDLE_MS }), filter, opts.signal)
+  yield * globalStream(ctx, (peer, signal) => memberStatusAll(rpc, peer, filter, signal), filter, opts.signal)
+}
+
+/**
+ * A member's StatusAll through the compact stream (its peer fields sent once); a peer of an
+ * earlier version, which does not have that method, is asked StatusAll.
+ */
+async function * memberStatusAll (rpc: RpcClient, peer: string, filter: TrackerStatusFilter, signal: AbortSignal): AsyncGenerator<PinInfo> {
+  const opts = { signal, idleTimeoutMs: STREAM_IDLE_MS }
+  let items = 0
+  try {
+    for await (const info of fromStatusItems(rpc.stream(peer, Rpc.trackerStatusAllCompact, filter, opts))) {
+      items++
+      yield info
+    }
+  } catch (err) {
+    if (items > 0 || !(err instanceof RpcError) || !err.message.includes(`can't find method ${Rpc.trackerStatusAllCompact.name}`)) throw err
+    yield * rpc.stream(peer, Rpc.trackerStatusAll, filter, opts)
+  }
 }
 
 export async function clusterRecover (ctx: StatusContext, cid: CID, opts: LocalOption = {}): Promise<GlobalPinInfo> {

@@ -1,0 +1,104 @@
+/**
+ * The items of a member's status stream between our peers (`PinTracker.StatusAllCompact`): a
+ * PinInfo whose peer fields (the peer, its name, its IPFS daemon's ID and addresses) go only with
+ * the first item and when they change. They are the same on every item of a stream and were about
+ * half of its bytes (more with a Kubo listening on many addresses), each one sent, encrypted and
+ * read again.
+ */
+import { cidToString } from '../cid.ts'
+import type { Codec } from '../codecs.ts'
+import { optional, readBool, readCid, readInt, readObject, readPeerId, readString, readTimestamp, required } from '../decode.ts'
+import { encodeStringMap, readMultiaddrs, readPeerIds, readStringMap } from './pin.ts'
+import type { JsonObject } from '../json.ts'
+import type { PinInfo } from './pin-info.ts'
+import { trackerStatusFromString, type TrackerStatus } from './status.ts'
+
+/** The fields of a PinInfo that belong to the peer, not to the CID. */
+export type StatusPeerFields = Pick<PinInfo, 'peer' | 'peername' | 'ipfsPeerId' | 'ipfsPeerAddresses'>
+
+/** A status item: the CID's part of a PinInfo, and the peer's part when it is new to the stream. */
+export type StatusStreamItem = Omit<PinInfo, keyof StatusPeerFields> & { who?: StatusPeerFields }
+
+const readStatus = (v: unknown, path: string): TrackerStatus => trackerStatusFromString(readString(v, path))
+
+function encodeItem (item: StatusStreamItem): JsonObject {
+  const out: JsonObject = {
+    cid: cidToString(item.cid),
+    name: item.name,
+    allocations: item.allocations,
+    origins: item.origins,
+    created: item.created.toJSON(),
+    metadata: encodeStringMap(item.metadata),
+    status: item.status,
+    timestamp: item.timestamp.toJSON(),
+    error: item.error,
+    attempt_count: item.attemptCount,
+    priority_pin: item.priorityPin
+  }
+  const who = item.who
+  if (who !== undefined) out.who = { peer: who.peer, peername: who.peername, ipfs_peer_id: who.ipfsPeerId, ipfs_peer_addresses: who.ipfsPeerAddresses }
+  return out
+}
+
+function decodeWho (value: unknown, path: string): StatusPeerFields {
+  const obj = readObject(value, path)
+  return {
+    peer: required(obj, 'peer', path, readPeerId),
+    peername: required(obj, 'peername', path, readString),
+    ipfsPeerId: optional(obj, 'ipfs_peer_id', path, readPeerId, undefined),
+    ipfsPeerAddresses: optional(obj, 'ipfs_peer_addresses', path, readMultiaddrs, null) ?? []
+  }
+}
+
+function decodeItem (value: unknown, path = ''): StatusStreamItem {
+  const obj = readObject(value, path)
+  const item: StatusStreamItem = {
+    cid: required(obj, 'cid', path, readCid),
+    name: required(obj, 'name', path, readString),
+    allocations: required(obj, 'allocations', path, readPeerIds),
+    origins: required(obj, 'origins', path, readMultiaddrs),
+    created: required(obj, 'created', path, readTimestamp),
+    metadata: required(obj, 'metadata', path, readStringMap),
+    status: required(obj, 'status', path, readStatus),
+    timestamp: required(obj, 'timestamp', path, readTimestamp),
+    error: required(obj, 'error', path, readString),
+    attemptCount: required(obj, 'attempt_count', path, readInt),
+    priorityPin: required(obj, 'priority_pin', path, readBool)
+  }
+  const who = optional(obj, 'who', path, decodeWho, undefined)
+  if (who !== undefined) item.who = who
+  return item
+}
+
+export const statusStreamItemCodec: Codec<StatusStreamItem> = { encode: encodeItem, decode: decodeItem }
+
+function samePeer (a: StatusPeerFields, b: StatusPeerFields): boolean {
+  if (a.peer !== b.peer || a.peername !== b.peername || a.ipfsPeerId !== b.ipfsPeerId) return false
+  if (a.ipfsPeerAddresses === b.ipfsPeerAddresses) return true
+  return a.ipfsPeerAddresses.length === b.ipfsPeerAddresses.length && a.ipfsPeerAddresses.every((addr, i) => addr === b.ipfsPeerAddresses[i])
+}
+
+/** A stream of PinInfos as status items: the peer's fields with the first item and when they change. */
+export async function * toStatusItems (infos: AsyncIterable<PinInfo>): AsyncGenerator<StatusStreamItem> {
+  let last: StatusPeerFields | undefined
+  for await (const info of infos) {
+    const { peer, peername, ipfsPeerId, ipfsPeerAddresses, ...rest } = info
+    const who: StatusPeerFields = { peer, peername, ipfsPeerId, ipfsPeerAddresses }
+    if (last !== undefined && samePeer(last, who)) {
+      yield rest
+    } else {
+      last = who
+      yield { ...rest, who }
+    }
+  }
+}
+
+/** Status items back as PinInfos (each item gets the peer's fields last sent); a stream that starts without them fails. */
+export async function * fromStatusItems (items: AsyncIterable<StatusStreamItem>): AsyncGenerator<PinInfo> {
+  let who: StatusPeerFields | undefined
+  for await (const { who: sent, ...rest } of items) {
+    if (sent !== undefined) who = sent
+    if (who === undefined) throw new TypeError('a status stream must give its peer\'s fields with its first item')
+    yield { ...rest, ...who }
+  }
+}
