@@ -238,14 +238,42 @@ function canonicalCid (text: string): CID | undefined {
   }
 }
 
+/** CIDs parsed lately from their canonical text, both ways. */
+interface RecentCids { byText: Map<string, CID>, textOf: Map<CID, string> }
+
+/**
+ * How many CIDs one generation of the recent ones holds; two are kept. The peer answering
+ * `GET /pins` reads each CID three times within a few thousand items (from its pinset and from each
+ * member's status stream, which run ahead by up to their window) and prints it twice more (the
+ * merge's key, the line out): with these it parses and prints each once. A CID is kept with the
+ * text it came from; nothing is kept of one made otherwise (from bytes, from other text).
+ */
+const RECENT_CIDS = 4096
+let recent: RecentCids = { byText: new Map(), textOf: new Map() }
+let older: RecentCids = { byText: new Map(), textOf: new Map() }
+
+function remember (text: string, cid: CID): void {
+  if (recent.byText.size >= RECENT_CIDS) {
+    older = recent
+    recent = { byText: new Map(), textOf: new Map() }
+  }
+  recent.byText.set(text, cid)
+  recent.textOf.set(cid, text)
+}
+
 /**
  * Parses a CID string as Go's cid.Decode does. Throws InvalidCidError whose message is Go's
  * (the REST layer prefixes it with `error decoding Cid: `).
  */
 export function parseCid (text: string): CID {
+  const known = recent.byText.get(text) ?? older.byText.get(text)
+  if (known !== undefined) return known
   if (text.length < 2) throw new InvalidCidError('invalid cid: cid too short')
   const canonical = canonicalCid(text)
-  if (canonical !== undefined) return canonical
+  if (canonical !== undefined) {
+    remember(text, canonical)
+    return canonical
+  }
   if (text.length === 46 && text.startsWith('Qm')) {
     let bytes: Uint8Array
     try {
@@ -334,6 +362,8 @@ function encodeQm (bytes: Uint8Array): string {
  * bytes) to every CID it prints, and a pinset keeps its CIDs for long.
  */
 export function cidToString (cid: CID): string {
+  const known = recent.textOf.get(cid) ?? older.textOf.get(cid)
+  if (known !== undefined) return known
   if (cid.version === 1) return base32Lower(cid.bytes, 'b')
   return cid.bytes.length === 34 ? encodeQm(cid.bytes) : cid.toString()
 }

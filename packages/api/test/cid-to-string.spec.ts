@@ -96,4 +96,22 @@ describe('parseCid of canonical text (Qm… and lowercase base32)', () => {
     ]
     for (const [text, message] of cases) expect(() => parseCid(text), text).toThrow(message)
   })
+
+  it('keeps the CIDs it parsed lately: the same text gives the same CID, printed back without encoding; older ones are parsed again, equal', () => {
+    const texts = Array.from({ length: 10_000 }, (_, n) => makeCid(n, (n % 2) as 0 | 1).toString())
+    const first = parseCid(texts[0]!)
+    expect(parseCid(texts[0]!)).toBe(first)
+    const firsts = texts.map(t => parseCid(t))
+    // Three thousand later, the same objects.
+    texts.slice(7_000).forEach((t, i) => { expect(parseCid(t)).toBe(firsts[7_000 + i]) })
+    // Ten thousand later, the first ones are gone: parsed again, equal, printing the same.
+    const again = parseCid(texts[1]!)
+    expect(again).not.toBe(firsts[1])
+    expect(again.equals(firsts[1]!)).toBe(true)
+    texts.forEach((t, i) => { expect(cidToString(firsts[i]!)).toBe(t) })
+    // A CID parsed from other text prints its canonical form, not the text it came from.
+    const upper = parseCid(texts[1]!.toUpperCase())
+    expect(cidToString(upper)).toBe(texts[1])
+  })
 })
+

@@ -75,6 +75,11 @@ export class RpcClient {
     this.alternate = options.alternate
   }
 
+  /** Whether `peer` is this peer (its calls run in-process, with nothing encoded). */
+  isSelf (peer: string): boolean {
+    return peer === this.local.self
+  }
+
   async call<A, R> (peer: string, method: UnaryMethod<A, R>, arg: A, opts: CallOptions = {}): Promise<R> {
     const signal = budget(opts)
     if (peer === this.local.self) return await (this.local.dispatchLocal(method.name, arg, signal) as Promise<R>)

@@ -49,10 +49,15 @@ export async function * clusterStatusAll (ctx: StatusContext, filter: TrackerSta
 
 /**
  * A member's StatusAll through the compact stream (its peer fields sent once); a peer of an
- * earlier version, which does not have that method, is asked StatusAll.
+ * earlier version, which does not have that method, is asked StatusAll. This peer's own part
+ * is not sent anywhere: StatusAll, in-process.
  */
 async function * memberStatusAll (rpc: RpcClient, peer: string, filter: TrackerStatusFilter, signal: AbortSignal): AsyncGenerator<PinInfo> {
   const opts = { signal, idleTimeoutMs: STREAM_IDLE_MS }
+  if (rpc.isSelf(peer)) {
+    yield * rpc.stream(peer, Rpc.trackerStatusAll, filter, opts)
+    return
+  }
   let items = 0
   try {
     for await (const info of fromStatusItems(rpc.stream(peer, Rpc.trackerStatusAllCompact, filter, opts))) {

@@ -82,23 +82,50 @@ function samePeer (a: StatusPeerFields, b: StatusPeerFields): boolean {
 export async function * toStatusItems (infos: AsyncIterable<PinInfo>): AsyncGenerator<StatusStreamItem> {
   let last: StatusPeerFields | undefined
   for await (const info of infos) {
-    const { peer, peername, ipfsPeerId, ipfsPeerAddresses, ...rest } = info
-    const who: StatusPeerFields = { peer, peername, ipfsPeerId, ipfsPeerAddresses }
-    if (last !== undefined && samePeer(last, who)) {
-      yield rest
-    } else {
-      last = who
-      yield { ...rest, who }
+    // Object literals, not rest and spread: one item per pin, and those copy slowly.
+    const item: StatusStreamItem = {
+      cid: info.cid,
+      name: info.name,
+      allocations: info.allocations,
+      origins: info.origins,
+      created: info.created,
+      metadata: info.metadata,
+      status: info.status,
+      timestamp: info.timestamp,
+      error: info.error,
+      attemptCount: info.attemptCount,
+      priorityPin: info.priorityPin
     }
+    if (last === undefined || !samePeer(last, info)) {
+      last = { peer: info.peer, peername: info.peername, ipfsPeerId: info.ipfsPeerId, ipfsPeerAddresses: info.ipfsPeerAddresses }
+      item.who = last
+    }
+    yield item
   }
 }
 
 /** Status items back as PinInfos (each item gets the peer's fields last sent); a stream that starts without them fails. */
 export async function * fromStatusItems (items: AsyncIterable<StatusStreamItem>): AsyncGenerator<PinInfo> {
   let who: StatusPeerFields | undefined
-  for await (const { who: sent, ...rest } of items) {
-    if (sent !== undefined) who = sent
+  for await (const item of items) {
+    if (item.who !== undefined) who = item.who
     if (who === undefined) throw new TypeError('a status stream must give its peer\'s fields with its first item')
-    yield { ...rest, ...who }
+    yield {
+      cid: item.cid,
+      name: item.name,
+      peer: who.peer,
+      allocations: item.allocations,
+      origins: item.origins,
+      created: item.created,
+      metadata: item.metadata,
+      peername: who.peername,
+      ipfsPeerId: who.ipfsPeerId,
+      ipfsPeerAddresses: who.ipfsPeerAddresses,
+      status: item.status,
+      timestamp: item.timestamp,
+      error: item.error,
+      attemptCount: item.attemptCount,
+      priorityPin: item.priorityPin
+    }
   }
 }
