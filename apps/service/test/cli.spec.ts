@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } 
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { defaultPinOptions, parseCid } from '@cluster/api'
+import { until } from '@cluster/test-utils'
 import { main } from '../src/cli/main.ts'
 import { startDaemon } from '../src/cli/daemon.ts'
 import { acquireLock } from '../src/cli/lock.ts'
@@ -162,12 +163,22 @@ describe('ipfs-cluster-service', () => {
     expect(await main(['-c', folder, 'state', 'export'], again)).toBe(0)
     expect(again.stdout).toBe(exported.stdout)
 
-    // The imported pinset is what the daemon serves after a restart.
+    // The imported pinset is what the daemon serves after a restart, and what it pins: Kubo lost
+    // the pin meanwhile, and the one check of every pin after the start pins it again (the
+    // restore of the snapshot at start does not start a second one).
+    const roundtrip = parseCid(lines.map(l => JSON.parse(l) as { name: string, cid: string }).find(p => p.name === 'roundtrip')?.cid ?? '')
+    await env.kubo.rpc('pin/rm', { arg: roundtrip.toString() })
     const restarted = await startDaemon(folder, {}, capture())
     try {
       const names = []
       for await (const p of restarted.peer.allocations(30)) names.push(p.name)
       expect(names.sort()).toEqual(['roundtrip', 'second'])
+      await until(async () => {
+        const ls = await env.kubo.rpc<{ Keys: Record<string, unknown> }>('pin/ls', { arg: roundtrip.toString(), type: 'recursive' }).catch(() => undefined)
+        return ls?.Keys[roundtrip.toString()] !== undefined ? true : undefined
+      }, 'the imported pin pinned again in Kubo', 20_000, 200)
+      await new Promise(resolve => setTimeout(resolve, 1_500))
+      expect(restarted.peer.recoverRuns).toBe(1)
     } finally {
       await restarted.stop()
     }

@@ -18,7 +18,8 @@ export interface ConsensusPeer {
   options: ClusterPeerOptions & typeof PEER_DEFAULTS
   tracker: StatelessTracker
   monitor: PubsubMonitor<Metric>
-  recoverAllLocal: () => Promise<void>
+  /** Tells the peer its whole pinset changed (a snapshot restored): it checks every pin again. */
+  pinsetRestored: () => void
   stop: () => Promise<void>
   log: (level: LogLevel, message: string, facility?: string) => void
 }
@@ -72,6 +73,6 @@ function trackerHooks (peer: ConsensusPeer): ApplyHooks {
     onUnpin: pin => { peer.tracker.untrack(pin.cid).catch((err: Error) => { peer.log('error', `untrack ${pin.cid.toString()}: ${err.message}`) }) },
     onInvalidOp: (err, index) => { peer.log('error', `skipped log entry ${index}: ${err.message}`) },
     // The whole pinset changed at once: every pin is checked against Kubo again.
-    onRestore: () => { setImmediate(() => { void peer.recoverAllLocal() }) }
+    onRestore: () => { peer.pinsetRestored() }
   }
 }

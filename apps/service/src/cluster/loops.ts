@@ -14,7 +14,7 @@ import { pinqueueInformer } from './adapters.ts'
 import { publishedIpfsAddresses } from './ipfs-addresses.ts'
 import { informerLoop, pingValue } from './metrics.ts'
 import type { ClusterPeerOptions, PEER_DEFAULTS } from './options.ts'
-import { coalesced, every } from './repin.ts'
+import { every } from './repin.ts'
 import { Rpc } from './rpc-methods.ts'
 
 /**
@@ -36,7 +36,10 @@ export interface LoopHost {
   peerset: () => string[]
   card: (peer: string) => PeerCard
   unpin: (cid: CID) => Promise<unknown>
+  /** Recover-all, one run at a time (a call during a run makes one more after it). */
   recoverAllLocal: () => Promise<void>
+  /** Recover-all runs started so far. */
+  readonly recoverRuns: number
   log: Logger
 }
 
@@ -90,10 +93,11 @@ export function startLoops (host: LoopHost): Array<() => void> {
     stops.push(informerLoop(host.peerId, informer, host.monitor, err => { host.log('warn', `informer ${informer.name}: ${err.message}`) }))
   }
 
-  // Recover once right after start, then every pin_recover_interval, and as soon as Kubo answers
-  // again after it stopped (what was pinned meanwhile is in pin_error); expire pins at each state sync.
-  const recover = coalesced(async () => { await host.recoverAllLocal() })
-  const first = setTimeout(() => { void recover() }, 1_000)
+  // Recover once right after start (unless a join at start already did), then every
+  // pin_recover_interval, and as soon as Kubo answers again after it stopped (what was pinned
+  // meanwhile is in pin_error); expire pins at each state sync.
+  const recover = host.recoverAllLocal
+  const first = setTimeout(() => { if (host.recoverRuns === 0) void recover() }, 1_000)
   first.unref()
   stops.push(() => { clearTimeout(first) })
   stops.push(every(options.pinRecoverIntervalMs, recover))

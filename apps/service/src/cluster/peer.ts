@@ -23,7 +23,7 @@ import { clusterRecoverAll, clusterRecover, clusterStatus, clusterStatusAll } fr
 import { trackerIpfsOf } from './adapters.ts'
 import { serveRpc } from './rpc-server.ts'
 import { createConsensus } from './consensus-setup.ts'
-import { pinsAllocatedTo, type RepinContext } from './repin.ts'
+import { coalesced, pinsAllocatedTo, type RepinContext } from './repin.ts'
 import { AlertLog } from './alerts.ts'
 import { blockAllocation } from './allocation.ts'
 import { addContent } from './add.ts'
@@ -63,6 +63,8 @@ export class ClusterPeer implements ClusterApi {
   /** What this peer last learned of its Kubo (updated by the ping loop). */
   ipfs: IpfsIdentity = { addresses: [], published: [], error: 'not contacted yet' }
   private stopped = false
+  /** Set once the periodic tasks run (startLoops). */
+  private loopsRunning = false
   private readonly startedAt = Date.now()
 
   /**
@@ -141,6 +143,7 @@ export class ClusterPeer implements ClusterApi {
       started.monitor.start()
       running.defer(() => { started.monitor.stop() })
       for (const stop of [...startLoops(started), keepMeshed(started)]) running.defer(stop)
+      started.loopsRunning = true
       const rebalancer = started.rebalancer = rebalancerFor(started)
       running.defer(async () => { await rebalancer.stop() })
       for (const addr of options.bootstrap ?? []) await started.join(addr)
@@ -260,13 +263,29 @@ export class ClusterPeer implements ClusterApi {
     return blockAllocation(this.monitor, this.options, new Set(this.peerset()), params)
   }
 
-  /** RecoverAllLocal: re-queue what this peer should pin but does not (errors are logged). */
-  async recoverAllLocal (): Promise<void> {
+  /** Recover-all runs started since the peer started. */
+  recoverRuns = 0
+
+  /**
+   * RecoverAllLocal: re-queue what this peer should pin but does not (errors are logged). One
+   * run at a time: a call during a run makes one more run after it.
+   */
+  readonly recoverAllLocal: () => Promise<void> = coalesced(async () => {
+    this.recoverRuns++
     try {
       for await (const _ of this.tracker.recoverAll()) { /* re-queued */ }
     } catch (err) {
       if (!this.stopped) this.log('warn', `recover: ${(err as Error).message}`)
     }
+  })
+
+  /**
+   * The whole pinset changed at once (a snapshot restored or installed): every pin is checked
+   * against Kubo again. Not for the restore at start, which the first periodic run covers:
+   * checking twice cost a peer of 100k pins a second of CPU while the cluster was starting.
+   */
+  pinsetRestored (): void {
+    if (this.loopsRunning) setImmediate(() => { void this.recoverAllLocal() })
   }
 
   repinContext (): RepinContext {
