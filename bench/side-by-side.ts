@@ -36,7 +36,7 @@ const wants = (w: number): boolean => ONLY === undefined || ONLY.has(w)
 
 const P = QUICK
   ? { w1Runs: 2, w1Pins: { 1: 60, 16: 300, 64: 400 } as Record<number, number>, w1DeadlineMs: 8_000, w3Pins: 5_000, w3Runs: 2, w2Pins: 500, w2Runs: 1, w5Runs: 4, pollTimeoutMs: 45_000 }
-  : { w1Runs: 3, w1Pins: { 1: 300, 16: 1500, 64: 2500 } as Record<number, number>, w1DeadlineMs: 20_000, w3Pins: 100_000, w3Runs: 1, w2Pins: 10_000, w2Runs: 1, w5Runs: 10, pollTimeoutMs: 360_000 }
+  : { w1Runs: 3, w1Pins: { 1: 300, 16: 1500, 64: 2500 } as Record<number, number>, w1DeadlineMs: 20_000, w3Pins: 100_000, w3Runs: 3, w2Pins: 10_000, w2Runs: 1, w5Runs: 10, pollTimeoutMs: 360_000 }
 
 const flavourArg = argv[argv.indexOf('--flavour') + 1]
 const flavours: Flavour[] = [goFlavour, tsFlavour].filter(f => !argv.includes('--flavour') || f.name === flavourArg)

@@ -75,11 +75,33 @@ export function decodePinInfoShort (value: unknown, path = ''): PinInfoShort {
     peername: required(obj, 'peername', path, readString),
     ipfsPeerId: optional(obj, 'ipfs_peer_id', path, readPeerId, undefined),
     ipfsPeerAddresses: optional(obj, 'ipfs_peer_addresses', path, readMultiaddrs, null) ?? [],
+    ...decodeInfoStatusFields(obj, path)
+  }
+}
+
+/** The status fields of a PinInfoShort (of a PinInfo too), read from its JSON object. */
+export function decodeInfoStatusFields (obj: Record<string, unknown>, path: string): Pick<PinInfoShort, 'status' | 'timestamp' | 'error' | 'attemptCount' | 'priorityPin'> {
+  return {
     status: required(obj, 'status', path, readStatus),
     timestamp: required(obj, 'timestamp', path, readTimestamp),
     error: required(obj, 'error', path, readString),
     attemptCount: required(obj, 'attempt_count', path, readInt),
     priorityPin: required(obj, 'priority_pin', path, readBool)
+  }
+}
+
+/** The fields of a PinInfo (and of a GlobalPinInfo) that come from its CID's pin. */
+export type InfoPinFields = Pick<PinInfo, 'cid' | 'name' | 'allocations' | 'origins' | 'created' | 'metadata'>
+
+/** A PinInfo's InfoPinFields, read from its JSON object. */
+export function decodeInfoPinFields (obj: Record<string, unknown>, path: string): InfoPinFields {
+  return {
+    cid: required(obj, 'cid', path, readCid),
+    name: required(obj, 'name', path, readString),
+    allocations: required(obj, 'allocations', path, readPeerIds),
+    origins: required(obj, 'origins', path, readMultiaddrs),
+    created: required(obj, 'created', path, readTimestamp),
+    metadata: required(obj, 'metadata', path, readStringMap)
   }
 }
 
@@ -101,15 +123,7 @@ const readPeerMap = mapOrNull(decodePinInfoShort, peerIdKey)
 
 export function decodeGlobalPinInfo (value: unknown, path = ''): GlobalPinInfo {
   const obj = readObject(value, path)
-  return {
-    cid: required(obj, 'cid', path, readCid),
-    name: required(obj, 'name', path, readString),
-    allocations: required(obj, 'allocations', path, readPeerIds),
-    origins: required(obj, 'origins', path, readMultiaddrs),
-    created: required(obj, 'created', path, readTimestamp),
-    metadata: required(obj, 'metadata', path, readStringMap),
-    peerMap: required(obj, 'peer_map', path, readPeerMap)
-  }
+  return { ...decodeInfoPinFields(obj, path), peerMap: required(obj, 'peer_map', path, readPeerMap) }
 }
 
 /** Only the PinInfoShort part of a PinInfo. */
@@ -130,15 +144,12 @@ export function pinInfoShortOf (p: PinInfoShort): PinInfoShort {
 export function pinInfoToGlobal (info: PinInfo): GlobalPinInfo {
   const peerMap = newRecord<PinInfoShort>()
   peerMap[info.peer] = pinInfoShortOf(info)
-  return {
-    cid: info.cid,
-    name: info.name,
-    allocations: info.allocations,
-    origins: info.origins,
-    created: info.created,
-    metadata: info.metadata,
-    peerMap
-  }
+  return { ...infoPinFieldsOf(info), peerMap }
+}
+
+/** A PinInfo's InfoPinFields. */
+export function infoPinFieldsOf (info: PinInfo): InfoPinFields {
+  return { cid: info.cid, name: info.name, allocations: info.allocations, origins: info.origins, created: info.created, metadata: info.metadata }
 }
 
 /** The local PinInfo as JSON (Go's order: own keys, then the PinInfoShort keys). */
@@ -158,13 +169,8 @@ export function encodePinInfo (p: PinInfo): JsonObject {
 export function decodePinInfo (value: unknown, path = ''): PinInfo {
   const obj = readObject(value, path)
   return {
-    cid: required(obj, 'cid', path, readCid),
-    name: required(obj, 'name', path, readString),
+    ...decodeInfoPinFields(obj, path),
     peer: required(obj, 'peer', path, readPeerId),
-    allocations: required(obj, 'allocations', path, readPeerIds),
-    origins: required(obj, 'origins', path, readMultiaddrs),
-    created: required(obj, 'created', path, readTimestamp),
-    metadata: required(obj, 'metadata', path, readStringMap),
     ...decodePinInfoShort(obj, path)
   }
 }

@@ -7,11 +7,10 @@
  */
 import { cidToString } from '../cid.ts'
 import type { Codec } from '../codecs.ts'
-import { optional, readBool, readCid, readInt, readObject, readPeerId, readString, readTimestamp, required } from '../decode.ts'
-import { encodeStringMap, readMultiaddrs, readPeerIds, readStringMap } from './pin.ts'
+import { optional, readObject, readPeerId, readString, required } from '../decode.ts'
+import { encodeStringMap, readMultiaddrs } from './pin.ts'
 import type { JsonObject } from '../json.ts'
-import type { PinInfo } from './pin-info.ts'
-import { trackerStatusFromString, type TrackerStatus } from './status.ts'
+import { decodeInfoPinFields, decodeInfoStatusFields, infoPinFieldsOf, type PinInfo } from './pin-info.ts'
 
 /** The fields of a PinInfo that belong to the peer, not to the CID. */
 export type StatusPeerFields = Pick<PinInfo, 'peer' | 'peername' | 'ipfsPeerId' | 'ipfsPeerAddresses'>
@@ -19,7 +18,6 @@ export type StatusPeerFields = Pick<PinInfo, 'peer' | 'peername' | 'ipfsPeerId' 
 /** A status item: the CID's part of a PinInfo, and the peer's part when it is new to the stream. */
 export type StatusStreamItem = Omit<PinInfo, keyof StatusPeerFields> & { who?: StatusPeerFields }
 
-const readStatus = (v: unknown, path: string): TrackerStatus => trackerStatusFromString(readString(v, path))
 
 function encodeItem (item: StatusStreamItem): JsonObject {
   const out: JsonObject = {
@@ -52,19 +50,7 @@ function decodeWho (value: unknown, path: string): StatusPeerFields {
 
 function decodeItem (value: unknown, path = ''): StatusStreamItem {
   const obj = readObject(value, path)
-  const item: StatusStreamItem = {
-    cid: required(obj, 'cid', path, readCid),
-    name: required(obj, 'name', path, readString),
-    allocations: required(obj, 'allocations', path, readPeerIds),
-    origins: required(obj, 'origins', path, readMultiaddrs),
-    created: required(obj, 'created', path, readTimestamp),
-    metadata: required(obj, 'metadata', path, readStringMap),
-    status: required(obj, 'status', path, readStatus),
-    timestamp: required(obj, 'timestamp', path, readTimestamp),
-    error: required(obj, 'error', path, readString),
-    attemptCount: required(obj, 'attempt_count', path, readInt),
-    priorityPin: required(obj, 'priority_pin', path, readBool)
-  }
+  const item: StatusStreamItem = { ...decodeInfoPinFields(obj, path), ...decodeInfoStatusFields(obj, path) }
   const who = optional(obj, 'who', path, decodeWho, undefined)
   if (who !== undefined) item.who = who
   return item
@@ -82,14 +68,9 @@ function samePeer (a: StatusPeerFields, b: StatusPeerFields): boolean {
 export async function * toStatusItems (infos: AsyncIterable<PinInfo>): AsyncGenerator<StatusStreamItem> {
   let last: StatusPeerFields | undefined
   for await (const info of infos) {
-    // Object literals, not rest and spread: one item per pin, and those copy slowly.
+    // No rest pattern (`{ peer, …, ...rest }`): one item per pin, and it copies slowly.
     const item: StatusStreamItem = {
-      cid: info.cid,
-      name: info.name,
-      allocations: info.allocations,
-      origins: info.origins,
-      created: info.created,
-      metadata: info.metadata,
+      ...infoPinFieldsOf(info),
       status: info.status,
       timestamp: info.timestamp,
       error: info.error,
