@@ -36,6 +36,7 @@ const agent = new Agent({ keepAlive: true })
 try {
   await cluster.start(300_000)
   await sleep(5000)
+  console.log(`RSS at rest: ${cluster.peers.map((_, i) => (cluster.rss(i) / 2 ** 20).toFixed(0)).join(' / ')} MiB`)
   for (const path of paths) {
     const times: number[] = []
     let cpu: number[] = []

@@ -102,8 +102,8 @@ describe('parseCid of canonical text (Qm… and lowercase base32)', () => {
     const first = parseCid(texts[0]!)
     expect(parseCid(texts[0]!)).toBe(first)
     const firsts = texts.map(t => parseCid(t))
-    // Three thousand later, the same objects.
-    texts.slice(7_000).forEach((t, i) => { expect(parseCid(t)).toBe(firsts[7_000 + i]) })
+    // A thousand later, the same objects.
+    texts.slice(9_000).forEach((t, i) => { expect(parseCid(t)).toBe(firsts[9_000 + i]) })
     // Ten thousand later, the first ones are gone: parsed again, equal, printing the same.
     const again = parseCid(texts[1]!)
     expect(again).not.toBe(firsts[1])
