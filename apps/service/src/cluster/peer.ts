@@ -281,8 +281,8 @@ export class ClusterPeer implements ClusterApi {
 
   /**
    * The whole pinset changed at once (a snapshot restored or installed): every pin is checked
-   * against Kubo again. Not for the restore at start, which the first periodic run covers:
-   * checking twice cost a peer of 100k pins a second of CPU while the cluster was starting.
+   * against Kubo again. Not for a restore during the start (a pinset rebuilt from the snapshot):
+   * the first periodic run, a second later, covers it, and one pass is a second of CPU at 100k pins.
    */
   pinsetRestored (): void {
     if (this.loopsRunning) setImmediate(() => { void this.recoverAllLocal() })
