@@ -93,6 +93,41 @@ function sideRowsWriter (db: Database.Database, schema: string): (cid: string, i
   }
 }
 
+/** The statements the pinset state runs, prepared once per open file. */
+export interface PinsetStatements {
+  put: Database.Statement<[string, string, string, string, number, number]>
+  del: Database.Statement<[string]>
+  get: Database.Statement<[string], { json: string } | undefined>
+  all: Database.Statement<[], { json: string }>
+  page: Database.Statement<[string, number], { cid: string, json: string }>
+  pageTyped: Database.Statement<[string, number], { cid: string, type: string, json: string }>
+  count: Database.Statement<[], { n: number }>
+  setApplied: Database.Statement<[number]>
+  getApplied: Database.Statement<[], { value: number } | undefined>
+  clear: Database.Statement<[]>
+  seen: Database.Statement<[string], { idx: number } | undefined>
+  remember: Database.Statement<[string, number]>
+  forget: Database.Statement<[number]>
+}
+
+export function prepareStatements (db: Database.Database): PinsetStatements {
+  return {
+    put: db.prepare('INSERT OR REPLACE INTO pins (cid, name, type, json, ts, expire) VALUES (?, ?, ?, ?, ?, ?)'),
+    del: db.prepare('DELETE FROM pins WHERE cid = ?'),
+    get: db.prepare('SELECT json FROM pins WHERE cid = ?'),
+    all: db.prepare('SELECT json FROM pins ORDER BY cid'),
+    page: db.prepare('SELECT cid, json FROM pins WHERE cid > ? ORDER BY cid LIMIT ?'),
+    pageTyped: db.prepare('SELECT cid, type, json FROM pins WHERE cid > ? ORDER BY cid LIMIT ?'),
+    count: db.prepare('SELECT count(*) AS n FROM pins'),
+    setApplied: db.prepare("INSERT INTO state_meta (key, value) VALUES ('applied', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
+    getApplied: db.prepare("SELECT value FROM state_meta WHERE key = 'applied'"),
+    clear: db.prepare('DELETE FROM pins'),
+    seen: db.prepare('SELECT idx FROM applied_proposals WHERE id = ?'),
+    remember: db.prepare('INSERT OR REPLACE INTO applied_proposals (id, idx) VALUES (?, ?)'),
+    forget: db.prepare('DELETE FROM applied_proposals WHERE idx < ?')
+  }
+}
+
 /**
  * Keeps the index rows of pins up to date (called inside the writer's transactions): `write`
  * sets them for a row stored without them (a migration), `replaceSideRows` follows a pin stored

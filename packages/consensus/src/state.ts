@@ -5,7 +5,7 @@ import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@clust
 import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
 import { decodeStored, parseSnapshot, snapshotHeader } from './snapshot-bytes.ts'
-import { bulkLoader, copyPinsetFile, copySynced, createSchema, fsyncFile, indexWriter, type SnapshotCopy } from './pinset-file.ts'
+import { bulkLoader, copyPinsetFile, copySynced, createSchema, fsyncFile, indexWriter, prepareStatements, type PinsetStatements, type SnapshotCopy } from './pinset-file.ts'
 import { PinsetSearch, indexRowsOf, indexRowsOfJson } from './search.ts'
 
 /** Called after a committed operation changed the pinset (the cluster tells its tracker). */
@@ -60,23 +60,16 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
   private copying?: SnapshotCopy
   /** See count(). */
   private pinCount: number | undefined
+  /** Inside applyGroup: the hooks of the group's entries, called once it has committed. */
+  private groupHooks: Array<() => void> | undefined
+  /**
+   * Runs its argument in a transaction. Made once per open file: better-sqlite3 builds four
+   * wrapper functions and their properties at every `db.transaction(fn)` (~15 µs).
+   */
+  private inTransaction!: (body: () => void) => void
   private readonly search = new PinsetSearch(() => this.db)
   private index!: ReturnType<typeof indexWriter>
-  private stmt!: {
-    put: Database.Statement<[string, string, string, string, number, number]>
-    del: Database.Statement<[string]>
-    get: Database.Statement<[string], { json: string } | undefined>
-    all: Database.Statement<[], { json: string }>
-    page: Database.Statement<[string, number], { cid: string, json: string }>
-    pageTyped: Database.Statement<[string, number], { cid: string, type: string, json: string }>
-    count: Database.Statement<[], { n: number }>
-    setApplied: Database.Statement<[number]>
-    getApplied: Database.Statement<[], { value: number } | undefined>
-    clear: Database.Statement<[]>
-    seen: Database.Statement<[string], { idx: number } | undefined>
-    remember: Database.Statement<[string, number]>
-    forget: Database.Statement<[number]>
-  }
+  private stmt!: PinsetStatements
 
   constructor (path: string, hooks: ApplyHooks = {}, options: PinsetStateOptions = {}) {
     this.path = path
@@ -107,21 +100,8 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     createSchema(this.db, indexRowsOfJson)
     this.search.reset()
     this.index = indexWriter(this.db)
-    this.stmt = {
-      put: this.db.prepare('INSERT OR REPLACE INTO pins (cid, name, type, json, ts, expire) VALUES (?, ?, ?, ?, ?, ?)'),
-      del: this.db.prepare('DELETE FROM pins WHERE cid = ?'),
-      get: this.db.prepare('SELECT json FROM pins WHERE cid = ?'),
-      all: this.db.prepare('SELECT json FROM pins ORDER BY cid'),
-      page: this.db.prepare('SELECT cid, json FROM pins WHERE cid > ? ORDER BY cid LIMIT ?'),
-      pageTyped: this.db.prepare('SELECT cid, type, json FROM pins WHERE cid > ? ORDER BY cid LIMIT ?'),
-      count: this.db.prepare('SELECT count(*) AS n FROM pins'),
-      setApplied: this.db.prepare("INSERT INTO state_meta (key, value) VALUES ('applied', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value"),
-      getApplied: this.db.prepare("SELECT value FROM state_meta WHERE key = 'applied'"),
-      clear: this.db.prepare('DELETE FROM pins'),
-      seen: this.db.prepare('SELECT idx FROM applied_proposals WHERE id = ?'),
-      remember: this.db.prepare('INSERT OR REPLACE INTO applied_proposals (id, idx) VALUES (?, ?)'),
-      forget: this.db.prepare('DELETE FROM applied_proposals WHERE idx < ?')
-    }
+    this.stmt = prepareStatements(this.db)
+    this.inTransaction = this.db.transaction((body: () => void) => { body() })
   }
 
   // --- reading ---------------------------------------------------------------------------
@@ -214,16 +194,36 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
   }
 
   /**
-   * Applies pins and unpins in one transaction (with `inside`, run in it too), then calls the
-   * hooks. Raft applies its entries with it; the CRDT consensus keeps this file as a view of its
-   * Merkle-CRDT with it (there is no log index then).
+   * Entries that committed together, applied in one transaction (one commit, with its WAL
+   * frames and locks, instead of one per entry); their hooks run once it has committed, so
+   * nothing acts on a pin that could still roll back.
+   */
+  applyGroup (applyAll: () => void): void {
+    const hooks: Array<() => void> = []
+    this.groupHooks = hooks
+    try {
+      this.inTransaction(applyAll)
+    } catch (err) {
+      this.pinCount = undefined // rolled back: counted again when asked
+      throw err
+    } finally {
+      this.groupHooks = undefined
+    }
+    for (const call of hooks) call()
+  }
+
+  /**
+   * Applies pins and unpins in one transaction (with `inside`, run in it too; in applyGroup,
+   * the group's), then calls the hooks (in applyGroup: once the group has committed). Raft
+   * applies its entries with it; the CRDT consensus keeps this file as a view of its Merkle-CRDT
+   * with it (there is no log index then).
    */
   applyOps (given: readonly LogOp[], inside?: () => void): void {
     // Every reader sees the pin as the pinset keeps it (Go's state: seconds, `origins: []`…).
     const ops: LogOp[] = given.map(op => op.type === 'pin' ? { ...op, pin: storedPin(op.pin) } : op)
     let added = 0
     const before: Array<string | undefined> = []
-    this.db.transaction(() => {
+    const body = (): void => {
       for (const op of ops) {
         if (op.type === 'pin') {
           const cid = cidToString(op.pin.cid)
@@ -236,17 +236,24 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
         }
       }
       inside?.()
-    })()
+    }
+    // In a group, no savepoint per entry: an error rolls the whole group back anyway.
+    if (this.groupHooks !== undefined) body()
+    else this.inTransaction(body)
     if (this.pinCount !== undefined) this.pinCount += added
-    let i = 0
-    for (const op of ops) {
-      if (op.type === 'pin') {
-        const previous = before[i++]
-        this.hooks.onPin?.(op.pin, previous === undefined ? undefined : decodeStored(previous), op.traceparent)
-      } else {
-        this.hooks.onUnpin?.(op.pin, op.traceparent)
+    const callHooks = (): void => {
+      let i = 0
+      for (const op of ops) {
+        if (op.type === 'pin') {
+          const previous = before[i++]
+          this.hooks.onPin?.(op.pin, previous === undefined ? undefined : decodeStored(previous), op.traceparent)
+        } else {
+          this.hooks.onUnpin?.(op.pin, op.traceparent)
+        }
       }
     }
+    if (this.groupHooks !== undefined) this.groupHooks.push(callHooks)
+    else callHooks()
   }
 
   /** A re-sent proposal already applied (within the window): skipped by every replica. */

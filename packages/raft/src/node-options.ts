@@ -28,6 +28,13 @@ export interface StateMachine<R = unknown> {
    * then skips restoring the snapshot at start-up and re-applies only what follows.
    */
   appliedIndex?: () => number
+  /**
+   * Optional, for durable state machines: runs `applyAll` (which calls `apply` for each entry
+   * committed together, in log order) as one unit, e.g. one database transaction, so entries that
+   * commit together cost one commit. It must call `applyAll` synchronously and let its error
+   * through; results still resolve each proposer once `applyAll` returns.
+   */
+  applyGroup?: (applyAll: () => void) => void
 }
 
 /** The storage the driver writes to: MemoryStorage and SqliteStorage both fit. */

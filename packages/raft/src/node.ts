@@ -300,7 +300,7 @@ export class RaftNode<R = unknown> {
       written.catch(() => {}) // awaited below; an apply failure first must not leave it unhandled
       if (rd.snapshot === undefined) {
         const early = this.committedAndDurable(rd, durableLast)
-        for (const entry of committed.slice(0, early)) this.applyEntry(entry)
+        this.applyEntries(committed.slice(0, early))
         committed = committed.slice(early)
       }
       // Meanwhile the event loop is free: inputs queue up and go into the next Ready together.
@@ -318,7 +318,7 @@ export class RaftNode<R = unknown> {
       this.opts.onSnapshotEvent?.({ type: 'restored', index: this.applied, ms: Date.now() - started })
     }
     transport.send(rd.messagesAfterPersist)
-    for (const entry of committed) this.applyEntry(entry)
+    this.applyEntries(committed)
     for (const rs of rd.readStates) {
       const key = new TextDecoder().decode(rs.context)
       const waiter = this.reads.get(key)
@@ -361,6 +361,16 @@ export class RaftNode<R = unknown> {
     if (update.snapshot !== undefined) storage.applySnapshot(update.snapshot)
     if (update.entries !== undefined && update.entries.length > 0) storage.append(update.entries)
     if (update.hardState !== undefined) storage.setHardState(update.hardState)
+  }
+
+  /** Entries committed together, applied as one group when the state machine takes groups. */
+  private applyEntries (entries: readonly Entry[]): void {
+    const { stateMachine } = this.opts
+    if (entries.length > 1 && stateMachine.applyGroup !== undefined) {
+      stateMachine.applyGroup(() => { for (const entry of entries) this.applyEntry(entry) })
+      return
+    }
+    for (const entry of entries) this.applyEntry(entry)
   }
 
   private applyEntry (entry: Entry): void {

@@ -144,6 +144,52 @@ describe('group commit of the Raft log', () => {
     ;(storages[followers[1] as number] as GatedStorage).release()
   })
 
+  it('entries committed together reach a state machine with applyGroup in one group, in log order, and every proposer gets its result', async () => {
+    /** A KvStore that records the index of each apply and the groups they came in. */
+    class GroupedKv extends KvStore {
+      readonly groups: number[][] = []
+      private current: number[] | undefined
+      readonly order: number[] = []
+      override apply (payload: Uint8Array, index: number): string | undefined {
+        this.order.push(index)
+        this.current?.push(index)
+        return super.apply(payload)
+      }
+
+      applyGroup (applyAll: () => void): void {
+        this.current = []
+        applyAll()
+        this.groups.push(this.current)
+        this.current = undefined
+      }
+    }
+    const net = new MemoryNetwork()
+    const storage = new GatedStorage()
+    const kv = new GroupedKv()
+    const n = new RaftNode('solo', {
+      storage, transport: net.transport('solo'), stateMachine: kv, bootstrap: ['solo'],
+      tickMs: 10, electionTicks: 100, heartbeatTicks: 1, requestTimeoutMs: 20_000
+    })
+    n.start()
+    running.push(n)
+    await until(() => n.isLeader, 'the single node leads')
+    await n.propose(put('first'))
+    // Held disk: the next proposals pile up and commit together once it is released.
+    storage.held = true
+    const results = Array.from({ length: 20 }, async (_, i) => await n.propose(encodeCommand({ op: 'put', key: i < 10 ? `k${i}` : `k${i - 10}`, value: `v${i}` })))
+    await until(() => storage.writes.some(w => (w.entries?.length ?? 0) > 1), 'a write of several entries')
+    storage.release()
+    const values = await Promise.all(results)
+    // Each proposer gets what its own entry returned: the second put of a key sees the first value.
+    expect(values).toEqual([...Array(10).fill(undefined), ...Array.from({ length: 10 }, (_, i) => `v${i}`)])
+    const grouped = kv.groups.filter(g => g.length > 1)
+    expect(grouped.length).toBeGreaterThan(0)
+    for (const g of kv.groups) expect(g).toEqual([...g].sort((a, b) => a - b))
+    // Every apply went through in log order, each index once.
+    expect(kv.order).toEqual([...kv.order].sort((a, b) => a - b))
+    expect(new Set(kv.order).size).toBe(kv.order.length)
+  })
+
   it('a failed log write stops the node through onFatal and acknowledges nothing', async () => {
     const net = new MemoryNetwork()
     const storage = new GatedStorage()
