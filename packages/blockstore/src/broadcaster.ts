@@ -106,6 +106,8 @@ export class HeadsBroadcaster {
   private readonly queue: Uint8Array[] = []
   private waiters: Array<{ resolve: (data: Uint8Array) => void, reject: (err: Error) => void }> = []
   private running = false
+  /** The broadcastSoon payloads not yet published, in order. */
+  private pending: Promise<void> = Promise.resolve()
   private readonly onPeerSubscribed?: (peer: PeerId) => void
   private readonly onMessage = (evt: CustomEvent<Message>): void => {
     if (evt.detail.topic === this.topic) this.deliver(evt.detail.data)
@@ -156,6 +158,23 @@ export class HeadsBroadcaster {
     if (!this.running) throw new Error('heads broadcaster is not started')
     await this.pubsub.publish(this.topic, data)
     if (this.deliverOwn) this.deliver(data)
+  }
+
+  /**
+   * Publishes `data` after this turn of the event loop, in call order, without waiting, as
+   * go-libp2p-pubsub's Publish queues a message for its own loop: a write answered in this turn
+   * gets its answer out before the announcement's socket writes. A failure goes to `onError`.
+   */
+  broadcastSoon (data: Uint8Array, onError: (err: Error) => void): void {
+    this.pending = this.pending.then(async () => {
+      await new Promise(resolve => setImmediate(resolve))
+      await this.broadcast(data)
+    }).catch(onError)
+  }
+
+  /** Resolves once every broadcastSoon payload so far was published (or failed). */
+  async flush (): Promise<void> {
+    await this.pending
   }
 
   /** The next payload received from a trusted peer (or our own, see deliverOwn). */

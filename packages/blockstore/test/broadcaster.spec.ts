@@ -167,6 +167,37 @@ describe('HeadsBroadcaster on gossipsub', () => {
     expect(received).toContain('heads from C')
   })
 
+  it('broadcastSoon publishes after the current turn, in call order, and flush waits for it', async () => {
+    const published: string[] = []
+    const publish = a.services.pubsub.publish.bind(a.services.pubsub)
+    const spy = vi.spyOn(a.services.pubsub, 'publish').mockImplementation(async (t, data, opts) => {
+      published.push(decode(data))
+      return await publish(t, data, opts)
+    })
+    try {
+      const errors: Error[] = []
+      onA.broadcastSoon(text('soon 1'), err => { errors.push(err) })
+      onA.broadcastSoon(text('soon 2'), err => { errors.push(err) })
+      // Nothing left in this turn, nor in its microtasks: an answer written now goes first.
+      await Promise.resolve()
+      expect(published).toEqual([])
+      await onA.flush()
+      expect(published).toEqual(['soon 1', 'soon 2'])
+      expect(errors).toEqual([])
+      expect(decode(await onB.next({ signal: AbortSignal.timeout(20_000) }))).toBe('soon 1')
+      expect(decode(await onB.next({ signal: AbortSignal.timeout(20_000) }))).toBe('soon 2')
+      // A failure goes to onError and does not stop the ones after it.
+      spy.mockImplementationOnce(async () => { throw new Error('publish failed') })
+      onA.broadcastSoon(text('lost'), err => { errors.push(err) })
+      onA.broadcastSoon(text('soon 3'), err => { errors.push(err) })
+      await onA.flush()
+      expect(errors.map(e => e.message)).toEqual(['publish failed'])
+      expect(decode(await onB.next({ signal: AbortSignal.timeout(20_000) }))).toBe('soon 3')
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
   it('next() honours its abort signal', async () => {
     const controller = new AbortController()
     const pending = onA.next({ signal: controller.signal })

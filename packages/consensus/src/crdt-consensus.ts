@@ -109,7 +109,7 @@ export class CrdtConsensus implements ClusterConsensus {
     const replica: Replica = new Replica({
       store: this.store,
       blocks,
-      ...(this.heads === undefined ? {} : { broadcast: async (payload: Uint8Array) => { await this.heads?.broadcast(payload) } }),
+      ...(this.heads === undefined ? {} : { broadcast: (payload: Uint8Array) => { this.heads?.broadcastSoon(payload, (err) => { if (!this.stopped) this.log('warn', `announcing new heads: ${err.message}`) }) } }),
       ...pinsetHooks(() => replica, {
         track: pin => { this.queueView({ type: 'pin', pin }) },
         untrack: cid => {
@@ -291,6 +291,7 @@ export class CrdtConsensus implements ClusterConsensus {
     clearTimeout(this.headsAnnouncement)
     await this.batcher?.close().catch(() => {})
     this.journal?.close()
+    await this.heads?.flush()
     this.heads?.stop()
     await this.replica.close()
     await this.exchange?.stop()
