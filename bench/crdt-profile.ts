@@ -1,7 +1,7 @@
-// One CRDT write-path run on our built packages, for profiling: a 3-peer CRDT cluster on Kubo
-// stand-ins, POST /pins from N clients; prints the answered rate, p50 and the daemons' CPU per
-// pin (peer 0 / each other peer). With BENCH_CPU_PROF=<dir> every daemon writes a V8 CPU profile
-// there at exit (the three largest files are the daemons).
+// One write-path run on our built packages, for profiling: a 3-peer CRDT cluster (Raft with
+// BENCH_CONSENSUS=raft) on Kubo stand-ins, POST /pins from N clients; prints the answered rate,
+// p50 and the daemons' CPU per pin (peer 0 / each other peer). With BENCH_CPU_PROF=<dir> every
+// daemon writes a V8 CPU profile there at exit (the three largest files are the daemons).
 // Run: `BENCH_CPU_PROF=/tmp/prof node --conditions=source bench/crdt-profile.ts [clients=1] [pins=3000] [batch]`
 import { BenchCluster } from './lib/cluster.ts'
 import { FakeKubo } from './lib/fake-kubo.ts'
@@ -12,11 +12,12 @@ import { tsFlavour } from './lib/ts-cluster.ts'
 const clients = Number(process.argv[2] ?? 1)
 const pins = Number(process.argv[3] ?? 3000)
 const batching = process.argv[4] === 'batch'
+const consensus = process.env.BENCH_CONSENSUS === 'raft' ? 'raft' : 'crdt'
 installCleanupHandlers()
 await tsFlavour.prepare()
 const kubos = Array.from({ length: 3 }, () => new FakeKubo())
 await Promise.all(kubos.map(async k => { await k.start() }))
-const cluster = new BenchCluster({ flavour: tsFlavour, consensus: 'crdt', crdt: batching ? { batching: { max_batch_size: 100, max_batch_age: '50ms' } } : {}, prefix: 'crdt-prof', kuboApis: kubos.map(k => k.apiMultiaddr) })
+const cluster = new BenchCluster({ flavour: tsFlavour, consensus, crdt: batching ? { batching: { max_batch_size: 100, max_batch_age: '50ms' } } : {}, prefix: 'crdt-prof', kuboApis: kubos.map(k => k.apiMultiaddr) })
 try {
   await cluster.start()
   await sleep(2000)
