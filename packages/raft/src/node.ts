@@ -365,12 +365,9 @@ export class RaftNode<R = unknown> {
 
   /** Entries committed together, applied as one group when the state machine takes groups. */
   private applyEntries (entries: readonly Entry[]): void {
-    const { stateMachine } = this.opts
-    if (entries.length > 1 && stateMachine.applyGroup !== undefined) {
-      stateMachine.applyGroup(() => { for (const entry of entries) this.applyEntry(entry) })
-      return
-    }
-    for (const entry of entries) this.applyEntry(entry)
+    const applyAll = (): void => { for (const entry of entries) this.applyEntry(entry) }
+    if (entries.length > 1 && this.opts.stateMachine.applyGroup !== undefined) this.opts.stateMachine.applyGroup(applyAll)
+    else applyAll()
   }
 
   private applyEntry (entry: Entry): void {
