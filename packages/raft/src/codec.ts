@@ -25,7 +25,9 @@ export function encodeMessage (m: Message): Uint8Array {
     TYPE_CODES.get(m.type), m.from, m.to, m.term, m.logTerm, m.index,
     m.entries.map(encodeEntry), m.commit, m.reject, m.rejectHint,
     m.snapshot === undefined ? null : encodeSnapshot(m.snapshot),
-    m.context ?? null, m.transfer ?? false
+    // The last field is `transfer` for votes and `noAnswer` for appends: peers of earlier
+    // versions read it as `transfer`, which an append ignores, so they just answer as before.
+    m.context ?? null, (m.type === 'app' ? m.noAnswer : m.transfer) ?? false
   ])
 }
 
@@ -51,7 +53,7 @@ export function decodeMessage (bytes: Uint8Array): Message {
     entries: entries.map(decodeEntry),
     ...(snapshot === null ? {} : { snapshot: decodeSnapshot(snapshot) }),
     ...(context === null ? {} : { context: bytesOf(context, 'context') }),
-    ...(transfer === true ? { transfer: true } : {})
+    ...(transfer === true ? (type === 'app' ? { noAnswer: true } : { transfer: true }) : {})
   })
 }
 

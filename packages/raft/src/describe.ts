@@ -49,6 +49,7 @@ export function describeMessage (m: Message): string {
   if (m.commit !== 0) s += ` commit=${m.commit}`
   if (m.reject) s += ` rejected hint=${m.rejectHint}`
   if (m.transfer === true) s += ' transfer'
+  if (m.noAnswer === true) s += ' no-answer'
   if (m.context !== undefined && m.context.length > 0) s += ` context=${m.context.length}B`
   if (m.entries.length > 0) s += ` entries=[${m.entries.map(describeEntry).join(', ')}]`
   if (m.snapshot !== undefined) s += ` snapshot=[${describeSnapshot(m.snapshot)}]`

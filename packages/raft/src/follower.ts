@@ -87,7 +87,7 @@ export function handleAppendEntries (r: Raft, m: Message): void {
   }
   const lastNew = r.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries)
   if (lastNew !== undefined) {
-    r.send(message({ type: 'appResp', to: m.from, index: lastNew }))
+    if (m.noAnswer !== true || m.entries.length > 0) r.send(message({ type: 'appResp', to: m.from, index: lastNew }))
     return
   }
   // fast back-tracking: our best guess of the largest index that may match

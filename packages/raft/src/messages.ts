@@ -100,6 +100,12 @@ export interface Message {
   context?: Uint8Array
   /** vote/preVote sent because of a leadership transfer: bypasses the leader lease. */
   transfer?: boolean
+  /**
+   * app: it only moves the follower's commit index (no entries; the leader knows the follower
+   * holds everything up to `index`), so an accepted one is not answered: the answer would tell
+   * the leader nothing. A follower that does not match still rejects it.
+   */
+  noAnswer?: boolean
 }
 
 /** Message types that only ever come from the local node (refused by `RawNode.step`). */

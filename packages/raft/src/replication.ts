@@ -72,8 +72,11 @@ export function maybeSendAppend (r: Raft, to: NodeId, sendIfEmpty: boolean): boo
     r.send(message({ type: 'snap', to, snapshot: snap }))
     return true
   }
+  // Nothing in flight and nothing new: the append only carries the commit index, and its answer
+  // would change nothing here (a commit per entry at one client: 2 of 9 messages per proposal).
+  const noAnswer = ents.length === 0 && pr.state === 'replicate' && prevIndex === pr.match
   pr.updateOnEntriesSend(ents.length, payloadSize(ents), pr.next)
-  r.send(message({ type: 'app', to, index: prevIndex, logTerm: prevTerm, entries: ents, commit: r.log.committed }))
+  r.send(message({ type: 'app', to, index: prevIndex, logTerm: prevTerm, entries: ents, commit: r.log.committed, ...(noAnswer ? { noAnswer } : {}) }))
   return true
 }
 

@@ -2,6 +2,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2p } from 'libp2p'
+import { unpack } from 'msgpackr'
 import { describe, expect, it } from 'vitest'
 import { decodeMessage, encodeMessage } from '../src/codec.ts'
 import { Libp2pTransport } from '../src/libp2p-transport.ts'
@@ -24,8 +25,20 @@ function sample (from: string, to: string): Message {
 
 describe('wire codec', () => {
   it('round-trips every field of a message, snapshot included', () => {
-    const m = { ...sample('n1', 'n2'), snapshot: { metadata: { index: 9, term: 3, confState: { voters: ['n1', 'n2'], learners: ['n3'], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data: bytes('state') }, transfer: true }
+    const m = { ...sample('n1', 'n2'), snapshot: { metadata: { index: 9, term: 3, confState: { voters: ['n1', 'n2'], learners: ['n3'], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data: bytes('state') }, noAnswer: true }
     expect(decodeMessage(encodeMessage(m))).toEqual(m)
+  })
+
+  it('carries no-answer on appends in the field votes use for transfer, which earlier peers ignore on an append', () => {
+    const m = { ...sample('n1', 'n2'), entries: [], noAnswer: true }
+    expect(decodeMessage(encodeMessage(m))).toEqual(m)
+    // What a peer of an earlier version (no noAnswer) writes and reads: the same 13 fields.
+    const raw = unpack(encodeMessage(m)) as unknown[]
+    expect(raw).toHaveLength(13)
+    expect(raw[12]).toBe(true)
+    const plain = sample('n1', 'n2')
+    expect(decodeMessage(encodeMessage(plain))).toEqual(plain)
+    expect(decodeMessage(encodeMessage({ ...message({ type: 'vote', from: 'a', to: 'b', term: 3 }), transfer: true }))).toEqual({ ...message({ type: 'vote', from: 'a', to: 'b', term: 3 }), transfer: true })
   })
 
   it('rejects garbage with a DecodeError', () => {
