@@ -322,7 +322,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
   /** Replaces the whole pinset (snapshot restore, `state import`). */
   replaceAll (pins: Iterable<Pin>, index: number): void {
     this.pinCount = undefined
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       this.stmt.clear.run()
       this.index.clear()
       const bulk = bulkLoader(this.db)
@@ -334,7 +334,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
       }
       bulk.finish()
       this.stmt.setApplied.run(index)
-    })()
+    })
   }
 
   isOpen (): boolean {

@@ -96,3 +96,26 @@ describe.each([
     expect(s.size()).toBe(0)
   })
 })
+
+describe('SqliteStore.transaction', () => {
+  it('returns what its function returns, joins an outer transaction, and rolls back on a throw', () => {
+    const s = new SqliteStore(':memory:')
+    expect(s.transaction(() => { s.putValue('/a', enc('1'), 1); return 42 })).toBe(42)
+    // The inner call joins the outer one: the outer throw undoes both writes.
+    expect(() => s.transaction(() => {
+      s.transaction(() => { s.putValue('/b', enc('2'), 1) })
+      s.putValue('/c', enc('3'), 1)
+      throw new Error('stop')
+    })).toThrow('stop')
+    expect(dec(s.getValue('/a')?.value)).toBe('1')
+    expect(s.getValue('/b')).toBeUndefined()
+    expect(s.getValue('/c')).toBeUndefined()
+    // An inner throw caught inside rolls back only the inner part.
+    s.transaction(() => {
+      try { s.transaction(() => { s.putValue('/d', enc('4'), 1); throw new Error('inner') }) } catch {}
+      s.putValue('/e', enc('5'), 1)
+    })
+    expect(s.getValue('/d')).toBeUndefined()
+    expect(dec(s.getValue('/e')?.value)).toBe('5')
+  })
+})

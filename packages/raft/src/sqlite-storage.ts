@@ -32,6 +32,11 @@ export class SqliteStorage implements Storage {
   private readonly mem = new MemoryStorage()
   private readonly wal: WalSync | undefined
   private transactions = 0
+  /**
+   * Runs its argument in a transaction. Made once: better-sqlite3 builds four wrapper functions
+   * and their properties at every `db.transaction(fn)` (8–11 µs, paid at every Ready).
+   */
+  private readonly inTransaction: (body: () => void) => void
   private readonly stmt: {
     putMeta: Database.Statement<[string, Uint8Array]>
     getMeta: Database.Statement<[string], { value: Uint8Array } | undefined>
@@ -57,6 +62,7 @@ export class SqliteStorage implements Storage {
       compactTo: this.db.prepare('DELETE FROM raft_entries WHERE idx <= ?'),
       all: this.db.prepare('SELECT idx, term, type, data FROM raft_entries ORDER BY idx')
     }
+    this.inTransaction = this.db.transaction((body: () => void) => { body() })
     this.load()
     if ((options.synchronous ?? 'full') === 'full') this.wal = new WalSync(path)
   }
@@ -110,7 +116,7 @@ export class SqliteStorage implements Storage {
       throw new SnapshotOutOfDateError()
     }
     this.transactions++
-    this.db.transaction(() => {
+    this.inTransaction(() => {
       if (snapshot !== undefined && !isEmptySnapshot(snapshot)) this.writeSnapshot(snapshot, true)
       const first = entries[0]
       if (first !== undefined) {
@@ -118,7 +124,7 @@ export class SqliteStorage implements Storage {
         for (const e of entries) this.stmt.insertEntry.run(e.index, e.term, e.type === 'confChange' ? 1 : 0, e.data)
       }
       if (hardState !== undefined) this.writeJson('hard_state', hardState)
-    })()
+    })
     if (snapshot !== undefined && !isEmptySnapshot(snapshot)) this.mem.applySnapshot(snapshot)
     if (entries.length > 0) this.mem.append(entries)
     if (hardState !== undefined) this.mem.setHardState(hardState)
@@ -132,7 +138,7 @@ export class SqliteStorage implements Storage {
   createSnapshot (i: number, confState: ConfState, data: Uint8Array): Snapshot {
     const snap = this.mem.createSnapshot(i, confState, data)
     this.transactions++
-    this.db.transaction(() => { this.writeSnapshot(snap, false) })()
+    this.inTransaction(() => { this.writeSnapshot(snap, false) })
     this.wal?.syncNow()
     return snap
   }
