@@ -31,6 +31,9 @@ interface World {
   pins: Map<string, Pin>
   answers: { value: boolean }
   repinFails: { value: boolean }
+  commitFails: { value: boolean }
+  /** Sizes of the commits made: one per page of re-pins, not one per pin. */
+  commits: number[]
   down: { value: boolean }
   /** Re-pins tried. */
   attempts: { value: number }
@@ -42,6 +45,8 @@ function world (pins: Pin[]): World {
     pins: new Map(pins.map(p => [p.cid.toString(), p])),
     answers: { value: false },
     repinFails: { value: false },
+    commitFails: { value: false },
+    commits: [] as number[],
     down: { value: true },
     attempts: { value: 0 },
     messages: [] as string[]
@@ -54,11 +59,20 @@ function world (pins: Pin[]): World {
       self: SELF,
       peerset: () => [SELF, OTHER],
       allocatedTo: () => [[...w.pins.values()]],
-      repin: async (pin, blacklist) => {
+      prepare: async (pin, blacklist) => {
         expect(blacklist).toEqual([DOWN])
         w.attempts.value++
         if (w.repinFails.value) throw new Error('not enough peers to allocate')
-        w.pins.delete(pin.cid.toString())
+        return pin
+      },
+      commit: async function * (ready) {
+        w.commits.push(ready.length)
+        if (w.commitFails.value) {
+          yield { pins: ready, error: new Error('no leader') }
+          return
+        }
+        for (const pin of ready) w.pins.delete(pin.cid.toString())
+        yield { pins: ready }
       }
     }),
     stillDown: () => w.down.value,
@@ -80,6 +94,20 @@ describe('AlertLog: moving the pins of a peer whose ping expired', () => {
     expect(w.pins.size).toBe(0)
     expect(w.log.all().map(a => a.peer)).toEqual([DOWN])
     expect(w.messages.join('\n')).toContain(`peer ${DOWN} is down: re-pinned ${pins.length} of its pins`)
+    // The page's re-pins went to consensus together.
+    expect(w.commits).toEqual([pins.length])
+  })
+
+  it('a commit that fails counts each of its pins as failed, and the sweep is tried again', async () => {
+    const pins = Array.from({ length: 40 }, (_, i) => pinOf(i)).filter(p => isClosestPeer(SELF, p.cid, [SELF, OTHER], DOWN))
+    const w = world(pins)
+    w.commitFails.value = true
+    await w.log.handle(pingAlert(DOWN))
+    expect(w.pins.size).toBe(pins.length)
+    expect(w.messages.join('\n')).toContain(`re-pinned 0 of its pins elsewhere, ${pins.length} failed (first: no leader); trying again`)
+    w.commitFails.value = false
+    await vi.advanceTimersByTimeAsync(CHECK_MS)
+    expect(w.pins.size).toBe(0)
   })
 
   it('a peer that still answered is swept again one check later, without a new alert', async () => {
@@ -144,7 +172,7 @@ describe('AlertLog: moving the pins of a peer whose ping expired', () => {
       const log = new AlertLog({
         options: { ...options, checkIntervalMs: CHECK_MS },
         rpc: { call: async () => { throw new Error('dial refused') } } as unknown as RpcClient,
-        repinContext: () => ({ self: SELF, peerset: () => [SELF], allocatedTo: () => [pins], repin: async () => { repins++ } }),
+        repinContext: () => ({ self: SELF, peerset: () => [SELF], allocatedTo: () => [pins], prepare: async (pin) => { repins++; return pin }, commit: async function * (ready) { repins += ready.length; yield { pins: ready } } }),
         stillDown: () => true,
         log: () => {}
       })

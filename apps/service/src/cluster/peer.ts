@@ -1,5 +1,5 @@
 import {
-  pinTypeMatches,
+  pinTypeMatches, Timestamp,
   type AddedOutput, type AddParams, type BatchItem, type BatchItemResult, type AddUpload, type Alert, type BandwidthByProtocol, type CID, type ClusterApi, type ConnectGraph, type GlobalPinInfo,
   type GlobalRepoGc, type Id, type LocalOption, type LogLevel, type StatusAllOptions, type Metric, type Multiaddr, type PeerId, type Pin, type PinInfo,
   type PinOptions, type PinTypeFilter, type RebalanceEvent, type RebalanceRequest, type TrackerStatusFilter, type Version
@@ -293,7 +293,17 @@ export class ClusterPeer implements ClusterApi {
       self: this.peerId,
       peerset: () => this.peerset(),
       allocatedTo: peer => pinsAllocatedTo(this.consensus.state, peer),
-      repin: async (pin, blacklist) => { await this.pins.pinWith(pin, blacklist) }
+      prepare: async (pin, blacklist) => {
+        this.assertWritable()
+        return await this.pins.preparePin(pin, blacklist, Timestamp.now())
+      },
+      commit: pins => this.commitRepins(pins)
+    }
+  }
+
+  private async * commitRepins (pins: Pin[]): AsyncGenerator<{ pins: Pin[], error?: Error }> {
+    for await (const group of this.consensus.logBatch(pins.map(pin => ({ type: 'pin' as const, pin })))) {
+      yield { pins: group.ops.map(op => op.pin), ...(group.error === undefined ? {} : { error: group.error }) }
     }
   }
 

@@ -7,7 +7,10 @@ export interface RepinContext {
   peerset: () => string[]
   /** The pins allocated to `peer`, a page at a time (the pinset's allocation index). */
   allocatedTo: (peer: string) => Iterable<Pin[]>
-  repin: (pin: Pin, blacklist: string[]) => Promise<void>
+  /** The pin re-allocated away from `blacklist`, as a single re-pin would commit it; throws where it cannot move. */
+  prepare: (pin: Pin, blacklist: string[]) => Promise<Pin>
+  /** Commits prepared re-pins in as few consensus entries as fit; each group with its error, if any. */
+  commit: (pins: Pin[]) => AsyncIterable<{ pins: Pin[], error?: Error }>
 }
 
 /** The pins allocated to `peer`, a page at a time, through the pinset's allocation index. */
@@ -28,15 +31,22 @@ export const GIVE_UP_AFTER_FAILURES = 32
  * Re-allocates the pins of a failed (or removed) peer (cluster-behaviour.md §6): with
  * `onlyIfClosest`, only the peer closest to each CID acts (ping alerts reach every peer);
  * vacating a removed peer acts on all of them. Only the down peer's pins are read (through the
- * allocation index, a page at a time, with a turn of the event loop between pages), and a sweep
- * whose re-pins keep failing stops early.
+ * allocation index, a page at a time, with a turn of the event loop between pages); each page's
+ * re-pins are prepared one by one (allocation) and committed together, not one consensus round
+ * per pin as Go does; a sweep whose re-pins keep failing stops early.
  */
 export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest: boolean): Promise<RepinReport> {
   const peers = ctx.peerset()
   const report: RepinReport = { repinned: 0, failed: 0, leftToOthers: 0, stopped: false }
   let failingInARow = 0
+  const fail = (n: number, cid: string, err: Error): void => {
+    report.failed += n
+    report.firstError ??= { cid, error: err.message }
+    failingInARow += n
+  }
   for (const page of ctx.allocatedTo(down)) {
     // Collected first (the page is read before its re-pins commit, as every page is).
+    const ready: Pin[] = []
     for (const pin of page) {
       if (!(pin.allocations ?? []).includes(down as PeerId)) continue
       if (onlyIfClosest && !isClosestPeer(ctx.self, pin.cid, peers, down)) {
@@ -44,18 +54,27 @@ export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest:
         continue
       }
       try {
-        await ctx.repin({ ...pin, allocations: [] }, [down])
-        report.repinned++
+        ready.push(await ctx.prepare({ ...pin, allocations: [] }, [down]))
         failingInARow = 0
       } catch (err) {
-        report.failed++
-        report.firstError ??= { cid: pin.cid.toString(), error: (err as Error).message }
-        if (++failingInARow >= GIVE_UP_AFTER_FAILURES) {
-          // The rest is not even read: the next sweep starts again from the first page.
-          report.stopped = true
-          return report
+        fail(1, pin.cid.toString(), err as Error)
+        if (failingInARow >= GIVE_UP_AFTER_FAILURES) break
+      }
+    }
+    if (ready.length > 0) {
+      for await (const group of ctx.commit(ready)) {
+        if (group.error === undefined) {
+          report.repinned += group.pins.length
+          failingInARow = 0
+        } else {
+          fail(group.pins.length, group.pins[0]?.cid.toString() ?? '', group.error)
         }
       }
+    }
+    if (failingInARow >= GIVE_UP_AFTER_FAILURES) {
+      // The rest is not even read: the next sweep starts again from the first page.
+      report.stopped = true
+      return report
     }
     await new Promise(resolve => setImmediate(resolve))
   }
