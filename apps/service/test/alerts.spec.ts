@@ -32,6 +32,8 @@ interface World {
   answers: { value: boolean }
   repinFails: { value: boolean }
   commitFails: { value: boolean }
+  /** Re-pins that can be prepared before every further one fails. */
+  preparable: { value: number }
   /** Sizes of the commits made: one per page of re-pins, not one per pin. */
   commits: number[]
   down: { value: boolean }
@@ -46,6 +48,7 @@ function world (pins: Pin[]): World {
     answers: { value: false },
     repinFails: { value: false },
     commitFails: { value: false },
+    preparable: { value: Infinity },
     commits: [] as number[],
     down: { value: true },
     attempts: { value: 0 },
@@ -62,7 +65,7 @@ function world (pins: Pin[]): World {
       prepare: async (pin, blacklist) => {
         expect(blacklist).toEqual([DOWN])
         w.attempts.value++
-        if (w.repinFails.value) throw new Error('not enough peers to allocate')
+        if (w.repinFails.value || w.attempts.value > w.preparable.value) throw new Error('not enough peers to allocate')
         return pin
       },
       commit: async function * (ready) {
@@ -144,6 +147,18 @@ describe('AlertLog: moving the pins of a peer whose ping expired', () => {
     w.repinFails.value = false
     await vi.advanceTimersByTimeAsync(CHECK_MS)
     expect([...w.pins.values()].every(p => !isClosestPeer(SELF, p.cid, [SELF, OTHER], DOWN))).toBe(true)
+  })
+
+  it('a sweep that gives up still commits what it prepared first', async () => {
+    const pins = Array.from({ length: 200 }, (_, i) => pinOf(i)).filter(p => isClosestPeer(SELF, p.cid, [SELF, OTHER], DOWN))
+    expect(pins.length).toBeGreaterThan(GIVE_UP_AFTER_FAILURES + 5)
+    const w = world(pins)
+    w.preparable.value = 5
+    await w.log.handle(pingAlert(DOWN))
+    expect(w.attempts.value).toBe(5 + GIVE_UP_AFTER_FAILURES)
+    expect(w.commits).toEqual([5])
+    expect(w.pins.size).toBe(pins.length - 5)
+    expect(w.messages.join('\n')).toContain(`re-pinned 5 of its pins elsewhere, ${GIVE_UP_AFTER_FAILURES} failed (first: not enough peers to allocate), the others not tried; trying again`)
   })
 
   it('stops sweeping when the peer is back, and when the log is stopped', async () => {

@@ -39,6 +39,8 @@ export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest:
   const peers = ctx.peerset()
   const report: RepinReport = { repinned: 0, failed: 0, leftToOthers: 0, stopped: false }
   let failingInARow = 0
+  /** Preparations failed GIVE_UP_AFTER_FAILURES times in a row: the rest of the page is left. */
+  let gaveUp = false
   const fail = (n: number, cid: string, err: Error): void => {
     report.failed += n
     report.firstError ??= { cid, error: err.message }
@@ -58,9 +60,13 @@ export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest:
         failingInARow = 0
       } catch (err) {
         fail(1, pin.cid.toString(), err as Error)
-        if (failingInARow >= GIVE_UP_AFTER_FAILURES) break
+        if (failingInARow >= GIVE_UP_AFTER_FAILURES) {
+          gaveUp = true
+          break
+        }
       }
     }
+    // What was prepared before giving up is still committed.
     if (ready.length > 0) {
       for await (const group of ctx.commit(ready)) {
         if (group.error === undefined) {
@@ -71,7 +77,7 @@ export async function repinFrom (ctx: RepinContext, down: string, onlyIfClosest:
         }
       }
     }
-    if (failingInARow >= GIVE_UP_AFTER_FAILURES) {
+    if (gaveUp || failingInARow >= GIVE_UP_AFTER_FAILURES) {
       // The rest is not even read: the next sweep starts again from the first page.
       report.stopped = true
       return report
