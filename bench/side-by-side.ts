@@ -11,7 +11,7 @@
 //     pinned elsewhere;
 //  5. `ipfs-cluster-ctl version` / `id` cold start, beside bare `node -e 0`.
 // Run: `pnpm bench side-by-side` (or `node --conditions=source bench/side-by-side.ts [--quick]
-// [--only 1,3] [--flavour ts]`). Results: bench/results/side-by-side-<date>[-quick].{json,md}; a
+// [--only 1,3] [--flavour ts] [--big-pins 1000000]`). Results: bench/results/side-by-side-<date>[-quick].{json,md}; a
 // partial run (--only, --flavour) writes side-by-side-only-1-3-ts-<date>… beside it.
 import { execFile } from 'node:child_process'
 import { writeFileSync, mkdirSync } from 'node:fs'
@@ -37,6 +37,16 @@ const wants = (w: number): boolean => ONLY === undefined || ONLY.has(w)
 const P = QUICK
   ? { w1Runs: 2, w1Pins: { 1: 60, 16: 300, 64: 400 } as Record<number, number>, w1DeadlineMs: 8_000, w3Pins: 5_000, w3Runs: 2, w2Pins: 500, w2Runs: 1, w5Runs: 4, pollTimeoutMs: 45_000 }
   : { w1Runs: 3, w1Pins: { 1: 300, 16: 1500, 64: 2500 } as Record<number, number>, w1DeadlineMs: 20_000, w3Pins: 100_000, w3Runs: 3, w2Pins: 10_000, w2Runs: 1, w5Runs: 10, pollTimeoutMs: 360_000 }
+
+// `--big-pins N`: workload 3 with N pins (e.g. 1000000), one listing of each kind, without the
+// "import alone" rows (measured at the default size); results go to a file of their own.
+const bigArg = argv[argv.indexOf('--big-pins') + 1]
+const BIG_PINS = argv.includes('--big-pins') && bigArg !== undefined ? Number(bigArg) : undefined
+if (BIG_PINS !== undefined) {
+  if (!Number.isInteger(BIG_PINS) || BIG_PINS < 1) throw new Error(`--big-pins wants a pin count, got ${bigArg}`)
+  P.w3Pins = BIG_PINS
+  P.w3Runs = 1
+}
 
 const flavourArg = argv[argv.indexOf('--flavour') + 1]
 const flavours: Flavour[] = [goFlavour, tsFlavour].filter(f => !argv.includes('--flavour') || f.name === flavourArg)
@@ -212,14 +222,16 @@ async function workload3 (): Promise<void> {
   } finally { agent.destroy() }
   // The import alone, one peer per mode, sides alternating (the file of the last cluster).
   const importSecs: Record<'raft' | 'crdt', Record<'go' | 'ts', number[]>> = { raft: { go: [], ts: [] }, crdt: { go: [], ts: [] } }
-  for (let run = 0; run < 2; run++) {
+  for (let run = 0; run < (BIG_PINS === undefined ? 2 : 0); run++) {
     for (const f of order(run)) {
       for (const mode of ['raft', 'crdt'] as const) importSecs[mode][f.name].push(await timeStateImport(f, mode, join(dir, `${f.name}.ndjson`)))
     }
   }
   const k = `${P.w3Pins / 1000}k`
-  addRow(`3. state import alone (one peer, Raft), ${k} pins`, 's', 'lower', importSecs.raft, 'the command, from spawn to exit; 2 runs')
-  addRow(`3. state import alone (one peer, CRDT), ${k} pins`, 's', 'lower', importSecs.crdt, 'the command, from spawn to exit; 2 runs; Go with its Pebble datastore')
+  if (BIG_PINS === undefined) {
+    addRow(`3. state import alone (one peer, Raft), ${k} pins`, 's', 'lower', importSecs.raft, 'the command, from spawn to exit; 2 runs')
+    addRow(`3. state import alone (one peer, CRDT), ${k} pins`, 's', 'lower', importSecs.crdt, 'the command, from spawn to exit; 2 runs; Go with its Pebble datastore')
+  }
   addRow(`3. state import + start, ${k} pins`, 's', 'lower', startSecs, 'until every peer answers and a pin commits')
   addRow(`3. GET /allocations, ${k} pins`, 'items/s', 'higher', allocRates)
   addRow(`3. GET /pins (global status), ${k} pins`, 's', 'lower', pinsSecs)
@@ -439,7 +451,8 @@ function writeReport (startedAt: number): void {
   mkdirSync(resultsDir, { recursive: true })
   const date = new Date().toISOString().slice(0, 10)
   // A partial run (some workloads, one side) gets its own file: it must not replace the suite's.
-  const partial = [ONLY === undefined ? '' : `only-${[...ONLY].join('-')}`, argv.includes('--flavour') ? flavours.map(f => f.name).join('-') : ''].filter(p => p !== '')
+  const partial = [ONLY === undefined ? '' : `only-${[...ONLY].join('-')}`, argv.includes('--flavour') ? flavours.map(f => f.name).join('-') : '',
+    BIG_PINS === undefined ? '' : `w3-${BIG_PINS}`].filter(p => p !== '')
   const name = ['side-by-side', ...partial].join('-')
   const m = machine()
   const cell = (s: Stats): string => s.runs === 0 ? 'failed' : `${fmt(s.median)} (${fmt(s.min)}–${fmt(s.max)})`
