@@ -35,22 +35,28 @@ const cluster = new BenchCluster({
 const agent = new Agent({ keepAlive: true })
 try {
   await cluster.start(300_000)
+  console.log(`quiet ${((await cluster.waitQuiet()) / 1000).toFixed(1)} s after the start`)
   await sleep(5000)
   console.log(`RSS at rest: ${cluster.peers.map((_, i) => (cluster.rss(i) / 2 ** 20).toFixed(0)).join(' / ')} MiB`)
+  // BENCH_REST_MS: a longer rest before the listings (time to take heap snapshots of idle peers).
+  await sleep(Number(process.env.BENCH_REST_MS ?? 0))
   for (const path of paths) {
     const times: number[] = []
     let cpu: number[] = []
+    const peaks: number[] = []
     for (let run = 0; run < runs; run++) {
       const before = cluster.cpuPerPeer()
       const t0 = performance.now()
-      const items = await streamNdjson(agent, `${cluster.peers[0]?.restUrl}${path}`)
+      const sample = (): void => { cluster.peers.forEach((_, i) => { peaks[i] = Math.max(peaks[i] ?? 0, cluster.rss(i)) }) }
+      const sampler = setInterval(sample, 100)
+      const items = await streamNdjson(agent, `${cluster.peers[0]?.restUrl}${path}`).finally(() => { clearInterval(sampler) })
       times.push(performance.now() - t0)
       const after = cluster.cpuPerPeer()
       cpu = after.map((s, i) => 1000 * (s - (before[i] ?? 0)))
       if (items !== pins) console.log(`${path}: ${items} items of ${pins}`)
     }
     times.sort((a, b) => a - b)
-    console.log(`${path}: median ${times[Math.floor(times.length / 2)]?.toFixed(0)} ms (min ${times[0]?.toFixed(0)}), last run's CPU per peer ${cpu.map(ms => ms.toFixed(0)).join(' / ')} ms`)
+    console.log(`${path}: median ${times[Math.floor(times.length / 2)]?.toFixed(0)} ms (min ${times[0]?.toFixed(0)}), last run's CPU per peer ${cpu.map(ms => ms.toFixed(0)).join(' / ')} ms, peak RSS per peer ${peaks.map(b => (b / 2 ** 20).toFixed(0)).join(' / ')} MiB`)
   }
 } finally {
   agent.destroy()

@@ -270,6 +270,21 @@ export class BenchCluster {
     return this.peers.reduce((sum, p) => sum + cpuSeconds(p.daemon?.pid), 0)
   }
 
+  /**
+   * Waits until the daemons together use less than `cores` of a CPU over a 2 s window (the work a
+   * start leaves, such as a first check of every pin against IPFS, is over), at most `maxMs`.
+   * Returns the ms waited; a cluster that never goes quiet returns `maxMs`.
+   */
+  async waitQuiet (maxMs = 120_000, cores = 0.1): Promise<number> {
+    const t0 = performance.now()
+    while (performance.now() - t0 < maxMs) {
+      const before = this.cpu()
+      await new Promise(resolve => setTimeout(resolve, 2_000))
+      if (this.cpu() - before < 2 * cores) break
+    }
+    return Math.min(maxMs, performance.now() - t0)
+  }
+
   /** CPU seconds used so far by each peer's daemon, in peer order. */
   cpuPerPeer (): number[] {
     return this.peers.map(p => cpuSeconds(p.daemon?.pid))

@@ -23,9 +23,9 @@ export interface IpfsPinOptions {
   signal: AbortSignal
 }
 
-/** One entry of the IPFS pin listing: a CID string (canonical form) and how it is pinned. */
+/** One entry of the IPFS pin listing: a CID and how it is pinned. */
 export interface IpfsPinEntry {
-  cid: string
+  cid: CID
   type: IpfsPinType
 }
 

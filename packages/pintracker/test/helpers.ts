@@ -1,5 +1,5 @@
 // Test fixtures: CIDs and peer IDs, a fake in-memory IPFS, an in-memory pinset, a hand-driven clock.
-import { CID, Timestamp, defaultPinOptions, parsePeerId } from '@cluster/api'
+import { CID, Timestamp, defaultPinOptions, parseCid, parsePeerId } from '@cluster/api'
 import type { PeerId, Pin } from '@cluster/api'
 import { StatelessTracker } from '../src/index.ts'
 import type { IpfsPinEntry, IpfsPinOptions, IpfsPinType, PinsetReader, StatelessConfig, TrackerIpfs } from '../src/index.ts'
@@ -187,7 +187,7 @@ export class FakeIpfs implements TrackerIpfs {
 
   async * pinLs (): AsyncGenerator<IpfsPinEntry> {
     if (this.failPinLs !== undefined) throw this.failPinLs
-    for (const [cid, type] of [...this.pins]) if (type !== 'indirect') yield { cid, type }
+    for (const [cid, type] of [...this.pins]) if (type !== 'indirect') yield { cid: parseCid(cid), type }
   }
 
   countCalls (op: 'pin' | 'unpin', cid: CID): number {

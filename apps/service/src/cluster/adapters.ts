@@ -1,4 +1,4 @@
-import { cidToString, type PeerId } from '@cluster/api'
+import type { PeerId } from '@cluster/api'
 import type { Informer, IpfsConnector } from '@cluster/ipfs-connector'
 import type { StatelessTracker, TrackerIpfs } from '@cluster/pintracker'
 
@@ -11,7 +11,7 @@ export function trackerIpfsOf (connector: IpfsConnector): TrackerIpfs {
     pinLs: async function * () {
       for await (const e of connector.pinLs(['recursive', 'direct'])) {
         const type = pinTypeOf(e.type)
-        if (type !== undefined) yield { cid: cidToString(e.cid), type }
+        if (type !== undefined) yield { cid: e.cid, type }
       }
     }
   }
