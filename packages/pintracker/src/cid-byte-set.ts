@@ -1,20 +1,27 @@
+/** Bytes per arena chunk: a record never spans two, so it is read from one chunk. */
+const CHUNK_BITS = 20
+const CHUNK_BYTES = 1 << CHUNK_BITS
+/** The most key bytes a set holds: its slots keep a record's offset + 1 in 32 bits. */
+const MAX_ARENA_BYTES = 2 ** 32 - CHUNK_BYTES
+
 /**
- * A set of CIDs by their bytes, held in two typed arrays rather than as strings in a `Set`.
+ * A set of CIDs by their bytes, held in typed arrays rather than as strings in a `Set`.
  *
  * StatusAll keeps, for the length of a listing, every CID its IPFS daemon has pinned. As a
  * `Set<string>` that was ~100 bytes of V8 heap per pin (the string, its hash-table entry), kept
  * long enough to be promoted to the old generation, whose next collection V8 then puts off until
  * it has grown to a multiple of that: at 1M pins a member's heap reached ~500 MB during one
- * `GET /pins`. Here a CID costs its bytes plus a 2-byte length in one growing buffer, and a 4-byte
- * slot (at most half full) in an open-addressing table: ~45 bytes, outside the V8 heap, and the
- * buffers are dropped with the set.
+ * `GET /pins`. Here a CID costs its bytes plus a 2-byte length in an arena of 1 MiB chunks (filled
+ * in turn, never copied), and a 4-byte slot (at most 3/4 full) in an open-addressing table:
+ * ~43 bytes, outside the V8 heap, dropped with the set.
  */
 export class CidByteSet {
   /** Length-prefixed keys, one after the other: [length lo, length hi, ...bytes]. */
-  #arena = new Uint8Array(64 * 1024)
+  readonly #chunks: Uint8Array[] = []
+  /** Offset of the next record: chunk index × CHUNK_BYTES + position in the chunk. */
   #used = 0
-  /** Offset + 1 of each key's record in the arena; 0 is an empty slot. Its size is a power of 2. */
-  #slots = new Int32Array(4096)
+  /** Offset + 1 of each key's record; 0 is an empty slot. Its size is a power of 2. */
+  #slots = new Uint32Array(4096)
   #size = 0
 
   get size (): number {
@@ -25,14 +32,14 @@ export class CidByteSet {
     if (key.length > 0xffff) throw new RangeError(`a CID of ${key.length} bytes is longer than a CidByteSet key may be`)
     const slot = this.#find(key)
     if (this.#slots[slot] !== 0) return
-    this.#reserve(key.length + 2)
-    const at = this.#used
-    this.#arena[at] = key.length & 0xff
-    this.#arena[at + 1] = key.length >>> 8
-    this.#arena.set(key, at + 2)
-    this.#used += key.length + 2
+    const at = this.#reserve(key.length + 2)
+    const chunk = this.#chunks[at >>> CHUNK_BITS] as Uint8Array
+    const pos = at & (CHUNK_BYTES - 1)
+    chunk[pos] = key.length & 0xff
+    chunk[pos + 1] = key.length >>> 8
+    chunk.set(key, pos + 2)
     this.#slots[slot] = at + 1
-    if (++this.#size * 2 > this.#slots.length) this.#rehash(this.#slots.length * 2)
+    if (++this.#size * 4 > this.#slots.length * 3) this.#rehash(this.#slots.length * 2)
   }
 
   has (key: Uint8Array): boolean {
@@ -49,32 +56,40 @@ export class CidByteSet {
   }
 
   #equals (at: number, key: Uint8Array): boolean {
-    const arena = this.#arena
-    if ((arena[at] as number) + ((arena[at + 1] as number) << 8) !== key.length) return false
-    for (let i = 0; i < key.length; i++) if (arena[at + 2 + i] !== key[i]) return false
+    const chunk = this.#chunks[at >>> CHUNK_BITS] as Uint8Array
+    const pos = at & (CHUNK_BYTES - 1)
+    if ((chunk[pos] as number) + ((chunk[pos + 1] as number) << 8) !== key.length) return false
+    for (let i = 0; i < key.length; i++) if (chunk[pos + 2 + i] !== key[i]) return false
     return true
   }
 
-  #reserve (bytes: number): void {
-    if (this.#used + bytes <= this.#arena.length) return
-    let length = this.#arena.length * 2
-    while (length < this.#used + bytes) length *= 2
-    const arena = new Uint8Array(length)
-    arena.set(this.#arena.subarray(0, this.#used))
-    this.#arena = arena
+  /** The offset of `bytes` free bytes in one chunk (a new chunk when the last is too full). */
+  #reserve (bytes: number): number {
+    const pos = this.#used & (CHUNK_BYTES - 1)
+    if ((this.#used >>> CHUNK_BITS) >= this.#chunks.length || pos + bytes > CHUNK_BYTES) {
+      const at = this.#chunks.length * CHUNK_BYTES
+      if (at >= MAX_ARENA_BYTES) throw new RangeError(`a CidByteSet holds at most ${MAX_ARENA_BYTES} bytes of CIDs`)
+      this.#chunks.push(new Uint8Array(CHUNK_BYTES))
+      this.#used = at + bytes
+      return at
+    }
+    const at = this.#used
+    this.#used += bytes
+    return at
   }
 
-  /** A table of `length` slots holding the same keys (read back from the arena, in order). */
+  /** A table of `length` slots holding the same keys. */
   #rehash (length: number): void {
-    const slots = new Int32Array(length)
+    const slots = new Uint32Array(length)
     const mask = length - 1
-    const arena = this.#arena
-    for (let at = 0; at < this.#used;) {
-      const keyLength = (arena[at] as number) + ((arena[at + 1] as number) << 8)
-      let slot = hashOf(arena, at + 2, at + 2 + keyLength) & mask
+    for (const at of this.#slots) {
+      if (at === 0) continue
+      const chunk = this.#chunks[(at - 1) >>> CHUNK_BITS] as Uint8Array
+      const pos = (at - 1) & (CHUNK_BYTES - 1)
+      const keyLength = (chunk[pos] as number) + ((chunk[pos + 1] as number) << 8)
+      let slot = hashOf(chunk, pos + 2, pos + 2 + keyLength) & mask
       while (slots[slot] !== 0) slot = (slot + 1) & mask
-      slots[slot] = at + 1
-      at += keyLength + 2
+      slots[slot] = at
     }
     this.#slots = slots
   }

@@ -51,6 +51,25 @@ describe('CidByteSet', () => {
     expect(set.size).toBe(2)
   })
 
+  it('keeps keys of every length across its 1 MiB chunks (a record never split between two)', () => {
+    const set = new CidByteSet()
+    const keys: Uint8Array[] = []
+    // 40 keys of up to 60 KiB: ~1.2 MiB, so some land in a second chunk.
+    for (let i = 0; i < 40; i++) keys.push(new Uint8Array(1000 + i * 1500).fill(i + 1))
+    for (const key of keys) set.add(key)
+    expect(keys.every(key => set.has(key))).toBe(true)
+    expect(set.has(new Uint8Array(1000 + 1500).fill(1))).toBe(false)
+  })
+
+  it('starts a new chunk when the last one is exactly full', () => {
+    const set = new CidByteSet()
+    // 16 records of 65,536 bytes (2 of length, 65,534 of key) fill the first chunk to the byte.
+    const keys = Array.from({ length: 20 }, (_, i) => new Uint8Array(65_534).fill(i + 1))
+    for (const key of keys) set.add(key)
+    expect(set.size).toBe(20)
+    expect(keys.every(key => set.has(key))).toBe(true)
+  })
+
   it('refuses a key longer than its 2-byte length can say', () => {
     expect(() => { new CidByteSet().add(new Uint8Array(70_000)) }).toThrow(RangeError)
   })
