@@ -1,6 +1,7 @@
 /**
- * The compact status stream between our peers: the peer's fields go with the first item and when
- * they change, and the items read back (through JSON, as on the wire) are the PinInfos sent.
+ * The lean status stream between our peers: the peer's fields go with the first item and when
+ * they change, the pin's fields never, and the items read back (through JSON, as on the wire) are
+ * the PinInfos sent with blank pin fields.
  */
 import { describe, expect, it } from 'vitest'
 import {
@@ -32,7 +33,7 @@ async function collect<T> (it: AsyncIterable<T>): Promise<T[]> {
 const overWire = (item: StatusStreamItem): StatusStreamItem => statusStreamItemCodec.decode(parseJson(stringifyJson(statusStreamItemCodec.encode(item))))
 
 describe('status stream items', () => {
-  it('send the peer fields with the first item and when they change, and read back as the PinInfos sent', async () => {
+  it('send the peer fields with the first item and when they change, and read back as the statuses sent', async () => {
     const infos = [
       info(CIDS[0]!),
       info(CIDS[1]!, { status: 'pin_error', error: 'boom', attemptCount: 2, priorityPin: true, metadata: null, origins: null }),
@@ -46,7 +47,14 @@ describe('status stream items', () => {
     const wire = items.map(item => stringifyJson(statusStreamItemCodec.encode(item)))
     expect(wire[1]).not.toContain('alpha')
     expect(wire[1]).not.toContain(IPFS)
-    expect(await collect(fromStatusItems(from(items.map(overWire))))).toEqual(infos)
+    // No pin fields on the wire: not the first item's name, allocation, creation time or metadata.
+    expect(JSON.parse(wire[0]!)).not.toHaveProperty('name')
+    expect(wire[0]).not.toContain('n-yipa')
+    expect(wire[0]!.split(PEER).length).toBe(2) // the peer's own ID in `who`, not as an allocation
+    expect(wire[0]).not.toContain('2025-03-01')
+    expect(wire[0]).not.toContain('"k"')
+    const blanks = { name: '', allocations: [], origins: null, created: Timestamp.ZERO, metadata: null }
+    expect(await collect(fromStatusItems(from(items.map(overWire))))).toEqual(infos.map(i => ({ ...i, ...blanks })))
   })
 
   it('a stream whose first item lacks the peer fields fails', async () => {

@@ -30,6 +30,20 @@ describe('batched', () => {
     expect(groups[0]![1]).toBeLessThan(90)
   })
 
+  it('a trickling producer still gets its groups out: a group leaves maxWaitMs after its first item', async () => {
+    // An item every 5 ms, each sooner than maxWaitMs after the one before: a wait measured from
+    // the last item would hold all 40 in one group until the end.
+    async function * items (): AsyncGenerator<number> {
+      for (let i = 0; i < 40; i++) {
+        await sleep(5)
+        yield i
+      }
+    }
+    const groups = await collect(batched(items(), { maxItems: 1000, maxWaitMs: 20 }))
+    expect(groups.length).toBeGreaterThan(1)
+    expect(groups.flat()).toEqual(Array.from({ length: 40 }, (_, i) => i))
+  })
+
   it('an empty stream gives no group; a failing one fails the consumer', async () => {
     async function * none (): AsyncGenerator<number> {}
     expect(await collect(batched(none()))).toEqual([])

@@ -10,10 +10,13 @@ export function emptyGlobal (cid: CID): GlobalPinInfo {
   return { cid, name: '', allocations: [], origins: null, created: Timestamp.ZERO, metadata: null, peerMap: newRecord<PinInfoShort>() }
 }
 
-/** Go's GlobalPinInfo.Add (cluster-behaviour.md §2.3). */
-export function addInfo (global: GlobalPinInfo, info: PinInfo): void {
+/**
+ * Go's GlobalPinInfo.Add (cluster-behaviour.md §2.3). Without `pinFields` only the peer's entry is
+ * added (an info whose pin fields are blanks: a lean status item's).
+ */
+export function addInfo (global: GlobalPinInfo, info: PinInfo, pinFields = true): void {
   if (global.peerMap === null) global.peerMap = newRecord<PinInfoShort>()
-  if (Object.keys(global.peerMap).length === 0 || info.status !== 'cluster_error') {
+  if (pinFields && (Object.keys(global.peerMap).length === 0 || info.status !== 'cluster_error')) {
     global.cid = info.cid
     global.name = info.name
     global.allocations = info.allocations
@@ -22,6 +25,15 @@ export function addInfo (global: GlobalPinInfo, info: PinInfo): void {
     global.metadata = info.metadata
   }
   global.peerMap[info.peer] = pinInfoShortOf(info)
+}
+
+/** An entry's pin fields from the pin in the state. */
+export function setPinFields (global: GlobalPinInfo, pin: Pin): void {
+  global.name = pin.name
+  global.allocations = pin.allocations
+  global.origins = pin.origins
+  global.created = pin.timestamp
+  global.metadata = pin.metadata
 }
 
 /** A status entry made up for a peer (unpinned, remote, or cluster_error when it did not answer). */

@@ -1,6 +1,6 @@
 import { cidToString, Timestamp, trackerStatusMatches, type CID, type ConnectGraph, type GlobalPinInfo, type GlobalRepoGc, type RepoGc, type Id, type PeerId, type Pin, type PinInfo, type TrackerStatusFilter } from '@cluster/api'
 import { RpcError, type RpcClient, type UnaryMethod } from '@cluster/rpc'
-import { addInfo, emptyGlobal, syntheticInfo, type PeerCard } from './aggregate.ts'
+import { addInfo, emptyGlobal, setPinFields, syntheticInfo, type PeerCard } from './aggregate.ts'
 import { Rpc } from './rpc-methods.ts'
 
 /** Status fan-outs give each peer this long to answer (Go: 15 s). */
@@ -70,6 +70,8 @@ async function callBounded<A, R> (rpc: RpcClient, peers: readonly string[], meth
 /** One member's status stream in the merge: its next item (`head`) and how it ended. */
 interface MemberStream {
   member: string
+  /** Whether the member is this peer (its infos carry the pin fields with `pinFieldsFromSelf`). */
+  self: boolean
   it: AsyncIterator<PinInfo>
   head?: { key: string, info: PinInfo }
   /** Greatest key taken from it (its items must come in CID-string order). */
@@ -91,8 +93,15 @@ interface MemberStream {
  * authorization errors are dropped. An item a member yields out of order (a peer listing in
  * another order) after its CID went out is sent as an entry of its own. `open`'s streams are
  * stopped through its signal when the consumer stops early.
+ *
+ * With `pinFieldsFromSelf` the other members' infos are statuses only (lean items, blank pin
+ * fields): an entry's pin fields (name, allocations, origins, created, metadata) are this peer's
+ * own info's for the CID, else its state's pin. With one pinset everywhere that is what Go
+ * shows (the last member's); a CID this peer does not hold yet (its state behind a member's)
+ * gets the members' statuses and blank pin fields.
  */
-export async function * globalStream (ctx: FanoutContext, open: (peer: string, signal: AbortSignal) => AsyncIterable<PinInfo>, filter: TrackerStatusFilter, signal?: AbortSignal): AsyncIterable<GlobalPinInfo> {
+export async function * globalStream (ctx: FanoutContext, open: (peer: string, signal: AbortSignal) => AsyncIterable<PinInfo>, filter: TrackerStatusFilter, signal?: AbortSignal, opts: { pinFieldsFromSelf?: boolean } = {}): AsyncIterable<GlobalPinInfo> {
+  const fromSelf = opts.pinFieldsFromSelf === true
   const members = ctx.followerOf !== undefined ? [ctx.followerOf] : ctx.peerset()
   const stop = new AbortController()
   const onAbort = (): void => { stop.abort(signal?.reason) }
@@ -123,7 +132,7 @@ export async function * globalStream (ctx: FanoutContext, open: (peer: string, s
   }
   try {
     for (const member of members) {
-      const s: MemberStream = { member, it: undefined as unknown as AsyncIterator<PinInfo>, last: '', done: false }
+      const s: MemberStream = { member, self: fromSelf && ctx.rpc.isSelf(member), it: undefined as unknown as AsyncIterator<PinInfo>, last: '', done: false }
       streams.push(s)
       try {
         s.it = open(member, stop.signal)[Symbol.asyncIterator]()
@@ -141,11 +150,14 @@ export async function * globalStream (ctx: FanoutContext, open: (peer: string, s
       if (min === undefined) return
       const late = started && min <= lastOut
       let g: GlobalPinInfo | undefined
+      let pinFields = false
       for (const s of streams) {
         const head = s.head
         if (head === undefined || head.key !== min) continue
         if (g === undefined) g = emptyGlobal(head.info.cid)
-        addInfo(g, head.info)
+        const full = !fromSelf || s.self
+        addInfo(g, head.info, full)
+        pinFields ||= full
         if (head.key > s.last) s.last = head.key
         s.head = undefined
         advance(s)
@@ -156,7 +168,11 @@ export async function * globalStream (ctx: FanoutContext, open: (peer: string, s
       started = true
       for (const s of streams) {
         // A failed member that had not reached this CID: Go's error entry for it.
-        if (s.error !== undefined && s.last < min) addInfo(g, syntheticInfo(g.cid, s.member, ctx.card(s.member), 'cluster_error', failedAt.get(s.member) ?? Timestamp.now(), undefined, s.error))
+        if (s.error !== undefined && s.last < min) addInfo(g, syntheticInfo(g.cid, s.member, ctx.card(s.member), 'cluster_error', failedAt.get(s.member) ?? Timestamp.now(), undefined, s.error), !fromSelf)
+      }
+      if (!pinFields) {
+        const pin = ctx.state.get(g.cid)
+        if (pin !== undefined) setPinFields(g, pin)
       }
       if (matchesFilter(g, filter)) yield g
     }

@@ -49,8 +49,8 @@ const BRIDGES = new Map<string, Bridge>([
   [Rpc.recoverAllLocal.name, { go: asGo(goMethods.recoverAllLocal) }],
   [Rpc.trackerStatus.name, { go: asGo(goMethods.trackerStatus), ...cidArg }],
   [Rpc.trackerStatusAll.name, { go: asGo(goMethods.trackerStatusAll) }],
-  // Our compact status stream is Go's StatusAll, its items made compact here.
-  [Rpc.trackerStatusAllCompact.name, {
+  // Our lean status stream is Go's StatusAll, its items made lean here.
+  [Rpc.trackerStatusAllLean.name, {
     go: asGo(goMethods.trackerStatusAll),
     run: (call, filter) => toStatusItems(call([filter]) as AsyncIterable<PinInfo>)
   }],

@@ -49,8 +49,11 @@ export const Rpc = {
   recoverAllLocal: streaming('Cluster.RecoverAllLocal', 'trusted', none, codecs.pinInfo),
   trackerStatus: unary('PinTracker.Status', 'trusted', text, codecs.pinInfo),
   trackerStatusAll: streaming('PinTracker.StatusAll', 'trusted', filter, codecs.pinInfo),
-  /** Extension: StatusAll with the peer's own fields sent once, not on every item (status-stream.ts of @cluster/api). */
-  trackerStatusAllCompact: streaming('PinTracker.StatusAllCompact', 'trusted', filter, statusStreamItemCodec),
+  /**
+   * Extension: StatusAll as statuses alone, the peer's own fields sent once and the pin's fields
+   * not at all (status-stream.ts of @cluster/api).
+   */
+  trackerStatusAllLean: streaming('PinTracker.StatusAllLean', 'trusted', filter, statusStreamItemCodec),
   /** Extension: StatusAll of the listed CIDs only (a search's statuses), in their order. */
   trackerStatusWithin: streaming('PinTracker.StatusWithin', 'trusted', statusWithin, codecs.pinInfo),
   trackerRecover: unary('PinTracker.Recover', 'trusted', text, codecs.pinInfo),

@@ -33,7 +33,7 @@ export function serveRpc (peer: RpcPeer, server: RpcServer): void {
     // The caller's budget (the fan-out timeout) bounds the Kubo call: a hung Kubo gives an error entry.
     .implement(Rpc.trackerStatus, async (cid, ctx) => await peer.tracker.status(parseCid(cid), { signal: ctx.signal }))
     .implement(Rpc.trackerStatusAll, async function * (filter) { yield * peer.tracker.statusAll(filter) })
-    .implement(Rpc.trackerStatusAllCompact, async function * (filter) { yield * toStatusItems(peer.tracker.statusAll(filter)) })
+    .implement(Rpc.trackerStatusAllLean, async function * (filter) { yield * toStatusItems(peer.tracker.statusAll(filter)) })
     .implement(Rpc.trackerStatusWithin, async function * (arg, ctx) { yield * peer.tracker.statusWithin(arg.filter, arg.cids, { signal: ctx.signal }) })
     .implement(Rpc.trackerRecover, async (cid, ctx) => await peer.tracker.recover(parseCid(cid), { signal: ctx.signal }))
     .implement(Rpc.ipfsSwarmPeers, async () => (await peer.connector.swarmPeers()).map(p => p.toString()))

@@ -44,13 +44,13 @@ export async function * clusterStatusAll (ctx: StatusContext, filter: TrackerSta
     for await (const info of tracker.statusAll(filter)) yield pinInfoToGlobal(info)
     return
   }
-  yield * globalStream(ctx, (peer, signal) => memberStatusAll(rpc, peer, filter, signal), filter, opts.signal)
+  yield * globalStream(ctx, (peer, signal) => memberStatusAll(rpc, peer, filter, signal), filter, opts.signal, { pinFieldsFromSelf: true })
 }
 
 /**
- * A member's StatusAll through the compact stream (its peer fields sent once); a peer of an
- * earlier version, which does not have that method, is asked StatusAll. This peer's own part
- * is not sent anywhere: StatusAll, in-process.
+ * A member's StatusAll through the lean stream (statuses only, its peer fields sent once); a
+ * peer of an earlier version, which does not have that method, is asked StatusAll. This peer's
+ * own part is not sent anywhere: StatusAll, in-process, the one that gives each CID's pin fields.
  */
 async function * memberStatusAll (rpc: RpcClient, peer: string, filter: TrackerStatusFilter, signal: AbortSignal): AsyncGenerator<PinInfo> {
   const opts = { signal, idleTimeoutMs: STREAM_IDLE_MS }
@@ -60,12 +60,12 @@ async function * memberStatusAll (rpc: RpcClient, peer: string, filter: TrackerS
   }
   let items = 0
   try {
-    for await (const info of fromStatusItems(rpc.stream(peer, Rpc.trackerStatusAllCompact, filter, opts))) {
+    for await (const info of fromStatusItems(rpc.stream(peer, Rpc.trackerStatusAllLean, filter, opts))) {
       items++
       yield info
     }
   } catch (err) {
-    if (items > 0 || !(err instanceof RpcError) || !err.message.includes(`can't find method ${Rpc.trackerStatusAllCompact.name}`)) throw err
+    if (items > 0 || !(err instanceof RpcError) || !err.message.includes(`can't find method ${Rpc.trackerStatusAllLean.name}`)) throw err
     yield * rpc.stream(peer, Rpc.trackerStatusAll, filter, opts)
   }
 }

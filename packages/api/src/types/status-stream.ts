@@ -1,32 +1,29 @@
 /**
- * The items of a member's status stream between our peers (`PinTracker.StatusAllCompact`): a
- * PinInfo whose peer fields (the peer, its name, its IPFS daemon's ID and addresses) go only with
- * the first item and when they change. They are the same on every item of a stream and were about
- * half of its bytes (more with a Kubo listening on many addresses), each one sent, encrypted and
- * read again.
+ * The items of a member's status stream between our peers (`PinTracker.StatusAllLean`): a
+ * PinInfo's status alone. The peer's fields (the peer, its name, its IPFS daemon's ID and
+ * addresses) go only with the first item and when they change; the pin's fields (name,
+ * allocations, origins, created, metadata) do not go at all: the peer asking has them in its own
+ * state. Together they were about three quarters of each item's bytes, each one encoded, sent,
+ * encrypted and read again, and their decoding was an eighth of the asking peer's CPU in a
+ * 100k-pin `GET /pins`.
  */
 import { cidToString } from '../cid.ts'
 import type { Codec } from '../codecs.ts'
-import { optional, readObject, readPeerId, readString, required } from '../decode.ts'
-import { encodeStringMap, readMultiaddrs } from './pin.ts'
+import { optional, readCid, readObject, readPeerId, readString, required } from '../decode.ts'
+import { readMultiaddrs } from './pin.ts'
 import type { JsonObject } from '../json.ts'
-import { decodeInfoPinFields, decodeInfoStatusFields, infoPinFieldsOf, type PinInfo } from './pin-info.ts'
+import { Timestamp } from '../timestamp.ts'
+import { decodeInfoStatusFields, type PinInfo } from './pin-info.ts'
 
 /** The fields of a PinInfo that belong to the peer, not to the CID. */
 export type StatusPeerFields = Pick<PinInfo, 'peer' | 'peername' | 'ipfsPeerId' | 'ipfsPeerAddresses'>
 
-/** A status item: the CID's part of a PinInfo, and the peer's part when it is new to the stream. */
-export type StatusStreamItem = Omit<PinInfo, keyof StatusPeerFields> & { who?: StatusPeerFields }
-
+/** A status item: a CID's status, and the peer's fields when they are new to the stream. */
+export type StatusStreamItem = Pick<PinInfo, 'cid' | 'status' | 'timestamp' | 'error' | 'attemptCount' | 'priorityPin'> & { who?: StatusPeerFields }
 
 function encodeItem (item: StatusStreamItem): JsonObject {
   const out: JsonObject = {
     cid: cidToString(item.cid),
-    name: item.name,
-    allocations: item.allocations,
-    origins: item.origins,
-    created: item.created.toJSON(),
-    metadata: encodeStringMap(item.metadata),
     status: item.status,
     timestamp: item.timestamp.toJSON(),
     error: item.error,
@@ -50,7 +47,7 @@ function decodeWho (value: unknown, path: string): StatusPeerFields {
 
 function decodeItem (value: unknown, path = ''): StatusStreamItem {
   const obj = readObject(value, path)
-  const item: StatusStreamItem = { ...decodeInfoPinFields(obj, path), ...decodeInfoStatusFields(obj, path) }
+  const item: StatusStreamItem = { cid: required(obj, 'cid', path, readCid), ...decodeInfoStatusFields(obj, path) }
   const who = optional(obj, 'who', path, decodeWho, undefined)
   if (who !== undefined) item.who = who
   return item
@@ -64,13 +61,12 @@ function samePeer (a: StatusPeerFields, b: StatusPeerFields): boolean {
   return a.ipfsPeerAddresses.length === b.ipfsPeerAddresses.length && a.ipfsPeerAddresses.every((addr, i) => addr === b.ipfsPeerAddresses[i])
 }
 
-/** A stream of PinInfos as status items: the peer's fields with the first item and when they change. */
+/** A stream of PinInfos as status items: the peer's fields with the first item and when they change, the pin's never. */
 export async function * toStatusItems (infos: AsyncIterable<PinInfo>): AsyncGenerator<StatusStreamItem> {
   let last: StatusPeerFields | undefined
   for await (const info of infos) {
-    // No rest pattern (`{ peer, …, ...rest }`): one item per pin, and it copies slowly.
     const item: StatusStreamItem = {
-      ...infoPinFieldsOf(info),
+      cid: info.cid,
       status: info.status,
       timestamp: info.timestamp,
       error: info.error,
@@ -85,7 +81,11 @@ export async function * toStatusItems (infos: AsyncIterable<PinInfo>): AsyncGene
   }
 }
 
-/** Status items back as PinInfos (each item gets the peer's fields last sent); a stream that starts without them fails. */
+/**
+ * Status items back as PinInfos: each gets the peer's fields last sent (a stream that starts
+ * without them fails) and empty pin fields (no name, allocations, origins or metadata, the zero
+ * time), which the asking peer fills from its own state.
+ */
 export async function * fromStatusItems (items: AsyncIterable<StatusStreamItem>): AsyncGenerator<PinInfo> {
   let who: StatusPeerFields | undefined
   for await (const item of items) {
@@ -93,12 +93,12 @@ export async function * fromStatusItems (items: AsyncIterable<StatusStreamItem>)
     if (who === undefined) throw new TypeError('a status stream must give its peer\'s fields with its first item')
     yield {
       cid: item.cid,
-      name: item.name,
+      name: '',
       peer: who.peer,
-      allocations: item.allocations,
-      origins: item.origins,
-      created: item.created,
-      metadata: item.metadata,
+      allocations: [],
+      origins: null,
+      created: Timestamp.ZERO,
+      metadata: null,
       peername: who.peername,
       ipfsPeerId: who.ipfsPeerId,
       ipfsPeerAddresses: who.ipfsPeerAddresses,
