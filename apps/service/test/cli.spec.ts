@@ -36,6 +36,43 @@ describe('ipfs-cluster-service', () => {
     expect(exported.stdout).toBe('')
   })
 
+  it('state import: --rmin, --rmax and --allocations override every pin, a CID given twice keeps the later, a pin may span lines', async () => {
+    const folder = join(env.dir, 'import-overrides')
+    expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
+    const self = (JSON.parse(readFileSync(join(folder, 'identity.json'), 'utf8')) as { id: string }).id
+    const pin = (cid: string, name: string): Record<string, unknown> => ({
+      replication_factor_min: 1, replication_factor_max: 1, name, mode: 'recursive', shard_size: 0, user_allocations: null,
+      expire_at: '0001-01-01T00:00:00Z', metadata: { k: name }, pin_update: null, origins: [], cid, type: 'pin',
+      allocations: ['12D3KooWQuajcAJFCqMA9FzSCmeu2NDiAG4YUp2RVgooKB82UKRg'], max_depth: -1, reference: null, timestamp: '2026-01-01T00:00:00Z'
+    })
+    const a = 'bafkreiaru4gzzcp5ihosqthr3qmbxv53y5gvhoa3d2a6ep3f3k4dx2xcd4'
+    const b = 'QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS'
+    const file = join(env.dir, 'overrides.json')
+    writeFileSync(file, `${JSON.stringify(pin(a, 'first'))}\n${JSON.stringify(pin(b, 'b'), null, 2)}\n${JSON.stringify(pin(a, 'later'))}\n`)
+    const exported = async (): Promise<Array<Record<string, unknown>>> => {
+      const out = capture()
+      expect(await main(['-c', folder, 'state', 'export'], out)).toBe(0)
+      return out.stdout.trim().split('\n').map(l => JSON.parse(l) as Record<string, unknown>)
+    }
+
+    expect(await main(['-c', folder, 'state', 'import', '-f', file], capture())).toBe(0)
+    const plain = await exported()
+    expect(plain.map(p => [p.cid, p.name, p.replication_factor_min, p.replication_factor_max, p.allocations])).toEqual([
+      [b, 'b', 1, 1, ['12D3KooWQuajcAJFCqMA9FzSCmeu2NDiAG4YUp2RVgooKB82UKRg']],
+      [a, 'later', 1, 1, ['12D3KooWQuajcAJFCqMA9FzSCmeu2NDiAG4YUp2RVgooKB82UKRg']]
+    ].sort((x, y) => String(x[0]) < String(y[0]) ? -1 : 1))
+
+    // Go drops allocations that are not peer IDs.
+    expect(await main(['-c', folder, 'state', 'import', '-f', file, '--rmin', '2', '--rmax', '3', '--allocations', `${self}, not-a-peer`], capture())).toBe(0)
+    const overridden = await exported()
+    expect(overridden).toHaveLength(2)
+    for (const p of overridden) {
+      expect([p.replication_factor_min, p.replication_factor_max, p.allocations]).toEqual([2, 3, [self]])
+      expect(p.metadata).toEqual({ k: p.name })
+    }
+    expect(overridden.find(p => p.cid === a)?.name).toBe('later')
+  }, 60_000)
+
   it('refuses to start on a data folder holding a Go peer\'s Raft store, and releases the folder', async () => {
     const folder = join(env.dir, 'from-go')
     expect(await main(['-c', folder, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)

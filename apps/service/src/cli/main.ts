@@ -139,8 +139,8 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
       run(async args => {
         if (args.force !== true && !await confirm('The pinset (state) of this peer will be replaced. Continue? [y/n]: ', io.out)) return 0
         const { readInput, stateImport } = await stateModule()
-        const text = await readInput(typeof args.file === 'string' ? args.file : undefined, io)
-        await stateImport(folderOf(args), text, {
+        const file = typeof args.file === 'string' ? args.file : undefined
+        await stateImport(folderOf(args), async () => await readInput(file, io), {
           ...(typeof args.replicationMin === 'number' ? { replicationMin: args.replicationMin } : {}),
           ...(typeof args.replicationMax === 'number' ? { replicationMax: args.replicationMax } : {}),
           ...(typeof args.allocations === 'string' ? { allocations: args.allocations } : {})
