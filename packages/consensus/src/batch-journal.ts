@@ -45,11 +45,6 @@ export class BatchJournal {
     return rows.map(r => ({ seq: r.seq, write: r.value === null ? { key: r.key } : { key: r.key, value: new Uint8Array(r.value) } }))
   }
 
-  /** Forgets every write (the state they were for is being replaced). */
-  clear (): void {
-    this.db.exec('DELETE FROM queued')
-  }
-
   close (): void {
     this.db.close()
   }

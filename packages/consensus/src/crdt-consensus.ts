@@ -276,13 +276,6 @@ export class CrdtConsensus implements ClusterConsensus {
 
   // --- lifecycle ----------------------------------------------------------------------------
 
-  /** Deletes every local CRDT data (Go's Clean, run when leaving the cluster). */
-  clean (): void {
-    this.journal?.clear()
-    this.replica.clear()
-    this.state.replaceAll([], 0)
-  }
-
   async shutdown (): Promise<void> {
     if (this.stopped) return
     this.stopped = true

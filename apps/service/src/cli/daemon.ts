@@ -1,10 +1,9 @@
-import { rename, rm, stat } from 'node:fs/promises'
 import { multiaddr } from '@multiformats/multiaddr'
 import { ProxyServer } from '@cluster/proxy'
 import { PinSvcApiServer, RestApiServer } from '@cluster/rest-api'
 import { ClusterPeer, VERSION } from '../cluster/index.ts'
 import {
-  consensusOf, crdtDataFolder, formatServiceConfigForDisplay, loadConfigFolder, peerstorePath, raftDataFolder, serverConfigOf,
+  consensusOf, formatServiceConfigForDisplay, loadConfigFolder, peerstorePath, serverConfigOf,
   writePeerstoreFile, type LoadedConfigFolder
 } from '../config/index.ts'
 import { acquireLock } from './lock.ts'
@@ -12,6 +11,7 @@ import { CommandError, type Io } from './io.ts'
 import { daemonLogger, parseLogLevels, type LogLevels } from './log-levels.ts'
 import { startMemoryReducer } from './memory-reducer.ts'
 import { peerOptionsOf } from './peer-options.ts'
+import { settleInterruptedImport, stateFolderOf } from './state-folder.ts'
 import type { RunningStats } from './stats.ts'
 import type { RunningTracing } from '@cluster/observability'
 
@@ -70,13 +70,17 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   const log = daemonLogger(flags.logLevels ?? parseLogLevels(false, 'info'), io)
   for (const item of flags.logLevels?.ignored ?? []) log('warn', `unknown log level in "${item}": ignored`, 'service')
   log('debug', `Configuration:\n${formatServiceConfigForDisplay(loaded.config)}\n`, 'service')
-  const { raft, crdt } = loaded.config.consensus
+  const stateFolder = stateFolderOf(loaded, folder)
+  try {
+    const settled = await settleInterruptedImport(stateFolder)
+    if (settled !== undefined) log('warn', settled, 'service')
+  } catch (err) {
+    return await fail(`error settling an interrupted state import: ${(err as Error).message}`)
+  }
   /** Set when the data folder goes once the peer stopped: --leave, leave_on_shutdown, removal. */
   let forget = false
   running.defer(async () => {
-    if (!forget) return
-    if (kind === 'raft') await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate).catch(() => {})
-    else await rm(crdtDataFolder(crdt, folder), { recursive: true, force: true }).catch(() => {})
+    if (forget) await stateFolder.retire().catch(() => {})
   })
 
   // Metrics and tracing load their modules (prom-client, OpenTelemetry) only when turned on.
@@ -105,7 +109,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     log('info', `tracing enabled: spans go to ${loaded.config.observations.tracing.otlpEndpoint}`, 'observations')
   }
   if (bootstrap.length > 0 && kind === 'raft') {
-    await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate).catch(async (err: Error) => await fail(err))
+    await stateFolder.retire().catch(async (err: Error) => await fail(err))
   }
 
   let peer: ClusterPeer
@@ -173,7 +177,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     // members: this peer will never be part of their group. Say so instead of waiting silently.
     const members = peer.peerset()
     if (!members.includes(peer.peerId)) {
-      io.err(`WARN this peer (${peer.peerId}) is not among the Raft members stored in ${raftDataFolder(raft, folder)} ` +
+      io.err(`WARN this peer (${peer.peerId}) is not among the Raft members stored in ${stateFolder.dir} ` +
         `(${members.join(', ')}): the folder may belong to another cluster, or this peer was removed; \`state cleanup\` starts it afresh\n`)
       }
     })
@@ -246,30 +250,4 @@ function parseBootstrap (value: string | undefined): string[] {
       throw new CommandError(`error error parsing bootstrap multiaddress (${addr}): ${(err as Error).message}`)
     }
   })
-}
-
-/**
- * Go's Clean (consensus-raft.md §A.8): a folder without a snapshot is deleted; otherwise it is
- * rotated to `raft.old.0` after shifting older backups, keeping at most `backupsRotate`.
- */
-export async function cleanRaftFolder (dir: string, backupsRotate: number): Promise<void> {
-  if (!await exists(dir)) return
-  if (!await hasSnapshot(dir)) {
-    await rm(dir, { recursive: true, force: true })
-    return
-  }
-  await rm(`${dir}.old.${backupsRotate - 1}`, { recursive: true, force: true })
-  for (let i = backupsRotate - 2; i >= 0; i--) {
-    if (await exists(`${dir}.old.${i}`)) await rename(`${dir}.old.${i}`, `${dir}.old.${i + 1}`)
-  }
-  await rename(dir, `${dir}.old.0`)
-}
-
-async function exists (path: string): Promise<boolean> {
-  return await stat(path).then(() => true, () => false)
-}
-
-/** Our Raft folder holds a snapshot once the pinset was ever snapshotted or imported. */
-async function hasSnapshot (dir: string): Promise<boolean> {
-  return await exists(`${dir}/raft.sqlite`)
 }

@@ -1,17 +1,21 @@
 import { createWriteStream } from 'node:fs'
-import { mkdir, readFile, rm } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cidToString, parsePeerIdsLenient, type Pin } from '@cluster/api'
 import { CrdtConsensus, exportPins, openCommittedPinset, parsePinStream, PinsetState, PINSET_FILE, RAFT_FILE, SNAPSHOTS_DIR, type CommittedPinset } from '@cluster/consensus'
 import { dotLines } from '@cluster/crdt'
 import { SnapshotFolder } from '@cluster/raft/node'
 import { SqliteStorage } from '@cluster/raft/sqlite'
-import { consensusOf, crdtDataFolder, loadConfigFolder, peerstorePath, raftDataFolder, readPeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
-import { cleanRaftFolder } from './daemon.ts'
+import { consensusOf, loadConfigFolder, peerstorePath, readPeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
+import { replaceStateFolder, settleInterruptedImport, stateFolderOf, type StateFolder } from './state-folder.ts'
 import { acquireLock } from './lock.ts'
 import { CommandError, type Io } from './io.ts'
 
-async function withState<T> (folder: string, env: NodeJS.ProcessEnv, run: (loaded: LoadedConfigFolder) => Promise<T>): Promise<T> {
+/**
+ * Runs `run` on a stopped peer's configuration under its folder's lock, after settling a state
+ * import that a crash interrupted (said on `io`'s stderr).
+ */
+async function withState<T> (folder: string, env: NodeJS.ProcessEnv, io: Io | undefined, run: (loaded: LoadedConfigFolder, target: StateFolder) => Promise<T>): Promise<T> {
   const release = await acquireLock(folder).catch((err: Error) => { throw new CommandError(err.message) })
   try {
     let loaded: LoadedConfigFolder
@@ -21,16 +25,18 @@ async function withState<T> (folder: string, env: NodeJS.ProcessEnv, run: (loade
     } catch (err) {
       throw new CommandError(`error loading configurations: ${(err as Error).message}`)
     }
-    return await run(loaded)
+    const target = stateFolderOf(loaded, folder)
+    const settled = await settleInterruptedImport(target)
+    if (settled !== undefined) io?.err(`WARN ${settled}\n`)
+    return await run(loaded, target)
   } finally {
     await release()
   }
 }
 
 /** A stopped CRDT peer's state, offline (Go's OfflineState): local blocks only, no broadcasts. */
-function offlineCrdt (loaded: LoadedConfigFolder, folder: string): CrdtConsensus {
-  const crdt = loaded.config.consensus.crdt
-  return new CrdtConsensus({ id: loaded.identity.id, dataDir: crdtDataFolder(crdt, folder), config: crdt })
+function offlineCrdt (loaded: LoadedConfigFolder, dataDir: string): CrdtConsensus {
+  return new CrdtConsensus({ id: loaded.identity.id, dataDir, config: loaded.config.consensus.crdt })
 }
 
 /** Writes `lines` to `file` (mode 0600), or to stdout when no file is given. */
@@ -53,9 +59,9 @@ async function writeLines (lines: Iterable<string>, file: string | undefined, io
  * command fails instead of writing an empty export.
  */
 export async function stateExport (folder: string, file: string | undefined, io: Io, env = process.env): Promise<void> {
-  await withState(folder, env, async (loaded) => {
-    if (consensusOf(loaded.config) === 'crdt') {
-      const crdt = offlineCrdt(loaded, folder)
+  await withState(folder, env, io, async (loaded, target) => {
+    if (target.consensus === 'crdt') {
+      const crdt = offlineCrdt(loaded, target.dir)
       try {
         // Commits what batching answered before an unclean stop: those pins are part of the state.
         await crdt.start()
@@ -65,10 +71,9 @@ export async function stateExport (folder: string, file: string | undefined, io:
       }
       return
     }
-    const dir = raftDataFolder(loaded.config.consensus.raft, folder)
     let source: CommittedPinset
     try {
-      source = openCommittedPinset(dir)
+      source = openCommittedPinset(target.dir)
     } catch (err) {
       throw new CommandError(`error exporting state: ${(err as Error).message}`)
     }
@@ -88,13 +93,14 @@ export interface ImportOptions {
 }
 
 /**
- * `state import`: backs up (cleans) the Raft folder, then writes the pins as a fresh snapshot
- * (index 2, term 1) whose voters are the peerstore's peers plus this peer, and the pinset.
- * `read` gives the import's text: it is parsed and let go before anything is written (it is as
- * large as the file, ~480 MB for 1M pins, and was held through the whole import).
+ * `state import`: a new state folder holding the pins (Raft: a fresh snapshot, index 2, term 1,
+ * whose voters are the peerstore's peers plus this peer, and the pinset; CRDT: every pin in one
+ * batch), which replaces the old one once written whole (Go's Clean then retires the old one; see
+ * state-folder.ts). `read` gives the import's text: it is parsed and let go before anything is
+ * written (it is as large as the file, ~480 MB for 1M pins, and was held through the whole import).
  */
 export async function stateImport (folder: string, read: () => Promise<string>, opts: ImportOptions, io: Io, env = process.env): Promise<void> {
-  await withState(folder, env, async (loaded) => {
+  await withState(folder, env, io, async (loaded, target) => {
     let pins: Pin[]
     try {
       pins = parsePinStream(await read())
@@ -110,40 +116,42 @@ export async function stateImport (folder: string, read: () => Promise<string>, 
     // Copied only when something is overridden: a copy of every pin was ~200 MB at 1M pins.
     if (Object.keys(overrides).length > 0) pins = pins.map(p => ({ ...p, ...overrides }))
     pins = inCidOrder(pins)
-    if (consensusOf(loaded.config) === 'crdt') {
+    if (target.consensus === 'crdt') {
       // Go: Clean, then every pin in one batch (announced by the daemon's first rebroadcast).
-      const crdt = offlineCrdt(loaded, folder)
-      try {
-        crdt.clean()
-        for await (const group of crdt.logBatch(pins.map(pin => ({ type: 'pin' as const, pin })))) {
-          if (group.error !== undefined) throw new CommandError(`error importing state: ${group.error.message}`)
+      await replaceStateFolder(target, async (dir) => {
+        const crdt = offlineCrdt(loaded, dir)
+        try {
+          for await (const group of crdt.logBatch(pins.map(pin => ({ type: 'pin' as const, pin })))) {
+            if (group.error !== undefined) throw new CommandError(`error importing state: ${group.error.message}`)
+          }
+        } finally {
+          await crdt.shutdown()
         }
-      } finally {
-        await crdt.shutdown()
-      }
-      io.err('state successfully imported.  Make sure all peers have consistent states\n')
-      return
-    }
-    const raft = loaded.config.consensus.raft
-    const dir = raftDataFolder(raft, folder)
-    await cleanRaftFolder(dir, raft.backupsRotate)
-    await mkdir(dir, { recursive: true, mode: 0o700 })
-    const peerstore = await readPeerstoreFile(peerstorePath(loaded.config.cluster, folder)).catch(() => [])
-    const voters = [...new Set([...peerstore.map(a => a.split('/p2p/').pop() ?? '').filter(s => s !== ''), loaded.identity.id])].sort()
-    const state = new PinsetState(join(dir, PINSET_FILE), {}, { snapshots: new SnapshotFolder(join(dir, SNAPSHOTS_DIR)) })
-    const storage = new SqliteStorage(join(dir, RAFT_FILE))
-    try {
-      state.replaceAll(pins, 2)
-      storage.persist({
-        snapshot: { metadata: { index: 2, term: 1, confState: { voters, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data: await state.snapshotAtRest() },
-        hardState: { term: 1, vote: null, commit: 2 }
       })
-    } finally {
-      storage.close()
-      state.close()
+    } else {
+      const peerstore = await readPeerstoreFile(peerstorePath(loaded.config.cluster, folder)).catch(() => [])
+      const voters = [...new Set([...peerstore.map(a => a.split('/p2p/').pop() ?? '').filter(s => s !== ''), loaded.identity.id])].sort()
+      await replaceStateFolder(target, async (dir) => { await writeRaftImport(dir, pins, voters) })
     }
     io.err('state successfully imported.  Make sure all peers have consistent states\n')
   })
+}
+
+/** A Raft folder whose snapshot (index 2, term 1, the given voters) holds `pins`. */
+async function writeRaftImport (dir: string, pins: Pin[], voters: string[]): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const state = new PinsetState(join(dir, PINSET_FILE), {}, { snapshots: new SnapshotFolder(join(dir, SNAPSHOTS_DIR)) })
+  const storage = new SqliteStorage(join(dir, RAFT_FILE))
+  try {
+    state.replaceAll(pins, 2)
+    storage.persist({
+      snapshot: { metadata: { index: 2, term: 1, confState: { voters, learners: [], votersOutgoing: [], learnersNext: [], autoLeave: false } }, data: await state.snapshotAtRest() },
+      hardState: { term: 1, vote: null, commit: 2 }
+    })
+  } finally {
+    storage.close()
+    state.close()
+  }
 }
 
 /**
@@ -162,15 +170,8 @@ function inCidOrder (pins: Pin[]): Pin[] {
 
 /** `state cleanup`: the next start is a first start (the old folder is kept as a backup). */
 export async function stateCleanup (folder: string, env = process.env): Promise<void> {
-  await withState(folder, env, async (loaded) => {
-    if (consensusOf(loaded.config) === 'crdt') {
-      // Go deletes every key of the CRDT namespace: the set, heads, marks and blocks.
-      await rm(crdtDataFolder(loaded.config.consensus.crdt, folder), { recursive: true, force: true })
-      return
-    }
-    const raft = loaded.config.consensus.raft
-    await cleanRaftFolder(raftDataFolder(raft, folder), raft.backupsRotate)
-  })
+  // Go deletes every key of the CRDT namespace (the set, heads, marks and blocks); Raft keeps a backup.
+  await withState(folder, env, undefined, async (_loaded, target) => { await target.retire() })
 }
 
 export type CrdtMaintenance = 'info' | 'dot' | 'mark-dirty' | 'mark-clean'
@@ -181,9 +182,9 @@ export type CrdtMaintenance = 'info' | 'dot' | 'mark-dirty' | 'mark-clean'
  * dirty store is repaired at the next start).
  */
 export async function stateCrdt (folder: string, command: CrdtMaintenance, file: string | undefined, io: Io, env = process.env): Promise<void> {
-  await withState(folder, env, async (loaded) => {
-    if (consensusOf(loaded.config) !== 'crdt') throw new CommandError('crdt subcommands can only be run on peers initialized with crdt consensus')
-    const crdt = offlineCrdt(loaded, folder)
+  await withState(folder, env, io, async (loaded, target) => {
+    if (target.consensus !== 'crdt') throw new CommandError('crdt subcommands can only be run on peers initialized with crdt consensus')
+    const crdt = offlineCrdt(loaded, target.dir)
     try {
       const replica = crdt.replica
       if (command === 'info') {
