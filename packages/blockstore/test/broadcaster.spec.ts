@@ -91,6 +91,47 @@ describe('clusterFastMessageId', () => {
   })
 })
 
+describe('gossipsub forwarding (patched, as go-libp2p-pubsub)', () => {
+  it('forwards a message to its other mesh peers but never back to its author', async () => {
+    const node = async (): Promise<Node> => await loopbackNode<{ pubsub: GossipSub, identify: unknown }>({
+      identify: identify(),
+      pubsub: gossipsub({ ...clusterGossipsubOptions(), emitSelf: false })
+    })
+    const [x, author, forwarder, third] = await Promise.all([node(), node(), node(), node()])
+    try {
+      const topic = crdtTopic('forward-test')
+      for (const n of [author, forwarder, third]) await n.dial(x.getMultiaddrs()[0] ?? multiaddr(), { signal: AbortSignal.timeout(10_000) })
+      for (const n of [x, author, forwarder, third]) n.services.pubsub.subscribe(topic)
+      await until(() => x.services.pubsub.getMeshPeers(topic).length === 3 ? true : undefined, 'X meshes with the three others')
+      await until(() => author.services.pubsub.getMeshPeers(topic).length === 1 ? true : undefined, 'the author meshes with X')
+      type Internals = { handleReceivedMessage: (from: PeerId, msg: unknown) => Promise<void>, sendRpc: (id: string, rpc: { messages?: unknown[] }) => boolean }
+      const internals = x.services.pubsub as unknown as Internals
+      const handle = internals.handleReceivedMessage.bind(internals)
+      const send = internals.sendRpc.bind(internals)
+      // X holds back the author's own copy, then takes it as if the forwarder had relayed it.
+      let held: unknown
+      internals.handleReceivedMessage = async (from, msg) => {
+        if (held === undefined && from.equals(author.peerId)) { held = msg; return }
+        await handle(from, msg)
+      }
+      const forwardedTo: string[] = []
+      internals.sendRpc = (id, rpc) => {
+        if ((rpc.messages?.length ?? 0) > 0) forwardedTo.push(id)
+        return send(id, rpc)
+      }
+      const delivered: string[] = []
+      x.services.pubsub.addEventListener('message', (evt) => { delivered.push(decode(evt.detail.data)) })
+      await author.services.pubsub.publish(topic, text('heads'))
+      await until(() => held !== undefined ? true : undefined, 'the author\'s message at X')
+      await handle(forwarder.peerId, held)
+      expect(delivered).toEqual(['heads'])
+      expect(forwardedTo).toEqual([third.peerId.toString()])
+    } finally {
+      await Promise.all([x, author, forwarder, third].map(async n => { await n.stop() }))
+    }
+  })
+})
+
 describe('HeadsBroadcaster on gossipsub', () => {
   const CLUSTER = 'broadcaster-test'
   const topic = crdtTopic(CLUSTER)
