@@ -4,7 +4,7 @@
 // cluster per side, the sides alternating, so both meet the machine in the same states.
 // Besides rate and latency: the daemons' CPU per pin during the load, split between peer 0 (every
 // write at 1 client) and the others.
-// Run: `node --conditions=source bench/crdt-ab.ts --base <built checkout> [--rounds 4] [--label x] [--batching]`
+// Run: `node --conditions=source bench/crdt-ab.ts --base <built checkout> [--rounds 4] [--label x] [--batching] [--clients 1,16]`
 // (`git worktree add /tmp/base <rev>`, then `pnpm install --offline && pnpm exec turbo run build`
 // there). Results: bench/results/crdt-ab-<date>[-<label>].{json,md}.
 import { writeFileSync } from 'node:fs'
@@ -24,6 +24,8 @@ if (baseRoot === undefined) throw new Error('--base <built checkout> is required
 const ROUNDS = Number(arg('--rounds') ?? 4)
 const LABEL = arg('--label')
 const PINS: Record<number, number> = { 1: 2000, 16: 3000, 64: 4000 }
+/** --clients 1,16: only these client counts (default 1, 16 and 64). */
+const CLIENTS = (arg('--clients') ?? '1,16,64').split(',').map(Number).filter(n => PINS[n] !== undefined)
 /** --batching: Go's crdt.batching as workload 1 of bench/crdt.ts sets it (100 pins, 50 ms). */
 const BATCHING = argv.includes('--batching') ? { max_batch_size: 100, max_batch_age: '50ms' } : undefined
 
@@ -67,7 +69,7 @@ await tsFlavour.prepare()
 const started = Date.now()
 const results: Record<number, Record<SideName, Run[]>> = {}
 try {
-  for (const clients of [1, 16, 64]) {
+  for (const clients of CLIENTS) {
     results[clients] = { base: [], this: [] }
     for (let round = 0; round < ROUNDS; round++) {
       for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
@@ -92,13 +94,13 @@ const lines = [
   '| clients | pins/s base → this | ratio | p50 ms base → this | CPU ms/pin (3 daemons) base → this | peer 0 / each other peer, base → this |',
   '|---|---|---|---|---|---|'
 ]
-for (const clients of [1, 16, 64]) {
+for (const clients of CLIENTS) {
   const r = results[clients] as Record<SideName, Run[]>
   const m = (side: SideName, k: keyof Run): number => stats(r[side].map(x => x[k])).median
   lines.push(`| ${clients} | ${fmt(m('base', 'rate'), 0)} → ${fmt(m('this', 'rate'), 0)} | ${fmt(m('this', 'rate') / m('base', 'rate'))} | ${fmt(m('base', 'p50'))} → ${fmt(m('this', 'p50'))} | ${fmt(m('base', 'cpuPerPin'))} → ${fmt(m('this', 'cpuPerPin'))} | ${fmt(m('base', 'writerCpu'))} / ${fmt(m('base', 'otherCpu'))} → ${fmt(m('this', 'writerCpu'))} / ${fmt(m('this', 'otherCpu'))} |`)
 }
 lines.push('', 'Rounds (pins/s):', '')
-for (const clients of [1, 16, 64]) {
+for (const clients of CLIENTS) {
   const r = results[clients] as Record<SideName, Run[]>
   lines.push(`- ${clients} client${clients === 1 ? '' : 's'}: base ${r.base.map(x => fmt(x.rate, 0)).join(', ')}; this ${r.this.map(x => fmt(x.rate, 0)).join(', ')}`)
 }
