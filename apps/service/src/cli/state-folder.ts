@@ -11,9 +11,9 @@
  * (settleInterruptedImport): an incomplete new state is deleted (the old one is still in place);
  * a complete one is moved into place.
  */
-import { open, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { rename, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { consensusOf, crdtDataFolder, raftDataFolder, type LoadedConfigFolder } from '../config/index.ts'
+import { consensusOf, crdtDataFolder, raftDataFolder, syncFolder, type LoadedConfigFolder } from '../config/index.ts'
 
 /** Where a peer keeps its consensus state, and how Go's Clean retires it. */
 export interface StateFolder {
@@ -99,14 +99,4 @@ async function exists (path: string): Promise<boolean> {
 /** Our Raft folder holds a snapshot once the pinset was ever snapshotted or imported. */
 async function hasSnapshot (dir: string): Promise<boolean> {
   return await exists(`${dir}/raft.sqlite`)
-}
-
-/** fsync of a folder: the renames and files in it survive a power cut. */
-async function syncFolder (dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
 }

@@ -4,7 +4,7 @@
  * 4-space indentation, no trailing newline, mode 0600). New identities are Ed25519; RSA
  * identities (older peers) load too.
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { PrivateKey } from '@libp2p/interface'
@@ -13,6 +13,7 @@ import { IdentityError, messageOf } from './errors.ts'
 import type { Env } from './env.ts'
 import { isJsonObject } from './json-reader.ts'
 import { formatGoJson } from './json-writer.ts'
+import { writeTextFile0600 } from './replace-file.ts'
 
 export interface Identity {
   /** Peer ID, canonical base58btc (`12D3KooW…`, `Qm…` for RSA). */
@@ -138,6 +139,5 @@ export async function readIdentityFile (path: string): Promise<Identity> {
 
 /** Writes `identity.json` with mode 0600. */
 export async function writeIdentityFile (path: string, identity: Identity): Promise<void> {
-  await writeFile(path, formatIdentity(identity), { mode: 0o600 })
-  await chmod(path, 0o600)
+  await writeTextFile0600(path, formatIdentity(identity))
 }

@@ -13,7 +13,7 @@ import { applyIdentityEnv, generateIdentity, writeIdentityFile } from './identit
 import type { ConfigWarning } from './json-reader.ts'
 import { peerstorePath, writePeerstoreFile } from './peerstore.ts'
 import { randomizePorts } from './random-ports.ts'
-import { writeTextFile0600 } from './service-file.ts'
+import { writeTextFile0600 } from './replace-file.ts'
 import { decodeSecret } from './secret.ts'
 import {
   applyServiceConfigEnv, defaultServiceConfig, formatServiceConfig, formatSourceConfig

@@ -2,10 +2,11 @@
  * The peerstore file (config.md §1.4): one multiaddress ending in `/p2p/<peer ID>` per line.
  * Reading accepts the older `/ipfs/<peer ID>` (addresses come back in canonical `/p2p/` form).
  */
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { isAbsolute, join } from 'node:path'
 import { multiaddrPeerId, parseMultiaddr } from '@cluster/api'
 import { PeerstoreError, messageOf } from './errors.ts'
+import { replaceFile } from './replace-file.ts'
 import { DEFAULT_PEERSTORE_FILE } from './sections/cluster.ts'
 import type { ClusterSection } from './sections/cluster.ts'
 
@@ -54,7 +55,7 @@ function hasTransport (addr: string): boolean {
 }
 
 /**
- * Writes the peerstore file (truncating it): every address in canonical form, each followed by
+ * Writes the peerstore file (replacing it whole, see replace-file.ts): every address in canonical form, each followed by
  * `\n`; an empty list gives an empty file. Every address must carry `/p2p/<id>` (else
  * PeerstoreError `invalid p2p multiaddr`); a bare `/p2p/<id>` has no address to store and is
  * skipped, as Go does.
@@ -72,7 +73,7 @@ export async function writePeerstoreFile (path: string, addrs: readonly string[]
     if (hasTransport(addr)) lines.push(addr + '\n')
   }
   try {
-    await writeFile(path, lines.join(''))
+    await replaceFile(path, lines.join(''))
   } catch (err) {
     throw new PeerstoreError(`could not save peer addresses to ${path}: ${messageOf(err)}`, { cause: err })
   }

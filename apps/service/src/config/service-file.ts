@@ -1,7 +1,8 @@
 /**
  * Reading and writing `service.json` on disk (mode 0600, no trailing newline).
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { writeTextFile0600 } from './replace-file.ts'
 import { ConfigError, messageOf } from './errors.ts'
 import { formatServiceConfig, parseServiceConfig } from './service-config.ts'
 import type { LoadedServiceConfig, ParseServiceConfigOptions, ServiceConfig } from './service-config.ts'
@@ -22,8 +23,3 @@ export async function writeServiceConfigFile (path: string, config: ServiceConfi
   await writeTextFile0600(path, formatServiceConfig(config))
 }
 
-/** Writes a file and makes sure its mode is 0600 (also when it existed before). */
-export async function writeTextFile0600 (path: string, text: string): Promise<void> {
-  await writeFile(path, text, { mode: 0o600 })
-  await chmod(path, 0o600)
-}
