@@ -1,10 +1,10 @@
 import { silentLogger, type Logger, type Pin } from '@cluster/api'
 import { ProposalDroppedError, isEmptySnapshot } from '@cluster/raft'
-import { RaftNode, TimeoutError, decodeDescriptor, fileSnapshotFetcher, type RaftTransport, type SnapshotEvent } from '@cluster/raft/node'
+import { NodeStalledError, RaftNode, TimeoutError, decodeDescriptor, fileSnapshotFetcher, type RaftTransport, type SnapshotEvent } from '@cluster/raft/node'
 import type { SqliteStorage } from '@cluster/raft/sqlite'
 import { openDataFolder, type OpenDataFolderOptions } from './data-folder.ts'
 import { resolveRaftConfig, type RaftConsensusConfig } from './raft-config.ts'
-import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
+import { CommitError, CommitUnavailableError, ConsensusShutdownError, NoLeaderError, StorageUnavailableError, isDiskFull } from './errors.ts'
 import { decodeOp, encodeBatches, encodeOp, type LogOp } from './ops.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
 import { tracingEnabled } from '@cluster/observability/trace'
@@ -90,7 +90,14 @@ export class RaftConsensus implements ClusterConsensus {
       onLeaderChange: init.onLeaderChange,
       // Only with tracing on when the peer starts: the leader's hot path stays as it was.
       onForwardedProposals: tracingEnabled() ? (from, payloads) => { this.traceForwarded(from, payloads) } : undefined,
-      onFatal: init.onFatal
+      onFatal: init.onFatal,
+      // A full disk: the node stands still and writes again once it can, as Go's steps down and
+      // retries (other failures, a failed fsync among them, still stop it).
+      retryFailedWrite: isDiskFull,
+      onStall: err => {
+        if (err !== undefined) log('error', `raft cannot write to this peer's disk (${err.message}): it stands still and tries again every second; writes through this peer are refused meanwhile`)
+        else log('info', 'raft writes to this peer\'s disk again')
+      }
     })
     // The stored snapshot must be a file this peer can send (not one lost, nor an in-message
     // snapshot of an earlier version): otherwise a new one is taken as soon as possible.
@@ -270,6 +277,7 @@ export class RaftConsensus implements ClusterConsensus {
         await attempt()
         return
       } catch (err) {
+        if (err instanceof NodeStalledError) throw new StorageUnavailableError(`${what}: this peer cannot write to its disk: ${(err.cause as Error | undefined)?.message ?? err.message}`, { cause: err })
         if (!(err instanceof ProposalDroppedError || err instanceof TimeoutError || err instanceof NoLeaderError)) throw err
         last = err
         // Retrying cannot help while no quorum can be reached.

@@ -9,7 +9,8 @@ import { batchingEnabled, resolveCrdtConfig, type CrdtConsensusConfig } from './
 import { WriteBatcher, addWrites } from './crdt-batching.ts'
 import type { BatchJournal } from './batch-journal.ts'
 import { CRDT_JOURNAL_FILE, VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
-import { CommitError, ConsensusShutdownError, NoLeaderError } from './errors.ts'
+import { ViewWriter } from './crdt-view-writer.ts'
+import { CommitError, ConsensusShutdownError, NoLeaderError, StorageUnavailableError, isStorageFailure } from './errors.ts'
 import type { LogOp } from './ops.ts'
 import { CommitTraces } from './commit-trace.ts'
 import type { ApplyHooks, PinsetState } from './state.ts'
@@ -71,7 +72,7 @@ export class CrdtConsensus implements ClusterConsensus {
   private readonly log: Logger
   private readonly closing = new AbortController()
   private readonly timers: NodeJS.Timeout[] = []
-  private pendingView: LogOp[] = []
+  private readonly view: ViewWriter
   private headsAnnouncement: ReturnType<typeof setTimeout> | undefined
   private lastHeadsAnnouncement = 0
   private stopped = false
@@ -90,6 +91,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.store = folder.store
     this.blockstore = folder.blockstore
     this.state = folder.view
+    this.view = new ViewWriter(folder.view, this.log)
     this.journal = folder.journal
     if (init.libp2p !== undefined) {
       this.exchange = new BlockExchange({ libp2p: init.libp2p, blockstore: this.blockstore, linksOf: blockLinks })
@@ -111,10 +113,10 @@ export class CrdtConsensus implements ClusterConsensus {
       blocks,
       ...(this.heads === undefined ? {} : { broadcast: (payload: Uint8Array) => { this.heads?.broadcastSoon(payload, (err) => { if (!this.stopped) this.log('warn', `announcing new heads: ${err.message}`) }) } }),
       ...pinsetHooks(() => replica, {
-        track: pin => { this.queueView({ type: 'pin', pin }) },
+        track: pin => { this.view.queue({ type: 'pin', pin }) },
         untrack: cid => {
           const pin = this.state.get(cid)
-          if (pin !== undefined) this.queueView({ type: 'unpin', pin })
+          if (pin !== undefined) this.view.queue({ type: 'unpin', pin })
         },
         onBadValue: (key, err) => { this.log('warn', `skipping a pin value that does not decode (${key}): ${String(err)}`) }
       }),
@@ -225,6 +227,7 @@ export class CrdtConsensus implements ClusterConsensus {
       await this.traces.commit(op, pin, fn)
     } catch (err) {
       this.init.onCommit?.(op, (performance.now() - started) / 1000, false)
+      if (isStorageFailure(err)) throw new StorageUnavailableError(`crdt ${op}: this peer cannot write to its disk: ${(err as Error).message}`, { cause: err })
       throw err instanceof CommitError ? err : new CommitError(`crdt ${op}: ${(err as Error).message}`, { cause: err })
     }
     this.flushView()
@@ -289,8 +292,12 @@ export class CrdtConsensus implements ClusterConsensus {
     await this.replica.close()
     await this.exchange?.stop()
     this.flushView()
-    this.state.syncToDisk()
-    this.state.setAppliedIndex(VIEW_CLEAN)
+    this.view.stop()
+    // A view behind the store (its disk was full) stays marked unclean: rebuilt at the next start.
+    if (this.view.caughtUp) {
+      this.state.syncToDisk()
+      this.state.setAppliedIndex(VIEW_CLEAN)
+    }
     this.state.close()
     this.store.close()
     this.blockstore.close()
@@ -309,7 +316,12 @@ export class CrdtConsensus implements ClusterConsensus {
       this.replica.receive(payload).then(result => {
         this.flushView()
         if (result.failed.length > 0) this.log('warn', `could not fetch the DAG of ${result.failed.length} head(s) (${result.failed.map(String).join(', ')}); the store is dirty and will be repaired`)
-      }, (err: Error) => { if (!this.stopped) this.log('warn', `ignoring a broadcast that does not decode: ${err.message}`) })
+      }, (err: Error) => {
+        if (this.stopped) return
+        // Not merged: its heads come again with the next broadcast or rebroadcast.
+        if (isStorageFailure(err)) this.log('error', `could not merge a broadcast: this peer cannot write to its disk (${err.message})`)
+        else this.log('warn', `ignoring a broadcast that does not decode: ${err.message}`)
+      })
     }
   }
 
@@ -352,17 +364,8 @@ export class CrdtConsensus implements ClusterConsensus {
     run()
   }
 
-  /** View updates gather while the CRDT merges (many per store commit) and apply in one transaction. */
-  private queueView (op: LogOp): void {
-    if (this.pendingView.length === 0) setImmediate(() => { this.flushView() })
-    this.pendingView.push(op)
-  }
-
   private flushView (): void {
-    if (this.pendingView.length === 0 || !this.state.isOpen()) return
-    const ops = this.pendingView
-    this.pendingView = []
-    this.state.applyOps(ops)
+    this.view.flush()
   }
 
   /** The view made again from the CRDT (after a crash or a damaged view file). */

@@ -3,7 +3,7 @@ export { PinsetState, type ApplyHooks, type PinsetStateOptions } from './state.t
 export { parseSnapshot } from './snapshot-bytes.ts'
 export { encodeOp, decodeOp, encodeBatches, BATCH_ENTRY_BYTES, type LogOp, type LogEntry } from './ops.ts'
 export { RAFT_DEFAULTS, resolveRaftConfig, type RaftConsensusConfig } from './raft-config.ts'
-export { ConsensusError, NoLeaderError, ConsensusShutdownError, CommitError, CommitUnavailableError, ConsensusConfigError, StateFormatError, DataFolderError, type Unavailable } from './errors.ts'
+export { ConsensusError, NoLeaderError, ConsensusShutdownError, CommitError, CommitUnavailableError, StorageUnavailableError, ConsensusConfigError, StateFormatError, DataFolderError, type Unavailable } from './errors.ts'
 export { exportPins, parsePinStream } from './export.ts'
 export { openCommittedPinset, type CommittedPinset } from './offline.ts'
 export { openDataFolder, moveAside, RAFT_FILE, PINSET_FILE, SNAPSHOTS_DIR, UNSYNCED_MARKER, type OpenedDataFolder, type OpenDataFolderOptions } from './data-folder.ts'

@@ -109,6 +109,18 @@ export interface RaftNodeOptions<R> extends Omit<RaftConfig, 'storage' | 'rng' |
   onRemoved?: () => void
   /** A storage or state-machine failure stopped the node (it cannot continue safely). */
   onFatal?: (err: Error) => void
+  /**
+   * Whether a failed write of a Ready (to the log or the state machine: a full disk, say) is tried
+   * again every `stallRetryMs` instead of stopping the node. Meanwhile the node stands still, as
+   * a paused process: no ticks, incoming messages dropped, proposals (pending and new) failed
+   * with NodeStalledError; as after a timeout, an entry of the stalled write still commits once
+   * it goes through. Default: every such failure is fatal.
+   */
+  retryFailedWrite?: (err: Error) => boolean
+  /** Default 1000 ms. */
+  stallRetryMs?: number
+  /** The node stalled on `err` (see retryFailedWrite), or (`undefined`) wrote again. */
+  onStall?: (err: Error | undefined) => void
   /** A message from the network was refused (not a member, or rejected by the core). */
   onRejectedMessage?: (err: Error, message: Message) => void
   /** Snapshot contents that travel outside the Raft messages (see {@link SnapshotFetcher}). */

@@ -2,17 +2,17 @@ import { decodeConfChange } from './confchange.ts'
 import { proposalId, unwrap } from './envelope.ts'
 import type { ConfChange, Entry, Message, NodeId } from './messages.ts'
 import { isEmptySnapshot } from './messages.ts'
-import type { PersistUpdate, RaftNodeOptions } from './node-options.ts'
+import type { RaftNodeOptions } from './node-options.ts'
 import { NodeSnapshots } from './node-snapshots.ts'
 import { PendingProposals } from './proposals.ts'
+import { ReadBarriers } from './read-barriers.ts'
 import { RawNode, type Ready } from './rawnode.ts'
 import { SeededRng } from './rng.ts'
+import { committedAndDurable, persistUpdate } from './ready-writes.ts'
 import { bootstrapSnapshot } from './storage.ts'
-import { ForeignMessageError, NodeStoppedError, TimeoutError } from './transport-errors.ts'
+import { ForeignMessageError, NodeStalledError, NodeStoppedError } from './transport-errors.ts'
 
 export type { PersistUpdate, RaftNodeOptions, SnapshotEvent, SnapshotFetcher, StateMachine, WritableStorage } from './node-options.ts'
-
-interface Waiter<T> { resolve: (v: T) => void, reject: (e: Error) => void, timer: NodeJS.Timeout }
 
 type Input = { kind: 'tick' } | { kind: 'message', message: Message } | { kind: 'unreachable', peer: NodeId }
 
@@ -29,10 +29,8 @@ export class RaftNode<R = unknown> {
   private readonly opts: RaftNodeOptions<R>
   private readonly inbox: Input[] = []
   private readonly proposals: PendingProposals<R>
-  private readonly reads = new Map<string, Waiter<void>>()
-  private readonly pendingReads: Array<{ index: number, waiter: Waiter<void> }> = []
+  private readonly reads: ReadBarriers
   private proposalBatch: Array<{ seq: number, data: Uint8Array }> = []
-  private readSeq = 0
   private readonly snapshots: NodeSnapshots
   private applied: number
   private leader: NodeId | null = null
@@ -40,11 +38,16 @@ export class RaftNode<R = unknown> {
   private scheduled = false
   private processing = false
   private stopped = false
+  /** A Ready whose write failed and is tried again (retryFailedWrite): the node stands still. */
+  private stall: { ready: Ready, error: Error, due: boolean, timer: NodeJS.Timeout } | undefined
+  /** The last configuration change given to the core (a retried group must not give it twice). */
+  private confApplied = 0
 
   constructor (id: NodeId, opts: RaftNodeOptions<R>) {
     this.id = id
     this.opts = opts
     this.proposals = new PendingProposals(id)
+    this.reads = new ReadBarriers(id, () => this.timeoutMs)
     const { storage, stateMachine } = opts
     if (opts.bootstrap !== undefined && storage.lastIndex() === 0 && isEmptySnapshot(storage.snapshot())) {
       // A new group starts from the empty state (empty snapshot data).
@@ -84,12 +87,10 @@ export class RaftNode<R = unknown> {
     if (this.stopped) return
     this.stopped = true
     clearInterval(this.timer)
+    clearTimeout(this.stall?.timer)
     const err = new NodeStoppedError('raft node stopped')
     this.proposals.rejectAll(err)
-    for (const w of this.reads.values()) { clearTimeout(w.timer); w.reject(err) }
-    for (const { waiter } of this.pendingReads) { clearTimeout(waiter.timer); waiter.reject(err) }
-    this.reads.clear()
-    this.pendingReads.length = 0
+    this.reads.rejectAll(err)
     await this.opts.transport.close()
   }
 
@@ -122,6 +123,7 @@ export class RaftNode<R = unknown> {
    */
   async propose (payload: Uint8Array): Promise<R> {
     if (this.stopped) throw new NodeStoppedError('raft node stopped')
+    this.assertNotStalled()
     const { seq, entry, result } = this.proposals.add(payload, this.timeoutMs, 'proposal', true)
     // Proposals made in the same event-loop turn enter the log as one batch (one append).
     this.proposalBatch.push({ seq, data: entry })
@@ -131,11 +133,11 @@ export class RaftNode<R = unknown> {
 
   /** Linearizable read barrier: resolves when this node has applied everything committed before the call. */
   async readBarrier (): Promise<void> {
-    const key = `${this.id}:${++this.readSeq}`
-    const promise = this.wait(this.reads, key, 'read')
-    this.rawNode.readIndex(new TextEncoder().encode(key))
+    if (this.stopped) throw new NodeStoppedError('raft node stopped')
+    const { context, passed } = this.reads.begin()
+    this.rawNode.readIndex(context)
     this.schedule()
-    return await promise
+    return await passed
   }
 
   /** Adds (or promotes) a voter; resolves once the change is applied here. */
@@ -158,6 +160,7 @@ export class RaftNode<R = unknown> {
 
   private async changeMembership (cc: ConfChange): Promise<void> {
     if (this.stopped) throw new NodeStoppedError('raft node stopped')
+    this.assertNotStalled()
     const { seq, entry, result } = this.proposals.add(new Uint8Array(0), this.timeoutMs, 'membership change', false)
     try {
       this.rawNode.proposeConfChange({ ...cc, context: entry })
@@ -170,19 +173,10 @@ export class RaftNode<R = unknown> {
 
   private get timeoutMs (): number { return this.opts.requestTimeoutMs ?? 10_000 }
 
-  private wait<K, T> (map: Map<K, Waiter<T>>, key: K, what: string): Promise<T> {
-    if (this.stopped) return Promise.reject(new NodeStoppedError('raft node stopped'))
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        map.delete(key)
-        reject(new TimeoutError(`${what} timed out after ${this.timeoutMs} ms`))
-      }, this.timeoutMs)
-      map.set(key, { resolve, reject, timer })
-    })
-  }
-
   private enqueue (input: Input): void {
-    if (this.stopped) return
+    // A stalled node stands still, as a paused process: what arrives meanwhile is lost (Raft
+    // copes with lost messages), nothing piles up.
+    if (this.stopped || this.stall !== undefined) return
     this.inbox.push(input)
     this.schedule()
   }
@@ -197,23 +191,54 @@ export class RaftNode<R = unknown> {
   }
 
   private async process (): Promise<void> {
-    if (this.processing || this.stopped) return
+    if (this.processing || this.stopped || (this.stall !== undefined && !this.stall.due)) return
     this.processing = true
+    let rd: Ready | undefined
     try {
+      if (this.stall !== undefined) {
+        // The same Ready again: its messages may go twice (Raft takes duplicates), what it
+        // applied before failing is skipped, and it is acknowledged to the core only now.
+        rd = this.stall.ready
+        await this.handleReady(rd)
+        this.stall = undefined
+        this.opts.onStall?.(undefined)
+      }
       this.drainInbox()
       while (this.rawNode.hasReady() && !this.stopped) {
-        await this.handleReady(this.rawNode.ready())
+        rd = this.rawNode.ready()
+        await this.handleReady(rd)
         this.drainInbox()
       }
+      rd = undefined
       if (this.snapshots.requested && !this.stopped) this.snapshots.maybeTake()
     } catch (err) {
-      // Storage or state machine failed mid-Ready: continuing could violate safety.
-      this.opts.onFatal?.(err as Error)
-      void this.stop()
+      if (rd !== undefined && !this.stopped && this.opts.retryFailedWrite?.(err as Error) === true) {
+        this.stallOn(rd, err as Error)
+      } else {
+        // Storage or state machine failed mid-Ready: continuing could violate safety.
+        this.opts.onFatal?.(err as Error)
+        void this.stop()
+      }
     } finally {
       this.processing = false
     }
     if (this.inbox.length > 0) this.schedule()
+  }
+
+  /** The Ready `ready` could not be written: nothing moves until it is, tried every stallRetryMs. */
+  private stallOn (ready: Ready, error: Error): void {
+    const first = this.stall === undefined
+    this.stall = { ready, error, due: false, timer: setTimeout(() => { if (this.stall !== undefined) { this.stall.due = true; this.schedule() } }, this.opts.stallRetryMs ?? 1000) }
+    this.inbox.length = 0
+    if (!first) return
+    this.opts.onStall?.(error)
+    // Their callers hear it now rather than at their timeout (as with a timeout, an entry that
+    // was in the stalled write still commits once it goes through).
+    this.proposals.rejectAll(new NodeStalledError(`raft node cannot write: ${error.message}`, { cause: error }))
+  }
+
+  private assertNotStalled (): void {
+    if (this.stall !== undefined) throw new NodeStalledError(`raft node cannot write: ${this.stall.error.message}`, { cause: this.stall.error })
   }
 
   private drainInbox (): void {
@@ -299,7 +324,7 @@ export class RaftNode<R = unknown> {
       const written = storage.persistAsync(update)
       written.catch(() => {}) // awaited below; an apply failure first must not leave it unhandled
       if (rd.snapshot === undefined) {
-        const early = this.committedAndDurable(rd, durableLast)
+        const early = committedAndDurable(rd, durableLast)
         this.applyEntries(committed.slice(0, early))
         committed = committed.slice(early)
       }
@@ -308,7 +333,7 @@ export class RaftNode<R = unknown> {
       if (this.stopped) return
     } else {
       if (rd.messagesNow.length > 0 && rd.entries.length > 0) await new Promise(resolve => setImmediate(resolve))
-      this.persistSync(update)
+      persistUpdate(storage, update)
     }
     if (rd.snapshot !== undefined) {
       const started = Date.now()
@@ -319,80 +344,53 @@ export class RaftNode<R = unknown> {
     }
     transport.send(rd.messagesAfterPersist)
     this.applyEntries(committed)
-    for (const rs of rd.readStates) {
-      const key = new TextDecoder().decode(rs.context)
-      const waiter = this.reads.get(key)
-      if (waiter === undefined) continue
-      this.reads.delete(key)
-      this.pendingReads.push({ index: rs.index, waiter })
-    }
+    this.reads.confirm(rd.readStates)
     this.rawNode.advance(rd)
     // Transports are fire-and-forget: a snapshot handed over counts as sent; if it was lost, the
     // follower rejects the next append and the leader sends it again.
     for (const m of [...rd.messagesNow, ...rd.messagesAfterPersist]) {
       if (m.type === 'snap') this.rawNode.reportSnapshot(m.to, true)
     }
-    this.releaseReads()
+    this.reads.release(this.applied)
     this.snapshots.maybeTake()
     if (newLeader) this.resendPending()
   }
 
-  /**
-   * How many of the Ready's committed entries can be applied (and acknowledged) while its own
-   * write is still being fsynced: those already durable here (written by earlier Readys), up to
-   * the first configuration change, which keeps its place after the write.
-   */
-  private committedAndDurable (rd: Ready, durableLast: number): number {
-    const firstNew = rd.entries[0]?.index ?? Infinity
-    let n = 0
-    for (const e of rd.committedEntries) {
-      if (e.index > durableLast || e.index >= firstNew || e.type === 'confChange') break
-      n++
-    }
-    return n
-  }
-
-  private persistSync (update: PersistUpdate): void {
-    const { storage } = this.opts
-    if (storage.persist !== undefined) {
-      storage.persist(update)
+  /** Entries committed together, applied as one group when the state machine takes groups. */
+  private applyEntries (given: readonly Entry[]): void {
+    // A retried Ready (see stallOn) skips what its failed attempt applied.
+    const entries = (given[0]?.index ?? Infinity) <= this.applied ? given.filter(e => e.index > this.applied) : given
+    const applyAll = (): void => { for (const entry of entries) this.applyEntry(entry) }
+    if (entries.length <= 1 || this.opts.stateMachine.applyGroup === undefined) {
+      applyAll()
       return
     }
-    if (update.snapshot !== undefined) storage.applySnapshot(update.snapshot)
-    if (update.entries !== undefined && update.entries.length > 0) storage.append(update.entries)
-    if (update.hardState !== undefined) storage.setHardState(update.hardState)
-  }
-
-  /** Entries committed together, applied as one group when the state machine takes groups. */
-  private applyEntries (entries: readonly Entry[]): void {
-    const applyAll = (): void => { for (const entry of entries) this.applyEntry(entry) }
-    if (entries.length > 1 && this.opts.stateMachine.applyGroup !== undefined) this.opts.stateMachine.applyGroup(applyAll)
-    else applyAll()
+    const before = this.applied
+    try {
+      this.opts.stateMachine.applyGroup(applyAll)
+    } catch (err) {
+      // The group is one transaction: rolled back whole, it is applied again whole.
+      this.applied = before
+      throw err
+    }
   }
 
   private applyEntry (entry: Entry): void {
-    this.applied = entry.index
     if (entry.type === 'confChange') {
+      this.applied = entry.index
       const cc = decodeConfChange(entry.data)
-      this.rawNode.applyConfChange(cc)
+      if (entry.index > this.confApplied) this.rawNode.applyConfChange(cc)
+      this.confApplied = entry.index
       const env = cc.context === undefined ? undefined : unwrap(cc.context)
       if (env !== undefined && this.proposals.isOwn(env)) this.proposals.settle(env.seq, undefined as R)
       if (cc.type === 'removeNode' && cc.nodeId === this.id) this.opts.onRemoved?.()
       return
     }
     const env = unwrap(entry.data)
-    if (env === undefined) return
-    const result = this.opts.stateMachine.apply(env.payload, entry.index, proposalId(env))
-    if (this.proposals.isOwn(env)) this.proposals.settle(env.seq, result)
-  }
-
-  private releaseReads (): void {
-    for (let i = this.pendingReads.length - 1; i >= 0; i--) {
-      const pending = this.pendingReads[i]
-      if (pending === undefined || pending.index > this.applied) continue
-      this.pendingReads.splice(i, 1)
-      clearTimeout(pending.waiter.timer)
-      pending.waiter.resolve()
+    if (env !== undefined) {
+      const result = this.opts.stateMachine.apply(env.payload, entry.index, proposalId(env))
+      if (this.proposals.isOwn(env)) this.proposals.settle(env.seq, result)
     }
+    this.applied = entry.index
   }
 }

@@ -18,6 +18,12 @@ export class NodeStoppedError extends RaftError {
   override readonly code = 'ERR_NODE_STOPPED'
 }
 
+/** The node cannot write to its storage now (e.g. a full disk) and stands still until it can. */
+export class NodeStalledError extends RaftError {
+  override readonly name = 'NodeStalledError'
+  override readonly code = 'ERR_NODE_STALLED'
+}
+
 /** A message from a node that is not a member of the group (or not addressed to this node). */
 export class ForeignMessageError extends RaftError {
   override readonly name = 'ForeignMessageError'

@@ -9,7 +9,7 @@ import { RaftNode, type PersistUpdate, type WritableStorage } from '../src/node.
 import { SqliteStorage } from '../src/sqlite-storage.ts'
 import { MemoryStorage } from '../src/storage.ts'
 import type { RaftTransport } from '../src/transport.ts'
-import { NodeStoppedError } from '../src/transport-errors.ts'
+import { NodeStalledError, NodeStoppedError } from '../src/transport-errors.ts'
 
 const running: Array<RaftNode<string | undefined>> = []
 const dirs: string[] = []
@@ -53,15 +53,53 @@ function recording (t: RaftTransport, sent: Message[]): RaftTransport {
   return t
 }
 
-function node (net: MemoryNetwork, id: string, storage: WritableStorage, ids: string[], extra: { sent?: Message[], onFatal?: (err: Error) => void } = {}): { node: RaftNode<string | undefined>, kv: KvStore } {
-  const kv = new KvStore()
+/** A KvStore that records the index of every apply (a retried Ready must not apply twice). */
+class OrderedKv extends KvStore {
+  readonly order: number[] = []
+  override apply (payload: Uint8Array, index: number): string | undefined {
+    this.order.push(index)
+    return super.apply(payload)
+  }
+}
+
+/**
+ * An OrderedKv whose groups are transactions (as the pinset's SQLite ones): a group that fails
+ * (the next `failGroups` ones, with a full disk) leaves no trace.
+ */
+class TransactionalKv extends OrderedKv {
+  failGroups = 0
+  applyGroup (applyAll: () => void): void {
+    const data = new Map(this.data)
+    const applied = this.order.length
+    applyAll()
+    if (this.failGroups === 0) return
+    this.failGroups--
+    this.data.clear()
+    for (const [k, v] of data) this.data.set(k, v)
+    this.order.length = applied
+    throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+  }
+}
+
+interface NodeExtras {
+  kv?: OrderedKv
+  sent?: Message[]
+  onFatal?: (err: Error) => void
+  retryFailedWrite?: (err: Error) => boolean
+  onStall?: (err: Error | undefined) => void
+}
+
+function node (net: MemoryNetwork, id: string, storage: WritableStorage, ids: string[], extra: NodeExtras = {}): { node: RaftNode<string | undefined>, kv: OrderedKv } {
+  const kv = extra.kv ?? new OrderedKv()
   const transport = extra.sent === undefined ? net.transport(id) : recording(net.transport(id), extra.sent)
   const n = new RaftNode(id, {
     storage, transport, stateMachine: kv, bootstrap: ids,
     // A 1 s election timeout: on a loaded machine a shorter one lets a stalled event loop start
     // elections, and a leader change in the middle fails the proposals these tests count.
     tickMs: 10, electionTicks: 100, heartbeatTicks: 1, requestTimeoutMs: 20_000,
-    onFatal: extra.onFatal ?? (err => { console.error(`${id} stopped:`, err) })
+    onFatal: extra.onFatal ?? (err => { console.error(`${id} stopped:`, err) }),
+    ...(extra.retryFailedWrite === undefined ? {} : { retryFailedWrite: extra.retryFailedWrite, stallRetryMs: 50 }),
+    ...(extra.onStall === undefined ? {} : { onStall: extra.onStall })
   })
   n.start()
   running.push(n)
@@ -203,5 +241,84 @@ describe('group commit of the Raft log', () => {
     await expect(n.propose(put('after'))).rejects.toBeInstanceOf(NodeStoppedError)
     expect(fatal).toEqual([diskError])
     expect([...kv.data.keys()]).toEqual(['before'])
+  })
+
+  it('with retryFailedWrite, a failed log write stalls the node until the disk takes writes again; nothing is lost or applied twice', async () => {
+    const net = new MemoryNetwork()
+    const storage = new GatedStorage()
+    const stalls: Array<string | undefined> = []
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+    const { node: n, kv } = node(net, 'solo', storage, ['solo'], {
+      onFatal: err => { throw err },
+      retryFailedWrite: err => (err as { code?: string }).code === 'SQLITE_FULL',
+      onStall: err => { stalls.push(err?.message) }
+    })
+    await until(() => n.isLeader, 'the single node leads')
+    await n.propose(put('before'))
+
+    storage.failWith = full
+    const during = n.propose(put('during'))
+    // Its caller hears of the stall at once; the entry still commits once the disk takes it.
+    await expect(during).rejects.toBeInstanceOf(NodeStalledError)
+    expect(stalls).toEqual(['database or disk is full'])
+    // Stalled: new proposals are refused at once, with the disk's error.
+    await expect(n.propose(put('refused'))).rejects.toBeInstanceOf(NodeStalledError)
+    await expect(n.propose(put('refused'))).rejects.toThrow(/database or disk is full/)
+    await new Promise(resolve => setTimeout(resolve, 200)) // a few failed retries
+    expect([...kv.data.keys()]).toEqual(['before'])
+
+    storage.failWith = undefined
+    await until(() => stalls.length === 2, 'the node says it writes again')
+    expect(stalls).toEqual(['database or disk is full', undefined])
+    await n.propose(put('after'))
+    expect([...kv.data.keys()].sort()).toEqual(['after', 'before', 'during'])
+    expect(new Set(kv.order).size).toBe(kv.order.length)
+    expect(n.isLeader).toBe(true)
+  })
+
+  it('with retryFailedWrite, a group the state machine fails to apply is applied again whole once it can', async () => {
+    const net = new MemoryNetwork()
+    const kv = new TransactionalKv()
+    const stalls: Array<string | undefined> = []
+    const { node: n } = node(net, 'solo', new GatedStorage(), ['solo'], {
+      kv,
+      onFatal: err => { throw err },
+      retryFailedWrite: err => (err as { code?: string }).code === 'SQLITE_FULL',
+      onStall: err => { stalls.push(err?.message) }
+    })
+    await until(() => n.isLeader, 'the single node leads')
+    await n.propose(put('before'))
+    kv.failGroups = 3
+    // Proposed in one turn: one Ready, committed and applied as one group. They are committed
+    // (in the durable log) before the apply fails: their callers have their answer, and the
+    // apply is done again until it goes through.
+    const results = await Promise.all(['g1', 'g2', 'g3'].map(async k => await n.propose(put(k))))
+    expect(results).toEqual([undefined, undefined, undefined])
+    await until(() => stalls.length === 2, 'the node says it writes again')
+    expect(stalls).toEqual(['database or disk is full', undefined])
+    expect([...kv.data.keys()].sort()).toEqual(['before', 'g1', 'g2', 'g3'])
+    expect(kv.order).toEqual([...new Set(kv.order)].sort((a, b) => a - b))
+  })
+
+  it('a follower that stalls on its disk catches up once it writes again, and the others go on meanwhile', async () => {
+    const net = new MemoryNetwork()
+    const ids = ['a', 'b', 'c']
+    const storages = ids.map(() => new GatedStorage())
+    const nodes = ids.map((id, i) => node(net, id, storages[i] as GatedStorage, ids, {
+      onFatal: err => { throw err },
+      retryFailedWrite: err => (err as { code?: string }).code === 'SQLITE_FULL'
+    }))
+    await until(() => nodes.some(x => x.node.isLeader), 'a leader')
+    const leader = nodes.find(x => x.node.isLeader) as (typeof nodes)[number]
+    const follower = nodes.find(x => !x.node.isLeader) as (typeof nodes)[number]
+    const followerStorage = storages[nodes.indexOf(follower)] as GatedStorage
+    await leader.node.propose(put('k0'))
+    followerStorage.failWith = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' })
+    for (let i = 1; i <= 5; i++) await leader.node.propose(put(`k${i}`))
+    expect(follower.kv.data.has('k5')).toBe(false)
+    followerStorage.failWith = undefined
+    await until(() => follower.kv.data.has('k5'), 'the follower catches up')
+    expect([...follower.kv.data.keys()].sort()).toEqual(['k0', 'k1', 'k2', 'k3', 'k4', 'k5'])
+    expect(new Set(follower.kv.order).size).toBe(follower.kv.order.length)
   })
 })
