@@ -9,6 +9,7 @@ import { batchingEnabled, resolveCrdtConfig, type CrdtConsensusConfig } from './
 import { WriteBatcher, addWrites } from './crdt-batching.ts'
 import type { BatchJournal } from './batch-journal.ts'
 import { CRDT_JOURNAL_FILE, VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
+import { RepairBackoff } from './crdt-repair-backoff.ts'
 import { ViewWriter } from './crdt-view-writer.ts'
 import { CommitError, ConsensusShutdownError, NoLeaderError, StorageUnavailableError, isStorageFailure } from './errors.ts'
 import type { LogOp } from './ops.ts'
@@ -73,6 +74,7 @@ export class CrdtConsensus implements ClusterConsensus {
   private readonly closing = new AbortController()
   private readonly timers: NodeJS.Timeout[] = []
   private readonly view: ViewWriter
+  private readonly repairs: RepairBackoff
   private headsAnnouncement: ReturnType<typeof setTimeout> | undefined
   private lastHeadsAnnouncement = 0
   private stopped = false
@@ -92,6 +94,8 @@ export class CrdtConsensus implements ClusterConsensus {
     this.blockstore = folder.blockstore
     this.state = folder.view
     this.view = new ViewWriter(folder.view, this.log)
+    // Whatever the dirty bit says: on a full disk, setting it may have failed too.
+    this.repairs = new RepairBackoff(() => { if (!this.stopped) void this.repair() }, this.config.repairIntervalMs)
     this.journal = folder.journal
     if (init.libp2p !== undefined) {
       this.exchange = new BlockExchange({ libp2p: init.libp2p, blockstore: this.blockstore, linksOf: blockLinks })
@@ -180,7 +184,7 @@ export class CrdtConsensus implements ClusterConsensus {
     } catch (err) {
       throw new CommitError(`committing the batched writes of ${CRDT_JOURNAL_FILE} failed (they are kept; moving the file away starts without them): ${(err as Error).message}`, { cause: err })
     }
-    this.flushView()
+    this.view.flush()
   }
 
   // --- writes -------------------------------------------------------------------------------
@@ -212,7 +216,7 @@ export class CrdtConsensus implements ClusterConsensus {
         else await batch.delete(stateKey(op.pin.cid))
       }
       await batch.commit()
-      this.flushView()
+      this.view.flush()
     } catch (err) {
       error = err as Error
     }
@@ -230,7 +234,7 @@ export class CrdtConsensus implements ClusterConsensus {
       if (isStorageFailure(err)) throw new StorageUnavailableError(`crdt ${op}: this peer cannot write to its disk: ${(err as Error).message}`, { cause: err })
       throw err instanceof CommitError ? err : new CommitError(`crdt ${op}: ${(err as Error).message}`, { cause: err })
     }
-    this.flushView()
+    this.view.flush()
     this.init.onCommit?.(op, (performance.now() - started) / 1000, true)
   }
 
@@ -255,7 +259,7 @@ export class CrdtConsensus implements ClusterConsensus {
   peers (): string[] {
     this.assertRunning()
     const ids = new Set([this.id, ...(this.init.members?.() ?? [])])
-    return [...ids].map(id => ({ id, bytes: idBytes(id) })).sort((a, b) => compareBytes(a.bytes, b.bytes)).map(p => p.id)
+    return [...ids].map(id => ({ id, bytes: idBytes(id) })).sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map(p => p.id)
   }
 
   /** A no-op, as in Go: membership comes from metrics. */
@@ -285,13 +289,14 @@ export class CrdtConsensus implements ClusterConsensus {
     this.closing.abort()
     for (const t of this.timers) clearTimeout(t)
     clearTimeout(this.headsAnnouncement)
+    this.repairs.stop()
     await this.batcher?.close().catch(() => {})
     this.journal?.close()
     await this.heads?.flush()
     this.heads?.stop()
     await this.replica.close()
     await this.exchange?.stop()
-    this.flushView()
+    this.view.flush()
     this.view.stop()
     // A view behind the store (its disk was full) stays marked unclean: rebuilt at the next start.
     if (this.view.caughtUp) {
@@ -314,8 +319,10 @@ export class CrdtConsensus implements ClusterConsensus {
         return
       }
       this.replica.receive(payload).then(result => {
-        this.flushView()
-        if (result.failed.length > 0) this.log('warn', `could not fetch the DAG of ${result.failed.length} head(s) (${result.failed.map(String).join(', ')}); the store is dirty and will be repaired`)
+        this.view.flush()
+        if (result.failed.length === 0) return
+        this.log('warn', `could not fetch the DAG of ${result.failed.length} head(s) (${result.failed.map(String).join(', ')}); the store is dirty and will be repaired`)
+        this.repairs.request()
       }, (err: Error) => {
         if (this.stopped) return
         // Not merged: its heads come again with the next broadcast or rebroadcast.
@@ -328,8 +335,13 @@ export class CrdtConsensus implements ClusterConsensus {
   private async repair (): Promise<void> {
     this.log('info', 'repairing the crdt store (it was not shut down cleanly or missed blocks)')
     const ok = await this.replica.repair().catch((err: Error) => { this.log('warn', `crdt repair: ${err.message}`); return false })
-    this.flushView()
-    if (ok) this.log('info', 'crdt store repaired')
+    this.view.flush()
+    if (!ok) {
+      if (!this.stopped) this.repairs.request()
+      return
+    }
+    this.repairs.succeeded()
+    this.log('info', 'crdt store repaired')
   }
 
   /**
@@ -364,10 +376,6 @@ export class CrdtConsensus implements ClusterConsensus {
     run()
   }
 
-  private flushView (): void {
-    this.view.flush()
-  }
-
   /** The view made again from the CRDT (after a crash or a damaged view file). */
   private rebuildView (): void {
     this.state.replaceAll(this.pinset.list(), 0)
@@ -385,10 +393,4 @@ function idBytes (id: string): Uint8Array {
   } catch {
     return new TextEncoder().encode(id)
   }
-}
-
-function compareBytes (a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
-  return a.length - b.length
 }
