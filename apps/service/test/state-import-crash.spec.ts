@@ -41,6 +41,22 @@ const prefixesOf = (names: string[]): string[] => [...new Set(names.map(n => n.s
 describe('state import interrupted', () => {
   const env = kuboEnvFixture('service-import-crash-')
 
+  /**
+   * A peer's folder at the moment between "new state whole" and "moved into place": 200 old
+   * pins, and a complete staging folder of 300 new ones (another peer's imported folder, marked
+   * complete) beside them.
+   */
+  async function interruptedAfterWrite (consensus: 'raft' | 'crdt'): Promise<string> {
+    const folder = join(env.dir, `complete-${consensus}`)
+    const donor = join(env.dir, `donor-${consensus}`)
+    for (const f of [folder, donor]) expect(await main(['-c', f, 'init', '--consensus', consensus, '--randomports'], capture())).toBe(0)
+    expect(await main(['-c', folder, 'state', 'import', '-f', exportFile(join(env.dir, `old-complete-${consensus}.json`), 'old', 0, 200)], capture())).toBe(0)
+    expect(await main(['-c', donor, 'state', 'import', '-f', exportFile(join(env.dir, `new-complete-${consensus}.json`), 'new', 1000, 300)], capture())).toBe(0)
+    cpSync(join(donor, consensus), join(folder, `${consensus}.importing`), { recursive: true })
+    writeFileSync(join(folder, `${consensus}.importing`, 'import-complete'), '')
+    return folder
+  }
+
   for (const consensus of ['raft', 'crdt'] as const) {
     it(`${consensus}: an import killed with SIGKILL part-way leaves the earlier state, and the next command says so`, async () => {
       const folder = join(env.dir, `killed-${consensus}`)
@@ -75,15 +91,7 @@ describe('state import interrupted', () => {
   }
 
   it('raft: an import interrupted after its new state was written whole is moved into place by the next daemon start (the earlier state kept as a backup)', async () => {
-    // The moment between "new state whole" and "moved into place": a complete staging folder
-    // (another peer's imported folder, marked complete) beside the old state.
-    const folder = join(env.dir, 'complete-raft')
-    const donor = join(env.dir, 'donor-raft')
-    for (const f of [folder, donor]) expect(await main(['-c', f, 'init', '--consensus', 'raft', '--randomports'], capture())).toBe(0)
-    expect(await main(['-c', folder, 'state', 'import', '-f', exportFile(join(env.dir, 'old-complete.json'), 'old', 0, 200)], capture())).toBe(0)
-    expect(await main(['-c', donor, 'state', 'import', '-f', exportFile(join(env.dir, 'new-complete.json'), 'new', 1000, 300)], capture())).toBe(0)
-    cpSync(join(donor, 'raft'), join(folder, 'raft.importing'), { recursive: true })
-    writeFileSync(join(folder, 'raft.importing', 'import-complete'), '')
+    const folder = await interruptedAfterWrite('raft')
 
     const io = capture()
     const daemon = await startDaemon(folder, {}, io)
@@ -103,13 +111,7 @@ describe('state import interrupted', () => {
   }, 120_000)
 
   it('crdt: an import interrupted after its new state was written whole is moved into place by the next command', async () => {
-    const folder = join(env.dir, 'complete-crdt')
-    const donor = join(env.dir, 'donor-crdt')
-    for (const f of [folder, donor]) expect(await main(['-c', f, 'init', '--consensus', 'crdt', '--randomports'], capture())).toBe(0)
-    expect(await main(['-c', folder, 'state', 'import', '-f', exportFile(join(env.dir, 'old-crdt-complete.json'), 'old', 0, 200)], capture())).toBe(0)
-    expect(await main(['-c', donor, 'state', 'import', '-f', exportFile(join(env.dir, 'new-crdt-complete.json'), 'new', 1000, 300)], capture())).toBe(0)
-    cpSync(join(donor, 'crdt'), join(folder, 'crdt.importing'), { recursive: true })
-    writeFileSync(join(folder, 'crdt.importing', 'import-complete'), '')
+    const folder = await interruptedAfterWrite('crdt')
 
     const after = await exportedNames(folder)
     expect(after.stderr).toContain('WARN a state import was interrupted after its state was written: it was moved into place')
