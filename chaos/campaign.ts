@@ -1,6 +1,7 @@
 // The fault campaign: every scenario, one after the other. A cluster that a scenario leaves
 // healthy (it passed: every peer up and holding the same pinset) is handed to the next scenario
 // when that one needs the same kind of cluster with default settings; otherwise a new one starts.
+import { crdtScenarios } from './scenarios/crdt.ts'
 import { dataScenarios } from './scenarios/data.ts'
 import { kuboScenarios } from './scenarios/kubo.ts'
 import { malformedScenarios } from './scenarios/malformed.ts'
@@ -12,7 +13,7 @@ import { runScenario, type Scenario, type ScenarioResult } from './lib/scenario.
 
 // Ordered so that scenarios on the default cluster come first and can share it.
 export const scenarios: Scenario[] = [...peerScenarios, ...dataScenarios.filter(s => s.configure === undefined), ...dataScenarios.filter(s => s.configure !== undefined),
-  ...networkScenarios, ...kuboScenarios, ...malformedScenarios]
+  ...networkScenarios, ...kuboScenarios, ...malformedScenarios, ...crdtScenarios]
 
 export class Campaign {
   private readonly mode: Mode

@@ -1,4 +1,4 @@
-// The 3-peer Raft cluster under test (bench/lib/cluster.ts does init, configuration, start and
+// The 3-peer cluster under test (Raft, or CRDT) (bench/lib/cluster.ts does init, configuration, start and
 // stop), plus what a fault campaign needs on top: restarting, pausing and killing single peers,
 // knowing which exits were caused by the campaign (every other exit is a crash, kept with the
 // tail of its log), and finding the Raft leader.
@@ -16,6 +16,8 @@ export interface Crash { peer: number, code: number | null, signal: string | nul
 
 export interface ChaosClusterOptions {
   kuboApis: string[]
+  /** Default raft. */
+  consensus?: 'raft' | 'crdt'
   /** Edits of each peer's service.json, after the benchmark settings; `folder` is the peer's. */
   configure?: (config: Record<string, any>, index: number, folder: string) => void
 }
@@ -35,6 +37,7 @@ export class ChaosCluster {
     const bench: BenchCluster = new BenchCluster({
       flavour: builtService,
       kuboApis: opts.kuboApis,
+      ...(opts.consensus === 'crdt' ? { consensus: 'crdt' as const } : {}),
       configure: (config, i) => opts.configure?.(config, i, join(bench.base, `peer${i}`))
     })
     this.bench = bench

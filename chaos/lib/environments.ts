@@ -1,4 +1,4 @@
-// What a scenario's cluster runs on: Kubo stand-ins on loopback, the same with every peer in its
+// What a scenario's cluster runs on: Kubo stand-ins on loopback (Raft, or CRDT), the same with every peer in its
 // own network namespace, or a real Kubo per peer (with blocks to pin put into each).
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -11,7 +11,7 @@ import { TcpForward } from './forward.ts'
 import type { Mode } from './mode.ts'
 import { Netns } from './netns.ts'
 
-export type EnvKind = 'stand-in' | 'netns' | 'kubo'
+export type EnvKind = 'stand-in' | 'netns' | 'kubo' | 'crdt'
 export type Configure = (config: Record<string, any>, index: number) => void
 
 export interface Env {
@@ -31,7 +31,7 @@ export async function createEnv (kind: EnvKind, mode: Mode, configure?: Configur
   if (kind === 'netns') return await netnsEnv(mode, configure)
   if (kind === 'kubo') return await kuboEnv(mode, configure)
   const fakes = await standIns()
-  const cluster = new ChaosCluster({ kuboApis: fakes.map(k => k.apiMultiaddr), ...(configure === undefined ? {} : { configure }) })
+  const cluster = new ChaosCluster({ kuboApis: fakes.map(k => k.apiMultiaddr), ...(kind === 'crdt' ? { consensus: 'crdt' as const } : {}), ...(configure === undefined ? {} : { configure }) })
   return await started(cluster, mode, randomCid, async () => { await Promise.all(fakes.map(async k => { await k.stop() })) })
 }
 
