@@ -4,12 +4,13 @@
  * whole, the next command (or daemon start) moves it into place.
  */
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { syntheticCid, until } from '@cluster/test-utils'
 import { main } from '../src/cli/main.ts'
 import { startDaemon } from '../src/cli/daemon.ts'
+import { replaceStateFolder } from '../src/cli/state-folder.ts'
 import { capture } from './helpers/capture.ts'
 import { kuboEnvFixture } from './helpers/kubo-env.ts'
 
@@ -109,6 +110,22 @@ describe('state import interrupted', () => {
     // Go's Clean kept the state it replaced.
     expect(existsSync(join(folder, 'raft.old.0', 'raft.sqlite'))).toBe(true)
   }, 120_000)
+
+  it('an import that fails (not a crash) leaves the old folder as it was and nothing beside it', async () => {
+    const dir = join(env.dir, 'failing', 'raft')
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, 'old'), 'kept')
+    let retired = false
+    const target = { consensus: 'raft' as const, dir, retire: async () => { retired = true } }
+    await expect(replaceStateFolder(target, async (staging) => {
+      mkdirSync(staging)
+      writeFileSync(join(staging, 'half'), 'written')
+      throw new Error('a pin that does not encode')
+    })).rejects.toThrow('a pin that does not encode')
+    expect(retired).toBe(false)
+    expect(readFileSync(join(dir, 'old'), 'utf8')).toBe('kept')
+    expect(readdirSync(join(env.dir, 'failing'))).toEqual(['raft'])
+  })
 
   it('crdt: an import interrupted after its new state was written whole is moved into place by the next command', async () => {
     const folder = await interruptedAfterWrite('crdt')

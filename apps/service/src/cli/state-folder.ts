@@ -61,7 +61,13 @@ export async function cleanRaftFolder (dir: string, backupsRotate: number): Prom
 export async function replaceStateFolder (target: StateFolder, build: (staging: string) => Promise<void>): Promise<void> {
   const staging = target.dir + STAGING_SUFFIX
   await rm(staging, { recursive: true, force: true })
-  await build(staging)
+  try {
+    await build(staging)
+  } catch (err) {
+    // A failed import (not a crash): nothing of it stays.
+    await rm(staging, { recursive: true, force: true })
+    throw err
+  }
   await writeFile(join(staging, COMPLETE_MARK), '')
   await syncFolder(staging)
   await target.retire()
