@@ -11,9 +11,9 @@
  * (settleInterruptedImport): an incomplete new state is deleted (the old one is still in place);
  * a complete one is moved into place.
  */
-import { rename, rm, stat, writeFile } from 'node:fs/promises'
+import { rename, rm, writeFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { consensusOf, crdtDataFolder, raftDataFolder, syncFolder, type LoadedConfigFolder } from '../config/index.ts'
+import { consensusOf, crdtDataFolder, pathExists, raftDataFolder, syncFolder, type LoadedConfigFolder } from '../config/index.ts'
 
 /** Where a peer keeps its consensus state, and how Go's Clean retires it. */
 export interface StateFolder {
@@ -41,15 +41,15 @@ export function stateFolderOf (loaded: LoadedConfigFolder, folder: string): Stat
  * Go's Clean (consensus-raft.md §A.8): a folder without a snapshot is deleted; otherwise it is
  * rotated to `raft.old.0` after shifting older backups, keeping at most `backupsRotate`.
  */
-export async function cleanRaftFolder (dir: string, backupsRotate: number): Promise<void> {
-  if (!await exists(dir)) return
+async function cleanRaftFolder (dir: string, backupsRotate: number): Promise<void> {
+  if (!await pathExists(dir)) return
   if (!await hasSnapshot(dir)) {
     await rm(dir, { recursive: true, force: true })
     return
   }
   await rm(`${dir}.old.${backupsRotate - 1}`, { recursive: true, force: true })
   for (let i = backupsRotate - 2; i >= 0; i--) {
-    if (await exists(`${dir}.old.${i}`)) await rename(`${dir}.old.${i}`, `${dir}.old.${i + 1}`)
+    if (await pathExists(`${dir}.old.${i}`)) await rename(`${dir}.old.${i}`, `${dir}.old.${i + 1}`)
   }
   await rename(dir, `${dir}.old.0`)
 }
@@ -70,6 +70,11 @@ export async function replaceStateFolder (target: StateFolder, build: (staging: 
   }
   await writeFile(join(staging, COMPLETE_MARK), '')
   await syncFolder(staging)
+  await moveIntoPlace(target, staging)
+}
+
+/** The complete staging folder replaces the state folder (the old one retired first). */
+async function moveIntoPlace (target: StateFolder, staging: string): Promise<void> {
   await target.retire()
   await rename(staging, target.dir)
   await syncFolder(dirname(target.dir))
@@ -83,26 +88,19 @@ export async function replaceStateFolder (target: StateFolder, build: (staging: 
  */
 export async function settleInterruptedImport (target: StateFolder): Promise<string | undefined> {
   const staging = target.dir + STAGING_SUFFIX
-  if (!await exists(staging)) {
+  if (!await pathExists(staging)) {
     await rm(join(target.dir, COMPLETE_MARK), { force: true })
     return undefined
   }
-  if (!await exists(join(staging, COMPLETE_MARK))) {
+  if (!await pathExists(join(staging, COMPLETE_MARK))) {
     await rm(staging, { recursive: true, force: true })
     return `a state import was interrupted before it finished: its partial state (${staging}) was deleted; the state is the one from before that import`
   }
-  await target.retire()
-  await rename(staging, target.dir)
-  await syncFolder(dirname(target.dir))
-  await rm(join(target.dir, COMPLETE_MARK), { force: true })
+  await moveIntoPlace(target, staging)
   return `a state import was interrupted after its state was written: it was moved into place (${target.dir})`
-}
-
-async function exists (path: string): Promise<boolean> {
-  return await stat(path).then(() => true, () => false)
 }
 
 /** Our Raft folder holds a snapshot once the pinset was ever snapshotted or imported. */
 async function hasSnapshot (dir: string): Promise<boolean> {
-  return await exists(`${dir}/raft.sqlite`)
+  return await pathExists(`${dir}/raft.sqlite`)
 }

@@ -16,7 +16,7 @@ export {
 } from './identity.ts'
 export { resolveConfigFolder, configPaths, LOCK_FILE } from './folder.ts'
 export { peerstorePath, readPeerstoreFile, writePeerstoreFile } from './peerstore.ts'
-export { syncFolder } from './replace-file.ts'
+export { pathExists, syncFolder } from './replace-file.ts'
 export { randomizePorts } from './random-ports.ts'
 export {
   defaultServiceConfig, parseServiceConfig, applyServiceConfigEnv, serviceConfigToJson,

@@ -4,7 +4,6 @@
  * and `--peers`), a new `identity.json` when there is none, and the peerstore file. Taking the
  * lock and asking before overwriting are the command line's job and happen before this.
  */
-import { access } from 'node:fs/promises'
 import { multiaddrPeerId, parseMultiaddr } from '@cluster/api'
 import { ConfigError, messageOf } from './errors.ts'
 import type { Env } from './env.ts'
@@ -13,7 +12,7 @@ import { applyIdentityEnv, generateIdentity, writeIdentityFile } from './identit
 import type { ConfigWarning } from './json-reader.ts'
 import { peerstorePath, writePeerstoreFile } from './peerstore.ts'
 import { randomizePorts } from './random-ports.ts'
-import { writeTextFile0600 } from './replace-file.ts'
+import { pathExists, writeTextFile0600 } from './replace-file.ts'
 import { decodeSecret } from './secret.ts'
 import {
   applyServiceConfigEnv, defaultServiceConfig, formatServiceConfig, formatSourceConfig
@@ -83,14 +82,6 @@ export function parsePeersOption (value: string | undefined): { addrs: string[],
   return { addrs, peerIds }
 }
 
-async function exists (path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /**
  * Writes a fresh configuration folder. Errors are ConfigError (or a subclass) whose message is
@@ -136,7 +127,7 @@ export async function initConfigFolder (opts: InitOptions): Promise<InitResult> 
   const messages = [`configuration written to ${paths.service}.`]
 
   let identityCreated = false
-  if (!(await exists(paths.identity))) {
+  if (!(await pathExists(paths.identity))) {
     const identity = applyIdentityEnv(await generateIdentity(), env)
     await writeIdentityFile(paths.identity, identity)
     identityCreated = true

@@ -3,7 +3,8 @@
  * with the environment applied, then `identity.json` (migrated from a pre-0.11 `service.json`
  * when missing) with `CLUSTER_ID`/`CLUSTER_PRIVATEKEY` applied.
  */
-import { access, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+import { pathExists } from './replace-file.ts'
 import { IdentityError, messageOf } from './errors.ts'
 import type { Env } from './env.ts'
 import { configPaths } from './folder.ts'
@@ -19,14 +20,6 @@ export interface LoadIdentityResult {
   notice?: string
 }
 
-async function exists (path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
-}
 
 /**
  * Loads `identity.json`; when it does not exist, extracts `cluster.id` and
@@ -36,7 +29,7 @@ async function exists (path: string): Promise<boolean> {
 export async function loadIdentity (identityPath: string, servicePath: string, env: Env = {}): Promise<LoadIdentityResult> {
   let identity: Identity
   let notice: string | undefined
-  if (await exists(identityPath)) {
+  if (await pathExists(identityPath)) {
     identity = await readIdentityFile(identityPath)
   } else {
     let cluster: unknown

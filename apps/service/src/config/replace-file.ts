@@ -5,7 +5,7 @@
  * the old file or the new one, never an empty or half-written one (an empty peerstore leaves a
  * restarted peer with no address of the others).
  */
-import { chmod, open, rename, writeFile } from 'node:fs/promises'
+import { access, chmod, open, rename, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 /** Replaces `path` with `text` (a new file gets `mode`, less the umask). */
@@ -30,4 +30,9 @@ export async function syncFolder (dir: string): Promise<void> {
   } finally {
     await handle.close()
   }
+}
+
+/** Whether `path` exists (any kind of file). */
+export async function pathExists (path: string): Promise<boolean> {
+  return await access(path).then(() => true, () => false)
 }
