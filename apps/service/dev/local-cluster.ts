@@ -105,7 +105,8 @@ export class LocalCluster {
   async addPeer (configure?: (config: Record<string, any>) => void, daemonArgs: string[] = []): Promise<LocalPeer> {
     const index = this.peers.length
     const folder = join(this.opts.base, `peer${index}`)
-    await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', this.opts.consensus ?? 'raft', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${index}` } })
+    // The peers started just before may not listen yet: their ports must be avoided by name.
+    await this.initFolder(folder, index, new Set(this.peers.flatMap(p => listenPorts(readJson(join(p.folder, 'service.json'))))))
     const path = join(folder, 'service.json')
     const config = readJson(path)
     config.cluster.secret = readJson(join(this.peers[0]!.folder, 'service.json')).cluster.secret
@@ -116,7 +117,44 @@ export class LocalCluster {
     this.peers.push(peer)
     await this.startPeer(index, daemonArgs)
     for (const other of this.peers) if (other !== peer && other.kubo !== undefined) await peer.kubo?.connect(other.kubo).catch(() => {})
+    await this.waitAnswering(peer)
     return peer
+  }
+
+  /**
+   * Waits until `peer`'s REST API answers `/id` with its own ID: proof that its URL reaches this
+   * daemon and not another process on the same port.
+   */
+  async waitAnswering (peer: LocalPeer, timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      try {
+        const id = await (await fetch(`${peer.restUrl}/id`, { signal: AbortSignal.timeout(2_000) })).json() as { id?: string }
+        if (id.id === peer.id) return
+        throw new Error(`peer${peer.index}'s REST address ${peer.restUrl} answers as ${String(id.id)}`)
+      } catch (err) {
+        if ((err as Error).message.includes('answers as')) throw err
+      }
+      const exit = peer.daemon?.exitCode
+      if (exit !== null && exit !== undefined) throw new Error(`peer${peer.index} exited (${exit}): see ${peer.folder}/daemon.log, which ends:\n${logTail(join(peer.folder, 'daemon.log'))}`)
+      if (Date.now() > deadline) throw new Error(`peer${peer.index} did not answer at ${peer.restUrl}: see ${peer.folder}/daemon.log`)
+      await new Promise(resolve => setTimeout(resolve, 300))
+    }
+  }
+
+  /**
+   * `init --randomports` of one peer's folder, again while one of its ports is in `used` (each
+   * init finds free ports on its own, and a peer just started may not listen yet); its ports are
+   * then added to `used`.
+   */
+  private async initFolder (folder: string, index: number, used: Set<string>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', this.opts.consensus ?? 'raft', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${index}` } })
+      const ports = listenPorts(readJson(join(folder, 'service.json')))
+      if (attempt < 5 && ports.some(p => used.has(p))) continue
+      for (const p of ports) used.add(p)
+      return
+    }
   }
 
   /** Waits until every given peer answers `/id` and sees the whole peerset. */
@@ -140,18 +178,8 @@ export class LocalCluster {
     const n = this.opts.peers ?? 3
     const folders = Array.from({ length: n }, (_, i) => join(this.opts.base, `peer${i}`))
     if (!folders.every(f => existsSync(join(f, 'service.json')))) {
-      // Each init finds free ports on its own, so two peers can get the same one: init again
-      // until every peer's ports are its own.
       const used = new Set<string>()
-      for (const [i, folder] of folders.entries()) {
-        for (let attempt = 0; ; attempt++) {
-          await run(process.execPath, ['--conditions=source', CLI, '-c', folder, 'init', '--consensus', this.opts.consensus ?? 'raft', '--randomports', '--force'], { env: { ...process.env, CLUSTER_PEERNAME: `peer${i}` } })
-          const ports = listenPorts(readJson(join(folder, 'service.json')))
-          if (attempt < 5 && ports.some(p => used.has(p))) continue
-          for (const p of ports) used.add(p)
-          break
-        }
-      }
+      for (const [i, folder] of folders.entries()) await this.initFolder(folder, i, used)
       const described = folders.map((f, i) => describe(f, i))
       const secret = readJson(join(folders[0] as string, 'service.json')).cluster.secret
       for (const p of described) {
