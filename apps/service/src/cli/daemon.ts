@@ -115,7 +115,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   let peer: ClusterPeer
   try {
     peer = await ClusterPeer.start({
-      ...await peerOptionsOf(loaded, bootstrap),
+      ...await peerOptionsOf(loaded, bootstrap, message => { log('warn', message, 'pstoremgr') }),
       logger: log,
       ...(stats === undefined ? {} : { metrics: stats.metrics }),
       onRemoved: () => {
@@ -233,12 +233,17 @@ export async function runDaemon (folder: string, flags: DaemonFlags, io: Io): Pr
     }
   }
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, onSignal)
-  let onRemoved: () => void = () => {}
-  const removed = new Promise<void>(resolve => { onRemoved = resolve })
-  const daemon = await startDaemon(folder, { ...flags, onRemoved }, io)
-  await Promise.race([firstSignal, removed])
-  if (signals > 0) await daemon.stop()
-  return 0
+  try {
+    let onRemoved: () => void = () => {}
+    const removed = new Promise<void>(resolve => { onRemoved = resolve })
+    const daemon = await startDaemon(folder, { ...flags, onRemoved }, io)
+    await Promise.race([firstSignal, removed])
+    if (signals > 0) await daemon.stop()
+    return 0
+  } finally {
+    // Once the daemon is over (or never started) a signal gets its default action again.
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, onSignal)
+  }
 }
 
 function parseBootstrap (value: string | undefined): string[] {

@@ -4,10 +4,14 @@ import {
 } from '../config/index.ts'
 
 /** Maps a loaded configuration folder onto the options of a ClusterPeer. */
-export async function peerOptionsOf (loaded: LoadedConfigFolder, bootstrap: string[]): Promise<ClusterPeerOptions> {
+export async function peerOptionsOf (loaded: LoadedConfigFolder, bootstrap: string[], onWarning?: (message: string) => void): Promise<ClusterPeerOptions> {
   const { config, folder, identity } = loaded
   const c = config.cluster
-  const peerstore = await readPeerstoreFile(peerstorePath(c, folder)).catch(() => [])
+  // An unreadable peerstore is no reason not to start (Go logs it too): the peers are found again.
+  const peerstore = await readPeerstoreFile(peerstorePath(c, folder), onWarning === undefined ? {} : { onWarning }).catch((err: Error) => {
+    onWarning?.(err.message)
+    return []
+  })
   return {
     privateKey: identity.privateKey,
     peername: c.peername,

@@ -22,8 +22,12 @@ export interface HostOptions {
   listen: string[]
   /** `cluster.secret`: 64 hex characters; the private-network key. Empty: no private network. */
   secret: string
-  /** Known peers (`/…/p2p/<id>` multiaddrs) to put in the peerstore. */
+  /**
+   * Known peers (`/…/p2p/<id>` multiaddrs) to put in the peerstore. One that names no peer is
+   * skipped and reported to `onWarning` (Go's peer manager skips it too).
+   */
   peers?: string[]
+  onWarning?: (message: string) => void
   /**
    * With stats on: libp2p's own metrics (connections, streams and bytes per protocol, dial
    * errors, ...) go to this registry, the one `/metrics` serves. Unset: no metrics at all.
@@ -56,7 +60,19 @@ export async function createHost (opts: HostOptions): Promise<ClusterHost> {
       pubsub: gossipsub({ ...clusterGossipsubOptions(), emitSelf: false })
     }
   })
-  for (const addr of opts.peers ?? []) await rememberPeer(host, addr)
+  try {
+    for (const addr of opts.peers ?? []) {
+      try {
+        await rememberPeer(host, addr)
+      } catch (err) {
+        opts.onWarning?.(`peer address ${addr} skipped: ${(err as Error).message}`)
+      }
+    }
+  } catch (err) {
+    // A host left listening would keep the process alive after its start failed.
+    try { await host.stop() } catch {}
+    throw err
+  }
   return host
 }
 

@@ -121,7 +121,7 @@ export class ClusterPeer implements ClusterApi {
     const running = new AsyncDisposableStack()
     let peer: ClusterPeer | undefined
     try {
-      const host = await createHost({ privateKey: options.privateKey, listen: options.listen, secret: options.secret, peers: [...(options.peerAddresses ?? []), ...(options.bootstrap ?? [])], metricsRegistry: options.metrics?.registry, statfsLocation: options.dataDir })
+      const host = await createHost({ privateKey: options.privateKey, listen: options.listen, secret: options.secret, peers: options.peerAddresses ?? [], metricsRegistry: options.metrics?.registry, statfsLocation: options.dataDir, onWarning: message => { options.logger?.('warn', message, 'cluster') } })
       running.defer(async () => { await host.stop() })
       // Trusted RPC (cluster-behaviour.md §14.1): with CRDT only trusted peers may call it.
       const rpcServer = new RpcServer({ self: host.peerId.toString(), isTrusted: caller => peer?.consensus.isTrusted(caller) ?? false })
