@@ -60,18 +60,14 @@ export async function createHost (opts: HostOptions): Promise<ClusterHost> {
       pubsub: gossipsub({ ...clusterGossipsubOptions(), emitSelf: false })
     }
   })
-  try {
-    for (const addr of opts.peers ?? []) {
-      try {
-        await rememberPeer(host, addr)
-      } catch (err) {
-        opts.onWarning?.(`peer address ${addr} skipped: ${(err as Error).message}`)
-      }
+  for (const addr of opts.peers ?? []) {
+    // Nothing here may throw: the host listens already, and one left running would keep the
+    // process alive after its start failed.
+    try {
+      await rememberPeer(host, addr)
+    } catch (err) {
+      opts.onWarning?.(`peer address ${addr} skipped: ${(err as Error).message}`)
     }
-  } catch (err) {
-    // A host left listening would keep the process alive after its start failed.
-    try { await host.stop() } catch {}
-    throw err
   }
   return host
 }
