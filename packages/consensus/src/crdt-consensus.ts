@@ -119,7 +119,10 @@ export class CrdtConsensus implements ClusterConsensus {
       ...pinsetHooks(() => replica, {
         track: pin => { this.view.queue({ type: 'pin', pin }) },
         untrack: cid => {
-          const pin = this.state.get(cid)
+          // A pin merged in this same turn (a catch-up walk meets an add and its delete together)
+          // is still queued, not yet in the view: the delete must follow it there.
+          const queued = this.view.queued(cid)
+          const pin = queued === undefined ? this.state.get(cid) : queued.type === 'pin' ? queued.pin : undefined
           if (pin !== undefined) this.view.queue({ type: 'unpin', pin })
         },
         onBadValue: (key, err) => { this.log('warn', `skipping a pin value that does not decode (${key}): ${String(err)}`) }

@@ -5,12 +5,14 @@
  * triggered it (a merge, a timer: a crash of the peer). Until it goes through, the view lags the
  * store; a peer stopped meanwhile leaves its view marked unclean and rebuilds it at the next start.
  */
-import type { Logger } from '@cluster/api'
+import { cidToString, type CID, type Logger } from '@cluster/api'
 import type { LogOp } from './ops.ts'
 import type { PinsetState } from './state.ts'
 
 export class ViewWriter {
   private pending: LogOp[] = []
+  /** The last queued op of each CID in `pending`. */
+  private latest = new Map<string, LogOp>()
   private retry: NodeJS.Timeout | undefined
   /** Set while the last attempt failed (said once in the log, and once when it recovers). */
   private failing = false
@@ -31,6 +33,12 @@ export class ViewWriter {
   queue (op: LogOp): void {
     if (this.pending.length === 0 && this.retry === undefined) setImmediate(() => { this.flush() })
     this.pending.push(op)
+    this.latest.set(cidToString(op.pin.cid), op)
+  }
+
+  /** The last op queued for `cid` and not yet in the view. */
+  queued (cid: CID): LogOp | undefined {
+    return this.latest.get(cidToString(cid))
   }
 
   /** Applies what is queued now; on failure keeps it and tries again later. */
@@ -40,6 +48,8 @@ export class ViewWriter {
     this.pending = []
     try {
       this.view.applyOps(ops)
+      this.latest.clear()
+      for (const op of this.pending) this.latest.set(cidToString(op.pin.cid), op)
     } catch (err) {
       this.pending = ops.concat(this.pending)
       if (!this.failing) this.log('error', `the pinset view could not be written (${(err as Error).message}): its ${ops.length} update(s) are kept and tried again every ${this.retryMs / 1000} s; the pins are in the crdt store`)

@@ -81,6 +81,26 @@ describe('CRDT consensus', () => {
     expect(late.consensus.state.get(syntheticCid(1199))?.name).toBe('crdt-1199')
   })
 
+  it('a pin and its unpin merged together (one commit group) leave neither in the view nor tracked', async () => {
+    const a = await peer(await host(), tempDir())
+    const b = await peer(await host(), tempDir())
+    await connect(a, b)
+    await a.consensus.logPin(pin(299))
+    await until(() => b.consensus.state.get(syntheticCid(299)), 'B hears A', 20_000)
+    // Each pair reaches B within a few ms, inside one merge commit group: B's view used to take
+    // the pin and miss its unpin (the delete looked for the pin in the view before the view had it).
+    for (let i = 0; i < 20; i++) {
+      await a.consensus.logPin(pin(300 + i))
+      await a.consensus.logUnpin(pin(300 + i))
+    }
+    await a.consensus.logPin(pin(400))
+    const listed = (p: Peer): string[] => [...p.consensus.state.list()].map(x => x.cid.toString()).sort()
+    await until(() => b.consensus.state.get(syntheticCid(400)), 'B has the last pin', 20_000)
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(listed(b)).toEqual(listed(a))
+    expect(b.tracked.filter(cid => !b.untracked.includes(cid)).sort()).toEqual(listed(a))
+  })
+
   it('a peer that joins or comes back gets the heads when it subscribes, long before a rebroadcast', async () => {
     const slow = { config: { rebroadcastIntervalMs: 600_000, clusterName: 'crdt-consensus-test' } }
     const a = await peer(await host(), tempDir(), slow)
