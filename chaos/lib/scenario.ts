@@ -100,6 +100,7 @@ export async function runScenario (s: Scenario, mode: Mode, log: (text: string) 
     log(`${s.name}: ${summary.acked} pins acknowledged, ${summary.failed} failed; checking every peer`)
     verdict = await verify(cluster, load.acked, mode.settleMs)
     for (const i of verdict.notCaughtUp) behindLogTails[i] = cluster.logTail(i, 12)
+    if (verdict.differences.length > 0) note(`pinsets differ: ${verdict.differences.join('; ')}`)
     rssAfter = cluster.rssMiB()
     await s.after?.({ env, load, mode, note })
   } catch (err) {

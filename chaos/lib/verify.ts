@@ -14,6 +14,8 @@ export interface Verdict {
   notCaughtUp: number[]
   /** Pins listed per peer (-1: no answer). */
   counts: number[]
+  /** A few of the pins behind `notCaughtUp`: `peerN lacks <cid>` or `peerN alone has <cid>`. */
+  differences: string[]
   /** Why a peer did not answer. */
   errors: string[]
   /** How long the wait took, in seconds. */
@@ -59,7 +61,15 @@ function judge (sets: Array<Set<string> | Error>, acked: string[], leader: numbe
     if (missing === answered.length) lostEverywhere++
   }
   const notCaughtUp = sets.flatMap((s, i) => s instanceof Error || !sameSet(s, reference) ? [i] : [])
+  const differences: string[] = []
+  for (const [i, s] of sets.entries()) {
+    if (s instanceof Error || differences.length >= 6) continue
+    for (const cid of reference) if (!s.has(cid) && differences.length < 6) differences.push(`peer${i} lacks ${cid}`)
+    for (const cid of s) if (!reference.has(cid) && differences.length < 6) differences.push(`peer${i} alone has ${cid}`)
+  }
+  for (const [k, d] of differences.entries()) differences[k] = `${d} (${acked.includes(d.split(' ').at(-1) as string) ? '' : 'not '}acknowledged)`
   return {
+    differences,
     lost,
     lostEverywhere,
     missing: missingPerPeer,

@@ -3,7 +3,7 @@
 // truncated to nothing.
 import { randomBytes } from 'node:crypto'
 import { openSync, closeSync, statSync, truncateSync, writeSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import type { FaultContext, Scenario } from '../lib/scenario.ts'
 import { followersOf, leaderOf, restartAll } from './peers.ts'
 
@@ -28,13 +28,13 @@ async function damageFollower (ctx: FaultContext, what: string, damage: (raftFol
 }
 
 /** Overwrites the second quarter of a file with random bytes (pages past the header). */
-function scribble (file: string): string {
+export function scribble (file: string): string {
   const size = statSync(file).size
   const start = Math.max(4096, Math.floor(size / 4))
   const length = Math.max(0, Math.min(Math.floor(size / 4), size - start))
   const fd = openSync(file, 'r+')
   try { writeSync(fd, randomBytes(length), 0, length, start) } finally { closeSync(fd) }
-  return `${length} random bytes written at offset ${start} of pinset.sqlite (${size} bytes)`
+  return `${length} random bytes written at offset ${start} of ${basename(file)} (${size} bytes)`
 }
 
 export const dataScenarios: Scenario[] = [
