@@ -47,31 +47,29 @@ function crdtKill (name: string, what: string, victims: number[]): Scenario {
   }
 }
 
+/** A scenario stopping peer2, doing `damage` to its CRDT folder and restarting it (damageCrdtPeer). */
+function crdtDamage (name: string, what: string, noted: string, damage: (crdtFolder: string, ctx: FaultContext) => void): Scenario {
+  return {
+    name,
+    what: `CRDT: stop a peer, ${what}, restart it`,
+    env: 'crdt',
+    fault: async (ctx) => { await damageCrdtPeer(ctx, noted, folder => { damage(folder, ctx) }) }
+  }
+}
+
 export const crdtScenarios: Scenario[] = [
   crdtKill('crdt: kill -9 one peer', 'CRDT: SIGKILL one peer; restart it after the hold time', [0]),
   crdtKill('crdt: kill -9 two of three', 'CRDT: SIGKILL two peers; restart both', [1, 2]),
   crdtKill('crdt: kill -9 all three', 'CRDT: SIGKILL every peer; restart all', [0, 1, 2]),
-  {
-    name: 'crdt: pinset view damaged',
-    what: 'CRDT: stop a peer, write random bytes into its pinset view (pinset.sqlite), restart it',
-    env: 'crdt',
-    fault: async (ctx) => {
-      await damageCrdtPeer(ctx, 'garbage in the pinset view', folder => { ctx.note(scribble(join(folder, 'pinset.sqlite'))) })
-    }
-  },
-  {
-    name: 'crdt: every CRDT file emptied',
-    what: 'CRDT: stop a peer, truncate its CRDT store, block store and pinset view to 0 bytes, restart it',
-    env: 'crdt',
-    fault: async (ctx) => {
-      await damageCrdtPeer(ctx, 'crdt.sqlite, blocks.sqlite and pinset.sqlite truncated to 0 bytes', folder => {
-        for (const file of ['crdt.sqlite', 'blocks.sqlite', 'pinset.sqlite']) {
-          const path = join(folder, file)
-          if (existsSync(path)) truncateSync(path, 0)
-        }
-      })
-    }
-  },
+  crdtDamage('crdt: pinset view damaged', 'write random bytes into its pinset view (pinset.sqlite)', 'garbage in the pinset view',
+    (folder, ctx) => { ctx.note(scribble(join(folder, 'pinset.sqlite'))) }),
+  crdtDamage('crdt: every CRDT file emptied', 'truncate its CRDT store, block store and pinset view to 0 bytes',
+    'crdt.sqlite, blocks.sqlite and pinset.sqlite truncated to 0 bytes', folder => {
+      for (const file of ['crdt.sqlite', 'blocks.sqlite', 'pinset.sqlite']) {
+        const path = join(folder, file)
+        if (existsSync(path)) truncateSync(path, 0)
+      }
+    }),
   {
     name: 'crdt: SIGSTOP one peer',
     what: 'CRDT: SIGSTOP a peer (full: 20 s, small: 4 s), then SIGCONT',
