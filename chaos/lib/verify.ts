@@ -61,13 +61,14 @@ function judge (sets: Array<Set<string> | Error>, acked: string[], leader: numbe
     if (missing === answered.length) lostEverywhere++
   }
   const notCaughtUp = sets.flatMap((s, i) => s instanceof Error || !sameSet(s, reference) ? [i] : [])
-  const differences: string[] = []
+  const differing: Array<{ peer: number, cid: string, has: boolean }> = []
   for (const [i, s] of sets.entries()) {
-    if (s instanceof Error || differences.length >= 6) continue
-    for (const cid of reference) if (!s.has(cid) && differences.length < 6) differences.push(`peer${i} lacks ${cid}`)
-    for (const cid of s) if (!reference.has(cid) && differences.length < 6) differences.push(`peer${i} alone has ${cid}`)
+    if (s instanceof Error) continue
+    for (const cid of reference) if (differing.length < 6 && !s.has(cid)) differing.push({ peer: i, cid, has: false })
+    for (const cid of s) if (differing.length < 6 && !reference.has(cid)) differing.push({ peer: i, cid, has: true })
   }
-  for (const [k, d] of differences.entries()) differences[k] = `${d} (${acked.includes(d.split(' ').at(-1) as string) ? '' : 'not '}acknowledged)`
+  const differences = differing.map(d =>
+    `peer${d.peer} ${d.has ? 'alone has' : 'lacks'} ${d.cid} (${acked.includes(d.cid) ? '' : 'not '}acknowledged)`)
   return {
     differences,
     lost,

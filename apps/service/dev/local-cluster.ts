@@ -128,13 +128,10 @@ export class LocalCluster {
   async waitAnswering (peer: LocalPeer, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs
     for (;;) {
-      try {
-        const id = await (await fetch(`${peer.restUrl}/id`, { signal: AbortSignal.timeout(2_000) })).json() as { id?: string }
-        if (id.id === peer.id) return
-        throw new Error(`peer${peer.index}'s REST address ${peer.restUrl} answers as ${String(id.id)}`)
-      } catch (err) {
-        if ((err as Error).message.includes('answers as')) throw err
-      }
+      const id = await fetch(`${peer.restUrl}/id`, { signal: AbortSignal.timeout(2_000) })
+        .then(async res => (await res.json() as { id?: string }).id, () => undefined)
+      if (id === peer.id) return
+      if (id !== undefined) throw new Error(`peer${peer.index}'s REST address ${peer.restUrl} answers as ${id}`)
       const exit = peer.daemon?.exitCode
       if (exit !== null && exit !== undefined) throw new Error(`peer${peer.index} exited (${exit}): see ${peer.folder}/daemon.log, which ends:\n${logTail(join(peer.folder, 'daemon.log'))}`)
       if (Date.now() > deadline) throw new Error(`peer${peer.index} did not answer at ${peer.restUrl}: see ${peer.folder}/daemon.log`)
