@@ -18,12 +18,11 @@ import type { ApplyHooks, PinsetState } from './state.ts'
 
 /** Block bytes an announcement carries at most. */
 const CARRY_BLOCK_BYTES = 256 * 1024
-/**
- * Received deltas merged within this long share one store commit and one view update: a peer
- * taking a write every few ms from another would otherwise commit twice per delta. Pins show in
- * this peer's listings this much later at most.
- */
+/** Received deltas merged within this long share one store commit and one view update (else a peer
+ *  taking a write every few ms from another commits twice per delta); they show here this much later at most. */
 const MERGE_COMMIT_DELAY_MS = 10
+/** Our writes are announced at most this often (see Announcer): the others see them this much later at most. */
+const ANNOUNCE_INTERVAL_MS = 20
 /** A peer that subscribes to the CRDT topic gets our heads this long after (see announceHeadsSoon). */
 const JOIN_ANNOUNCE_MS = 500
 /** Writes per delta when a journal is replayed with batching now off. */
@@ -134,6 +133,7 @@ export class CrdtConsensus implements ClusterConsensus {
       // (Go peers ignore them and fetch as before); under gossipsub's 1 MiB message limit.
       carryBlockBytes: CARRY_BLOCK_BYTES,
       mergeCommitDelayMs: MERGE_COMMIT_DELAY_MS,
+      announceIntervalMs: ANNOUNCE_INTERVAL_MS,
       log: this.log
     })
     this.replica = replica
@@ -295,6 +295,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.repairs.stop()
     await this.batcher?.close().catch(() => {})
     this.journal?.close()
+    await this.replica.announcer.flush()
     await this.heads?.flush()
     this.heads?.stop()
     await this.replica.close()
@@ -359,7 +360,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.headsAnnouncement = setTimeout(() => {
       this.headsAnnouncement = undefined
       this.lastHeadsAnnouncement = Date.now()
-      const payload = this.replica.headsPayload()
+      const payload = this.replica.announcer.headsPayload()
       if (payload === undefined || this.stopped) return
       this.heads?.broadcast(payload).catch((err: Error) => { if (!this.stopped) this.log('warn', `announcing the heads to a new peer: ${err.message}`) })
     }, at - Date.now())

@@ -56,6 +56,12 @@ export interface ReplicaOptions {
    * without a bitswap round trip per block. Rebroadcasts carry none.
    */
   carryBlockBytes?: number
+  /**
+   * Least time between two announcements of local writes (default 0: one per write commit). The
+   * first after a quiet spell goes out at once; later ones name the newest head, and the others
+   * see the writes made meanwhile that much later at most.
+   */
+  announceIntervalMs?: number
   /** Announced heads waiting to be walked, at most (default 10,000); more are dropped and reported. */
   maxQueuedHeads?: number
   /** What the replica does that an operator should see (dropped heads, failed fetches). */

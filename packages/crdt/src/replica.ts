@@ -7,7 +7,8 @@
 import type { LogLevel } from '@cluster/api'
 import type { CID } from 'multiformats/cid'
 import { decodeBlock, makeBlock, toV1DagPb, type DeltaNode } from './block.ts'
-import { decodeBroadcast, encodeBroadcast, type Delta } from './delta.ts'
+import { decodeBroadcast, type Delta } from './delta.ts'
+import { Announcer } from './announcements.ts'
 import { CarriedBlocks } from './carried-blocks.ts'
 import { DirtyBit } from './dirty-bit.ts'
 import { Heads, type Head, type HeadOp } from './heads.ts'
@@ -32,7 +33,6 @@ export class Replica {
   private readonly closing = new AbortController()
   /** Children reserved by a running walk (Go's queuedChildren). */
   readonly reserved = new Set<string>()
-  private readonly seen = new Set<string>()
   private readonly queuedHeads = new Set<string>()
   private readonly publisher: Publisher
   private receives: Promise<unknown> = Promise.resolve()
@@ -46,6 +46,8 @@ export class Replica {
   private grouped = 0
   private pendingEvents: SetEvent[] = []
   private readonly carried: CarriedBlocks
+  /** What this replica announces: its writes' heads (paced), rebroadcasts, its heads for a newcomer. */
+  readonly announcer: Announcer
 
   constructor (opts: ReplicaOptions) {
     this.opts = opts
@@ -61,10 +63,11 @@ export class Replica {
     if (this.fetchConcurrency < 1) throw new RangeError('fetchConcurrency must be at least 1')
     this.heads = new Heads(this.store)
     this.carried = new CarriedBlocks(opts.carryBlockBytes ?? 0, this.blocks, (level, message) => { this.log(level, message) })
+    this.announcer = new Announcer({ heads: this.heads, carried: this.carried, broadcast: opts.broadcast, intervalMs: opts.announceIntervalMs ?? 0, log: (level, message) => { this.log(level, message) } })
     this.publisher = new Publisher({
       build: async (delta) => await this.build(delta),
       commit: () => { this.flush() },
-      announce: async (head) => { await this.opts.broadcast?.(encodeBroadcast([head], this.carried.take())) },
+      announce: async (head) => { await this.announcer.announce(head) },
       maxPerCommit: opts.writesPerCommit ?? 64,
       ...(opts.coalesceWrites === true ? { coalesceBytes: this.maxBatchDeltaSize } : {})
     })
@@ -149,7 +152,7 @@ export class Replica {
     this.carried.keep(block)
     this.processNode(block.cid, priority, { cid: block.cid, delta: withPriority, links: heads.map((h) => h.cid) })
     // Own heads count as seen, as Go's pubsub delivers its own messages back to it.
-    this.seen.add(block.cid.toString())
+    this.announcer.markSeen(block.cid)
     return block.cid
   }
 
@@ -206,7 +209,7 @@ export class Replica {
         this.assertOpen()
         if (!await this.handleBlock(h)) failed.push(h)
       }
-      for (const h of all) this.seen.add(h.toString())
+      for (const h of all) this.announcer.markSeen(h)
     } finally {
       for (const h of fresh) this.queuedHeads.delete(h.toString())
     }
@@ -233,23 +236,9 @@ export class Replica {
     }
   }
 
-  /** Heads not announced by anyone since the last call, encoded for a rebroadcast (undefined: nothing to send). */
-  rebroadcastPayload (): Uint8Array | undefined {
-    const unseen = this.heads.list().heads.filter((h) => !this.seen.has(h.cid.toString()))
-    this.seen.clear()
-    return unseen.length === 0 ? undefined : encodeBroadcast(unseen.map((h) => h.cid))
-  }
-
-  /** All current heads, encoded for an announcement (undefined: none yet), e.g. for a peer that just joined. */
-  headsPayload (): Uint8Array | undefined {
-    const { heads } = this.heads.list()
-    return heads.length === 0 ? undefined : encodeBroadcast(heads.map((h) => h.cid))
-  }
-
-  /** One rebroadcast tick (the caller's timer: rebroadcast_interval ± 30 %). */
+  /** One rebroadcast tick (the caller's timer: rebroadcast_interval ± 30 %): the heads nobody announced since the last. */
   async rebroadcast (): Promise<void> {
-    const payload = this.rebroadcastPayload()
-    if (payload !== undefined) await this.opts.broadcast?.(payload)
+    await this.announcer.rebroadcast()
   }
 
   /** Re-walks the whole DAG from the heads, merging what was missed; clean on success (go-ds-crdt repairDAG). */
@@ -385,6 +374,7 @@ export class Replica {
   async close (): Promise<void> {
     this.closing.abort(new Error('crdt replica is closing'))
     await Promise.allSettled([this.publisher.idle(), this.receives])
+    await Promise.resolve(this.announcer.flush()).catch(() => {})
     if (this.activeWalks > 0) this.markDirty()
     this.flush()
   }
@@ -394,6 +384,6 @@ export class Replica {
     this.flush()
     this.store.clear()
     this.heads.reset()
-    this.seen.clear()
+    this.announcer.reset()
   }
 }

@@ -3,7 +3,7 @@
  * and walks without fetching; Go's decoding sees a plain announcement; bad carried blocks are
  * ignored, never trusted.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { reader, writer } from 'protons-runtime'
 import { CID } from 'multiformats/cid'
 import { identity } from 'multiformats/hashes/identity'
@@ -58,6 +58,43 @@ describe('blocks carried along with announcements', () => {
     await carrying.writer.rebroadcast()
     await carrying.writer.rebroadcast()
     expect(decodeCarriedBlocks(carrying.sent.at(-1)!)).toEqual([])
+  })
+
+  it('paced announcements (announceIntervalMs): the first at once, then one naming the newest head with every block made since', async () => {
+    const writerNet = new BlockNet()
+    const readerNet = new BlockNet()
+    const sent: Uint8Array[] = []
+    const paced = new Replica({ store: new SqliteStore(':memory:'), blocks: writerNet.access(), carryBlockBytes: 256 * 1024, announceIntervalMs: 60_000, broadcast: (p) => { sent.push(p) } })
+    const reader = new Replica({ store: new SqliteStore(':memory:'), blocks: readerNet.access(), fetchTimeoutMs: 200 })
+    const first = await paced.put('/K0', new Uint8Array([0]))
+    expect(sent.map((p) => decodeBroadcast(p).map(String))).toEqual([[first.toString()]])
+    const later: string[] = []
+    for (let i = 1; i <= 5; i++) later.push((await paced.put(`/K${i}`, new Uint8Array([i]))).toString())
+    // Within the interval: the writes are answered, nothing more goes out.
+    expect(sent).toHaveLength(1)
+    await paced.announcer.flush()
+    expect(sent).toHaveLength(2)
+    expect(decodeBroadcast(sent[1]!).map(String)).toEqual([later.at(-1)])
+    expect(decodeCarriedBlocks(sent[1]!).map((b) => b.cid.toString())).toEqual(later)
+    for (const payload of sent) expect((await reader.receive(payload)).failed).toEqual([])
+    // The reader merged all six writes from the two announcements alone (its network has no block).
+    expect([...reader.entries()].map(([k]) => k).sort()).toEqual(['/K0', '/K1', '/K2', '/K3', '/K4', '/K5'])
+    // Nothing waiting: no announcement is made again.
+    await paced.announcer.flush()
+    expect(sent).toHaveLength(2)
+  })
+
+  it('a paced announcement goes out by itself once the interval has passed, and close() sends one still waiting', async () => {
+    const sent: Uint8Array[] = []
+    const paced = new Replica({ store: new SqliteStore(':memory:'), blocks: new BlockNet().access(), announceIntervalMs: 30, broadcast: (p) => { sent.push(p) } })
+    await paced.put('/A', new Uint8Array([1]))
+    const b = await paced.put('/B', new Uint8Array([2]))
+    await vi.waitFor(() => { expect(sent).toHaveLength(2) }, { timeout: 5000, interval: 5 })
+    expect(decodeBroadcast(sent[1]!).map(String)).toEqual([b.toString()])
+    // The next write within 30 ms of that one waits, and close() does not lose it.
+    const c = await paced.put('/C', new Uint8Array([3]))
+    await paced.close()
+    expect(decodeBroadcast(sent.at(-1)!).map(String)).toEqual([c.toString()])
   })
 
   it('a carried block that does not match its CID is ignored: the walk has to fetch it (and fails here)', async () => {

@@ -213,7 +213,7 @@ describe('rebroadcasts', () => {
     const sent: string[][] = []
     const net = new BlockNet()
     const r = new Replica({ store: new MemoryStore(), blocks: net.access(), broadcast: (p) => { sent.push(decodeBroadcast(p).map(String)) } })
-    expect(r.rebroadcastPayload()).toBeUndefined()
+    expect(r.announcer.rebroadcastPayload()).toBeUndefined()
     const a = await r.put('/A', new Uint8Array([1]))
     expect(sent).toEqual([[a.toString()]])
     await r.rebroadcast() // own broadcast counts as seen (as Go's self-delivery)
