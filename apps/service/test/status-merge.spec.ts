@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest'
 import { RpcError } from '@cluster/rpc'
-import { Timestamp, TRACKER_STATUS_BITS, type CID, type GlobalPinInfo, type PinInfo, type TrackerStatus } from '@cluster/api'
+import { defaultPinOptions, Timestamp, TRACKER_STATUS_BITS, type CID, type GlobalPinInfo, type Pin, type PinInfo, type TrackerStatus } from '@cluster/api'
 import { syntheticCid } from '@cluster/test-utils'
-import { globalStream, type FanoutContext } from '../src/cluster/fanout.ts'
+import { globalInfo, globalStream, type FanoutContext } from '../src/cluster/fanout.ts'
 import { syntheticInfo } from '../src/cluster/aggregate.ts'
 
 const MEMBERS = ['peerA', 'peerB', 'peerC']
@@ -124,5 +124,20 @@ describe('globalStream: k-way merge by CID', () => {
     expect(out).toHaveLength(11)
     const lone = out.filter(g => Object.keys(g.peerMap ?? {}).length === 1)
     expect(lone.map(g => [g.cid.toString(), Object.keys(g.peerMap ?? {})])).toEqual([[cids[1]!.toString(), ['peerA']]])
+  })
+})
+
+describe('globalInfo: the status of one CID', () => {
+  it('takes the pin fields from this peer\'s state, not from a member that has not merged the pin yet', async () => {
+    const cid = syntheticCid(7)
+    const pin: Pin = { ...defaultPinOptions(), cid, type: 'data', allocations: [], maxDepth: -1, reference: undefined, timestamp: Timestamp.ZERO, name: 'just pinned', metadata: { k: 'v' } }
+    // peerA and peerB have the pin (their trackers' infos carry its fields); peerC, answering
+    // last, has not merged it yet: `unpinned` with blank fields, as a tracker answers then.
+    const rpc = {
+      call: async (peer: string) => peer === 'peerC' ? info(cid, peer, 'unpinned') : syntheticInfo(cid, peer, card(peer), 'pinning', Timestamp.now(), pin)
+    } as unknown as FanoutContext['rpc']
+    const global = await globalInfo({ ...ctx, rpc, state: { get: () => pin } }, cid, 'status')
+    expect(Object.fromEntries(Object.entries(global.peerMap ?? {}).map(([p, e]) => [p, e.status]))).toEqual({ peerA: 'pinning', peerB: 'pinning', peerC: 'unpinned' })
+    expect([global.name, global.allocations, global.metadata]).toEqual(['just pinned', [], { k: 'v' }])
   })
 })

@@ -43,6 +43,10 @@ export async function globalInfo (ctx: FanoutContext, cid: CID, what: 'status' |
       if (r.type !== 'authorization') addInfo(global, syntheticInfo(cid, dest, ctx.card(dest), 'cluster_error', Timestamp.now(), undefined, r.message))
     } else if (r !== undefined) addInfo(global, r)
   }
+  // The pin as this peer holds it (Go lets the last member's answer set these fields: a member
+  // that has not merged the pin yet answered `unpinned` and blanked the name and allocations
+  // of a pin just acknowledged). The same rule as the listings (globalStream).
+  setPinFields(global, pin)
   return global
 }
 
