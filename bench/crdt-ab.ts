@@ -9,13 +9,13 @@
 // there). Results: bench/results/crdt-ab-<date>[-<label>].{json,md}.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BenchCluster, type Flavour } from './lib/cluster.ts'
-import { FakeKubo } from './lib/fake-kubo.ts'
+import { baseFlavour, withStandInCluster } from './lib/ab.ts'
+import type { Flavour } from './lib/cluster.ts'
 import { randomCids } from './lib/cids.ts'
-import { percentile, pinLoad, sleep } from './lib/load.ts'
+import { percentile, pinLoad } from './lib/load.ts'
 import { cleanupAll, installCleanupHandlers } from './lib/processes.ts'
 import { log, stats } from './lib/report.ts'
-import { tsDaemonCommand, tsFlavour } from './lib/ts-cluster.ts'
+import { tsFlavour } from './lib/ts-cluster.ts'
 
 const argv = process.argv.slice(2)
 const arg = (name: string): string | undefined => argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined
@@ -29,23 +29,13 @@ const CLIENTS = (arg('--clients') ?? '1,16,64').split(',').map(Number).filter(n 
 /** --batching: Go's crdt.batching as workload 1 of bench/crdt.ts sets it (100 pins, 50 ms). */
 const BATCHING = argv.includes('--batching') ? { max_batch_size: 100, max_batch_age: '50ms' } : undefined
 
-const base: Flavour = {
-  name: 'ts',
-  service: tsDaemonCommand(baseRoot),
-  prepare: async () => {}
-}
-const sides = [{ name: 'base', flavour: base }, { name: 'this', flavour: tsFlavour }] as const
+const sides = [{ name: 'base', flavour: baseFlavour(baseRoot) }, { name: 'this', flavour: tsFlavour }] as const
 type SideName = typeof sides[number]['name']
 
 interface Run { rate: number, p50: number, p99: number, cpuPerPin: number, writerCpu: number, otherCpu: number, errors: number }
 
 async function oneRun (flavour: Flavour, clients: number): Promise<Run> {
-  const kubos = Array.from({ length: 3 }, () => new FakeKubo())
-  await Promise.all(kubos.map(async k => { await k.start() }))
-  const cluster = new BenchCluster({ flavour, consensus: 'crdt', crdt: BATCHING === undefined ? {} : { batching: BATCHING }, prefix: 'crdt-ab', kuboApis: kubos.map(k => k.apiMultiaddr) })
-  try {
-    await cluster.start()
-    await sleep(2000)
+  return await withStandInCluster({ flavour, consensus: 'crdt', crdt: BATCHING === undefined ? {} : { batching: BATCHING }, prefix: 'crdt-ab' }, async (cluster) => {
     const before = cluster.cpuPerPeer()
     const r = await pinLoad(cluster.peers.map(p => p.restUrl), randomCids(PINS[clients] as number), clients)
     const split = cluster.cpuSplitSince(before, r.done)
@@ -58,10 +48,7 @@ async function oneRun (flavour: Flavour, clients: number): Promise<Run> {
       otherCpu: split.others,
       errors: r.errors
     }
-  } finally {
-    await cluster.stop()
-    await Promise.all(kubos.map(async k => { await k.stop() }))
-  }
+  })
 }
 
 installCleanupHandlers()

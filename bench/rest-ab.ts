@@ -7,12 +7,11 @@
 import http from 'node:http'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { BenchCluster, type Flavour } from './lib/cluster.ts'
-import { FakeKubo } from './lib/fake-kubo.ts'
-import { sleep } from './lib/load.ts'
+import { baseFlavour, withStandInCluster } from './lib/ab.ts'
+import type { Flavour } from './lib/cluster.ts'
 import { cleanupAll, installCleanupHandlers } from './lib/processes.ts'
 import { log, stats } from './lib/report.ts'
-import { tsDaemonCommand, tsFlavour } from './lib/ts-cluster.ts'
+import { tsFlavour } from './lib/ts-cluster.ts'
 
 const argv = process.argv.slice(2)
 const arg = (name: string): string | undefined => argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined
@@ -25,7 +24,7 @@ const CLIENTS = 16
 const PATH = '/version'
 
 const sides = [
-  { name: 'base', flavour: { name: 'ts', service: tsDaemonCommand(baseRoot), prepare: async () => {} } satisfies Flavour },
+  { name: 'base', flavour: baseFlavour(baseRoot) },
   { name: 'this', flavour: tsFlavour }
 ] as const
 type SideName = typeof sides[number]['name']
@@ -54,22 +53,14 @@ async function load (url: URL): Promise<number> {
 }
 
 async function oneRun (flavour: Flavour): Promise<Run> {
-  const kubos = Array.from({ length: 3 }, () => new FakeKubo())
-  await Promise.all(kubos.map(async k => { await k.start() }))
-  const cluster = new BenchCluster({ flavour, consensus: 'crdt', prefix: 'rest-ab', kuboApis: kubos.map(k => k.apiMultiaddr) })
-  try {
-    await cluster.start()
-    await sleep(2000)
+  return await withStandInCluster({ flavour, consensus: 'crdt', prefix: 'rest-ab' }, async (cluster) => {
     const url = new URL(cluster.peers[0]!.restUrl)
     await load(url) // warm-up: the code paths compiled and optimised on both sides
     const before = cluster.cpuPerPeer()
     const ms = await load(url)
     const cpuSeconds = (cluster.cpuPerPeer()[0] ?? 0) - (before[0] ?? 0)
     return { rate: REQUESTS / ms * 1000, cpuUsPerRequest: cpuSeconds * 1e6 / REQUESTS }
-  } finally {
-    await cluster.stop()
-    await Promise.all(kubos.map(async k => { await k.stop() }))
-  }
+  })
 }
 
 installCleanupHandlers()
