@@ -295,7 +295,7 @@ export class CrdtConsensus implements ClusterConsensus {
     this.repairs.stop()
     await this.batcher?.close().catch(() => {})
     this.journal?.close()
-    await this.replica.announcer.flush()
+    await this.replica.announcer.flush().catch(() => {})
     await this.heads?.flush()
     this.heads?.stop()
     await this.replica.close()

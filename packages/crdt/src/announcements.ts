@@ -49,33 +49,25 @@ export class Announcer {
    * Announces the head of a new write now, or with the next paced announcement if one went out
    * less than intervalMs ago. One made at once fails its caller; a deferred one is logged.
    */
-  announce (head: CID): Promise<void> | void {
+  async announce (head: CID): Promise<void> {
     this.head = head
     if (this.timer !== undefined) return
     const wait = this.lastAt + this.init.intervalMs - performance.now()
-    if (wait <= 0) return this.flush()
+    if (wait <= 0) return await this.flush()
     this.timer = setTimeout(() => {
       this.timer = undefined
-      const failed = (err: unknown): void => { this.init.log('warn', `announcing new heads: ${String(err)}`) }
-      try {
-        void Promise.resolve(this.flush()).catch(failed)
-      } catch (err) {
-        failed(err)
-      }
+      this.flush().catch((err: unknown) => { this.init.log('warn', `announcing new heads: ${String(err)}`) })
     }, wait)
   }
 
   /** Sends the paced announcement waiting, if any, now (e.g. before the broadcaster stops). */
-  flush (): Promise<void> | void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer)
-      this.timer = undefined
-    }
+  async flush (): Promise<void> {
+    this.cancelTimer()
     const head = this.head
     if (head === undefined) return
     this.head = undefined
     this.lastAt = performance.now()
-    return this.init.broadcast?.(encodeBroadcast([head], this.init.carried.take()))
+    await this.init.broadcast?.(encodeBroadcast([head], this.init.carried.take()))
   }
 
   /** Heads not announced by anyone since the last call, encoded for a rebroadcast (undefined: nothing to send). */
@@ -99,9 +91,13 @@ export class Announcer {
 
   /** Forgets what was seen and any waiting announcement (the replica starts over). */
   reset (): void {
-    if (this.timer !== undefined) clearTimeout(this.timer)
-    this.timer = undefined
+    this.cancelTimer()
     this.head = undefined
     this.seen.clear()
+  }
+
+  private cancelTimer (): void {
+    if (this.timer !== undefined) clearTimeout(this.timer)
+    this.timer = undefined
   }
 }

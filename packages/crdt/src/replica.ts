@@ -374,7 +374,7 @@ export class Replica {
   async close (): Promise<void> {
     this.closing.abort(new Error('crdt replica is closing'))
     await Promise.allSettled([this.publisher.idle(), this.receives])
-    await Promise.resolve(this.announcer.flush()).catch(() => {})
+    await this.announcer.flush().catch(() => {})
     if (this.activeWalks > 0) this.markDirty()
     this.flush()
   }
