@@ -13,6 +13,8 @@ export class FakeKubo {
   readonly pins = new Map<string, PinType>()
   /** Requests per endpoint (to spot endpoints the stand-in does not know). */
   readonly calls = new Map<string, number>()
+  /** Endpoint → milliseconds it waits before answering (a slow Kubo). */
+  readonly delays = new Map<string, number>()
   private server: Server | undefined
   port = 0
 
@@ -50,6 +52,13 @@ export class FakeKubo {
     const endpoint = url.pathname.startsWith('/api/v0/') ? url.pathname.slice('/api/v0/'.length) : ''
     this.calls.set(endpoint, (this.calls.get(endpoint) ?? 0) + 1)
     req.resume()
+    const delay = this.delays.get(endpoint) ?? 0
+    if (delay > 0) setTimeout(() => { this.answer(req, res, url, endpoint) }, delay).unref()
+    else this.answer(req, res, url, endpoint)
+  }
+
+  private answer (req: IncomingMessage, res: ServerResponse, url: URL, endpoint: string): void {
+    if (res.destroyed) return
     if (req.method !== 'POST') {
       res.writeHead(405, { 'Content-Type': 'text/plain; charset=utf-8' }).end('405 - Method Not Allowed')
       return

@@ -2,7 +2,7 @@
 import type { Id, PeerId } from '@cluster/api'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { ClusterHost } from './host.ts'
-import type { IpfsIdentity } from './loops.ts'
+import type { IpfsIdentity } from './ping.ts'
 
 /** Known addresses of these peers (`/…/p2p/<id>`), sorted. */
 export async function memberAddresses (host: ClusterHost, peers: string[]): Promise<string[]> {
