@@ -15,6 +15,8 @@ export class FakeKubo {
   readonly calls = new Map<string, number>()
   /** Endpoint → milliseconds it waits before answering (a slow Kubo). */
   readonly delays = new Map<string, number>()
+  /** Peers `swarm/connect` connected to (address by peer ID), listed by `swarm/peers`. */
+  readonly connected = new Map<string, string>()
   private server: Server | undefined
   port = 0
 
@@ -92,8 +94,12 @@ export class FakeKubo {
       case 'config/show':
         return json(res, { API: {}, Addresses: {}, Datastore: { StorageMax: '10GB' } })
       case 'swarm/peers':
-        return json(res, { Peers: null })
+        return json(res, { Peers: this.connected.size === 0 ? null : [...this.connected].map(([peer, addr]) => ({ Addr: addr, Peer: peer })) })
       case 'swarm/connect':
+        for (const a of args) {
+          const [addr = a, peer] = a.split('/p2p/')
+          if (peer !== undefined) this.connected.set(peer, addr)
+        }
         return json(res, { Strings: args.map(a => `connect ${a.split('/p2p/')[1] ?? a} success`) })
       case 'repo/gc':
         return ndjson(res, [])

@@ -15,30 +15,44 @@ const THIRD = '12D3KooWThirdThirdThirdThirdThirdThirdThirdThirdThir'
 
 interface Sent { at: number, metric: Metric }
 
-/** A peer with one other member (`members` can grow), whose Kubo `kubo` describes. */
-function fakeHost (kubo: { ipfsId: (signal: AbortSignal | undefined) => Promise<{ id: string, addresses: string[] }>, connectSwarms: (signal: AbortSignal | undefined) => Promise<void> }): { host: PingHost, sent: Sent[], swarmCalls: () => number, members: string[] } {
+/** The Kubo ID of a peer of the fake cluster. */
+const kuboOf = (peer: string): string => `Qm${peer.slice(-8)}Kubo`
+
+interface FakeKubo {
+  ipfsId: (signal: AbortSignal | undefined) => Promise<{ id: string, addresses: string[] }>
+  connectSwarms: (signal: AbortSignal | undefined) => Promise<void>
+}
+
+/**
+ * A peer with one other member (`members` can grow), whose Kubo `kubo` describes; `connected`
+ * holds the Kubos ours is connected to (a `connectSwarms` that returns adds the ones it was given).
+ */
+function fakeHost (kubo: FakeKubo): { host: PingHost, sent: Sent[], swarmCalls: () => number, members: string[], connected: Set<string> } {
   const sent: Sent[] = []
   const members = [SELF, OTHER]
+  const connected = new Set<string>()
   let swarmCalls = 0
   const host: PingHost = {
     peerId: SELF,
     options: { monitorPingIntervalMs: INTERVAL_MS, peername: 'self', publishIpfsAddresses: 'all' },
     connector: {
       ipfsId: async (options = {}) => await kubo.ipfsId(options.signal) as never,
-      connectSwarms: async (_addresses, options = {}) => {
+      connectSwarms: async (addresses, options = {}) => {
         swarmCalls++
         await kubo.connectSwarms(options.signal)
+        for (const a of addresses as string[]) connected.add(a.split('/p2p/')[1] as string)
         return { attempted: 1, connected: 1 }
-      }
+      },
+      swarmPeers: async () => [...connected] as PeerId[]
     },
     monitor: { publish: async (metric: Metric) => { sent.push({ at: Date.now(), metric }) } },
-    rpc: { call: (async (peer: string) => ({ ipfs: { id: `Qm${peer.slice(-8)}Kubo`, addresses: ['/ip4/127.0.0.1/tcp/4001'] } })) as never },
+    rpc: { call: (async (peer: string) => ({ ipfs: { id: kuboOf(peer), addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${kuboOf(peer)}`] } })) as never },
     ipfs: { addresses: [], published: [], error: 'not contacted yet' },
     peerset: () => members,
-    card: peer => ({ peername: peer, ipfsPeerId: peer === SELF ? undefined : `Qm${peer.slice(-8)}Kubo`, ipfsAddresses: [] }),
+    card: peer => ({ peername: peer, ipfsPeerId: peer === SELF ? undefined : kuboOf(peer), ipfsAddresses: [] }),
     log: () => {}
   }
-  return { host, sent, swarmCalls: () => swarmCalls, members }
+  return { host, sent, swarmCalls: () => swarmCalls, members, connected }
 }
 
 /** Resolves when `signal` aborts (a call that never answers on its own). */
@@ -91,6 +105,22 @@ describe('the ping metric', () => {
     expectUnbroken(sent)
     for (const s of sent) expect(JSON.parse(s.metric.value)).toMatchObject({ ipfs_id: 'QmSelfKubo' })
     expect(host.ipfs.error).not.toBe('')
+  })
+
+  it('connects our Kubo again to a Kubo it lost its connection to (restarted, paused), and never while it is connected', async () => {
+    const { host, sent, swarmCalls, connected } = fakeHost({
+      ipfsId: async () => ({ id: 'QmSelfKubo', addresses: [] }),
+      connectSwarms: async () => {}
+    })
+    stop = startPing(host)
+    await until(() => sent.length >= 4 ? true : undefined, 'four pings', 5_000, 10)
+    expect(swarmCalls()).toBe(1)
+    expect([...connected]).toEqual([kuboOf(OTHER)])
+    connected.clear()
+    await until(() => swarmCalls() === 2 && connected.size === 1 ? true : undefined, 'the lost connection made again', 5_000, 10)
+    const count = sent.length
+    await until(() => sent.length >= count + 3 ? true : undefined, 'three more pings', 5_000, 10)
+    expect(swarmCalls()).toBe(2)
   })
 
   it('stops: no ping after stop, and a connecting pass under way is cancelled', async () => {

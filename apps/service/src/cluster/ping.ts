@@ -4,7 +4,8 @@
  * whose ping expired for gone — in CRDT mode it leaves the peerset, and with repinning on its
  * pins are allocated elsewhere — so nothing slow may stand between two pings: the Kubo ID is
  * asked with a deadline shorter than the interval, the expiry is set when the metric leaves, and
- * connecting our Kubo to the other peers' Kubos (Go's ConnectSwarms) runs beside the loop.
+ * connecting our Kubo to the other peers' Kubos (Go's ConnectSwarms) runs beside the loop, after
+ * each ping, for the Kubos it is not connected to.
  */
 import type { Metric, PeerId, Logger } from '@cluster/api'
 import type { IpfsConnector } from '@cluster/ipfs-connector'
@@ -27,7 +28,7 @@ export interface IpfsIdentity { id?: string, addresses: string[], published: str
 export interface PingHost {
   peerId: PeerId
   options: Pick<ClusterPeerOptions & typeof PEER_DEFAULTS, 'monitorPingIntervalMs' | 'peername' | 'publishIpfsAddresses'>
-  connector: Pick<IpfsConnector, 'ipfsId' | 'connectSwarms'>
+  connector: Pick<IpfsConnector, 'ipfsId' | 'connectSwarms' | 'swarmPeers'>
   monitor: Pick<PubsubMonitor<Metric>, 'publish'>
   rpc: Pick<RpcClient, 'call'>
   ipfs: IpfsIdentity
@@ -40,22 +41,24 @@ export interface PingHost {
 const IPFS_ID_TIMEOUT_MS = 10_000
 
 /**
- * Connects our Kubo to the other peers' Kubos (Go's ConnectSwarms). As in Go the addresses come
- * from each peer's ID, which lists all of its Kubo's addresses: the ping metric leaves out
- * loopback ones, which are the only ones when every peer runs on one host. Each IPFS peer is
- * dialled once (`dialled` remembers them).
+ * Connects our Kubo to the other peers' Kubos it is not connected to now (Go's ConnectSwarms,
+ * which Go runs once after start). As in Go the addresses come from each peer's ID, which lists
+ * all of its Kubo's addresses: the ping metric leaves out loopback ones, the only ones when every
+ * peer runs on one host. Asked each time: a Kubo that was restarted, paused or cut off has lost
+ * its connections, and without routing (a private network) it could not fetch what the other
+ * Kubos hold — its pins stalled until pin_timeout, and failed again at every retry.
  */
-async function connectIpfsSwarms (host: PingHost, dialled: Set<string>, signal: AbortSignal): Promise<void> {
+async function connectIpfsSwarms (host: PingHost, signal: AbortSignal): Promise<void> {
+  const others = host.peerset().map(peer => ({ peer, ipfsId: host.card(peer).ipfsPeerId }))
+    .filter(o => o.peer !== host.peerId && o.ipfsId !== undefined && o.ipfsId !== host.ipfs.id)
+  if (others.length === 0) return
+  const connected = new Set<string>(await host.connector.swarmPeers({ signal }))
   const addresses: string[] = []
-  await Promise.all(host.peerset().map(async peer => {
-    const ipfsId = host.card(peer).ipfsPeerId
-    if (peer === host.peerId || ipfsId === undefined || dialled.has(ipfsId) || ipfsId === host.ipfs.id) return
+  await Promise.all(others.filter(o => !connected.has(o.ipfsId as string)).map(async ({ peer }) => {
     const id = await host.rpc.call(peer, Rpc.id, undefined, { timeoutMs: 5_000, signal }).catch(() => undefined)
-    if (id?.ipfs.id === undefined) return
-    dialled.add(ipfsId)
-    addresses.push(...(id.ipfs.addresses ?? []))
+    addresses.push(...(id?.ipfs.addresses ?? []))
   }))
-  if (addresses.length > 0 && !signal.aborted) await host.connector.connectSwarms(addresses, { signal }).catch(() => {})
+  if (addresses.length > 0 && !signal.aborted) await host.connector.connectSwarms(addresses, { signal })
 }
 
 /** Publishes the ping now and every interval; returns the function that stops it. */
@@ -63,7 +66,6 @@ export function startPing (host: PingHost): () => void {
   const interval = host.options.monitorPingIntervalMs
   const idTimeoutMs = Math.max(1, Math.min(IPFS_ID_TIMEOUT_MS, Math.floor(interval / 2)))
   const stopped = new AbortController()
-  const dialled = new Set<string>()
   let connecting = false
   const ping = async (): Promise<void> => {
     try {
@@ -81,7 +83,9 @@ export function startPing (host: PingHost): () => void {
     // within ipfs_request_timeout) made this peer's ping expire before.
     if (connecting) return
     connecting = true
-    void connectIpfsSwarms(host, dialled, stopped.signal).catch(() => {}).finally(() => { connecting = false })
+    void connectIpfsSwarms(host, stopped.signal)
+      .catch((err: Error) => { if (!stopped.signal.aborted) host.log('debug', `connecting Kubo to the other peers' Kubos: ${err.message}`) })
+      .finally(() => { connecting = false })
   }
   void ping()
   const stopLoop = every(interval, ping)
