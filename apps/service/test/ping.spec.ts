@@ -20,7 +20,8 @@ const kuboOf = (peer: string): string => `Qm${peer.slice(-8)}Kubo`
 
 interface FakeKubo {
   ipfsId: (signal: AbortSignal | undefined) => Promise<{ id: string, addresses: string[] }>
-  connectSwarms: (signal: AbortSignal | undefined) => Promise<void>
+  /** Resolves false when the Kubos stay unreachable. */
+  connectSwarms: (signal: AbortSignal | undefined) => Promise<boolean | undefined>
 }
 
 /**
@@ -39,7 +40,7 @@ function fakeHost (kubo: FakeKubo): { host: PingHost, sent: Sent[], swarmCalls: 
       ipfsId: async (options = {}) => await kubo.ipfsId(options.signal) as never,
       connectSwarms: async (addresses, options = {}) => {
         swarmCalls++
-        await kubo.connectSwarms(options.signal)
+        if (await kubo.connectSwarms(options.signal) === false) return { attempted: 1, connected: 0 }
         for (const a of addresses as string[]) connected.add(a.split('/p2p/')[1] as string)
         return { attempted: 1, connected: 1 }
       },
@@ -78,7 +79,7 @@ describe('the ping metric', () => {
     const { host, sent, swarmCalls, members } = fakeHost({
       ipfsId: async () => ({ id: 'QmSelfKubo', addresses: ['/ip4/127.0.0.1/tcp/4001'] }),
       // The first pass (the other peer's Kubo) connects at once, the next one (a newcomer's) never.
-      connectSwarms: async signal => { if (swarmCalls() > 1) await never(signal) }
+      connectSwarms: async signal => swarmCalls() > 1 ? await never(signal) : undefined
     })
     stop = startPing(host)
     await until(() => sent.length >= 3 && swarmCalls() === 1 ? true : undefined, 'three pings and a connecting pass', 5_000, 10)
@@ -98,7 +99,7 @@ describe('the ping metric', () => {
         answered = true
         return { id: 'QmSelfKubo', addresses: ['/ip4/127.0.0.1/tcp/4001'] }
       },
-      connectSwarms: async () => {}
+      connectSwarms: async () => undefined
     })
     stop = startPing(host)
     await until(() => sent.length >= 6 ? true : undefined, 'six pings', 5_000, 10)
@@ -110,7 +111,7 @@ describe('the ping metric', () => {
   it('connects our Kubo again to a Kubo it lost its connection to (restarted, paused), and never while it is connected', async () => {
     const { host, sent, swarmCalls, connected } = fakeHost({
       ipfsId: async () => ({ id: 'QmSelfKubo', addresses: [] }),
-      connectSwarms: async () => {}
+      connectSwarms: async () => undefined
     })
     stop = startPing(host)
     await until(() => sent.length >= 4 ? true : undefined, 'four pings', 5_000, 10)
@@ -123,11 +124,23 @@ describe('the ping metric', () => {
     expect(swarmCalls()).toBe(2)
   })
 
+  it('tries a Kubo that stays unreachable less and less often', async () => {
+    const { host, sent, swarmCalls } = fakeHost({
+      ipfsId: async () => ({ id: 'QmSelfKubo', addresses: [] }),
+      connectSwarms: async () => false
+    })
+    stop = startPing(host)
+    // 15 pings 100 ms apart: tries at about 0, 100, 300, 700 ms (then 1.5 s), not at every ping.
+    await until(() => sent.length >= 15 ? true : undefined, 'fifteen pings', 10_000, 10)
+    expect(swarmCalls()).toBeGreaterThanOrEqual(3)
+    expect(swarmCalls()).toBeLessThanOrEqual(6)
+  })
+
   it('stops: no ping after stop, and a connecting pass under way is cancelled', async () => {
     let cancelled = false
     const { host, sent } = fakeHost({
       ipfsId: async () => ({ id: 'QmSelfKubo', addresses: [] }),
-      connectSwarms: async signal => { await never(signal).catch(() => { cancelled = true }) }
+      connectSwarms: async signal => await never(signal).catch(() => { cancelled = true; return undefined })
     })
     const stopPing = startPing(host)
     await until(() => sent.length >= 2 ? true : undefined, 'two pings', 5_000, 10)

@@ -39,6 +39,11 @@ export interface PingHost {
 
 /** Longest wait for Kubo's ID before a ping goes out with what was known (Go keeps the last good value too). */
 const IPFS_ID_TIMEOUT_MS = 10_000
+/** Longest wait between two attempts to connect to a Kubo that stays unreachable. */
+const MAX_REDIAL_WAIT_MS = 10 * 60_000
+
+/** When each unreachable Kubo may be tried again (the wait doubles while it stays unreachable). */
+type Redials = Map<string, { at: number, waitMs: number }>
 
 /**
  * Connects our Kubo to the other peers' Kubos it is not connected to now (Go's ConnectSwarms,
@@ -46,15 +51,28 @@ const IPFS_ID_TIMEOUT_MS = 10_000
  * all of its Kubo's addresses: the ping metric leaves out loopback ones, the only ones when every
  * peer runs on one host. Asked each time: a Kubo that was restarted, paused or cut off has lost
  * its connections, and without routing (a private network) it could not fetch what the other
- * Kubos hold — its pins stalled until pin_timeout, and failed again at every retry.
+ * Kubos hold — its pins stalled until pin_timeout, and failed again at every retry. A Kubo that
+ * stays unreachable is tried again less and less often (`redials`), up to every 10 minutes.
  */
-async function connectIpfsSwarms (host: PingHost, signal: AbortSignal): Promise<void> {
-  const others = host.peerset().map(peer => ({ peer, ipfsId: host.card(peer).ipfsPeerId }))
+async function connectIpfsSwarms (host: PingHost, redials: Redials, signal: AbortSignal): Promise<void> {
+  const others = host.peerset().map(peer => ({ peer, ipfsId: host.card(peer).ipfsPeerId as string }))
     .filter(o => o.peer !== host.peerId && o.ipfsId !== undefined && o.ipfsId !== host.ipfs.id)
   if (others.length === 0) return
   const connected = new Set<string>(await host.connector.swarmPeers({ signal }))
+  const now = Date.now()
+  const due = others.filter(o => {
+    if (connected.has(o.ipfsId)) {
+      redials.delete(o.ipfsId)
+      return false
+    }
+    const last = redials.get(o.ipfsId)
+    if (last !== undefined && last.at > now) return false
+    const waitMs = last === undefined ? host.options.monitorPingIntervalMs : Math.min(MAX_REDIAL_WAIT_MS, 2 * last.waitMs)
+    redials.set(o.ipfsId, { at: now + waitMs, waitMs })
+    return true
+  })
   const addresses: string[] = []
-  await Promise.all(others.filter(o => !connected.has(o.ipfsId as string)).map(async ({ peer }) => {
+  await Promise.all(due.map(async ({ peer }) => {
     const id = await host.rpc.call(peer, Rpc.id, undefined, { timeoutMs: 5_000, signal }).catch(() => undefined)
     addresses.push(...(id?.ipfs.addresses ?? []))
   }))
@@ -66,6 +84,7 @@ export function startPing (host: PingHost): () => void {
   const interval = host.options.monitorPingIntervalMs
   const idTimeoutMs = Math.max(1, Math.min(IPFS_ID_TIMEOUT_MS, Math.floor(interval / 2)))
   const stopped = new AbortController()
+  const redials: Redials = new Map()
   let connecting = false
   const ping = async (): Promise<void> => {
     try {
@@ -83,7 +102,7 @@ export function startPing (host: PingHost): () => void {
     // within ipfs_request_timeout) made this peer's ping expire before.
     if (connecting) return
     connecting = true
-    void connectIpfsSwarms(host, stopped.signal)
+    void connectIpfsSwarms(host, redials, stopped.signal)
       .catch((err: Error) => { if (!stopped.signal.aborted) host.log('debug', `connecting Kubo to the other peers' Kubos: ${err.message}`) })
       .finally(() => { connecting = false })
   }
