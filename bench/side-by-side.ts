@@ -23,7 +23,8 @@ import { BenchCluster, type Flavour } from './lib/cluster.ts'
 import { FakeKubo } from './lib/fake-kubo.ts'
 import { goCtl, goFlavour } from './lib/go-cluster.ts'
 import { tsCtlDist, tsCtlSource, tsFlavour } from './lib/ts-cluster.ts'
-import { randomBlock, randomCids } from './lib/cids.ts'
+import { randomCids } from './lib/cids.ts'
+import { putBlocks } from './lib/kubo-blocks.ts'
 import { percentile, pinLoad, sleep, streamNdjson } from './lib/load.ts'
 import { cleanupAll, installCleanupHandlers, tempDir } from './lib/processes.ts'
 import { timeStateImport } from './lib/state-import.ts'
@@ -310,24 +311,6 @@ async function waitReallocated (agent: Agent, restUrl: string, victims: Set<stri
     await sleep(250)
   }
   return false
-}
-
-async function putBlocks (kubo: KuboDaemon, n: number): Promise<string[]> {
-  const cids: string[] = []
-  for (let done = 0; done < n;) {
-    const batch = Math.min(500, n - done)
-    const form = new FormData()
-    for (let i = 0; i < batch; i++) {
-      const b = randomBlock(64)
-      cids.push(b.cid)
-      form.append('file', new Blob([b.bytes as Uint8Array<ArrayBuffer>]), b.cid)
-    }
-    const res = await fetch(kubo.url('block/put', { 'cid-codec': 'raw', mhtype: 'sha2-256', pin: 'false' }), { method: 'POST', body: form })
-    const text = await res.text()
-    if (!res.ok) throw new Error(`block/put: ${res.status} ${text}`)
-    done += batch
-  }
-  return cids
 }
 
 async function workloads2and4 (): Promise<void> {
