@@ -55,8 +55,10 @@ type Redials = Map<string, { at: number, waitMs: number }>
  * stays unreachable is tried again less and less often (`redials`), up to every 10 minutes.
  */
 async function connectIpfsSwarms (host: PingHost, redials: Redials, signal: AbortSignal): Promise<void> {
-  const others = host.peerset().map(peer => ({ peer, ipfsId: host.card(peer).ipfsPeerId as string }))
-    .filter(o => o.peer !== host.peerId && o.ipfsId !== undefined && o.ipfsId !== host.ipfs.id)
+  const others = host.peerset().flatMap(peer => {
+    const ipfsId = host.card(peer).ipfsPeerId
+    return peer === host.peerId || ipfsId === undefined || ipfsId === host.ipfs.id ? [] : [{ peer, ipfsId }]
+  })
   if (others.length === 0) return
   const connected = new Set<string>(await host.connector.swarmPeers({ signal }))
   const now = Date.now()
