@@ -4,7 +4,8 @@
 // cluster per side, the sides alternating, so both meet the machine in the same states.
 // Besides rate and latency: the daemons' CPU per pin during the load, split between peer 0 (every
 // write at 1 client) and the others.
-// Run: `node --conditions=source bench/crdt-ab.ts --base <built checkout> [--rounds 4] [--label x] [--batching] [--clients 1,16]`
+// Run: `node --conditions=source bench/crdt-ab.ts --base <built checkout> [--rounds 4] [--label x] [--batching] [--clients 1,16] [--consensus raft]`
+// (`--consensus raft`: the same runs on Raft clusters.)
 // (`git worktree add /tmp/base <rev>`, then `pnpm install --offline && pnpm exec turbo run build`
 // there). Results: bench/results/crdt-ab-<date>[-<label>].{json,md}.
 import { writeFileSync } from 'node:fs'
@@ -26,6 +27,7 @@ const LABEL = arg('--label')
 const PINS: Record<number, number> = { 1: 2000, 16: 3000, 64: 4000 }
 /** --clients 1,16: only these client counts (default 1, 16 and 64). */
 const CLIENTS = (arg('--clients') ?? '1,16,64').split(',').map(Number).filter(n => PINS[n] !== undefined)
+const CONSENSUS = arg('--consensus') === 'raft' ? 'raft' : 'crdt'
 /** --batching: Go's crdt.batching as workload 1 of bench/crdt.ts sets it (100 pins, 50 ms). */
 const BATCHING = argv.includes('--batching') ? { max_batch_size: 100, max_batch_age: '50ms' } : undefined
 
@@ -35,7 +37,7 @@ type SideName = typeof sides[number]['name']
 interface Run { rate: number, p50: number, p99: number, cpuPerPin: number, writerCpu: number, otherCpu: number, errors: number }
 
 async function oneRun (flavour: Flavour, clients: number): Promise<Run> {
-  return await withStandInCluster({ flavour, consensus: 'crdt', crdt: BATCHING === undefined ? {} : { batching: BATCHING }, prefix: 'crdt-ab' }, async (cluster) => {
+  return await withStandInCluster({ flavour, consensus: CONSENSUS, crdt: BATCHING === undefined ? {} : { batching: BATCHING }, prefix: 'crdt-ab' }, async (cluster) => {
     const before = cluster.cpuPerPeer()
     const r = await pinLoad(cluster.peers.map(p => p.restUrl), randomCids(PINS[clients] as number), clients)
     const split = cluster.cpuSplitSince(before, r.done)
@@ -74,9 +76,9 @@ const date = new Date().toISOString().slice(0, 10)
 const name = `crdt-ab-${date}${LABEL === undefined ? '' : `-${LABEL}`}`
 const fmt = (n: number, d = 2): string => n.toFixed(d)
 const lines = [
-  `# CRDT write path A/B: this checkout vs ${baseRoot} (${date})`,
+  `# ${CONSENSUS === 'raft' ? 'Raft' : 'CRDT'} write path A/B: this checkout vs ${baseRoot} (${date})`,
   '',
-  `3-peer CRDT clusters (${BATCHING === undefined ? 'no batching' : `batching ${BATCHING.max_batch_size}/${BATCHING.max_batch_age}`}, replication factor 2) on Kubo stand-ins, built packages; ${ROUNDS} rounds per side and client count, a fresh cluster per round, sides alternating. Medians of rounds. Suite time ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
+  `3-peer ${CONSENSUS === 'raft' ? 'Raft' : 'CRDT'} clusters (${CONSENSUS === 'raft' ? 'Raft' : BATCHING === undefined ? 'no batching' : `batching ${BATCHING.max_batch_size}/${BATCHING.max_batch_age}`}, replication factor 2) on Kubo stand-ins, built packages; ${ROUNDS} rounds per side and client count, a fresh cluster per round, sides alternating. Medians of rounds. Suite time ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
   '',
   '| clients | pins/s base → this | ratio | p50 ms base → this | CPU ms/pin (3 daemons) base → this | peer 0 / each other peer, base → this |',
   '|---|---|---|---|---|---|'

@@ -74,6 +74,21 @@ describe('a cluster whose IPFS nodes are another cluster\'s proxies', () => {
     expect(Object.values(gb.peerMap ?? {}).every(s => s.error === '')).toBe(true)
   }, 90_000)
 
+  it('a pin in B of a CID A already holds leaves A\'s own pin as it was (B asks A\'s proxy before pin/add)', async () => {
+    const form = new FormData()
+    form.append('file', new Blob([`held by A ${Date.now()}`]))
+    const { Key } = await kubos[1]!.rpc<{ Key: string }>('block/put', {}, form)
+    const cid = parseCid(Key)
+    await a.peers[0]!.pin(cid, { ...defaultPinOptions(), name: 'A\'s own', replicationFactorMin: 3, replicationFactorMax: 3 })
+    await until(async () => await statuses(a.peers[0]!, cid) === 'pinned,pinned,pinned' ? true : undefined, 'pinned in A')
+    // B has had pin/add answered by A's proxy before (the test above): still a proxy, still checked.
+    await b.peers[0]!.pin(cid, { ...defaultPinOptions(), name: 'from B' })
+    await until(async () => await statuses(b.peers[0]!, cid) === 'pinned,pinned' ? true : undefined, 'pinned in B')
+    const inAState = await a.peers[1]!.allocation(cid)
+    expect(inAState.name).toBe('A\'s own')
+    expect(inAState.replicationFactorMin).toBe(3)
+  }, 60_000)
+
   it('a direct pin in B stays direct in A', async () => {
     const form = new FormData()
     form.append('file', new Blob([`direct ${Date.now()}`]))

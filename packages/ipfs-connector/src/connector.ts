@@ -5,7 +5,7 @@ import { KuboClient } from './client.ts'
 import type { Clock, TimerHandle } from '@cluster/api'
 import { defaultIpfsHttpConfig, validateIpfsHttpConfig, type IpfsHttpConfig } from './config.ts'
 import { BlockPutError, ConfigKeyError, IpfsConnectorError, UnpinDisabledError, messageOf } from './errors.ts'
-import { isNotPinnedOrIndirectError } from './pins.ts'
+import { isNotPinnedOrIndirectError, pinsLikeKubo } from './pins.ts'
 import { connectSwarms } from './swarm.ts'
 import { inSpan, tracingEnabled } from '@cluster/observability/trace'
 import type { BlockInput, IpfsIdResult, IpfsPinStatus, PinLsEntry, PinLsType, PinProgress, RepoGcEntry, RepoStat } from './types.ts'
@@ -57,6 +57,8 @@ export class IpfsConnector {
   private readonly onInformerTrigger: (() => void) | undefined
   private triggerCount = 0
   private pinsCounter = 0
+  /** Whether the last pin/add was answered by Kubo itself (not an IPFS Cluster proxy): {@link pinsLikeKubo}. */
+  private pinAddIsKubo = false
   private lastListed = 0
   private readyFlag = false
   /**
@@ -79,7 +81,10 @@ export class IpfsConnector {
     return this.readyFlag
   }
 
-  /** Pins added (+1) and removed (−1) through this connector since start (metrics only). */
+  /**
+   * Pins added (+1) and removed (−1) through this connector since start (metrics only; a pin
+   * that skipped the pin/ls check counts even when Kubo already had it).
+   */
   get pinsAdded (): number {
     return this.pinsCounter
   }
@@ -182,7 +187,11 @@ export class IpfsConnector {
     const cid = toCid(pin.cid)
     const maxDepth = pin.maxDepth ?? -1
     const wanted: IpfsPinStatus = maxDepth === 0 ? 'direct' : 'recursive'
-    const current = await this.pinLsCid(cid, maxDepth, options)
+    // Go asks pin/ls first. Kubo's own pin/add of a CID pinned that way already does nothing, so
+    // once Kubo has shown it answers pin/add itself, a plain recursive pin skips that round trip
+    // (about a quarter of a peer's CPU per pin was its Kubo calls); a pin update still asks.
+    const skipCheck = this.pinAddIsKubo && maxDepth === -1 && pin.pinUpdate === undefined
+    const current = skipCheck ? 'unpinned' : await this.pinLsCid(cid, maxDepth, options)
     if (current === wanted) {
       this.logger('debug', `IPFS object ${cid.toString()} is already pinned (${wanted})`)
       return
@@ -206,6 +215,7 @@ export class IpfsConnector {
         maxDepth,
         stallTimeoutMs: this.config.pinTimeoutMs,
         onProgress: options.onProgress,
+        onHeaders: (headers) => { this.pinAddIsKubo = pinsLikeKubo(headers) },
         signal: options.signal
       }).catch((err: unknown) => {
         this.counters.pinAddErrors++

@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from 'node:http'
 import type { CID } from 'multiformats/cid'
 import { parseCid } from '@cluster/api'
 import { sameMultihash, toCid, type CidLike } from './cid.ts'
@@ -15,6 +16,8 @@ export interface PinAddOptions {
   /** No-progress window; the pin is cancelled with {@link PinStalledError}. 0/undefined: none. */
   stallTimeoutMs?: number
   onProgress?: (progress: PinProgress) => void
+  /** Called with the answer's headers once they arrive (see {@link pinsLikeKubo}). */
+  onHeaders?: (headers: IncomingHttpHeaders) => void
   signal?: AbortSignal
 }
 
@@ -65,6 +68,7 @@ export async function pinAdd (http: KuboHttp, cid: CidLike, options: PinAddOptio
   try {
     const res = await http.call('pin/add', [['arg', cidStr], ...depthQuery(options.maxDepth ?? -1), ['progress', 'true']],
       { signal: controller.signal })
+    options.onHeaders?.(res.headers)
     let pins: string[] | undefined
     for await (const line of res.lines<{ Progress?: unknown, Bytes?: unknown, Pins?: unknown }>()) {
       if (typeof line !== 'object' || line === null) throw new IpfsBadResponseError(res.label, `unexpected line ${JSON.stringify(line)}`)
@@ -85,6 +89,18 @@ export async function pinAdd (http: KuboHttp, cid: CidLike, options: PinAddOptio
     if (timer !== undefined) http.clock.clearTimeout(timer)
     caller?.removeEventListener('abort', forward)
   }
+}
+
+/**
+ * Whether a `pin/add` answer came from Kubo itself, whose pin/add of a CID already pinned that
+ * way changes nothing: Kubo streams the answer (`X-Chunked-Output: 1`, progress lines). An IPFS
+ * Cluster proxy answers with one object and `Server: ipfs-cluster/ipfsproxy/<version>` (Go's and
+ * ours), and its pin/add is a cluster pin with default options, which would replace the options
+ * of a pin the cluster below already holds.
+ */
+export function pinsLikeKubo (headers: IncomingHttpHeaders): boolean {
+  const server = String(headers.server ?? '')
+  return headers['x-chunked-output'] === '1' && !server.startsWith('ipfs-cluster/')
 }
 
 /** `pin/rm?arg=<cid>` (recursive by default at Kubo's side, which also removes a direct pin). */

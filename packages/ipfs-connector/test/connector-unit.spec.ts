@@ -132,8 +132,53 @@ describe('pin / unpin flows', () => {
       `arg=${V1}&max-depth=1&recursive=true&progress=true`,
       `arg=${V1}&recursive=true&progress=true`
     ])
-    expect(fake.requests.filter(r => r.endpoint === 'pin/ls').map(r => r.query.get('type'))).toEqual(['direct', 'recursive', 'recursive'])
+    // The third pin, fully recursive, skipped the check: Kubo had answered pin/add itself by then.
+    expect(fake.requests.filter(r => r.endpoint === 'pin/ls').map(r => r.query.get('type'))).toEqual(['direct', 'recursive'])
     expect(connector.pinsAdded).toBe(3)
+  })
+
+  /** A Kubo stand-in (pins in a map) whose pin/add answers as `answer` says: Kubo's stream or a cluster proxy's object. */
+  async function pinningKubo (answer: 'kubo' | 'cluster proxy'): Promise<{ fake: FakeKubo, connector: IpfsConnector }> {
+    const pinned = new Set<string>()
+    return await withRoutes({
+      'pin/ls': (res, rec) => {
+        const arg = rec.query.get('arg') ?? ''
+        if (!pinned.has(arg)) { sendKuboError(res, `path '${arg}' is not pinned`); return }
+        res.writeHead(200, kuboHeaders(true))
+        res.end(JSON.stringify({ Cid: arg, Type: 'recursive' }) + '\n')
+      },
+      'pin/add': (res, rec) => {
+        const arg = rec.query.get('arg') ?? ''
+        pinned.add(arg)
+        if (answer === 'kubo') {
+          res.writeHead(200, { ...kuboHeaders(true), Server: 'kubo/0.42.0' })
+          res.end(`{"Progress":1}\n${JSON.stringify({ Pins: [arg] })}\n`)
+        } else {
+          res.writeHead(200, { 'Content-Type': 'application/json', Server: 'ipfs-cluster/ipfsproxy/1.1.6' })
+          res.end(JSON.stringify({ Pins: [arg] }))
+        }
+      }
+    })
+  }
+
+  it('once Kubo answered a pin/add itself, a recursive pin goes straight to pin/add (Kubo ignores a pin it already has)', async () => {
+    const { fake, connector } = await pinningKubo('kubo')
+    const other = CID.createV1(raw.code, await sha256.digest(new Uint8Array([1]))).toString()
+    await connector.pin({ cid: V1 })
+    await connector.pin({ cid: other })
+    await connector.pin({ cid: V1 })
+    expect(endpoints(fake)).toEqual(['pin/ls', 'pin/add', 'pin/add', 'pin/add'])
+    // A direct pin still asks first.
+    await connector.pin({ cid: V1, maxDepth: 0 })
+    expect(endpoints(fake).slice(4)).toEqual(['pin/ls', 'pin/add'])
+  })
+
+  it('keeps the pin/ls check below an IPFS Cluster proxy, whose pin/add would replace the options of a pin it holds', async () => {
+    const { fake, connector } = await pinningKubo('cluster proxy')
+    await connector.pin({ cid: V1 })
+    await connector.pin({ cid: V1 })
+    await connector.pin({ cid: V1 })
+    expect(endpoints(fake)).toEqual(['pin/ls', 'pin/add', 'pin/ls', 'pin/ls'])
   })
 
   it('uses pin/update when the pin_update source is pinned recursively', async () => {

@@ -98,6 +98,22 @@ describe('IpfsConnector against a real Kubo', () => {
     expect(direct.some(c => sameMultihash(c, block.cid))).toBe(true)
   })
 
+  it('pins again straight through pin/add once Kubo has answered one: Kubo keeps what it has, a direct pin becomes recursive', async () => {
+    const block = await rawBlock(`again-${randomBytes(8).toString('hex')}`)
+    await connector.blockStream([block])
+    await connector.pin({ cid: block.cid, maxDepth: 0 })
+    expect(await connector.pinLsCid(block.cid, 0)).toBe('direct')
+    const adds = connector.counters.pinAdd
+    // Recursive over direct: pin/add only (Kubo has answered pin/add by now), as pin/ls then pin/add did.
+    await connector.pin({ cid: block.cid })
+    expect(await connector.pinLsCid(block.cid, -1)).toBe('recursive')
+    expect(await connector.pinLsCid(block.cid, 0)).toBe('unpinned')
+    // Already pinned: Kubo answers the pin/add at once and the pin stays.
+    await connector.pin({ cid: block.cid })
+    expect(connector.counters.pinAdd).toBe(adds + 2)
+    expect(await connector.pinLsCid(block.cid, -1)).toBe('recursive')
+  })
+
   it('pins with pin/update from an existing recursive pin, keeping the old one', async () => {
     const a = await addFolder('upd-a', { 'x.txt': 'version 1', 'same.txt': 'shared' })
     const b = await addFolder('upd-b', { 'x.txt': 'version 2', 'same.txt': 'shared' })
