@@ -1,4 +1,5 @@
 import { decodePin, encodePin, parseJson, stringifyJson, type Pin } from '@cluster/api'
+import { StringDecoder } from 'node:string_decoder'
 import { StateFormatError } from './errors.ts'
 
 /** `state export`: one Go-JSON pin per line, as Go's `ipfs-cluster-service state export`. */
@@ -11,39 +12,105 @@ export function * exportPins (pins: Iterable<Pin>): Generator<string> {
  * json.Decoder loop). Fails with StateFormatError naming the value that is malformed.
  */
 export function parsePinStream (text: string): Pin[] {
-  const pins: Pin[] = []
-  let i = 0
+  const values = new JsonValues()
+  const pins = values.push(text).map((value, i) => decodeNth(value, i + 1))
+  values.end()
+  return pins
+}
+
+/**
+ * The same input read as it arrives, in chunks of UTF-8 (a file or stdin): the input is never one
+ * string, which V8 caps at 2^29 − 24 characters (a state of ~1.1M pins in Go's JSON).
+ */
+export async function * pinsOfChunks (chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): AsyncGenerator<Pin> {
+  const decoder = new StringDecoder('utf8')
+  const values = new JsonValues()
   let n = 0
-  while (true) {
-    while (i < text.length && /\s/.test(text[i] as string)) i++
-    if (i >= text.length) return pins
-    const end = endOfJsonValue(text, i)
-    n++
-    try {
-      pins.push(decodePin(parseJson(text.slice(i, end))))
-    } catch (err) {
-      throw new StateFormatError(`pin #${n} of the import is malformed: ${(err as Error).message}`)
-    }
-    i = end
+  for await (const chunk of chunks) {
+    for (const value of values.push(decoder.write(chunk as Buffer))) yield decodeNth(value, ++n)
+  }
+  for (const value of values.push(decoder.end())) yield decodeNth(value, ++n)
+  values.end()
+}
+
+function decodeNth (value: string, n: number): Pin {
+  try {
+    return decodePin(parseJson(value))
+  } catch (err) {
+    throw new StateFormatError(`pin #${n} of the import is malformed: ${(err as Error).message}`)
   }
 }
 
-/** Index just past the JSON object or array starting at `start` (strings and escapes respected). */
-function endOfJsonValue (text: string, start: number): number {
-  if (text[start] !== '{' && text[start] !== '[') throw new StateFormatError(`expected a JSON object at offset ${start}`)
-  let depth = 0
-  let inString = false
-  for (let i = start; i < text.length; i++) {
-    const c = text[i]
-    if (inString) {
-      if (c === '\\') i++
-      else if (c === '"') inString = false
-    } else if (c === '"') inString = true
-    else if (c === '{' || c === '[') depth++
-    else if (c === '}' || c === ']') {
-      depth--
-      if (depth === 0) return i + 1
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const OPEN_BRACE = 0x7b
+const CLOSE_BRACE = 0x7d
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACKET = 0x5d
+
+/** JavaScript's `\s` (as the import read whitespace before): ASCII space and controls, and Unicode spaces. */
+function isSpace (c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c > 0x7f && /\s/.test(String.fromCharCode(c)))
+}
+
+/**
+ * Splits text given piece by piece into whole JSON objects or arrays (strings and escapes
+ * respected, whitespace between them skipped); a value may span pieces. Only the value being
+ * read is kept.
+ */
+class JsonValues {
+  /** The beginning of a value that goes on in the next piece. */
+  private pending = ''
+  /** Where the value being read starts in the piece: −1 none, −2 in `pending`. */
+  private start = -1
+  /** Offset of the next piece in the whole input, for messages. */
+  private base = 0
+  private depth = 0
+  private inString = false
+  private escaped = false
+
+  push (piece: string): string[] {
+    const values: string[] = []
+    // The scan's state in locals, and the piece scanned as it is (a flat string): the loop runs
+    // once per character of the input.
+    let { start, depth, inString, escaped } = this
+    for (let i = 0; i < piece.length; i++) {
+      const c = piece.charCodeAt(i)
+      if (start === -1) {
+        if (isSpace(c)) continue
+        if (c !== OPEN_BRACE && c !== OPEN_BRACKET) throw new StateFormatError(`expected a JSON object at offset ${this.base + i}`)
+        start = i
+      }
+      if (inString) {
+        if (escaped) escaped = false
+        else if (c === BACKSLASH) escaped = true
+        else if (c === QUOTE) inString = false
+      } else if (c === QUOTE) inString = true
+      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
+      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        depth--
+        if (depth === 0) {
+          values.push(start === -2 ? this.pending + piece.slice(0, i + 1) : piece.slice(start, i + 1))
+          this.pending = ''
+          start = -1
+        }
+      }
     }
+    if (start === -2) this.pending += piece
+    else if (start >= 0) {
+      this.pending = piece.slice(start)
+      start = -2
+    }
+    this.base += piece.length
+    this.start = start
+    this.depth = depth
+    this.inString = inString
+    this.escaped = escaped
+    return values
   }
-  throw new StateFormatError('truncated JSON value at the end of the import')
+
+  /** Fails when the input ended inside a value. */
+  end (): void {
+    if (this.start !== -1) throw new StateFormatError('truncated JSON value at the end of the import')
+  }
 }

@@ -7,6 +7,7 @@ import { StateFormatError } from './errors.ts'
 import { decodeStored, parseSnapshot, snapshotHeader } from './snapshot-bytes.ts'
 import { bulkLoader, copyPinsetFile, copySynced, createSchema, fsyncFile, indexWriter, prepareStatements, type PinsetStatements, type SnapshotCopy } from './pinset-file.ts'
 import { PinsetSearch, indexRowsOf, indexRowsOfJson } from './search.ts'
+import { rowsOf, type StoredPinRow } from './stored-row.ts'
 import type { ApplyHooks, PinsetStateOptions } from './state-options.ts'
 
 export type { ApplyHooks, PinsetStateOptions } from './state-options.ts'
@@ -319,18 +320,24 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     if (this.appliedIndex() !== index) this.stmt.setApplied.run(index)
   }
 
-  /** Replaces the whole pinset (snapshot restore, `state import`). */
+  /** Replaces the whole pinset (snapshot restore). */
   replaceAll (pins: Iterable<Pin>, index: number): void {
+    this.replaceAllRows(rowsOf(pins), index)
+  }
+
+  /**
+   * Replaces the whole pinset with pins already in their stored form (`state import`, which keeps
+   * these rows rather than the pins: a row is a few strings, a decoded pin many objects).
+   */
+  replaceAllRows (rows: Iterable<StoredPinRow>, index: number): void {
     this.pinCount = undefined
     this.inTransaction(() => {
       this.stmt.clear.run()
       this.index.clear()
       const bulk = bulkLoader(this.db)
-      for (const given of pins) {
-        const pin = storedPin(given)
-        const cid = cidToString(pin.cid)
+      for (const row of rows) {
         // A CID given twice: the later pin replaces the earlier one.
-        if (!bulk.add(cid, pin.name, pin.type, stringifyJson(encodePin(pin)), indexRowsOf(pin))) this.write(cid, pin, true)
+        if (!bulk.add(row.cid, row.name, row.type, row.json, row.index)) this.writeRow(row, true)
       }
       bulk.finish()
       this.stmt.setApplied.run(index)
@@ -367,9 +374,12 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
 
   /** Stores a pin with its index rows; `existed`: the CID had a row (its side rows go first). */
   private write (cid: string, pin: Pin, existed: boolean): void {
-    const index = indexRowsOf(pin)
-    this.stmt.put.run(cid, pin.name, pin.type, stringifyJson(encodePin(pin)), index.ts, index.expire)
-    this.index.replaceSideRows(cid, index, existed)
+    this.writeRow({ cid, name: pin.name, type: pin.type, json: stringifyJson(encodePin(pin)), index: indexRowsOf(pin) }, existed)
+  }
+
+  private writeRow (row: StoredPinRow, existed: boolean): void {
+    this.stmt.put.run(row.cid, row.name, row.type, row.json, row.index.ts, row.index.expire)
+    this.index.replaceSideRows(row.cid, row.index, existed)
   }
 
   /** Returns −1 when a pin was removed, else 0. */

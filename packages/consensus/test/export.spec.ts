@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { defaultPinOptions, encodePin, parseCid, stringifyJson, Timestamp, type Pin } from '@cluster/api'
-import { encodeOp, exportPins, parsePinStream, PinsetState, StateFormatError } from '@cluster/consensus'
+import { encodeOp, exportPins, parsePinStream, pinsOfChunks, PinsetState, StateFormatError } from '@cluster/consensus'
 import { SnapshotFolder } from '@cluster/raft/node'
 
 const P1 = '12D3KooWNq9R2NvdUKS2UinbUnRcQwmmj9k8ZDEXKsjg9JGkCPyR'
@@ -76,6 +76,40 @@ describe('state export / import', () => {
     expect(() => parsePinStream(`${line}{"cid":"nope"}`)).toThrow(/pin #2/)
     expect(() => parsePinStream(`${line}{"cid":`)).toThrow(StateFormatError)
     expect(() => parsePinStream('42')).toThrow(StateFormatError)
+  })
+
+  it('reads the input as it arrives: a pin split anywhere between chunks, even inside a UTF-8 character or an escape', async () => {
+    const names = ['plain', 'café ☕ "quoted" \\ back\\slash', '𝄞 {brace} [bracket]']
+    const cids = ['QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS', 'QmYFQTdsnwUVEZmALypPf8wLz6VAPKPYpwPGgUD7NEfh4M', 'bafkreig6bm26z4gfprwdams273vb6strmhzg7yrfh6wdtvfqsa2x4zkylm']
+    // One value pretty-printed over lines, as Go's decoder loop takes it too.
+    const lines = [...exportPins(cids.map((c, i) => pin(c, names[i] as string)))]
+    const text = `${lines[0]}\n  ${JSON.stringify(JSON.parse(lines[1] as string), null, 2)}\t${lines[2]}`
+    const bytes = new TextEncoder().encode(text)
+    const expected = parsePinStream(text).map(p => p.name)
+    expect(expected).toEqual(names)
+    const read = async (chunks: Uint8Array[]): Promise<string[]> => {
+      const out: string[] = []
+      for await (const p of pinsOfChunks(chunks)) out.push(p.name)
+      return out
+    }
+    for (let cut = 1; cut < bytes.length; cut++) {
+      expect(await read([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(expected)
+    }
+    expect(await read([...bytes].map(b => Uint8Array.of(b)))).toEqual(expected)
+  })
+
+  it('reading as it arrives, names the malformed pin and refuses a truncated end', async () => {
+    const line = [...exportPins([pin('QmSZNMb8uztNA4S2yzEKQtSoEc1VPAxog91JAjR9Ye1deS', 'x')])][0] as string
+    const enc = new TextEncoder()
+    const drain = async (text: string): Promise<number> => {
+      let n = 0
+      for await (const _ of pinsOfChunks([enc.encode(text.slice(0, 10)), enc.encode(text.slice(10))])) n++
+      return n
+    }
+    expect(await drain(`${line}${line}`)).toBe(2)
+    await expect(drain(`${line}{"cid":"nope"}`)).rejects.toThrow(/pin #2/)
+    await expect(drain(`${line}{"cid":`)).rejects.toThrow(/truncated/)
+    await expect(drain(`${line}42`)).rejects.toThrow(StateFormatError)
   })
 })
 

@@ -1,9 +1,15 @@
+import { once } from 'node:events'
 import type { LogLevel } from '@cluster/api'
 
 /** Where a command writes: the real streams, or buffers in tests. */
 export interface Io {
   out: (text: string) => void
   err: (text: string) => void
+  /**
+   * Resolves once what `out` was given has left for the OS (stdout's backpressure): a command
+   * writing much (`state export`) waits on it instead of holding its whole output in memory.
+   */
+  drained?: () => Promise<void>
 }
 
 /** An Io whose stderr also takes whole log records (JSON output: log-format.ts). */
@@ -16,8 +22,27 @@ export function isRecordIo (io: Io): io is RecordIo {
 }
 
 export const processIo: Io = {
-  out: text => { process.stdout.write(text) },
-  err: text => { process.stderr.write(text) }
+  out: text => {
+    quietOnBrokenPipe()
+    process.stdout.write(text)
+  },
+  err: text => { process.stderr.write(text) },
+  drained: async () => { if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain') }
+}
+
+let watchingStdout = false
+
+/**
+ * Output piped to a command that stopped reading (`state export | head`): the peer's command
+ * ends at once and quietly, as Go's does (SIGPIPE), not with an unhandled EPIPE error.
+ */
+function quietOnBrokenPipe (): void {
+  if (watchingStdout) return
+  watchingStdout = true
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw err
+  })
 }
 
 /** An `error <doing>: <reason>` failure: printed to stderr, exit code 1 (config.md §7.10). */

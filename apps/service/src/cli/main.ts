@@ -96,7 +96,7 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
       let customSecret: string | undefined
       if (args.customSecret === true && args.source === undefined) {
         io.out('Enter cluster secret (32-byte hex string): ')
-        customSecret = (await (await stateModule()).readInput(undefined, { out: () => {}, err: io.err })).trim()
+        customSecret = (await (await stateModule()).readStdin({ out: () => {}, err: io.err })).trim()
       }
       const result = await initConfigFolder({
         folder, env: process.env as Record<string, string>, randomPorts: args.randomports === true, consensus,
@@ -138,9 +138,9 @@ export async function main (argv: string[], io: Io = processIo): Promise<number>
         .option('allocations', { alias: 'allocs', type: 'string', describe: 'overwrite each pin\'s allocations (comma-separated peer IDs)' }),
       run(async args => {
         if (args.force !== true && !await confirm('The pinset (state) of this peer will be replaced. Continue? [y/n]: ', io.out)) return 0
-        const { readInput, stateImport } = await stateModule()
+        const { inputChunks, stateImport } = await stateModule()
         const file = typeof args.file === 'string' ? args.file : undefined
-        await stateImport(folderOf(args), async () => await readInput(file, io), {
+        await stateImport(folderOf(args), () => inputChunks(file, io), {
           ...(typeof args.replicationMin === 'number' ? { replicationMin: args.replicationMin } : {}),
           ...(typeof args.replicationMax === 'number' ? { replicationMax: args.replicationMax } : {}),
           ...(typeof args.allocations === 'string' ? { allocations: args.allocations } : {})
