@@ -249,9 +249,9 @@ export function inputChunks (file: string | undefined, io: Io): AsyncIterable<Ui
 }
 
 /**
- * A file read into one buffer over and over: each chunk must be used before the next is asked
- * for. A new buffer per chunk (a read stream) made ~0.5 GB of short-lived memory outside the
- * heap for a 1M-pin import, and V8 answered it with full collections of the whole import.
+ * A file read into one buffer over and over (each chunk must be used before the next is asked
+ * for), rather than a new buffer per chunk as a read stream makes: ~0.5 GB of short-lived memory
+ * outside the heap for a 1M-pin import.
  */
 async function * fileChunks (file: string): AsyncGenerator<Uint8Array> {
   const handle = await open(file, 'r')
