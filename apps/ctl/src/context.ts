@@ -27,7 +27,16 @@ export function emit (ctx: ActionContext, text: () => string, json: () => string
  * prints the partial results, then the error block).
  */
 export async function emitStream<T> (ctx: ActionContext, items: AsyncIterable<T>, text: (v: T) => string, json: (v: T) => string): Promise<void> {
-  for await (const item of items) emit(ctx, () => text(item), () => json(item))
+  for await (const item of items) {
+    emit(ctx, () => text(item), () => json(item))
+    await stdoutDrained(ctx)
+  }
+}
+
+/** Waits while stdout's reader is behind (nothing to wait for, most of the time). */
+export async function stdoutDrained (ctx: ActionContext): Promise<void> {
+  const wait = ctx.io.drained?.()
+  if (wait !== undefined) await wait
 }
 
 export type Action = (ctx: ActionContext) => Promise<void>

@@ -3,6 +3,11 @@
 export interface CtlIo {
   stdout: (text: string) => void
   stderr: (text: string) => void
+  /**
+   * A promise while stdout's buffer is full (the reader is behind), else undefined: a long
+   * listing waits on it instead of holding the rest of its output in memory.
+   */
+  drained?: () => Promise<void> | undefined
   env: Record<string, string | undefined>
   /** Unix nanoseconds. */
   now: () => bigint
@@ -43,11 +48,30 @@ async function openFile (path: string): Promise<{ write: (text: string) => void,
   }
 }
 
+let watchingStdout = false
+
+/**
+ * Output piped to a command that stopped reading (`ipfs-cluster-ctl pin ls | head`): the ctl
+ * ends at once and quietly, as Go's does (SIGPIPE), not with an unhandled EPIPE error.
+ */
+function quietOnBrokenPipe (): void {
+  if (watchingStdout) return
+  watchingStdout = true
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+    throw err
+  })
+}
+
 /** The real process: stdout/stderr, process.env, the system clock. */
 export function processIo (): CtlIo {
   return {
-    stdout: (t) => { process.stdout.write(t) },
+    stdout: (t) => {
+      quietOnBrokenPipe()
+      process.stdout.write(t)
+    },
     stderr: (t) => { process.stderr.write(t) },
+    drained: () => process.stdout.writableNeedDrain ? new Promise<void>(resolve => { process.stdout.once('drain', resolve) }) : undefined,
     env: process.env,
     now: () => BigInt(Date.now()) * 1_000_000n,
     cwd: process.cwd(),

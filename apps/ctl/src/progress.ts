@@ -5,7 +5,7 @@
  * output stays Go's byte for byte. While the line is shown, every write of the command (stdout or
  * stderr) erases it first; the next tick draws it again below.
  */
-import type { ActionContext } from './context.ts'
+import { stdoutDrained, type ActionContext } from './context.ts'
 import type { CtlIo } from './io.ts'
 
 /** Time between two redraws (at most 10 a second); also the delay before the first one. */
@@ -105,6 +105,7 @@ export async function countedStream<T> (ctx: ActionContext, what: string, items:
     for await (const item of items) {
       each(c, item)
       n++
+      await stdoutDrained(c)
     }
   })
 }
