@@ -1,4 +1,5 @@
 /** Where the ctl writes, what it reads from its environment, and its clock: injectable for tests. */
+import { endQuietlyOnBrokenPipe } from '@cluster/api'
 
 export interface CtlIo {
   stdout: (text: string) => void
@@ -48,26 +49,11 @@ async function openFile (path: string): Promise<{ write: (text: string) => void,
   }
 }
 
-let watchingStdout = false
-
-/**
- * Output piped to a command that stopped reading (`ipfs-cluster-ctl pin ls | head`): the ctl
- * ends at once and quietly, as Go's does (SIGPIPE), not with an unhandled EPIPE error.
- */
-function quietOnBrokenPipe (): void {
-  if (watchingStdout) return
-  watchingStdout = true
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-    throw err
-  })
-}
-
 /** The real process: stdout/stderr, process.env, the system clock. */
 export function processIo (): CtlIo {
   return {
     stdout: (t) => {
-      quietOnBrokenPipe()
+      endQuietlyOnBrokenPipe(process.stdout)
       process.stdout.write(t)
     },
     stderr: (t) => { process.stderr.write(t) },

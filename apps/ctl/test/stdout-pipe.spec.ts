@@ -2,11 +2,10 @@
  * The ctl's output piped to a command that stops reading (`ipfs-cluster-ctl pin ls | head -1`):
  * the ctl ends quietly with status 0 instead of an unhandled EPIPE error and its stack trace.
  */
-import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPinOptions } from '@cluster/api'
-import { syntheticCid, type FakeCluster } from '@cluster/test-utils'
+import { runUntilReaderStops, syntheticCid, type FakeCluster } from '@cluster/test-utils'
 import type { RestApiServer } from '@cluster/rest-api'
 import { startFakeServer } from './harness.ts'
 
@@ -25,12 +24,7 @@ afterAll(async () => { await server.stop() })
 
 describe('stdout piped to a reader that stops', () => {
   it('pin ls | head -1: status 0, nothing on stderr', async () => {
-    const child = spawn(process.execPath, ['--conditions=source', CLI, '--host', host, 'pin', 'ls'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    await new Promise<void>(resolve => { child.stdout.once('data', () => { resolve() }) })
-    child.stdout.destroy()
-    const code = await new Promise<number | null>(resolve => { child.once('exit', (c) => { resolve(c) }) })
+    const { code, stderr } = await runUntilReaderStops(process.execPath, ['--conditions=source', CLI, '--host', host, 'pin', 'ls'])
     expect(stderr).toBe('')
     expect(code).toBe(0)
   }, 30_000)

@@ -3,13 +3,13 @@
  * whole in stdout's buffer grew to ~0.5 GB and then failed with EINVAL), and a reader that goes
  * away (`state export | head`) ends the command quietly with status 0, not an unhandled EPIPE.
  */
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { castCid, cidToString } from '@cluster/api'
+import { runUntilReaderStops } from '@cluster/test-utils'
 import { main } from '../src/cli/main.ts'
 import { capture } from './helpers/capture.ts'
 
@@ -59,12 +59,7 @@ describe('state export to stdout', () => {
   })
 
   it('ends with status 0 and nothing on stderr when the reader stops reading (`| head -1`)', async () => {
-    const child = spawn(process.execPath, ['--conditions=source', RUN, '-c', folder, 'state', 'export'], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stderr = ''
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
-    await new Promise<void>(resolve => { child.stdout.once('data', () => { resolve() }) })
-    child.stdout.destroy()
-    const code = await new Promise<number | null>(resolve => { child.once('exit', (c) => { resolve(c) }) })
+    const { code, stderr } = await runUntilReaderStops(process.execPath, ['--conditions=source', RUN, '-c', folder, 'state', 'export'])
     expect(stderr).toBe('')
     expect(code).toBe(0)
   }, 30_000)

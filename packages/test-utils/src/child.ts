@@ -1,4 +1,4 @@
-import { spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 
@@ -57,4 +57,21 @@ async function bindable (port: number): Promise<boolean> {
 export function runAsNodeVersion (version: string, bin: string, args: readonly string[]): SpawnSyncReturns<string> {
   const olderNode = `data:text/javascript,Object.defineProperty(process.versions,"node",{value:${JSON.stringify(version)}})`
   return spawnSync(process.execPath, ['--import', olderNode, bin, ...args], { encoding: 'utf8' })
+}
+
+/**
+ * Runs a command whose output is piped to a reader that stops after the first piece
+ * (`command | head -c 1`): its exit code and what it wrote on stderr.
+ */
+export async function runUntilReaderStops (command: string, args: string[]): Promise<{ code: number | null, stderr: string }> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+  const exited = new Promise<number | null>(resolve => { child.once('exit', (code) => { resolve(code) }) })
+  await new Promise<void>(resolve => {
+    child.stdout.once('data', () => { resolve() })
+    child.once('exit', () => { resolve() })
+  })
+  child.stdout.destroy()
+  return { code: await exited, stderr }
 }

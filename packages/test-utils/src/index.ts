@@ -7,5 +7,5 @@ export { C1, C2, C3, I1, I2, I3, P1, P2, P3, PEERS, Q1, Q2, T0, examplePin, synt
 export { until } from './until.ts'
 export { request, lines, multipart, slowHeaderClientLifetime, type Answer, type UploadEntry } from './http.ts'
 export { goMultipart, pieces, seededBytes, type Body, type MultipartOptions, type UploadItem } from './multipart.ts'
-export { freePort, runAsNodeVersion, stopChild } from './child.ts'
+export { freePort, runAsNodeVersion, runUntilReaderStops, stopChild } from './child.ts'
 export { OtlpReceiver, type ReceivedSpan } from './otlp-receiver.ts'

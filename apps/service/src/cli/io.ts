@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import type { LogLevel } from '@cluster/api'
+import { endQuietlyOnBrokenPipe, type LogLevel } from '@cluster/api'
 
 /** Where a command writes: the real streams, or buffers in tests. */
 export interface Io {
@@ -23,26 +23,11 @@ export function isRecordIo (io: Io): io is RecordIo {
 
 export const processIo: Io = {
   out: text => {
-    quietOnBrokenPipe()
+    endQuietlyOnBrokenPipe(process.stdout)
     process.stdout.write(text)
   },
   err: text => { process.stderr.write(text) },
   drained: async () => { if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain') }
-}
-
-let watchingStdout = false
-
-/**
- * Output piped to a command that stopped reading (`state export | head`): the peer's command
- * ends at once and quietly, as Go's does (SIGPIPE), not with an unhandled EPIPE error.
- */
-function quietOnBrokenPipe (): void {
-  if (watchingStdout) return
-  watchingStdout = true
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
-    throw err
-  })
 }
 
 /** An `error <doing>: <reason>` failure: printed to stderr, exit code 1 (config.md §7.10). */
