@@ -1,13 +1,13 @@
 import { renameSync, rmSync } from 'node:fs'
 import Database from 'better-sqlite3'
-import { cidToString, encodePin, storedPin, stringifyJson, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
+import { cidToString, storedPin, type CID, type Pin, type PinSearch, type PinSearchIndex } from '@cluster/api'
 import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@cluster/raft/node'
 import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
 import { decodeStored, parseSnapshot, snapshotHeader } from './snapshot-bytes.ts'
 import { bulkLoader, copyPinsetFile, copySynced, createSchema, fsyncFile, indexWriter, prepareStatements, type PinsetStatements, type SnapshotCopy } from './pinset-file.ts'
-import { PinsetSearch, indexRowsOf, indexRowsOfJson } from './search.ts'
-import { rowsOf, type StoredPinRow } from './stored-row.ts'
+import { PinsetSearch, indexRowsOfJson } from './search.ts'
+import { rowOfStored, rowsOf, type StoredPinRow } from './stored-row.ts'
 import type { ApplyHooks, PinsetStateOptions } from './state-options.ts'
 
 export type { ApplyHooks, PinsetStateOptions } from './state-options.ts'
@@ -374,7 +374,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
 
   /** Stores a pin with its index rows; `existed`: the CID had a row (its side rows go first). */
   private write (cid: string, pin: Pin, existed: boolean): void {
-    this.writeRow({ cid, name: pin.name, type: pin.type, json: stringifyJson(encodePin(pin)), index: indexRowsOf(pin) }, existed)
+    this.writeRow(rowOfStored(pin, cid), existed)
   }
 
   private writeRow (row: StoredPinRow, existed: boolean): void {

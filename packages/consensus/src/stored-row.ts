@@ -13,8 +13,12 @@ export interface StoredPinRow {
 
 /** The stored form of a pin (Go's state: seconds, `origins: []`…). */
 export function storedRowOf (given: Pin): StoredPinRow {
-  const pin = storedPin(given)
-  return { cid: cidToString(pin.cid), name: pin.name, type: pin.type, json: stringifyJson(encodePin(pin)), index: indexRowsOf(pin) }
+  return rowOfStored(storedPin(given))
+}
+
+/** The row of a pin already in its stored form (`storedPin`); `cid` is its CID text when known. */
+export function rowOfStored (pin: Pin, cid = cidToString(pin.cid)): StoredPinRow {
+  return { cid, name: pin.name, type: pin.type, json: stringifyJson(encodePin(pin)), index: indexRowsOf(pin) }
 }
 
 export function * rowsOf (pins: Iterable<Pin>): Generator<StoredPinRow> {
