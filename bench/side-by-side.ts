@@ -26,7 +26,7 @@ import { tsCtlDist, tsCtlSource, tsFlavour } from './lib/ts-cluster.ts'
 import { randomCids } from './lib/cids.ts'
 import { putBlocks } from './lib/kubo-blocks.ts'
 import { percentile, pinLoad, sleep, streamNdjson } from './lib/load.ts'
-import { cleanupAll, installCleanupHandlers, tempDir } from './lib/processes.ts'
+import { cleanupAll, installCleanupHandlers, runCounted, tempDir } from './lib/processes.ts'
 import { timeStateImport } from './lib/state-import.ts'
 
 const argv = process.argv.slice(2)
@@ -160,6 +160,8 @@ async function workload3 (): Promise<void> {
   const peakPins: Record<'go' | 'ts', number[]> = { go: [], ts: [] }
   const restRss: Record<'go' | 'ts', number[]> = { go: [], ts: [] }
   const startSecs: Record<'go' | 'ts', number[]> = { go: [], ts: [] }
+  const ctlLsSecs: Record<'go' | 'ts', number[]> = { go: [], ts: [] }
+  const ctlLsPeak: Record<'go' | 'ts', number[]> = { go: [], ts: [] }
   const agent = new Agent({ keepAlive: true })
   const measure = async (cluster: BenchCluster, path: string): Promise<{ seconds: number, items: number, peakMiB: number }> => {
     let peak = 0
@@ -219,6 +221,15 @@ async function workload3 (): Promise<void> {
           log(`  ${f.name} run ${run}: /allocations ${a.items} in ${a.seconds.toFixed(2)} s; /pins ${s.items} in ${s.seconds.toFixed(2)} s; peak RSS ${a.peakMiB.toFixed(0)} / ${s.peakMiB.toFixed(0)} MiB`)
           await sleep(1_000)
         }
+        // Each side's own ctl (ours: the built bin) listing the pinset into a pipe.
+        const ctl = f.name === 'go' ? { command: goCtl, args: [] } : tsCtlDist
+        for (let run = 0; run < P.w3Runs; run++) {
+          const r = await runCounted(ctl.command, [...ctl.args, '--host', cluster.peers[0]?.restApi as string, 'pin', 'ls'], 600_000)
+          if (r.stdoutLines !== P.w3Pins) log(`  ${f.name}: ctl pin ls printed ${r.stdoutLines} lines of ${P.w3Pins}`)
+          ctlLsSecs[f.name].push(r.seconds)
+          ctlLsPeak[f.name].push(r.peakRssBytes / MiB)
+          log(`  ${f.name} run ${run}: ipfs-cluster-ctl pin ls ${r.stdoutLines} lines in ${r.seconds.toFixed(2)} s, peak RSS ${(r.peakRssBytes / MiB).toFixed(0)} MiB`)
+        }
       } finally {
         await cluster.stop()
         await Promise.all(kubos.map(async k => { await k.stop() }))
@@ -243,6 +254,8 @@ async function workload3 (): Promise<void> {
   addRow(`3. RSS at rest, ${k} pins (per peer)`, 'MiB', 'lower', restRss, 'one sample per peer, 5 s after the daemons went quiet (below 0.1 CPU over 2 s, at most 120 s)')
   addRow(`3. peak RSS during GET /allocations, ${k} pins`, 'MiB', 'lower', peakAlloc, 'largest peer, sampled every 50 ms')
   addRow(`3. peak RSS during GET /pins, ${k} pins`, 'MiB', 'lower', peakPins, 'largest peer, sampled every 50 ms')
+  addRow(`3. ipfs-cluster-ctl pin ls, ${k} pins`, 's', 'lower', ctlLsSecs, 'each side\'s ctl (ours: the built bin), stdout to a pipe read as it comes')
+  addRow(`3. peak RSS of ipfs-cluster-ctl pin ls, ${k} pins`, 'MiB', 'lower', ctlLsPeak, 'VmHWM read every 20 ms')
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -94,3 +94,39 @@ export function cpuSeconds (pid: number | undefined): number {
     return (Number(fields[11]) + Number(fields[12])) / 100
   } catch { return 0 }
 }
+
+/** Peak resident set size of a process so far in bytes (`VmHWM`), 0 when gone. */
+function peakRssBytes (pid: number): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m === null ? 0 : Number(m[1]) * 1024
+  } catch { return 0 }
+}
+
+export interface CommandRun { seconds: number, stdoutLines: number, peakRssBytes: number }
+
+/**
+ * Runs a command to its end, counting the lines of its stdout as a pipe reader does (`| wc -l`),
+ * with its time and peak RSS (`VmHWM`, read every 20 ms: the last 20 ms before the exit are not
+ * seen). Rejects on a non-zero exit or after `timeoutMs`.
+ */
+export function runCounted (command: string, args: string[], timeoutMs: number): Promise<CommandRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now()
+    const child = spawnTracked(command, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+    const pid = child.pid as number
+    let peak = 0
+    let lines = 0
+    const poll = setInterval(() => { peak = Math.max(peak, peakRssBytes(pid)) }, 20)
+    const timer = setTimeout(() => { child.kill('SIGKILL') }, timeoutMs)
+    child.stdout?.on('data', (chunk: Buffer) => {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++
+    })
+    child.once('exit', (code, signal) => {
+      clearInterval(poll)
+      clearTimeout(timer)
+      if (code === 0) resolve({ seconds: (performance.now() - t0) / 1000, stdoutLines: lines, peakRssBytes: peak })
+      else reject(new Error(`${command} ${args.join(' ')}: exit ${code ?? signal}`))
+    })
+  })
+}

@@ -2,8 +2,10 @@
  * Text formatters: the exact lines Go's ipfs-cluster-ctl prints for each object type
  * (ctl.md §4.3). Each returns the whole text including the final newline.
  */
-import type {
-  AddedOutput, Alert, BandwidthByProtocol, ErrorBody, GlobalPinInfo, GlobalRepoGc, Id, Metric, Pin, Timestamp, Version
+import {
+  cidToString,
+  type AddedOutput, type Alert, type CID, type BandwidthByProtocol, type ErrorBody, type GlobalPinInfo, type GlobalRepoGc, type Id, type Metric, type Pin,
+  type Timestamp, type Version
 } from '@cluster/api'
 import { goFixed, humanBytes, relativeTime } from './humanize.ts'
 
@@ -38,8 +40,8 @@ export function formatId (obj: Id): string {
 }
 
 /** The header line of a GlobalPinInfo whose CID may be undefined (Go prints `b`). */
-function cidText (cid: { toString: () => string } | undefined): string {
-  return cid === undefined ? 'b' : cid.toString()
+function cidText (cid: CID | undefined): string {
+  return cid === undefined ? 'b' : cidToString(cid)
 }
 
 export function formatGlobalPinInfo (obj: GlobalPinInfo): string {
@@ -67,7 +69,7 @@ export function formatDateTime (t: Timestamp): string {
 export function formatPin (obj: Pin): string {
   let type = obj.type.toUpperCase()
   if (obj.mode === 'direct') type += '-DIRECT'
-  let out = `${obj.cid.toString()} | ${obj.name} | ${type} | `
+  let out = `${cidToString(obj.cid)} | ${obj.name} | ${type} | `
   if (obj.replicationFactorMin === -1 && obj.replicationFactorMax === -1) {
     out += 'Repl. Factor: -1 | Allocations: [everywhere]'
   } else {
@@ -88,7 +90,7 @@ export function formatPin (obj: Pin): string {
 }
 
 export function formatAddedOutput (obj: AddedOutput, quiet: boolean): string {
-  const cid = obj.cid === undefined ? 'b' : obj.cid.toString()
+  const cid = cidText(obj.cid)
   return quiet ? `${cid}\n` : `added ${cid} ${obj.name}\n`
 }
 
@@ -111,7 +113,7 @@ export function formatGlobalRepoGc (obj: GlobalRepoGc): string {
     out += item.error !== '' ? `${padRight(label, 15)} | ERROR: ${item.error}\n` : `${padRight(label, 15)}\n`
     out += '  > CIDs:\n'
     for (const key of item.keys ?? []) {
-      out += key.error !== '' ? `    - ERROR: ${key.error}\n` : `    - ${key.key === undefined ? 'b' : key.key.toString()}\n`
+      out += key.error !== '' ? `    - ERROR: ${key.error}\n` : `    - ${key.key === undefined ? 'b' : cidToString(key.key)}\n`
     }
   }
   return out

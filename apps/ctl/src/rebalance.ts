@@ -4,7 +4,7 @@
  * Prints a line per move as it completes and a summary; `--dry-run` only lists the moves. The
  * search flags of `pin ls` choose the pins; `--limit` bounds the moves.
  */
-import type { RebalanceEvent } from '@cluster/api'
+import { cidToString, type RebalanceEvent } from '@cluster/api'
 import type { Action, ActionContext } from './context.ts'
 import { emit } from './context.ts'
 import { LocalCommandError } from './errors.ts'
@@ -36,7 +36,7 @@ function moveText (event: Extract<RebalanceEvent, { move: unknown }>, width: num
   const name = move.name === '' ? '' : ` | ${move.name}`
   const verb = event.result === 'planned' ? 'would move' : event.result
   const peers = (ids: string[]): string => `[${ids.map(id => id.slice(-width)).join(' ')}]`
-  return `${move.cid.toString()}${name}: ${verb} ${peers(move.from)} -> ${peers(move.to)}${event.error === undefined ? '' : ` (${event.error})`}\n`
+  return `${cidToString(move.cid)}${name}: ${verb} ${peers(move.from)} -> ${peers(move.to)}${event.error === undefined ? '' : ` (${event.error})`}\n`
 }
 
 function eventJson (event: RebalanceEvent): string {
@@ -45,7 +45,7 @@ function eventJson (event: RebalanceEvent): string {
     return JSON.stringify({ summary: { checked: s.checked, planned: s.planned, moved: s.moved, failed: s.failed, skipped: s.skipped, dry_run: s.dryRun } }, null, 2) + '\n'
   }
   const { move } = event
-  return JSON.stringify({ cid: move.cid.toString(), name: move.name, from: move.from, to: move.to, result: event.result, ...(event.error === undefined ? {} : { error: event.error }) }, null, 2) + '\n'
+  return JSON.stringify({ cid: cidToString(move.cid), name: move.name, from: move.from, to: move.to, result: event.result, ...(event.error === undefined ? {} : { error: event.error }) }, null, 2) + '\n'
 }
 
 function summaryText (s: Extract<RebalanceEvent, { summary: unknown }>['summary']): string {

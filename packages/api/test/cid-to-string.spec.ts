@@ -2,7 +2,7 @@
 // canonical text must give the CID multiformats' parser gives.
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { CID, parseCid } from '../src/index.ts'
+import { CID, keepRecentCids, parseCid } from '../src/index.ts'
 import { base32Lower, cidToString } from '../src/cid.ts'
 import { base58btc as base58btcEncoder } from 'multiformats/bases/base58'
 
@@ -113,5 +113,19 @@ describe('parseCid of canonical text (Qm… and lowercase base32)', () => {
     const upper = parseCid(texts[1]!.toUpperCase())
     expect(cidToString(upper)).toBe(texts[1])
   })
+  it('keeps none when told not to (keepRecentCids(false)), and keeps them again when told to', () => {
+    const text = makeCid(77, 1).toString()
+    keepRecentCids(false)
+    try {
+      const a = parseCid(text)
+      const b = parseCid(text)
+      expect(b).not.toBe(a)
+      expect(b.equals(a)).toBe(true)
+      expect(cidToString(a)).toBe(text)
+    } finally {
+      keepRecentCids(true)
+    }
+    const kept = parseCid(text)
+    expect(parseCid(text)).toBe(kept)
+  })
 })
-

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http'
 import {
   decodeAlert, decodeBandwidthByProtocol, decodeConnectGraph, decodeGlobalPinInfo, decodeGlobalRepoGc, decodeId,
   decodeAddedOutput, decodeMetric, decodePin, decodeVersion, encodeAddParamsQuery, encodePinOptionsQuery, formatTrackerStatusFilter, parseJson, PIN_TYPE_BITS,
-  goQueryEscape, META_PREFIX, pinOptionsQueryEntries
+  goQueryEscape, META_PREFIX, ndjsonLines, NdjsonLineTooLongError, pinOptionsQueryEntries
 } from '@cluster/api'
 import type {
   AddedOutput, AddParams, AddUpload, Alert, BandwidthByProtocol, CID, ClusterApi, ConnectGraph, GlobalPinInfo, GlobalRepoGc, Id, LocalOption, Metric, Pin,
@@ -55,6 +55,12 @@ export function urlFromMultiaddr (addr: string, https = false): string {
 }
 
 type Decoder<T> = (value: unknown, path?: string) => T
+
+/**
+ * The longest line a streamed answer may have (one pin or status; a status of a pin on thousands
+ * of peers is a few MB): a longer one ends the stream with an error instead of growing the buffer.
+ */
+const MAX_STREAM_LINE_BYTES = 64 * 1024 * 1024
 
 function decodeWith<T> (decode: Decoder<T>, text: string): T {
   try {
@@ -118,21 +124,16 @@ export class RestClient implements ClusterApi {
     if (status >= 400) throw responseError(status, await readText(res))
     onResponse?.(res)
     if (status === 204 || status === 202) { res.resume(); return }
-    let buffered = ''
     try {
-      for await (const chunk of res) {
-        buffered += (chunk as Buffer).toString('utf8')
-        let nl: number
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = buffered.slice(0, nl).trim()
-          buffered = buffered.slice(nl + 1)
-          if (line !== '') yield decodeWith(decode, line)
-        }
+      for await (const { text } of ndjsonLines(res as AsyncIterable<Uint8Array>, { maxLineBytes: MAX_STREAM_LINE_BYTES })) {
+        yield decodeWith(decode, text)
       }
+    } catch (err) {
+      if (err instanceof NdjsonLineTooLongError) throw new RestDecodeError({ code: 0, message: `error decoding response: ${err.message}` }, { cause: err })
+      throw err
     } finally {
       if (!res.complete) res.destroy()
     }
-    if (buffered.trim() !== '') yield decodeWith(decode, buffered.trim())
     const errors = streamErrors(res).filter((e) => e !== '')
     if (errors.length > 0) throw new RestApiResponseError({ code: 500, message: errors.join('; ') })
   }

@@ -93,6 +93,36 @@ describe('RestClient', () => {
     fake.failures.clear()
   })
 
+  it('a stream split inside UTF-8 characters, with CRLF and blank lines and a last line without a newline', async () => {
+    const { createServer } = await import('node:http')
+    const pins = [Q1, C1, Q2].map((cid, i) => encodePin({ ...examplePin(), cid: parseCid(cid), name: `ünïcödé ${i} 📌` }))
+    const bytes = Buffer.from(`${stringifyJson(pins[0])}\r\n\n  \n${stringifyJson(pins[1])}\n${stringifyJson(pins[2])}`)
+    // Cut after the first byte of every multi-byte character, each piece sent on its own.
+    const cuts = [0]
+    for (let i = 1; i < bytes.length; i++) if ((bytes[i]! & 0xc0) === 0x80 && (bytes[i - 1]! & 0xc0) !== 0x80) cuts.push(i)
+    cuts.push(bytes.length)
+    const raw = createServer((_req, res) => {
+      res.socket?.setNoDelay(true)
+      res.writeHead(200, { 'Content-Type': 'application/json' })
+      let k = 0
+      const next = (): void => {
+        if (k === cuts.length - 1) { res.end(); return }
+        res.write(bytes.subarray(cuts[k], cuts[++k]), () => { setTimeout(next, 3) })
+      }
+      next()
+    })
+    await new Promise<void>((resolve) => { raw.listen(0, '127.0.0.1', resolve) })
+    const port = (raw.address() as { port: number }).port
+    const c = new RestClient({ url: `http://127.0.0.1:${port}` })
+    try {
+      const got = await collect(c.allocations())
+      expect(got.map((p) => [p.cid.toString(), p.name])).toEqual([[Q1, 'ünïcödé 0 📌'], [C1, 'ünïcödé 1 📌'], [Q2, 'ünïcödé 2 📌']])
+    } finally {
+      c.close()
+      await new Promise((resolve) => { raw.close(resolve) })
+    }
+  })
+
   it('recover, peers add/remove, gc, health, metrics', async () => {
     fake.statuses.set(C1, new Map([[P2, 'pin_error']]))
     expect((await client.recover(parseCid(C1))).peerMap?.[P2]?.status).toBe('pin_queued')
