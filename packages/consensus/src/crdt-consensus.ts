@@ -215,8 +215,9 @@ export class CrdtConsensus implements ClusterConsensus {
       this.assertRunning()
       const batch = this.replica.batch()
       for (const op of ops) {
-        if (op.type === 'pin') await batch.put(stateKey(op.pin.cid), encodePinValue(op.pin))
-        else await batch.delete(stateKey(op.pin.cid))
+        const committed = op.type === 'pin' ? await batch.put(stateKey(op.pin.cid), encodePinValue(op.pin)) : await batch.delete(stateKey(op.pin.cid))
+        // Each full delta goes to the view at once: nothing here yields to the event loop.
+        if (committed !== undefined) this.view.flush()
       }
       await batch.commit()
       this.view.flush()
@@ -224,6 +225,15 @@ export class CrdtConsensus implements ClusterConsensus {
       error = err as Error
     }
     yield error === undefined ? { ops: [...ops] } : { ops: [...ops], error }
+  }
+
+  /** `state import`: pins already encoded (state key, Pin protobuf), in one batch as Go's import. */
+  async importEncoded (entries: Iterable<readonly [key: string, value: Uint8Array]>): Promise<void> {
+    this.assertRunning()
+    const batch = this.replica.batch()
+    for (const [key, value] of entries) if (await batch.put(key, value) !== undefined) this.view.flush()
+    await batch.commit()
+    this.view.flush()
   }
 
   private async write (op: 'pin' | 'unpin', pin: Pin, fn: () => Promise<void>): Promise<void> {

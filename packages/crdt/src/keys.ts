@@ -9,22 +9,30 @@ import { code as DAG_PB } from '@ipld/dag-pb'
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
 const LOOKUP = new Map([...ALPHABET].map((c, i) => [c, i]))
 
-/** RFC 4648 base32, upper case, no padding (Go's base32.RawStdEncoding). */
-export function base32Upper (bytes: Uint8Array): string {
-  let out = ''
+const ALPHABET_ASCII = new TextEncoder().encode(ALPHABET)
+let scratch = Buffer.allocUnsafe(128)
+
+/**
+ * RFC 4648 base32, upper case, no padding (Go's base32.RawStdEncoding), after `prefix` (ASCII).
+ * Into a scratch buffer and out as one flat string: built a character at a time, a key was a
+ * chain of ~55 string pieces (~1.8 KB) until something flattened it (300k keys held ~0.5 GB).
+ */
+export function base32Upper (bytes: Uint8Array, prefix = ''): string {
+  const size = prefix.length + Math.ceil(bytes.length * 8 / 5)
+  if (size > scratch.length) scratch = Buffer.allocUnsafe(size)
+  let n = scratch.write(prefix, 'latin1')
   let bits = 0
   let acc = 0
-  for (const b of bytes) {
-    acc = (acc << 8) | b
+  for (let i = 0; i < bytes.length; i++) {
+    acc = ((acc << 8) | (bytes[i] as number)) & 0xffff
     bits += 8
     while (bits >= 5) {
       bits -= 5
-      out += ALPHABET[(acc >>> bits) & 31]
+      scratch[n++] = ALPHABET_ASCII[(acc >>> bits) & 31] as number
     }
-    acc &= (1 << bits) - 1
   }
-  if (bits > 0) out += ALPHABET[(acc << (5 - bits)) & 31]
-  return out
+  if (bits > 0) scratch[n++] = ALPHABET_ASCII[(acc << (5 - bits)) & 31] as number
+  return scratch.toString('latin1', 0, n)
 }
 
 /** Inverse of base32Upper; throws on characters outside the alphabet or bad trailing bits. */
@@ -50,7 +58,7 @@ export function base32UpperDecode (text: string): Uint8Array {
 
 /** The state key of a pin: "/" + base32 of the CID bytes as pinned (v0 and v1 differ). */
 export function stateKey (cid: CID): string {
-  return '/' + base32Upper(cid.bytes)
+  return base32Upper(cid.bytes, '/')
 }
 
 /** The CID a state key names (its last path component). */
@@ -61,7 +69,7 @@ export function cidFromStateKey (key: string): CID {
 
 /** The element ID a block gives to the elements it adds: "/" + base32 of its multihash. */
 export function blockId (cid: CID): string {
-  return '/' + base32Upper(cid.multihash.bytes)
+  return base32Upper(cid.multihash.bytes, '/')
 }
 
 /** The block CID behind an element ID, as Go rebuilds it: CIDv1 dag-pb. */

@@ -1,12 +1,14 @@
 import { createWriteStream } from 'node:fs'
 import { mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
-import { cidToString, parsePeerIdsLenient, type Pin } from '@cluster/api'
+import { parsePeerIdsLenient, type Pin } from '@cluster/api'
 import { CrdtConsensus, exportPins, openCommittedPinset, pinsOfChunks, PinsetState, PINSET_FILE, RAFT_FILE, SNAPSHOTS_DIR, storedRowOf, type CommittedPinset, type StoredPinRow } from '@cluster/consensus'
 import { dotLines } from '@cluster/crdt'
 import { SnapshotFolder } from '@cluster/raft/node'
 import { SqliteStorage } from '@cluster/raft/sqlite'
 import { consensusOf, loadConfigFolder, peerstorePath, readPeerstoreFile, type LoadedConfigFolder } from '../config/index.ts'
+import { EncodedPins } from './encoded-pins.ts'
+import { heapCap } from './memory-reducer.ts'
 import { replaceStateFolder, settleInterruptedImport, stateFolderOf, type StateFolder } from './state-folder.ts'
 import { acquireLock } from './lock.ts'
 import { CommandError, type Io } from './io.ts'
@@ -100,6 +102,9 @@ export async function stateExport (folder: string, file: string | undefined, io:
   })
 }
 
+/** Pins read or written between two looks at the heap's size during an import (see heapCap). */
+const HEAP_CHECK_EVERY = 4096
+
 export interface ImportOptions {
   replicationMin?: number
   replicationMax?: number
@@ -122,31 +127,37 @@ export async function stateImport (folder: string, input: () => AsyncIterable<Ui
       ...(allocations.length > 0 ? { allocations } : {})
     }
     const overridden = Object.keys(overrides).length > 0
-    const read = async <T>(keep: (pin: Pin) => T): Promise<T[]> => {
-      const kept: T[] = []
+    const checkHeap = heapCap()
+    let n = 0
+    const read = async (each: (pin: Pin) => void): Promise<void> => {
       try {
-        for await (const pin of pinsOfChunks(input())) kept.push(keep(overridden ? { ...pin, ...overrides } : pin))
+        for await (const pin of pinsOfChunks(input())) {
+          each(overridden ? { ...pin, ...overrides } : pin)
+          if (++n % HEAP_CHECK_EVERY === 0) checkHeap()
+        }
       } catch (err) {
         throw new CommandError(`error importing state: ${(err as Error).message}`)
       }
-      return kept
     }
     if (target.consensus === 'crdt') {
-      const pins = inCidOrder(await read(pin => pin))
+      const pins = new EncodedPins()
+      await read(pin => { pins.add(pin) })
       // Go: Clean, then every pin in one batch (announced by the daemon's first rebroadcast).
       await replaceStateFolder(target, async (dir) => {
         const crdt = offlineCrdt(loaded, dir)
         try {
-          for await (const group of crdt.logBatch(pins.map(pin => ({ type: 'pin' as const, pin })))) {
-            if (group.error !== undefined) throw new CommandError(`error importing state: ${group.error.message}`)
-          }
+          await crdt.importEncoded(pins.inKeyOrder(HEAP_CHECK_EVERY, checkHeap))
+        } catch (err) {
+          throw new CommandError(`error importing state: ${(err as Error).message}`)
         } finally {
           await crdt.shutdown()
         }
       })
     } else {
-      // In CID order, so that each lands after the previous one in the pinset's trees (see inCidOrder).
-      const rows = (await read(storedRowOf)).sort((a, b) => a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0)
+      const rows: StoredPinRow[] = []
+      await read(pin => { rows.push(storedRowOf(pin)) })
+      // In CID order, so that each lands after the previous one in the pinset's trees (see EncodedPins.inKeyOrder).
+      rows.sort((a, b) => a.cid < b.cid ? -1 : a.cid > b.cid ? 1 : 0)
       const peerstore = await readPeerstoreFile(peerstorePath(loaded.config.cluster, folder)).catch(() => [])
       const voters = [...new Set([...peerstore.map(a => a.split('/p2p/').pop() ?? '').filter(s => s !== ''), loaded.identity.id])].sort()
       await replaceStateFolder(target, async (dir) => { await writeRaftImport(dir, rows, voters) })
@@ -184,20 +195,6 @@ async function writeRaftImport (dir: string, rows: StoredPinRow[], voters: strin
     storage.close()
     state.close()
   }
-}
-
-/**
- * The pins sorted by CID text, so that each lands after the previous one in every tree keyed by
- * CID (the pinset, the CRDT set and its view) instead of on a random page: 100k pins, the
- * pinset's inserts 3.9 → 1.0 s. The text orders CIDs of one version as their base32 state keys
- * do. Stable: of two pins of one CID, the later stays later (and replaces the other).
- */
-function inCidOrder (pins: Pin[]): Pin[] {
-  // Positions sorted by key (no object per pin); equal keys keep their order (the sort is stable).
-  const keys = pins.map(pin => cidToString(pin.cid))
-  const order = Array.from(keys.keys())
-  order.sort((a, b) => { const x = keys[a] as string, y = keys[b] as string; return x < y ? -1 : x > y ? 1 : 0 })
-  return order.map(i => pins[i] as Pin)
 }
 
 /** `state cleanup`: the next start is a first start (the old folder is kept as a backup). */
