@@ -212,15 +212,7 @@ export class CrdtConsensus implements ClusterConsensus {
   async * logBatch (ops: readonly LogOp[]): AsyncGenerator<{ ops: LogOp[], error?: Error }> {
     let error: Error | undefined
     try {
-      this.assertRunning()
-      const batch = this.replica.batch()
-      for (const op of ops) {
-        const committed = op.type === 'pin' ? await batch.put(stateKey(op.pin.cid), encodePinValue(op.pin)) : await batch.delete(stateKey(op.pin.cid))
-        // Each full delta goes to the view at once: nothing here yields to the event loop.
-        if (committed !== undefined) this.view.flush()
-      }
-      await batch.commit()
-      this.view.flush()
+      await this.inOneBatch((function * () { for (const op of ops) yield [stateKey(op.pin.cid), op.type === 'pin' ? encodePinValue(op.pin) : undefined] as const })())
     } catch (err) {
       error = err as Error
     }
@@ -229,9 +221,14 @@ export class CrdtConsensus implements ClusterConsensus {
 
   /** `state import`: pins already encoded (state key, Pin protobuf), in one batch as Go's import. */
   async importEncoded (entries: Iterable<readonly [key: string, value: Uint8Array]>): Promise<void> {
+    await this.inOneBatch(entries)
+  }
+
+  /** Puts (a value) and deletes (none); each full delta goes to the view at once (nothing here yields to the event loop). */
+  private async inOneBatch (entries: Iterable<readonly [key: string, value: Uint8Array | undefined]>): Promise<void> {
     this.assertRunning()
     const batch = this.replica.batch()
-    for (const [key, value] of entries) if (await batch.put(key, value) !== undefined) this.view.flush()
+    for (const [key, value] of entries) if (await (value === undefined ? batch.delete(key) : batch.put(key, value)) !== undefined) this.view.flush()
     await batch.commit()
     this.view.flush()
   }
