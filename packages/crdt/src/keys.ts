@@ -5,35 +5,13 @@
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { code as DAG_PB } from '@ipld/dag-pb'
+import { base32Upper } from '@cluster/api'
+
+// Encoded by @cluster/api (one base32 encoder, lower and upper case), re-exported for Go's layout.
+export { base32Upper }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'
 const LOOKUP = new Map([...ALPHABET].map((c, i) => [c, i]))
-
-const ALPHABET_ASCII = new TextEncoder().encode(ALPHABET)
-let scratch = Buffer.allocUnsafe(128)
-
-/**
- * RFC 4648 base32, upper case, no padding (Go's base32.RawStdEncoding), after `prefix` (ASCII).
- * Into a scratch buffer and out as one flat string: built a character at a time, a key was a
- * chain of ~55 string pieces (~1.8 KB) until something flattened it (300k keys held ~0.5 GB).
- */
-export function base32Upper (bytes: Uint8Array, prefix = ''): string {
-  const size = prefix.length + Math.ceil(bytes.length * 8 / 5)
-  if (size > scratch.length) scratch = Buffer.allocUnsafe(size)
-  let n = scratch.write(prefix, 'latin1')
-  let bits = 0
-  let acc = 0
-  for (let i = 0; i < bytes.length; i++) {
-    acc = ((acc << 8) | (bytes[i] as number)) & 0xffff
-    bits += 8
-    while (bits >= 5) {
-      bits -= 5
-      scratch[n++] = ALPHABET_ASCII[(acc >>> bits) & 31] as number
-    }
-  }
-  if (bits > 0) scratch[n++] = ALPHABET_ASCII[(acc << (5 - bits)) & 31] as number
-  return scratch.toString('latin1', 0, n)
-}
 
 /** Inverse of base32Upper; throws on characters outside the alphabet or bad trailing bits. */
 export function base32UpperDecode (text: string): Uint8Array {
