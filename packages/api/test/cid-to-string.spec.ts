@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { CID, keepRecentCids, parseCid } from '../src/index.ts'
-import { base32Lower, cidToString } from '../src/cid.ts'
+import { cidToString } from '../src/cid.ts'
+import { base32Lower } from '../src/base32.ts'
 import { base58btc as base58btcEncoder } from 'multiformats/bases/base58'
 
 /** A CID whose digest is derived from `n` (v0, or v1 raw over the same sha2-256 multihash). */

@@ -9,11 +9,11 @@ export interface BatchedWrite {
   value?: Uint8Array
 }
 
-/** Adds each write to `batch`, in order. */
-export async function addWrites (batch: Batch, writes: Iterable<BatchedWrite>): Promise<void> {
+/** Adds each write to `batch`, in order; `onDelta` after each one that committed a full delta. */
+export async function addWrites (batch: Batch, writes: Iterable<BatchedWrite>, onDelta?: () => void): Promise<void> {
   for (const write of writes) {
-    if (write.value === undefined) await batch.delete(write.key)
-    else await batch.put(write.key, write.value)
+    const committed = write.value === undefined ? await batch.delete(write.key) : await batch.put(write.key, write.value)
+    if (committed !== undefined) onDelta?.()
   }
 }
 

@@ -6,7 +6,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { ClusterConsensus } from './consensus-api.ts'
 import { batchingEnabled, resolveCrdtConfig, type CrdtConsensusConfig } from './crdt-config.ts'
-import { WriteBatcher, addWrites } from './crdt-batching.ts'
+import { WriteBatcher, addWrites, type BatchedWrite } from './crdt-batching.ts'
 import type { BatchJournal } from './batch-journal.ts'
 import { CRDT_JOURNAL_FILE, VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
 import { RepairBackoff } from './crdt-repair-backoff.ts'
@@ -212,23 +212,21 @@ export class CrdtConsensus implements ClusterConsensus {
   async * logBatch (ops: readonly LogOp[]): AsyncGenerator<{ ops: LogOp[], error?: Error }> {
     let error: Error | undefined
     try {
-      await this.inOneBatch((function * () { for (const op of ops) yield [stateKey(op.pin.cid), op.type === 'pin' ? encodePinValue(op.pin) : undefined] as const })())
+      await this.inOneBatch((function * () { for (const op of ops) yield { key: stateKey(op.pin.cid), ...(op.type === 'pin' ? { value: encodePinValue(op.pin) } : {}) } })())
     } catch (err) {
       error = err as Error
     }
     yield error === undefined ? { ops: [...ops] } : { ops: [...ops], error }
   }
 
-  /** `state import`: pins already encoded (state key, Pin protobuf), in one batch as Go's import. */
-  async importEncoded (entries: Iterable<readonly [key: string, value: Uint8Array]>): Promise<void> {
-    await this.inOneBatch(entries)
-  }
-
-  /** Puts (a value) and deletes (none); each full delta goes to the view at once (nothing here yields to the event loop). */
-  private async inOneBatch (entries: Iterable<readonly [key: string, value: Uint8Array | undefined]>): Promise<void> {
+  /**
+   * `state import`: pins already encoded (state key, Pin protobuf) in one batch, as Go's import.
+   * Each full delta goes to the view at once, as in logBatch: nothing here yields to the event loop.
+   */
+  async inOneBatch (writes: Iterable<BatchedWrite>): Promise<void> {
     this.assertRunning()
     const batch = this.replica.batch()
-    for (const [key, value] of entries) if (await (value === undefined ? batch.delete(key) : batch.put(key, value)) !== undefined) this.view.flush()
+    await addWrites(batch, writes, () => { this.view.flush() })
     await batch.commit()
     this.view.flush()
   }
@@ -255,15 +253,11 @@ export class CrdtConsensus implements ClusterConsensus {
 
   // --- peerset and trust (consensus-crdt.md §5.3, §5.4) ---------------------------------------
 
-  leader (): string {
-    throw new NoLeaderError('crdt consensus component does not provide a leader')
-  }
+  leader (): string { throw new NoLeaderError('crdt consensus component does not provide a leader') }
 
   isLeader (): boolean { return false }
 
-  async waitForLeader (): Promise<string> {
-    throw new NoLeaderError('crdt consensus component does not provide a leader')
-  }
+  async waitForLeader (): Promise<string> { throw new NoLeaderError('crdt consensus component does not provide a leader') }
 
   /** Holders of a valid peerset metric and this peer, sorted by peer-ID bytes as Go. */
   peers (): string[] {
@@ -275,9 +269,7 @@ export class CrdtConsensus implements ClusterConsensus {
   /** A no-op, as in Go: membership comes from metrics. */
   async addPeer (_id: string): Promise<void> {}
 
-  async rmPeer (_id: string): Promise<void> {
-    throw new CommitError('crdt consensus component cannot remove peers')
-  }
+  async rmPeer (_id: string): Promise<void> { throw new CommitError('crdt consensus component cannot remove peers') }
 
   /** Nothing to wait for: writes resolve once merged here (batched ones once journaled; they show when their batch commits, as in Go). */
   async readBarrier (): Promise<void> {}

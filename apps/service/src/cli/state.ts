@@ -146,7 +146,7 @@ export async function stateImport (folder: string, input: () => AsyncIterable<Ui
       await replaceStateFolder(target, async (dir) => {
         const crdt = offlineCrdt(loaded, dir)
         try {
-          await crdt.importEncoded(pins.inKeyOrder(HEAP_CHECK_EVERY, checkHeap))
+          await crdt.inOneBatch(pins.inKeyOrder(HEAP_CHECK_EVERY, checkHeap))
         } catch (err) {
           throw new CommandError(`error importing state: ${(err as Error).message}`)
         } finally {
