@@ -212,7 +212,7 @@ export class CrdtConsensus implements ClusterConsensus {
   async * logBatch (ops: readonly LogOp[]): AsyncGenerator<{ ops: LogOp[], error?: Error }> {
     let error: Error | undefined
     try {
-      await this.inOneBatch((function * () { for (const op of ops) yield { key: stateKey(op.pin.cid), ...(op.type === 'pin' ? { value: encodePinValue(op.pin) } : {}) } })())
+      await this.inOneBatch(ops.map(op => ({ key: stateKey(op.pin.cid), ...(op.type === 'pin' ? { value: encodePinValue(op.pin) } : {}) })))
     } catch (err) {
       error = err as Error
     }
@@ -220,8 +220,8 @@ export class CrdtConsensus implements ClusterConsensus {
   }
 
   /**
-   * `state import`: pins already encoded (state key, Pin protobuf) in one batch, as Go's import.
-   * Each full delta goes to the view at once, as in logBatch: nothing here yields to the event loop.
+   * Puts and deletes in one batch (logBatch; `state import`, with pins already encoded, as Go's
+   * import). Each full delta goes to the view at once: nothing here yields to the event loop.
    */
   async inOneBatch (writes: Iterable<BatchedWrite>): Promise<void> {
     this.assertRunning()

@@ -105,6 +105,15 @@ export async function stateExport (folder: string, file: string | undefined, io:
 /** Pins read or written between two looks at the heap's size during an import (see heapCap). */
 const HEAP_CHECK_EVERY = 4096
 
+/** `items`, with `check` called after every HEAP_CHECK_EVERY of them. */
+function * checkingHeap<T> (items: Iterable<T>, check: () => void): Generator<T> {
+  let n = 0
+  for (const item of items) {
+    yield item
+    if (++n % HEAP_CHECK_EVERY === 0) check()
+  }
+}
+
 export interface ImportOptions {
   replicationMin?: number
   replicationMax?: number
@@ -128,8 +137,8 @@ export async function stateImport (folder: string, input: () => AsyncIterable<Ui
     }
     const overridden = Object.keys(overrides).length > 0
     const checkHeap = heapCap()
-    let n = 0
     const read = async (each: (pin: Pin) => void): Promise<void> => {
+      let n = 0
       try {
         for await (const pin of pinsOfChunks(input())) {
           each(overridden ? { ...pin, ...overrides } : pin)
@@ -146,7 +155,7 @@ export async function stateImport (folder: string, input: () => AsyncIterable<Ui
       await replaceStateFolder(target, async (dir) => {
         const crdt = offlineCrdt(loaded, dir)
         try {
-          await crdt.inOneBatch(pins.inKeyOrder(HEAP_CHECK_EVERY, checkHeap))
+          await crdt.inOneBatch(checkingHeap(pins.inKeyOrder(), checkHeap))
         } catch (err) {
           throw new CommandError(`error importing state: ${(err as Error).message}`)
         } finally {
