@@ -76,7 +76,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     }
     createSchema(this.db, indexRowsOfJson)
     this.search.reset()
-    this.index = indexWriter(this.db)
+    this.index = indexWriter(this.db, indexRowsOfJson)
     this.stmt = prepareStatements(this.db)
     this.inTransaction = this.db.transaction((body: () => void) => { body() })
   }
@@ -207,7 +207,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
           const previous = this.stmt.get.get(cid)?.json
           before.push(previous)
           if (previous === undefined) added++
-          this.write(cid, op.pin, previous !== undefined)
+          this.write(cid, op.pin, previous)
         } else {
           added += this.del(cidToString(op.pin.cid))
         }
@@ -337,7 +337,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
       const bulk = bulkLoader(this.db)
       for (const row of rows) {
         // A CID given twice: the later pin replaces the earlier one.
-        if (!bulk.add(row.cid, row.name, row.type, row.json, row.index)) this.writeRow(row, true)
+        if (!bulk.add(row.cid, row.name, row.type, row.json, row.index)) this.writeRow(row, this.stmt.get.get(row.cid)?.json)
       }
       bulk.finish()
       this.stmt.setApplied.run(index)
@@ -372,20 +372,22 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     if (this.db.open) this.db.close()
   }
 
-  /** Stores a pin with its index rows; `existed`: the CID had a row (its side rows go first). */
-  private write (cid: string, pin: Pin, existed: boolean): void {
-    this.writeRow(rowOfStored(pin, cid), existed)
+  /** Stores a pin with its index rows; `previous`: the CID's row before (its side rows go first). */
+  private write (cid: string, pin: Pin, previous: string | undefined): void {
+    this.writeRow(rowOfStored(pin, cid), previous)
   }
 
-  private writeRow (row: StoredPinRow, existed: boolean): void {
+  private writeRow (row: StoredPinRow, previous: string | undefined): void {
     this.stmt.put.run(row.cid, row.name, row.type, row.json, row.index.ts, row.index.expire)
-    this.index.replaceSideRows(row.cid, row.index, existed)
+    this.index.replaceSideRows(row.cid, row.index, previous)
   }
 
   /** Returns −1 when a pin was removed, else 0. */
   private del (cid: string): number {
-    const removed = this.stmt.del.run(cid).changes
-    this.index.remove(cid)
-    return -removed
+    const previous = this.stmt.get.get(cid)?.json
+    if (previous === undefined) return 0
+    this.stmt.del.run(cid)
+    this.index.remove(cid, previous)
+    return -1
   }
 }
