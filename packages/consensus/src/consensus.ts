@@ -49,6 +49,7 @@ export class RaftConsensus implements ClusterConsensus {
   readonly kind = 'raft'
   readonly state: PinsetState
   private readonly markSynced: () => void
+  private readonly stampClosed: () => void
   readonly id: string
   private readonly node: RaftNode<void>
   private readonly storage: SqliteStorage
@@ -64,11 +65,12 @@ export class RaftConsensus implements ClusterConsensus {
     this.reachable = init.reachable
     this.onCommit = init.onCommit
     const log = init.log ?? silentLogger
-    const { storage, state, snapshots, rejoin, repairs, markSynced } = openDataFolder(init.dataDir, this.traces.wrap(init.hooks), init.dataFolder)
+    const { storage, state, snapshots, rejoin, repairs, markSynced, stampClosed } = openDataFolder(init.dataDir, this.traces.wrap(init.hooks), init.dataFolder)
     for (const repair of repairs) log('warn', repair)
     this.storage = storage
     this.state = state
     this.markSynced = markSynced
+    this.stampClosed = stampClosed
     const peerset = this.config.initPeerset.length > 0 ? this.config.initPeerset : [init.id]
     const electionTicks = 10
     const canCarryFiles = init.transport.readSnapshotFile !== undefined && init.transport.serveSnapshotFiles !== undefined
@@ -222,6 +224,7 @@ export class RaftConsensus implements ClusterConsensus {
     this.storage.close()
     this.markSynced()
     this.state.close()
+    this.stampClosed()
   }
 
   private async commit (op: LogOp): Promise<void> {

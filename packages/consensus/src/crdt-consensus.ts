@@ -8,7 +8,7 @@ import type { ClusterConsensus } from './consensus-api.ts'
 import { batchingEnabled, resolveCrdtConfig, type CrdtConsensusConfig } from './crdt-config.ts'
 import { WriteBatcher, addWrites, type BatchedWrite } from './crdt-batching.ts'
 import type { BatchJournal } from './batch-journal.ts'
-import { CRDT_JOURNAL_FILE, VIEW_CLEAN, openCrdtFolder } from './crdt-folder.ts'
+import { CRDT_JOURNAL_FILE, VIEW_CLEAN, closeCrdtFolder, openCrdtFolder } from './crdt-folder.ts'
 import { RepairBackoff } from './crdt-repair-backoff.ts'
 import { ViewWriter } from './crdt-view-writer.ts'
 import { CommitError, ConsensusShutdownError, NoLeaderError, StorageUnavailableError, isStorageFailure } from './errors.ts'
@@ -306,9 +306,7 @@ export class CrdtConsensus implements ClusterConsensus {
       this.state.syncToDisk()
       this.state.setAppliedIndex(VIEW_CLEAN)
     }
-    this.state.close()
-    this.store.close()
-    this.blockstore.close()
+    closeCrdtFolder(this.init.dataDir, { view: this.state, store: this.store, blockstore: this.blockstore })
   }
 
   // --- internals ----------------------------------------------------------------------------

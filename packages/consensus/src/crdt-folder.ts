@@ -4,7 +4,7 @@ import { SqliteBlockstore } from '@cluster/blockstore'
 import { SqliteStore } from '@cluster/crdt'
 import { BatchJournal } from './batch-journal.ts'
 import { moveAside } from './data-folder.ts'
-import { checkIntegrity } from './pinset-file.ts'
+import { integrityProblem, stampClosed } from './closed-stamp.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
 
 /** The Merkle-CRDT's sets, heads and marks (go-ds-crdt's namespace). */
@@ -44,7 +44,7 @@ export function openCrdtFolder (dir: string, hooks?: ApplyHooks, opts: { batchin
   const repairs: string[] = []
   const checked = (file: string, what: string): string => {
     const path = join(dir, file)
-    const problem = existsSync(path) ? checkIntegrity(path) : undefined
+    const problem = integrityProblem(path, true)
     if (problem !== undefined) repairs.push(`${what} ${path} is damaged (${problem}); moved to ${moveAside(path, 'damaged')}`)
     return path
   }
@@ -65,4 +65,15 @@ export function openCrdtFolder (dir: string, hooks?: ApplyHooks, opts: { batchin
   view.syncOnce()
   const journal = opts.batching === true || journalLeft ? new BatchJournal(journalPath) : undefined
   return { store, blockstore, view, viewStale, repairs, ...(journal === undefined ? {} : { journal }) }
+}
+
+/**
+ * Closes the files of a CRDT data folder at a clean stop (the journal is closed before) and
+ * stamps them: their integrity checks skip them at the next start (closed-stamp.ts).
+ */
+export function closeCrdtFolder (dir: string, files: Pick<OpenedCrdtFolder, 'store' | 'blockstore' | 'view'>): void {
+  files.view.close()
+  files.store.close()
+  files.blockstore.close()
+  for (const file of [CRDT_VIEW_FILE, CRDT_STORE_FILE, CRDT_BLOCKS_FILE]) stampClosed(join(dir, file))
 }

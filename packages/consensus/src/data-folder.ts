@@ -15,7 +15,7 @@ import { join } from 'node:path'
 import { SnapshotFolder } from '@cluster/raft/node'
 import { SqliteStorage } from '@cluster/raft/sqlite'
 import { DataFolderError } from './errors.ts'
-import { checkIntegrity } from './pinset-file.ts'
+import { integrityProblem, stampClosed } from './closed-stamp.ts'
 import { PinsetState, type ApplyHooks } from './state.ts'
 
 export const RAFT_FILE = 'raft.sqlite'
@@ -46,6 +46,8 @@ export interface OpenedDataFolder {
   repairs: string[]
   /** A clean stop: puts the pinset on disk and removes UNSYNCED_MARKER (before closing it). */
   markSynced: () => void
+  /** After both files were closed at a clean stop: their integrity checks skip them next time (closed-stamp.ts). */
+  stampClosed: () => void
 }
 
 export interface OpenDataFolderOptions {
@@ -107,14 +109,14 @@ export function openDataFolder (dir: string, hooks?: ApplyHooks, options: OpenDa
   const pinsetPath = join(dir, PINSET_FILE)
   let rejoin = existsSync(join(dir, REJOIN_MARKER))
 
-  const raftProblem = existsSync(raftPath) ? checkIntegrity(raftPath) : undefined
+  const raftProblem = integrityProblem(raftPath, true)
   if (raftProblem !== undefined) {
     const aside = moveAside(raftPath, 'damaged')
     repairs.push(`the Raft log ${raftPath} is damaged (${raftProblem}); moved to ${aside}`)
     rejoin = true
   }
   const bootId = (options.bootId ?? currentBootId)()
-  const damage = existsSync(pinsetPath) ? checkIntegrity(pinsetPath) : undefined
+  const damage = integrityProblem(pinsetPath, true)
   const unsynced = damage === undefined && existsSync(pinsetPath) ? unsyncedPinsetProblem(dir, bootId) : undefined
   if (damage !== undefined || unsynced !== undefined) {
     const aside = moveAside(pinsetPath, damage !== undefined ? 'damaged' : 'unsynced')
@@ -170,5 +172,6 @@ export function openDataFolder (dir: string, hooks?: ApplyHooks, options: OpenDa
     state.syncToDisk()
     rmSync(unsyncedMarker, { force: true })
   }
-  return { storage, state, snapshots, rejoin, repairs, markSynced }
+  const stampFiles = (): void => { for (const path of [raftPath, pinsetPath]) stampClosed(path) }
+  return { storage, state, snapshots, rejoin, repairs, markSynced, stampClosed: stampFiles }
 }

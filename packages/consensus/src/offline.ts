@@ -12,7 +12,7 @@ import { SnapshotFolder, proposalId, unwrapProposal } from '@cluster/raft/node'
 import { SqliteStorage } from '@cluster/raft/sqlite'
 import { DataFolderError } from './errors.ts'
 import { PINSET_FILE, RAFT_FILE, SNAPSHOTS_DIR, unsyncedPinsetProblem } from './data-folder.ts'
-import { checkIntegrity } from './pinset-file.ts'
+import { integrityProblem } from './closed-stamp.ts'
 import { PinsetState } from './state.ts'
 
 export interface CommittedPinset {
@@ -29,8 +29,8 @@ export function openCommittedPinset (dir: string): CommittedPinset {
   const raftPath = join(dir, RAFT_FILE)
   const pinsetPath = join(dir, PINSET_FILE)
   const notes: string[] = []
-  const pinsetProblem = existsSync(pinsetPath) ? checkIntegrity(pinsetPath) ?? unsyncedPinsetProblem(dir) : 'it does not exist'
-  const raftProblem = existsSync(raftPath) ? checkIntegrity(raftPath) : 'it does not exist'
+  const pinsetProblem = existsSync(pinsetPath) ? integrityProblem(pinsetPath, false) ?? unsyncedPinsetProblem(dir) : 'it does not exist'
+  const raftProblem = existsSync(raftPath) ? integrityProblem(raftPath, false) : 'it does not exist'
 
   if (raftProblem !== undefined) {
     if (pinsetProblem !== undefined) {

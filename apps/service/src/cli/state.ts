@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, open } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parsePeerIdsLenient, type Pin } from '@cluster/api'
-import { CrdtConsensus, exportPins, openCommittedPinset, pinsOfChunks, PinsetState, PINSET_FILE, RAFT_FILE, SNAPSHOTS_DIR, storedRowOf, type CommittedPinset, type StoredPinRow } from '@cluster/consensus'
+import { CrdtConsensus, exportPins, openCommittedPinset, pinsOfChunks, PinsetState, PINSET_FILE, RAFT_FILE, SNAPSHOTS_DIR, stampClosed, storedRowOf, type CommittedPinset, type StoredPinRow } from '@cluster/consensus'
 import { dotLines } from '@cluster/crdt'
 import { SnapshotFolder } from '@cluster/raft/node'
 import { SqliteStorage } from '@cluster/raft/sqlite'
@@ -207,6 +207,8 @@ async function writeRaftImport (dir: string, rows: StoredPinRow[], voters: strin
     storage.close()
     state.close()
   }
+  // Closed cleanly: the daemon's first start need not check them (a read of the whole pinset).
+  for (const file of [PINSET_FILE, RAFT_FILE]) stampClosed(join(dir, file))
 }
 
 /** `state cleanup`: the next start is a first start (the old folder is kept as a backup). */
