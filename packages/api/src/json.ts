@@ -126,6 +126,19 @@ export function formatNumber (n: number): string {
   return String(n)
 }
 
+/** Object keys as written (`"key":`): the same few keys come back in every pin and response. */
+const QUOTED_KEYS = new Map<string, string>()
+const QUOTED_KEYS_MAX = 1024
+
+function quotedKey (k: string): string {
+  let quoted = QUOTED_KEYS.get(k)
+  if (quoted === undefined) {
+    quoted = quoteJsonString(k) + ':'
+    if (QUOTED_KEYS.size < QUOTED_KEYS_MAX) QUOTED_KEYS.set(k, quoted)
+  }
+  return quoted
+}
+
 function write (value: unknown, out: string[]): void {
   switch (typeof value) {
     case 'string': out.push(quoteJsonString(value)); return
@@ -158,9 +171,8 @@ function write (value: unknown, out: string[]): void {
   for (const k of keys) {
     const v = obj[k]
     if (v === undefined) continue
-    if (!first) out.push(',')
+    out.push(first ? '' : ',', quotedKey(k))
     first = false
-    out.push(quoteJsonString(k), ':')
     write(v, out)
   }
   out.push('}')

@@ -44,6 +44,8 @@ describe('stringifyJson', () => {
     expect(quoteJsonString('"\\/\u007f')).toBe('"\\"\\\\/\u007f"')
     expect(quoteJsonString('é😀')).toBe('"é😀"')
     expect(quoteJsonString('plain')).toBe('"plain"')
+    // Object keys too, the first time and when written again (keys are kept quoted).
+    for (let i = 0; i < 2; i++) expect(stringifyJson(goMap([['a<b', 1], ['q"\u2028', 2]]))).toBe('{"a\\u003cb":1,"q\\"\\u2028":2}')
   })
 
   it('replaces lone surrogates with U+FFFD (Go never emits invalid UTF-8)', () => {
