@@ -5,6 +5,7 @@
  * copying the file into place, with no per-pin decoding.
  */
 import { closeSync, copyFileSync, fsyncSync, openSync } from 'node:fs'
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 
 /**
@@ -84,7 +85,7 @@ const MIGRATE_PAGE = 5000
 
 function indexExistingPins (db: Database.Database, schema: string, indexOf: IndexRowsOfJson): void {
   const page = db.prepare<[number, number], { rowid: number, cid: string, json: string }>(`SELECT rowid, cid, json FROM ${schema}.pins WHERE rowid > ? ORDER BY rowid LIMIT ?`)
-  const writer = indexWriter(db, indexOf, schema)
+  const writer = indexWriter(db, schema)
   let after = -1
   while (true) {
     const rows = page.all(after, MIGRATE_PAGE)
@@ -143,17 +144,21 @@ export function prepareStatements (db: Database.Database): PinsetStatements {
 }
 
 /**
+ * The side rows a CID had before a write: undefined when it had no row, `'unreadable'` when its
+ * stored JSON does not decode (its rows are then found by scanning the side tables).
+ */
+export type PreviousSideRows = PinIndexRows | 'unreadable' | undefined
+
+/**
  * Keeps the index rows of pins up to date (called inside the writer's transactions): `write`
  * sets them for a row stored without them (a migration, into empty side tables),
- * `replaceSideRows` follows a pin stored with its index columns and `remove` a deleted one. Both
- * are given the JSON the CID's row held before (undefined: it had none, as for most of a
- * catch-up's writes): its side rows are deleted by their keys. A JSON that does not decode has
- * its CID's side rows found by scanning the side tables.
+ * `replaceSideRows` follows a pin stored with its index columns and `remove` a deleted one. The
+ * previous side rows are deleted by their keys (no index by CID: schema version 3).
  */
-export function indexWriter (db: Database.Database, indexOf: IndexRowsOfJson, schema = 'main'): {
+export function indexWriter (db: Database.Database, schema = 'main'): {
   write: (cid: string, index: PinIndexRows) => void
-  replaceSideRows: (cid: string, index: PinIndexRows, previousJson: string | undefined) => void
-  remove: (cid: string, previousJson: string) => void
+  replaceSideRows: (cid: string, index: PinIndexRows, previous: PreviousSideRows) => void
+  remove: (cid: string, previous: PreviousSideRows) => void
   clear: () => void
 } {
   const setColumns = db.prepare(`UPDATE ${schema}.pins SET ts = ?, expire = ? WHERE cid = ?`)
@@ -162,9 +167,9 @@ export function indexWriter (db: Database.Database, indexOf: IndexRowsOfJson, sc
   const scanDelMeta = db.prepare(`DELETE FROM ${schema}.pin_meta WHERE cid = ?`)
   const scanDelAllocs = db.prepare(`DELETE FROM ${schema}.pin_allocs WHERE cid = ?`)
   const addSideRows = sideRowsWriter(db, schema)
-  const remove = (cid: string, previousJson: string): void => {
-    const previous = indexOf(previousJson)
-    if (previous === undefined) {
+  const remove = (cid: string, previous: PreviousSideRows): void => {
+    if (previous === undefined) return
+    if (previous === 'unreadable') {
       scanDelMeta.run(cid)
       scanDelAllocs.run(cid)
       return
@@ -177,8 +182,8 @@ export function indexWriter (db: Database.Database, indexOf: IndexRowsOfJson, sc
       setColumns.run(index.ts, index.expire, cid)
       addSideRows(cid, index)
     },
-    replaceSideRows: (cid, index, previousJson) => {
-      if (previousJson !== undefined) remove(cid, previousJson)
+    replaceSideRows: (cid, index, previous) => {
+      remove(cid, previous)
       addSideRows(cid, index)
     },
     remove,
@@ -296,11 +301,11 @@ export function copyPinsetFile (source: string, dest: string): SnapshotCopy {
         copyRange.run(after, end)
         if (end === Number.MAX_SAFE_INTEGER) break
         after = end
-        await new Promise(resolve => setImmediate(resolve))
+        await nextTurn()
       }
       for (const step of sideSteps) {
         while (step()) {
-          await new Promise(resolve => setImmediate(resolve))
+          await nextTurn()
           if (aborted) throw new Error('snapshot aborted')
         }
       }

@@ -5,9 +5,9 @@ import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@clust
 import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
 import { decodeStored, parseSnapshot, snapshotHeader } from './snapshot-bytes.ts'
-import { bulkLoader, copyPinsetFile, copySynced, createSchema, fsyncFile, indexWriter, prepareStatements, type PinsetStatements, type SnapshotCopy } from './pinset-file.ts'
+import { bulkLoader, copyPinsetFile, copySynced, createSchema, fsyncFile, indexWriter, prepareStatements, type PinsetStatements, type PreviousSideRows, type SnapshotCopy } from './pinset-file.ts'
 import { PinsetSearch, indexRowsOfJson } from './search.ts'
-import { rowOfStored, rowsOf, type StoredPinRow } from './stored-row.ts'
+import { decodeStoredOrUndefined, previousSideRows, rowOfStored, rowsOf, type StoredPinRow } from './stored-row.ts'
 import type { ApplyHooks, PinsetStateOptions } from './state-options.ts'
 
 export type { ApplyHooks, PinsetStateOptions } from './state-options.ts'
@@ -76,7 +76,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     }
     createSchema(this.db, indexRowsOfJson)
     this.search.reset()
-    this.index = indexWriter(this.db, indexRowsOfJson)
+    this.index = indexWriter(this.db)
     this.stmt = prepareStatements(this.db)
     this.inTransaction = this.db.transaction((body: () => void) => { body() })
   }
@@ -199,15 +199,17 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     // Every reader sees the pin as the pinset keeps it (Go's state: seconds, `origins: []`…).
     const ops: LogOp[] = given.map(op => op.type === 'pin' ? { ...op, pin: storedPin(op.pin) } : op)
     let added = 0
-    const before: Array<string | undefined> = []
+    const before: Array<Pin | undefined> = []
     const body = (): void => {
       for (const op of ops) {
         if (op.type === 'pin') {
           const cid = cidToString(op.pin.cid)
-          const previous = this.stmt.get.get(cid)?.json
+          const previousJson = this.stmt.get.get(cid)?.json
+          // Decoded once: for the hooks, and for the side rows it leaves behind.
+          const previous = previousJson === undefined ? undefined : decodeStoredOrUndefined(previousJson)
           before.push(previous)
-          if (previous === undefined) added++
-          this.write(cid, op.pin, previous)
+          if (previousJson === undefined) added++
+          this.write(cid, op.pin, previousSideRows(previousJson, previous))
         } else {
           added += this.del(cidToString(op.pin.cid))
         }
@@ -222,8 +224,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
       let i = 0
       for (const op of ops) {
         if (op.type === 'pin') {
-          const previous = before[i++]
-          this.hooks.onPin?.(op.pin, previous === undefined ? undefined : decodeStored(previous), op.traceparent)
+          this.hooks.onPin?.(op.pin, before[i++], op.traceparent)
         } else {
           this.hooks.onUnpin?.(op.pin, op.traceparent)
         }
@@ -337,7 +338,7 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
       const bulk = bulkLoader(this.db)
       for (const row of rows) {
         // A CID given twice: the later pin replaces the earlier one.
-        if (!bulk.add(row.cid, row.name, row.type, row.json, row.index)) this.writeRow(row, this.stmt.get.get(row.cid)?.json)
+        if (!bulk.add(row.cid, row.name, row.type, row.json, row.index)) this.writeRow(row, previousSideRows(this.stmt.get.get(row.cid)?.json))
       }
       bulk.finish()
       this.stmt.setApplied.run(index)
@@ -372,12 +373,12 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     if (this.db.open) this.db.close()
   }
 
-  /** Stores a pin with its index rows; `previous`: the CID's row before (its side rows go first). */
-  private write (cid: string, pin: Pin, previous: string | undefined): void {
+  /** Stores a pin with its index rows; `previous`: the side rows the CID had (deleted first). */
+  private write (cid: string, pin: Pin, previous: PreviousSideRows): void {
     this.writeRow(rowOfStored(pin, cid), previous)
   }
 
-  private writeRow (row: StoredPinRow, previous: string | undefined): void {
+  private writeRow (row: StoredPinRow, previous: PreviousSideRows): void {
     this.stmt.put.run(row.cid, row.name, row.type, row.json, row.index.ts, row.index.expire)
     this.index.replaceSideRows(row.cid, row.index, previous)
   }
@@ -387,7 +388,8 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     const previous = this.stmt.get.get(cid)?.json
     if (previous === undefined) return 0
     this.stmt.del.run(cid)
-    this.index.remove(cid, previous)
+    this.index.remove(cid, previousSideRows(previous))
     return -1
   }
 }
+

@@ -1,5 +1,6 @@
 import { cidToString, encodePin, storedPin, stringifyJson, type Pin } from '@cluster/api'
-import type { PinIndexRows } from './pinset-file.ts'
+import type { PinIndexRows, PreviousSideRows } from './pinset-file.ts'
+import { decodeStored } from './snapshot-bytes.ts'
 import { indexRowsOf } from './search.ts'
 
 /** A pin as the pinset file keeps it: its row (CID text, name, type, Go JSON) and its index rows. */
@@ -23,4 +24,19 @@ export function rowOfStored (pin: Pin, cid = cidToString(pin.cid)): StoredPinRow
 
 export function * rowsOf (pins: Iterable<Pin>): Generator<StoredPinRow> {
   for (const pin of pins) yield storedRowOf(pin)
+}
+
+/** A stored pin, or undefined when its JSON no longer decodes (a damaged row). */
+export function decodeStoredOrUndefined (json: string): Pin | undefined {
+  try {
+    return decodeStored(json)
+  } catch {
+    return undefined
+  }
+}
+
+/** The side rows of a CID's stored row (`pin`: that row already decoded). */
+export function previousSideRows (json: string | undefined, pin = json === undefined ? undefined : decodeStoredOrUndefined(json)): PreviousSideRows {
+  if (json === undefined) return undefined
+  return pin === undefined ? 'unreadable' : indexRowsOf(pin)
 }
