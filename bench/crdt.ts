@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process'
 import { Agent } from 'node:http'
 import { tmpdir } from 'node:os'
-import { BenchCluster, type CrdtSettings, type Flavour } from './lib/cluster.ts'
+import { BenchCluster, waitAllQuiet, type CrdtSettings, type Flavour } from './lib/cluster.ts'
 import { FakeKubo } from './lib/fake-kubo.ts'
 import { goFlavour } from './lib/go-cluster.ts'
 import { tsFlavour } from './lib/ts-cluster.ts'
@@ -36,10 +36,10 @@ const ONLY = argv.includes('--only') && onlyArg !== undefined ? new Set(onlyArg.
 const wants = (w: number): boolean => ONLY === undefined || ONLY.has(w)
 
 const P = SMOKE
-  ? { w1Runs: 1, w1Pins: { 1: 10, 16: 48, 64: 128 } as Record<number, number>, w1DeadlineMs: 5_000, visibleTimeoutMs: 90_000, catchPins: 300, catchRuns: 1, catchTimeoutMs: 120_000 }
+  ? { w1Runs: 1, w1Pins: { 1: 10, 16: 48, 64: 128 } as Record<number, number>, w1Warmup: 20, w1QuietMaxMs: 10_000, w1DeadlineMs: 5_000, visibleTimeoutMs: 90_000, catchPins: 300, catchRuns: 1, catchTimeoutMs: 120_000 }
   : QUICK
-    ? { w1Runs: 2, w1Pins: { 1: 60, 16: 300, 64: 400 } as Record<number, number>, w1DeadlineMs: 8_000, visibleTimeoutMs: 90_000, catchPins: 10_000, catchRuns: 2, catchTimeoutMs: 300_000 }
-    : { w1Runs: 3, w1Pins: { 1: 300, 16: 1500, 64: 2500 } as Record<number, number>, w1DeadlineMs: 20_000, visibleTimeoutMs: 90_000, catchPins: 100_000, catchRuns: 3, catchTimeoutMs: 1_800_000 }
+    ? { w1Runs: 2, w1Pins: { 1: 60, 16: 300, 64: 400 } as Record<number, number>, w1Warmup: 200, w1QuietMaxMs: 30_000, w1DeadlineMs: 8_000, visibleTimeoutMs: 90_000, catchPins: 10_000, catchRuns: 2, catchTimeoutMs: 300_000 }
+    : { w1Runs: 3, w1Pins: { 1: 300, 16: 1500, 64: 2500 } as Record<number, number>, w1Warmup: 500, w1QuietMaxMs: 60_000, w1DeadlineMs: 20_000, visibleTimeoutMs: 90_000, catchPins: 100_000, catchRuns: 3, catchTimeoutMs: 1_800_000 }
 const numberArg = (name: string): number | undefined => argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : undefined
 P.catchPins = numberArg('--catch-pins') ?? P.catchPins
 P.catchTimeoutMs = (numberArg('--catch-timeout') ?? P.catchTimeoutMs / 1000) * 1000
@@ -115,6 +115,12 @@ async function workload1 (batching: boolean): Promise<void> {
   const by = (f: Flavour): typeof setups[number] => setups.find(s => s.f === f) as typeof setups[number]
   const agent = new Agent({ keepAlive: true })
   try {
+    // Not measured: a first load, as a peer that has run a while has had (caches, V8's optimised code).
+    for (const s of setups) {
+      const warm = await pinLoad(s.cluster.peers.map(p => p.restUrl), randomCids(P.w1Warmup), 16, P.w1DeadlineMs)
+      await waitListed(agent, s.cluster.peers.map(p => p.restUrl), s.listed + warm.done, P.visibleTimeoutMs)
+      s.listed += warm.done
+    }
     for (const concurrency of [1, 16, 64]) {
       const rates = perSide()
       const visibleRates = perSide()
@@ -127,7 +133,7 @@ async function workload1 (batching: boolean): Promise<void> {
         for (const f of order(run)) {
           const s = by(f)
           const { cluster } = s
-          await sleep(500)
+          await quietBeforeRun(setups.map(x => x.cluster))
           const cpu0 = cluster.cpu()
           const perPeer0 = cluster.cpuPerPeer()
           const t0 = performance.now()
@@ -168,6 +174,12 @@ async function workload1 (batching: boolean): Promise<void> {
       await Promise.all(s.kubos.map(async k => { await k.stop() }))
     }))
   }
+}
+
+/** Both clusters stay up: each run starts once neither is still busy with the last one. */
+async function quietBeforeRun (clusters: BenchCluster[]): Promise<void> {
+  const waited = await waitAllQuiet(clusters, P.w1QuietMaxMs)
+  if (waited >= P.w1QuietMaxMs) log(`  (the daemons were still busy after ${P.w1QuietMaxMs / 1000} s: measuring anyway)`)
 }
 
 /** Median of the finite samples (NaN when none). */
@@ -266,7 +278,7 @@ async function workload2 (): Promise<void> {
 function write (): void {
   const setup = 'Both clusters: 3 peers on loopback, CRDT (trusted_peers "*", `init --datastore pebble`: Go keeps its state in Pebble, ours in SQLite files), ' +
     'replication factor 2, monitor_ping_interval 2s, check_interval 2s, informer metric_ttl 4s, Kubo stand-ins answering at once; ' +
-    'runs alternate between the two in workload 1; the load generator and the stand-ins share the machine with the daemons.'
+    'runs alternate between the two in workload 1, each once both clusters are quiet (below 0.1 CPU over 2 s, at most ' + `${P.w1QuietMaxMs / 1000} s), after an unmeasured first load of ${P.w1Warmup} pins on each; the load generator and the stand-ins share the machine with the daemons.`
   const notes = [
     `With batching (max_batch_size ${BATCHING.max_batch_size}, max_batch_age ${BATCHING.max_batch_age}) both answer POST /pins before the batch commits: Go once the pin is queued in memory, ours once it is in the batching journal on disk (it survives kill -9). The "listed on all 3 peers" rate measures when the batches are committed and merged everywhere.`,
     'Workload 1 keeps Go\'s default rebroadcast_interval (1m) on both sides; a peer that misses a broadcast lists the pins only after a later write or rebroadcast (seen with Go in smoke runs: a peer listing 51 of 58 pins for 90 s; while seeding, a peer stuck at 97 of 300 for 2 min, its log showing at shutdown "error processing new head: error getting root delta priority: context canceled"), which the "listed" rate shows as it is (it gives up after 90 s: "failed").',

@@ -4,7 +4,7 @@
 // is bounded in time.
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { type Agent, request, type IncomingHttpHeaders } from 'node:http'
-import { BenchCluster, type BenchClusterOptions } from './cluster.ts'
+import { BenchCluster, waitAllQuiet, type BenchClusterOptions } from './cluster.ts'
 import { FakeKubo } from './fake-kubo.ts'
 import { sleep, streamNdjson } from './load.ts'
 import { rssBytes } from './processes.ts'
@@ -169,16 +169,10 @@ export async function waitListed (agent: Agent, urls: string[], want: number, ti
 
 /**
  * Waits until the daemons of a cluster use less than `share` of a core (over 2 s), at most
- * `maxMs`: after a start with a big pinset, trackers and syncs run for a while.
+ * `maxMs`: after a start with a big pinset, trackers and syncs run for a while. Seconds waited.
  */
 export async function waitQuiet (cluster: BenchCluster, maxMs: number, share = 0.1): Promise<number> {
-  const t0 = performance.now()
-  while (performance.now() - t0 < maxMs) {
-    const c0 = cluster.cpu()
-    await sleep(2_000)
-    if ((cluster.cpu() - c0) / 2 < share) break
-  }
-  return (performance.now() - t0) / 1000
+  return await waitAllQuiet([cluster], maxMs, share) / 1000
 }
 
 export interface LowSample { cid: string, count: number, statuses: string[] }

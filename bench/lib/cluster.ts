@@ -276,13 +276,7 @@ export class BenchCluster {
    * Returns the ms waited; a cluster that never goes quiet returns `maxMs`.
    */
   async waitQuiet (maxMs = 120_000, cores = 0.1): Promise<number> {
-    const t0 = performance.now()
-    while (performance.now() - t0 < maxMs) {
-      const before = this.cpu()
-      await new Promise(resolve => setTimeout(resolve, 2_000))
-      if (this.cpu() - before < 2 * cores) break
-    }
-    return Math.min(maxMs, performance.now() - t0)
+    return await waitAllQuiet([this], maxMs, cores)
   }
 
   /** CPU seconds used so far by each peer's daemon, in peer order. */
@@ -311,6 +305,23 @@ export class BenchCluster {
     }
     removeTempDir(this.base)
   }
+}
+
+/**
+ * Waits until the daemons of all the clusters together use less than `cores` of a CPU over a 2 s
+ * window, at most `maxMs`; returns the ms waited. Workloads that keep two clusters up (ours and
+ * Go's, runs alternating) call it before each run, so neither measures while the other still
+ * works off the previous run (pins still going to IPFS, deltas still merging).
+ */
+export async function waitAllQuiet (clusters: readonly BenchCluster[], maxMs = 120_000, cores = 0.1): Promise<number> {
+  const cpu = (): number => clusters.reduce((sum, c) => sum + c.cpu(), 0)
+  const t0 = performance.now()
+  while (performance.now() - t0 < maxMs) {
+    const before = cpu()
+    await new Promise(resolve => setTimeout(resolve, 2_000))
+    if (cpu() - before < 2 * cores) break
+  }
+  return Math.min(maxMs, performance.now() - t0)
 }
 
 function multiaddr (p: BenchPeer): string {
