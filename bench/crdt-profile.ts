@@ -3,6 +3,7 @@
 // p50 and the daemons' CPU per pin (peer 0 / each other peer). With BENCH_CPU_PROF=<dir> every
 // daemon writes a V8 CPU profile there at exit (the three largest files are the daemons).
 // Run: `BENCH_CPU_PROF=/tmp/prof node --conditions=source bench/crdt-profile.ts [clients=1] [pins=3000] [batch]`
+// (batching 100 pins / 50ms; BENCH_BATCH_SIZE and BENCH_BATCH_AGE change it).
 import { BenchCluster } from './lib/cluster.ts'
 import { FakeKubo } from './lib/fake-kubo.ts'
 import { randomCids } from './lib/cids.ts'
@@ -17,7 +18,7 @@ installCleanupHandlers()
 await tsFlavour.prepare()
 const kubos = Array.from({ length: 3 }, () => new FakeKubo())
 await Promise.all(kubos.map(async k => { await k.start() }))
-const cluster = new BenchCluster({ flavour: tsFlavour, consensus, crdt: batching ? { batching: { max_batch_size: 100, max_batch_age: '50ms' } } : {}, prefix: 'crdt-prof', kuboApis: kubos.map(k => k.apiMultiaddr) })
+const cluster = new BenchCluster({ flavour: tsFlavour, consensus, crdt: batching ? { batching: { max_batch_size: Number(process.env.BENCH_BATCH_SIZE ?? 100), max_batch_age: process.env.BENCH_BATCH_AGE ?? '50ms' } } : {}, prefix: 'crdt-prof', kuboApis: kubos.map(k => k.apiMultiaddr) })
 try {
   await cluster.start()
   await sleep(2000)
