@@ -18,7 +18,7 @@
 import { execFileSync } from 'node:child_process'
 import { Agent } from 'node:http'
 import { tmpdir } from 'node:os'
-import { BenchCluster, waitAllQuiet, type CrdtSettings, type Flavour } from './lib/cluster.ts'
+import { BenchCluster, restingCpu, waitAllQuiet, type CrdtSettings, type Flavour } from './lib/cluster.ts'
 import { FakeKubo } from './lib/fake-kubo.ts'
 import { goFlavour } from './lib/go-cluster.ts'
 import { tsFlavour } from './lib/ts-cluster.ts'
@@ -115,6 +115,10 @@ async function workload1 (batching: boolean): Promise<void> {
   const by = (f: Flavour): typeof setups[number] => setups.find(s => s.f === f) as typeof setups[number]
   const agent = new Agent({ keepAlive: true })
   try {
+    // Quiet before a run = below what both clusters use at rest (they ping and check) + 0.1 core.
+    await sleep(3_000) // what the start leaves to do
+    const quietCores = await restingCpu(setups.map(x => x.cluster)) + 0.1
+    log(`  both clusters at rest: ${(quietCores - 0.1).toFixed(2)} cores`)
     // Not measured: a first load, as a peer that has run a while has had (caches, V8's optimised code).
     for (const s of setups) {
       const warm = await pinLoad(s.cluster.peers.map(p => p.restUrl), randomCids(P.w1Warmup), 16, P.w1DeadlineMs)
@@ -133,7 +137,7 @@ async function workload1 (batching: boolean): Promise<void> {
         for (const f of order(run)) {
           const s = by(f)
           const { cluster } = s
-          await quietBeforeRun(setups.map(x => x.cluster))
+          await quietBeforeRun(setups.map(x => x.cluster), quietCores)
           const cpu0 = cluster.cpu()
           const perPeer0 = cluster.cpuPerPeer()
           const t0 = performance.now()
@@ -177,8 +181,8 @@ async function workload1 (batching: boolean): Promise<void> {
 }
 
 /** Both clusters stay up: each run starts once neither is still busy with the last one. */
-async function quietBeforeRun (clusters: BenchCluster[]): Promise<void> {
-  const waited = await waitAllQuiet(clusters, P.w1QuietMaxMs)
+async function quietBeforeRun (clusters: BenchCluster[], cores: number): Promise<void> {
+  const waited = await waitAllQuiet(clusters, P.w1QuietMaxMs, cores)
   if (waited >= P.w1QuietMaxMs) log(`  (the daemons were still busy after ${P.w1QuietMaxMs / 1000} s: measuring anyway)`)
 }
 
@@ -278,7 +282,7 @@ async function workload2 (): Promise<void> {
 function write (): void {
   const setup = 'Both clusters: 3 peers on loopback, CRDT (trusted_peers "*", `init --datastore pebble`: Go keeps its state in Pebble, ours in SQLite files), ' +
     'replication factor 2, monitor_ping_interval 2s, check_interval 2s, informer metric_ttl 4s, Kubo stand-ins answering at once; ' +
-    'runs alternate between the two in workload 1, each once both clusters are quiet (below 0.1 CPU over 2 s, at most ' + `${P.w1QuietMaxMs / 1000} s), after an unmeasured first load of ${P.w1Warmup} pins on each; the load generator and the stand-ins share the machine with the daemons.`
+    'runs alternate between the two in workload 1, each once both clusters are quiet (below their CPU at rest + 0.1 core over 2 s, at most ' + `${P.w1QuietMaxMs / 1000} s), after an unmeasured first load of ${P.w1Warmup} pins on each; the load generator and the stand-ins share the machine with the daemons.`
   const notes = [
     `With batching (max_batch_size ${BATCHING.max_batch_size}, max_batch_age ${BATCHING.max_batch_age}) both answer POST /pins before the batch commits: Go once the pin is queued in memory, ours once it is in the batching journal on disk (it survives kill -9). The "listed on all 3 peers" rate measures when the batches are committed and merged everywhere.`,
     'Workload 1 keeps Go\'s default rebroadcast_interval (1m) on both sides; a peer that misses a broadcast lists the pins only after a later write or rebroadcast (seen with Go in smoke runs: a peer listing 51 of 58 pins for 90 s; while seeding, a peer stuck at 97 of 300 for 2 min, its log showing at shutdown "error processing new head: error getting root delta priority: context canceled"), which the "listed" rate shows as it is (it gives up after 90 s: "failed").',

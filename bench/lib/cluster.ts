@@ -314,7 +314,7 @@ export class BenchCluster {
  * works off the previous run (pins still going to IPFS, deltas still merging).
  */
 export async function waitAllQuiet (clusters: readonly BenchCluster[], maxMs = 120_000, cores = 0.1): Promise<number> {
-  const cpu = (): number => clusters.reduce((sum, c) => sum + c.cpu(), 0)
+  const cpu = (): number => totalCpu(clusters)
   const t0 = performance.now()
   while (performance.now() - t0 < maxMs) {
     const before = cpu()
@@ -322,6 +322,20 @@ export async function waitAllQuiet (clusters: readonly BenchCluster[], maxMs = 1
     if (cpu() - before < 2 * cores) break
   }
   return Math.min(maxMs, performance.now() - t0)
+}
+
+/**
+ * CPU the daemons of all the clusters use together at rest, in cores, over `ms`: the floor
+ * {@link waitAllQuiet} is given (plus a margin), as idle peers still ping, check and heartbeat.
+ */
+export async function restingCpu (clusters: readonly BenchCluster[], ms = 4_000): Promise<number> {
+  const before = totalCpu(clusters)
+  await new Promise(resolve => setTimeout(resolve, ms))
+  return (totalCpu(clusters) - before) / (ms / 1000)
+}
+
+function totalCpu (clusters: readonly BenchCluster[]): number {
+  return clusters.reduce((sum, c) => sum + c.cpu(), 0)
 }
 
 function multiaddr (p: BenchPeer): string {
