@@ -38,7 +38,9 @@ describe('XSalsa20Stream', () => {
     ['64 bytes', [64], plain.byteLength],
     ['65 bytes', [65], plain.byteLength],
     ['mixed odd sizes', [1, 63, 64, 65, 3, 127, 129, 4093, 1, 2], plain.byteLength],
-    ['pieces larger than the internal 64 KiB piece', [70_001, 131_073], plain.byteLength]
+    ['pieces larger than the internal 64 KiB piece', [70_001, 131_073], plain.byteLength],
+    // The keystream is made 16 blocks (1 KiB) ahead; from 1 KiB on a chunk on a block boundary is ciphered in place.
+    ['sizes around the keystream window', [1023, 1024, 1025, 1, 2047, 64, 960, 1024], plain.byteLength]
   ] as const)('chunks of %s give the one-pass ciphertext', (_name, sizes, length) => {
     const input = plain.subarray(0, length)
     expect(Buffer.from(chunked(input, sizes)).equals(Buffer.from(expected.subarray(0, input.byteLength)))).toBe(true)
@@ -78,6 +80,16 @@ describe('XSalsa20Stream', () => {
     expect(stream.position).toBe(100)
     const next = stream.process(plain.subarray(100, 228))
     expect(Buffer.from(next).equals(Buffer.from(expected.subarray(100, 228)))).toBe(true)
+  })
+
+  it('makes no keystream past the last block when fewer than a window of blocks are left', () => {
+    const start = LAST_BLOCK - 2
+    const stream = new XSalsa20Stream(key, nonce, start)
+    const pieces = [stream.process(new Uint8Array(10)), stream.process(new Uint8Array(100)), stream.process(new Uint8Array(82))]
+    // Blocks start..LAST_BLOCK of the same keystream, made in one pass from `start`.
+    const whole = xsalsa20(key, nonce, new Uint8Array(192), undefined, start)
+    expect(Buffer.concat(pieces).equals(Buffer.from(whole))).toBe(true)
+    expect(() => { stream.apply(new Uint8Array(1)) }).toThrow(KeystreamExhaustedError)
   })
 
   it('refuses to go past the last addressable block, without touching the data', () => {
