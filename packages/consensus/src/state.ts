@@ -392,4 +392,3 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     return -1
   }
 }
-
