@@ -17,7 +17,7 @@ afterAll(() => {
 })
 
 describe('global install', () => {
-  it('installs ipfs-cluster-service and ipfs-cluster-ctl with npm into a fresh prefix; both run; one peer inits and serves', async () => {
+  it('installs ipfs-cluster-service (and ipfs-cluster-follow) and ipfs-cluster-ctl with npm into a fresh prefix; both run; one peer inits and serves', async () => {
     await run(join(repo, 'node_modules', '.bin', 'turbo'), ['run', 'build', '--filter=@cluster/service...', '--filter=@cluster/ctl...', '--output-logs=errors-only'], { cwd: repo, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } })
     const tarballs = await packForGlobalInstall(['@cluster/service', '@cluster/ctl'], work)
     await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error',
@@ -26,6 +26,7 @@ describe('global install', () => {
 
     expect((await run(bin('ipfs-cluster-service'), ['--version'])).stdout).toBe('ipfs-cluster-service version 1.1.6\n')
     expect((await run(bin('ipfs-cluster-ctl'), ['--version'])).stdout).toContain('1.1.6')
+    expect((await run(bin('ipfs-cluster-follow'), ['--version'])).stdout).toBe('ipfs-cluster-follow version 1.1.6\n')
 
     const folder = join(work, 'peer')
     await run(bin('ipfs-cluster-service'), ['-c', folder, 'init', '--randomports'])

@@ -29,6 +29,8 @@ export interface RpcServerInit {
   isTrusted?: (peer: string) => boolean
   /** Largest accepted frame. Default 64 MiB. */
   maxFrameBytes?: number
+  /** Methods closed to every remote caller, whatever their policy (Go's `rpc_policy` set to closed). */
+  closed?: ReadonlySet<string>
 }
 
 /** Serves registered methods to remote peers over libp2p and to local callers directly. */
@@ -91,7 +93,7 @@ export class RpcServer {
    * policy (for methods served over another wire, e.g. Go's gorpc).
    */
   checkPolicy (policy: Policy, name: string, caller: string): void {
-    const allowed = policy === 'open' || (policy === 'trusted' && (this.init.isTrusted?.(caller) ?? true))
+    const allowed = this.init.closed?.has(name) !== true && (policy === 'open' || (policy === 'trusted' && (this.init.isTrusted?.(caller) ?? true)))
     if (!allowed) {
       const [service, method] = name.split('.')
       throw new RpcError('authorization', `client does not have permissions to call ${service ?? ''}.${method ?? ''}`)

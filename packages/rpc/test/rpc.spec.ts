@@ -60,6 +60,15 @@ describe('RPC between two libp2p peers', () => {
     expect(await client.call(a.peerId.toString(), Secret, undefined)).toBe('local secret')
   })
 
+  it('closes a method named in `closed` to every remote caller, trusted or not, but not locally', () => {
+    const server = new RpcServer({ self: 'me', isTrusted: () => true, closed: new Set(['Cluster.Echo']) })
+    expect(() => { server.checkPolicy('trusted', 'Cluster.Echo', 'a-trusted-peer') }).toThrow('client does not have permissions to call Cluster.Echo')
+    expect(() => { server.checkPolicy('open', 'Cluster.Echo', 'a-trusted-peer') }).toThrow(RpcError)
+    expect(() => { server.checkPolicy('trusted', 'Cluster.Version', 'a-trusted-peer') }).not.toThrow()
+    server.implement(Echo, async (s, ctx) => `${s} (local: ${String(ctx.local)})`)
+    return expect(server.dispatchLocal('Cluster.Echo', 'hi', new AbortController().signal)).resolves.toBe('hi (local: true)')
+  })
+
   it('carries the handler\'s error message as a server error', async () => {
     await expect(client.call(bId, Fail, undefined)).rejects.toMatchObject({ type: 'server', message: 'pin is not part of the pinset' })
   })

@@ -26,6 +26,13 @@ export interface DaemonFlags {
   logLevels?: LogLevels
   /** The peer was removed from the cluster and shut itself down (its Raft folder is cleaned). */
   onRemoved?: () => void
+  /**
+   * Changes the loaded configuration before anything starts: the settings `ipfs-cluster-follow`
+   * imposes whatever the configuration says (see follow-peer.ts).
+   */
+  adjust?: (loaded: LoadedConfigFolder) => void
+  /** RPC methods no other peer may call (see ClusterPeerOptions.closedRpcMethods). */
+  closedRpcMethods?: string[]
 }
 
 /** A running daemon: the peer, its APIs, and how to stop them. */
@@ -62,6 +69,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   let kind: 'raft' | 'crdt'
   try {
     loaded = await loadConfigFolder(folder, { env: env as Record<string, string> })
+    flags.adjust?.(loaded)
     kind = consensusOf(loaded.config)
   } catch (err) {
     return await fail(`error loading configurations: ${(err as Error).message}`)
@@ -69,6 +77,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   for (const w of loaded.warnings) io.err(`WARN config: ${typeof w === 'string' ? w : JSON.stringify(w)}\n`)
   const log = daemonLogger(flags.logLevels ?? parseLogLevels(false, 'info'), io)
   for (const item of flags.logLevels?.ignored ?? []) log('warn', `unknown log level in "${item}": ignored`, 'service')
+  if (loaded.source !== undefined) log('info', `configuration fetched from its source: ${loaded.source}`, 'config')
   log('debug', `Configuration:\n${formatServiceConfigForDisplay(loaded.config)}\n`, 'service')
   const stateFolder = stateFolderOf(loaded, folder)
   try {
@@ -117,6 +126,7 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
     peer = await ClusterPeer.start({
       ...await peerOptionsOf(loaded, bootstrap, message => { log('warn', message, 'pstoremgr') }),
       logger: log,
+      ...(flags.closedRpcMethods === undefined ? {} : { closedRpcMethods: flags.closedRpcMethods }),
       ...(stats === undefined ? {} : { metrics: stats.metrics }),
       onRemoved: () => {
         forget = true

@@ -35,6 +35,11 @@ export interface ClusterPeerOptions {
    * expired pins are not swept, and status/recover only involve this peer.
    */
   followerMode?: boolean
+  /**
+   * RPC methods (`Cluster.RepoGCLocal`…) no other peer may call, whatever their policy: a
+   * follower run by `ipfs-cluster-follow` closes `Cluster.RepoGCLocal` to the trusted peers.
+   */
+  closedRpcMethods?: string[]
   /** `cluster.monitor_ping_interval` (15 s): ping metric every interval, TTL twice that. */
   monitorPingIntervalMs?: number
   /** `monitor.pubsubmon.check_interval` (15 s). */

@@ -125,7 +125,11 @@ export class ClusterPeer implements ClusterApi {
       const host = await createHost({ privateKey: options.privateKey, listen: options.listen, secret: options.secret, peers: options.peerAddresses ?? [], metricsRegistry: options.metrics?.registry, statfsLocation: options.dataDir, onWarning: message => { options.logger?.('warn', message, 'cluster') } })
       running.defer(async () => { await host.stop() })
       // Trusted RPC (cluster-behaviour.md §14.1): with CRDT only trusted peers may call it.
-      const rpcServer = new RpcServer({ self: host.peerId.toString(), isTrusted: caller => peer?.consensus.isTrusted(caller) ?? false })
+      const rpcServer = new RpcServer({
+        self: host.peerId.toString(),
+        isTrusted: caller => peer?.consensus.isTrusted(caller) ?? false,
+        ...(options.closedRpcMethods === undefined ? {} : { closed: new Set(options.closedRpcMethods) })
+      })
       const transport = options.consensus === 'crdt' ? undefined : await (await import('@cluster/raft/libp2p')).Libp2pTransport.create(host)
       const started = new ClusterPeer(host, options, transport, rpcServer, running)
       peer = started

@@ -5,14 +5,16 @@
  */
 import { readFile } from 'node:fs/promises'
 import { pathExists } from './replace-file.ts'
-import { IdentityError, messageOf } from './errors.ts'
+import { ConfigSourceError, IdentityError, messageOf } from './errors.ts'
 import type { Env } from './env.ts'
 import { configPaths } from './folder.ts'
 import { applyIdentityEnv, identityFromJson, readIdentityFile, writeIdentityFile } from './identity.ts'
 import type { Identity } from './identity.ts'
 import type { ConfigWarning } from './json-reader.ts'
 import { readServiceConfigFile } from './service-file.ts'
-import type { ParseServiceConfigOptions, ServiceConfig } from './service-config.ts'
+import { parseServiceConfig } from './service-config.ts'
+import type { LoadedServiceConfig, ParseServiceConfigOptions, ServiceConfig } from './service-config.ts'
+import { fetchSourceConfig } from './source.ts'
 
 export interface LoadIdentityResult {
   identity: Identity
@@ -68,6 +70,8 @@ export interface LoadedConfigFolder {
   warnings: ConfigWarning[]
   /** Legacy identity migration notice (print it to stderr). */
   notice?: string
+  /** The URL the configuration was fetched from, when `service.json` names a `source`. */
+  source?: string
 }
 
 export interface LoadConfigFolderOptions {
@@ -87,9 +91,24 @@ export async function loadConfigFolder (folder: string, opts: LoadConfigFolderOp
   const env = opts.env ?? {}
   const parseOpts: ParseServiceConfigOptions = { env }
   if (opts.hostname !== undefined) parseOpts.hostname = opts.hostname
-  const { config, warnings } = await readServiceConfigFile(paths.service, parseOpts)
+  const { config, warnings, source } = await readServiceConfigWithSource(paths.service, parseOpts)
   const { identity, notice } = await loadIdentity(paths.identity, paths.service, env)
   const out: LoadedConfigFolder = { folder, servicePath: paths.service, identityPath: paths.identity, config, identity, warnings }
   if (notice !== undefined) out.notice = notice
+  if (source !== undefined) out.source = source
   return out
+}
+
+/**
+ * Reads `service.json`; one that names a `source` is fetched from it and parsed in its place (at
+ * every start, as Go does: the publisher's changes apply at the next start).
+ */
+export async function readServiceConfigWithSource (path: string, opts: ParseServiceConfigOptions): Promise<LoadedServiceConfig & { source?: string }> {
+  try {
+    return await readServiceConfigFile(path, opts)
+  } catch (err) {
+    if (!(err instanceof ConfigSourceError)) throw err
+    const text = await fetchSourceConfig(err.url)
+    return { ...parseServiceConfig(text, { ...opts, sourced: true }), source: err.url }
+  }
 }

@@ -7,6 +7,8 @@ import { join } from 'node:path'
 import { until } from '@cluster/test-utils'
 
 const CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'run.ts')
+/** `ipfs-cluster-follow` from the sources (its `-c` names the folder of all followed clusters). */
+export const FOLLOW_CLI = join(import.meta.dirname, '..', '..', 'src', 'cli', 'follow-run.ts')
 
 export interface DaemonProcess {
   readonly child: ChildProcess
@@ -15,8 +17,8 @@ export interface DaemonProcess {
 }
 
 /** Spawns `run.ts -c <folder> <args…>` (global flags before `daemon`) and waits for READY. */
-export async function startDaemon (folder: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, ['--conditions=source', CLI, '-c', folder, ...args], {
+export async function startDaemon (folder: string, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000, cli = CLI): Promise<DaemonProcess> {
+  const child = spawn(process.execPath, ['--conditions=source', cli, '-c', folder, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe']
   })

@@ -28,10 +28,23 @@ export function goServiceUnavailable (): string | undefined {
   return go.status === 0 ? undefined : `no Go toolchain to build ${goServiceBinary()} (scripts/install-go-tools.sh ipfs-cluster-service)`
 }
 
-/** Builds the Go service when missing (the setup builds it; minutes on a cold Go cache). */
+/** Path of Go's ipfs-cluster-follow. */
+export function goFollowBinary (): string {
+  return join(gobin, 'ipfs-cluster-follow')
+}
+
+/** Builds a Go cluster program when missing (the setup builds them; minutes on a cold Go cache). */
+async function ensureGoTool (name: string, binary: string): Promise<void> {
+  if (existsSync(binary)) return
+  await run('bash', [join(repoRoot, 'scripts', 'install-go-tools.sh'), name], { maxBuffer: 64 * 2 ** 20 })
+}
+
 export async function ensureGoService (): Promise<void> {
-  if (existsSync(goServiceBinary())) return
-  await run('bash', [join(repoRoot, 'scripts', 'install-go-tools.sh'), 'ipfs-cluster-service'], { maxBuffer: 64 * 2 ** 20 })
+  await ensureGoTool('ipfs-cluster-service', goServiceBinary())
+}
+
+export async function ensureGoFollow (): Promise<void> {
+  await ensureGoTool('ipfs-cluster-follow', goFollowBinary())
 }
 
 export interface GoPeerOptions {

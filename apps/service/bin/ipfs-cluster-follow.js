@@ -1,0 +1,6 @@
+#!/usr/bin/env -S node --max-semi-space-size=16
+// `node --conditions=source src/cli/follow-run.ts` runs the sources. The V8 flag: see
+// ipfs-cluster-service.js (a follower is a peer daemon too).
+import { launch } from './launch.js'
+
+await launch('ipfs-cluster-follow', 'follow', 'followMain')
