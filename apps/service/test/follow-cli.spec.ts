@@ -1,7 +1,7 @@
 // `ipfs-cluster-follow` without a running cluster: listing, init (URL and DNSLink name), info and
 // list of a follower that is not running, and `service.json` sources that fail in each way.
 import { createServer, type Server } from 'node:http'
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -101,12 +101,25 @@ describe('ipfs-cluster-follow, no peer running', () => {
     expect(loaded.config.cluster.peername).toBe('from-the-source')
     expect(loaded.config.consensus.crdt.clusterName).toBe('collab')
 
+    // What was fetched is kept (0600: it holds the secret) and serves while the source is down.
+    const copy = join(folder, 'service.source.json')
+    expect(statSync(copy).mode & 0o777).toBe(0o600)
+    routes.set('/good.json', { status: 503, body: 'down for maintenance' })
+    const fallback = await loadConfigFolder(folder)
+    expect(fallback.config.cluster.peername).toBe('from-the-source')
+    expect(fallback.sourceFallback).toMatch(/^unsuccessful request \(503\): down for maintenance: using the configuration fetched from it at 20\d\d-\S+Z \(.*service\.source\.json\)$/)
+    const info = capture()
+    expect(await followMain(['-c', root, 'sourced', 'info'], info, NO_IPFS)).toBe(0)
+    expect(info.stdout).toContain(`Config source URL: failed retrieving configuration source (${base}/good.json)\n`)
+    // A refusal is an answer: no fallback.
     routes.set('/good.json', { status: 403, body: 'go away' })
     await expect(loadConfigFolder(folder)).rejects.toThrow('unsuccessful request (403): go away')
-    routes.set('/good.json', { status: 200, body: JSON.stringify({ source: `${base}/other.json` }) })
-    await expect(loadConfigFolder(folder)).rejects.toThrow('a sourced configuration cannot point to another source')
+    // A broken publication fails and leaves the good copy alone.
     routes.set('/good.json', { status: 200, body: '{"cluster": ' })
     await expect(loadConfigFolder(folder)).rejects.toThrow(/error parsing JSON/)
+    expect(JSON.parse(readFileSync(copy, 'utf8'))).toMatchObject({ url: `${base}/good.json`, config: JSON.parse(formatServiceConfig(published)) })
+    routes.set('/good.json', { status: 200, body: JSON.stringify({ source: `${base}/other.json` }) })
+    await expect(loadConfigFolder(folder)).rejects.toThrow('a sourced configuration cannot point to another source')
     // A port nobody listens on any more.
     const closed = createServer()
     await new Promise<void>(resolve => { closed.listen(0, '127.0.0.1', resolve) })
@@ -116,6 +129,7 @@ describe('ipfs-cluster-follow, no peer running', () => {
     const err = await loadConfigFolder(folder).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ConfigSourceError)
     expect((err as Error).message).toMatch(/^could not fetch configuration from source: .*ECONNREFUSED/)
+    // (The copy there is good.json's: it never stands in for another URL.)
     writeFileSync(join(folder, 'service.json'), JSON.stringify({ source: 'file:///etc/passwd' }))
     await expect(loadConfigFolder(folder)).rejects.toThrow('is not an http(s) URL')
   })

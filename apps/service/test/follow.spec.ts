@@ -109,6 +109,20 @@ describe('ipfs-cluster-follow: a follower of a collaborative CRDT cluster', () =
     expect(again.stdout).toMatch(/^pinned {15}bafk\S+ shared-by-the-trusted-peer\n$/)
   }, 180_000)
 
+  it('restarts while the published configuration cannot be fetched, from the copy fetched before', async () => {
+    await stopProcess(follower)
+    await published?.close()
+    published = undefined
+    follower = await startDaemon(root(), ['collab', 'run'], followerEnv(), 90_000, FOLLOW_CLI)
+    expect(follower.stderr()).toMatch(/could not fetch configuration from source: .*: using the configuration fetched from it at \S+ \(.*service\.source\.json\)/)
+    const listed = await until(async () => {
+      const out = capture()
+      await followMain(['-c', root(), 'collab', 'list'], out, followerEnv())
+      return out.stdout.startsWith('pinned ') ? out.stdout : undefined
+    }, 'the follower to list its pin', 60_000)
+    expect(listed).toMatch(/^pinned {15}bafk\S+ shared-by-the-trusted-peer\n$/)
+  }, 120_000)
+
   it('ipfs-cluster-service init <url>: the daemon and `state export` read the configuration from its source', async () => {
     // A published configuration for ordinary peers: the followers' one, with a REST API.
     const restApi = `/ip4/127.0.0.1/tcp/${await freePort()}`

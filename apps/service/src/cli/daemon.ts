@@ -77,7 +77,8 @@ export async function startDaemon (folder: string, flags: DaemonFlags, io: Io, e
   for (const w of loaded.warnings) io.err(`WARN config: ${typeof w === 'string' ? w : JSON.stringify(w)}\n`)
   const log = daemonLogger(flags.logLevels ?? parseLogLevels(false, 'info'), io)
   for (const item of flags.logLevels?.ignored ?? []) log('warn', `unknown log level in "${item}": ignored`, 'service')
-  if (loaded.source !== undefined) log('info', `configuration fetched from its source: ${loaded.source}`, 'config')
+  if (loaded.sourceFallback !== undefined) log('warn', loaded.sourceFallback, 'config')
+  else if (loaded.source !== undefined) log('info', `configuration fetched from its source: ${loaded.source}`, 'config')
   log('debug', `Configuration:\n${formatServiceConfigForDisplay(loaded.config)}\n`, 'service')
   const stateFolder = stateFolderOf(loaded, folder)
   try {

@@ -166,7 +166,8 @@ async function info (ctx: Ctx, moreHelp?: () => void): Promise<number> {
   let sourceLine: string
   try {
     loaded = await loadConfigFolder(ctx.folder, { env: ctx.env as Record<string, string> })
-    sourceLine = `Available (${loaded.source ?? ''})`
+    // The last fetched copy serves `run`, but the source itself did not answer.
+    sourceLine = loaded.sourceFallback === undefined ? `Available (${loaded.source ?? ''})` : `failed retrieving configuration source (${loaded.source ?? ''})`
   } catch (err) {
     if (!(err instanceof ConfigSourceError)) throw new CommandError(`reading the configurations in ${ctx.folder}: ${(err as Error).message}`)
     sourceLine = `failed retrieving configuration source (${err.url})`

@@ -58,14 +58,20 @@ export class ConfigEnvError extends ConfigError {
 
 /** `service.json` has a `source` URL: the configuration must be fetched (config.md §3.4). */
 export class ConfigSourceError extends ConfigError {
-  override readonly name = 'ConfigSourceError'
-  override readonly code = 'ERR_CONFIG_SOURCE'
+  override readonly name: string = 'ConfigSourceError'
+  override readonly code: string = 'ERR_CONFIG_SOURCE'
   readonly url: string
 
   constructor (url: string, message: string, options?: ErrorOptions) {
     super(message, options)
     this.url = url
   }
+}
+
+/** The source did not answer, or answered 429 or 5xx: worth trying again, and the last copy may serve. */
+export class ConfigSourceUnavailableError extends ConfigSourceError {
+  override readonly name = 'ConfigSourceUnavailableError'
+  override readonly code = 'ERR_CONFIG_SOURCE_UNAVAILABLE'
 }
 
 /** Neither or both consensus sections are present, or the one present is not implemented. */

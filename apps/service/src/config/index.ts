@@ -4,7 +4,7 @@
  * peerstore file.
  */
 export {
-  ConfigError, ConfigParseError, ConfigValidationError, ConfigEnvError, ConfigSourceError,
+  ConfigError, ConfigParseError, ConfigValidationError, ConfigEnvError, ConfigSourceError, ConfigSourceUnavailableError,
   ConsensusChoiceError, IdentityError, SecretError, PeerstoreError
 } from './errors.ts'
 export { parseGoBool, parseGoInteger } from './env.ts'

@@ -4,8 +4,9 @@
  * when missing) with `CLUSTER_ID`/`CLUSTER_PRIVATEKEY` applied.
  */
 import { readFile } from 'node:fs/promises'
-import { pathExists } from './replace-file.ts'
-import { ConfigSourceError, IdentityError, messageOf } from './errors.ts'
+import { dirname, join } from 'node:path'
+import { pathExists, writeTextFile0600 } from './replace-file.ts'
+import { ConfigSourceError, ConfigSourceUnavailableError, IdentityError, messageOf } from './errors.ts'
 import type { Env } from './env.ts'
 import { configPaths } from './folder.ts'
 import { applyIdentityEnv, identityFromJson, readIdentityFile, writeIdentityFile } from './identity.ts'
@@ -72,6 +73,8 @@ export interface LoadedConfigFolder {
   notice?: string
   /** The URL the configuration was fetched from, when `service.json` names a `source`. */
   source?: string
+  /** Why the last fetched copy of the source's configuration was used instead (log it). */
+  sourceFallback?: string
 }
 
 export interface LoadConfigFolderOptions {
@@ -91,24 +94,62 @@ export async function loadConfigFolder (folder: string, opts: LoadConfigFolderOp
   const env = opts.env ?? {}
   const parseOpts: ParseServiceConfigOptions = { env }
   if (opts.hostname !== undefined) parseOpts.hostname = opts.hostname
-  const { config, warnings, source } = await readServiceConfigWithSource(paths.service, parseOpts)
+  const { config, warnings, source, sourceFallback } = await readServiceConfigWithSource(paths.service, parseOpts)
   const { identity, notice } = await loadIdentity(paths.identity, paths.service, env)
   const out: LoadedConfigFolder = { folder, servicePath: paths.service, identityPath: paths.identity, config, identity, warnings }
   if (notice !== undefined) out.notice = notice
   if (source !== undefined) out.source = source
+  if (sourceFallback !== undefined) out.sourceFallback = sourceFallback
   return out
+}
+
+/** Beside `service.json`: the configuration last fetched from its source, with its URL and time. */
+export const SOURCE_COPY_FILE = 'service.source.json'
+
+interface SourceCopy {
+  url: string
+  fetched: string
+  config: unknown
 }
 
 /**
  * Reads `service.json`; one that names a `source` is fetched from it and parsed in its place (at
- * every start, as Go does: the publisher's changes apply at the next start).
+ * every start, as Go does: the publisher's changes apply at the next start). What was fetched is
+ * kept beside it (mode 0600: it holds the secret), and when the source cannot be reached — no
+ * answer, 429 or 5xx — the copy fetched from that same URL is used, with `sourceFallback` saying
+ * so: Go's peer does not start then, and a follower whose publisher's server is down would stay
+ * down with it.
  */
-export async function readServiceConfigWithSource (path: string, opts: ParseServiceConfigOptions): Promise<LoadedServiceConfig & { source?: string }> {
+export async function readServiceConfigWithSource (path: string, opts: ParseServiceConfigOptions): Promise<LoadedServiceConfig & { source?: string, sourceFallback?: string }> {
   try {
     return await readServiceConfigFile(path, opts)
   } catch (err) {
     if (!(err instanceof ConfigSourceError)) throw err
-    const text = await fetchSourceConfig(err.url)
-    return { ...parseServiceConfig(text, { ...opts, sourced: true }), source: err.url }
+    const url = err.url
+    const copyPath = join(dirname(path), SOURCE_COPY_FILE)
+    let text: string
+    try {
+      text = await fetchSourceConfig(url)
+    } catch (fetchErr) {
+      const copy = fetchErr instanceof ConfigSourceUnavailableError ? await readSourceCopy(copyPath) : undefined
+      if (copy?.url !== url) throw fetchErr
+      const loaded = parseServiceConfig(JSON.stringify(copy.config), { ...opts, sourced: true })
+      return { ...loaded, source: url, sourceFallback: `${(fetchErr as Error).message}: using the configuration fetched from it at ${copy.fetched} (${copyPath})` }
+    }
+    const loaded = parseServiceConfig(text, { ...opts, sourced: true })
+    // Kept only once it parsed: a broken publication never replaces a good copy.
+    const copy: SourceCopy = { url, fetched: new Date().toISOString(), config: JSON.parse(text) }
+    const kept = await writeTextFile0600(copyPath, JSON.stringify(copy, null, 2)).then(() => undefined, (e: Error) => e)
+    if (kept !== undefined) loaded.warnings.push({ key: 'source', message: `could not keep a copy of the fetched configuration in ${copyPath}: ${kept.message}` })
+    return { ...loaded, source: url }
+  }
+}
+
+async function readSourceCopy (path: string): Promise<SourceCopy | undefined> {
+  try {
+    const copy = JSON.parse(await readFile(path, 'utf8')) as Partial<SourceCopy>
+    return typeof copy.url === 'string' && typeof copy.fetched === 'string' && typeof copy.config === 'object' && copy.config !== null ? copy as SourceCopy : undefined
+  } catch {
+    return undefined
   }
 }

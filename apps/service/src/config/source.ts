@@ -3,7 +3,7 @@
  * is read by fetching that URL at every start, so whoever publishes it (the trusted peers of a
  * collaborative cluster) decides the secret, the trusted peers, the bootstrap addresses…
  */
-import { ConfigSourceError, messageOf } from './errors.ts'
+import { ConfigSourceError, ConfigSourceUnavailableError, messageOf } from './errors.ts'
 
 /** How long fetching a source may take, headers and body (Go's client has no limit). */
 export const SOURCE_TIMEOUT_MS = 60_000
@@ -13,7 +13,8 @@ export const SOURCE_MAX_BYTES = 4 * 1024 * 1024
 /**
  * Fetches a configuration's text from its source URL (redirects followed). Failures are
  * ConfigSourceError: `could not fetch configuration from source: …` when there is no answer,
- * `unsuccessful request (<status>): <body>` for a status of 300 or more (Go's words).
+ * `unsuccessful request (<status>): <body>` for a status of 300 or more (Go's words); no answer,
+ * 429 and 5xx are ConfigSourceUnavailableError.
  */
 export async function fetchSourceConfig (url: string, opts: { timeoutMs?: number } = {}): Promise<string> {
   let parsed: URL
@@ -30,15 +31,18 @@ export async function fetchSourceConfig (url: string, opts: { timeoutMs?: number
   try {
     response = await fetch(parsed, { signal, redirect: 'follow' })
   } catch (err) {
-    throw new ConfigSourceError(url, `could not fetch configuration from source: ${messageOf(causeOf(err))}`, { cause: err })
+    throw new ConfigSourceUnavailableError(url, `could not fetch configuration from source: ${messageOf(causeOf(err))}`, { cause: err })
   }
   let body: string
   try {
     body = await readLimited(response)
   } catch (err) {
-    throw new ConfigSourceError(url, `could not fetch configuration from source: ${messageOf(causeOf(err))}`, { cause: err })
+    throw new ConfigSourceUnavailableError(url, `could not fetch configuration from source: ${messageOf(causeOf(err))}`, { cause: err })
   }
-  if (response.status >= 300) throw new ConfigSourceError(url, `unsuccessful request (${response.status}): ${body}`)
+  if (response.status >= 300) {
+    const unavailable = response.status === 429 || response.status >= 500
+    throw new (unavailable ? ConfigSourceUnavailableError : ConfigSourceError)(url, `unsuccessful request (${response.status}): ${body}`)
+  }
   return body
 }
 
