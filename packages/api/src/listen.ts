@@ -2,7 +2,8 @@
  * Listen multiaddrs of the HTTP APIs (`http_listen_multiaddress`, `listen_multiaddress`) → Node
  * listen options, and bound addresses back. Shared by the REST API and the IPFS proxy.
  */
-import { isIP } from 'node:net'
+import { lstat, unlink } from 'node:fs/promises'
+import { connect, isIP } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { InvalidMultiaddrError } from './errors.ts'
 
@@ -71,4 +72,21 @@ export function boundAddress (target: ListenTarget, info: AddressInfo | string |
     host,
     port
   }
+}
+
+/**
+ * Removes the Unix socket file a killed process left at `path` (a clean stop removes its own),
+ * which would make every later listen there fail with EADDRINUSE: a peer killed -9 could not
+ * start again. A socket that still takes connections, and anything that is not a socket, is
+ * left alone (the listen then fails, naming the path).
+ */
+export async function clearStaleSocket (path: string): Promise<void> {
+  const st = await lstat(path).catch(() => undefined)
+  if (st === undefined || !st.isSocket()) return
+  const answered = await new Promise<boolean>((resolve) => {
+    const probe = connect({ path })
+    probe.once('connect', () => { probe.destroy(); resolve(true) })
+    probe.once('error', (err: NodeJS.ErrnoException) => { resolve(err.code !== 'ECONNREFUSED') })
+  })
+  if (!answered) await unlink(path).catch(() => {})
 }

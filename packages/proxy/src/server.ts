@@ -4,7 +4,7 @@
  * Kubo at `node_multiaddress`, streamed both ways.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
-import { API_VERSION, LISTEN_BACKLOG, RequestLimiter, TOO_MANY_REQUESTS, commonLogLine, connectionsCheckingIntervalOf, countResponseBytes, silentLogger, type ClusterApi, type Logger, type RequestClass, type RequestLimits } from '@cluster/api'
+import { API_VERSION, LISTEN_BACKLOG, RequestLimiter, clearStaleSocket, TOO_MANY_REQUESTS, commonLogLine, connectionsCheckingIntervalOf, countResponseBytes, silentLogger, type ClusterApi, type Logger, type RequestClass, type RequestLimits } from '@cluster/api'
 import { KuboClient } from '@cluster/ipfs-connector'
 import { AccessLog } from './access-log.ts'
 import { defaultProxyConfig, validateProxyConfig, type ProxyConfig } from './config.ts'
@@ -118,6 +118,7 @@ export class ProxyServer {
           // Bigger stream buffers: proxied bodies move in fewer, larger writes (bench/proxy.ts).
           highWaterMark: STREAM_HIGH_WATER_MARK
         }, (req, res) => { this.handle(req, res) })
+        if (target.kind === 'unix') await clearStaleSocket(target.path)
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject)
           const done = (): void => { server.off('error', reject); resolve() }

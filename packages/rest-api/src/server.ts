@@ -12,7 +12,7 @@ import { isAbsolute, join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { getRequestListener } from '@hono/node-server'
 import { startSpan, tracingEnabled } from '@cluster/observability/trace'
-import { LISTEN_BACKLOG, connectionsCheckingIntervalOf, countResponseBytes, type ClusterApi } from '@cluster/api'
+import { LISTEN_BACKLOG, clearStaleSocket, connectionsCheckingIntervalOf, countResponseBytes, type ClusterApi } from '@cluster/api'
 import { createRestApiApp } from './app.ts'
 import type { RestApiApp, RestApiAppOptions } from './app.ts'
 import { HEADER_BYTES_SLACK, resolveRestApiConfig } from './config.ts'
@@ -235,6 +235,7 @@ export class RestApiServer {
 }
 
 async function listen (server: Server, target: ListenTarget): Promise<void> {
+  if (target.kind === 'unix') await clearStaleSocket(target.path)
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => { reject(new RestApiStartError(`listen ${describe(target)}: ${err.message}`, { cause: err })) }
     server.once('error', onError)
