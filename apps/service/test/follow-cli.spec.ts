@@ -111,6 +111,9 @@ describe('ipfs-cluster-follow, no peer running', () => {
     const info = capture()
     expect(await followMain(['-c', root, 'sourced', 'info'], info, NO_IPFS)).toBe(0)
     expect(info.stdout).toContain(`Config source URL: failed retrieving configuration source (${base}/good.json)\n`)
+    // A body 1,000 times a service.json's size is refused, without the copy standing in.
+    routes.set('/good.json', { status: 200, body: ' '.repeat(5 * 1024 * 1024) })
+    await expect(loadConfigFolder(folder)).rejects.toThrow('could not fetch configuration from source: the configuration is larger than 4194304 bytes')
     // A refusal is an answer: no fallback.
     routes.set('/good.json', { status: 403, body: 'go away' })
     await expect(loadConfigFolder(folder)).rejects.toThrow('unsuccessful request (403): go away')

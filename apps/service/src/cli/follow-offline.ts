@@ -11,7 +11,7 @@ import { defaultCrdt } from './follow-peer.ts'
 import { acquireLock } from './lock.ts'
 
 /** Calls `print` with each stored pin's CID and name; nothing when the follower never ran. */
-export async function listOffline (folder: string, print: (cid: string, name: string) => void): Promise<void> {
+export async function listOffline (folder: string, print: (cid: string, name: string) => Promise<void>): Promise<void> {
   const { config, dataDir } = defaultCrdt(folder)
   if (!existsSync(dataDir)) return
   const release = await acquireLock(folder).catch((err: Error) => { throw new CommandError(err.message) })
@@ -21,7 +21,7 @@ export async function listOffline (folder: string, print: (cid: string, name: st
     try {
       // Commits what batching answered before an unclean stop, as `state export` does.
       await crdt.start()
-      for (const pin of crdt.pins()) print(pin.cid.toString(), pin.name)
+      for (const pin of crdt.pins()) await print(pin.cid.toString(), pin.name)
     } finally {
       await crdt.shutdown()
     }

@@ -33,12 +33,14 @@ export async function fetchSourceConfig (url: string, opts: { timeoutMs?: number
   } catch (err) {
     throw new ConfigSourceUnavailableError(url, `could not fetch configuration from source: ${messageOf(causeOf(err))}`, { cause: err })
   }
-  let body: string
+  let body: string | undefined
   try {
     body = await readLimited(response)
   } catch (err) {
     throw new ConfigSourceUnavailableError(url, `could not fetch configuration from source: ${messageOf(causeOf(err))}`, { cause: err })
   }
+  // An answer, but not a configuration: no reason to use an earlier copy instead.
+  if (body === undefined) throw new ConfigSourceError(url, `could not fetch configuration from source: the configuration is larger than ${SOURCE_MAX_BYTES} bytes`)
   if (response.status >= 300) {
     const unavailable = response.status === 429 || response.status >= 500
     throw new (unavailable ? ConfigSourceUnavailableError : ConfigSourceError)(url, `unsuccessful request (${response.status}): ${body}`)
@@ -51,16 +53,14 @@ function causeOf (err: unknown): unknown {
   return err instanceof TypeError && err.cause !== undefined ? err.cause : err
 }
 
-async function readLimited (response: Response): Promise<string> {
+/** The body as text; undefined when it is over SOURCE_MAX_BYTES (the rest is not read). */
+async function readLimited (response: Response): Promise<string | undefined> {
   if (response.body === null) return ''
   const chunks: Uint8Array[] = []
   let size = 0
   for await (const chunk of response.body) {
     size += chunk.byteLength
-    if (size > SOURCE_MAX_BYTES) {
-      await response.body.cancel().catch(() => {})
-      throw new Error(`the configuration is larger than ${SOURCE_MAX_BYTES} bytes`)
-    }
+    if (size > SOURCE_MAX_BYTES) return undefined
     chunks.push(chunk)
   }
   return Buffer.concat(chunks).toString('utf8')
