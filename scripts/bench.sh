@@ -4,7 +4,8 @@
 # Then bench/side-by-side.ts: the same workloads on our cluster and on Go IPFS Cluster v1.1.6 (Raft),
 # and bench/crdt.ts: the same in CRDT mode (POST /pins with and without batching, a new peer's catch-up),
 # and bench/beyond.ts: what Go lacks (search over 1M pins, batch POST /pins, rebalance after a peer joins).
-# and bench/observability-cost.ts: what metrics and tracing cost on the pin path (off, stats, stats + tracing).
+# and bench/observability-cost.ts: what metrics and tracing cost on the pin path (off, stats, stats + tracing),
+# and bench/follow.ts: a new follower (ipfs-cluster-follow) catching up a pinset, and its memory.
 # `pnpm bench --quick` (or QUICK=1 pnpm bench) runs the side-by-side suites in their quick mode.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
@@ -29,6 +30,10 @@ fi
 if [ -z "$pattern" ] || [[ "bench/beyond.ts" == *"$pattern"* ]]; then
   echo "== bench/beyond.ts"
   node --conditions=source bench/beyond.ts ${QUICK:+--quick}
+fi
+if [ -z "$pattern" ] || [[ "bench/follow.ts" == *"$pattern"* ]]; then
+  echo "== bench/follow.ts"
+  node --conditions=source bench/follow.ts ${QUICK:+--quick}
 fi
 if [ -z "$pattern" ] || [[ "bench/observability-cost.ts" == *"$pattern"* ]]; then
   echo "== bench/observability-cost.ts"
