@@ -3,7 +3,7 @@
 // real Kubo) joins from it, pins what the trusted peer pins, answers `list` and `info` over its
 // Unix socket, refuses writes and the trusted peer's repo GC, and lists its pinset offline once
 // stopped.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -124,6 +124,35 @@ describe('ipfs-cluster-follow: a follower of a collaborative CRDT cluster', () =
       return out.stdout.startsWith('pinned ') ? out.stdout : undefined
     }, 'the follower to list its pin', 60_000)
     expect(listed).toMatch(/^pinned {15}bafk\S+ shared-by-the-trusted-peer\n$/)
+  }, 120_000)
+
+  it('init with a name instead of a URL reads the configuration through an IPFS gateway (/ipns/<name>)', async () => {
+    // Published as collaborative clusters publish theirs, but under an IPNS key (a DNSLink name
+    // takes the same path through the gateway; there is no DNS here). The gateway is a Kubo of
+    // its own, offline so that it resolves the name from its own record (routing is off here).
+    const gatewayKubo = await KuboDaemon.start({ daemonArgs: ['--offline'] })
+    const named = join(dir, 'named')
+    let byName: DaemonProcess | undefined
+    try {
+      const file = join(dir, 'published.json')
+      writeFileSync(file, JSON.stringify(followerTemplate(trusted!.config, trusted!.address)))
+      const cid = (await gatewayKubo.cli(['add', '-Q', file])).trim()
+      const name = /Published to (\S+):/.exec(await gatewayKubo.cli(['name', 'publish', '--allow-offline', `/ipfs/${cid}`]))?.[1] as string
+      // Go's form of the gateway: host:port, no scheme.
+      const gateway = readFileSync(join(gatewayKubo.repoPath, 'gateway'), 'utf8').trim().replace(/^http:\/\//, '')
+      const env = { ...followerEnv(), IPFS_GATEWAY: gateway }
+      byName = await startDaemon(named, ['collab', 'run', '--init', name], env, 90_000, FOLLOW_CLI)
+      expect(byName.stderr()).toContain(`configuration fetched from its source: http://${gateway}/ipns/${name}`)
+      const listed = await until(async () => {
+        const out = capture()
+        await followMain(['-c', named, 'collab', 'list'], out, env)
+        return out.stdout.startsWith('pinned ') ? out.stdout : undefined
+      }, 'the follower initialised by name to list the pin', 60_000)
+      expect(listed).toMatch(/^pinned {15}bafk\S+ shared-by-the-trusted-peer\n$/)
+    } finally {
+      await stopProcess(byName)
+      await gatewayKubo.stop()
+    }
   }, 120_000)
 
   it('ipfs-cluster-service init <url>: the daemon and `state export` read the configuration from its source', async () => {
