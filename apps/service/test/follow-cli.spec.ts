@@ -1,5 +1,6 @@
 // `ipfs-cluster-follow` without a running cluster: listing, init (URL and DNSLink name), info and
 // list of a follower that is not running, and `service.json` sources that fail in each way.
+import { execFileSync } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -135,5 +136,15 @@ describe('ipfs-cluster-follow, no peer running', () => {
     // (The copy there is good.json's: it never stands in for another URL.)
     writeFileSync(join(folder, 'service.json'), JSON.stringify({ source: 'file:///etc/passwd' }))
     await expect(loadConfigFolder(folder)).rejects.toThrow('is not an http(s) URL')
+  })
+
+  it('run waits for IPFS in Go\'s words, holding the process open, and gives up at its deadline', () => {
+    // In a process of its own: nothing else keeps its event loop alive (a wait on unreferenced
+    // timers would end the process silently).
+    const script = `const { waitForIpfs } = await import(${JSON.stringify(join(import.meta.dirname, '..', 'src', 'cli', 'follow-peer.ts'))})
+      const up = await waitForIpfs({ CLUSTER_IPFSHTTP_NODEMULTIADDRESS: '/ip4/127.0.0.1/tcp/1' }, line => process.stdout.write(line), 2500)
+      process.stdout.write('up: ' + up + '\\n')`
+    const out = execFileSync(process.execPath, ['--conditions=source', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 })
+    expect(out).toBe('waiting for IPFS to become available on /ip4/127.0.0.1/tcp/1...\nup: false\n')
   })
 })

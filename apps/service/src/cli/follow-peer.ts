@@ -6,6 +6,7 @@
  */
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
+import type { Logger } from '@cluster/api'
 import { IpfsConnector } from '@cluster/ipfs-connector'
 import { applyServiceConfigEnv, crdtDataFolder, defaultServiceConfig, type LoadedConfigFolder, type ServiceConfig } from '../config/index.ts'
 
@@ -13,7 +14,7 @@ import { applyServiceConfigEnv, crdtDataFolder, defaultServiceConfig, type Loade
 export const FOLLOW_FOLDER = '.ipfs-cluster-follow'
 /** Where `init` resolves a DNSLink name (`IPFS_GATEWAY`, hidden `--gateway`). */
 export const DEFAULT_GATEWAY = '127.0.0.1:8080'
-/** Kubo's RPC methods a follower keeps to itself. */
+/** The cluster RPC methods a follower keeps to itself (closed to the trusted peers too). */
 export const FOLLOWER_CLOSED_RPC = ['Cluster.RepoGCLocal']
 /** How long `run` waits for IPFS before giving up (Go: 2 minutes). */
 export const IPFS_WAIT_MS = 120_000
@@ -85,26 +86,31 @@ export function defaultCrdt (folder: string) {
  * An IPFS connector to the configuration's IPFS, or, without one, to the default address with the
  * environment applied (what Go's follower waits on before it can fetch its configuration).
  */
-export function ipfsConnectorOf (env: NodeJS.ProcessEnv, loaded?: LoadedConfigFolder): IpfsConnector {
+export function ipfsConnectorOf (env: NodeJS.ProcessEnv, loaded?: LoadedConfigFolder, logger?: Logger): IpfsConnector {
   const section = loaded?.config.ipfsConnector.ipfshttp ?? defaultsWithEnv(env).ipfsConnector.ipfshttp
-  return new IpfsConnector({ config: { ...section, connectSwarmsDelayMs: 0 } })
+  return new IpfsConnector({ config: { ...section, connectSwarmsDelayMs: 0 }, ...(logger === undefined ? {} : { logger }) })
 }
 
 /**
- * Asks IPFS for its ID every second until it answers, saying so every ten tries (Go's words);
- * false when `timeoutMs` passed first.
+ * Waits (the connector asks IPFS for its ID every second) until IPFS answers, saying so in Go's
+ * words at the start and every ten failed tries; false when `timeoutMs` passed first.
  */
-export async function waitForIpfs (connector: IpfsConnector, out: (line: string) => void, timeoutMs = IPFS_WAIT_MS): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs
-  for (let i = 0; ; i++) {
-    if (i % 10 === 0) out(`waiting for IPFS to become available on ${connector.config.nodeMultiaddress}...\n`)
-    const left = deadline - Date.now()
-    if (left <= 0) return false
-    try {
-      await connector.ipfsId({ signal: AbortSignal.timeout(Math.min(left, 5000)) })
-      return true
-    } catch {
-      await new Promise(resolve => setTimeout(resolve, Math.min(1000, Math.max(0, deadline - Date.now()))))
-    }
+export async function waitForIpfs (env: NodeJS.ProcessEnv, out: (line: string) => void, timeoutMs = IPFS_WAIT_MS): Promise<boolean> {
+  let address = ''
+  const waiting = (): void => { out(`waiting for IPFS to become available on ${address}...\n`) }
+  const connector = ipfsConnectorOf(env, undefined, level => { if (level === 'warn') waiting() })
+  address = connector.config.nodeMultiaddress
+  waiting()
+  // A timer that holds the process open: the connector's retry timers and AbortSignal.timeout do not.
+  const deadline = new AbortController()
+  const timer = setTimeout(() => { deadline.abort() }, timeoutMs)
+  try {
+    await connector.waitForIpfs({ signal: deadline.signal })
+    return true
+  } catch {
+    return false
+  } finally {
+    clearTimeout(timer)
+    connector.shutdown()
   }
 }

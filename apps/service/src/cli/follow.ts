@@ -88,21 +88,21 @@ export async function followMain (argv: string[], io: Io = processIo, env: NodeJ
   const args = await cli.parseAsync()
   if (usageError || args.help === true) return exitCode
   const root = followRoot(typeof args.config === 'string' ? args.config : undefined, env)
-  if (typeof args.clusterName !== 'string') return await listClusters(root, io)
-  const name = args.clusterName
-  if (name === '' || name === '.' || name === '..' || name.includes('/')) {
+  const name = typeof args.clusterName === 'string' ? args.clusterName : undefined
+  if (name !== undefined && (name === '' || name === '.' || name === '..' || name.includes('/'))) {
     io.err(`Incorrect Usage: "${name}" is not a cluster name\n`)
     return 2
   }
   const ctx: Ctx = {
-    name,
-    folder: join(root, name),
+    name: name ?? '',
+    folder: join(root, name ?? ''),
     gateway: typeof args.gateway === 'string' ? args.gateway : env.IPFS_GATEWAY ?? DEFAULT_GATEWAY,
     env,
     io
   }
   const sub = (args.subcommand ?? 'info') as Subcommand
   try {
+    if (name === undefined) return await listClusters(root, io)
     switch (sub) {
       case 'info': return await info(ctx, args.subcommand === undefined ? () => { cli.showHelp(text => { io.out(`${text}\n`) }) } : undefined)
       case 'init':
@@ -233,10 +233,7 @@ async function run (ctx: Ctx, initUrl: string | undefined): Promise<number> {
   if (!await isInitialized(ctx.folder)) throw notInitialized(ctx)
   io.out(`Starting the IPFS Cluster follower peer for "${ctx.name}".\nCTRL-C to stop it.\n`)
   io.out('Checking if IPFS is online (will wait for 2 minutes)...\n')
-  const connector = ipfsConnectorOf(ctx.env)
-  const up = await waitForIpfs(connector, io.out)
-  connector.shutdown()
-  if (!up) throw new CommandError('timed out waiting for IPFS to be available')
+  if (!await waitForIpfs(ctx.env, io.out)) throw new CommandError('timed out waiting for IPFS to be available')
   const { runDaemon } = await import('./daemon.ts')
   return await runDaemon(ctx.folder, {
     // Go's follower logs at info, its REST API's access lines only at error (`list` polls it).
