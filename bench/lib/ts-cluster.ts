@@ -30,9 +30,10 @@ export function tsDaemonCommand (checkout: string): Flavour['service'] {
 export const tsFlavour: Flavour = {
   name: 'ts',
   service: tsDaemonCommand(serviceRoot),
-  // The build is incremental (turbo's cache): a no-op when dist/ is up to date.
+  // The build is incremental (turbo's cache): a no-op when dist/ is up to date. BENCH_NO_BUILD=1
+  // runs dist/ as it is (turbo would restore a cached build over an edited bundle).
   prepare: async () => {
-    if (!fromSource) execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: serviceRoot, stdio: 'inherit' })
+    if (!fromSource && process.env.BENCH_NO_BUILD !== '1') execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'], { cwd: serviceRoot, stdio: 'inherit' })
   }
 }
 
