@@ -5,6 +5,7 @@
 // node:crypto on first use instead, with the same synchronous digests.
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { execFileSync } from 'node:child_process'
 import { build } from 'esbuild'
 
 const root = join(import.meta.dirname, '..')
@@ -31,7 +32,10 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node24',
+  // Non-ASCII only in comments, which ascii-bundle.mjs then replaces: a one-byte source string.
+  charset: 'ascii',
   logLevel: 'warning',
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   plugins: [lazySha2]
 })
+execFileSync(process.execPath, [join(root, '..', '..', 'scripts', 'ascii-bundle.mjs'), join(root, 'dist', 'ipfs-cluster-ctl.mjs')], { stdio: 'inherit' })

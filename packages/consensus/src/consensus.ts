@@ -10,6 +10,7 @@ import { PinsetState, type ApplyHooks } from './state.ts'
 import { tracingEnabled } from '@cluster/observability/trace'
 import { CommitTraces } from './commit-trace.ts'
 import type { ClusterConsensus } from './consensus-api.ts'
+import { campaignEarly } from './early-election.ts'
 
 export interface RaftConsensusInit {
   /** This peer's ID (the libp2p peer ID string the transport uses). */
@@ -30,7 +31,8 @@ export interface RaftConsensusInit {
   onFatal?: (err: Error) => void
   /**
    * Whether a member is reachable now (a live connection). With it, a peer that cannot reach a
-   * quorum fails writes after an election timeout instead of waiting `wait_for_leader_timeout`.
+   * quorum fails writes after an election timeout instead of waiting `wait_for_leader_timeout`,
+   * and the first election of a start begins as soon as a quorum is reachable (early-election.ts).
    */
   reachable?: (id: string) => boolean
   /** What consensus does that an operator should see (repairs, snapshots sent and received). */
@@ -58,6 +60,7 @@ export class RaftConsensus implements ClusterConsensus {
   private readonly onCommit?: RaftConsensusInit['onCommit']
   private readonly traces = new CommitTraces('raft')
   private stopped = false
+  private stopEarlyElection = (): void => {}
 
   constructor (init: RaftConsensusInit) {
     this.id = init.id
@@ -108,6 +111,9 @@ export class RaftConsensus implements ClusterConsensus {
     if (!isEmptySnapshot(snap) && snap.data.length > 0 && (descriptor === undefined || !snapshots.has(descriptor))) this.node.requestSnapshot()
     if (rejoin) log('warn', 'waiting for the cluster leader to send this peer the current state')
     this.node.start()
+    if (!rejoin && this.reachable !== undefined) {
+      this.stopEarlyElection = campaignEarly({ id: this.id, node: this.node, reachable: this.reachable, withinMs: this.config.waitForLeaderTimeoutMs })
+    }
   }
 
   /** Raft starts in the constructor. */
@@ -219,6 +225,7 @@ export class RaftConsensus implements ClusterConsensus {
   async shutdown (): Promise<void> {
     if (this.stopped) return
     this.stopped = true
+    this.stopEarlyElection()
     await this.node.stop()
     this.traces.close()
     this.storage.close()
