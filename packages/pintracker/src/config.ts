@@ -9,7 +9,7 @@ import { InvalidTrackerConfigError, errorText } from './errors.ts'
 export interface StatelessConfig {
   /** Capacity of each operation queue (priority-pin, pin, unpin). */
   maxPinQueueSize: number
-  /** Parallel pin workers (unpins always use one). */
+  /** Parallel pin workers (unpins always use one); also how many remote unpins run at once. */
   concurrentPins: number
   /** Pins younger than this go to the priority queue (nanoseconds). */
   priorityPinMaxAge: Duration

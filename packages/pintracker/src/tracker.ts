@@ -2,7 +2,7 @@
  * The stateless pin tracker (cluster-behaviour.md §7): turns the shared pinset into IPFS pin and
  * unpin calls. It keeps no copy of the pinset, only the operation tracker.
  */
-import { Timestamp, pinDepthToMode, silentLogger } from '@cluster/api'
+import { ConcurrencyLimit, Timestamp, pinDepthToMode, silentLogger } from '@cluster/api'
 import type { CID, Logger, Pin, PinInfo, TrackerStatusFilter } from '@cluster/api'
 import { defaultStatelessConfig, validateStatelessConfig } from './config.ts'
 import type { StatelessConfig } from './config.ts'
@@ -38,6 +38,14 @@ export class StatelessTracker {
   readonly #scheduler: OperationScheduler
   readonly #sources: StatusSources
   readonly #remoteUnpins = new Set<Promise<unknown>>()
+  /**
+   * Remote unpins run against IPFS `concurrent_pins` at a time. Go makes them one by one in its
+   * apply loop; a peer that applies thousands of pins moved away from it at once (catching up
+   * after a pause, during which the others re-allocated its pins) would otherwise open a Kubo
+   * request for each at once: ~20 KiB of heap apiece (seen: 21k in flight, 600 MiB) and a flood
+   * for Kubo. Waiting costs a few hundred bytes; a pin tracked again meanwhile leaves the queue.
+   */
+  readonly #remoteUnpinSlots: ConcurrencyLimit
   #closing: Promise<void> | undefined
 
   constructor (options: StatelessTrackerOptions) {
@@ -50,6 +58,7 @@ export class StatelessTracker {
     this.#peer = { peerId: options.peerId, peerName: options.peerName, identity: options.identity, clock: options.clock }
     this.#log = options.logger ?? silentLogger
     this.operations = new OperationTracker(this.#peer)
+    this.#remoteUnpinSlots = new ConcurrencyLimit({ active: Math.max(1, Math.floor(config.concurrentPins)), queued: Number.MAX_SAFE_INTEGER })
     this.#scheduler = new OperationScheduler({
       concurrentPins: config.concurrentPins,
       maxQueueSize: config.maxPinQueueSize,
@@ -109,6 +118,13 @@ export class StatelessTracker {
   async #unpinRemote (pin: Pin): Promise<void> {
     const op = this.operations.trackNew(pin, 'remote', 'in_progress')
     if (op === undefined) return
+    let release: () => void
+    try {
+      release = await (this.#remoteUnpinSlots.acquire(op.signal) ?? Promise.resolve(() => {}))
+    } catch {
+      // Cancelled while it waited: the CID was tracked again, or the tracker is closing.
+      return
+    }
     let failure: unknown
     let failed = false
     const call = this.#ipfs.unpin(pin.cid, { signal: op.signal })
@@ -120,6 +136,7 @@ export class StatelessTracker {
       failure = err
     } finally {
       this.#remoteUnpins.delete(call)
+      release()
     }
     op.cancel()
     if (failed) {

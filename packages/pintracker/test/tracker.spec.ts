@@ -1,8 +1,8 @@
 // Generic tracker behaviour (cluster-behaviour.md §7.2–7.5; scenarios G-1 … G-9).
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseTrackerStatusFilter } from '@cluster/api'
-import type { PinInfo } from '@cluster/api'
-import { Cid1, Cid2, Cid3, Cid4, Cid5, P1, P2, SlowCid1, collect, harness, makePeer, makePin, settle } from './helpers.ts'
+import type { CID, PinInfo } from '@cluster/api'
+import { Cid1, Cid2, Cid3, Cid4, Cid5, P1, P2, SlowCid1, collect, harness, makeCid, makePeer, makePin, settle } from './helpers.ts'
 import type { Harness } from './helpers.ts'
 
 // State of pintracker_test.go: Cid1 everywhere, Cid2 a bare pin (remote for everyone), Cid3 rf 1/1
@@ -130,6 +130,47 @@ describe('generic tracker (G-1 … G-9)', () => {
     await h.tracker.track(remote, makePin(Cid3, { rf: [1, 1], allocations: [P1] }))
     await h.tracker.track(remote, makePin(Cid3))
     expect(h.ipfs.countCalls('unpin', Cid3)).toBe(2)
+  })
+
+  it('unpins of many pins moved away from this peer run concurrent_pins at a time, not all at once', async () => {
+    const cids = Array.from({ length: 40 }, (_, i) => makeCid(1000 + i))
+    const h = current = harness(cids.map(cid => makePin(cid, { rf: [1, 1], allocations: [P2] })), { concurrentPins: 3 })
+    for (const cid of cids) { h.ipfs.pins.set(cid.toString(), 'recursive'); h.ipfs.gated.add(cid.toString()) }
+    // Each was allocated here and is now allocated to P2 only (what a peer catching up applies).
+    const tracked = cids.map(cid => h.tracker.track(makePin(cid, { rf: [1, 1], allocations: [P2] }), makePin(cid, { rf: [1, 1], allocations: [P1] })))
+    await settle()
+    expect(h.ipfs.inFlight).toBe(3)
+    expect(h.ipfs.calls.length).toBe(3)
+    for (const cid of cids) h.ipfs.release(cid)
+    await Promise.all(tracked)
+    expect(h.ipfs.maxInFlight).toBe(3)
+    expect(h.ipfs.calls.length).toBe(40)
+    expect(h.ipfs.pins.size).toBe(0)
+    for (const cid of cids) expect((await h.tracker.status(cid)).status).toBe('remote')
+    expect(h.tracker.operations.size).toBe(0)
+  })
+
+  it('a remote unpin still waiting for its turn is dropped when the CID is allocated here again', async () => {
+    const first = makeCid(2000)
+    const moved = makeCid(2001)
+    // The pinset as it ends: `first` allocated elsewhere, `moved` back here.
+    const h = current = harness([makePin(first, { rf: [1, 1], allocations: [P2] }), makePin(moved, { rf: [1, 1], allocations: [P1] })], { concurrentPins: 1 })
+    h.ipfs.gated.add(first.toString())
+    const away = (cid: CID): Promise<void> => h.tracker.track(makePin(cid, { rf: [1, 1], allocations: [P2] }), makePin(cid, { rf: [1, 1], allocations: [P1] }))
+    const running = away(first)
+    const waiting = away(moved)
+    await settle()
+    expect(h.ipfs.calls.map(c => c.cid)).toEqual([first.toString()])
+    // Allocated here again before its unpin ran: pinned, and never unpinned.
+    h.ipfs.forbidden.add(`unpin ${moved.toString()}`)
+    await h.tracker.track(makePin(moved, { rf: [1, 1], allocations: [P1] }))
+    await waiting
+    h.ipfs.release(first)
+    await running
+    await h.tracker.drain()
+    expect(h.ipfs.violations).toEqual([])
+    expect(h.ipfs.pins.has(moved.toString())).toBe(true)
+    expect((await h.tracker.status(moved)).status).toBe('pinned')
   })
 
   it('a pin whose other allocations moved (repin, rebalance) stays pinned here: no new IPFS call, no pin_queued', async () => {
