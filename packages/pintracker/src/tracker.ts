@@ -43,7 +43,7 @@ export class StatelessTracker {
    * apply loop; a peer that applies thousands of pins moved away from it at once (catching up
    * after a pause, during which the others re-allocated its pins) would otherwise open a Kubo
    * request for each at once: ~20 KiB of heap apiece (seen: 21k in flight, 600 MiB) and a flood
-   * for Kubo. Waiting costs a few hundred bytes; a pin tracked again meanwhile leaves the queue.
+   * for Kubo. Waiting costs about a kilobyte; a pin tracked again meanwhile leaves the queue.
    */
   readonly #remoteUnpinSlots: ConcurrencyLimit
   #closing: Promise<void> | undefined
