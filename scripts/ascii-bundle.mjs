@@ -17,6 +17,7 @@ for (const arg of process.argv.slice(2)) {
   const files = statSync(arg).isDirectory() ? readdirSync(arg).filter(n => n.endsWith('.js')).map(n => join(arg, n)) : [arg]
   for (const path of files) {
     const source = readFileSync(path, 'utf8')
-    if (/[^\x00-\x7f]/.test(source)) writeFileSync(path, source.replace(NOT_ASCII, '?'))
+    const ascii = source.replace(NOT_ASCII, '?')
+    if (ascii !== source) writeFileSync(path, ascii)
   }
 }
