@@ -1,5 +1,5 @@
 // What a scenario's cluster runs on: Kubo stand-ins on loopback (Raft, or CRDT), the same with every peer in its
-// own network namespace, or a real Kubo per peer (with blocks to pin put into each).
+// own network namespace (Raft, or CRDT), or a real Kubo per peer (with blocks to pin put into each).
 import { readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { KuboDaemon } from '@cluster/test-utils'
@@ -11,12 +11,12 @@ import { TcpForward } from './forward.ts'
 import type { Mode } from './mode.ts'
 import { Netns } from './netns.ts'
 
-export type EnvKind = 'stand-in' | 'netns' | 'kubo' | 'crdt'
+export type EnvKind = 'stand-in' | 'netns' | 'kubo' | 'crdt' | 'crdt-netns'
 export type Configure = (config: Record<string, any>, index: number) => void
 
 export interface Env {
   cluster: ChaosCluster
-  /** Present in `netns` environments. */
+  /** Present in `netns` and `crdt-netns` environments. */
   netns?: Netns
   /** Present in `kubo` environments; replaced in place when one is restarted. */
   kubos?: KuboDaemon[]
@@ -28,14 +28,14 @@ export interface Env {
 const PEERS = 3
 
 export async function createEnv (kind: EnvKind, mode: Mode, configure?: Configure): Promise<Env> {
-  if (kind === 'netns') return await netnsEnv(mode, configure)
+  if (kind === 'netns' || kind === 'crdt-netns') return await netnsEnv(mode, kind === 'crdt-netns' ? 'crdt' : 'raft', configure)
   if (kind === 'kubo') return await kuboEnv(mode, configure)
   const fakes = await standIns()
   const cluster = new ChaosCluster({ kuboApis: fakes.map(k => k.apiMultiaddr), ...(kind === 'crdt' ? { consensus: 'crdt' as const } : {}), ...(configure === undefined ? {} : { configure }) })
   return await started(cluster, mode, randomCid, async () => { await Promise.all(fakes.map(async k => { await k.stop() })) })
 }
 
-async function netnsEnv (mode: Mode, configure?: Configure): Promise<Env> {
+async function netnsEnv (mode: Mode, consensus: 'raft' | 'crdt', configure?: Configure): Promise<Env> {
   const netns = new Netns(PEERS)
   const fakes: FakeKubo[] = []
   const relays: TcpForward[] = []
@@ -58,6 +58,7 @@ async function netnsEnv (mode: Mode, configure?: Configure): Promise<Env> {
   const port = (i: number, base: number): number => base + i
   const cluster = new ChaosCluster({
     kuboApis: relays.map(r => r.multiaddr),
+    ...(consensus === 'crdt' ? { consensus: 'crdt' as const } : {}),
     configure: (config, i, folder) => {
       const addr = netns.addresses[i] as string
       writeFileSync(join(folder, 'netns'), netns.names[i] as string)

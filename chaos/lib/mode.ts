@@ -18,7 +18,7 @@ export interface Mode {
   catchUpMs: number
   /** Bound on the pins one scenario issues (other than catch-up). */
   maxPins: number
-  /** Blocks put into the real Kubos for the Kubo scenario. */
+  /** Blocks put into the real Kubos for the Kubo scenarios: enough for the load to outlast the fault. */
   kuboBlocks: number
   /** Long enough to see a stalled write complete (as a patient client would). */
   requestTimeoutMs: number
@@ -39,7 +39,7 @@ export const FULL: Mode = {
   catchUpPins: 100_000,
   catchUpMs: 420_000,
   maxPins: 30_000,
-  kuboBlocks: 6_000,
+  kuboBlocks: 24_000,
   requestTimeoutMs: 30_000,
   startMs: 90_000,
   restartMs: 60_000,
@@ -56,7 +56,7 @@ export const SMALL: Mode = {
   catchUpPins: 4_000,
   catchUpMs: 30_000,
   maxPins: 5_000,
-  kuboBlocks: 1_000,
+  kuboBlocks: 4_000,
   requestTimeoutMs: 20_000,
   startMs: 60_000,
   restartMs: 20_000,

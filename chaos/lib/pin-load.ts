@@ -43,6 +43,8 @@ export class PinLoad {
   private clients: Promise<void> | undefined
   private startedAt = 0
   private lastAck = 0
+  /** When the last client ended: stopped, or out of pins to issue (a gap ends there). */
+  private endedAt = 0
   private longestGap = 0
   private longestGapAt = 0
   private slowestAck = 0
@@ -55,7 +57,7 @@ export class PinLoad {
   start (): void {
     this.running = true
     this.startedAt = this.lastAck = performance.now()
-    this.clients = Promise.all(Array.from({ length: this.opts.clients }, async (_, i) => { await this.client(i) })).then(() => {})
+    this.clients = Promise.all(Array.from({ length: this.opts.clients }, async (_, i) => { await this.client(i) })).then(() => { this.endedAt = performance.now() })
   }
 
   /** Acknowledged so far. */
@@ -72,7 +74,7 @@ export class PinLoad {
     this.running = false
     await this.clients
     const now = performance.now()
-    this.noteGap(now)
+    this.noteGap(this.endedAt)
     this.agent.destroy()
     return {
       acked: this.acked.length,

@@ -1,13 +1,34 @@
-// The IPFS daemon beside a peer dies: a real Kubo killed with SIGKILL under load, restarted on
-// the same repository and API address.
+// The IPFS daemon beside a peer dies or stalls: a real Kubo killed with SIGKILL under load,
+// restarted on the same repository and API address; a real Kubo stopped with SIGSTOP (it holds
+// its connections open and answers nothing), then resumed.
 import { Agent } from 'node:http'
-import { streamNdjson } from '../../bench/lib/load.ts'
+import type { KuboDaemon } from '@cluster/test-utils'
+import { sleep, streamNdjson } from '../../bench/lib/load.ts'
 import { restartKubo } from '../lib/environments.ts'
-import type { Scenario } from '../lib/scenario.ts'
+import type { FaultContext, Scenario } from '../lib/scenario.ts'
 import { leaderOf } from './peers.ts'
 
-/** The peer whose Kubo was killed, per cluster environment. */
+/** The peer whose Kubo was hit, per cluster environment. */
 const victims = new WeakMap<object, number>()
+
+/** What the peer whose Kubo was hit reports for its own pins once the cluster has settled. */
+async function noteVictimStatuses (ctx: FaultContext): Promise<void> {
+  const victim = victims.get(ctx.env) ?? -1
+  const peer = ctx.env.cluster.peers[victim]
+  if (peer === undefined) return
+  const statuses = new Map<string, number>()
+  const agent = new Agent()
+  try {
+    await streamNdjson(agent, `${peer.restUrl}/pins?local=true`, (info: { peer_map: Record<string, { status: string }> }) => {
+      for (const s of Object.values(info.peer_map)) statuses.set(s.status, (statuses.get(s.status) ?? 0) + 1)
+    }, 30_000)
+    ctx.note(`peer${victim} local statuses at the end: ${[...statuses].map(([s, n]) => `${s} ${n}`).join(', ')}`)
+  } catch (err) {
+    ctx.note(`peer${victim} local statuses unavailable: ${(err as Error).message.slice(0, 120)}`)
+  } finally {
+    agent.destroy()
+  }
+}
 
 export const kuboScenarios: Scenario[] = [
   {
@@ -23,24 +44,28 @@ export const kuboScenarios: Scenario[] = [
       ctx.note(`killed peer${victim}'s Kubo for ${ctx.mode.holdMs / 1000} s`)
       await restartKubo(kubos, victim, ctx.mode.holdMs)
     },
-    // What the peer whose Kubo died reports for its own pins once the cluster has settled
-    // (pins that failed while Kubo was gone wait for the recover interval: informational).
-    after: async (ctx) => {
-      const victim = victims.get(ctx.env) ?? -1
-      const peer = ctx.env.cluster.peers[victim]
-      if (peer === undefined) return
-      const statuses = new Map<string, number>()
-      const agent = new Agent()
+    // Pins that failed while Kubo was gone wait for the recover interval: informational.
+    after: noteVictimStatuses
+  },
+  {
+    name: 'Kubo SIGSTOP',
+    what: "real Kubo per peer: SIGSTOP the leader's Kubo (full: 20 s, small: 4 s), then SIGCONT",
+    env: 'kubo',
+    maxPins: mode => mode.kuboBlocks,
+    fault: async (ctx) => {
+      const { cluster, kubos } = ctx.env
+      if (kubos === undefined) throw new Error('this scenario needs real Kubo daemons')
+      const victim = await leaderOf(cluster)
+      victims.set(ctx.env, victim)
+      ctx.note(`stopped peer${victim}'s Kubo for ${ctx.mode.pauseMs / 1000} s`)
+      const kubo = kubos[victim] as KuboDaemon
+      process.kill(kubo.pid, 'SIGSTOP')
       try {
-        await streamNdjson(agent, `${peer.restUrl}/pins?local=true`, (info: { peer_map: Record<string, { status: string }> }) => {
-          for (const s of Object.values(info.peer_map)) statuses.set(s.status, (statuses.get(s.status) ?? 0) + 1)
-        }, 30_000)
-        ctx.note(`peer${victim} local statuses at the end: ${[...statuses].map(([s, n]) => `${s} ${n}`).join(', ')}`)
-      } catch (err) {
-        ctx.note(`peer${victim} local statuses unavailable: ${(err as Error).message.slice(0, 120)}`)
+        await sleep(ctx.mode.pauseMs)
       } finally {
-        agent.destroy()
+        process.kill(kubo.pid, 'SIGCONT')
       }
-    }
+    },
+    after: noteVictimStatuses
   }
 ]
