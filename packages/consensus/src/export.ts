@@ -42,7 +42,6 @@ function decodeNth (value: string, n: number): Pin {
 }
 
 const QUOTE = 0x22
-const BACKSLASH = 0x5c
 const OPEN_BRACE = 0x7b
 const CLOSE_BRACE = 0x7d
 const OPEN_BRACKET = 0x5b
@@ -71,21 +70,43 @@ class JsonValues {
 
   push (piece: string): string[] {
     const values: string[] = []
-    // The scan's state in locals, and the piece scanned as it is (a flat string): the loop runs
-    // once per character of the input.
+    // The scan's state in locals, and the piece scanned as it is (a flat string). Outside strings
+    // the loop looks at every character; inside one it jumps to the next quote or backslash
+    // (most of a pin's text is strings).
     let { start, depth, inString, escaped } = this
-    for (let i = 0; i < piece.length; i++) {
+    /** The next backslash at or after the scan, −1 when the piece has none left (searched again only once passed). */
+    let backslash = -2
+    let i = 0
+    while (i < piece.length) {
+      if (inString) {
+        if (escaped) {
+          escaped = false
+          i++
+          continue
+        }
+        if (backslash !== -1 && backslash < i) backslash = piece.indexOf('\\', i)
+        const quote = piece.indexOf('"', i)
+        if (backslash !== -1 && (quote === -1 || backslash < quote)) {
+          escaped = true
+          i = backslash + 1
+        } else if (quote === -1) {
+          i = piece.length
+        } else {
+          inString = false
+          i = quote + 1
+        }
+        continue
+      }
       const c = piece.charCodeAt(i)
       if (start === -1) {
-        if (isSpace(c)) continue
+        if (isSpace(c)) {
+          i++
+          continue
+        }
         if (c !== OPEN_BRACE && c !== OPEN_BRACKET) throw new StateFormatError(`expected a JSON object at offset ${this.base + i}`)
         start = i
       }
-      if (inString) {
-        if (escaped) escaped = false
-        else if (c === BACKSLASH) escaped = true
-        else if (c === QUOTE) inString = false
-      } else if (c === QUOTE) inString = true
+      if (c === QUOTE) inString = true
       else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++
       else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         depth--
@@ -95,6 +116,7 @@ class JsonValues {
           start = -1
         }
       }
+      i++
     }
     if (start === -2) this.pending += piece
     else if (start >= 0) {

@@ -75,7 +75,7 @@ export function createSchema (db: Database.Database, indexOf: IndexRowsOfJson, s
     }
     db.exec(TABLES.replaceAll('$', schema))
     if (hasPins) indexExistingPins(db, schema, indexOf)
-    db.exec(INDEXES.replaceAll('$', schema))
+    createSearchIndexes(db, schema)
     db.pragma(`${schema}.user_version = ${SCHEMA_VERSION}`)
   })()
 }
@@ -198,23 +198,13 @@ export function indexWriter (db: Database.Database, schema = 'main'): {
  * date row by row (the pinset load of a 100k-pin `state import`: 6.8 → 4.4 s). `add` returns false for a
  * CID already loaded, leaving it to the caller's row-by-row writer.
  */
-export function bulkLoader (db: Database.Database, schema = 'main'): { add: (cid: string, name: string, type: string, json: string, index: PinIndexRows) => boolean, finish: () => void } {
+/** Drops the search indexes (before a whole pinset is loaded: building them once after is cheaper). */
+export function dropSearchIndexes (db: Database.Database, schema = 'main'): void {
   for (const name of INDEX_NAMES) db.exec(`DROP INDEX IF EXISTS ${schema}.${name}`)
-  const insert = db.prepare(`INSERT INTO ${schema}.pins (cid, name, type, json, ts, expire) VALUES (?, ?, ?, ?, ?, ?)`)
-  const addSideRows = sideRowsWriter(db, schema)
-  return {
-    add: (cid, name, type, json, index) => {
-      try {
-        insert.run(cid, name, type, json, index.ts, index.expire)
-      } catch (err) {
-        if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false
-        throw err
-      }
-      addSideRows(cid, index)
-      return true
-    },
-    finish: () => { db.exec(INDEXES.replaceAll('$', schema)) }
-  }
+}
+
+export function createSearchIndexes (db: Database.Database, schema = 'main'): void {
+  db.exec(INDEXES.replaceAll('$', schema))
 }
 
 /**
@@ -310,7 +300,7 @@ export function copyPinsetFile (source: string, dest: string): SnapshotCopy {
         }
       }
       // Built once at the end: cheaper than keeping it up to date row by row.
-      reader.exec(INDEXES.replaceAll('$', 'snap'))
+      createSearchIndexes(reader, 'snap')
       reader.exec('COMMIT')
       reader.exec('DETACH DATABASE snap')
     } finally {

@@ -5,7 +5,8 @@ import { decodeDescriptor, type SnapshotFolder, type StateMachine } from '@clust
 import { decodeOp, type LogEntry, type LogOp } from './ops.ts'
 import { StateFormatError } from './errors.ts'
 import { decodeStored, parseSnapshot, snapshotHeader } from './snapshot-bytes.ts'
-import { bulkLoader, copyPinsetFile, copySynced, createSchema, fsyncFile, indexWriter, prepareStatements, type PinsetStatements, type PreviousSideRows, type SnapshotCopy } from './pinset-file.ts'
+import { bulkLoader } from './bulk-load.ts'
+import { copyPinsetFile, copySynced, createSchema, fsyncFile, indexWriter, prepareStatements, type PinsetStatements, type PreviousSideRows, type SnapshotCopy } from './pinset-file.ts'
 import { PinsetSearch, indexRowsOfJson } from './search.ts'
 import { decodeStoredOrUndefined, previousSideRows, rowOfStored, rowsOf, type StoredPinRow } from './stored-row.ts'
 import type { ApplyHooks, PinsetStateOptions } from './state-options.ts'
@@ -335,11 +336,9 @@ export class PinsetState implements StateMachine<void>, PinSearchIndex {
     this.inTransaction(() => {
       this.stmt.clear.run()
       this.index.clear()
-      const bulk = bulkLoader(this.db)
-      for (const row of rows) {
-        // A CID given twice: the later pin replaces the earlier one.
-        if (!bulk.add(row.cid, row.name, row.type, row.json, row.index)) this.writeRow(row, previousSideRows(this.stmt.get.get(row.cid)?.json))
-      }
+      // A CID given twice: the later pin replaces the earlier one.
+      const bulk = bulkLoader(this.db, row => { this.writeRow(row, previousSideRows(this.stmt.get.get(row.cid)?.json)) })
+      for (const row of rows) bulk.add(row)
       bulk.finish()
       this.stmt.setApplied.run(index)
     })

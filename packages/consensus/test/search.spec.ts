@@ -131,6 +131,25 @@ describe('pinset search', () => {
     one.close()
   })
 
+  it('a whole-pinset load written many rows per statement: a CID given again in a later chunk or in its own chunk replaces its pin and side rows', () => {
+    const dir = tempDir()
+    // The load writes 64 pins per statement: pin 20 comes back in the next chunk with other
+    // metadata and allocations, pin 129 right after itself (same chunk) with none.
+    const given = [...pins.slice(0, 100), { ...pin(20), metadata: { tenant: 'again', extra: 'x' }, allocations: [P1, P2] },
+      ...pins.slice(100, 130), { ...pin(129), name: 'twice', metadata: {}, allocations: [] }, ...pins.slice(130)]
+    const one = new PinsetState(join(dir, 'one.sqlite'))
+    given.forEach((p, i) => { one.apply(encodeOp({ type: 'pin', pin: p }), i + 1) })
+    const bulk = new PinsetState(join(dir, 'bulk.sqlite'))
+    bulk.replaceAll(given, 1)
+    expect(bulk.count()).toBe(N)
+    expect([...bulk.list()].map(p => stringifyJson(encodePin(p)))).toEqual([...one.list()].map(p => stringifyJson(encodePin(p))))
+    expect(sideRows(bulk)).toEqual(sideRows(one))
+    expect(sideRows(bulk).allocs.filter(r => r.cid === pin(20).cid.toString()).map(r => r.peer)).toEqual([P1, P2].sort())
+    expect(sideRows(bulk).allocs.filter(r => r.cid === pin(129).cid.toString())).toEqual([])
+    expect(found(bulk, { metadata: [['tenant', 'again']] })).toEqual([pin(20).cid.toString()])
+    for (const x of [one, bulk]) x.close()
+  })
+
   it('finds the same pins when a criterion matches most of a big pinset (walked in CID order, not sorted)', () => {
     const s = new PinsetState(join(tempDir(), 'pinset.sqlite'))
     const many = 21_000
