@@ -1,5 +1,6 @@
 // Peers dying and stalling: kill -9 of the leader, of a follower, of two peers, of all three
-// (each restarted after the hold time), and the leader stopped with SIGSTOP then resumed.
+// (each restarted after the hold time), and the leader or a follower stopped with SIGSTOP then
+// resumed (a stopped follower keeps its connections open: what the leader sends it piles up).
 import { sleep } from '../../bench/lib/load.ts'
 import type { ChaosCluster } from '../lib/cluster.ts'
 import type { FaultContext, Scenario } from '../lib/scenario.ts'
@@ -59,6 +60,28 @@ export const peerScenarios: Scenario[] = [
       } finally {
         cluster.resume(leader)
       }
+    }
+  },
+  {
+    name: 'SIGSTOP follower',
+    what: 'SIGSTOP a follower (full: 20 s, small: 4 s), then SIGCONT',
+    env: 'stand-in',
+    fault: async (ctx) => {
+      const { cluster } = ctx.env
+      const leader = await leaderOf(cluster)
+      const follower = followersOf(cluster, leader)[0] as number
+      ctx.note(`stopped peer${follower} for ${ctx.mode.pauseMs / 1000} s`)
+      cluster.pause(follower)
+      // What the leader holds for the follower that reads nothing shows in its memory.
+      let leaderPeak = 0
+      const sampler = setInterval(() => { leaderPeak = Math.max(leaderPeak, cluster.rssMiB()[leader] ?? 0) }, 500)
+      try {
+        await sleep(ctx.mode.pauseMs)
+      } finally {
+        clearInterval(sampler)
+        cluster.resume(follower)
+      }
+      ctx.note(`leader peer${leader}: peak RSS ${leaderPeak} MiB while it was stopped`)
     }
   }
 ]
