@@ -75,8 +75,9 @@ export class FakeKubo {
         return json(res, { Version: '0.42.0', Commit: '', Repo: '16', System: 'amd64/linux', Golang: 'go1.25' })
       case 'pin/add': {
         if (arg === '') return fail(res, 400, 'argument "ipfs-path" is required')
-        this.pins.set(arg, q.get('recursive') === 'false' ? 'direct' : 'recursive')
-        return ndjson(res, [{ Pins: [arg] }])
+        // Kubo pins every argument (it holds every block here, so `offline=true` changes nothing).
+        for (const a of args) this.pins.set(a, q.get('recursive') === 'false' ? 'direct' : 'recursive')
+        return ndjson(res, [{ Pins: args }])
       }
       case 'pin/update': {
         if (args.length < 2) return fail(res, 400, 'argument "to-path" is required')

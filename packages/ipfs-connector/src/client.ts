@@ -7,7 +7,7 @@ import { deadline } from './deadline.ts'
 import { IpfsBadResponseError, InvalidArgumentError, messageOf } from './errors.ts'
 import { KuboHttp, type KuboHttpOptions } from './http.ts'
 import { formatContentPath, parseContentPath } from './paths.ts'
-import { pinAdd, pinLs, pinLsCid, pinRm, pinUpdate, type PinAddOptions, type TimeoutOptions } from './pins.ts'
+import { pinAdd, pinAddLocal, pinLs, pinLsCid, pinRm, pinUpdate, type PinAddOptions, type TimeoutOptions } from './pins.ts'
 import { targetOf, type HttpTarget } from './target.ts'
 import type {
   BlockInput, BlockPutResult, IpfsIdResult, IpfsPinStatus, IpfsVersionResult, PinLsEntry, PinLsType, RepoGcEntry, RepoStat
@@ -72,6 +72,10 @@ export class KuboClient {
 
   pinAdd (cid: CidLike, options?: PinAddOptions): Promise<string[]> {
     return pinAdd(this.http, cid, options)
+  }
+
+  pinAddLocal (cids: readonly CidLike[], options?: Parameters<typeof pinAddLocal>[2]): Promise<string[]> {
+    return pinAddLocal(this.http, cids, options)
   }
 
   pinRm (cid: CidLike, options?: TimeoutOptions): Promise<string[]> {

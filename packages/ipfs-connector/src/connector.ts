@@ -5,6 +5,7 @@ import { KuboClient } from './client.ts'
 import type { Clock, TimerHandle } from '@cluster/api'
 import { defaultIpfsHttpConfig, validateIpfsHttpConfig, type IpfsHttpConfig } from './config.ts'
 import { BlockPutError, ConfigKeyError, IpfsConnectorError, UnpinDisabledError, messageOf } from './errors.ts'
+import { LocalPinBatch } from './local-pin-batch.ts'
 import { isNotPinnedOrIndirectError, pinsLikeKubo } from './pins.ts'
 import { connectSwarms } from './swarm.ts'
 import { inSpan, tracingEnabled } from '@cluster/observability/trace'
@@ -60,6 +61,7 @@ export class IpfsConnector {
   /** Whether the last pin/add was answered by Kubo itself (not an IPFS Cluster proxy): {@link pinsLikeKubo}. */
   private pinAddIsKubo = false
   private lastListed = 0
+  private readonly localPins: LocalPinBatch
   private readyFlag = false
   /**
    * Go's ipfshttp metrics, counted where Go records them (pins/ipfs_pins, pins/pin_add,
@@ -74,6 +76,10 @@ export class IpfsConnector {
     this.logger = this.client.http.logger
     this.clock = this.client.http.clock
     this.onInformerTrigger = options.onInformerTrigger
+    this.localPins = new LocalPinBatch(async (cids) => {
+      this.counters.pinAdd++
+      return await this.client.pinAddLocal(cids, { timeoutMs: this.config.pinTimeoutMs, onHeaders: (headers) => { this.pinAddIsKubo = pinsLikeKubo(headers) } })
+    }, this.logger)
   }
 
   /** True once `id` has answered once. */
@@ -191,6 +197,15 @@ export class IpfsConnector {
     // once Kubo has shown it answers pin/add itself, a plain recursive pin skips that round trip
     // (about a quarter of a peer's CPU per pin was its Kubo calls); a pin update still asks.
     const skipCheck = this.pinAddIsKubo && maxDepth === -1 && pin.pinUpdate === undefined
+    // Recursive pins started in the same turn go to Kubo in one call when it holds their blocks.
+    if (skipCheck && (pin.origins ?? []).length === 0 && await this.localPins.tryPin(cid, options.signal)) {
+      // Two events per pin, as on the path below (before and after the call).
+      this.informerEvent()
+      this.informerEvent()
+      this.pinsCounter++
+      this.counters.ipfsPins++
+      return
+    }
     const current = skipCheck ? 'unpinned' : await this.pinLsCid(cid, maxDepth, options)
     if (current === wanted) {
       this.logger('debug', `IPFS object ${cid.toString()} is already pinned (${wanted})`)

@@ -92,6 +92,20 @@ export async function pinAdd (http: KuboHttp, cid: CidLike, options: PinAddOptio
 }
 
 /**
+ * `pin/add` of several CIDs in one call that fetches nothing (`offline=true`): Kubo pins them in
+ * order and fails at the first one whose blocks it does not hold (those before it stay pinned).
+ * Resolves with the CIDs Kubo reports pinned.
+ */
+export async function pinAddLocal (http: KuboHttp, cids: readonly CidLike[], options: TimeoutOptions & { maxDepth?: number, onHeaders?: (headers: IncomingHttpHeaders) => void } = {}): Promise<string[]> {
+  const query: Query = [...cids.map((c): [string, string] => ['arg', toCid(c).toString()]), ...depthQuery(options.maxDepth ?? -1), ['offline', 'true']]
+  const res = await http.call('pin/add', query, options)
+  options.onHeaders?.(res.headers)
+  const body = await res.json<{ Pins?: unknown }>()
+  if (!Array.isArray(body?.Pins)) throw new IpfsBadResponseError(res.label, 'no Pins in answer')
+  return body.Pins.map(String)
+}
+
+/**
  * Whether a `pin/add` answer came from Kubo itself, whose pin/add of a CID already pinned that
  * way changes nothing: Kubo streams the answer (`X-Chunked-Output: 1`, progress lines). An IPFS
  * Cluster proxy answers with one object and `Server: ipfs-cluster/ipfsproxy/<version>` (Go's and

@@ -114,6 +114,34 @@ describe('IpfsConnector against a real Kubo', () => {
     expect(await connector.pinLsCid(block.cid, -1)).toBe('recursive')
   })
 
+  it('pins CIDs started in the same turn in one pin/add when Kubo holds their blocks; a CID it lacks sends each to its own call', async () => {
+    const c = new IpfsConnector({ config: { nodeMultiaddress: kubo.apiMultiaddr, pinTimeoutMs: 1500 } })
+    try {
+      const blocks = await Promise.all(Array.from({ length: 7 }, async (_, i) => await rawBlock(`batch-${i}-${randomBytes(8).toString('hex')}`)))
+      await c.blockStream(blocks)
+      const [first, ...rest] = blocks as [BlockInput, ...BlockInput[]]
+      // The first pin/add shows that Kubo itself answers (the one-call path is for Kubo only).
+      await c.pin({ cid: first.cid })
+      const before = c.counters.pinAdd
+      await Promise.all(rest.slice(0, 5).map(async b => { await c.pin({ cid: b.cid }) }))
+      expect(c.counters.pinAdd - before).toBe(1)
+      for (const b of blocks.slice(0, 6)) expect(await c.pinLsCid(b.cid, -1)).toBe('recursive')
+
+      // Beside a block Kubo holds, one nobody has (routing is off): the call fails at once and
+      // each pin goes its own way: the first is pinned, the other stalls as it would alone.
+      const local = rest[5] as BlockInput
+      const missing = (await rawBlock(`batch-missing-${randomBytes(8).toString('hex')}`)).cid
+      const [ok, stalled] = await Promise.allSettled([c.pin({ cid: local.cid }), c.pin({ cid: missing })])
+      expect(ok.status).toBe('fulfilled')
+      expect(stalled.status === 'rejected' ? stalled.reason : undefined).toBeInstanceOf(PinStalledError)
+      expect(await c.pinLsCid(local.cid, -1)).toBe('recursive')
+      expect(await c.pinLsCid(missing, -1)).toBe('unpinned')
+      expect(c.counters.ipfsPins).toBe(7)
+    } finally {
+      c.shutdown()
+    }
+  })
+
   it('pins with pin/update from an existing recursive pin, keeping the old one', async () => {
     const a = await addFolder('upd-a', { 'x.txt': 'version 1', 'same.txt': 'shared' })
     const b = await addFolder('upd-b', { 'x.txt': 'version 2', 'same.txt': 'shared' })
