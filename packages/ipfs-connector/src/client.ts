@@ -74,7 +74,7 @@ export class KuboClient {
     return pinAdd(this.http, cid, options)
   }
 
-  pinAddLocal (cids: readonly CidLike[], options?: Parameters<typeof pinAddLocal>[2]): Promise<string[]> {
+  pinAddLocal (cids: readonly CidLike[], options?: PinAddOptions): Promise<string[]> {
     return pinAddLocal(this.http, cids, options)
   }
 

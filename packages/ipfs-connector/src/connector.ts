@@ -78,7 +78,7 @@ export class IpfsConnector {
     this.onInformerTrigger = options.onInformerTrigger
     this.localPins = new LocalPinBatch(async (cids) => {
       this.counters.pinAdd++
-      return await this.client.pinAddLocal(cids, { timeoutMs: this.config.pinTimeoutMs, onHeaders: (headers) => { this.pinAddIsKubo = pinsLikeKubo(headers) } })
+      return await this.client.pinAddLocal(cids, { stallTimeoutMs: this.config.pinTimeoutMs, onHeaders: (headers) => { this.pinAddIsKubo = pinsLikeKubo(headers) } })
     }, this.logger)
   }
 

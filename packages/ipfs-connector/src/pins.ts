@@ -40,7 +40,21 @@ function depthQuery (maxDepth: number): Query {
  * `{"Pins":[…]}` line arrived and no `X-Stream-Error` trailer was set.
  */
 export async function pinAdd (http: KuboHttp, cid: CidLike, options: PinAddOptions = {}): Promise<string[]> {
-  const cidStr = toCid(cid).toString()
+  return await pinAddStream(http, [toCid(cid)], [], options)
+}
+
+/**
+ * `pin/add` of several CIDs in one call that fetches nothing (`offline=true`): Kubo pins them in
+ * order and fails at the first one whose blocks it does not hold (those before it stay pinned).
+ * Stall detection as {@link pinAdd}: a big DAG held locally takes as long as it takes. Resolves
+ * with the CIDs Kubo reports pinned.
+ */
+export async function pinAddLocal (http: KuboHttp, cids: readonly CidLike[], options: PinAddOptions = {}): Promise<string[]> {
+  return await pinAddStream(http, cids.map(c => toCid(c)), [['offline', 'true']], options)
+}
+
+async function pinAddStream (http: KuboHttp, cids: readonly CID[], extra: Query, options: PinAddOptions): Promise<string[]> {
+  const cidStr = cids.map(c => c.toString()).join(',')
   const label = `pin/add?arg=${cidStr}`
   const stall = options.stallTimeoutMs ?? 0
   // Aborted by the caller (reason kept when it is one of ours) or by the stall watcher.
@@ -66,8 +80,8 @@ export async function pinAdd (http: KuboHttp, cid: CidLike, options: PinAddOptio
   }
   if (stall > 0) timer = http.clock.setTimeout(check, stall)
   try {
-    const res = await http.call('pin/add', [['arg', cidStr], ...depthQuery(options.maxDepth ?? -1), ['progress', 'true']],
-      { signal: controller.signal })
+    const args = cids.map((c): [string, string] => ['arg', c.toString()])
+    const res = await http.call('pin/add', [...args, ...depthQuery(options.maxDepth ?? -1), ['progress', 'true'], ...extra], { signal: controller.signal })
     options.onHeaders?.(res.headers)
     let pins: string[] | undefined
     for await (const line of res.lines<{ Progress?: unknown, Bytes?: unknown, Pins?: unknown }>()) {
@@ -89,20 +103,6 @@ export async function pinAdd (http: KuboHttp, cid: CidLike, options: PinAddOptio
     if (timer !== undefined) http.clock.clearTimeout(timer)
     caller?.removeEventListener('abort', forward)
   }
-}
-
-/**
- * `pin/add` of several CIDs in one call that fetches nothing (`offline=true`): Kubo pins them in
- * order and fails at the first one whose blocks it does not hold (those before it stay pinned).
- * Resolves with the CIDs Kubo reports pinned.
- */
-export async function pinAddLocal (http: KuboHttp, cids: readonly CidLike[], options: TimeoutOptions & { maxDepth?: number, onHeaders?: (headers: IncomingHttpHeaders) => void } = {}): Promise<string[]> {
-  const query: Query = [...cids.map((c): [string, string] => ['arg', toCid(c).toString()]), ...depthQuery(options.maxDepth ?? -1), ['offline', 'true']]
-  const res = await http.call('pin/add', query, options)
-  options.onHeaders?.(res.headers)
-  const body = await res.json<{ Pins?: unknown }>()
-  if (!Array.isArray(body?.Pins)) throw new IpfsBadResponseError(res.label, 'no Pins in answer')
-  return body.Pins.map(String)
 }
 
 /**
