@@ -30,10 +30,11 @@ async function noteVictimStatuses (ctx: FaultContext): Promise<void> {
   }
 }
 
-export const kuboScenarios: Scenario[] = [
-  {
-    name: 'Kubo kill -9 + restart',
-    what: "real Kubo per peer: SIGKILL the leader's Kubo, restart it after the hold time",
+/** A fault on the leader's real Kubo (`hit` does it and notes it); its peer's statuses noted after. */
+function kuboScenario (name: string, what: string, hit: (ctx: FaultContext, kubos: KuboDaemon[], victim: number) => Promise<void>): Scenario {
+  return {
+    name,
+    what,
     env: 'kubo',
     maxPins: mode => mode.kuboBlocks,
     fault: async (ctx) => {
@@ -41,31 +42,26 @@ export const kuboScenarios: Scenario[] = [
       if (kubos === undefined) throw new Error('this scenario needs real Kubo daemons')
       const victim = await leaderOf(cluster)
       victims.set(ctx.env, victim)
-      ctx.note(`killed peer${victim}'s Kubo for ${ctx.mode.holdMs / 1000} s`)
-      await restartKubo(kubos, victim, ctx.mode.holdMs)
+      await hit(ctx, kubos, victim)
     },
     // Pins that failed while Kubo was gone wait for the recover interval: informational.
     after: noteVictimStatuses
-  },
-  {
-    name: 'Kubo SIGSTOP',
-    what: "real Kubo per peer: SIGSTOP the leader's Kubo (full: 20 s, small: 4 s), then SIGCONT",
-    env: 'kubo',
-    maxPins: mode => mode.kuboBlocks,
-    fault: async (ctx) => {
-      const { cluster, kubos } = ctx.env
-      if (kubos === undefined) throw new Error('this scenario needs real Kubo daemons')
-      const victim = await leaderOf(cluster)
-      victims.set(ctx.env, victim)
-      ctx.note(`stopped peer${victim}'s Kubo for ${ctx.mode.pauseMs / 1000} s`)
-      const kubo = kubos[victim] as KuboDaemon
-      process.kill(kubo.pid, 'SIGSTOP')
-      try {
-        await sleep(ctx.mode.pauseMs)
-      } finally {
-        process.kill(kubo.pid, 'SIGCONT')
-      }
-    },
-    after: noteVictimStatuses
   }
+}
+
+export const kuboScenarios: Scenario[] = [
+  kuboScenario('Kubo kill -9 + restart', "real Kubo per peer: SIGKILL the leader's Kubo, restart it after the hold time", async (ctx, kubos, victim) => {
+    ctx.note(`killed peer${victim}'s Kubo for ${ctx.mode.holdMs / 1000} s`)
+    await restartKubo(kubos, victim, ctx.mode.holdMs)
+  }),
+  kuboScenario('Kubo SIGSTOP', "real Kubo per peer: SIGSTOP the leader's Kubo (full: 20 s, small: 4 s), then SIGCONT", async (ctx, kubos, victim) => {
+    ctx.note(`stopped peer${victim}'s Kubo for ${ctx.mode.pauseMs / 1000} s`)
+    const kubo = kubos[victim] as KuboDaemon
+    process.kill(kubo.pid, 'SIGSTOP')
+    try {
+      await sleep(ctx.mode.pauseMs)
+    } finally {
+      process.kill(kubo.pid, 'SIGCONT')
+    }
+  })
 ]
