@@ -16,12 +16,32 @@ afterAll(() => {
   rmSync(work, { recursive: true, force: true })
 })
 
+/** npm's answers that come from the registry side (a stale or failing mirror), not from the packages. */
+const REGISTRY_FLAKE = /\b(ETARGET|ECONNRESET|ETIMEDOUT|EAI_AGAIN|E5\d\d|ECONNREFUSED)\b/
+
+/**
+ * `npm install -g` of the tarballs; when the registry answers badly (a registry once listed a
+ * version in its answer yet refused it: `ETARGET` for metro-cache@0.87.3, published a month
+ * before), up to two more attempts, asking the registry again rather than npm's cache.
+ */
+async function npmInstallGlobal (tarballs: string[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error',
+        ...(attempt > 1 ? ['--prefer-online'] : []), ...tarballs], { timeout: 300_000 })
+      return
+    } catch (err) {
+      if (attempt >= 3 || !REGISTRY_FLAKE.test(String((err as { stderr?: string }).stderr ?? ''))) throw err
+      await new Promise(resolve => setTimeout(resolve, 5_000))
+    }
+  }
+}
+
 describe('global install', () => {
   it('installs ipfs-cluster-service (and ipfs-cluster-follow) and ipfs-cluster-ctl with npm into a fresh prefix; both run; one peer inits and serves', async () => {
     await run(join(repo, 'node_modules', '.bin', 'turbo'), ['run', 'build', '--filter=@cluster/service...', '--filter=@cluster/ctl...', '--output-logs=errors-only'], { cwd: repo, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } })
     const tarballs = await packForGlobalInstall(['@cluster/service', '@cluster/ctl'], work)
-    await run('npm', ['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', '--loglevel=error',
-      tarballs.get('@cluster/service') as string, tarballs.get('@cluster/ctl') as string], { timeout: 300_000 })
+    await npmInstallGlobal([tarballs.get('@cluster/service') as string, tarballs.get('@cluster/ctl') as string])
     const bin = (name: string): string => join(prefix, 'bin', name)
 
     expect((await run(bin('ipfs-cluster-service'), ['--version'])).stdout).toBe('ipfs-cluster-service version 1.1.6\n')
@@ -48,5 +68,5 @@ describe('global install', () => {
       await new Promise(resolve => { if (daemon.exitCode !== null) resolve(null); else daemon.once('exit', resolve) })
       await kubo.stop()
     }
-  }, 400_000)
+  }, 600_000)
 })
