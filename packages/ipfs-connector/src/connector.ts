@@ -5,33 +5,12 @@ import { KuboClient } from './client.ts'
 import type { Clock, TimerHandle } from '@cluster/api'
 import { defaultIpfsHttpConfig, validateIpfsHttpConfig, type IpfsHttpConfig } from './config.ts'
 import { BlockPutError, ConfigKeyError, IpfsConnectorError, UnpinDisabledError, messageOf } from './errors.ts'
+import { InformerTrigger } from './informer-trigger.ts'
 import { LocalPinBatch } from './local-pin-batch.ts'
 import { isNotPinnedOrIndirectError, pinsLikeKubo } from './pins.ts'
 import { connectSwarms } from './swarm.ts'
 import { inSpan, tracingEnabled } from '@cluster/observability/trace'
-import type { BlockInput, IpfsIdResult, IpfsPinStatus, PinLsEntry, PinLsType, PinProgress, RepoGcEntry, RepoStat } from './types.ts'
-
-/** What the connector needs of a pin (a subset of the cluster's Pin type). */
-export interface PinRequest {
-  cid: CidLike
-  /** -1 (default) recursive, 0 direct, n > 0 depth-limited (Kubo pins it fully recursively). */
-  maxDepth?: number
-  /** Multiaddrs (ending in `/p2p/<id>`) of nodes known to hold the content. */
-  origins?: readonly string[]
-  /** Pin by updating this existing recursive pin (`pin/update`) when it is pinned. */
-  pinUpdate?: CidLike
-}
-
-export interface PinCallOptions {
-  signal?: AbortSignal
-  onProgress?: (progress: PinProgress) => void
-}
-
-export interface RepoGcResult {
-  keys: RepoGcEntry[]
-  /** Set when the run was cut short (deadline, cancellation, decode error). */
-  error?: string
-}
+import type { BlockInput, IpfsIdResult, IpfsPinStatus, PinCallOptions, PinLsEntry, PinLsType, PinRequest, RepoGcEntry, RepoGcResult, RepoStat } from './types.ts'
 
 export interface IpfsConnectorOptions {
   config?: Partial<IpfsHttpConfig>
@@ -55,8 +34,7 @@ export class IpfsConnector {
   readonly client: KuboClient
   private readonly logger: Logger
   private readonly clock: Clock
-  private readonly onInformerTrigger: (() => void) | undefined
-  private triggerCount = 0
+  private readonly informer: InformerTrigger
   private pinsCounter = 0
   /** Whether the last pin/add was answered by Kubo itself (not an IPFS Cluster proxy): {@link pinsLikeKubo}. */
   private pinAddIsKubo = false
@@ -75,7 +53,7 @@ export class IpfsConnector {
     this.client = new KuboClient({ address: this.config.nodeMultiaddress, clock: options.clock, logger: options.logger })
     this.logger = this.client.http.logger
     this.clock = this.client.http.clock
-    this.onInformerTrigger = options.onInformerTrigger
+    this.informer = new InformerTrigger(() => this.config.informerTriggerInterval, options.onInformerTrigger, this.logger)
     this.localPins = new LocalPinBatch(async (cids) => {
       this.counters.pinAdd++
       return await this.client.pinAddLocal(cids, { stallTimeoutMs: this.config.pinTimeoutMs, onHeaders: (headers) => { this.pinAddIsKubo = pinsLikeKubo(headers) } })
@@ -200,8 +178,8 @@ export class IpfsConnector {
     // Recursive pins started in the same turn go to Kubo in one call when it holds their blocks.
     if (skipCheck && (pin.origins ?? []).length === 0 && await this.localPins.tryPin(cid, options.signal)) {
       // Two events per pin, as on the path below (before and after the call).
-      this.informerEvent()
-      this.informerEvent()
+      this.informer.event()
+      this.informer.event()
       this.pinsCounter++
       this.counters.ipfsPins++
       return
@@ -211,7 +189,7 @@ export class IpfsConnector {
       this.logger('debug', `IPFS object ${cid.toString()} is already pinned (${wanted})`)
       return
     }
-    this.informerEvent()
+    this.informer.event()
     const stopConnectingOrigins = this.connectOrigins(pin.origins ?? [], options.signal)
     try {
       if (pin.pinUpdate !== undefined) {
@@ -240,7 +218,7 @@ export class IpfsConnector {
       this.counters.ipfsPins++
     } finally {
       stopConnectingOrigins()
-      this.informerEvent()
+      this.informer.event()
     }
   }
 
@@ -318,7 +296,7 @@ export class IpfsConnector {
     } catch (err) {
       return { keys, error: messageOf(err) }
     } finally {
-      this.informerEvent()
+      this.informer.event()
     }
   }
 
@@ -359,7 +337,7 @@ export class IpfsConnector {
       counters.blocksPutErrors++
       throw err
     } finally {
-      this.informerEvent()
+      this.informer.event()
     }
   }
 
@@ -381,20 +359,6 @@ export class IpfsConnector {
     return () => {
       controller.abort()
       signal?.removeEventListener('abort', onAbort)
-    }
-  }
-
-  private informerEvent (): void {
-    const every = this.config.informerTriggerInterval
-    if (every <= 0 || this.onInformerTrigger === undefined) return
-    this.triggerCount++
-    if (this.triggerCount >= every) {
-      this.triggerCount = 0
-      try {
-        this.onInformerTrigger()
-      } catch (err) {
-        this.logger('error', `informer trigger: ${messageOf(err)}`)
-      }
     }
   }
 

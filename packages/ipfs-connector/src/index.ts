@@ -1,5 +1,5 @@
 export { KuboClient, type KuboClientOptions } from './client.ts'
-export { IpfsConnector, type IpfsConnectorOptions, type PinRequest, type PinCallOptions, type RepoGcResult } from './connector.ts'
+export { IpfsConnector, type IpfsConnectorOptions } from './connector.ts'
 export { KuboHttp, KuboResponse, type Query, type CallOptions, type RequestBody, type KuboHttpOptions } from './http.ts'
 export {
   defaultIpfsHttpConfig, parseIpfsHttpConfig, validateIpfsHttpConfig, ipfsHttpConfigToJson, applyIpfsHttpEnv,
@@ -17,7 +17,7 @@ export {
 } from './pins.ts'
 export type {
   IpfsIdResult, IpfsVersionResult, IpfsPinType, PinLsType, PinLsEntry, IpfsPinStatus, PinProgress, RepoStat,
-  RepoGcEntry, BlockInput, BlockPutResult
+  RepoGcEntry, BlockInput, BlockPutResult, PinRequest, PinCallOptions, RepoGcResult
 } from './types.ts'
 export {
   DiskInformer, NumpinInformer, TagsInformer, type RepoStatSource, type PinLsSource

@@ -1,5 +1,6 @@
 import type { PeerId } from '@cluster/api'
 import type { CID } from 'multiformats/cid'
+import type { CidLike } from './cid.ts'
 
 /** `id`: Kubo's peer ID and the addresses that parsed as multiaddrs. */
 export interface IpfsIdResult {
@@ -64,4 +65,26 @@ export interface BlockInput {
 export interface BlockPutResult {
   key: CID
   size: number
+}
+
+/** What the connector needs of a pin (a subset of the cluster's Pin type). */
+export interface PinRequest {
+  cid: CidLike
+  /** -1 (default) recursive, 0 direct, n > 0 depth-limited (Kubo pins it fully recursively). */
+  maxDepth?: number
+  /** Multiaddrs (ending in `/p2p/<id>`) of nodes known to hold the content. */
+  origins?: readonly string[]
+  /** Pin by updating this existing recursive pin (`pin/update`) when it is pinned. */
+  pinUpdate?: CidLike
+}
+
+export interface PinCallOptions {
+  signal?: AbortSignal
+  onProgress?: (progress: PinProgress) => void
+}
+
+export interface RepoGcResult {
+  keys: RepoGcEntry[]
+  /** Set when the run was cut short (deadline, cancellation, decode error). */
+  error?: string
 }
