@@ -8,7 +8,7 @@ import { until } from '@cluster/test-utils'
 import { sleep } from '../../bench/lib/load.ts'
 import type { FaultContext, Scenario } from '../lib/scenario.ts'
 import { scribble } from './data.ts'
-import { restartAll } from './peers.ts'
+import { restartAll, stopFor } from './peers.ts'
 
 const VICTIM = 2
 
@@ -74,14 +74,6 @@ export const crdtScenarios: Scenario[] = [
     name: 'crdt: SIGSTOP one peer',
     what: 'CRDT: SIGSTOP a peer (full: 20 s, small: 4 s), then SIGCONT',
     env: 'crdt',
-    fault: async (ctx) => {
-      ctx.note(`stopped peer1 for ${ctx.mode.pauseMs / 1000} s`)
-      ctx.env.cluster.pause(1)
-      try {
-        await sleep(ctx.mode.pauseMs)
-      } finally {
-        ctx.env.cluster.resume(1)
-      }
-    }
+    fault: async (ctx) => { await stopFor(ctx, 1) }
   }
 ]

@@ -23,6 +23,18 @@ export async function restartAll (ctx: FaultContext, indexes: number[]): Promise
   }
 }
 
+/** SIGSTOP of peer `index` for the mode's pause time, then SIGCONT; `atEnd` runs just before it. */
+export async function stopFor (ctx: FaultContext, index: number, atEnd?: () => void): Promise<void> {
+  ctx.note(`stopped peer${index} for ${ctx.mode.pauseMs / 1000} s`)
+  ctx.env.cluster.pause(index)
+  try {
+    await sleep(ctx.mode.pauseMs)
+    atEnd?.()
+  } finally {
+    ctx.env.cluster.resume(index)
+  }
+}
+
 function killScenario (name: string, what: string, pick: (cluster: ChaosCluster, leader: number) => number[]): Scenario {
   return {
     name,
@@ -50,16 +62,10 @@ export const peerScenarios: Scenario[] = [
     env: 'stand-in',
     fault: async (ctx) => {
       const { cluster } = ctx.env
-      const leader = await leaderOf(cluster)
-      ctx.note(`stopped peer${leader} for ${ctx.mode.pauseMs / 1000} s`)
-      cluster.pause(leader)
-      try {
-        await sleep(ctx.mode.pauseMs)
+      await stopFor(ctx, await leaderOf(cluster), () => {
         const next = cluster.leader()
         ctx.note(next === undefined ? 'no new leader while it was stopped' : `peer${next} led while it was stopped`)
-      } finally {
-        cluster.resume(leader)
-      }
+      })
     }
   },
   {
@@ -69,17 +75,13 @@ export const peerScenarios: Scenario[] = [
     fault: async (ctx) => {
       const { cluster } = ctx.env
       const leader = await leaderOf(cluster)
-      const follower = followersOf(cluster, leader)[0] as number
-      ctx.note(`stopped peer${follower} for ${ctx.mode.pauseMs / 1000} s`)
-      cluster.pause(follower)
       // What the leader holds for the follower that reads nothing shows in its memory.
       let leaderPeak = 0
       const sampler = setInterval(() => { leaderPeak = Math.max(leaderPeak, cluster.rssMiB()[leader] ?? 0) }, 500)
       try {
-        await sleep(ctx.mode.pauseMs)
+        await stopFor(ctx, followersOf(cluster, leader)[0] as number)
       } finally {
         clearInterval(sampler)
-        cluster.resume(follower)
       }
       ctx.note(`leader peer${leader}: peak RSS ${leaderPeak} MiB while it was stopped`)
     }

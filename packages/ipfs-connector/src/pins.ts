@@ -54,7 +54,8 @@ export async function pinAddLocal (http: KuboHttp, cids: readonly CidLike[], opt
 }
 
 async function pinAddStream (http: KuboHttp, cids: readonly CID[], extra: Query, options: PinAddOptions): Promise<string[]> {
-  const cidStr = cids.map(c => c.toString()).join(',')
+  const given = cids.map(c => c.toString())
+  const cidStr = given.join(',')
   const label = `pin/add?arg=${cidStr}`
   const stall = options.stallTimeoutMs ?? 0
   // Aborted by the caller (reason kept when it is one of ours) or by the stall watcher.
@@ -80,7 +81,7 @@ async function pinAddStream (http: KuboHttp, cids: readonly CID[], extra: Query,
   }
   if (stall > 0) timer = http.clock.setTimeout(check, stall)
   try {
-    const args = cids.map((c): [string, string] => ['arg', c.toString()])
+    const args = given.map((c): [string, string] => ['arg', c])
     const res = await http.call('pin/add', [...args, ...depthQuery(options.maxDepth ?? -1), ['progress', 'true'], ...extra], { signal: controller.signal })
     options.onHeaders?.(res.headers)
     let pins: string[] | undefined
