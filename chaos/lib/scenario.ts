@@ -98,7 +98,9 @@ export async function runScenario (s: Scenario, mode: Mode, log: (text: string) 
       summary = await load.stop()
     }
     log(`${s.name}: ${summary.acked} pins acknowledged, ${summary.failed} failed; checking every peer`)
-    verdict = await verify(cluster, load.acked, mode.settleMs)
+    verdict = await verify(cluster, load.acked, mode.settleMs, v => {
+      log(`  ${s.name}: after ${v.seconds.toFixed(1)} s, pins listed ${v.counts.join('/')}, acknowledged ones missing ${v.missing.join('/')}`)
+    })
     for (const i of verdict.notCaughtUp) behindLogTails[i] = cluster.logTail(i, 12)
     if (verdict.differences.length > 0) note(`pinsets differ: ${verdict.differences.join('; ')}`)
     rssAfter = cluster.rssMiB()

@@ -24,10 +24,11 @@ export interface Verdict {
 
 /**
  * Polls every peer until all are caught up and no acknowledged pin is missing, or `waitMs`
- * passes; the verdict describes the last poll. The reference pinset is the leader's (the largest
+ * passes; the verdict describes the last poll. `onPoll` sees each poll's (a slow catch-up shows
+ * as counts rising; a stuck one as counts that do not move). The reference pinset is the leader's (the largest
  * one when no leader is known).
  */
-export async function verify (cluster: ChaosCluster, acked: string[], waitMs: number): Promise<Verdict> {
+export async function verify (cluster: ChaosCluster, acked: string[], waitMs: number, onPoll?: (v: Verdict) => void): Promise<Verdict> {
   const started = Date.now()
   const deadline = started + waitMs
   while (true) {
@@ -35,6 +36,7 @@ export async function verify (cluster: ChaosCluster, acked: string[], waitMs: nu
     const sets = await Promise.all(cluster.peers.map(async p => await cluster.allocations(p.index, Math.max(5_000, deadline - t0))))
     const verdict = judge(sets, acked, cluster.leader(), started)
     const done = verdict.lost === 0 && verdict.notCaughtUp.length === 0
+    onPoll?.(verdict)
     if (done || Date.now() >= deadline) return verdict
     // Listing a big pinset costs the peers time: poll at most every second, and no more often
     // than one listing takes.

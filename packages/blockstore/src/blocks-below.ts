@@ -14,7 +14,7 @@ import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { varint } from 'multiformats'
 import { CID } from 'multiformats/cid'
-import { matchesCid } from './hashes.ts'
+import { hashKey, matchesCid } from './hashes.ts'
 import type { SqliteBlockstore } from './sqlite-blockstore.ts'
 
 export const BLOCKS_BELOW_PROTOCOL = '/cluster-ts/blocks-below/1.0.0'
@@ -127,12 +127,6 @@ export async function fetchBlocksBelow (stream: Stream, roots: readonly CID[], m
   return received
 }
 
-/** A block's multihash as a string: the same block whatever the CID's version and codec. */
-function hashKey (cid: CID): string {
-  const mh = cid.multihash.bytes
-  return Buffer.from(mh.buffer, mh.byteOffset, mh.byteLength).toString('latin1')
-}
-
 /**
  * The asking side for a block exchange: walks' misses are gathered into one request at a time,
  * sent to a connected peer that speaks the protocol (the next one when a peer has none of them).
@@ -149,10 +143,14 @@ export class BlocksBelow {
   /** Peers not to ask until the time given (ms since the epoch), by peer ID string. */
   private readonly resting = new Map<string, number>()
 
-  constructor (libp2p: Libp2p, blockstore: SqliteBlockstore, linksOf: LinksOf) {
+  private readonly onStored: (cid: CID, bytes: Uint8Array) => void
+
+  /** `onStored` is told of every block an answer brought, once stored. */
+  constructor (libp2p: Libp2p, blockstore: SqliteBlockstore, linksOf: LinksOf, onStored: (cid: CID, bytes: Uint8Array) => void = () => {}) {
     this.libp2p = libp2p
     this.blockstore = blockstore
     this.linksOf = linksOf
+    this.onStored = onStored
   }
 
   /**
@@ -187,6 +185,7 @@ export class BlocksBelow {
         const blocks: Array<{ cid: CID, bytes: Uint8Array }> = []
         const n = await fetchBlocksBelow(stream, roots, max, this.linksOf, (cid, bytes) => { blocks.push({ cid, bytes }) })
         this.blockstore.putBlocks(blocks)
+        for (const b of blocks) this.onStored(b.cid, b.bytes)
         if (n > 0) return
       } catch {
         // That peer could not answer: it rests, and the next one is asked, else bitswap.

@@ -2,7 +2,7 @@ import { withBitswap, type BitswapOptions } from '@helia/bitswap'
 import { CID } from 'multiformats/cid'
 import { BLOCKS_BELOW_PROTOCOL, BlocksBelow, serveBlocksBelow, type LinksOf } from './blocks-below.ts'
 import { BlockFetchError } from './errors.ts'
-import { hasherFor, matchesCid } from './hashes.ts'
+import { hashKey, hasherFor, matchesCid } from './hashes.ts'
 import type { SqliteBlockstore } from './sqlite-blockstore.ts'
 import type { AbortOptions, Libp2p, Startable } from '@libp2p/interface'
 import type { MultihashHasher } from 'multiformats/hashes/interface'
@@ -61,6 +61,8 @@ export class BlockExchange implements Startable {
   private stopping = new AbortController()
   private readonly linksOf: LinksOf | undefined
   private readonly below: BlocksBelow | undefined
+  /** Network fetches under way, by multihash: a block stored meanwhile ends them (see stored). */
+  private readonly fetching = new Map<string, Set<(bytes: Uint8Array) => void>>()
 
   constructor (options: BlockExchangeOptions) {
     this.libp2p = options.libp2p
@@ -71,7 +73,9 @@ export class BlockExchange implements Startable {
     // a time, and the default made each fetch take ~17 ms on loopback instead of ~6.
     this.bitswapOptions = { maxSizeReplaceHasWithBlock: 1024, sendWantlistDebounce: 1, ...options.bitswap }
     this.linksOf = options.linksOf
-    this.below = options.linksOf === undefined ? undefined : new BlocksBelow(options.libp2p, options.blockstore, options.linksOf)
+    this.below = options.linksOf === undefined
+      ? undefined
+      : new BlocksBelow(options.libp2p, options.blockstore, options.linksOf, (cid, bytes) => { this.stored(cid, bytes) })
   }
 
   isStarted (): boolean {
@@ -110,48 +114,76 @@ export class BlockExchange implements Startable {
       await this.below.prefetch(cid, walked)
       if (this.blockstore.has(cid)) return this.blockstore.getBytes(cid)
     }
-    const timeoutMs = options.timeoutMs ?? this.fetchTimeoutMs
-    // One controller per fetch, its timer and listeners removed as soon as the fetch ends: a
-    // catch-up makes many thousands of fetches and must not keep each one's timer alive.
-    const fetch = new AbortController()
-    let reason: 'timeout' | 'aborted' | 'stopped' | undefined
-    const end = (why: 'timeout' | 'aborted' | 'stopped') => () => { reason ??= why; fetch.abort() }
-    const onCallerAbort = end('aborted')
-    const onStop = end('stopped')
-    const timer = setTimeout(end('timeout'), timeoutMs)
-    options.signal?.addEventListener('abort', onCallerAbort, { once: true })
-    this.stopping.signal.addEventListener('abort', onStop, { once: true })
-    let bytes: Uint8Array
-    try {
-      if (options.signal?.aborted === true) onCallerAbort()
-      bytes = await broker.retrieve(cid, { signal: fetch.signal })
-    } catch (err) {
-      if (reason === 'aborted') throw new BlockFetchError(cid.toString(), 'aborted', 'the caller gave up')
-      if (reason === 'stopped') throw new BlockFetchError(cid.toString(), 'stopped', 'the block exchange stopped')
-      if (reason === 'timeout') throw new BlockFetchError(cid.toString(), 'timeout', `no connected peer sent it within ${timeoutMs} ms`)
-      throw err
-    } finally {
-      clearTimeout(timer)
-      options.signal?.removeEventListener('abort', onCallerAbort)
-      this.stopping.signal.removeEventListener('abort', onStop)
-    }
+    const got = await this.retrieve(broker, cid, options.signal, options.timeoutMs ?? this.fetchTimeoutMs)
+    if (got.stored) return got.bytes
     // bitswap checked the bytes against the CID's hash before handing them over; it may hand a
     // Node Buffer, callers get a plain Uint8Array.
-    const plain = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    const plain = new Uint8Array(got.bytes.buffer, got.bytes.byteOffset, got.bytes.byteLength)
     await this.blockstore.put(cid, plain)
     return plain
   }
 
   /**
-   * Stores a block made here and tells bitswap, so peers already waiting for it get it now and
-   * later wants are answered from the store.
+   * One bitswap fetch, ended by the first of: the block from a peer, the block stored here
+   * another way meanwhile (carried by an announcement, or in a blocks-below answer to another
+   * walk: bitswap would then cancel the want without ever answering it), the timeout, the
+   * caller's abort, the exchange stopping. It ends at once: bitswap's own ending of an aborted
+   * want waits for its wantlist sends to every peer, which a stopped peer holds up to 10 s.
+   */
+  private async retrieve (broker: BitswapBroker, cid: CID, signal: AbortSignal | undefined, timeoutMs: number): Promise<{ bytes: Uint8Array, stored: boolean }> {
+    let settle!: { resolve: (got: { bytes: Uint8Array, stored: boolean }) => void, reject: (err: unknown) => void }
+    const outcome = new Promise<{ bytes: Uint8Array, stored: boolean }>((resolve, reject) => { settle = { resolve, reject } })
+    // One controller per fetch, its timer and listeners removed as soon as the fetch ends: a
+    // catch-up makes many thousands of fetches and must not keep each one's timer alive.
+    const fetch = new AbortController()
+    const end = (why: 'timeout' | 'aborted' | 'stopped', message: string) => () => {
+      settle.reject(new BlockFetchError(cid.toString(), why, message))
+      fetch.abort()
+    }
+    const onCallerAbort = end('aborted', 'the caller gave up')
+    const onStop = end('stopped', 'the block exchange stopped')
+    const timer = setTimeout(end('timeout', `no connected peer sent it within ${timeoutMs} ms`), timeoutMs)
+    signal?.addEventListener('abort', onCallerAbort, { once: true })
+    this.stopping.signal.addEventListener('abort', onStop, { once: true })
+    const onStored = (bytes: Uint8Array): void => { settle.resolve({ bytes, stored: true }); fetch.abort() }
+    const key = hashKey(cid)
+    const waiters = this.fetching.get(key) ?? new Set()
+    waiters.add(onStored)
+    this.fetching.set(key, waiters)
+    try {
+      if (signal?.aborted === true) onCallerAbort()
+      else broker.retrieve(cid, { signal: fetch.signal }).then(bytes => { settle.resolve({ bytes, stored: false }) }, settle.reject)
+      return await outcome
+    } finally {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onCallerAbort)
+      this.stopping.signal.removeEventListener('abort', onStop)
+      waiters.delete(onStored)
+      if (waiters.size === 0 && this.fetching.get(key) === waiters) this.fetching.delete(key)
+    }
+  }
+
+  /**
+   * Stores a block (made here, or carried by an announcement) and tells bitswap, so peers already
+   * waiting for it get it now and later wants are answered from the store. Resolves once stored:
+   * the telling is not awaited, because when this peer itself still wants the block, bitswap
+   * cancels that want with its next wantlist round, which waits for the previous round's sends
+   * to every peer, and a stopped peer holds those up to bitswap's send timeout (10 s).
    */
   async putBlock (cid: CID, bytes: Uint8Array): Promise<void> {
     if (await matchesCid(cid, bytes) === false) {
       throw new BlockFetchError(cid.toString(), 'invalid', 'the bytes do not hash to the CID')
     }
     await this.blockstore.put(cid, bytes)
-    await this.broker?.announce(cid)
+    this.stored(cid, bytes)
+    this.broker?.announce(cid).catch(() => {})
+  }
+
+  /** Ends the network fetches of a block that has just been stored. */
+  private stored (cid: CID, bytes: Uint8Array): void {
+    const waiters = this.fetching.get(hashKey(cid))
+    if (waiters === undefined) return
+    for (const done of waiters) done(bytes)
   }
 
   async hasBlock (cid: CID): Promise<boolean> {

@@ -25,3 +25,9 @@ function equalBytes (a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false
   return true
 }
+
+/** A block's multihash as a string: the same block whatever the CID's version and codec. */
+export function hashKey (cid: CID): string {
+  const mh = cid.multihash.bytes
+  return Buffer.from(mh.buffer, mh.byteOffset, mh.byteLength).toString('latin1')
+}

@@ -97,6 +97,18 @@ describe('BlockExchange between two of our nodes', () => {
     expect(await wanted).toEqual(block.bytes)
   })
 
+  it('a fetch under way ends with the block once it is stored here another way (bitswap would cancel the want unanswered)', async () => {
+    const block = await rawBlock(400, 37)
+    // Nobody has it: the want is in flight until B stores the block itself (as a CRDT
+    // announcement carrying it does). Without the hand-over the fetch would end in a timeout.
+    const wanted = b.exchange.getBlock(block.cid, { timeoutMs: 5_000 })
+    await new Promise(resolve => setTimeout(resolve, 200))
+    await b.exchange.putBlock(block.cid, block.bytes)
+    expect(await wanted).toEqual(block.bytes)
+    // And a later fetch by A finds it at B.
+    expect(await a.exchange.getBlock(block.cid, { timeoutMs: 5_000 })).toEqual(block.bytes)
+  })
+
   it('getBlock of a block nobody has ends with a timeout error; an abort and a stop end it too', async () => {
     const missing = await rawBlock(100, 33)
     const timedOut = await b.exchange.getBlock(missing.cid, { timeoutMs: 300 }).catch((err: unknown) => err)

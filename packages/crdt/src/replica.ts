@@ -182,8 +182,13 @@ export class Replica {
     }
     if (dropped.length > 0) this.log('warn', `receive queue full: ${dropped.length} announced heads dropped`)
     const kept = heads.filter((h) => !dropped.includes(h))
+    // The carried blocks are stored now, not when the payload's turn comes: a peer reading a
+    // backlog (resumed after a pause) gets several peers' announcements interleaved, and the head
+    // walked first links to blocks that another peer's announcement, still queued, carries. Stored
+    // now, that walk finds them here instead of fetching them one by one over the network.
+    const stored = fresh.length > 0 ? this.carried.store(payload) : undefined
     const run = this.receives.then(async () => {
-      if (fresh.length > 0) await this.carried.store(payload)
+      await stored
       return { ...await this.handleHeads(kept, fresh), heads, dropped }
     })
     this.receives = run.catch(() => {})
