@@ -41,6 +41,21 @@ describe('blocks carried along with announcements', () => {
     for (const payload of sent) expect(topLevelFields(payload)).toEqual(new Set([1]))
   })
 
+  it('a backlog read out of order (a peer resuming after a pause): the walk of the first finds the blocks a later, queued announcement carries', async () => {
+    const a = pair(1024)
+    const b = pair(1024)
+    await a.writer.put('/A1', new Uint8Array([1]))
+    expect((await b.writer.receive(a.sent[0]!)).failed).toEqual([])
+    // B's block links to A's head; B's announcement carries only B's block.
+    await b.writer.put('/B1', new Uint8Array([2]))
+    expect(decodeCarriedBlocks(b.sent[0]!)).toHaveLength(1)
+    // The reader's network has nothing: A's block must come from A's announcement, read second.
+    const reader = new Replica({ store: new SqliteStore(':memory:'), blocks: new BlockNet().access(), fetchTimeoutMs: 200 })
+    const results = await Promise.all([reader.receive(b.sent[0]!), reader.receive(a.sent[0]!)])
+    expect(results.map((r) => r.failed)).toEqual([[], []])
+    expect([...reader.entries()].map(([k]) => k).sort()).toEqual(['/A1', '/B1'])
+  })
+
   it('still reads blocks carried at the top level (what earlier versions of ours sent)', () => {
     const cid = CID.create(1, 0x55, identity.digest(new Uint8Array([1, 2, 3])))
     const w = writer()
