@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs'
 import { createServer, request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { daemonNodeFlags } from '../apps/service/dev/node-flags.ts'
+import { daemonLauncher } from '../apps/service/dev/node-flags.ts'
 import { BenchCluster, type Flavour } from './lib/cluster.ts'
 import { FakeKubo } from './lib/fake-kubo.ts'
 import { goBin, goFlavour } from './lib/go-cluster.ts'
@@ -40,7 +40,7 @@ const report = new Report('follow', 'Followers side by side: ipfs-cluster-follow
 /** The follower program of each side, as installed. */
 const followers: Record<Side, { command: string, args: string[] }> = {
   go: { command: join(goBin, 'ipfs-cluster-follow'), args: [] },
-  ts: { command: process.execPath, args: [...daemonNodeFlags(), join(import.meta.dirname, '..', 'apps', 'service', 'bin', 'ipfs-cluster-follow.js')] }
+  ts: { command: daemonLauncher().command, args: [...daemonLauncher().args, join(import.meta.dirname, '..', 'apps', 'service', 'bin', 'ipfs-cluster-follow.js')] }
 }
 
 /** Number of NDJSON items a GET of `path` on the follower's Unix socket answers; NaN when it does not. */

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import type { Flavour } from './cluster.ts'
-import { daemonNodeFlags } from '../../apps/service/dev/node-flags.ts'
+import { daemonLauncher } from '../../apps/service/dev/node-flags.ts'
 
 const root = join(import.meta.dirname, '..', '..')
 /** BENCH_TS_ROOT=<checkout> runs the daemon of another checkout (e.g. a fixed commit) instead of this tree's. */
@@ -17,9 +17,11 @@ const fromSource = process.env.BENCH_TS_SOURCE !== undefined && process.env.BENC
  * BENCH_NODE_FLAGS adds Node flags to our daemons (e.g. `--trace-gc`, `--heap-prof`).
  */
 export function tsDaemonCommand (checkout: string): Flavour['service'] {
+  // An A/B's other checkout runs as its own executable says.
+  const launcher = daemonLauncher(join(checkout, 'apps', 'service', 'bin', 'ipfs-cluster-service.js'))
   return {
-    command: process.execPath,
-    args: [...daemonNodeFlags(), ...(process.env.BENCH_CPU_PROF !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    command: launcher.command,
+    args: [...launcher.args, ...(process.env.BENCH_CPU_PROF !== undefined ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(flag => flag !== ''),
       ...(fromSource
         ? ['--conditions=source', join(checkout, 'apps', 'service', 'src', 'cli', 'run.ts')]

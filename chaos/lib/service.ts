@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Flavour } from '../../bench/lib/cluster.ts'
-import { SERVICE_BIN, daemonNodeFlags } from '../../apps/service/dev/node-flags.ts'
+import { SERVICE_BIN, daemonLauncher } from '../../apps/service/dev/node-flags.ts'
 
 const root = join(import.meta.dirname, '..', '..')
 const dist = join(root, 'apps', 'service', 'dist', 'cli', 'main.js')
@@ -15,7 +15,7 @@ const dist = join(root, 'apps', 'service', 'dist', 'cli', 'main.js')
  */
 export const builtService: Flavour = {
   name: 'ts',
-  service: { command: 'bash', args: [join(import.meta.dirname, 'in-netns.sh'), process.execPath, ...daemonNodeFlags(), SERVICE_BIN] },
+  service: { command: 'bash', args: [join(import.meta.dirname, 'in-netns.sh'), daemonLauncher().command, ...daemonLauncher().args, SERVICE_BIN] },
   prepare: async () => {
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`turbo run build\` first`)
   }

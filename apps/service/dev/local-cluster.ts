@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'no
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { KuboDaemon } from '@cluster/test-utils'
-import { daemonNodeFlags } from './node-flags.ts'
+import { daemonLauncher } from './node-flags.ts'
 
 const run = promisify(execFile)
 const CLI = join(import.meta.dirname, '..', 'src', 'cli', 'run.ts')
@@ -75,7 +75,8 @@ export class LocalCluster {
     else p.kubo ??= await KuboDaemon.start({ repoPath: join(this.opts.base, `kubo${index}`) })
     const api = (p.kubo ?? p.ipfs)?.apiMultiaddr ?? ''
     const log = openSync(join(p.folder, 'daemon.log'), 'a')
-    p.daemon = spawn(process.execPath, [...daemonNodeFlags(), '--conditions=source', CLI, '-c', p.folder, 'daemon', ...daemonArgs], {
+    const launcher = daemonLauncher()
+    p.daemon = spawn(launcher.command, [...launcher.args, '--conditions=source', CLI, '-c', p.folder, 'daemon', ...daemonArgs], {
       env: { ...process.env, ...this.opts.env, CLUSTER_IPFSHTTP_NODEMULTIADDRESS: api, CLUSTER_IPFSPROXY_NODEMULTIADDRESS: api },
       stdio: ['ignore', log, log]
     })
