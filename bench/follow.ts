@@ -37,10 +37,11 @@ const REBROADCAST = '5s'
 const MiB = 2 ** 20
 const report = new Report('follow', 'Followers side by side: ipfs-cluster-follow, ours vs Go IPFS Cluster v1.1.6', QUICK && !SMOKE)
 
+const launcher = daemonLauncher()
 /** The follower program of each side, as installed. */
 const followers: Record<Side, { command: string, args: string[] }> = {
   go: { command: join(goBin, 'ipfs-cluster-follow'), args: [] },
-  ts: { command: daemonLauncher().command, args: [...daemonLauncher().args, join(import.meta.dirname, '..', 'apps', 'service', 'bin', 'ipfs-cluster-follow.js')] }
+  ts: { command: launcher.command, args: [...launcher.args, join(import.meta.dirname, '..', 'apps', 'service', 'bin', 'ipfs-cluster-follow.js')] }
 }
 
 /** Number of NDJSON items a GET of `path` on the follower's Unix socket answers; NaN when it does not. */

@@ -13,9 +13,11 @@ const dist = join(root, 'apps', 'service', 'dist', 'cli', 'main.js')
  * `<config folder>/netns` when that file exists, with `exec` all the way down so the daemon keeps
  * the pid (and process group) the harness signals.
  */
+const launcher = daemonLauncher()
+
 export const builtService: Flavour = {
   name: 'ts',
-  service: { command: 'bash', args: [join(import.meta.dirname, 'in-netns.sh'), daemonLauncher().command, ...daemonLauncher().args, SERVICE_BIN] },
+  service: { command: 'bash', args: [join(import.meta.dirname, 'in-netns.sh'), launcher.command, ...launcher.args, SERVICE_BIN] },
   prepare: async () => {
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`turbo run build\` first`)
   }

@@ -25,8 +25,8 @@ export interface Verdict {
 /**
  * Polls every peer until all are caught up and no acknowledged pin is missing, or `waitMs`
  * passes; the verdict describes the last poll. `onPoll` sees each poll's (a slow catch-up shows
- * as counts rising; a stuck one as counts that do not move). The reference pinset is the leader's (the largest
- * one when no leader is known).
+ * as counts rising; a stuck one as counts that do not move). The reference pinset is the
+ * leader's (the largest one when no leader is known).
  */
 export async function verify (cluster: ChaosCluster, acked: string[], waitMs: number, onPoll?: (v: Verdict) => void): Promise<Verdict> {
   const started = Date.now()
