@@ -152,4 +152,23 @@ describe('Libp2pTransport over real libp2p on loopback', () => {
       await Promise.all([n1.stop(), n2.stop()])
     }
   })
+
+  it('drops a stream whose frame length never ends instead of reading it for as long as it comes', async () => {
+    const [n1, n2] = await Promise.all([node(), node()])
+    try {
+      n1.peerStore.merge(n2.peerId, { multiaddrs: n2.getMultiaddrs() })
+      const invalid: string[] = []
+      const t2 = await Libp2pTransport.create(n2, { maxMessageBytes: 1024, onInvalidMessage: err => invalid.push(`${err.name}: ${err.message}`) })
+      const { byteStream } = await import('@libp2p/utils')
+      const raw = byteStream(await n1.dialProtocol(n2.peerId, '/cluster-ts/raft/1.0.0'))
+      // Every byte says "more length bytes follow": a length prefix with no end.
+      await raw.write(new Uint8Array(64 * 1024).fill(0xff))
+      const deadline = Date.now() + 10_000
+      while (invalid.length === 0 && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 20))
+      expect(invalid[0]).toMatch(/^DecodeError: oversize frame .*Message length length too long/)
+      await t2.close()
+    } finally {
+      await Promise.all([n1.stop(), n2.stop()])
+    }
+  })
 })
