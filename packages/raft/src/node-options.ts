@@ -95,6 +95,14 @@ export interface RaftNodeOptions<R> extends Omit<RaftConfig, 'storage' | 'rng' |
   snapshotEvery?: number
   /** Entries kept behind a snapshot for slow followers. Default 1000. */
   keepAfterSnapshot?: number
+  /**
+   * With a storage that has both `persist` and `persistAsync`: a Ready appending at most this
+   * many entries (and no snapshot) is written with `persist`, on the event loop, while the disk is
+   * quick (see SyncPersistPolicy): the fsync of one entry is shorter than the trip of an async
+   * one's callback through the thread pool and a busy loop, which the commit waits for. Larger
+   * Readys keep the loop free while their fsync runs. Default 0: always `persistAsync`.
+   */
+  syncPersistMaxEntries?: number
   /** How long proposals, reads and membership changes may take. Default 10 s. */
   requestTimeoutMs?: number
   /** Seed of the election-timeout jitter (default: random). */

@@ -8,6 +8,7 @@ import { PendingProposals } from './proposals.ts'
 import { ReadBarriers } from './read-barriers.ts'
 import { RawNode, type Ready } from './rawnode.ts'
 import { SeededRng } from './rng.ts'
+import { SyncPersistPolicy } from './sync-persist.ts'
 import { committedAndDurable, persistUpdate } from './ready-writes.ts'
 import { bootstrapSnapshot } from './storage.ts'
 import { ForeignMessageError, NodeStalledError, NodeStoppedError } from './transport-errors.ts'
@@ -42,10 +43,12 @@ export class RaftNode<R = unknown> {
   private stall: { ready: Ready, error: Error, due: boolean, timer: NodeJS.Timeout } | undefined
   /** The last configuration change given to the core (a retried group must not give it twice). */
   private confApplied = 0
+  private readonly syncPersist: SyncPersistPolicy
 
   constructor (id: NodeId, opts: RaftNodeOptions<R>) {
     this.id = id
     this.opts = opts
+    this.syncPersist = new SyncPersistPolicy(opts.syncPersistMaxEntries ?? 0)
     this.proposals = new PendingProposals(id)
     this.reads = new ReadBarriers(id, () => this.timeoutMs)
     const { storage, stateMachine } = opts
@@ -174,8 +177,7 @@ export class RaftNode<R = unknown> {
   private get timeoutMs (): number { return this.opts.requestTimeoutMs ?? 10_000 }
 
   private enqueue (input: Input): void {
-    // A stalled node stands still, as a paused process: what arrives meanwhile is lost (Raft
-    // copes with lost messages), nothing piles up.
+    // A stalled node stands still: what arrives meanwhile is lost (Raft copes), nothing piles up.
     if (this.stopped || this.stall !== undefined) return
     this.inbox.push(input)
     this.schedule()
@@ -319,7 +321,8 @@ export class RaftNode<R = unknown> {
     const update = { hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot, mustSync: rd.mustSync }
     let committed = rd.committedEntries
     const nothingToWrite = rd.entries.length === 0 && rd.hardState === undefined && rd.snapshot === undefined
-    if (storage.persistAsync !== undefined && !nothingToWrite) {
+    const onLoop = storage.persist !== undefined && this.syncPersist.choose(rd.entries.length, rd.snapshot !== undefined)
+    if (storage.persistAsync !== undefined && !nothingToWrite && !onLoop) {
       const durableLast = storage.lastIndex() // every entry written by earlier Readys is synced
       const written = storage.persistAsync(update)
       written.catch(() => {}) // awaited below; an apply failure first must not leave it unhandled
@@ -333,7 +336,8 @@ export class RaftNode<R = unknown> {
       if (this.stopped) return
     } else {
       if (rd.messagesNow.length > 0 && rd.entries.length > 0) await new Promise(resolve => setImmediate(resolve))
-      persistUpdate(storage, update)
+      if (onLoop) this.syncPersist.timed(() => { persistUpdate(storage, update) })
+      else persistUpdate(storage, update)
     }
     if (rd.snapshot !== undefined) {
       const started = Date.now()
