@@ -2,8 +2,9 @@
 // by the peer that takes the writes: a 3-peer cluster on Kubo stand-ins gets `--pins` pins from
 // one client through each of its peers in turn, and the three p50s are sorted. On Raft the write
 // through the leader skips the hand-over to it, so a single "1 client" figure depends on where
-// the election put the leader; sorted, the rounds compare like with like.
-// Run: `node --conditions=source bench/latency-ab.ts --base <built checkout> [--rounds 4] [--pins 400] [--consensus crdt] [--label x]`
+// the election put the leader; sorted, the rounds compare like with like. An unmeasured load of
+// `--warmup` pins through every peer comes first (else the first peer measured meets a cold JIT).
+// Run: `node --conditions=source bench/latency-ab.ts --base <built checkout> [--rounds 4] [--pins 400] [--warmup 300] [--consensus crdt] [--label x]`
 // Results: bench/results/latency-ab-<date>[-<label>].{json,md}.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -20,6 +21,7 @@ const baseRoot = arg('--base')
 if (baseRoot === undefined) throw new Error('--base <built checkout> is required')
 const ROUNDS = Number(arg('--rounds') ?? 4)
 const PINS = Number(arg('--pins') ?? 400)
+const WARMUP = Number(arg('--warmup') ?? 300)
 const LABEL = arg('--label')
 const CONSENSUS = arg('--consensus') === 'crdt' ? 'crdt' : 'raft'
 const sides = [{ name: 'base', flavour: baseFlavour(baseRoot) }, { name: 'this', flavour: tsFlavour }] as const
@@ -34,6 +36,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const side of round % 2 === 0 ? sides : [...sides].reverse()) {
       const p50s = await withStandInCluster({ flavour: side.flavour, consensus: CONSENSUS, prefix: 'latency-ab' }, async (cluster) => {
+        await pinLoad(cluster.peers.map(p => p.restUrl), randomCids(WARMUP), 3)
         const byPeer: number[] = []
         for (const peer of cluster.peers) byPeer.push(percentile((await pinLoad([peer.restUrl], randomCids(PINS), 1)).latencies, 0.5))
         return byPeer.sort((a, b) => a - b)
@@ -52,7 +55,7 @@ const median = (side: SideName, rank: number): string => stats(rounds[side].map(
 const lines = [
   `# POST /pins latency at 1 client, by the peer taking the writes: this checkout vs ${baseRoot} (${date})`,
   '',
-  `3-peer ${CONSENSUS === 'raft' ? 'Raft' : 'CRDT'} clusters (replication factor 2) on Kubo stand-ins, built packages; in each round a fresh cluster per side (sides alternating) takes ${PINS} pins from one client through each peer in turn; the three p50s sorted (on Raft the lowest is most often the leader's). Medians of ${ROUNDS} rounds. Suite time ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
+  `3-peer ${CONSENSUS === 'raft' ? 'Raft' : 'CRDT'} clusters (replication factor 2) on Kubo stand-ins, built packages; in each round a fresh cluster per side (sides alternating) takes ${WARMUP} pins from 3 clients (unmeasured), then ${PINS} from one client through each peer in turn; the three p50s sorted (on Raft the lowest is most often the leader's). Medians of ${ROUNDS} rounds. Suite time ${((Date.now() - started) / 60_000).toFixed(1)} min.`,
   '',
   '| | lowest p50 (ms) | middle | highest |',
   '|---|---|---|---|',
