@@ -92,7 +92,7 @@ export class RaftConsensus implements ClusterConsensus {
       keepAfterSnapshot: this.config.trailingLogs,
       requestTimeoutMs: this.config.waitForLeaderTimeoutMs,
       // One entry (1 client) is written and fsynced on the loop: its commit then waits ~0.2–0.4
-      // ms for the disk rather than ~0.9 ms for a thread-pool callback (p50 at 1 client −10–20 %).
+      // ms for the disk rather than ~0.9 ms for a thread-pool callback (bench/latency-ab.ts).
       syncPersistMaxEntries: 1,
       onRemoved: init.onRemoved,
       onLeaderChange: init.onLeaderChange,
